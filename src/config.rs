@@ -1,0 +1,182 @@
+//! Command-line and environment configuration for both subcommands. Every option has a
+//! `TRACKSIDE_*` variable; librdkafka properties pass through as kcat's `-X key=value`.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use rdkafka::ClientConfig;
+
+#[derive(Debug, Parser)]
+#[command(name = "trackside", version, about = "Live racing telemetry from Apache Kafka, in the browser")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Consume telemetry as a consumer-group member and serve the live dashboard.
+    Serve(ServeArgs),
+    /// Produce a realistic race for a field of cars.
+    Simulate(SimulateArgs),
+}
+
+/// How to reach Kafka; shared by both subcommands.
+#[derive(Debug, Clone, Args)]
+pub struct KafkaArgs {
+    /// Kafka bootstrap servers, comma-separated.
+    #[arg(long, env = "TRACKSIDE_BROKERS", default_value = "localhost:9092")]
+    pub brokers: String,
+    /// A librdkafka property, as `-X key=value` (repeatable; in the variable, separate with `;`).
+    #[arg(short = 'X', long = "property", value_name = "KEY=VALUE", env = "TRACKSIDE_KAFKA_PROPERTIES",
+          value_delimiter = ';', value_parser = parse_property)]
+    pub properties: Vec<(String, String)>,
+}
+
+impl KafkaArgs {
+    /// A librdkafka configuration with the brokers and every `-X` property applied last,
+    /// so a user can override anything Trackside sets by default.
+    pub fn client_config(&self, defaults: &[(&str, &str)]) -> ClientConfig {
+        let mut cfg = ClientConfig::new();
+        cfg.set("bootstrap.servers", &self.brokers);
+        for (k, v) in defaults {
+            cfg.set(*k, *v);
+        }
+        for (k, v) in &self.properties {
+            cfg.set(k, v);
+        }
+        cfg
+    }
+
+    /// The `-X` properties with secrets replaced, fit for logs and pages.
+    pub fn redacted_properties(&self) -> Vec<(String, String)> {
+        self.properties
+            .iter()
+            .map(|(k, v)| (k.clone(), if is_secret(k) { "[redacted]".to_owned() } else { v.clone() }))
+            .collect()
+    }
+}
+
+/// librdkafka properties whose values must never be shown.
+fn is_secret(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["password", "secret", "sasl.oauthbearer.config", "ssl.key.pem", "ssl_key"].iter().any(|s| key.contains(s))
+}
+
+fn parse_property(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
+        _ => Err(format!("expected KEY=VALUE, got `{s}`")),
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    /// Address to listen on for HTTP and WebSocket.
+    #[arg(long, env = "TRACKSIDE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Consumer group the live consumer joins.
+    #[arg(long, env = "TRACKSIDE_GROUP_ID", default_value = "trackside")]
+    pub group_id: String,
+    /// Topics the group always consumes; topics chosen in the page are added to these.
+    #[arg(long, env = "TRACKSIDE_TOPICS", value_delimiter = ',', default_value = "telemetry")]
+    pub topics: Vec<String>,
+    /// Seconds of recent history kept per partition and sent to a viewer on connect.
+    #[arg(long, env = "TRACKSIDE_HISTORY_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub history_secs: u64,
+    /// Most data frames sent to one viewer per second; records in between are batched.
+    #[arg(long, env = "TRACKSIDE_MAX_FRAME_RATE", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub max_frame_rate: u32,
+    /// Bytes one viewer may have queued before the oldest live batches are dropped.
+    #[arg(long, env = "TRACKSIDE_CLIENT_QUEUE_BYTES", default_value_t = 4 << 20,
+          value_parser = clap::value_parser!(u64).range(64 << 10..=256 << 20))]
+    pub client_queue_bytes: u64,
+    /// Directory of the page's own scripts and styles.
+    #[arg(long, env = "TRACKSIDE_STATIC_DIR", default_value = "static")]
+    pub static_dir: PathBuf,
+    /// Directory holding uPlot's distribution files (from `npm ci`).
+    #[arg(long, env = "TRACKSIDE_UPLOT_DIR", default_value = "node_modules/uplot/dist")]
+    pub uplot_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    /// Topic to produce to.
+    #[arg(long, env = "TRACKSIDE_TOPIC", default_value = "telemetry")]
+    pub topic: String,
+    /// Partitions to create the topic with, when it does not exist yet.
+    #[arg(long, env = "TRACKSIDE_PARTITIONS", default_value_t = 6,
+          value_parser = clap::value_parser!(i32).range(1..=1000))]
+    pub partitions: i32,
+    /// Cars in the field.
+    #[arg(long, env = "TRACKSIDE_CARS", default_value_t = 20,
+          value_parser = clap::value_parser!(u16).range(1..=500))]
+    pub cars: u16,
+    /// Samples per second per car.
+    #[arg(long, env = "TRACKSIDE_HZ", default_value_t = 20.0, value_parser = parse_hz)]
+    pub hz: f64,
+    /// Stop after this many seconds of race time (default: run until Ctrl-C).
+    #[arg(long, env = "TRACKSIDE_DURATION_SECS")]
+    pub duration_secs: Option<f64>,
+    /// Stop after this many records.
+    #[arg(long, env = "TRACKSIDE_COUNT")]
+    pub count: Option<u64>,
+    /// Seed of the race: the same seed gives the same race.
+    #[arg(long, env = "TRACKSIDE_SEED", default_value_t = 7)]
+    pub seed: u64,
+    /// Produce as fast as possible instead of in real time (for filling topics).
+    #[arg(long, env = "TRACKSIDE_AS_FAST_AS_POSSIBLE")]
+    pub as_fast_as_possible: bool,
+}
+
+fn parse_hz(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(hz) if hz > 0.0 && hz <= 1000.0 => Ok(hz),
+        _ => Err(format!("expected a rate above 0 and at most 1000, got `{s}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("trackside").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn serve_has_sensible_defaults() {
+        let Command::Serve(s) = parse(&["serve"]).unwrap().command else { panic!("not serve") };
+        assert_eq!(s.kafka.brokers, "localhost:9092");
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!((s.group_id.as_str(), s.topics.as_slice()), ("trackside", &["telemetry".to_owned()][..]));
+        assert_eq!(s.history_secs, 60);
+    }
+
+    #[test]
+    fn properties_pass_through_and_secrets_are_redacted() {
+        let cli = parse(&["serve", "-X", "sasl.password=hunter2", "-X", "fetch.wait.max.ms=10"]).unwrap();
+        let Command::Serve(s) = cli.command else { panic!("not serve") };
+        let cfg = s.kafka.client_config(&[("fetch.wait.max.ms", "100")]);
+        assert_eq!(cfg.get("fetch.wait.max.ms"), Some("10"), "-X overrides defaults");
+        assert_eq!(cfg.get("sasl.password"), Some("hunter2"));
+        let shown = format!("{:?}", s.kafka.redacted_properties());
+        assert!(!shown.contains("hunter2") && shown.contains("fetch.wait.max.ms"), "{shown}");
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(parse(&["serve", "-X", "novalue"]).is_err());
+        assert!(parse(&["serve", "--history-secs", "99999"]).is_err());
+        assert!(parse(&["serve", "--listen", "nowhere"]).is_err());
+        assert!(parse(&["simulate", "--hz", "0"]).is_err());
+        assert!(parse(&["simulate", "--cars", "0"]).is_err());
+        assert!(parse(&["launch"]).is_err());
+    }
+}
