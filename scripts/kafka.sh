@@ -1,0 +1,410 @@
+#!/usr/bin/env bash
+# Local single-node Apache Kafka broker (KRaft, no ZooKeeper) for the Trackside
+# demo, the integration tests and CI. No Docker: the broker jars come from Maven
+# Central (see kafka/pom.xml) and run on the machine's Java 17+.
+#
+# Usage: scripts/kafka.sh COMMAND [ARGS]
+#
+#   install              fetch Kafka into $TRACKSIDE_KAFKA_HOME (skipped if already there)
+#   up                   install if needed, start the broker, wait until it serves metadata
+#   down                 stop the broker (SIGTERM, SIGKILL after 30 s); no-op if stopped
+#   status               print the broker state; exit 0 if running, 3 if not
+#   logs [-f]            show the last 200 lines of the broker log (-f: follow)
+#   reset                down, then delete the state dir (topics, offsets, logs)
+#   topic NAME PARTS     create topic NAME with PARTS partitions unless it exists
+#   topics               list the topics
+#   bootstrap            print the bootstrap address (127.0.0.1:PORT)
+#   run-class CLASS ...  run a Java class from the Kafka classpath (like kafka-run-class.sh)
+#
+# Environment:
+#   TRACKSIDE_KAFKA_HOME           install dir     (default: $REPO/.cache/kafka-$KAFKA_VERSION)
+#   TRACKSIDE_KAFKA_STATE          state dir       (default: $REPO/.cache/kafka-run)
+#   TRACKSIDE_KAFKA_PORT           client port     (default: 9092; the controller uses PORT+1)
+#   TRACKSIDE_KAFKA_START_TIMEOUT  seconds `up` waits for the broker (default: 90)
+#   TRACKSIDE_KAFKA_HEAP_OPTS      JVM heap flags  (default: -Xms512m -Xmx1g)
+#   JAVA_HOME                      Java to use     (default: `java` on PATH)
+set -euo pipefail
+
+KAFKA_VERSION=4.1.1 # keep in sync with kafka/pom.xml and docker-compose.yml
+
+# Resolve the repo from this script's location so it works from any cwd.
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+POM="$REPO/kafka/pom.xml"
+KAFKA_HOME="${TRACKSIDE_KAFKA_HOME:-$REPO/.cache/kafka-$KAFKA_VERSION}"
+STATE="${TRACKSIDE_KAFKA_STATE:-$REPO/.cache/kafka-run}"
+PORT="${TRACKSIDE_KAFKA_PORT:-9092}"
+CONTROLLER_PORT=$((PORT + 1))
+START_TIMEOUT="${TRACKSIDE_KAFKA_START_TIMEOUT:-90}"
+HEAP_OPTS="${TRACKSIDE_KAFKA_HEAP_OPTS:--Xms512m -Xmx1g}"
+BOOTSTRAP="127.0.0.1:$PORT"
+
+LIBS="$KAFKA_HOME/libs"
+# The marker is keyed on the version and holds a checksum of the POM, so editing
+# the POM (say, adding a jar) triggers a fresh install on the next run.
+MARKER="$KAFKA_HOME/.installed-$KAFKA_VERSION"
+CONF_DIR="$STATE/config"
+DATA_DIR="$STATE/data"
+LOG_DIR="$STATE/logs"
+PID_FILE="$STATE/broker.pid"
+BROKER_LOG="$STATE/broker.log"
+
+if [[ -n "${JAVA_HOME:-}" ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
+
+say() { printf 'kafka: %s\n' "$*"; }
+
+# Wall-clock time in seconds (fractional on bash 5+), and the seconds since $1.
+now() {
+  local t="${EPOCHREALTIME:-$(date +%s)}"
+  echo "${t/,/.}" # some locales use a decimal comma
+}
+since() {
+  awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'
+}
+die() { printf 'kafka: error: %s\n' "$*" >&2; exit 1; }
+
+# Serialise commands that change state (install, up, down, reset): tests or make
+# targets may call `up` concurrently. The lock fd is closed for the broker
+# process (see start_broker), otherwise the broker would hold the lock forever.
+lock() {
+  local file="$1"
+  mkdir -p "$(dirname "$file")"
+  exec 9>"$file"
+  flock 9
+}
+
+pom_sum() { sha256sum "$POM" | cut -d' ' -f1; }
+
+is_installed() {
+  [[ -f "$MARKER" && "$(cat "$MARKER")" == "$(pom_sum)" ]]
+}
+
+cmd_install() {
+  is_installed && return 0
+  command -v mvn >/dev/null || die "mvn not found; install Maven 3.8+ (Debian: apt-get install maven)"
+  lock "$KAFKA_HOME/.install.lock"
+  # Check again under the lock: a concurrent run may have just finished.
+  is_installed && return 0
+  say "installing Apache Kafka $KAFKA_VERSION from Maven Central into $KAFKA_HOME"
+  local start tmp="$KAFKA_HOME/libs.tmp"
+  start="$(now)"
+  mkdir -p "$KAFKA_HOME"
+  rm -rf "$tmp" "$MARKER"
+  # Copy into a scratch dir and swap it in, so a failed or interrupted download
+  # never leaves a half-filled libs/ behind that looks installed.
+  # Maven's output goes to a log shown only on failure (Debian's mvn 3.8.7
+  # prints stray colour escapes even with -q -B).
+  if ! mvn -B -q -f "$POM" dependency:copy-dependencies -DoutputDirectory="$tmp" \
+    >"$KAFKA_HOME/install.log" 2>&1; then
+    tail -n 40 "$KAFKA_HOME/install.log" >&2
+    die "Maven could not fetch Kafka (is Maven Central reachable?); full log: $KAFKA_HOME/install.log"
+  fi
+  rm -rf "$LIBS"
+  mv "$tmp" "$LIBS"
+  pom_sum >"$MARKER"
+  say "installed $(find "$LIBS" -name '*.jar' | wc -l) jars in $(since "$start") s"
+}
+
+# Runs a class from the Kafka classpath. Tools log WARN and above to stderr,
+# like Kafka's own bin/ scripts do with config/tools-log4j2.yaml.
+run_class() {
+  is_installed || die "Kafka is not installed; run: $0 install"
+  write_tools_log_config
+  "$JAVA" -Xmx512m -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$CONF_DIR/tools-log4j2.properties" \
+    -cp "$LIBS/*" "$@"
+}
+
+write_tools_log_config() {
+  mkdir -p "$CONF_DIR"
+  cat >"$CONF_DIR/tools-log4j2.properties" <<'EOF'
+# Written by scripts/kafka.sh: log config for command-line tools.
+status = warn
+appender.stderr.type = Console
+appender.stderr.name = STDERR
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = STDERR
+EOF
+}
+
+write_broker_config() {
+  mkdir -p "$CONF_DIR" "$DATA_DIR" "$LOG_DIR"
+  cat >"$CONF_DIR/server.properties" <<EOF
+# Written by scripts/kafka.sh on every \`up\`: edit the script, not this file.
+# Single-node KRaft: this process is both the broker and the (only) controller.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
+
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+
+log.dirs=$DATA_DIR
+num.partitions=1
+
+# Internal topics must fit on one broker.
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+
+# Consumer groups form at once instead of waiting 3 s for more members:
+# tests and the demo start consuming right away.
+group.initial.rebalance.delay.ms=0
+
+# The simulator can run for days on a laptop: keep at most a day of telemetry
+# and roll segments often enough for retention to actually free space.
+log.retention.hours=24
+log.segment.bytes=67108864
+EOF
+
+  # Broker logging: console (captured in broker.log) plus a rolling file in
+  # logs/, as Kafka's config/log4j2.yaml does via -Dkafka.logs.dir.
+  cat >"$CONF_DIR/log4j2.properties" <<'EOF'
+# Written by scripts/kafka.sh: broker log config.
+status = warn
+property.logsDir = ${sys:kafka.logs.dir}
+property.pattern = [%d] %p %m (%c)%n
+
+appender.stdout.type = Console
+appender.stdout.name = STDOUT
+appender.stdout.layout.type = PatternLayout
+appender.stdout.layout.pattern = ${pattern}
+
+appender.server.type = RollingFile
+appender.server.name = SERVER
+appender.server.fileName = ${logsDir}/server.log
+appender.server.filePattern = ${logsDir}/server.log.%i
+appender.server.layout.type = PatternLayout
+appender.server.layout.pattern = ${pattern}
+appender.server.policies.type = Policies
+appender.server.policies.size.type = SizeBasedTriggeringPolicy
+appender.server.policies.size.size = 20MB
+appender.server.strategy.type = DefaultRolloverStrategy
+appender.server.strategy.max = 3
+
+rootLogger.level = info
+rootLogger.appenderRef.stdout.ref = STDOUT
+rootLogger.appenderRef.server.ref = SERVER
+
+# Same quietening as Kafka's default config.
+logger.kafka.name = kafka
+logger.kafka.level = info
+logger.apache.name = org.apache.kafka
+logger.apache.level = info
+logger.zk.name = org.apache.zookeeper
+logger.zk.level = warn
+EOF
+}
+
+# The pid in the pid file, if that process is alive and really is our broker
+# (pids get reused after a reboot or a crash).
+broker_pid() {
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid
+  pid="$(cat "$PID_FILE")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  ps -p "$pid" -o args= 2>/dev/null | grep -q 'kafka\.Kafka' || return 1
+  echo "$pid"
+}
+
+port_open() {
+  timeout 2 bash -c ": </dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+
+# The port being open is not enough: the broker must also have finished
+# starting. kcat, when present, asks for real metadata; otherwise rely on the
+# line KafkaRaftServer logs once the broker and controller are both up.
+broker_ready() {
+  port_open "$PORT" || return 1
+  if command -v kcat >/dev/null; then
+    kcat -L -b "$BOOTSTRAP" -m 3 2>/dev/null | grep -q "broker 1 at"
+  else
+    grep -q 'Kafka Server started' "$BROKER_LOG" 2>/dev/null
+  fi
+}
+
+# Formats the KRaft log dir once, with a fresh cluster id. Static quorum
+# (controller.quorum.voters) so no --standalone: that flag is for the dynamic
+# quorum (controller.quorum.bootstrap.servers) and is rejected with static voters.
+format_storage() {
+  [[ -f "$DATA_DIR/meta.properties" ]] && return 0
+  local cluster_id
+  cluster_id="$(run_class kafka.tools.StorageTool random-uuid)"
+  say "formatting $DATA_DIR (cluster id $cluster_id)"
+  run_class kafka.tools.StorageTool format -t "$cluster_id" \
+    -c "$CONF_DIR/server.properties" >/dev/null
+}
+
+start_broker() {
+  : >"$BROKER_LOG"
+  # setsid + nohup: the broker outlives this script and is not hit by a Ctrl-C
+  # in the terminal that ran `make up`. The inner shell writes its own pid and
+  # then execs java, so the pid file holds the JVM's pid. 9>&- closes the lock.
+  # shellcheck disable=SC2086,SC2016 # HEAP_OPTS is a list of flags; $$ is the inner shell's
+  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
+    "$JAVA" $HEAP_OPTS -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
+    -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    -Dkafka.logs.dir="$LOG_DIR" \
+    -Dlog4j2.configurationFile="$CONF_DIR/log4j2.properties" \
+    -cp "$LIBS/*" kafka.Kafka "$CONF_DIR/server.properties" \
+    </dev/null >>"$BROKER_LOG" 2>&1 9>&- &
+  # Wait for the pid file (written by the child right away).
+  for _ in $(seq 50); do [[ -s "$PID_FILE" ]] && return 0; sleep 0.1; done
+  die "broker did not start (no pid file)"
+}
+
+wait_ready() {
+  local start deadline=$((SECONDS + START_TIMEOUT)) pid
+  start="$(now)"
+  printf 'kafka: waiting for the broker on %s ' "$BOOTSTRAP"
+  while ! broker_ready; do
+    if ! pid="$(broker_pid)"; then
+      printf '\n'
+      fail "the broker process exited during startup"
+    fi
+    if ((SECONDS >= deadline)); then
+      printf '\n'
+      fail "the broker did not answer within ${START_TIMEOUT} s"
+    fi
+    printf '.'
+    sleep 0.5
+  done
+  printf ' ready in %s s\n' "$(since "$start")"
+}
+
+fail() {
+  printf 'kafka: error: %s; last 40 lines of %s:\n' "$1" "$BROKER_LOG" >&2
+  tail -n 40 "$BROKER_LOG" >&2 || true
+  exit 1
+}
+
+cmd_up() {
+  cmd_install
+  lock "$STATE/.lock"
+  local pid
+  if pid="$(broker_pid)"; then
+    if broker_ready; then
+      say "broker already running on $BOOTSTRAP (pid $pid)"
+      return 0
+    fi
+    # Alive but not answering: most likely still starting (or wedged).
+    say "broker process $pid is running but not answering yet"
+    wait_ready
+    return 0
+  fi
+  rm -f "$PID_FILE"
+  command -v "$JAVA" >/dev/null || die "java not found; install Java 17+ (Debian: apt-get install openjdk-17-jre-headless)"
+  local p
+  for p in "$PORT" "$CONTROLLER_PORT"; do
+    port_open "$p" && die "port $p is already in use by another process (set TRACKSIDE_KAFKA_PORT to use another pair)"
+  done
+  write_broker_config
+  format_storage
+  say "starting Kafka $KAFKA_VERSION on $BOOTSTRAP (state: $STATE)"
+  start_broker
+  wait_ready
+}
+
+cmd_down() {
+  [[ -d "$STATE" ]] || { say "broker not running"; return 0; }
+  lock "$STATE/.lock"
+  local pid
+  if ! pid="$(broker_pid)"; then
+    rm -f "$PID_FILE"
+    say "broker not running"
+    return 0
+  fi
+  say "stopping broker (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  local start
+  start="$(now)"
+  for _ in $(seq 300); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "broker still running after 30 s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$PID_FILE"
+  say "stopped in $(since "$start") s"
+}
+
+cmd_status() {
+  local pid
+  if pid="$(broker_pid)"; then
+    if broker_ready; then
+      say "running on $BOOTSTRAP (pid $pid)"
+    else
+      say "process $pid is running but the broker is not answering on $BOOTSTRAP"
+    fi
+    say "state: $STATE  install: $KAFKA_HOME"
+    return 0
+  fi
+  say "stopped (install: $(is_installed && echo "$KAFKA_HOME" || echo none); state: $STATE)"
+  return 3
+}
+
+cmd_logs() {
+  [[ -f "$BROKER_LOG" ]] || die "no broker log yet ($BROKER_LOG)"
+  if [[ "${1:-}" == "-f" ]]; then
+    exec tail -n 200 -F "$BROKER_LOG"
+  fi
+  tail -n 200 "$BROKER_LOG"
+}
+
+cmd_reset() {
+  cmd_down
+  # Guard against an empty or root path before rm -rf.
+  [[ -n "$STATE" && "$STATE" != "/" && "$STATE" != "$REPO" ]] || die "refusing to delete '$STATE'"
+  rm -rf "$STATE"
+  say "deleted $STATE"
+}
+
+cmd_topic() {
+  [[ $# -eq 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "usage: $0 topic NAME PARTITIONS"
+  broker_ready || die "no broker on $BOOTSTRAP; run: $0 up"
+  run_class org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
+    --create --if-not-exists --topic "$1" --partitions "$2" --replication-factor 1
+  say "topic $1 ready"
+}
+
+cmd_topics() {
+  broker_ready || die "no broker on $BOOTSTRAP; run: $0 up"
+  run_class org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --list
+}
+
+usage() {
+  sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+}
+
+main() {
+  local cmd="${1:-}"
+  shift || true
+  case "$cmd" in
+    install) cmd_install ;;
+    up) cmd_up ;;
+    down | stop) cmd_down ;;
+    status) cmd_status ;;
+    logs) cmd_logs "$@" ;;
+    reset) cmd_reset ;;
+    topic) cmd_topic "$@" ;;
+    topics) cmd_topics ;;
+    bootstrap) echo "$BOOTSTRAP" ;;
+    run-class) [[ $# -ge 1 ]] || die "usage: $0 run-class CLASS [ARGS...]"; run_class "$@" ;;
+    -h | --help | help) usage ;;
+    *) usage >&2; exit 2 ;;
+  esac
+}
+
+main "$@"
