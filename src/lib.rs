@@ -4,8 +4,21 @@
 //!
 //! - [`config`]: the command line and `TRACKSIDE_*` variables of both subcommands.
 //! - [`telemetry`]: the message contract and its pure decoder.
-//! - [`simulate`]: the race simulator that produces telemetry.
+//! - [`kafka`]: the consumer-group member, per-viewer replay readers, the cluster watcher.
+//! - [`status`]: counters and cluster facts, written by the Kafka side, read by the web.
+//! - [`hub`]: who watches what, recent history, bounded per-viewer outboxes.
+//! - [`protocol`]: the WebSocket messages, parsed and encoded.
+//! - [`web`]: the page, the API, metrics and WebSocket sessions.
+//! - [`serve`]: wires the above together; [`simulate`]: the race simulator.
+//! - [`shutdown`]: Ctrl-C and SIGTERM.
 
 pub mod config;
+pub mod hub;
+pub mod kafka;
+pub mod protocol;
+pub mod serve;
+pub mod shutdown;
 pub mod simulate;
+pub mod status;
 pub mod telemetry;
+pub mod web;

@@ -1,1 +1,55 @@
-fn main() {}
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, error::ErrorKind};
+use trackside::{
+    config::{Cli, Command},
+    serve, shutdown, simulate,
+};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // One line, as the usage text would bury the reason.
+            let first = e.render().to_string().lines().next().unwrap_or("error: bad arguments").to_owned();
+            eprintln!("{first} (see `trackside --help`)");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[tokio::main]
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            let listener = tokio::net::TcpListener::bind(args.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.listen))?;
+            let addr = listener.local_addr()?;
+            println!("Trackside is serving the dashboard at http://{addr}/");
+            serve::run(listener, args, shutdown::signal()).await?;
+        }
+        Command::Simulate(args) => {
+            simulate::run(args, shutdown::signal()).await?;
+        }
+    }
+    Ok(())
+}

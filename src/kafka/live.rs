@@ -1,0 +1,308 @@
+//! The consumer-group member: it reads the topics the server is asked for, decodes every
+//! record and hands batches to the hub. Rebalances and commits are logged, and the
+//! group's assignment is kept in the status for the page.
+
+use std::{
+    collections::{BTreeSet, HashMap},
+    future::Future,
+    time::{Duration, Instant},
+};
+
+use rdkafka::{
+    ClientContext, TopicPartitionList,
+    consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer},
+    error::KafkaResult,
+    message::Message,
+};
+use tokio::sync::watch;
+use tracing::{debug, info, warn};
+
+use super::{BATCH_LINGER, Batcher, KafkaError, decode_message};
+use crate::{
+    config::KafkaArgs,
+    hub::Hub,
+    status::{Status, TopicPartition},
+};
+
+/// Most topics the group will read at once. Each topic costs fetches and history, and
+/// viewers can add topics, so the set is bounded.
+pub const MAX_TOPICS: usize = 64;
+
+/// Lets viewers add topics to what the group reads.
+#[derive(Clone)]
+pub struct Topics {
+    tx: watch::Sender<BTreeSet<String>>,
+}
+
+/// Why a topic could not be added.
+#[derive(Debug, thiserror::Error)]
+#[error("the server already reads {MAX_TOPICS} topics, the most it will")]
+pub struct TooManyTopics;
+
+impl Topics {
+    pub fn new(initial: &[String]) -> (Self, watch::Receiver<BTreeSet<String>>) {
+        let set = initial.iter().filter(|t| !t.is_empty()).cloned().collect();
+        let (tx, rx) = watch::channel(set);
+        (Self { tx }, rx)
+    }
+
+    /// Makes sure the group reads `topics`.
+    pub fn ensure<'a>(&self, topics: impl IntoIterator<Item = &'a str>) -> Result<(), TooManyTopics> {
+        let mut result = Ok(());
+        self.tx.send_if_modified(|set| {
+            let mut changed = false;
+            for t in topics {
+                if set.contains(t) {
+                    continue;
+                }
+                if set.len() >= MAX_TOPICS {
+                    result = Err(TooManyTopics);
+                    break;
+                }
+                set.insert(t.to_owned());
+                changed = true;
+            }
+            changed
+        });
+        result
+    }
+
+    pub fn current(&self) -> BTreeSet<String> {
+        self.tx.borrow().clone()
+    }
+}
+
+/// Logs what the group does and keeps the assignment visible.
+struct GroupContext {
+    status: Status,
+}
+
+impl ClientContext for GroupContext {
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        warn!(%error, reason, "kafka client error");
+    }
+}
+
+impl ConsumerContext for GroupContext {
+    fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(tpl) => info!(partitions = %describe(tpl), "group rebalance: assigning"),
+            Rebalance::Revoke(tpl) => info!(partitions = %describe(tpl), "group rebalance: revoking"),
+            Rebalance::Error(e) => warn!(error = %e, "group rebalance failed"),
+        }
+    }
+
+    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, _rebalance: &Rebalance<'_>) {
+        let assignment = consumer.assignment().map(|tpl| to_list(&tpl)).unwrap_or_default();
+        info!(partitions = assignment.len(), "group assignment now");
+        self.status.set_assignment(assignment);
+    }
+
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        match result {
+            Ok(()) => debug!(offsets = %describe(offsets), "offsets committed"),
+            Err(e) => warn!(error = %e, "offset commit failed"),
+        }
+    }
+}
+
+fn to_list(tpl: &TopicPartitionList) -> Vec<TopicPartition> {
+    tpl.elements().iter().map(|e| TopicPartition::new(e.topic(), e.partition())).collect()
+}
+
+fn describe(tpl: &TopicPartitionList) -> String {
+    let elements = tpl.elements();
+    let mut by_topic: HashMap<&str, Vec<i32>> = HashMap::new();
+    for e in &elements {
+        by_topic.entry(e.topic()).or_default().push(e.partition());
+    }
+    let mut parts: Vec<String> = by_topic.into_iter().map(|(t, ps)| format!("{t}{ps:?}")).collect();
+    parts.sort();
+    parts.join(" ")
+}
+
+/// Options of the group member.
+#[derive(Debug, Clone)]
+pub struct LiveConfig {
+    pub kafka: KafkaArgs,
+    pub group_id: String,
+}
+
+/// A configured group member, not yet consuming.
+pub struct GroupMember {
+    consumer: StreamConsumer<GroupContext>,
+}
+
+/// Creates the group member. Fails only on a configuration librdkafka refuses (a bad
+/// `-X` property, say); an unreachable broker is not an error, it is waited for.
+pub fn connect(config: &LiveConfig, status: &Status) -> Result<GroupMember, KafkaError> {
+    let consumer = config
+        .kafka
+        .client_config(&[
+            ("group.id", &config.group_id),
+            ("client.id", "trackside-live"),
+            ("enable.auto.commit", "true"),
+            ("auto.commit.interval.ms", "1000"),
+            // A new group starts at the live edge; the page's replay covers the past.
+            ("auto.offset.reset", "latest"),
+            ("session.timeout.ms", "10000"),
+            ("heartbeat.interval.ms", "1000"),
+            // Notice new topics and partitions in seconds, not the default five minutes.
+            ("topic.metadata.refresh.interval.ms", "5000"),
+            // Bound what librdkafka prefetches per partition; the hub bounds the rest.
+            ("queued.max.messages.kbytes", "16384"),
+        ])
+        .create_with_context(GroupContext { status: status.clone() })
+        .map_err(KafkaError::Create)?;
+    Ok(GroupMember { consumer })
+}
+
+impl GroupMember {
+    /// Consumes until `shutdown`, then commits and leaves the group.
+    pub async fn run(
+        self,
+        hub: Hub,
+        topics: watch::Receiver<BTreeSet<String>>,
+        shutdown: impl Future<Output = ()>,
+    ) {
+        consume(self.consumer, hub, topics, shutdown).await;
+    }
+}
+
+async fn consume(
+    consumer: StreamConsumer<GroupContext>,
+    hub: Hub,
+    mut topics: watch::Receiver<BTreeSet<String>>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let status = hub.status().clone();
+    let mut subscribed = BTreeSet::new();
+    let mut batcher = Batcher::default();
+    let mut flush = tokio::time::interval(BATCH_LINGER);
+    flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut errors = ErrorThrottle::default();
+    tokio::pin!(shutdown);
+    // Mark the initial set as new so the first loop turn subscribes.
+    topics.mark_changed();
+
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            changed = topics.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                let wanted = topics.borrow_and_update().clone();
+                if wanted != subscribed {
+                    subscribe(&consumer, &wanted);
+                    status.set_group_topics(wanted.iter().cloned().collect());
+                    subscribed = wanted;
+                }
+            }
+            msg = consumer.recv() => match msg {
+                Ok(m) => {
+                    let (topic, partition, offset) = (m.topic(), m.partition(), m.offset());
+                    match decode_message(&m) {
+                        Ok(record) => batcher.push(topic, partition, record),
+                        Err(reason) => {
+                            debug!(topic, partition, offset, %reason, "malformed record skipped");
+                            status.record_malformed(&TopicPartition::new(topic, partition), offset, reason.to_string());
+                        }
+                    }
+                    if batcher.is_full() {
+                        publish(&hub, &mut batcher);
+                    }
+                }
+                Err(e) => {
+                    errors.warn(&e);
+                    // An error is often a broker that is gone; don't spin on it.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+            _ = flush.tick() => publish(&hub, &mut batcher),
+        }
+    }
+
+    publish(&hub, &mut batcher);
+    leave(consumer).await;
+}
+
+fn subscribe(consumer: &StreamConsumer<GroupContext>, topics: &BTreeSet<String>) {
+    let list: Vec<&str> = topics.iter().map(String::as_str).collect();
+    if list.is_empty() {
+        consumer.unsubscribe();
+        return;
+    }
+    match consumer.subscribe(&list) {
+        Ok(()) => info!(topics = ?list, "group subscription"),
+        Err(e) => warn!(error = %e, topics = ?list, "cannot subscribe"),
+    }
+}
+
+fn publish(hub: &Hub, batcher: &mut Batcher) {
+    if batcher.is_empty() {
+        return;
+    }
+    for (tp, records) in batcher.drain() {
+        if let Some(last) = records.last() {
+            hub.status().record_consumed(&tp, records.len() as u64, last.offset);
+        }
+        hub.publish(&tp, &records);
+    }
+}
+
+/// Commits what was consumed and leaves the group, off the async threads since
+/// librdkafka blocks while it does.
+async fn leave(consumer: StreamConsumer<GroupContext>) {
+    let left = tokio::task::spawn_blocking(move || {
+        if let Err(e) = consumer.commit_consumer_state(CommitMode::Sync) {
+            // Nothing consumed yet is the usual reason; not worth a warning.
+            debug!(error = %e, "final commit skipped");
+        }
+        consumer.unsubscribe();
+        drop(consumer);
+    });
+    match tokio::time::timeout(Duration::from_secs(5), left).await {
+        Ok(_) => info!("left the consumer group"),
+        Err(_) => warn!("leaving the consumer group took over 5 s; exiting anyway"),
+    }
+}
+
+/// Logs each distinct consumer error at most once per interval: a broker outage would
+/// otherwise print the same line hundreds of times a second.
+#[derive(Default)]
+struct ErrorThrottle {
+    last: HashMap<String, Instant>,
+}
+
+impl ErrorThrottle {
+    const INTERVAL: Duration = Duration::from_secs(10);
+
+    fn warn(&mut self, error: &rdkafka::error::KafkaError) {
+        let text = error.to_string();
+        let now = Instant::now();
+        if self.last.get(&text).is_some_and(|t| now.duration_since(*t) < Self::INTERVAL) {
+            return;
+        }
+        if self.last.len() > 64 {
+            self.last.clear();
+        }
+        warn!(error = %text, "kafka consumer error");
+        self.last.insert(text, now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topics_grow_on_demand_up_to_the_bound() {
+        let (topics, rx) = Topics::new(&["telemetry".to_owned()]);
+        topics.ensure(["a", "telemetry"]).unwrap();
+        assert_eq!(rx.borrow().iter().map(String::as_str).collect::<Vec<_>>(), vec!["a", "telemetry"]);
+        let many: Vec<String> = (0..MAX_TOPICS).map(|i| format!("t{i}")).collect();
+        assert!(topics.ensure(many.iter().map(String::as_str)).is_err());
+        assert_eq!(topics.current().len(), MAX_TOPICS);
+    }
+}

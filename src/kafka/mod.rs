@@ -1,0 +1,128 @@
+//! Everything that talks to Kafka: the consumer-group member that feeds the hub
+//! ([`live`]), the per-viewer replay readers ([`replay`]) and the cluster watcher
+//! ([`admin`]). This side knows the hub's input and the status counters, never the web.
+
+pub mod admin;
+pub mod live;
+pub mod replay;
+
+use std::{collections::BTreeMap, time::Duration};
+
+use rdkafka::message::{BorrowedMessage, Message};
+
+use crate::{
+    protocol::Record,
+    status::TopicPartition,
+    telemetry::{self, Malformed},
+};
+
+/// How long a batch may wait for more records before it goes to the viewers. Short
+/// enough to be invisible on a chart; long enough to batch a busy partition.
+pub const BATCH_LINGER: Duration = Duration::from_millis(20);
+/// A batch is flushed at this many records even before its linger ends.
+pub const BATCH_MAX_RECORDS: usize = 1_000;
+/// Timeout of one metadata or watermark request.
+pub const METADATA_TIMEOUT: Duration = Duration::from_secs(3);
+
+#[derive(Debug, thiserror::Error)]
+pub enum KafkaError {
+    #[error("cannot create a Kafka client: {0}")]
+    Create(#[source] rdkafka::error::KafkaError),
+    #[error("cannot read Kafka metadata: {0}")]
+    Metadata(#[source] rdkafka::error::KafkaError),
+    #[error("topic `{0}` does not exist")]
+    UnknownTopic(String),
+    #[error("cannot assign partitions: {0}")]
+    Assign(#[source] rdkafka::error::KafkaError),
+    #[error("a blocking Kafka call failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Decodes a record straight from librdkafka's buffer, without copying the payload.
+pub fn decode_message(m: &BorrowedMessage<'_>) -> Result<Record, Malformed> {
+    let sample = telemetry::decode(m.payload(), m.timestamp().to_millis(), now_ms())?;
+    Ok(Record { offset: m.offset(), sample })
+}
+
+/// Decoded records waiting to be flushed, grouped by partition in offset order.
+#[derive(Default)]
+pub struct Batcher {
+    pending: BTreeMap<TopicPartition, Vec<Record>>,
+    len: usize,
+}
+
+impl Batcher {
+    pub fn push(&mut self, topic: &str, partition: i32, record: Record) {
+        // Looking up by a borrowed key first avoids allocating a topic String per record.
+        match self.pending.iter_mut().find(|(tp, _)| tp.partition == partition && tp.topic == topic) {
+            Some((_, records)) => records.push(record),
+            None => {
+                self.pending.insert(TopicPartition::new(topic, partition), vec![record]);
+            }
+        }
+        self.len += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.len >= BATCH_MAX_RECORDS
+    }
+
+    pub fn drain(&mut self) -> impl Iterator<Item = (TopicPartition, Vec<Record>)> + use<> {
+        self.len = 0;
+        std::mem::take(&mut self.pending).into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::telemetry::{Sample, Tires};
+
+    fn rec(offset: i64) -> Record {
+        let sample = Sample {
+            car: "1".into(),
+            ts: Some(0),
+            speed_kph: 0.0,
+            rpm: 0.0,
+            tire_temp_c: Tires { fl: 0.0, fr: 0.0, rl: 0.0, rr: 0.0 },
+            lap: None,
+            gear: None,
+            throttle: None,
+            brake: None,
+            driver: None,
+            x: None,
+            y: None,
+            lap_distance_m: None,
+        };
+        Record { offset, sample }
+    }
+
+    #[test]
+    fn the_batcher_keeps_offset_order_within_each_partition() {
+        let mut b = Batcher::default();
+        for (p, o) in [(0, 1), (1, 7), (0, 2), (1, 8), (0, 3)] {
+            b.push("t", p, rec(o));
+        }
+        assert_eq!(b.len(), 5);
+        let drained: Vec<(i32, Vec<i64>)> =
+            b.drain().map(|(tp, rs)| (tp.partition, rs.iter().map(|r| r.offset).collect())).collect();
+        assert_eq!(drained, vec![(0, vec![1, 2, 3]), (1, vec![7, 8])]);
+        assert!(b.is_empty());
+    }
+}

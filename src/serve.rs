@@ -1,0 +1,109 @@
+//! `trackside serve`: wires Kafka, the hub and the web layer together and runs them
+//! until shutdown. `run` takes a listener the caller bound, so tests start the real
+//! server on port 0.
+
+use std::{future::Future, sync::Arc, time::Instant};
+
+use tokio::{net::TcpListener, sync::watch};
+use tracing::info;
+
+use crate::{
+    config::ServeArgs,
+    hub::Hub,
+    kafka::{
+        KafkaError, admin,
+        live::{self, LiveConfig, Topics},
+    },
+    protocol::ServerMessage,
+    status::Status,
+    web::{self, AppState, WebConfig},
+};
+
+/// How often every viewer gets a `stats` message.
+const STATS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Kafka(#[from] KafkaError),
+    #[error("the HTTP server failed: {0}")]
+    Http(#[from] std::io::Error),
+}
+
+/// Serves until `shutdown` completes; then closes every WebSocket with 1001, commits,
+/// leaves the consumer group and returns.
+pub async fn run(
+    listener: TcpListener,
+    args: ServeArgs,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let status = Status::new(&args.group_id);
+    let hub = Hub::new(status.clone(), args.history_secs, usize::try_from(args.client_queue_bytes).unwrap_or(usize::MAX));
+    let (topics, topics_rx) = Topics::new(&args.topics);
+    status.set_group_topics(topics.current().into_iter().collect());
+
+    // Both clients are created before serving, so a bad `-X` property fails at start-up.
+    let member = live::connect(&LiveConfig { kafka: args.kafka.clone(), group_id: args.group_id.clone() }, &status)?;
+    let metadata = admin::metadata_client(&args.kafka, "trackside-admin")?;
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stopped = |rx: &watch::Receiver<bool>| {
+        let mut rx = rx.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    };
+    let group = tokio::spawn(member.run(hub.clone(), topics_rx, stopped(&stop_rx)));
+    let cluster = tokio::spawn(admin::watch(metadata, args.kafka.brokers.clone(), status.clone(), stopped(&stop_rx)));
+    let ticker = tokio::spawn(broadcast_stats(hub.clone(), stopped(&stop_rx)));
+
+    let redacted: Vec<String> = args.kafka.redacted_properties().into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    info!(brokers = %args.kafka.brokers, group = %args.group_id, topics = ?args.topics, properties = ?redacted, "starting");
+    let state = AppState {
+        hub,
+        topics,
+        config: Arc::new(WebConfig {
+            group_id: args.group_id.clone(),
+            brokers: args.kafka.brokers.clone(),
+            default_topics: args.topics.clone(),
+            history_secs: args.history_secs,
+            max_frame_rate: args.max_frame_rate,
+            kafka: args.kafka.clone(),
+            static_dir: args.static_dir.clone(),
+            uplot_dir: args.uplot_dir.clone(),
+        }),
+        shutdown: stop_rx.clone(),
+    };
+    axum::serve(listener, web::router(state))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            info!("shutting down");
+            stop_tx.send_replace(true);
+        })
+        .await?;
+    let _ = tokio::join!(group, cluster, ticker);
+    info!("stopped");
+    Ok(())
+}
+
+/// Sends every viewer the same `stats` message, encoded once, each [`STATS_INTERVAL`].
+async fn broadcast_stats(hub: Hub, shutdown: impl Future<Output = ()>) {
+    let mut tick = tokio::time::interval(STATS_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(shutdown);
+    let status = hub.status().clone();
+    let (mut last_count, mut last_at) = (status.total_consumed(), Instant::now());
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = tick.tick() => {}
+        }
+        let (count, at) = (status.total_consumed(), Instant::now());
+        let secs = at.duration_since(last_at).as_secs_f64();
+        if secs > 0.0 {
+            status.set_records_per_sec((count.saturating_sub(last_count)) as f64 / secs);
+        }
+        (last_count, last_at) = (count, at);
+        hub.broadcast_stats(ServerMessage::Stats(&status.snapshot()).encode());
+    }
+}

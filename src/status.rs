@@ -1,0 +1,347 @@
+//! What the server knows about Kafka and about its own traffic: the shared counters that
+//! `/metrics`, `/api/*` and the once-a-second `stats` message read. The Kafka side writes
+//! here; nothing here knows who reads it.
+
+use std::{
+    collections::BTreeMap,
+    sync::{
+        Arc, Mutex, MutexGuard,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+use serde::Serialize;
+
+/// A partition of a topic, the unit Kafka orders records in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct TopicPartition {
+    pub topic: String,
+    pub partition: i32,
+}
+
+impl TopicPartition {
+    pub fn new(topic: impl Into<String>, partition: i32) -> Self {
+        Self { topic: topic.into(), partition }
+    }
+}
+
+/// Whether the broker answered the last metadata request.
+#[derive(Debug, Clone, Serialize)]
+pub struct KafkaHealth {
+    pub reachable: bool,
+    pub error: Option<String>,
+}
+
+/// One partition as the broker describes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartitionInfo {
+    pub partition: i32,
+    pub low: i64,
+    pub high: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopicInfo {
+    pub name: String,
+    pub partitions: Vec<PartitionInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MalformedNote {
+    pub offset: i64,
+    pub reason: String,
+}
+
+/// The consumer group as this member sees it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GroupInfo {
+    pub id: String,
+    pub topics: Vec<String>,
+    pub assignment: Vec<TopicPartition>,
+}
+
+/// Per-partition traffic seen by the live consumer.
+#[derive(Debug, Clone, Default)]
+struct Traffic {
+    consumed: u64,
+    malformed: u64,
+    last_offset: Option<i64>,
+    last_malformed: Option<MalformedNote>,
+}
+
+/// One row of the `stats` message and of the per-partition metrics.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartitionStats {
+    pub topic: String,
+    pub partition: i32,
+    pub low: Option<i64>,
+    pub high: Option<i64>,
+    pub last_offset: Option<i64>,
+    pub lag: Option<i64>,
+    pub consumed: u64,
+    pub malformed: u64,
+    pub last_malformed: Option<MalformedNote>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    pub consumed: u64,
+    pub malformed: u64,
+    pub clients: u64,
+    pub records_per_sec: f64,
+    pub frames_sent: u64,
+    pub records_dropped: u64,
+    pub replays_running: u64,
+}
+
+/// The body of the `stats` message (see docs/protocol.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    pub kafka: KafkaHealth,
+    pub group: GroupInfo,
+    pub partitions: Vec<PartitionStats>,
+    pub totals: Totals,
+}
+
+/// Cheap to clone; every clone sees the same counters.
+#[derive(Clone)]
+pub struct Status {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    // std mutexes: every critical section is a few map operations and never awaits.
+    kafka: Mutex<KafkaHealth>,
+    topics: Mutex<Arc<Vec<TopicInfo>>>,
+    group: Mutex<GroupInfo>,
+    traffic: Mutex<BTreeMap<TopicPartition, Traffic>>,
+    records_per_sec: Mutex<f64>,
+    frames_sent: AtomicU64,
+    records_dropped: AtomicU64,
+    clients: AtomicU64,
+    replays_running: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding one of these locks leaves plain counters behind, which are
+    // still worth reading: recover rather than spread the panic.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Status {
+    pub fn new(group_id: &str) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                kafka: Mutex::new(KafkaHealth { reachable: false, error: Some("not checked yet".into()) }),
+                topics: Mutex::new(Arc::new(Vec::new())),
+                group: Mutex::new(GroupInfo { id: group_id.to_owned(), ..GroupInfo::default() }),
+                traffic: Mutex::new(BTreeMap::new()),
+                records_per_sec: Mutex::new(0.0),
+                frames_sent: AtomicU64::new(0),
+                records_dropped: AtomicU64::new(0),
+                clients: AtomicU64::new(0),
+                replays_running: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    pub fn set_kafka(&self, health: KafkaHealth) {
+        *lock(&self.inner.kafka) = health;
+    }
+
+    pub fn kafka(&self) -> KafkaHealth {
+        lock(&self.inner.kafka).clone()
+    }
+
+    pub fn set_topics(&self, topics: Vec<TopicInfo>) {
+        *lock(&self.inner.topics) = Arc::new(topics);
+    }
+
+    pub fn topics(&self) -> Arc<Vec<TopicInfo>> {
+        lock(&self.inner.topics).clone()
+    }
+
+    pub fn set_group_topics(&self, topics: Vec<String>) {
+        lock(&self.inner.group).topics = topics;
+    }
+
+    pub fn set_assignment(&self, mut assignment: Vec<TopicPartition>) {
+        assignment.sort();
+        lock(&self.inner.group).assignment = assignment;
+    }
+
+    /// Counts `records` decoded records of a partition, the last at `last_offset`.
+    pub fn record_consumed(&self, tp: &TopicPartition, records: u64, last_offset: i64) {
+        let mut traffic = lock(&self.inner.traffic);
+        let t = traffic.entry(tp.clone()).or_default();
+        t.consumed += records;
+        t.last_offset = Some(t.last_offset.map_or(last_offset, |o| o.max(last_offset)));
+    }
+
+    /// Counts one record that broke the contract, and keeps why.
+    pub fn record_malformed(&self, tp: &TopicPartition, offset: i64, reason: String) {
+        let mut traffic = lock(&self.inner.traffic);
+        let t = traffic.entry(tp.clone()).or_default();
+        t.malformed += 1;
+        t.last_offset = Some(t.last_offset.map_or(offset, |o| o.max(offset)));
+        t.last_malformed = Some(MalformedNote { offset, reason });
+    }
+
+    pub fn set_records_per_sec(&self, rate: f64) {
+        *lock(&self.inner.records_per_sec) = rate;
+    }
+
+    pub fn add_frames_sent(&self, n: u64) {
+        self.inner.frames_sent.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn add_records_dropped(&self, n: u64) {
+        self.inner.records_dropped.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts a viewer for as long as the returned guard lives.
+    pub fn client_guard(&self) -> CountGuard {
+        CountGuard::new(self.clone(), |i| &i.clients)
+    }
+
+    /// Counts a running replay for as long as the returned guard lives.
+    pub fn replay_guard(&self) -> CountGuard {
+        CountGuard::new(self.clone(), |i| &i.replays_running)
+    }
+
+    pub fn total_consumed(&self) -> u64 {
+        lock(&self.inner.traffic).values().map(|t| t.consumed + t.malformed).sum()
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        let topics = self.topics();
+        let group = lock(&self.inner.group).clone();
+        let traffic = lock(&self.inner.traffic).clone();
+        let mut rows: BTreeMap<TopicPartition, PartitionStats> = BTreeMap::new();
+        // Rows for every partition of the group's topics, so a quiet partition shows too.
+        for topic in topics.iter().filter(|t| group.topics.contains(&t.name)) {
+            for p in &topic.partitions {
+                let tp = TopicPartition::new(&topic.name, p.partition);
+                rows.insert(tp.clone(), empty_row(&tp));
+            }
+        }
+        for tp in traffic.keys() {
+            rows.entry(tp.clone()).or_insert_with(|| empty_row(tp));
+        }
+        for (tp, row) in rows.iter_mut() {
+            if let Some(p) = topics
+                .iter()
+                .find(|t| t.name == tp.topic)
+                .and_then(|t| t.partitions.iter().find(|p| p.partition == tp.partition))
+            {
+                row.low = Some(p.low);
+                row.high = Some(p.high);
+            }
+            if let Some(t) = traffic.get(tp) {
+                row.consumed = t.consumed;
+                row.malformed = t.malformed;
+                row.last_offset = t.last_offset;
+                row.last_malformed = t.last_malformed.clone();
+            }
+            if group.assignment.contains(tp) {
+                // The next offset to consume is last + 1; before any record, the group
+                // is as far behind as the partition is long.
+                row.lag = row.high.map(|h| (h - row.last_offset.map_or(row.low.unwrap_or(0), |o| o + 1)).max(0));
+            }
+        }
+        let partitions: Vec<PartitionStats> = rows.into_values().collect();
+        let totals = Totals {
+            consumed: partitions.iter().map(|p| p.consumed).sum(),
+            malformed: partitions.iter().map(|p| p.malformed).sum(),
+            clients: self.inner.clients.load(Ordering::Relaxed),
+            records_per_sec: *lock(&self.inner.records_per_sec),
+            frames_sent: self.inner.frames_sent.load(Ordering::Relaxed),
+            records_dropped: self.inner.records_dropped.load(Ordering::Relaxed),
+            replays_running: self.inner.replays_running.load(Ordering::Relaxed),
+        };
+        Snapshot { kafka: self.kafka(), group, partitions, totals }
+    }
+}
+
+fn empty_row(tp: &TopicPartition) -> PartitionStats {
+    PartitionStats {
+        topic: tp.topic.clone(),
+        partition: tp.partition,
+        low: None,
+        high: None,
+        last_offset: None,
+        lag: None,
+        consumed: 0,
+        malformed: 0,
+        last_malformed: None,
+    }
+}
+
+/// Increments a gauge on creation and decrements it on drop, so the count cannot leak
+/// on an early return or a panic.
+pub struct CountGuard {
+    status: Status,
+    gauge: fn(&Inner) -> &AtomicU64,
+}
+
+impl CountGuard {
+    fn new(status: Status, gauge: fn(&Inner) -> &AtomicU64) -> Self {
+        gauge(&status.inner).fetch_add(1, Ordering::Relaxed);
+        Self { status, gauge }
+    }
+}
+
+impl Drop for CountGuard {
+    fn drop(&mut self) {
+        (self.gauge)(&self.status.inner).fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lag_is_what_the_group_has_not_consumed_yet() {
+        let status = Status::new("g");
+        status.set_group_topics(vec!["t".into()]);
+        status.set_topics(vec![TopicInfo {
+            name: "t".into(),
+            partitions: vec![
+                PartitionInfo { partition: 0, low: 0, high: 100 },
+                PartitionInfo { partition: 1, low: 10, high: 50 },
+            ],
+        }]);
+        status.set_assignment(vec![TopicPartition::new("t", 0), TopicPartition::new("t", 1)]);
+        status.record_consumed(&TopicPartition::new("t", 0), 90, 89);
+        let snap = status.snapshot();
+        assert_eq!(snap.partitions.len(), 2);
+        assert_eq!((snap.partitions[0].lag, snap.partitions[0].last_offset), (Some(10), Some(89)));
+        assert_eq!(snap.partitions[1].lag, Some(40), "nothing consumed yet: whole partition");
+    }
+
+    #[test]
+    fn malformed_records_are_counted_with_the_last_reason() {
+        let status = Status::new("g");
+        let tp = TopicPartition::new("t", 2);
+        status.record_malformed(&tp, 5, "first".into());
+        status.record_malformed(&tp, 9, "second".into());
+        let snap = status.snapshot();
+        let row = &snap.partitions[0];
+        assert_eq!(row.malformed, 2);
+        assert_eq!(row.last_malformed.as_ref().map(|m| (m.offset, m.reason.as_str())), Some((9, "second")));
+        assert_eq!(row.lag, None, "not assigned to this member");
+        assert_eq!(snap.totals.malformed, 2);
+    }
+
+    #[test]
+    fn client_gauge_follows_guards() {
+        let status = Status::new("g");
+        let a = status.client_guard();
+        let b = status.client_guard();
+        assert_eq!(status.snapshot().totals.clients, 2);
+        drop(a);
+        drop(b);
+        assert_eq!(status.snapshot().totals.clients, 0);
+    }
+}

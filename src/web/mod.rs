@@ -1,0 +1,56 @@
+//! The web layer: the page, the JSON API, metrics and the WebSocket. It reads the hub
+//! and the status, and starts replay readers for viewers who ask.
+
+mod api;
+mod page;
+mod ws;
+
+use std::{path::PathBuf, sync::Arc};
+
+use axum::{Router, routing::get};
+use tokio::sync::watch;
+use tower_http::{services::ServeDir, trace::TraceLayer};
+
+use crate::{config::KafkaArgs, hub::Hub, kafka::live::Topics};
+
+/// What the web layer needs to know about the server's configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub group_id: String,
+    /// Bootstrap servers as shown to users.
+    pub brokers: String,
+    pub default_topics: Vec<String>,
+    pub history_secs: u64,
+    pub max_frame_rate: u32,
+    /// For replay readers, which connect on their own.
+    pub kafka: KafkaArgs,
+    pub static_dir: PathBuf,
+    pub uplot_dir: PathBuf,
+}
+
+/// Shared by every request; each field is a cheap clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub hub: Hub,
+    pub topics: Topics,
+    pub config: Arc<WebConfig>,
+    /// Turns true when the server shuts down, so WebSocket sessions close with 1001.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// Every route of the server, with no socket: tests can call it directly.
+pub fn router(state: AppState) -> Router {
+    let static_files = ServeDir::new(&state.config.static_dir);
+    let uplot = ServeDir::new(&state.config.uplot_dir);
+    Router::new()
+        .route("/", get(page::index))
+        .route("/healthz", get(api::healthz))
+        .route("/api/topics", get(api::topics))
+        .route("/api/stats", get(api::stats))
+        .route("/metrics", get(api::metrics))
+        .route("/ws", get(ws::upgrade))
+        .nest_service("/static", static_files)
+        .nest_service("/vendor/uplot", uplot)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

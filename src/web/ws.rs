@@ -1,0 +1,305 @@
+//! One WebSocket session: control messages in, frames out. A receive task acts on the
+//! viewer's requests; a send task drains the viewer's outbox into at most
+//! `max_frame_rate` frames a second. Whichever ends first ends the other.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    extract::{
+        State, WebSocketUpgrade,
+        ws::{CloseFrame, Message, WebSocket, close_code},
+    },
+    response::Response,
+};
+use bytes::Bytes;
+use futures_util::{
+    SinkExt, StreamExt,
+    stream::{SplitSink, SplitStream},
+};
+use tracing::debug;
+
+use super::AppState;
+use crate::{
+    hub::{ClientHandle, Drained, Item, Outbox},
+    kafka::replay::Replay,
+    protocol::{self, ClientMessage, MAX_INBOUND_BYTES, Mode, ReplayProgress, ReplayState, Selection, ServerMessage},
+};
+
+/// Data frames are cut at about this size, so one viewer's history never becomes a
+/// single message too large for a browser to parse in one go.
+const MAX_FRAME_BYTES: usize = 1 << 20;
+
+pub(super) async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>) -> Response {
+    ws.max_message_size(MAX_INBOUND_BYTES).max_frame_size(MAX_INBOUND_BYTES).on_upgrade(move |socket| session(socket, app))
+}
+
+async fn session(socket: WebSocket, app: AppState) {
+    let client = app.hub.connect();
+    let outbox = client.outbox().clone();
+    let c = &app.config;
+    outbox.push_control(
+        ServerMessage::Hello {
+            version: env!("CARGO_PKG_VERSION"),
+            group_id: &c.group_id,
+            history_secs: c.history_secs,
+            max_frame_rate: c.max_frame_rate,
+        }
+        .encode(),
+    );
+    let (sink, stream) = socket.split();
+    let mut send = tokio::spawn(send_frames(sink, outbox, app.clone()));
+    let mut recv = tokio::spawn(receive_requests(stream, client, app));
+    tokio::select! {
+        _ = &mut send => recv.abort(),
+        _ = &mut recv => send.abort(),
+    }
+}
+
+async fn send_frames(mut sink: SplitSink<WebSocket, Message>, outbox: Arc<Outbox>, app: AppState) {
+    let pace = Duration::from_secs(1) / app.config.max_frame_rate.max(1);
+    let mut shutdown = app.shutdown.clone();
+    let status = app.hub.status().clone();
+    loop {
+        tokio::select! {
+            () = outbox.ready() => {}
+            () = until_stopped(&mut shutdown) => {
+                let close = CloseFrame { code: close_code::AWAY, reason: "server shutting down".into() };
+                let _ = sink.send(Message::Close(Some(close))).await;
+                return;
+            }
+        }
+        let drained = outbox.take();
+        if drained.closed {
+            return;
+        }
+        if drained.dropped > 0 {
+            status.add_records_dropped(drained.dropped);
+        }
+        let frames = frames(drained);
+        let n = frames.len() as u64;
+        for frame in frames {
+            if sink.send(Message::Text(frame.into())).await.is_err() {
+                return;
+            }
+        }
+        status.add_frames_sent(n);
+        // Waiting here is what batches records into frames for this viewer.
+        tokio::time::sleep(pace).await;
+    }
+}
+
+async fn until_stopped(shutdown: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+/// Turns what an outbox held into frames, in order: control messages and history or
+/// replay data as queued, then the newest stats, then live data.
+fn frames(d: Drained) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run: Vec<Bytes> = Vec::new();
+    let mut run_mode = Mode::Live;
+    let flush = |out: &mut Vec<String>, run: &mut Vec<Bytes>, mode: Mode, dropped: u64| {
+        let mut start = 0;
+        let mut size = 0;
+        for (i, b) in run.iter().enumerate() {
+            if size > 0 && size + b.len() > MAX_FRAME_BYTES {
+                out.push(protocol::data_frame(mode, dropped, &run[start..i]));
+                start = i;
+                size = 0;
+            }
+            size += b.len();
+        }
+        if start < run.len() || (run.is_empty() && dropped > 0) {
+            out.push(protocol::data_frame(mode, dropped, &run[start..]));
+        }
+        run.clear();
+    };
+    for item in d.items {
+        let (mode, bytes) = match item {
+            Item::Control(b) => {
+                flush(&mut out, &mut run, run_mode, 0);
+                out.push(text(&b));
+                continue;
+            }
+            Item::History(b) => (Mode::Live, b),
+            Item::Replay(b) => (Mode::Replay, b),
+        };
+        if mode != run_mode {
+            flush(&mut out, &mut run, run_mode, 0);
+            run_mode = mode;
+        }
+        run.push(bytes);
+    }
+    flush(&mut out, &mut run, run_mode, 0);
+    if let Some(stats) = d.stats {
+        out.push(text(&stats));
+    }
+    let mut live = d.live;
+    flush(&mut out, &mut live, Mode::Live, d.dropped);
+    out
+}
+
+fn text(b: &Bytes) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Acts on the viewer's requests until it leaves. Owns the viewer's registration and its
+/// replay reader, so both end with the session.
+async fn receive_requests(mut stream: SplitStream<WebSocket>, client: ClientHandle, app: AppState) {
+    let mut viewer = Viewer { client, app, selection: Selection::default(), replay: None };
+    while let Some(msg) = stream.next().await {
+        match msg {
+            Ok(Message::Text(t)) => viewer.handle(t.as_str()),
+            Ok(Message::Binary(_)) => viewer.refuse("bad_request", "send control messages as JSON text".into()),
+            Ok(Message::Close(_)) | Err(_) => break,
+            Ok(Message::Ping(_) | Message::Pong(_)) => {}
+        }
+    }
+    debug!("viewer left");
+}
+
+struct Viewer {
+    client: ClientHandle,
+    app: AppState,
+    selection: Selection,
+    replay: Option<Replay>,
+}
+
+impl Viewer {
+    fn handle(&mut self, text: &str) {
+        let msg = match protocol::parse_client_message(text) {
+            Ok(msg) => msg,
+            Err(e) => return self.refuse("bad_request", e.to_string()),
+        };
+        match msg {
+            ClientMessage::Subscribe { selection } => self.subscribe(selection),
+            ClientMessage::Replay { .. } => self.start_replay(),
+            ClientMessage::Pause | ClientMessage::Resume => match &self.replay {
+                Some(r) => r.set_paused(matches!(msg, ClientMessage::Pause)),
+                None => self.refuse("no_replay", "there is no replay to pause or resume".into()),
+            },
+            ClientMessage::Live => {
+                if self.replay.take().is_some() {
+                    self.send(&ServerMessage::Replay(&stopped()));
+                }
+                self.client.watch_live(self.selection.clone());
+            }
+        }
+    }
+
+    fn subscribe(&mut self, list: Vec<protocol::TopicSelection>) {
+        let selection = match Selection::new(list) {
+            Ok(s) => s,
+            Err(e) => return self.refuse("bad_request", e.to_string()),
+        };
+        let known = self.app.hub.status().topics();
+        // While Kafka is unreachable nothing is known; accept and let the group wait.
+        if !known.is_empty()
+            && let Some(missing) = selection.topics().find(|t| !known.iter().any(|k| k.name == *t))
+        {
+            return self.refuse("unknown_topic", format!("topic `{missing}` does not exist"));
+        }
+        if let Err(e) = self.app.topics.ensure(selection.topics()) {
+            return self.refuse("too_many_topics", e.to_string());
+        }
+        if self.replay.take().is_some() {
+            self.send(&ServerMessage::Replay(&stopped()));
+        }
+        self.send(&ServerMessage::Subscribed { selection: selection.to_list() });
+        self.client.watch_live(selection.clone());
+        self.selection = selection;
+    }
+
+    fn start_replay(&mut self) {
+        if self.selection.is_empty() {
+            return self.refuse("bad_request", "choose topics with `subscribe` before replaying".into());
+        }
+        // Stop the old reader before the outbox moves on, so it cannot slip data in.
+        self.replay = None;
+        self.client.watch_replay();
+        let outbox = self.client.outbox().clone();
+        let kafka = self.app.config.kafka.clone();
+        self.replay = Some(Replay::start(kafka, self.selection.clone(), outbox, self.app.hub.status()));
+    }
+
+    fn refuse(&self, error: &str, message: String) {
+        debug!(error, %message, "request refused");
+        self.send(&ServerMessage::Error { error, message });
+    }
+
+    fn send(&self, msg: &ServerMessage<'_>) {
+        self.client.outbox().push_control(msg.encode());
+    }
+}
+
+fn stopped() -> ReplayProgress {
+    ReplayProgress {
+        state: ReplayState::Stopped,
+        partitions: Vec::new(),
+        delivered: 0,
+        total: 0,
+        progress: 0.0,
+        malformed: 0,
+        last_malformed: None,
+        error: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(frames: &[String]) -> Vec<serde_json::Value> {
+        frames.iter().map(|f| serde_json::from_str(f).unwrap()).collect()
+    }
+
+    #[test]
+    fn frames_keep_queue_order_and_put_live_data_last() {
+        let batch = |p: i32| Bytes::from(format!(r#"{{"topic":"t","partition":{p},"records":[]}}"#));
+        let drained = Drained {
+            items: vec![
+                Item::Control(Bytes::from_static(br#"{"type":"subscribed"}"#)),
+                Item::History(batch(0)),
+                Item::History(batch(1)),
+                Item::Replay(batch(2)),
+                Item::Control(Bytes::from_static(br#"{"type":"replay"}"#)),
+            ],
+            live: vec![batch(3)],
+            stats: Some(Bytes::from_static(br#"{"type":"stats"}"#)),
+            dropped: 5,
+            closed: false,
+        };
+        let f = parse(&frames(drained));
+        let kinds: Vec<(&str, &str)> =
+            f.iter().map(|v| (v["type"].as_str().unwrap(), v["mode"].as_str().unwrap_or(""))).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("subscribed", ""),
+                ("data", "live"),
+                ("data", "replay"),
+                ("replay", ""),
+                ("stats", ""),
+                ("data", "live")
+            ]
+        );
+        assert_eq!(f[1]["batches"].as_array().unwrap().len(), 2, "consecutive batches share a frame");
+        assert_eq!(f[5]["dropped"], 5);
+    }
+
+    #[test]
+    fn large_backlogs_are_cut_into_bounded_frames() {
+        let big = Bytes::from(format!(r#"{{"pad":"{}"}}"#, "x".repeat(400_000)));
+        let drained = Drained { items: (0..5).map(|_| Item::History(big.clone())).collect(), ..Drained::default() };
+        let f = frames(drained);
+        assert_eq!(f.len(), 3);
+        assert!(f.iter().all(|x| x.len() <= MAX_FRAME_BYTES + 1024));
+    }
+
+    #[test]
+    fn a_drop_with_no_new_data_is_still_reported() {
+        let f = parse(&frames(Drained { dropped: 9, ..Drained::default() }));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0]["dropped"], 9);
+    }
+}
