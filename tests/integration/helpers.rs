@@ -1,0 +1,291 @@
+//! Test helpers: random names, a producer for known records, the app on port 0, and a
+//! WebSocket client that collects what a viewer would see.
+
+use std::{
+    net::SocketAddr,
+    sync::atomic::{AtomicU64, Ordering},
+    time::{Duration, Instant},
+};
+
+use clap::Parser;
+use futures_util::{SinkExt, StreamExt};
+use rdkafka::{
+    ClientConfig,
+    admin::{AdminClient, AdminOptions, NewTopic, TopicReplication},
+    client::DefaultClientContext,
+    producer::{FutureProducer, FutureRecord},
+};
+use serde_json::{Value, json};
+use tokio::{net::TcpStream, sync::oneshot, task::JoinHandle};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
+use trackside::config::{Cli, Command, ServeArgs};
+
+/// How long any wait for Kafka or the server may take before a test fails.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+pub fn brokers() -> String {
+    std::env::var("TRACKSIDE_TEST_BROKERS").unwrap_or_else(|_| "127.0.0.1:9092".into())
+}
+
+/// A name no other test, and no earlier run, has used.
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{prefix}-{}-{nanos}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+pub async fn create_topic(partitions: i32) -> String {
+    let name = unique("it");
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", brokers())
+        .create()
+        .unwrap();
+    let results = admin
+        .create_topics(
+            &[NewTopic::new(&name, partitions, TopicReplication::Fixed(1))],
+            &AdminOptions::new(),
+        )
+        .await
+        .expect("is Kafka running? `make kafka-up`");
+    for r in results {
+        r.unwrap();
+    }
+    name
+}
+
+/// A valid telemetry value for `car`; `n` varies every number so records differ.
+pub fn sample(car: &str, n: u32) -> Value {
+    let f = f64::from(n);
+    json!({
+        "car": car, "ts": 1_700_000_000_000_i64 + i64::from(n) * 50,
+        "speed_kph": 100.0 + f, "rpm": 8000.0 + f * 10.0,
+        "tire_temp_c": {"fl": 80.0 + f / 10.0, "fr": 81.0, "rl": 82.0, "rr": 83.0},
+        "lap": 1 + n / 100, "gear": 5
+    })
+}
+
+/// Produces each `(partition, key, value)` in order and waits for every acknowledgement.
+/// Returns the offset each record got.
+pub async fn produce(topic: &str, records: &[(i32, &str, Option<Vec<u8>>)]) -> Vec<i64> {
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", brokers())
+        .set("linger.ms", "5")
+        .set("enable.idempotence", "true")
+        .create()
+        .unwrap();
+    let sends = records.iter().map(|(p, key, value)| {
+        let mut r: FutureRecord<'_, str, [u8]> = FutureRecord::to(topic).partition(*p).key(*key);
+        if let Some(v) = value {
+            r = r.payload(v.as_slice());
+        }
+        producer.send(r, Duration::from_secs(10))
+    });
+    let mut offsets = Vec::new();
+    for delivery in futures_util::future::join_all(sends).await {
+        offsets.push(delivery.map_err(|(e, _)| e).unwrap().offset);
+    }
+    offsets
+}
+
+pub fn json_bytes(v: &Value) -> Option<Vec<u8>> {
+    Some(serde_json::to_vec(v).unwrap())
+}
+
+/// Server logs in test output, filtered by RUST_LOG (e.g. `RUST_LOG=trackside=debug`).
+fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_test_writer()
+        .try_init();
+}
+
+/// The real server, serving on a port of its own until dropped.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), trackside::serve::ServeError>>>,
+}
+
+impl TestApp {
+    /// Starts `trackside serve` with these command-line arguments (plus a port of its
+    /// own and the test broker), exactly as a user would configure it.
+    pub async fn spawn(args: &[&str]) -> TestApp {
+        init_logging();
+        let brokers = brokers();
+        let mut argv = vec!["trackside", "serve", "--listen", "127.0.0.1:0"];
+        if !args.contains(&"--brokers") {
+            argv.extend(["--brokers", &brokers]);
+        }
+        argv.extend_from_slice(args);
+        let Command::Serve(serve) = Cli::try_parse_from(argv).unwrap().command else {
+            unreachable!()
+        };
+        Self::spawn_with(serve).await
+    }
+
+    pub async fn spawn_with(args: ServeArgs) -> TestApp {
+        let listener = tokio::net::TcpListener::bind(args.listen).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(trackside::serve::run(listener, args, async move {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        reqwest::get(self.url(path))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn viewer(&self) -> Viewer {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr))
+            .await
+            .unwrap();
+        Viewer {
+            ws,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Shuts the server down as Ctrl-C would, and waits for `run` to return.
+    pub async fn shutdown(mut self) -> Duration {
+        let started = Instant::now();
+        let _ = self.stop.take().unwrap().send(());
+        let task = self.task.take().unwrap();
+        tokio::time::timeout(PATIENCE, task)
+            .await
+            .expect("server did not stop")
+            .unwrap()
+            .unwrap();
+        started.elapsed()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A WebSocket viewer that keeps every message it receives.
+pub struct Viewer {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub seen: Vec<Value>,
+}
+
+impl Viewer {
+    pub async fn send(&mut self, v: Value) {
+        self.send_text(&v.to_string()).await;
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.ws.send(Message::text(text)).await.unwrap();
+    }
+
+    pub async fn subscribe(&mut self, topic: &str, partitions: Option<Vec<i32>>) {
+        self.send(
+            json!({"type": "subscribe", "selection": [{"topic": topic, "partitions": partitions}]}),
+        )
+        .await;
+    }
+
+    /// Reads messages until `done` holds for everything seen so far; fails after PATIENCE.
+    pub async fn until(&mut self, what: &str, done: impl Fn(&[Value]) -> bool) {
+        let deadline = Instant::now() + PATIENCE;
+        while !done(&self.seen) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let msg = match tokio::time::timeout(left, self.ws.next()).await {
+                Ok(Some(Ok(m))) => m,
+                Ok(other) => panic!("socket ended while waiting for {what}: {other:?}"),
+                Err(_) => panic!(
+                    "timed out waiting for {what}; last messages: {:?}",
+                    last(&self.seen, 3)
+                ),
+            };
+            match msg {
+                Message::Text(t) => self.seen.push(serde_json::from_str(t.as_str()).unwrap()),
+                Message::Close(frame) => self
+                    .seen
+                    .push(json!({"type": "close", "frame": format!("{frame:?}"),
+                    "code": frame.as_ref().map(|f| u16::from(f.code))})),
+                _ => {}
+            }
+        }
+    }
+
+    /// Waits for a message of `kind` matching `pred`, and returns it.
+    pub async fn next_of(&mut self, kind: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let start = self.seen.len();
+        self.until(kind, |seen| {
+            seen[start..].iter().any(|m| m["type"] == kind && pred(m))
+        })
+        .await;
+        self.seen[start..]
+            .iter()
+            .find(|m| m["type"] == kind && pred(m))
+            .cloned()
+            .unwrap()
+    }
+}
+
+fn last(seen: &[Value], n: usize) -> Vec<String> {
+    seen.iter()
+        .rev()
+        .take(n)
+        .map(|v| v.to_string().chars().take(300).collect())
+        .collect()
+}
+
+/// Every record in `data` messages of `mode`, as (topic, partition, record).
+pub fn records(seen: &[Value], mode: &str) -> Vec<(String, i64, Value)> {
+    seen.iter()
+        .filter(|m| m["type"] == "data" && m["mode"] == mode)
+        .flat_map(|m| m["batches"].as_array().unwrap().iter())
+        .flat_map(|b| {
+            let topic = b["topic"].as_str().unwrap().to_owned();
+            let partition = b["partition"].as_i64().unwrap();
+            b["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |r| (topic.clone(), partition, r.clone()))
+        })
+        .collect()
+}
+
+/// Offsets received per partition, in arrival order.
+pub fn offsets_by_partition(
+    recs: &[(String, i64, Value)],
+) -> std::collections::BTreeMap<i64, Vec<i64>> {
+    let mut map = std::collections::BTreeMap::<i64, Vec<i64>>::new();
+    for (_, p, r) in recs {
+        map.entry(*p)
+            .or_default()
+            .push(r["offset"].as_i64().unwrap());
+    }
+    map
+}

@@ -1,0 +1,13 @@
+#![allow(unreachable_pub)] // a test binary: `pub` here means "shared between test files"
+//! Integration tests: the real server on port 0 against the real Kafka broker
+//! (`make kafka-up`, or `TRACKSIDE_TEST_BROKERS`). Every test uses its own random topic
+//! and group, so tests run in parallel without seeing each other.
+
+mod helpers;
+
+mod cli;
+mod http;
+mod live;
+mod malformed;
+mod replay;
+mod websocket;

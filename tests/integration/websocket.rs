@@ -1,0 +1,69 @@
+//! WebSocket behaviour a client author relies on: errors that keep the connection, and a
+//! clean close on shutdown.
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_bad_request_gets_an_error_frame_and_the_connection_lives_on() {
+    let topic = create_topic(1).await;
+    let app = TestApp::spawn(&["--topics", &topic, "--group-id", &unique("g")]).await;
+    let mut viewer = app.viewer().await;
+    // Topic checks need the cluster's metadata first.
+    viewer
+        .next_of("stats", |m| m["kafka"]["reachable"] == true)
+        .await;
+
+    viewer.send_text("this is not json").await;
+    let e = viewer.next_of("error", |_| true).await;
+    assert_eq!(e["error"], "bad_request");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read message")
+    );
+
+    viewer.send(json!({"type": "fly"})).await;
+    let e = viewer
+        .next_of("error", |m| m["message"].as_str().unwrap().contains("fly"))
+        .await;
+    assert_eq!(e["error"], "bad_request");
+
+    viewer.send(json!({"type": "pause"})).await;
+    viewer.next_of("error", |m| m["error"] == "no_replay").await;
+
+    viewer
+        .send(json!({"type": "replay", "from": "earliest"}))
+        .await;
+    viewer
+        .next_of("error", |m| {
+            m["message"].as_str().unwrap().contains("choose topics")
+        })
+        .await;
+
+    viewer.subscribe("no-such-topic-anywhere", None).await;
+    viewer
+        .next_of("error", |m| m["error"] == "unknown_topic")
+        .await;
+
+    // Still connected and still served.
+    viewer.subscribe(&topic, None).await;
+    let ok = viewer.next_of("subscribed", |_| true).await;
+    assert_eq!(ok["selection"][0]["topic"], topic.as_str());
+}
+
+#[tokio::test]
+async fn shutdown_closes_every_viewer_with_going_away() {
+    let app = TestApp::spawn(&["--group-id", &unique("g")]).await;
+    let mut a = app.viewer().await;
+    let mut b = app.viewer().await;
+    a.next_of("hello", |_| true).await;
+    b.next_of("hello", |_| true).await;
+    app.shutdown().await;
+    for viewer in [&mut a, &mut b] {
+        let close = viewer.next_of("close", |_| true).await;
+        assert_eq!(close["code"], 1001, "{close}");
+    }
+}
