@@ -47,7 +47,10 @@ impl Topics {
     }
 
     /// Makes sure the group reads `topics`.
-    pub fn ensure<'a>(&self, topics: impl IntoIterator<Item = &'a str>) -> Result<(), TooManyTopics> {
+    pub fn ensure<'a>(
+        &self,
+        topics: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), TooManyTopics> {
         let mut result = Ok(());
         self.tx.send_if_modified(|set| {
             let mut changed = false;
@@ -86,14 +89,21 @@ impl ClientContext for GroupContext {
 impl ConsumerContext for GroupContext {
     fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         match rebalance {
-            Rebalance::Assign(tpl) => info!(partitions = %describe(tpl), "group rebalance: assigning"),
-            Rebalance::Revoke(tpl) => info!(partitions = %describe(tpl), "group rebalance: revoking"),
+            Rebalance::Assign(tpl) => {
+                info!(partitions = %describe(tpl), "group rebalance: assigning")
+            }
+            Rebalance::Revoke(tpl) => {
+                info!(partitions = %describe(tpl), "group rebalance: revoking")
+            }
             Rebalance::Error(e) => warn!(error = %e, "group rebalance failed"),
         }
     }
 
     fn post_rebalance(&self, consumer: &BaseConsumer<Self>, _rebalance: &Rebalance<'_>) {
-        let assignment = consumer.assignment().map(|tpl| to_list(&tpl)).unwrap_or_default();
+        let assignment = consumer
+            .assignment()
+            .map(|tpl| to_list(&tpl))
+            .unwrap_or_default();
         info!(partitions = assignment.len(), "group assignment now");
         self.status.set_assignment(assignment);
     }
@@ -107,7 +117,10 @@ impl ConsumerContext for GroupContext {
 }
 
 fn to_list(tpl: &TopicPartitionList) -> Vec<TopicPartition> {
-    tpl.elements().iter().map(|e| TopicPartition::new(e.topic(), e.partition())).collect()
+    tpl.elements()
+        .iter()
+        .map(|e| TopicPartition::new(e.topic(), e.partition()))
+        .collect()
 }
 
 fn describe(tpl: &TopicPartitionList) -> String {
@@ -116,7 +129,10 @@ fn describe(tpl: &TopicPartitionList) -> String {
     for e in &elements {
         by_topic.entry(e.topic()).or_default().push(e.partition());
     }
-    let mut parts: Vec<String> = by_topic.into_iter().map(|(t, ps)| format!("{t}{ps:?}")).collect();
+    let mut parts: Vec<String> = by_topic
+        .into_iter()
+        .map(|(t, ps)| format!("{t}{ps:?}"))
+        .collect();
     parts.sort();
     parts.join(" ")
 }
@@ -152,7 +168,9 @@ pub fn connect(config: &LiveConfig, status: &Status) -> Result<GroupMember, Kafk
             // Bound what librdkafka prefetches per partition; the hub bounds the rest.
             ("queued.max.messages.kbytes", "16384"),
         ])
-        .create_with_context(GroupContext { status: status.clone() })
+        .create_with_context(GroupContext {
+            status: status.clone(),
+        })
         .map_err(KafkaError::Create)?;
     Ok(GroupMember { consumer })
 }
@@ -245,7 +263,8 @@ fn publish(hub: &Hub, batcher: &mut Batcher) {
     }
     for (tp, records) in batcher.drain() {
         if let Some(last) = records.last() {
-            hub.status().record_consumed(&tp, records.len() as u64, last.offset);
+            hub.status()
+                .record_consumed(&tp, records.len() as u64, last.offset);
         }
         hub.publish(&tp, &records);
     }
@@ -281,7 +300,11 @@ impl ErrorThrottle {
     fn warn(&mut self, error: &rdkafka::error::KafkaError) {
         let text = error.to_string();
         let now = Instant::now();
-        if self.last.get(&text).is_some_and(|t| now.duration_since(*t) < Self::INTERVAL) {
+        if self
+            .last
+            .get(&text)
+            .is_some_and(|t| now.duration_since(*t) < Self::INTERVAL)
+        {
             return;
         }
         if self.last.len() > 64 {
@@ -300,7 +323,10 @@ mod tests {
     fn topics_grow_on_demand_up_to_the_bound() {
         let (topics, rx) = Topics::new(&["telemetry".to_owned()]);
         topics.ensure(["a", "telemetry"]).unwrap();
-        assert_eq!(rx.borrow().iter().map(String::as_str).collect::<Vec<_>>(), vec!["a", "telemetry"]);
+        assert_eq!(
+            rx.borrow().iter().map(String::as_str).collect::<Vec<_>>(),
+            vec!["a", "telemetry"]
+        );
         let many: Vec<String> = (0..MAX_TOPICS).map(|i| format!("t{i}")).collect();
         assert!(topics.ensure(many.iter().map(String::as_str)).is_err());
         assert_eq!(topics.current().len(), MAX_TOPICS);

@@ -1,4 +1,5 @@
 #![allow(unreachable_pub)] // a test binary: `pub` here means "shared between test files"
+#![allow(clippy::unwrap_used)] // helpers fail the test that calls them, which is what we want
 //! Integration tests: the real server on port 0 against the real Kafka broker
 //! (`make kafka-up`, or `TRACKSIDE_TEST_BROKERS`). Every test uses its own random topic
 //! and group, so tests run in parallel without seeing each other.
