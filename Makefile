@@ -1,0 +1,44 @@
+# Trackside. The quick start is two commands: `make demo` and `make test`.
+# Both install what is missing first (scripts/deps.sh).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help demo test deps kafka-up kafka-down build release lint fmt clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+demo: ## install what is missing, start Kafka, the simulator and the server; print the URL
+	@bash scripts/deps.sh --no-browser
+	cargo build --release --locked
+	@bash scripts/demo.sh
+
+test: ## install what is missing, start Kafka, run every test (unit, integration, browser)
+	@bash scripts/deps.sh
+	@bash scripts/test.sh
+
+deps: ## install missing system packages, npm packages and Kafka
+	@bash scripts/deps.sh
+
+kafka-up: ## start the local Kafka broker (127.0.0.1:9092)
+	@bash scripts/kafka.sh up
+
+kafka-down: ## stop the local Kafka broker
+	@bash scripts/kafka.sh down
+
+build: ## debug build
+	cargo build --locked
+
+release: ## optimised build
+	cargo build --release --locked
+
+lint: ## formatting and clippy, as CI runs them
+	cargo fmt --all -- --check
+	cargo clippy --all-targets --locked -- -D warnings
+
+fmt: ## format the code
+	cargo fmt --all
+
+clean: ## remove build output (keeps the Kafka install in .cache)
+	cargo clean

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what `make demo` and `make test` need and the machine lacks, and says what it
+# does. Everything comes from a registry: Debian packages through apt-get, npm packages
+# through `npm ci` (package-lock.json), Kafka jars through Maven (kafka/pom.xml), crates
+# through cargo (Cargo.lock). A second run finds everything and does nothing.
+#
+# Usage: scripts/deps.sh [--no-browser]   (--no-browser: skip chromium, for `make demo`)
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+say() { printf 'deps: %s\n' "$*"; }
+die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
+
+want_browser=1
+[[ "${1:-}" == "--no-browser" ]] && want_browser=0
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || die "not root and no sudo: install the missing packages by hand"
+  SUDO="sudo"
+fi
+
+# Debian packages, each named by a file or command that shows it is there.
+missing=()
+need_pkg() { # need_pkg PACKAGE TEST...
+  local pkg=$1; shift
+  if ! "$@" >/dev/null 2>&1; then missing+=("$pkg"); fi
+}
+need_pkg build-essential command -v cc
+need_pkg pkg-config command -v pkg-config
+need_pkg libssl-dev test -e /usr/include/openssl/ssl.h
+need_pkg zlib1g-dev test -e /usr/include/zlib.h
+need_pkg cmake command -v cmake
+need_pkg openjdk-17-jdk-headless command -v java
+need_pkg maven command -v mvn
+need_pkg nodejs command -v node
+need_pkg npm command -v npm
+need_pkg kcat command -v kcat
+if [[ $want_browser -eq 1 ]]; then
+  need_pkg chromium test -x /usr/bin/chromium
+fi
+if [[ ${#missing[@]} -gt 0 ]]; then
+  say "installing Debian packages: ${missing[*]} (a few minutes the first time)"
+  started=$SECONDS
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  say "Debian packages installed in $((SECONDS - started)) s"
+fi
+
+command -v cargo >/dev/null || die "cargo is missing: install Rust with rustup (https://rustup.rs)"
+
+# npm packages: uPlot for the page, playwright-core for the browser tests.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# Apache Kafka from Maven Central; skipped when already installed.
+bash scripts/kafka.sh install
+say "all present"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Every test Trackside has, in the order that fails fastest: formatting and lints, unit
+# and integration tests (against the real broker), then the browser tests. Starts the
+# local broker if it is not running, and stops it again at the end if it started it.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+step() { printf '\n== %s\n' "$*"; }
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --all-targets --locked -- -D warnings
+
+step "build"
+cargo build --all-targets --locked
+
+step "Kafka"
+if bash scripts/kafka.sh status >/dev/null 2>&1; then
+  echo "using the broker already running"
+else
+  bash scripts/kafka.sh up
+  trap 'bash scripts/kafka.sh down' EXIT
+fi
+export TRACKSIDE_TEST_BROKERS="${TRACKSIDE_TEST_BROKERS:-$(bash scripts/kafka.sh bootstrap)}"
+
+step "unit and integration tests"
+cargo test --locked
+
+step "browser tests (headless chromium)"
+TRACKSIDE_BIN="$REPO/target/debug/trackside" node --test --test-reporter=spec e2e/
