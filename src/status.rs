@@ -254,6 +254,11 @@ impl Status {
                 row.malformed = t.malformed;
                 row.last_offset = t.last_offset;
                 row.last_malformed = t.last_malformed.clone();
+                // Watermarks are looked up every couple of seconds while records arrive
+                // continuously; a partition holds at least what was consumed from it.
+                if let (Some(high), Some(last)) = (row.high, t.last_offset) {
+                    row.high = Some(high.max(last + 1));
+                }
             }
             if group.assignment.contains(tp) {
                 // The next offset to consume is last + 1; before any record, the group
@@ -355,6 +360,24 @@ mod tests {
             Some(40),
             "nothing consumed yet: whole partition"
         );
+    }
+
+    #[test]
+    fn a_stale_high_watermark_never_trails_what_was_consumed() {
+        let status = Status::new("g");
+        status.set_group_topics(vec!["t".into()]);
+        status.set_topics(vec![TopicInfo {
+            name: "t".into(),
+            partitions: vec![PartitionInfo {
+                partition: 0,
+                low: 0,
+                high: 50,
+            }],
+        }]);
+        status.set_assignment(vec![TopicPartition::new("t", 0)]);
+        status.record_consumed(&TopicPartition::new("t", 0), 61, 60);
+        let row = &status.snapshot().partitions[0];
+        assert_eq!((row.high, row.lag), (Some(61), Some(0)));
     }
 
     #[test]
