@@ -7,11 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use rdkafka::ClientConfig;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "trackside",
-    version,
-    about = "Live racing telemetry from Apache Kafka, in the browser"
-)]
+#[command(name = "trackside", version, about = "Live racing telemetry from Apache Kafka, in the browser")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -56,16 +52,7 @@ impl KafkaArgs {
     pub fn redacted_properties(&self) -> Vec<(String, String)> {
         self.properties
             .iter()
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    if is_secret(k) {
-                        "[redacted]".to_owned()
-                    } else {
-                        v.clone()
-                    },
-                )
-            })
+            .map(|(k, v)| (k.clone(), if is_secret(k) { "[redacted]".to_owned() } else { v.clone() }))
             .collect()
     }
 }
@@ -73,15 +60,7 @@ impl KafkaArgs {
 /// librdkafka properties whose values must never be shown.
 fn is_secret(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    [
-        "password",
-        "secret",
-        "sasl.oauthbearer.config",
-        "ssl.key.pem",
-        "ssl_key",
-    ]
-    .iter()
-    .any(|s| key.contains(s))
+    ["password", "secret", "sasl.oauthbearer.config", "ssl.key.pem", "ssl_key"].iter().any(|s| key.contains(s))
 }
 
 fn parse_property(s: &str) -> Result<(String, String), String> {
@@ -102,12 +81,7 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKSIDE_GROUP_ID", default_value = "trackside")]
     pub group_id: String,
     /// Topics the group always consumes; topics chosen in the page are added to these.
-    #[arg(
-        long,
-        env = "TRACKSIDE_TOPICS",
-        value_delimiter = ',',
-        default_value = "telemetry"
-    )]
+    #[arg(long, env = "TRACKSIDE_TOPICS", value_delimiter = ',', default_value = "telemetry")]
     pub topics: Vec<String>,
     /// Seconds of recent history kept per partition and sent to a viewer on connect.
     #[arg(long, env = "TRACKSIDE_HISTORY_SECS", default_value_t = 60,
@@ -125,11 +99,7 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKSIDE_STATIC_DIR", default_value = "static")]
     pub static_dir: PathBuf,
     /// Directory holding uPlot's distribution files (from `npm ci`).
-    #[arg(
-        long,
-        env = "TRACKSIDE_UPLOT_DIR",
-        default_value = "node_modules/uplot/dist"
-    )]
+    #[arg(long, env = "TRACKSIDE_UPLOT_DIR", default_value = "node_modules/uplot/dist")]
     pub uplot_dir: PathBuf,
 }
 
@@ -168,9 +138,7 @@ pub struct SimulateArgs {
 fn parse_hz(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(hz) if hz > 0.0 && hz <= 1000.0 => Ok(hz),
-        _ => Err(format!(
-            "expected a rate above 0 and at most 1000, got `{s}`"
-        )),
+        _ => Err(format!("expected a rate above 0 and at most 1000, got `{s}`")),
     }
 }
 
@@ -184,43 +152,22 @@ mod tests {
 
     #[test]
     fn serve_has_sensible_defaults() {
-        let Command::Serve(s) = parse(&["serve"]).unwrap().command else {
-            panic!("not serve")
-        };
+        let Command::Serve(s) = parse(&["serve"]).unwrap().command else { panic!("not serve") };
         assert_eq!(s.kafka.brokers, "localhost:9092");
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(
-            (s.group_id.as_str(), s.topics.as_slice()),
-            ("trackside", &["telemetry".to_owned()][..])
-        );
+        assert_eq!((s.group_id.as_str(), s.topics.as_slice()), ("trackside", &["telemetry".to_owned()][..]));
         assert_eq!(s.history_secs, 60);
     }
 
     #[test]
     fn properties_pass_through_and_secrets_are_redacted() {
-        let cli = parse(&[
-            "serve",
-            "-X",
-            "sasl.password=hunter2",
-            "-X",
-            "fetch.wait.max.ms=10",
-        ])
-        .unwrap();
-        let Command::Serve(s) = cli.command else {
-            panic!("not serve")
-        };
+        let cli = parse(&["serve", "-X", "sasl.password=hunter2", "-X", "fetch.wait.max.ms=10"]).unwrap();
+        let Command::Serve(s) = cli.command else { panic!("not serve") };
         let cfg = s.kafka.client_config(&[("fetch.wait.max.ms", "100")]);
-        assert_eq!(
-            cfg.get("fetch.wait.max.ms"),
-            Some("10"),
-            "-X overrides defaults"
-        );
+        assert_eq!(cfg.get("fetch.wait.max.ms"), Some("10"), "-X overrides defaults");
         assert_eq!(cfg.get("sasl.password"), Some("hunter2"));
         let shown = format!("{:?}", s.kafka.redacted_properties());
-        assert!(
-            !shown.contains("hunter2") && shown.contains("fetch.wait.max.ms"),
-            "{shown}"
-        );
+        assert!(!shown.contains("hunter2") && shown.contains("fetch.wait.max.ms"), "{shown}");
     }
 
     #[test]

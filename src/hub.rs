@@ -86,8 +86,7 @@ impl Hub {
         Self {
             inner: Arc::new(Inner {
                 state: Mutex::new(State::default()),
-                history_window_ms: i64::try_from(history_secs.saturating_mul(1000))
-                    .unwrap_or(i64::MAX),
+                history_window_ms: i64::try_from(history_secs.saturating_mul(1000)).unwrap_or(i64::MAX),
                 client_queue_bytes,
                 next_id: AtomicU64::new(1),
                 status,
@@ -106,19 +105,11 @@ impl Hub {
             return;
         }
         let bytes = protocol::encode_batch(&tp.topic, tp.partition, records);
-        let max_ts = records
-            .iter()
-            .filter_map(|r| r.sample.ts)
-            .max()
-            .unwrap_or(0);
+        let max_ts = records.iter().filter_map(|r| r.sample.ts).max().unwrap_or(0);
         let n = records.len() as u64;
         let mut state = lock(&self.inner.state);
         if self.inner.history_window_ms > 0 {
-            state.history.entry(tp.clone()).or_default().push(
-                max_ts,
-                bytes.clone(),
-                self.inner.history_window_ms,
-            );
+            state.history.entry(tp.clone()).or_default().push(max_ts, bytes.clone(), self.inner.history_window_ms);
         }
         for slot in state.clients.values() {
             if slot.live && slot.selection.matches(&tp.topic, tp.partition) {
@@ -131,18 +122,9 @@ impl Hub {
     pub fn connect(&self) -> ClientHandle {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new(self.inner.client_queue_bytes));
-        let slot = Slot {
-            selection: Selection::default(),
-            live: true,
-            outbox: outbox.clone(),
-        };
+        let slot = Slot { selection: Selection::default(), live: true, outbox: outbox.clone() };
         lock(&self.inner.state).clients.insert(id, slot);
-        ClientHandle {
-            id,
-            outbox,
-            hub: self.clone(),
-            _gauge: self.inner.status.client_guard(),
-        }
+        ClientHandle { id, outbox, hub: self.clone(), _gauge: self.inner.status.client_guard() }
     }
 
     /// Queues a message for every viewer, replacing any not yet sent: only the newest
@@ -262,12 +244,7 @@ pub struct Closed;
 
 impl Outbox {
     pub fn new(cap: usize) -> Self {
-        Self {
-            state: Mutex::new(OutboxState::default()),
-            ready: Notify::new(),
-            space: Notify::new(),
-            cap,
-        }
+        Self { state: Mutex::new(OutboxState::default()), ready: Notify::new(), space: Notify::new(), cap }
     }
 
     fn push_live(&self, bytes: Bytes, records: u64) {
@@ -412,12 +389,7 @@ mod tests {
             ts: Some(ts),
             speed_kph: 1.0,
             rpm: 2.0,
-            tire_temp_c: Tires {
-                fl: 1.0,
-                fr: 1.0,
-                rl: 1.0,
-                rr: 1.0,
-            },
+            tire_temp_c: Tires { fl: 1.0, fr: 1.0, rl: 1.0, rr: 1.0 },
             lap: None,
             gear: None,
             throttle: None,
@@ -431,21 +403,12 @@ mod tests {
     }
 
     fn select(topic: &str, partitions: Option<Vec<i32>>) -> Selection {
-        Selection::new(vec![TopicSelection {
-            topic: topic.into(),
-            partitions,
-        }])
-        .unwrap()
+        Selection::new(vec![TopicSelection { topic: topic.into(), partitions }]).unwrap()
     }
 
     fn offsets(bytes: &Bytes) -> Vec<i64> {
         let v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
-        v["records"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["offset"].as_i64().unwrap())
-            .collect()
+        v["records"].as_array().unwrap().iter().map(|r| r["offset"].as_i64().unwrap()).collect()
     }
 
     #[test]
@@ -501,16 +464,9 @@ mod tests {
         }
         let d = stalled.outbox().take();
         let kept = d.live.iter().flat_map(offsets).collect::<Vec<_>>();
-        assert!(
-            d.live.iter().map(Bytes::len).sum::<usize>() <= 64 * 1024,
-            "queue stays within its bound"
-        );
+        assert!(d.live.iter().map(Bytes::len).sum::<usize>() <= 64 * 1024, "queue stays within its bound");
         assert_eq!(kept.last(), Some(&1_999), "the newest batch is kept");
-        assert_eq!(
-            d.dropped + kept.len() as u64,
-            2_000,
-            "every record is either kept or counted as dropped"
-        );
+        assert_eq!(d.dropped + kept.len() as u64, 2_000, "every record is either kept or counted as dropped");
     }
 
     #[test]
@@ -537,47 +493,20 @@ mod tests {
     async fn replay_batches_wait_for_room_instead_of_being_dropped() {
         let outbox = Arc::new(Outbox::new(10));
         let epoch = outbox.epoch();
-        outbox
-            .push_replay(epoch, Bytes::from_static(b"12345678"))
-            .await
-            .unwrap();
+        outbox.push_replay(epoch, Bytes::from_static(b"12345678")).await.unwrap();
         let pusher = {
             let outbox = outbox.clone();
-            tokio::spawn(async move {
-                outbox
-                    .push_replay(epoch, Bytes::from_static(b"abcdefgh"))
-                    .await
-            })
+            tokio::spawn(async move { outbox.push_replay(epoch, Bytes::from_static(b"abcdefgh")).await })
         };
         tokio::task::yield_now().await;
-        assert!(
-            !pusher.is_finished(),
-            "the second batch waits: the queue is full"
-        );
-        assert_eq!(
-            outbox.take().items,
-            vec![Item::Replay(Bytes::from_static(b"12345678"))]
-        );
+        assert!(!pusher.is_finished(), "the second batch waits: the queue is full");
+        assert_eq!(outbox.take().items, vec![Item::Replay(Bytes::from_static(b"12345678"))]);
         pusher.await.unwrap().unwrap();
-        assert_eq!(
-            outbox.take().items,
-            vec![Item::Replay(Bytes::from_static(b"abcdefgh"))]
-        );
+        assert_eq!(outbox.take().items, vec![Item::Replay(Bytes::from_static(b"abcdefgh"))]);
         outbox.restart(Vec::new());
-        assert!(
-            outbox
-                .push_replay(epoch, Bytes::from_static(b"late"))
-                .await
-                .is_err(),
-            "a stopped replay is shut out"
-        );
+        assert!(outbox.push_replay(epoch, Bytes::from_static(b"late")).await.is_err(), "a stopped replay is shut out");
         assert!(outbox.take().items.is_empty());
         outbox.close();
-        assert!(
-            outbox
-                .push_replay(outbox.epoch(), Bytes::from_static(b"x"))
-                .await
-                .is_err()
-        );
+        assert!(outbox.push_replay(outbox.epoch(), Bytes::from_static(b"x")).await.is_err());
     }
 }

@@ -16,21 +16,14 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             // One line, as the usage text would bury the reason.
-            let first = e
-                .render()
-                .to_string()
-                .lines()
-                .next()
-                .unwrap_or("error: bad arguments")
-                .to_owned();
+            let first = e.render().to_string().lines().next().unwrap_or("error: bad arguments").to_owned();
             eprintln!("{first} (see `trackside --help`)");
             return ExitCode::from(2);
         }
     };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -50,12 +50,10 @@ pub enum RequestError {
 /// Parses one control message and checks it against the protocol's bounds.
 pub fn parse_client_message(text: &str) -> Result<ClientMessage, RequestError> {
     if text.len() > MAX_INBOUND_BYTES {
-        return Err(RequestError::BadRequest(format!(
-            "message exceeds {MAX_INBOUND_BYTES} bytes"
-        )));
+        return Err(RequestError::BadRequest(format!("message exceeds {MAX_INBOUND_BYTES} bytes")));
     }
-    let msg: ClientMessage = serde_json::from_str(text)
-        .map_err(|e| RequestError::BadRequest(format!("cannot read message: {e}")))?;
+    let msg: ClientMessage =
+        serde_json::from_str(text).map_err(|e| RequestError::BadRequest(format!("cannot read message: {e}")))?;
     if let ClientMessage::Subscribe { selection } = &msg {
         Selection::new(selection.clone())?;
     }
@@ -71,9 +69,7 @@ pub struct Selection {
 impl Selection {
     pub fn new(list: Vec<TopicSelection>) -> Result<Self, RequestError> {
         if list.len() > MAX_SELECTION {
-            return Err(RequestError::BadRequest(format!(
-                "a selection holds at most {MAX_SELECTION} topics"
-            )));
+            return Err(RequestError::BadRequest(format!("a selection holds at most {MAX_SELECTION} topics")));
         }
         let mut entries: HashMap<String, Option<BTreeSet<i32>>> = HashMap::new();
         for TopicSelection { topic, partitions } in list {
@@ -86,9 +82,7 @@ impl Selection {
                     )));
                 }
                 Some(p) if p.iter().any(|&n| n < 0) => {
-                    return Err(RequestError::BadRequest(format!(
-                        "topic `{topic}`: partitions are numbered from 0"
-                    )));
+                    return Err(RequestError::BadRequest(format!("topic `{topic}`: partitions are numbered from 0")));
                 }
                 Some(p) => Some(p.into_iter().collect::<BTreeSet<_>>()),
             };
@@ -145,16 +139,8 @@ impl Selection {
 fn validate_topic_name(topic: &str) -> Result<(), RequestError> {
     let ok = !topic.is_empty()
         && topic.len() <= 249
-        && topic
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if ok {
-        Ok(())
-    } else {
-        Err(RequestError::BadRequest(format!(
-            "`{topic}` is not a valid topic name"
-        )))
-    }
+        && topic.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok { Ok(()) } else { Err(RequestError::BadRequest(format!("`{topic}` is not a valid topic name"))) }
 }
 
 /// One decoded record with its offset, as a batch carries it.
@@ -184,13 +170,7 @@ pub fn encode_batch(topic: &str, partition: i32, records: &[Record]) -> Bytes {
     let out = BatchOut {
         topic,
         partition,
-        records: records
-            .iter()
-            .map(|r| RecordOut {
-                offset: r.offset,
-                sample: &r.sample,
-            })
-            .collect(),
+        records: records.iter().map(|r| RecordOut { offset: r.offset, sample: &r.sample }).collect(),
     };
     // Serialising plain structs of strings and finite numbers cannot fail.
     Bytes::from(serde_json::to_vec(&out).unwrap_or_default())
@@ -231,19 +211,9 @@ pub fn data_frame(mode: Mode, dropped: u64, batches: &[Bytes]) -> String {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage<'a> {
-    Hello {
-        version: &'a str,
-        group_id: &'a str,
-        history_secs: u64,
-        max_frame_rate: u32,
-    },
-    Subscribed {
-        selection: Vec<TopicSelection>,
-    },
-    Error {
-        error: &'a str,
-        message: String,
-    },
+    Hello { version: &'a str, group_id: &'a str, history_secs: u64, max_frame_rate: u32 },
+    Subscribed { selection: Vec<TopicSelection> },
+    Error { error: &'a str, message: String },
     Replay(&'a ReplayProgress),
     Stats(&'a crate::status::Snapshot),
 }
@@ -297,28 +267,18 @@ mod tests {
 
     #[test]
     fn a_subscribe_message_is_understood() {
-        let m = parse_client_message(
-            r#"{"type":"subscribe","selection":[{"topic":"telemetry","partitions":[0,2]}]}"#,
-        );
+        let m = parse_client_message(r#"{"type":"subscribe","selection":[{"topic":"telemetry","partitions":[0,2]}]}"#);
         assert_eq!(
             m,
             Ok(ClientMessage::Subscribe {
-                selection: vec![TopicSelection {
-                    topic: "telemetry".into(),
-                    partitions: Some(vec![0, 2])
-                }]
+                selection: vec![TopicSelection { topic: "telemetry".into(), partitions: Some(vec![0, 2]) }]
             })
         );
         assert_eq!(
             parse_client_message(r#"{"type":"replay","from":"earliest"}"#),
-            Ok(ClientMessage::Replay {
-                from: ReplayFrom::Earliest
-            })
+            Ok(ClientMessage::Replay { from: ReplayFrom::Earliest })
         );
-        assert_eq!(
-            parse_client_message(r#"{"type":"pause"}"#),
-            Ok(ClientMessage::Pause)
-        );
+        assert_eq!(parse_client_message(r#"{"type":"pause"}"#), Ok(ClientMessage::Pause));
     }
 
     #[test]
@@ -326,57 +286,26 @@ mod tests {
         let cases = [
             ("not json", "cannot read message"),
             (r#"{"type":"fly"}"#, "unknown variant `fly`"),
-            (
-                r#"{"type":"replay","from":"yesterday"}"#,
-                "unknown variant `yesterday`",
-            ),
-            (
-                r#"{"type":"subscribe","selection":[{"topic":"bad topic!"}]}"#,
-                "not a valid topic name",
-            ),
-            (
-                r#"{"type":"subscribe","selection":[{"topic":"t","partitions":[-1]}]}"#,
-                "numbered from 0",
-            ),
+            (r#"{"type":"replay","from":"yesterday"}"#, "unknown variant `yesterday`"),
+            (r#"{"type":"subscribe","selection":[{"topic":"bad topic!"}]}"#, "not a valid topic name"),
+            (r#"{"type":"subscribe","selection":[{"topic":"t","partitions":[-1]}]}"#, "numbered from 0"),
         ];
         for (input, expected) in cases {
             let err = parse_client_message(input).unwrap_err().to_string();
             assert!(err.contains(expected), "{input}: {err}");
         }
-        let huge = format!(
-            r#"{{"type":"subscribe","selection":[{}]}}"#,
-            r#"{"topic":"t"},"#.repeat(9000)
-        );
-        assert!(
-            parse_client_message(&huge)
-                .unwrap_err()
-                .to_string()
-                .contains("exceeds")
-        );
-        let many: Vec<_> = (0..300)
-            .map(|i| TopicSelection {
-                topic: format!("t{i}"),
-                partitions: None,
-            })
-            .collect();
+        let huge = format!(r#"{{"type":"subscribe","selection":[{}]}}"#, r#"{"topic":"t"},"#.repeat(9000));
+        assert!(parse_client_message(&huge).unwrap_err().to_string().contains("exceeds"));
+        let many: Vec<_> = (0..300).map(|i| TopicSelection { topic: format!("t{i}"), partitions: None }).collect();
         assert!(Selection::new(many).is_err());
     }
 
     #[test]
     fn a_selection_matches_only_what_was_chosen() {
         let s = Selection::new(vec![
-            TopicSelection {
-                topic: "a".into(),
-                partitions: Some(vec![1, 3]),
-            },
-            TopicSelection {
-                topic: "b".into(),
-                partitions: None,
-            },
-            TopicSelection {
-                topic: "a".into(),
-                partitions: Some(vec![5]),
-            },
+            TopicSelection { topic: "a".into(), partitions: Some(vec![1, 3]) },
+            TopicSelection { topic: "b".into(), partitions: None },
+            TopicSelection { topic: "a".into(), partitions: Some(vec![5]) },
         ])
         .unwrap();
         assert!(s.matches("a", 1) && s.matches("a", 3) && s.matches("a", 5));
@@ -392,12 +321,7 @@ mod tests {
             ts: Some(5),
             speed_kph: 100.0,
             rpm: 9000.0,
-            tire_temp_c: Tires {
-                fl: 1.0,
-                fr: 2.0,
-                rl: 3.0,
-                rr: 4.0,
-            },
+            tire_temp_c: Tires { fl: 1.0, fr: 2.0, rl: 3.0, rr: 4.0 },
             lap: Some(2),
             gear: None,
             throttle: None,
@@ -407,26 +331,15 @@ mod tests {
             y: None,
             lap_distance_m: None,
         };
-        let b1 = encode_batch(
-            "t",
-            0,
-            &[Record {
-                offset: 10,
-                sample: sample.clone(),
-            }],
-        );
+        let b1 = encode_batch("t", 0, &[Record { offset: 10, sample: sample.clone() }]);
         let b2 = encode_batch("t", 1, &[Record { offset: 3, sample }]);
-        let frame: serde_json::Value =
-            serde_json::from_str(&data_frame(Mode::Live, 4, &[b1, b2])).unwrap();
+        let frame: serde_json::Value = serde_json::from_str(&data_frame(Mode::Live, 4, &[b1, b2])).unwrap();
         assert_eq!(frame["type"], "data");
         assert_eq!(frame["mode"], "live");
         assert_eq!(frame["dropped"], 4);
         assert_eq!(frame["batches"][0]["records"][0]["offset"], 10);
         assert_eq!(frame["batches"][0]["records"][0]["speed_kph"], 100.0);
         assert_eq!(frame["batches"][1]["partition"], 1);
-        assert!(
-            frame["batches"][1]["records"][0].get("gear").is_none(),
-            "absent fields are omitted"
-        );
+        assert!(frame["batches"][1]["records"][0].get("gear").is_none(), "absent fields are omitted");
     }
 }

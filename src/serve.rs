@@ -38,22 +38,13 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let status = Status::new(&args.group_id);
-    let hub = Hub::new(
-        status.clone(),
-        args.history_secs,
-        usize::try_from(args.client_queue_bytes).unwrap_or(usize::MAX),
-    );
+    let hub =
+        Hub::new(status.clone(), args.history_secs, usize::try_from(args.client_queue_bytes).unwrap_or(usize::MAX));
     let (topics, topics_rx) = Topics::new(&args.topics);
     status.set_group_topics(topics.current().into_iter().collect());
 
     // Both clients are created before serving, so a bad `-X` property fails at start-up.
-    let member = live::connect(
-        &LiveConfig {
-            kafka: args.kafka.clone(),
-            group_id: args.group_id.clone(),
-        },
-        &status,
-    )?;
+    let member = live::connect(&LiveConfig { kafka: args.kafka.clone(), group_id: args.group_id.clone() }, &status)?;
     let metadata = admin::metadata_client(&args.kafka, "trackside-admin")?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -64,20 +55,10 @@ pub async fn run(
         }
     };
     let group = tokio::spawn(member.run(hub.clone(), topics_rx, stopped(&stop_rx)));
-    let cluster = tokio::spawn(admin::watch(
-        metadata,
-        args.kafka.brokers.clone(),
-        status.clone(),
-        stopped(&stop_rx),
-    ));
+    let cluster = tokio::spawn(admin::watch(metadata, args.kafka.brokers.clone(), status.clone(), stopped(&stop_rx)));
     let ticker = tokio::spawn(broadcast_stats(hub.clone(), stopped(&stop_rx)));
 
-    let redacted: Vec<String> = args
-        .kafka
-        .redacted_properties()
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    let redacted: Vec<String> = args.kafka.redacted_properties().into_iter().map(|(k, v)| format!("{k}={v}")).collect();
     info!(brokers = %args.kafka.brokers, group = %args.group_id, topics = ?args.topics, properties = ?redacted, "starting");
     let state = AppState {
         hub,

@@ -21,10 +21,7 @@ pub struct TopicPartition {
 
 impl TopicPartition {
     pub fn new(topic: impl Into<String>, partition: i32) -> Self {
-        Self {
-            topic: topic.into(),
-            partition,
-        }
+        Self { topic: topic.into(), partition }
     }
 }
 
@@ -135,15 +132,9 @@ impl Status {
     pub fn new(group_id: &str) -> Self {
         Self {
             inner: Arc::new(Inner {
-                kafka: Mutex::new(KafkaHealth {
-                    reachable: false,
-                    error: Some("not checked yet".into()),
-                }),
+                kafka: Mutex::new(KafkaHealth { reachable: false, error: Some("not checked yet".into()) }),
                 topics: Mutex::new(Arc::new(Vec::new())),
-                group: Mutex::new(GroupInfo {
-                    id: group_id.to_owned(),
-                    ..GroupInfo::default()
-                }),
+                group: Mutex::new(GroupInfo { id: group_id.to_owned(), ..GroupInfo::default() }),
                 traffic: Mutex::new(BTreeMap::new()),
                 records_per_sec: Mutex::new(0.0),
                 frames_sent: AtomicU64::new(0),
@@ -219,10 +210,7 @@ impl Status {
     }
 
     pub fn total_consumed(&self) -> u64 {
-        lock(&self.inner.traffic)
-            .values()
-            .map(|t| t.consumed + t.malformed)
-            .sum()
+        lock(&self.inner.traffic).values().map(|t| t.consumed + t.malformed).sum()
     }
 
     pub fn snapshot(&self) -> Snapshot {
@@ -263,9 +251,7 @@ impl Status {
             if group.assignment.contains(tp) {
                 // The next offset to consume is last + 1; before any record, the group
                 // is as far behind as the partition is long.
-                row.lag = row
-                    .high
-                    .map(|h| (h - row.last_offset.map_or(row.low.unwrap_or(0), |o| o + 1)).max(0));
+                row.lag = row.high.map(|h| (h - row.last_offset.map_or(row.low.unwrap_or(0), |o| o + 1)).max(0));
             }
         }
         let partitions: Vec<PartitionStats> = rows.into_values().collect();
@@ -278,12 +264,7 @@ impl Status {
             records_dropped: self.inner.records_dropped.load(Ordering::Relaxed),
             replays_running: self.inner.replays_running.load(Ordering::Relaxed),
         };
-        Snapshot {
-            kafka: self.kafka(),
-            group,
-            partitions,
-            totals,
-        }
+        Snapshot { kafka: self.kafka(), group, partitions, totals }
     }
 }
 
@@ -332,34 +313,16 @@ mod tests {
         status.set_topics(vec![TopicInfo {
             name: "t".into(),
             partitions: vec![
-                PartitionInfo {
-                    partition: 0,
-                    low: 0,
-                    high: 100,
-                },
-                PartitionInfo {
-                    partition: 1,
-                    low: 10,
-                    high: 50,
-                },
+                PartitionInfo { partition: 0, low: 0, high: 100 },
+                PartitionInfo { partition: 1, low: 10, high: 50 },
             ],
         }]);
-        status.set_assignment(vec![
-            TopicPartition::new("t", 0),
-            TopicPartition::new("t", 1),
-        ]);
+        status.set_assignment(vec![TopicPartition::new("t", 0), TopicPartition::new("t", 1)]);
         status.record_consumed(&TopicPartition::new("t", 0), 90, 89);
         let snap = status.snapshot();
         assert_eq!(snap.partitions.len(), 2);
-        assert_eq!(
-            (snap.partitions[0].lag, snap.partitions[0].last_offset),
-            (Some(10), Some(89))
-        );
-        assert_eq!(
-            snap.partitions[1].lag,
-            Some(40),
-            "nothing consumed yet: whole partition"
-        );
+        assert_eq!((snap.partitions[0].lag, snap.partitions[0].last_offset), (Some(10), Some(89)));
+        assert_eq!(snap.partitions[1].lag, Some(40), "nothing consumed yet: whole partition");
     }
 
     #[test]
@@ -368,11 +331,7 @@ mod tests {
         status.set_group_topics(vec!["t".into()]);
         status.set_topics(vec![TopicInfo {
             name: "t".into(),
-            partitions: vec![PartitionInfo {
-                partition: 0,
-                low: 0,
-                high: 50,
-            }],
+            partitions: vec![PartitionInfo { partition: 0, low: 0, high: 50 }],
         }]);
         status.set_assignment(vec![TopicPartition::new("t", 0)]);
         status.record_consumed(&TopicPartition::new("t", 0), 61, 60);
@@ -389,12 +348,7 @@ mod tests {
         let snap = status.snapshot();
         let row = &snap.partitions[0];
         assert_eq!(row.malformed, 2);
-        assert_eq!(
-            row.last_malformed
-                .as_ref()
-                .map(|m| (m.offset, m.reason.as_str())),
-            Some((9, "second"))
-        );
+        assert_eq!(row.last_malformed.as_ref().map(|m| (m.offset, m.reason.as_str())), Some((9, "second")));
         assert_eq!(row.lag, None, "not assigned to this member");
         assert_eq!(snap.totals.malformed, 2);
     }

@@ -74,11 +74,7 @@ pub enum Malformed {
 
 /// Decodes one record value. `record_ts` is the Kafka record timestamp (ms), used when
 /// the value carries no `ts`; when neither exists the sample gets `now_ms`.
-pub fn decode(
-    value: Option<&[u8]>,
-    record_ts: Option<i64>,
-    now_ms: i64,
-) -> Result<Sample, Malformed> {
+pub fn decode(value: Option<&[u8]>, record_ts: Option<i64>, now_ms: i64) -> Result<Sample, Malformed> {
     let bytes = match value {
         None | Some([]) => return Err(Malformed::Empty),
         Some(b) if b.len() > MAX_RECORD_BYTES => return Err(Malformed::TooLarge(b.len())),
@@ -107,16 +103,9 @@ fn check_finite(s: &Sample) -> Result<(), Malformed> {
         ("tire_temp_c.rl", s.tire_temp_c.rl),
         ("tire_temp_c.rr", s.tire_temp_c.rr),
     ];
-    let optional = [
-        ("throttle", s.throttle),
-        ("brake", s.brake),
-        ("x", s.x),
-        ("y", s.y),
-        ("lap_distance_m", s.lap_distance_m),
-    ];
-    let all = required
-        .into_iter()
-        .chain(optional.into_iter().filter_map(|(n, v)| v.map(|v| (n, v))));
+    let optional =
+        [("throttle", s.throttle), ("brake", s.brake), ("x", s.x), ("y", s.y), ("lap_distance_m", s.lap_distance_m)];
+    let all = required.into_iter().chain(optional.into_iter().filter_map(|(n, v)| v.map(|v| (n, v))));
     for (name, v) in all {
         if !v.is_finite() {
             return Err(Malformed::NotFinite(name));
@@ -145,34 +134,16 @@ mod tests {
         assert_eq!(s.ts, Some(1_700_000_000_000));
         assert_eq!(s.speed_kph, 287.5);
         assert_eq!(s.rpm, 11250.0);
-        assert_eq!(
-            s.tire_temp_c,
-            Tires {
-                fl: 96.0,
-                fr: 98.5,
-                rl: 92.0,
-                rr: 93.5
-            }
-        );
-        assert_eq!(
-            (s.lap, s.gear, s.driver.as_deref()),
-            (Some(3), Some(7), Some("Ada"))
-        );
-        assert_eq!(
-            (s.x, s.y, s.lap_distance_m),
-            (Some(1.5), Some(-2.0), Some(120.0))
-        );
+        assert_eq!(s.tire_temp_c, Tires { fl: 96.0, fr: 98.5, rl: 92.0, rr: 93.5 });
+        assert_eq!((s.lap, s.gear, s.driver.as_deref()), (Some(3), Some(7), Some("Ada")));
+        assert_eq!((s.x, s.y, s.lap_distance_m), (Some(1.5), Some(-2.0), Some(120.0)));
     }
 
     #[test]
     fn a_record_without_ts_takes_the_kafka_timestamp_then_the_clock() {
-        let minimal =
-            r#"{"car":"1","speed_kph":1,"rpm":2,"tire_temp_c":{"fl":1,"fr":2,"rl":3,"rr":4}}"#;
+        let minimal = r#"{"car":"1","speed_kph":1,"rpm":2,"tire_temp_c":{"fl":1,"fr":2,"rl":3,"rr":4}}"#;
         assert_eq!(dec(minimal).unwrap().ts, Some(42));
-        assert_eq!(
-            decode(Some(minimal.as_bytes()), None, 99).unwrap().ts,
-            Some(99)
-        );
+        assert_eq!(decode(Some(minimal.as_bytes()), None, 99).unwrap().ts, Some(99));
     }
 
     #[test]
@@ -190,35 +161,22 @@ mod tests {
 
     #[test]
     fn wrong_types_not_json_and_empty_values_are_malformed() {
-        let wrong =
-            r#"{"car":"1","speed_kph":"fast","rpm":2,"tire_temp_c":{"fl":1,"fr":2,"rl":3,"rr":4}}"#;
+        let wrong = r#"{"car":"1","speed_kph":"fast","rpm":2,"tire_temp_c":{"fl":1,"fr":2,"rl":3,"rr":4}}"#;
         assert!(dec(wrong).unwrap_err().to_string().contains("invalid type"));
-        assert!(
-            dec("not json")
-                .unwrap_err()
-                .to_string()
-                .starts_with("not JSON")
-        );
-        assert!(matches!(
-            dec(r#"{"car":"1","speed"#),
-            Err(Malformed::NotJson(_))
-        ));
+        assert!(dec("not json").unwrap_err().to_string().starts_with("not JSON"));
+        assert!(matches!(dec(r#"{"car":"1","speed"#), Err(Malformed::NotJson(_))));
         assert_eq!(decode(None, None, 0), Err(Malformed::Empty));
         assert_eq!(decode(Some(b""), None, 0), Err(Malformed::Empty));
-        let car_number =
-            r#"{"car":7,"speed_kph":1,"rpm":2,"tire_temp_c":{"fl":1,"fr":2,"rl":3,"rr":4}}"#;
+        let car_number = r#"{"car":7,"speed_kph":1,"rpm":2,"tire_temp_c":{"fl":1,"fr":2,"rl":3,"rr":4}}"#;
         assert!(dec(car_number).is_err());
-        let no_car =
-            r#"{"car":"","speed_kph":1,"rpm":2,"tire_temp_c":{"fl":1,"fr":2,"rl":3,"rr":4}}"#;
+        let no_car = r#"{"car":"","speed_kph":1,"rpm":2,"tire_temp_c":{"fl":1,"fr":2,"rl":3,"rr":4}}"#;
         assert_eq!(dec(no_car), Err(Malformed::EmptyCar));
     }
 
     #[test]
     fn non_finite_and_out_of_range_numbers_are_malformed() {
         for bad in ["NaN", "Infinity", "1e400", "-1e400"] {
-            let r = format!(
-                r#"{{"car":"1","speed_kph":{bad},"rpm":2,"tire_temp_c":{{"fl":1,"fr":2,"rl":3,"rr":4}}}}"#
-            );
+            let r = format!(r#"{{"car":"1","speed_kph":{bad},"rpm":2,"tire_temp_c":{{"fl":1,"fr":2,"rl":3,"rr":4}}}}"#);
             assert!(dec(&r).is_err(), "{bad} was accepted");
         }
     }
@@ -226,15 +184,8 @@ mod tests {
     #[test]
     fn oversized_and_deeply_nested_records_are_refused_without_panicking() {
         let big = vec![b' '; MAX_RECORD_BYTES + 1];
-        assert_eq!(
-            decode(Some(&big), None, 0),
-            Err(Malformed::TooLarge(MAX_RECORD_BYTES + 1))
-        );
-        let deep = format!(
-            r#"{{"car":"1","x":{}{}}}"#,
-            "[".repeat(5000),
-            "]".repeat(5000)
-        );
+        assert_eq!(decode(Some(&big), None, 0), Err(Malformed::TooLarge(MAX_RECORD_BYTES + 1)));
+        let deep = format!(r#"{{"car":"1","x":{}{}}}"#, "[".repeat(5000), "]".repeat(5000));
         assert!(dec(&deep).is_err());
         assert!(decode(Some(&[0xff, 0xfe, 0x00]), None, 0).is_err());
     }

@@ -24,26 +24,16 @@ pub const MAX_WATERMARK_PARTITIONS: usize = 2_000;
 
 /// A client for metadata only: it joins no group and reads no records.
 pub fn metadata_client(kafka: &KafkaArgs, client_id: &str) -> Result<BaseConsumer, KafkaError> {
-    kafka
-        .client_config(&[("client.id", client_id)])
-        .create()
-        .map_err(KafkaError::Create)
+    kafka.client_config(&[("client.id", client_id)]).create().map_err(KafkaError::Create)
 }
 
 /// Reads topics and watermarks. Blocking: call it from `spawn_blocking`.
-pub fn describe_cluster<X: ConsumerContext>(
-    client: &impl Consumer<X>,
-) -> Result<Vec<TopicInfo>, KafkaError> {
-    let metadata = client
-        .fetch_metadata(None, METADATA_TIMEOUT)
-        .map_err(KafkaError::Metadata)?;
+pub fn describe_cluster<X: ConsumerContext>(client: &impl Consumer<X>) -> Result<Vec<TopicInfo>, KafkaError> {
+    let metadata = client.fetch_metadata(None, METADATA_TIMEOUT).map_err(KafkaError::Metadata)?;
     Ok(topics_with_watermarks(client, &metadata))
 }
 
-fn topics_with_watermarks<X: ConsumerContext>(
-    client: &impl Consumer<X>,
-    metadata: &Metadata,
-) -> Vec<TopicInfo> {
+fn topics_with_watermarks<X: ConsumerContext>(client: &impl Consumer<X>, metadata: &Metadata) -> Vec<TopicInfo> {
     let mut budget = MAX_WATERMARK_PARTITIONS;
     let mut topics: Vec<TopicInfo> = metadata
         .topics()
@@ -56,24 +46,15 @@ fn topics_with_watermarks<X: ConsumerContext>(
                 .map(|p| {
                     let (low, high) = if budget > 0 {
                         budget -= 1;
-                        client
-                            .fetch_watermarks(t.name(), p.id(), METADATA_TIMEOUT)
-                            .unwrap_or((-1, -1))
+                        client.fetch_watermarks(t.name(), p.id(), METADATA_TIMEOUT).unwrap_or((-1, -1))
                     } else {
                         (-1, -1)
                     };
-                    PartitionInfo {
-                        partition: p.id(),
-                        low,
-                        high,
-                    }
+                    PartitionInfo { partition: p.id(), low, high }
                 })
                 .collect();
             partitions.sort_by_key(|p| p.partition);
-            TopicInfo {
-                name: t.name().to_owned(),
-                partitions,
-            }
+            TopicInfo { name: t.name().to_owned(), partitions }
         })
         .collect();
     topics.sort_by(|a, b| a.name.cmp(&b.name));
@@ -81,13 +62,8 @@ fn topics_with_watermarks<X: ConsumerContext>(
 }
 
 /// The partitions of one topic, with watermarks. Blocking: call it from `spawn_blocking`.
-pub fn describe_topic<X: ConsumerContext>(
-    client: &impl Consumer<X>,
-    topic: &str,
-) -> Result<TopicInfo, KafkaError> {
-    let metadata = client
-        .fetch_metadata(Some(topic), METADATA_TIMEOUT)
-        .map_err(KafkaError::Metadata)?;
+pub fn describe_topic<X: ConsumerContext>(client: &impl Consumer<X>, topic: &str) -> Result<TopicInfo, KafkaError> {
+    let metadata = client.fetch_metadata(Some(topic), METADATA_TIMEOUT).map_err(KafkaError::Metadata)?;
     topics_with_watermarks(client, &metadata)
         .into_iter()
         .find(|t| t.name == topic && !t.partitions.is_empty())
@@ -96,12 +72,7 @@ pub fn describe_topic<X: ConsumerContext>(
 
 /// Looks at the cluster every [`POLL_INTERVAL`] until `shutdown`, keeping the status
 /// current and logging each change of reachability once.
-pub async fn watch(
-    client: BaseConsumer,
-    brokers: String,
-    status: Status,
-    shutdown: impl Future<Output = ()>,
-) {
+pub async fn watch(client: BaseConsumer, brokers: String, status: Status, shutdown: impl Future<Output = ()>) {
     let client = Arc::new(client);
     let mut tick = tokio::time::interval(POLL_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -124,20 +95,14 @@ pub async fn watch(
                 }
                 was_reachable = Some(true);
                 status.set_topics(topics);
-                status.set_kafka(KafkaHealth {
-                    reachable: true,
-                    error: None,
-                });
+                status.set_kafka(KafkaHealth { reachable: true, error: None });
             }
             Err(e) => {
                 if was_reachable != Some(false) {
                     warn!(%brokers, error = %e, "kafka unavailable; retrying every {POLL_INTERVAL:?}");
                 }
                 was_reachable = Some(false);
-                status.set_kafka(KafkaHealth {
-                    reachable: false,
-                    error: Some(e.to_string()),
-                });
+                status.set_kafka(KafkaHealth { reachable: false, error: Some(e.to_string()) });
             }
         }
     }

@@ -47,10 +47,7 @@ impl Topics {
     }
 
     /// Makes sure the group reads `topics`.
-    pub fn ensure<'a>(
-        &self,
-        topics: impl IntoIterator<Item = &'a str>,
-    ) -> Result<(), TooManyTopics> {
+    pub fn ensure<'a>(&self, topics: impl IntoIterator<Item = &'a str>) -> Result<(), TooManyTopics> {
         let mut result = Ok(());
         self.tx.send_if_modified(|set| {
             let mut changed = false;
@@ -100,10 +97,7 @@ impl ConsumerContext for GroupContext {
     }
 
     fn post_rebalance(&self, consumer: &BaseConsumer<Self>, _rebalance: &Rebalance<'_>) {
-        let assignment = consumer
-            .assignment()
-            .map(|tpl| to_list(&tpl))
-            .unwrap_or_default();
+        let assignment = consumer.assignment().map(|tpl| to_list(&tpl)).unwrap_or_default();
         info!(partitions = assignment.len(), "group assignment now");
         self.status.set_assignment(assignment);
     }
@@ -117,10 +111,7 @@ impl ConsumerContext for GroupContext {
 }
 
 fn to_list(tpl: &TopicPartitionList) -> Vec<TopicPartition> {
-    tpl.elements()
-        .iter()
-        .map(|e| TopicPartition::new(e.topic(), e.partition()))
-        .collect()
+    tpl.elements().iter().map(|e| TopicPartition::new(e.topic(), e.partition())).collect()
 }
 
 fn describe(tpl: &TopicPartitionList) -> String {
@@ -129,10 +120,7 @@ fn describe(tpl: &TopicPartitionList) -> String {
     for e in &elements {
         by_topic.entry(e.topic()).or_default().push(e.partition());
     }
-    let mut parts: Vec<String> = by_topic
-        .into_iter()
-        .map(|(t, ps)| format!("{t}{ps:?}"))
-        .collect();
+    let mut parts: Vec<String> = by_topic.into_iter().map(|(t, ps)| format!("{t}{ps:?}")).collect();
     parts.sort();
     parts.join(" ")
 }
@@ -168,21 +156,14 @@ pub fn connect(config: &LiveConfig, status: &Status) -> Result<GroupMember, Kafk
             // Bound what librdkafka prefetches per partition; the hub bounds the rest.
             ("queued.max.messages.kbytes", "16384"),
         ])
-        .create_with_context(GroupContext {
-            status: status.clone(),
-        })
+        .create_with_context(GroupContext { status: status.clone() })
         .map_err(KafkaError::Create)?;
     Ok(GroupMember { consumer })
 }
 
 impl GroupMember {
     /// Consumes until `shutdown`, then commits and leaves the group.
-    pub async fn run(
-        self,
-        hub: Hub,
-        topics: watch::Receiver<BTreeSet<String>>,
-        shutdown: impl Future<Output = ()>,
-    ) {
+    pub async fn run(self, hub: Hub, topics: watch::Receiver<BTreeSet<String>>, shutdown: impl Future<Output = ()>) {
         consume(self.consumer, hub, topics, shutdown).await;
     }
 }
@@ -263,8 +244,7 @@ fn publish(hub: &Hub, batcher: &mut Batcher) {
     }
     for (tp, records) in batcher.drain() {
         if let Some(last) = records.last() {
-            hub.status()
-                .record_consumed(&tp, records.len() as u64, last.offset);
+            hub.status().record_consumed(&tp, records.len() as u64, last.offset);
         }
         hub.publish(&tp, &records);
     }
@@ -300,11 +280,7 @@ impl ErrorThrottle {
     fn warn(&mut self, error: &rdkafka::error::KafkaError) {
         let text = error.to_string();
         let now = Instant::now();
-        if self
-            .last
-            .get(&text)
-            .is_some_and(|t| now.duration_since(*t) < Self::INTERVAL)
-        {
+        if self.last.get(&text).is_some_and(|t| now.duration_since(*t) < Self::INTERVAL) {
             return;
         }
         if self.last.len() > 64 {
@@ -323,10 +299,7 @@ mod tests {
     fn topics_grow_on_demand_up_to_the_bound() {
         let (topics, rx) = Topics::new(&["telemetry".to_owned()]);
         topics.ensure(["a", "telemetry"]).unwrap();
-        assert_eq!(
-            rx.borrow().iter().map(String::as_str).collect::<Vec<_>>(),
-            vec!["a", "telemetry"]
-        );
+        assert_eq!(rx.borrow().iter().map(String::as_str).collect::<Vec<_>>(), vec!["a", "telemetry"]);
         let many: Vec<String> = (0..MAX_TOPICS).map(|i| format!("t{i}")).collect();
         assert!(topics.ensure(many.iter().map(String::as_str)).is_err());
         assert_eq!(topics.current().len(), MAX_TOPICS);

@@ -49,10 +49,7 @@ pub fn now_ms() -> i64 {
 /// Decodes a record straight from librdkafka's buffer, without copying the payload.
 pub fn decode_message(m: &BorrowedMessage<'_>) -> Result<Record, Malformed> {
     let sample = telemetry::decode(m.payload(), m.timestamp().to_millis(), now_ms())?;
-    Ok(Record {
-        offset: m.offset(),
-        sample,
-    })
+    Ok(Record { offset: m.offset(), sample })
 }
 
 /// Decoded records waiting to be flushed, grouped by partition in offset order.
@@ -65,15 +62,10 @@ pub struct Batcher {
 impl Batcher {
     pub fn push(&mut self, topic: &str, partition: i32, record: Record) {
         // Looking up by a borrowed key first avoids allocating a topic String per record.
-        match self
-            .pending
-            .iter_mut()
-            .find(|(tp, _)| tp.partition == partition && tp.topic == topic)
-        {
+        match self.pending.iter_mut().find(|(tp, _)| tp.partition == partition && tp.topic == topic) {
             Some((_, records)) => records.push(record),
             None => {
-                self.pending
-                    .insert(TopicPartition::new(topic, partition), vec![record]);
+                self.pending.insert(TopicPartition::new(topic, partition), vec![record]);
             }
         }
         self.len += 1;
@@ -108,12 +100,7 @@ mod tests {
             ts: Some(0),
             speed_kph: 0.0,
             rpm: 0.0,
-            tire_temp_c: Tires {
-                fl: 0.0,
-                fr: 0.0,
-                rl: 0.0,
-                rr: 0.0,
-            },
+            tire_temp_c: Tires { fl: 0.0, fr: 0.0, rl: 0.0, rr: 0.0 },
             lap: None,
             gear: None,
             throttle: None,
@@ -133,10 +120,8 @@ mod tests {
             b.push("t", p, rec(o));
         }
         assert_eq!(b.len(), 5);
-        let drained: Vec<(i32, Vec<i64>)> = b
-            .drain()
-            .map(|(tp, rs)| (tp.partition, rs.iter().map(|r| r.offset).collect()))
-            .collect();
+        let drained: Vec<(i32, Vec<i64>)> =
+            b.drain().map(|(tp, rs)| (tp.partition, rs.iter().map(|r| r.offset).collect())).collect();
         assert_eq!(drained, vec![(0, vec![1, 2, 3]), (1, vec![7, 8])]);
         assert!(b.is_empty());
     }

@@ -34,12 +34,7 @@ pub struct Replay {
 
 impl Replay {
     /// Starts replaying `selection` from the earliest offsets into `outbox`.
-    pub fn start(
-        kafka: KafkaArgs,
-        selection: Selection,
-        outbox: Arc<Outbox>,
-        status: &Status,
-    ) -> Self {
+    pub fn start(kafka: KafkaArgs, selection: Selection, outbox: Arc<Outbox>, status: &Status) -> Self {
         let (paused, paused_rx) = watch::channel(false);
         let gauge = status.replay_guard();
         let epoch = outbox.epoch();
@@ -95,11 +90,7 @@ impl Reader {
             last_malformed: None,
             error: None,
         };
-        Self {
-            outbox,
-            epoch,
-            progress,
-        }
+        Self { outbox, epoch, progress }
     }
 
     async fn run(
@@ -127,21 +118,14 @@ impl Reader {
             let c = consumer.clone();
             let topics: Vec<String> = selection.topics().map(str::to_owned).collect();
             tokio::task::spawn_blocking(move || {
-                topics
-                    .iter()
-                    .map(|t| admin::describe_topic(c.as_ref(), t))
-                    .collect::<Result<Vec<_>, _>>()
+                topics.iter().map(|t| admin::describe_topic(c.as_ref(), t)).collect::<Result<Vec<_>, _>>()
             })
             .await
             .map_err(KafkaError::from)??
         };
         let mut tpl = TopicPartitionList::new();
         for topic in &plan {
-            for p in topic
-                .partitions
-                .iter()
-                .filter(|p| selection.matches(&topic.name, p.partition))
-            {
+            for p in topic.partitions.iter().filter(|p| selection.matches(&topic.name, p.partition)) {
                 self.progress.partitions.push(PartitionProgress {
                     topic: topic.name.clone(),
                     partition: p.partition,
@@ -149,22 +133,12 @@ impl Reader {
                     offset: p.low,
                     end: p.high,
                 });
-                tpl.add_partition_offset(&topic.name, p.partition, Offset::Beginning)
-                    .map_err(KafkaError::Assign)?;
+                tpl.add_partition_offset(&topic.name, p.partition, Offset::Beginning).map_err(KafkaError::Assign)?;
             }
         }
-        self.progress.total = self
-            .progress
-            .partitions
-            .iter()
-            .map(|p| (p.end - p.start).max(0) as u64)
-            .sum();
+        self.progress.total = self.progress.partitions.iter().map(|p| (p.end - p.start).max(0) as u64).sum();
         consumer.assign(&tpl).map_err(KafkaError::Assign)?;
-        info!(
-            partitions = self.progress.partitions.len(),
-            records = self.progress.total,
-            "replay started"
-        );
+        info!(partitions = self.progress.partitions.len(), records = self.progress.total, "replay started");
         self.update_state();
         self.report();
 
@@ -217,10 +191,7 @@ impl Reader {
             }
             if !caught_up && self.update_state() == ReplayState::CaughtUp {
                 self.flush(&mut batcher).await?;
-                info!(
-                    records = self.progress.delivered,
-                    "replay caught up; streaming on"
-                );
+                info!(records = self.progress.delivered, "replay caught up; streaming on");
                 self.report();
             }
         }
@@ -228,12 +199,7 @@ impl Reader {
 
     /// Records that the reader's next offset in a partition is `next`.
     fn advance(&mut self, topic: &str, partition: i32, next: i64) {
-        let Some(p) = self
-            .progress
-            .partitions
-            .iter_mut()
-            .find(|p| p.partition == partition && p.topic == topic)
-        else {
+        let Some(p) = self.progress.partitions.iter_mut().find(|p| p.partition == partition && p.topic == topic) else {
             return;
         };
         if next > p.offset {
@@ -245,11 +211,7 @@ impl Reader {
     /// The end-of-partition event names only a partition number, so the topic comes
     /// from the reader's positions.
     fn reached_end(&mut self, partition: i32, position: &TopicPartitionList) {
-        for e in position
-            .elements()
-            .iter()
-            .filter(|e| e.partition() == partition)
-        {
+        for e in position.elements().iter().filter(|e| e.partition() == partition) {
             if let Offset::Offset(next) = e.offset() {
                 self.advance(e.topic(), partition, next);
             }
@@ -258,12 +220,7 @@ impl Reader {
 
     async fn flush(&mut self, batcher: &mut Batcher) -> Result<(), Closed> {
         for (tp, records) in batcher.drain() {
-            self.outbox
-                .push_replay(
-                    self.epoch,
-                    protocol::encode_batch(&tp.topic, tp.partition, &records),
-                )
-                .await?;
+            self.outbox.push_replay(self.epoch, protocol::encode_batch(&tp.topic, tp.partition, &records)).await?;
         }
         Ok(())
     }
@@ -271,28 +228,18 @@ impl Reader {
     /// Works out running or caught up from the offsets reached.
     fn update_state(&mut self) -> ReplayState {
         let done = self.progress.partitions.iter().all(|p| p.offset >= p.end);
-        self.progress.state = if done {
-            ReplayState::CaughtUp
-        } else {
-            ReplayState::Running
-        };
+        self.progress.state = if done { ReplayState::CaughtUp } else { ReplayState::Running };
         self.progress.state
     }
 
     fn report(&mut self) {
         let p = &mut self.progress;
-        p.progress = if p.total == 0 {
-            1.0
-        } else {
-            (p.delivered as f64 / p.total as f64).min(1.0)
-        };
+        p.progress = if p.total == 0 { 1.0 } else { (p.delivered as f64 / p.total as f64).min(1.0) };
         if p.state == ReplayState::CaughtUp {
             p.progress = 1.0;
         }
         // A viewer that moved on no longer wants to hear about this replay.
-        let _ = self
-            .outbox
-            .push_replay_control(self.epoch, ServerMessage::Replay(&self.progress).encode());
+        let _ = self.outbox.push_replay_control(self.epoch, ServerMessage::Replay(&self.progress).encode());
     }
 
     fn failed(&mut self, error: String) {

@@ -17,10 +17,7 @@ struct Health {
 /// 200 while the server runs, whatever Kafka's state: the server itself is healthy and
 /// will reconnect; the body says whether Kafka is reachable.
 pub(super) async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
-    Json(Health {
-        status: "ok",
-        kafka: app.hub.status().kafka(),
-    })
+    Json(Health { status: "ok", kafka: app.hub.status().kafka() })
 }
 
 #[derive(Serialize)]
@@ -32,13 +29,7 @@ struct Topics<'a> {
 pub(super) async fn topics(State(app): State<AppState>) -> impl IntoResponse {
     let status = app.hub.status();
     let topics = status.topics();
-    Json(
-        serde_json::to_value(Topics {
-            kafka: status.kafka(),
-            topics: &topics,
-        })
-        .unwrap_or_default(),
-    )
+    Json(serde_json::to_value(Topics { kafka: status.kafka(), topics: &topics }).unwrap_or_default())
 }
 
 pub(super) async fn stats(State(app): State<AppState>) -> impl IntoResponse {
@@ -46,10 +37,7 @@ pub(super) async fn stats(State(app): State<AppState>) -> impl IntoResponse {
 }
 
 pub(super) async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        render_metrics(&app.hub.status().snapshot()),
-    )
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], render_metrics(&app.hub.status().snapshot()))
 }
 
 /// Prometheus text exposition of a snapshot.
@@ -65,16 +53,7 @@ fn render_metrics(s: &Snapshot) -> String {
         s.partitions
             .iter()
             .filter_map(|p| {
-                f(p).map(|v| {
-                    (
-                        format!(
-                            "{{topic=\"{}\",partition=\"{}\"}}",
-                            escape(&p.topic),
-                            p.partition
-                        ),
-                        v,
-                    )
-                })
+                f(p).map(|v| (format!("{{topic=\"{}\",partition=\"{}\"}}", escape(&p.topic), p.partition), v))
             })
             .collect::<Vec<_>>()
     };
@@ -98,30 +77,15 @@ fn render_metrics(s: &Snapshot) -> String {
     );
     let t = &s.totals;
     let scalars = [
-        (
-            "trackside_frames_sent_total",
-            "counter",
-            "WebSocket frames sent to viewers.",
-            t.frames_sent.to_string(),
-        ),
+        ("trackside_frames_sent_total", "counter", "WebSocket frames sent to viewers.", t.frames_sent.to_string()),
         (
             "trackside_records_dropped_total",
             "counter",
             "Live records dropped for viewers that fell behind.",
             t.records_dropped.to_string(),
         ),
-        (
-            "trackside_clients",
-            "gauge",
-            "Connected WebSocket viewers.",
-            t.clients.to_string(),
-        ),
-        (
-            "trackside_replays_running",
-            "gauge",
-            "Replay readers running.",
-            t.replays_running.to_string(),
-        ),
+        ("trackside_clients", "gauge", "Connected WebSocket viewers.", t.clients.to_string()),
+        ("trackside_replays_running", "gauge", "Replay readers running.", t.replays_running.to_string()),
         (
             "trackside_kafka_up",
             "gauge",
@@ -136,10 +100,7 @@ fn render_metrics(s: &Snapshot) -> String {
 }
 
 fn escape(label: &str) -> String {
-    label
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -153,20 +114,13 @@ mod tests {
         status.set_group_topics(vec!["t".into()]);
         status.set_topics(vec![TopicInfo {
             name: "t".into(),
-            partitions: vec![PartitionInfo {
-                partition: 0,
-                low: 0,
-                high: 10,
-            }],
+            partitions: vec![PartitionInfo { partition: 0, low: 0, high: 10 }],
         }]);
         status.set_assignment(vec![TopicPartition::new("t", 0)]);
         status.record_consumed(&TopicPartition::new("t", 0), 7, 6);
         status.record_malformed(&TopicPartition::new("t", 0), 7, "bad".into());
         let text = render_metrics(&status.snapshot());
-        assert!(
-            text.contains("trackside_records_consumed_total{topic=\"t\",partition=\"0\"} 7"),
-            "{text}"
-        );
+        assert!(text.contains("trackside_records_consumed_total{topic=\"t\",partition=\"0\"} 7"), "{text}");
         assert!(text.contains("trackside_records_malformed_total{topic=\"t\",partition=\"0\"} 1"));
         assert!(text.contains("trackside_consumer_lag{topic=\"t\",partition=\"0\"} 2"));
         assert!(text.contains("# TYPE trackside_clients gauge\ntrackside_clients 0"));

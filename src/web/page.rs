@@ -26,11 +26,7 @@ pub(super) struct PageError(askama::Error);
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         error!(error = %self.0, "page rendering failed");
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The page could not be rendered; the server log says why.",
-        )
-            .into_response()
+        (StatusCode::INTERNAL_SERVER_ERROR, "The page could not be rendered; the server log says why.").into_response()
     }
 }
 

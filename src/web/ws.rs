@@ -22,10 +22,7 @@ use super::AppState;
 use crate::{
     hub::{ClientHandle, Drained, Item, Outbox},
     kafka::replay::Replay,
-    protocol::{
-        self, ClientMessage, MAX_INBOUND_BYTES, Mode, ReplayProgress, ReplayState, Selection,
-        ServerMessage,
-    },
+    protocol::{self, ClientMessage, MAX_INBOUND_BYTES, Mode, ReplayProgress, ReplayState, Selection, ServerMessage},
 };
 
 /// Data frames are cut at about this size, so one viewer's history never becomes a
@@ -151,18 +148,11 @@ fn text(b: &Bytes) -> String {
 /// Acts on the viewer's requests until it leaves. Owns the viewer's registration and its
 /// replay reader, so both end with the session.
 async fn receive_requests(mut stream: SplitStream<WebSocket>, client: ClientHandle, app: AppState) {
-    let mut viewer = Viewer {
-        client,
-        app,
-        selection: Selection::default(),
-        replay: None,
-    };
+    let mut viewer = Viewer { client, app, selection: Selection::default(), replay: None };
     while let Some(msg) = stream.next().await {
         match msg {
             Ok(Message::Text(t)) => viewer.handle(t.as_str()),
-            Ok(Message::Binary(_)) => {
-                viewer.refuse("bad_request", "send control messages as JSON text".into())
-            }
+            Ok(Message::Binary(_)) => viewer.refuse("bad_request", "send control messages as JSON text".into()),
             Ok(Message::Close(_)) | Err(_) => break,
             Ok(Message::Ping(_) | Message::Pong(_)) => {}
         }
@@ -207,9 +197,7 @@ impl Viewer {
         let known = self.app.hub.status().topics();
         // While Kafka is unreachable nothing is known; accept and let the group wait.
         if !known.is_empty()
-            && let Some(missing) = selection
-                .topics()
-                .find(|t| !known.iter().any(|k| k.name == *t))
+            && let Some(missing) = selection.topics().find(|t| !known.iter().any(|k| k.name == *t))
         {
             return self.refuse("unknown_topic", format!("topic `{missing}` does not exist"));
         }
@@ -219,31 +207,21 @@ impl Viewer {
         if self.replay.take().is_some() {
             self.send(&ServerMessage::Replay(&stopped()));
         }
-        self.send(&ServerMessage::Subscribed {
-            selection: selection.to_list(),
-        });
+        self.send(&ServerMessage::Subscribed { selection: selection.to_list() });
         self.client.watch_live(selection.clone());
         self.selection = selection;
     }
 
     fn start_replay(&mut self) {
         if self.selection.is_empty() {
-            return self.refuse(
-                "bad_request",
-                "choose topics with `subscribe` before replaying".into(),
-            );
+            return self.refuse("bad_request", "choose topics with `subscribe` before replaying".into());
         }
         // Stop the old reader before the outbox moves on, so it cannot slip data in.
         self.replay = None;
         self.client.watch_replay();
         let outbox = self.client.outbox().clone();
         let kafka = self.app.config.kafka.clone();
-        self.replay = Some(Replay::start(
-            kafka,
-            self.selection.clone(),
-            outbox,
-            self.app.hub.status(),
-        ));
+        self.replay = Some(Replay::start(kafka, self.selection.clone(), outbox, self.app.hub.status()));
     }
 
     fn refuse(&self, error: &str, message: String) {
@@ -274,16 +252,12 @@ mod tests {
     use super::*;
 
     fn parse(frames: &[String]) -> Vec<serde_json::Value> {
-        frames
-            .iter()
-            .map(|f| serde_json::from_str(f).unwrap())
-            .collect()
+        frames.iter().map(|f| serde_json::from_str(f).unwrap()).collect()
     }
 
     #[test]
     fn frames_keep_queue_order_and_put_live_data_last() {
-        let batch =
-            |p: i32| Bytes::from(format!(r#"{{"topic":"t","partition":{p},"records":[]}}"#));
+        let batch = |p: i32| Bytes::from(format!(r#"{{"topic":"t","partition":{p},"records":[]}}"#));
         let drained = Drained {
             items: vec![
                 Item::Control(Bytes::from_static(br#"{"type":"subscribed"}"#)),
@@ -298,15 +272,8 @@ mod tests {
             closed: false,
         };
         let f = parse(&frames(drained));
-        let kinds: Vec<(&str, &str)> = f
-            .iter()
-            .map(|v| {
-                (
-                    v["type"].as_str().unwrap(),
-                    v["mode"].as_str().unwrap_or(""),
-                )
-            })
-            .collect();
+        let kinds: Vec<(&str, &str)> =
+            f.iter().map(|v| (v["type"].as_str().unwrap(), v["mode"].as_str().unwrap_or(""))).collect();
         assert_eq!(
             kinds,
             vec![
@@ -318,21 +285,14 @@ mod tests {
                 ("data", "live")
             ]
         );
-        assert_eq!(
-            f[1]["batches"].as_array().unwrap().len(),
-            2,
-            "consecutive batches share a frame"
-        );
+        assert_eq!(f[1]["batches"].as_array().unwrap().len(), 2, "consecutive batches share a frame");
         assert_eq!(f[5]["dropped"], 5);
     }
 
     #[test]
     fn large_backlogs_are_cut_into_bounded_frames() {
         let big = Bytes::from(format!(r#"{{"pad":"{}"}}"#, "x".repeat(400_000)));
-        let drained = Drained {
-            items: (0..5).map(|_| Item::History(big.clone())).collect(),
-            ..Drained::default()
-        };
+        let drained = Drained { items: (0..5).map(|_| Item::History(big.clone())).collect(), ..Drained::default() };
         let f = frames(drained);
         assert_eq!(f.len(), 3);
         assert!(f.iter().all(|x| x.len() <= MAX_FRAME_BYTES + 1024));
@@ -340,10 +300,7 @@ mod tests {
 
     #[test]
     fn a_drop_with_no_new_data_is_still_reported() {
-        let f = parse(&frames(Drained {
-            dropped: 9,
-            ..Drained::default()
-        }));
+        let f = parse(&frames(Drained { dropped: 9, ..Drained::default() }));
         assert_eq!(f.len(), 1);
         assert_eq!(f[0]["dropped"], 9);
     }

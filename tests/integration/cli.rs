@@ -4,16 +4,10 @@ use std::process::Command;
 
 #[test]
 fn a_bad_flag_prints_one_line_and_exits_2() {
-    for args in [
-        &["serve", "--no-such-flag"][..],
-        &["simulate", "--hz", "fast"],
-        &["serve", "-X", "novalue"],
-        &["warp"],
-    ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_trackside"))
-            .args(args)
-            .output()
-            .unwrap();
+    for args in
+        [&["serve", "--no-such-flag"][..], &["simulate", "--hz", "fast"], &["serve", "-X", "novalue"], &["warp"]]
+    {
+        let out = Command::new(env!("CARGO_BIN_EXE_trackside")).args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
@@ -23,10 +17,7 @@ fn a_bad_flag_prints_one_line_and_exits_2() {
 
 #[test]
 fn help_and_version_succeed() {
-    let help = Command::new(env!("CARGO_BIN_EXE_trackside"))
-        .arg("--help")
-        .output()
-        .unwrap();
+    let help = Command::new(env!("CARGO_BIN_EXE_trackside")).arg("--help").output().unwrap();
     assert!(help.status.success());
     assert!(String::from_utf8(help.stdout).unwrap().contains("simulate"));
 }

@@ -30,28 +30,16 @@ pub fn brokers() -> String {
 /// A name no other test, and no earlier run, has used.
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!(
-        "{prefix}-{}-{nanos}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{prefix}-{}-{nanos}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
 pub async fn create_topic(partitions: i32) -> String {
     let name = unique("it");
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers())
-        .create()
-        .unwrap();
+    let admin: AdminClient<DefaultClientContext> =
+        ClientConfig::new().set("bootstrap.servers", brokers()).create().unwrap();
     let results = admin
-        .create_topics(
-            &[NewTopic::new(&name, partitions, TopicReplication::Fixed(1))],
-            &AdminOptions::new(),
-        )
+        .create_topics(&[NewTopic::new(&name, partitions, TopicReplication::Fixed(1))], &AdminOptions::new())
         .await
         .expect("is Kafka running? `make kafka-up`");
     for r in results {
@@ -101,9 +89,7 @@ pub fn json_bytes(v: &Value) -> Option<Vec<u8>> {
 /// Server logs in test output, filtered by RUST_LOG (e.g. `RUST_LOG=trackside=debug`).
 fn init_logging() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
         .with_test_writer()
         .try_init();
 }
@@ -126,9 +112,7 @@ impl TestApp {
             argv.extend(["--brokers", &brokers]);
         }
         argv.extend_from_slice(args);
-        let Command::Serve(serve) = Cli::try_parse_from(argv).unwrap().command else {
-            unreachable!()
-        };
+        let Command::Serve(serve) = Cli::try_parse_from(argv).unwrap().command else { unreachable!() };
         Self::spawn_with(serve).await
     }
 
@@ -139,11 +123,7 @@ impl TestApp {
         let task = tokio::spawn(trackside::serve::run(listener, args, async move {
             let _ = stopped.await;
         }));
-        TestApp {
-            addr,
-            stop: Some(stop),
-            task: Some(task),
-        }
+        TestApp { addr, stop: Some(stop), task: Some(task) }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -151,22 +131,12 @@ impl TestApp {
     }
 
     pub async fn get_json(&self, path: &str) -> Value {
-        reqwest::get(self.url(path))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        reqwest::get(self.url(path)).await.unwrap().json().await.unwrap()
     }
 
     pub async fn viewer(&self) -> Viewer {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr))
-            .await
-            .unwrap();
-        Viewer {
-            ws,
-            seen: Vec::new(),
-        }
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr)).await.unwrap();
+        Viewer { ws, seen: Vec::new() }
     }
 
     /// Shuts the server down as Ctrl-C would, and waits for `run` to return.
@@ -174,11 +144,7 @@ impl TestApp {
         let started = Instant::now();
         let _ = self.stop.take().unwrap().send(());
         let task = self.task.take().unwrap();
-        tokio::time::timeout(PATIENCE, task)
-            .await
-            .expect("server did not stop")
-            .unwrap()
-            .unwrap();
+        tokio::time::timeout(PATIENCE, task).await.expect("server did not stop").unwrap().unwrap();
         started.elapsed()
     }
 }
@@ -207,10 +173,7 @@ impl Viewer {
     }
 
     pub async fn subscribe(&mut self, topic: &str, partitions: Option<Vec<i32>>) {
-        self.send(
-            json!({"type": "subscribe", "selection": [{"topic": topic, "partitions": partitions}]}),
-        )
-        .await;
+        self.send(json!({"type": "subscribe", "selection": [{"topic": topic, "partitions": partitions}]})).await;
     }
 
     /// Reads messages until `done` holds for everything seen so far; fails after PATIENCE.
@@ -221,16 +184,11 @@ impl Viewer {
             let msg = match tokio::time::timeout(left, self.ws.next()).await {
                 Ok(Some(Ok(m))) => m,
                 Ok(other) => panic!("socket ended while waiting for {what}: {other:?}"),
-                Err(_) => panic!(
-                    "timed out waiting for {what}; last messages: {:?}",
-                    last(&self.seen, 3)
-                ),
+                Err(_) => panic!("timed out waiting for {what}; last messages: {:?}", last(&self.seen, 3)),
             };
             match msg {
                 Message::Text(t) => self.seen.push(serde_json::from_str(t.as_str()).unwrap()),
-                Message::Close(frame) => self
-                    .seen
-                    .push(json!({"type": "close", "frame": format!("{frame:?}"),
+                Message::Close(frame) => self.seen.push(json!({"type": "close", "frame": format!("{frame:?}"),
                     "code": frame.as_ref().map(|f| u16::from(f.code))})),
                 _ => {}
             }
@@ -240,24 +198,13 @@ impl Viewer {
     /// Waits for a message of `kind` matching `pred`, and returns it.
     pub async fn next_of(&mut self, kind: &str, pred: impl Fn(&Value) -> bool) -> Value {
         let start = self.seen.len();
-        self.until(kind, |seen| {
-            seen[start..].iter().any(|m| m["type"] == kind && pred(m))
-        })
-        .await;
-        self.seen[start..]
-            .iter()
-            .find(|m| m["type"] == kind && pred(m))
-            .cloned()
-            .unwrap()
+        self.until(kind, |seen| seen[start..].iter().any(|m| m["type"] == kind && pred(m))).await;
+        self.seen[start..].iter().find(|m| m["type"] == kind && pred(m)).cloned().unwrap()
     }
 }
 
 fn last(seen: &[Value], n: usize) -> Vec<String> {
-    seen.iter()
-        .rev()
-        .take(n)
-        .map(|v| v.to_string().chars().take(300).collect())
-        .collect()
+    seen.iter().rev().take(n).map(|v| v.to_string().chars().take(300).collect()).collect()
 }
 
 /// Every record in `data` messages of `mode`, as (topic, partition, record).
@@ -268,24 +215,16 @@ pub fn records(seen: &[Value], mode: &str) -> Vec<(String, i64, Value)> {
         .flat_map(|b| {
             let topic = b["topic"].as_str().unwrap().to_owned();
             let partition = b["partition"].as_i64().unwrap();
-            b["records"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(move |r| (topic.clone(), partition, r.clone()))
+            b["records"].as_array().unwrap().iter().map(move |r| (topic.clone(), partition, r.clone()))
         })
         .collect()
 }
 
 /// Offsets received per partition, in arrival order.
-pub fn offsets_by_partition(
-    recs: &[(String, i64, Value)],
-) -> std::collections::BTreeMap<i64, Vec<i64>> {
+pub fn offsets_by_partition(recs: &[(String, i64, Value)]) -> std::collections::BTreeMap<i64, Vec<i64>> {
     let mut map = std::collections::BTreeMap::<i64, Vec<i64>>::new();
     for (_, p, r) in recs {
-        map.entry(*p)
-            .or_default()
-            .push(r["offset"].as_i64().unwrap());
+        map.entry(*p).or_default().push(r["offset"].as_i64().unwrap());
     }
     map
 }

@@ -11,4 +11,5 @@ mod http;
 mod live;
 mod malformed;
 mod replay;
+mod simulate;
 mod websocket;

@@ -11,42 +11,25 @@ async fn a_bad_request_gets_an_error_frame_and_the_connection_lives_on() {
     let app = TestApp::spawn(&["--topics", &topic, "--group-id", &unique("g")]).await;
     let mut viewer = app.viewer().await;
     // Topic checks need the cluster's metadata first.
-    viewer
-        .next_of("stats", |m| m["kafka"]["reachable"] == true)
-        .await;
+    viewer.next_of("stats", |m| m["kafka"]["reachable"] == true).await;
 
     viewer.send_text("this is not json").await;
     let e = viewer.next_of("error", |_| true).await;
     assert_eq!(e["error"], "bad_request");
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap()
-            .contains("cannot read message")
-    );
+    assert!(e["message"].as_str().unwrap().contains("cannot read message"));
 
     viewer.send(json!({"type": "fly"})).await;
-    let e = viewer
-        .next_of("error", |m| m["message"].as_str().unwrap().contains("fly"))
-        .await;
+    let e = viewer.next_of("error", |m| m["message"].as_str().unwrap().contains("fly")).await;
     assert_eq!(e["error"], "bad_request");
 
     viewer.send(json!({"type": "pause"})).await;
     viewer.next_of("error", |m| m["error"] == "no_replay").await;
 
-    viewer
-        .send(json!({"type": "replay", "from": "earliest"}))
-        .await;
-    viewer
-        .next_of("error", |m| {
-            m["message"].as_str().unwrap().contains("choose topics")
-        })
-        .await;
+    viewer.send(json!({"type": "replay", "from": "earliest"})).await;
+    viewer.next_of("error", |m| m["message"].as_str().unwrap().contains("choose topics")).await;
 
     viewer.subscribe("no-such-topic-anywhere", None).await;
-    viewer
-        .next_of("error", |m| m["error"] == "unknown_topic")
-        .await;
+    viewer.next_of("error", |m| m["error"] == "unknown_topic").await;
 
     // Still connected and still served.
     viewer.subscribe(&topic, None).await;
