@@ -21,6 +21,9 @@ use crate::{
 /// History kept per partition is also bounded in bytes, whatever its time span: at the
 /// demo's rate a minute is about 1.5 MB per partition, so this only bites on a flood.
 pub const HISTORY_MAX_BYTES_PER_PARTITION: usize = 16 << 20;
+/// History kept across all partitions. The group may read up to 64 topics; this keeps
+/// their history within a fixed budget by trimming the largest partitions first.
+pub const HISTORY_MAX_BYTES_TOTAL: usize = 256 << 20;
 /// Control messages waiting for one viewer. They are small and rare (acks, errors,
 /// replay progress at 4 Hz); past this the oldest go, which only a stalled viewer sees.
 const MAX_PENDING_CONTROL: usize = 256;
@@ -45,6 +48,23 @@ struct Inner {
 struct State {
     clients: HashMap<u64, Slot>,
     history: HashMap<TopicPartition, History>,
+    /// Sum of every partition's history bytes.
+    history_bytes: usize,
+}
+
+impl State {
+    fn remember(&mut self, tp: &TopicPartition, max_ts: i64, bytes: Bytes, window_ms: i64) {
+        let h = self.history.entry(tp.clone()).or_default();
+        let before = h.bytes;
+        h.push(max_ts, bytes, window_ms);
+        self.history_bytes = self.history_bytes + h.bytes - before;
+        while self.history_bytes > HISTORY_MAX_BYTES_TOTAL {
+            let Some(largest) = self.history.values_mut().max_by_key(|h| h.bytes) else { break };
+            let Some((_, b)) = largest.batches.pop_front() else { break };
+            largest.bytes -= b.len();
+            self.history_bytes -= b.len();
+        }
+    }
 }
 
 struct Slot {
@@ -109,7 +129,7 @@ impl Hub {
         let n = records.len() as u64;
         let mut state = lock(&self.inner.state);
         if self.inner.history_window_ms > 0 {
-            state.history.entry(tp.clone()).or_default().push(max_ts, bytes.clone(), self.inner.history_window_ms);
+            state.remember(tp, max_ts, bytes.clone(), self.inner.history_window_ms);
         }
         for slot in state.clients.values() {
             if slot.live && slot.selection.matches(&tp.topic, tp.partition) {
