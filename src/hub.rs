@@ -398,27 +398,10 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        protocol::TopicSelection,
-        telemetry::{Sample, Tires},
-    };
+    use crate::{protocol::TopicSelection, telemetry::Sample};
 
     fn record(offset: i64, ts: i64) -> Record {
-        let sample = Sample {
-            car: "1".into(),
-            ts: Some(ts),
-            speed_kph: 1.0,
-            rpm: 2.0,
-            tire_temp_c: Tires { fl: 1.0, fr: 1.0, rl: 1.0, rr: 1.0 },
-            lap: None,
-            gear: None,
-            throttle: None,
-            brake: None,
-            driver: None,
-            x: None,
-            y: None,
-            lap_distance_m: None,
-        };
+        let sample = Sample::minimal("1", ts);
         Record { offset, sample }
     }
 

@@ -260,10 +260,25 @@ pub struct ReplayProgress {
     pub error: Option<String>,
 }
 
+impl ReplayProgress {
+    /// A report in `state` with nothing replayed yet.
+    pub fn new(state: ReplayState) -> Self {
+        Self {
+            state,
+            partitions: Vec::new(),
+            delivered: 0,
+            total: 0,
+            progress: 0.0,
+            malformed: 0,
+            last_malformed: None,
+            error: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::telemetry::Tires;
 
     #[test]
     fn a_subscribe_message_is_understood() {
@@ -316,21 +331,7 @@ mod tests {
 
     #[test]
     fn data_frames_pack_encoded_batches_into_valid_json() {
-        let sample = Sample {
-            car: "7".into(),
-            ts: Some(5),
-            speed_kph: 100.0,
-            rpm: 9000.0,
-            tire_temp_c: Tires { fl: 1.0, fr: 2.0, rl: 3.0, rr: 4.0 },
-            lap: Some(2),
-            gear: None,
-            throttle: None,
-            brake: None,
-            driver: None,
-            x: None,
-            y: None,
-            lap_distance_m: None,
-        };
+        let sample = Sample { lap: Some(2), ..Sample::minimal("7", 5) };
         let b1 = encode_batch("t", 0, &[Record { offset: 10, sample: sample.clone() }]);
         let b2 = encode_batch("t", 1, &[Record { offset: 3, sample }]);
         let frame: serde_json::Value = serde_json::from_str(&data_frame(Mode::Live, 4, &[b1, b2])).unwrap();

@@ -115,6 +115,28 @@ fn check_finite(s: &Sample) -> Result<(), Malformed> {
 }
 
 #[cfg(test)]
+impl Sample {
+    /// A valid sample with only the required fields, for tests elsewhere in the crate.
+    pub(crate) fn minimal(car: &str, ts: i64) -> Self {
+        Self {
+            car: car.into(),
+            ts: Some(ts),
+            speed_kph: 100.0,
+            rpm: 9000.0,
+            tire_temp_c: Tires { fl: 1.0, fr: 2.0, rl: 3.0, rr: 4.0 },
+            lap: None,
+            gear: None,
+            throttle: None,
+            brake: None,
+            driver: None,
+            x: None,
+            y: None,
+            lap_distance_m: None,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

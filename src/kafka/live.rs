@@ -17,7 +17,7 @@ use rdkafka::{
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
-use super::{BATCH_LINGER, Batcher, KafkaError, decode_message};
+use super::{BATCH_LINGER, Batcher, KafkaError};
 use crate::{
     config::KafkaArgs,
     hub::Hub,
@@ -200,13 +200,10 @@ async fn consume(
             }
             msg = consumer.recv() => match msg {
                 Ok(m) => {
-                    let (topic, partition, offset) = (m.topic(), m.partition(), m.offset());
-                    match decode_message(&m) {
-                        Ok(record) => batcher.push(topic, partition, record),
-                        Err(reason) => {
-                            debug!(topic, partition, offset, %reason, "malformed record skipped");
-                            status.record_malformed(&TopicPartition::new(topic, partition), offset, reason.to_string());
-                        }
+                    if let Err(reason) = batcher.push_message(&m) {
+                        let (topic, partition, offset) = (m.topic(), m.partition(), m.offset());
+                        debug!(topic, partition, offset, %reason, "malformed record skipped");
+                        status.record_malformed(&TopicPartition::new(topic, partition), offset, reason.to_string());
                     }
                     if batcher.is_full() {
                         publish(&hub, &mut batcher);

@@ -46,12 +46,6 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Decodes a record straight from librdkafka's buffer, without copying the payload.
-pub fn decode_message(m: &BorrowedMessage<'_>) -> Result<Record, Malformed> {
-    let sample = telemetry::decode(m.payload(), m.timestamp().to_millis(), now_ms())?;
-    Ok(Record { offset: m.offset(), sample })
-}
-
 /// Decoded records waiting to be flushed, grouped by partition in offset order.
 #[derive(Default)]
 pub struct Batcher {
@@ -60,6 +54,14 @@ pub struct Batcher {
 }
 
 impl Batcher {
+    /// Decodes a record straight from librdkafka's buffer, without copying the payload,
+    /// and keeps it; a record that breaks the contract is refused with the reason.
+    pub fn push_message(&mut self, m: &BorrowedMessage<'_>) -> Result<(), Malformed> {
+        let sample = telemetry::decode(m.payload(), m.timestamp().to_millis(), now_ms())?;
+        self.push(m.topic(), m.partition(), Record { offset: m.offset(), sample });
+        Ok(())
+    }
+
     pub fn push(&mut self, topic: &str, partition: i32, record: Record) {
         // Looking up by a borrowed key first avoids allocating a topic String per record.
         match self.pending.iter_mut().find(|(tp, _)| tp.partition == partition && tp.topic == topic) {
@@ -92,24 +94,10 @@ impl Batcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::telemetry::{Sample, Tires};
+    use crate::telemetry::Sample;
 
     fn rec(offset: i64) -> Record {
-        let sample = Sample {
-            car: "1".into(),
-            ts: Some(0),
-            speed_kph: 0.0,
-            rpm: 0.0,
-            tire_temp_c: Tires { fl: 0.0, fr: 0.0, rl: 0.0, rr: 0.0 },
-            lap: None,
-            gear: None,
-            throttle: None,
-            brake: None,
-            driver: None,
-            x: None,
-            y: None,
-            lap_distance_m: None,
-        };
+        let sample = Sample::minimal("1", 0);
         Record { offset, sample }
     }
 

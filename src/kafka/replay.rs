@@ -15,7 +15,7 @@ use rdkafka::{
 use tokio::{sync::watch, task::JoinHandle};
 use tracing::{debug, info};
 
-use super::{BATCH_LINGER, Batcher, KafkaError, admin, decode_message};
+use super::{BATCH_LINGER, Batcher, KafkaError, admin};
 use crate::{
     config::KafkaArgs,
     hub::{Closed, Outbox},
@@ -80,16 +80,7 @@ struct Reader {
 
 impl Reader {
     fn new(outbox: Arc<Outbox>, epoch: u64) -> Self {
-        let progress = ReplayProgress {
-            state: ReplayState::Running,
-            partitions: Vec::new(),
-            delivered: 0,
-            total: 0,
-            progress: 0.0,
-            malformed: 0,
-            last_malformed: None,
-            error: None,
-        };
+        let progress = ReplayProgress::new(ReplayState::Running);
         Self { outbox, epoch, progress }
     }
 
@@ -163,15 +154,11 @@ impl Reader {
                 _ = paused.changed() => {}
                 msg = consumer.recv() => match msg {
                     Ok(m) => {
-                        let (topic, partition, offset) = (m.topic(), m.partition(), m.offset());
-                        match decode_message(&m) {
-                            Ok(record) => batcher.push(topic, partition, record),
-                            Err(reason) => {
-                                self.progress.malformed += 1;
-                                self.progress.last_malformed = Some(MalformedNote { offset, reason: reason.to_string() });
-                            }
+                        if let Err(reason) = batcher.push_message(&m) {
+                            self.progress.malformed += 1;
+                            self.progress.last_malformed = Some(MalformedNote { offset: m.offset(), reason: reason.to_string() });
                         }
-                        self.advance(topic, partition, offset + 1);
+                        self.advance(m.topic(), m.partition(), m.offset() + 1);
                         if batcher.is_full() {
                             self.flush(&mut batcher).await?;
                         }

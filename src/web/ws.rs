@@ -182,7 +182,7 @@ impl Viewer {
             },
             ClientMessage::Live => {
                 if self.replay.take().is_some() {
-                    self.send(&ServerMessage::Replay(&stopped()));
+                    self.send(&ServerMessage::Replay(&ReplayProgress::new(ReplayState::Stopped)));
                 }
                 self.client.watch_live(self.selection.clone());
             }
@@ -205,7 +205,7 @@ impl Viewer {
             return self.refuse("too_many_topics", e.to_string());
         }
         if self.replay.take().is_some() {
-            self.send(&ServerMessage::Replay(&stopped()));
+            self.send(&ServerMessage::Replay(&ReplayProgress::new(ReplayState::Stopped)));
         }
         self.send(&ServerMessage::Subscribed { selection: selection.to_list() });
         self.client.watch_live(selection.clone());
@@ -231,19 +231,6 @@ impl Viewer {
 
     fn send(&self, msg: &ServerMessage<'_>) {
         self.client.outbox().push_control(msg.encode());
-    }
-}
-
-fn stopped() -> ReplayProgress {
-    ReplayProgress {
-        state: ReplayState::Stopped,
-        partitions: Vec::new(),
-        delivered: 0,
-        total: 0,
-        progress: 0.0,
-        malformed: 0,
-        last_malformed: None,
-        error: None,
     }
 }
 
