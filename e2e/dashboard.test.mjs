@@ -1,0 +1,176 @@
+// What a person sees on the dashboard, against the real server and the real broker.
+// Run with `node --test e2e/` (see e2e/harness.mjs for the environment it needs).
+
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { FILL, REPO, colouredPixels, openPage, startStack } from './harness.mjs';
+
+const T = { timeout: 120_000 };
+const SOON = { timeout: 30_000 };
+
+describe('the Trackside dashboard', () => {
+  let stack;
+
+  before(async () => {
+    stack = await startStack();
+  });
+
+  after(async () => {
+    await stack?.stop();
+  });
+
+  test('a person picks a topic and some of its partitions and watches them live', T, async () => {
+    const { page, errors, close } = await openPage(stack.browser, stack.url);
+    try {
+      // Choose the topic as a person would: open the picker, find it, click it.
+      await page.getByTestId('topic-button').click();
+      await page.getByTestId('topic-filter').fill(stack.topic);
+      await page.getByTestId(`topic-option-${stack.topic}`).click();
+      await assertText(page.getByTestId('topic-current'), stack.topic);
+
+      // Its partitions appear with their record counts. Cars are keys, so some partitions
+      // may hold none: like a person, choose the two fullest (a strict subset of three);
+      // the live producer's partitions grow, so they are among them.
+      const chip = (p) => page.getByTestId(`partition-chip-${stack.topic}-${p}`);
+      await chip(FILL.partitions - 1).waitFor(SOON);
+      const counts = [];
+      for (let p = 0; p < FILL.partitions; p++) {
+        counts.push(Number((await chip(p).getAttribute('title')).match(/: ([\d,]+) records/)[1].replaceAll(',', '')));
+      }
+      const chosen = [...counts.keys()]
+        .filter((p) => counts[p] > 0)
+        .sort((a, b) => counts[b] - counts[a])
+        .slice(0, 2)
+        .sort((a, b) => a - b);
+      const others = [...counts.keys()].filter((p) => !chosen.includes(p));
+      assert.ok(chosen.length > 0, `some partition holds records (${counts})`);
+      for (const p of chosen) await chip(p).click();
+      for (const p of chosen) assert.equal(await chip(p).getAttribute('aria-pressed'), 'true');
+      for (const p of others) assert.equal(await chip(p).getAttribute('aria-pressed'), 'false');
+      assert.match(page.url(), new RegExp(`\\?topic=${stack.topic}&partitions=${chosen.join(',')}(&|$)`), 'the view is shareable');
+
+      // Records arrive and the strips draw them.
+      await page.waitForFunction(() => window.trackside.records > 0, null, SOON);
+      await page.getByTestId('charts-empty').waitFor({ state: 'hidden', ...SOON });
+      for (const strip of ['speed', 'rpm', 'tires']) {
+        const canvas = `[data-testid="strip-${strip}"] canvas`;
+        await page.waitForSelector(canvas, SOON);
+        await waitUntil(async () => (await colouredPixels(page, canvas)) > 200, `the ${strip} strip draws lines`);
+      }
+      const before = await page.evaluate(() => window.trackside.records);
+      await page.waitForFunction((n) => window.trackside.records > n + 40, before, SOON);
+
+      // Only the chosen partitions' cars are charted.
+      const partitions = await page.evaluate(() => Object.values(window.trackside.lastValues).map((v) => v.partition));
+      assert.ok(partitions.length > 0, 'some car is charted');
+      assert.ok(partitions.every((p) => chosen.includes(p)), `cars come from partitions ${chosen} only, got ${partitions}`);
+
+      // The numbers in the legend move over a couple of seconds.
+      const speeds = () => page.getByTestId('car-rows').locator('td[data-value="speed"]').allTextContents();
+      const first = (await speeds()).join(' ');
+      assert.match(first, /\d/, 'the legend shows speeds');
+      await waitUntil(async () => (await speeds()).join(' ') !== first, 'the legend values change');
+
+      // The Kafka panel lists exactly the chosen partitions, with offsets.
+      const rows = page.getByTestId('partition-rows').locator('tr[data-testid^="partition-row-"]');
+      await waitUntil(async () => (await rows.count()) === chosen.length, `the Kafka panel shows ${chosen.length} partitions`);
+      for (const p of chosen) {
+        const row = page.getByTestId(`partition-row-${stack.topic}-${p}`);
+        await waitUntil(async () => /^\d[\d,]*$/.test(await row.locator('[data-field="last_offset"]').innerText()),
+          `partition ${p} shows the group's last offset`);
+        const high = Number((await row.locator('[data-field="high"]').innerText()).replaceAll(',', ''));
+        const low = Number((await row.locator('[data-field="low"]').innerText()).replaceAll(',', ''));
+        assert.ok(high > low, `partition ${p} holds records (low ${low}, high ${high})`);
+      }
+      for (const p of others) {
+        assert.equal(await page.getByTestId(`partition-row-${stack.topic}-${p}`).count(), 0, `partition ${p} is not listed`);
+      }
+
+      // The README's picture: once the strips show a good stretch of the race.
+      await page.waitForFunction(() => window.trackside.spanSecs >= 20, null, { timeout: 60_000 });
+      await page.screenshot({ path: path.join(REPO, 'e2e', 'artifacts', 'dashboard.png') });
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
+  test('a replay from the earliest offset reaches 100% and carries on live', T, async () => {
+    const { page, errors, close } = await openPage(stack.browser, `${stack.url}/?topic=${stack.topic}`);
+    try {
+      await page.waitForFunction(() => window.trackside.records > 0, null, SOON);
+      const badge = page.getByTestId('mode-badge');
+      assert.equal(await badge.getAttribute('data-mode'), 'live');
+
+      // Watch the badge the way a person would: every state it shows, in order.
+      await page.evaluate(() => {
+        const badge = document.querySelector('[data-testid="mode-badge"]');
+        window.badgeSeen = [badge.dataset.mode];
+        new MutationObserver(() => {
+          if (window.badgeSeen.at(-1) !== badge.dataset.mode) window.badgeSeen.push(badge.dataset.mode);
+        }).observe(badge, { attributes: true, attributeFilter: ['data-mode'] });
+      });
+      await page.getByTestId('replay-earliest').click();
+
+      const progress = page.getByTestId('replay-progress-text');
+      await waitUntil(async () => /^100%/.test(await progress.innerText()), 'the replay progress reaches 100%');
+      await waitUntil(async () => (await badge.getAttribute('data-mode')) === 'caught-up', 'the badge says caught up');
+      assert.match(await page.getByTestId('mode-text').innerText(), /caught up/i);
+      assert.match(await page.getByTestId('mode-sub').innerText(), /live/i);
+      const seen = await page.evaluate(() => window.badgeSeen);
+      assert.equal(seen[0], 'live');
+      assert.equal(seen[1], 'replay', `the badge switched to replay first (saw ${seen})`);
+      assert.equal(seen.at(-1), 'caught-up');
+
+      // The whole topic came back: at least what was written before the server started.
+      const replay = await page.evaluate(() => window.trackside.replay);
+      assert.equal(replay.state, 'caught_up');
+      assert.ok(replay.total >= FILL.count, `replayed ${replay.total} records, expected at least ${FILL.count}`);
+
+      // Still live from the replay reader.
+      const n = await page.evaluate(() => window.trackside.records);
+      await page.waitForFunction((m) => window.trackside.records > m + 20, n, SOON);
+
+      // And back to the group's stream.
+      await page.getByTestId('back-to-live').click();
+      await waitUntil(async () => (await badge.getAttribute('data-mode')) === 'live', 'the badge says live again');
+      await page.getByTestId('replay-progress').waitFor({ state: 'hidden', ...SOON });
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
+  test('the connection indicator says connected', T, async () => {
+    const { page, errors, close } = await openPage(stack.browser, stack.url);
+    try {
+      const status = page.getByTestId('connection-status');
+      await waitUntil(async () => (await status.getAttribute('data-state')) === 'connected', 'the page connects');
+      assert.equal(await page.getByTestId('connection-text').innerText(), 'Connected');
+      assert.equal(await page.getByTestId('group-id').innerText(), stack.groupId);
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+});
+
+/** Polls `check` until it returns true, or fails with `what` after `timeout` ms. */
+async function waitUntil(check, what, { timeout = 30_000, interval = 100 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting until ${what}${last ? ` (${last.message})` : ''}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+async function assertText(locator, expected) {
+  await waitUntil(async () => (await locator.innerText()) === expected, `the text is “${expected}”`);
+}

@@ -1,0 +1,185 @@
+// Browser-test harness: a real Kafka topic filled by the real simulator, a live producer,
+// the real `trackside serve`, and Debian's Chromium driven by playwright-core.
+//
+// Environment:
+//   TRACKSIDE_BIN           the built binary (default target/debug/trackside)
+//   TRACKSIDE_TEST_BROKERS  a running broker (default 127.0.0.1:9092); `make test` starts it
+//
+// Every run gets its own topic and consumer group (e2e-<random>), so runs never collide
+// and need no clean-up on the broker. Logs go to e2e/artifacts/ (git-ignored).
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const ARTIFACTS = path.join(REPO, 'e2e', 'artifacts');
+export const BIN = path.resolve(REPO, process.env.TRACKSIDE_BIN ?? 'target/debug/trackside');
+export const BROKERS = process.env.TRACKSIDE_TEST_BROKERS ?? '127.0.0.1:9092';
+export const CHROMIUM = process.env.TRACKSIDE_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Chromium in a closed network: without these it keeps dialling out and floods refused connections. */
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export const FILL = { partitions: 3, cars: 4, count: 600 };
+
+export const uniqueName = (prefix = 'e2e') => `${prefix}-${randomBytes(5).toString('hex')}`;
+
+/** Children still running, killed if the test process exits without stopping them. */
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+function logStream(name) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return fs.createWriteStream(path.join(ARTIFACTS, name), { flags: 'a' });
+}
+
+function run(args, { log, cwd = REPO }) {
+  if (!fs.existsSync(BIN)) {
+    throw new Error(`${BIN} does not exist: build it first (cargo build) or set TRACKSIDE_BIN`);
+  }
+  const child = spawn(BIN, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info' } });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  log.write(`\n=== ${new Date().toISOString()} ${path.basename(BIN)} ${args.join(' ')}\n`);
+  child.stderr.pipe(log, { end: false });
+  return child;
+}
+
+/** Ends a child we started: SIGTERM, then SIGKILL if it lingers. */
+export async function stop(child, graceMs = 5000) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Creates `topic` with FILL.partitions partitions and writes FILL.count records as fast as possible. */
+export async function fillTopic(topic) {
+  const log = logStream('simulate.log');
+  const child = run([
+    'simulate', '--brokers', BROKERS, '--topic', topic, '--partitions', String(FILL.partitions),
+    '--cars', String(FILL.cars), '--count', String(FILL.count), '--as-fast-as-possible', '--seed', '1',
+  ], { log });
+  child.stdout.pipe(log, { end: false });
+  const code = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`simulate did not finish filling ${topic} within 60 s; see e2e/artifacts/simulate.log`));
+    }, 60_000);
+    child.once('exit', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  if (code !== 0) throw new Error(`simulate exited with ${code} while filling ${topic}; see e2e/artifacts/simulate.log`);
+}
+
+/** A producer writing live telemetry to `topic` until stopped. */
+export function startProducer(topic) {
+  const log = logStream('producer.log');
+  const child = run(['simulate', '--brokers', BROKERS, '--topic', topic, '--cars', String(FILL.cars), '--hz', '20'], { log });
+  child.stdout.pipe(log, { end: false });
+  return child;
+}
+
+/** Starts `trackside serve` on a free port; resolves once it prints its address. */
+export async function startServer({ topic, groupId }) {
+  const log = logStream('server.log');
+  const child = run([
+    'serve', '--brokers', BROKERS, '--listen', '127.0.0.1:0', '--group-id', groupId, '--topics', topic,
+  ], { log });
+  const url = await new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => fail(new Error('the server printed no http://127.0.0.1:PORT line within 30 s')), 30_000);
+    const onExit = (code) => fail(new Error(`the server exited (${code}) before it was ready`));
+    function fail(err) {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      reject(new Error(`${err.message}; see e2e/artifacts/server.log`));
+    }
+    child.once('exit', onExit);
+    child.stdout.on('data', (chunk) => {
+      log.write(chunk);
+      seen = (seen + chunk).slice(-4096);
+      const m = seen.match(/http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    });
+  });
+  // Keep draining stdout after the address line, so the server never blocks on a full pipe.
+  child.stdout.on('data', (chunk) => log.write(chunk));
+  return { url, child };
+}
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Everything a browser test needs: a filled topic, a live producer, a server and a browser.
+ * Call `stop()` in `after`.
+ */
+export async function startStack() {
+  const topic = uniqueName('e2e');
+  const groupId = uniqueName('e2e');
+  const started = [];
+  try {
+    await fillTopic(topic);
+    const producer = startProducer(topic);
+    started.push(() => stop(producer));
+    const server = await startServer({ topic, groupId });
+    started.push(() => stop(server.child));
+    const browser = await launchBrowser();
+    started.push(() => browser.close());
+    return {
+      topic, groupId, url: server.url, browser,
+      async stop() {
+        for (const s of started.reverse()) await s();
+      },
+    };
+  } catch (err) {
+    for (const s of started.reverse()) await s();
+    throw err;
+  }
+}
+
+/**
+ * A fresh 1440×900 page that fails the test on any uncaught page error or console error.
+ * Returns the page and the errors seen so far (checked by `assertNoPageErrors`).
+ */
+export async function openPage(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
+  await page.goto(url);
+  return { page, errors, close: () => context.close() };
+}
+
+/** Counts the saturated (coloured) pixels of a canvas: grid, axes and text are grey, series are not. */
+export function colouredPixels(page, selector) {
+  return page.$eval(selector, (canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const r = data[i], g = data[i + 1], b = data[i + 2], a = data[i + 3];
+      if (a > 100 && Math.max(r, g, b) - Math.min(r, g, b) > 60) n++;
+    }
+    return n;
+  });
+}

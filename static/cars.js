@@ -1,0 +1,138 @@
+// The car picker and live legend: which cars are drawn, which one is focused, and each
+// car's current values (or its values under the chart cursor).
+//
+// Rows are rebuilt only when the set of cars, the drawn set or the focus changes; values
+// are written in place, at most a few times a second, and only when their text changes.
+
+import { carColor } from './charts.js';
+import { splitCarKey } from './state.js';
+
+/** Cars drawn at once: twenty lines per strip is already a lot to read. */
+export const MAX_DRAWN = 20;
+
+const fmt0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+export class CarList {
+  /**
+   * @param {HTMLElement} root  the sidebar's car panel
+   * @param {{onToggle: (car: string, drawn: boolean) => void, onFocus: (car: string) => void,
+   *          onAll: () => void, onFocusedOnly: () => void}} actions
+   */
+  constructor(root, actions) {
+    this.body = root.querySelector('[data-testid=car-rows]');
+    this.count = root.querySelector('[data-testid=car-count]');
+    this.when = root.querySelector('[data-testid=car-values-when]');
+    this.note = root.querySelector('[data-testid=car-note]');
+    this.rows = new Map(); // car -> { tr, cells: {speed, rpm, gear, lap, part}, shown: {} }
+    this.key = '';
+    root.querySelector('[data-testid=cars-all]').addEventListener('click', actions.onAll);
+    root.querySelector('[data-testid=cars-none]').addEventListener('click', actions.onFocusedOnly);
+    this.body.addEventListener('change', (e) => {
+      const box = e.target.closest('input[type=checkbox]');
+      if (box) actions.onToggle(box.dataset.car, box.checked);
+    });
+    this.body.addEventListener('click', (e) => {
+      if (e.target.closest('input')) return;
+      const tr = e.target.closest('tr[data-car]');
+      if (tr) actions.onFocus(tr.dataset.car);
+    });
+    this.body.addEventListener('keydown', (e) => {
+      const tr = e.target.closest('tr[data-car]');
+      if (tr && e.target === tr && (e.key === 'Enter' || e.key === ' ')) {
+        e.preventDefault();
+        actions.onFocus(tr.dataset.car);
+      }
+    });
+  }
+
+  /** @param {string[]} cars  sorted ids  @param {Set<string>} drawn  @param {string|null} focus */
+  render(cars, drawn, focus, ignored) {
+    const key = JSON.stringify([cars, [...drawn], focus]);
+    if (key === this.key) return;
+    this.key = key;
+    this.rows.clear();
+    const frag = document.createDocumentFragment();
+    for (const car of cars) {
+      const tr = document.createElement('tr');
+      tr.dataset.car = car;
+      tr.dataset.testid = `car-row-${car}`;
+      tr.tabIndex = 0;
+      tr.setAttribute('aria-selected', String(car === focus));
+      if (car === focus) tr.className = 'focused';
+      if (!drawn.has(car)) tr.classList.add('hidden-car');
+      const pick = document.createElement('td');
+      pick.className = 'pick';
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.checked = drawn.has(car);
+      box.dataset.car = car;
+      box.setAttribute('aria-label', `Draw car ${car}`);
+      const sw = document.createElement('span');
+      sw.className = 'swatch';
+      sw.style.backgroundColor = carColor(car); // CSSOM, allowed by a strict CSP
+      pick.append(box, sw);
+      const name = document.createElement('td');
+      name.className = 'car-name';
+      const [id, topic] = splitCarKey(car);
+      const num = document.createElement('span');
+      num.className = 'car-num';
+      num.textContent = `#${id}`;
+      const driver = document.createElement('span');
+      driver.className = 'car-driver';
+      name.append(num);
+      if (topic !== null) {
+        // Several topics: the topic tells apart cars with the same id.
+        name.title = `Car ${id} on ${topic}`;
+        const t = document.createElement('span');
+        t.className = 'car-topic';
+        t.textContent = topic;
+        name.append(t);
+      }
+      name.append(driver);
+      const cells = { driver };
+      tr.append(pick, name);
+      for (const k of ['speed', 'rpm', 'gear', 'lap', 'part']) {
+        const td = document.createElement('td');
+        td.className = 'num';
+        td.dataset.value = k;
+        cells[k] = td;
+        tr.append(td);
+      }
+      frag.append(tr);
+      this.rows.set(car, { tr, cells, shown: {} });
+    }
+    this.body.replaceChildren(frag);
+    this.count.textContent = cars.length ? `${drawn.size} of ${cars.length} drawn` : '';
+    const notes = [];
+    if (cars.length > MAX_DRAWN) notes.push(`At most ${MAX_DRAWN} cars are drawn at once.`);
+    if (ignored > 0) notes.push(`${fmt0.format(ignored)} records of further cars ignored: the page keeps ${cars.length} cars.`);
+    this.note.hidden = notes.length === 0;
+    this.note.textContent = notes.join(' ');
+  }
+
+  /**
+   * Writes the values. `valuesOf(car)` returns {speed, rpm, gear, lap, part, driver} or null.
+   * @param {string|null} whenText  what the values are ("Latest values", "At 14:03:22.350")
+   */
+  update(valuesOf, whenText) {
+    if (this.when.textContent !== whenText) this.when.textContent = whenText;
+    for (const [car, row] of this.rows) {
+      const v = valuesOf(car);
+      set(row, 'speed', v ? num(v.speed) : '');
+      set(row, 'rpm', v ? num(v.rpm) : '');
+      set(row, 'gear', v ? gear(v.gear) : '');
+      set(row, 'lap', v ? num(v.lap) : '');
+      set(row, 'part', v && v.part != null ? String(v.part) : '');
+      set(row, 'driver', v && v.driver ? v.driver : '');
+    }
+  }
+}
+
+function set(row, k, text) {
+  if (row.shown[k] === text) return;
+  row.shown[k] = text;
+  row.cells[k].textContent = text;
+}
+
+const num = (v) => (v == null || Number.isNaN(v) ? '—' : fmt0.format(v));
+const gear = (g) => (g == null || Number.isNaN(g) ? '—' : g === -1 ? 'R' : g === 0 ? 'N' : String(g));

@@ -1,0 +1,317 @@
+// The stacked strips (speed, RPM, tire temperatures) drawn with uPlot, cursors synced.
+//
+// Cars send samples at their own instants, but uPlot wants one x array per chart, so each
+// frame the rings are binned onto a shared time grid of fixed slots (newest sample of a
+// car per slot). Slots are aligned to absolute time, so the lines do not shimmer as the
+// window slides. Empty slots are `undefined` (uPlot draws across them); the slots of a
+// silence longer than GAP_MS are `null` (uPlot breaks the line there).
+
+/* global uPlot */
+
+const SYNC_KEY = 'trackside';
+/** Slots per window: bounds the points per series whatever the window or sample rate. */
+const MAX_SLOTS = 1200;
+const MIN_SLOT_MS = 10;
+/** The shortest window shown while the data is younger than the chosen window. */
+const MIN_SPAN_MS = 10_000;
+/** A silence longer than this in one car's samples breaks its line. */
+const GAP_MS = 1500;
+/** Samples older than the window tolerated while walking a ring backwards (out of order). */
+const OUT_OF_ORDER_TOLERANCE = 16;
+
+export const CORNERS = Object.freeze(['fl', 'fr', 'rl', 'rr']);
+export const CORNER_COLORS = Object.freeze({ fl: '#38bdf8', fr: '#f472b6', rl: '#facc15', rr: '#4ade80' });
+
+// Distinct on a dark background. Colours go to cars in the order they are first seen, so
+// the first twenty cars never share one; a car keeps its colour for the life of the page.
+const PALETTE = [
+  '#ff5a5f', '#4dabff', '#ffd23f', '#3ddc97', '#c77dff', '#ff8c42', '#00d1d1', '#ff66c4', '#a3e635', '#e5e7eb',
+  '#e76f51', '#7aa2ff', '#ffb3c1', '#2ec4b6', '#f4a261', '#b388eb', '#90e0ef', '#d4a373', '#06d6a0', '#f15bb5',
+];
+const carColors = new Map();
+
+export function carColor(id) {
+  let c = carColors.get(id);
+  if (c === undefined) {
+    c = PALETTE[carColors.size % PALETTE.length];
+    carColors.set(id, c);
+  }
+  return c;
+}
+
+const AXIS = {
+  stroke: '#8b95a5',
+  font: '11px "Liberation Sans", "DejaVu Sans", system-ui, sans-serif',
+  grid: { stroke: 'rgba(255,255,255,0.07)', width: 1 },
+  ticks: { stroke: 'rgba(255,255,255,0.12)', width: 1, size: 4 },
+};
+const Y_AXIS_SIZE = 58;
+
+const niceUp = (v, step) => Math.ceil(v / step) * step;
+const pad2 = (n) => String(n).padStart(2, '0');
+/** Local wall-clock time of a sample, to the second: the x axis of every strip. */
+const clock = (secs) => {
+  const d = new Date(secs * 1000);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+};
+const fmtInt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+const STRIPS = [
+  {
+    key: 'speed', channel: 'speed_kph',
+    range: (u, min, max) => [0, Math.max(100, niceUp(max ?? 0, 50))],
+    format: (v) => fmtInt.format(v),
+  },
+  {
+    key: 'rpm', channel: 'rpm',
+    range: (u, min, max) => [0, Math.max(1000, niceUp(max ?? 0, 1000))],
+    format: (v) => (v >= 1000 ? `${v / 1000}k` : fmtInt.format(v)),
+  },
+  {
+    key: 'tires', channel: null,
+    range: (u, min, max) => {
+      if (min == null || max == null) return [40, 120];
+      const lo = Math.floor(min / 10) * 10 - 5;
+      const hi = Math.ceil(max / 10) * 10 + 5;
+      return hi - lo < 30 ? [lo, lo + 30] : [lo, hi];
+    },
+    format: (v) => fmtInt.format(v),
+  },
+];
+
+/** Aligned columns for one frame, reused from frame to frame to spare the collector. */
+class Columns {
+  constructor() {
+    this.x = [];
+    this.byCar = new Map(); // car id -> { speed_kph: [], rpm: [] }
+    this.tires = { fl: [], fr: [], rl: [], rr: [] };
+  }
+}
+
+function sized(arr, n, fill) {
+  if (arr.length !== n) arr.length = n;
+  arr.fill(fill);
+  return arr;
+}
+
+export class Charts {
+  /**
+   * @param {HTMLElement} root  holds one `[data-plot=KEY]` element per strip
+   * @param {{onCursor: (idx: number|null) => void}} opts
+   */
+  constructor(root, { onCursor }) {
+    this.root = root;
+    this.onCursor = onCursor;
+    this.plots = new Map(); // strip key -> uPlot
+    this.cars = [];
+    this.focus = null;
+    this.cols = new Columns();
+    this.xMin = 0;
+    this.xMax = 1;
+    /** Frames drawn (setData calls on the strips), for the test hook. */
+    this.frames = 0;
+    this.drawnVersion = -1;
+    this.resizer = new ResizeObserver((entries) => {
+      for (const e of entries) {
+        const plot = this.plots.get(e.target.dataset.plot);
+        const { width, height } = e.contentRect;
+        if (plot && width > 0 && height > 0) plot.setSize({ width: Math.floor(width), height: Math.floor(height) });
+      }
+    });
+  }
+
+  /** Chooses the drawn cars and the focused one; rebuilds the strips when either changes. */
+  configure(cars, focus) {
+    if (focus === this.focus && cars.length === this.cars.length && cars.every((c, i) => c === this.cars[i])) return;
+    this.cars = cars.slice();
+    this.focus = focus;
+    this.rebuild();
+  }
+
+  rebuild() {
+    for (const [key, plot] of this.plots) {
+      this.resizer.unobserve(plot.root.parentElement);
+      plot.destroy();
+      this.plots.delete(key);
+    }
+    // The focused car is drawn last, on top of the field.
+    const order = this.cars.filter((c) => c !== this.focus);
+    if (this.cars.includes(this.focus)) order.push(this.focus);
+    this.order = order;
+    STRIPS.forEach((strip, n) => {
+      const el = this.root.querySelector(`[data-plot="${strip.key}"]`);
+      const series = strip.channel
+        ? order.map((car) => this.carSeries(car))
+        : CORNERS.map((c) => ({ label: c.toUpperCase(), stroke: CORNER_COLORS[c], width: 1.75, points: { show: false } }));
+      const last = n === STRIPS.length - 1;
+      const opts = {
+        width: Math.max(100, el.clientWidth),
+        height: Math.max(60, el.clientHeight),
+        legend: { show: false },
+        pxAlign: 0,
+        cursor: {
+          sync: { key: SYNC_KEY },
+          y: false, // a vertical cursor only, as in MoTeC and ATLAS: time is what is compared
+          drag: { x: false, y: false, setScale: false },
+          points: { size: 5, width: 1 },
+        },
+        scales: {
+          x: { time: true, range: () => [this.xMin, this.xMax] },
+          y: { range: strip.range },
+        },
+        axes: [
+          last
+            ? { ...AXIS, size: 24, space: 80, values: (u, splits) => splits.map(clock) }
+            : { ...AXIS, size: 4, space: 80, ticks: { show: false }, values: (u, splits) => splits.map(() => '') },
+          { ...AXIS, size: Y_AXIS_SIZE, values: (u, splits) => splits.map(strip.format) },
+        ],
+        series: [{}, ...series],
+        hooks: n === 0 ? { setCursor: [(u) => this.onCursor(u.cursor.idx ?? null)] } : {},
+      };
+      const plot = new uPlot(opts, this.emptyData(series.length), el);
+      this.plots.set(strip.key, plot);
+      this.resizer.observe(el);
+    });
+    this.drawnVersion = -1;
+  }
+
+  carSeries(car) {
+    const focused = car === this.focus;
+    const color = carColor(car);
+    return {
+      label: `#${car}`,
+      // Others are dimmed so the focused car reads at once among twenty lines. Width 1
+      // matters: canvas draws it as a hairline, where 1.1 takes the full stroker; without a
+      // GPU, 20 cars at 20 Hz went from 20 to 55 frames a second with that change alone.
+      stroke: focused ? color : `${color}80`,
+      width: focused ? 2.5 : 1,
+      points: { show: false },
+    };
+  }
+
+  emptyData(nSeries) {
+    return [[], ...Array.from({ length: nSeries }, () => [])];
+  }
+
+  /**
+   * Bins the store into the strips if it changed since the last call; returns whether it drew.
+   * @param {number} endTs  where the window ends (ms)
+   */
+  draw(store, windowMs, endTs) {
+    if (store.version === this.drawnVersion || this.plots.size === 0) return false;
+    this.drawnVersion = store.version;
+    if (!Number.isFinite(endTs)) {
+      for (const plot of this.plots.values()) plot.setData(this.emptyData(plot.series.length - 1));
+      this.frames++;
+      return true;
+    }
+    // No more slots than the plot has pixels: finer points would only cost raster time.
+    const width = this.plots.get('speed').bbox.width / (devicePixelRatio || 1);
+    const slots = Math.max(100, Math.min(MAX_SLOTS, Math.floor(width)));
+    const slotMs = Math.max(MIN_SLOT_MS, Math.ceil(windowMs / slots));
+    // Until the data fills the window, the window starts with the data (never shorter than
+    // MIN_SPAN_MS), so a fresh selection uses the whole width and then starts to slide.
+    const startTs = Math.max(endTs - windowMs, Math.min(this.oldestDrawn(store), endTs - MIN_SPAN_MS));
+    const lastSlot = Math.floor(endTs / slotMs);
+    const firstSlot = Math.floor(startTs / slotMs);
+    const n = lastSlot - firstSlot + 1;
+    const cols = this.cols;
+    const x = sized(cols.x, n, 0);
+    for (let k = 0; k < n; k++) x[k] = ((firstSlot + k) * slotMs) / 1000;
+    this.xMin = x[0];
+    this.xMax = x[n - 1];
+
+    const speed = [x];
+    const rpm = [x];
+    for (const id of this.order) {
+      let c = cols.byCar.get(id);
+      if (!c) cols.byCar.set(id, (c = { speed_kph: [], rpm: [] }));
+      sized(c.speed_kph, n, undefined);
+      sized(c.rpm, n, undefined);
+      const track = store.cars.get(id);
+      if (track) binTrack(track, ['speed_kph', 'rpm'], [c.speed_kph, c.rpm], firstSlot, slotMs, n);
+      speed.push(c.speed_kph);
+      rpm.push(c.rpm);
+    }
+    for (const id of cols.byCar.keys()) if (!this.order.includes(id)) cols.byCar.delete(id);
+
+    const tires = [x];
+    const focusTrack = store.cars.get(this.focus);
+    const tcols = CORNERS.map((k) => sized(cols.tires[k], n, undefined));
+    if (focusTrack) binTrack(focusTrack, CORNERS, tcols, firstSlot, slotMs, n);
+    tires.push(...tcols);
+
+    this.plots.get('speed').setData(speed);
+    this.plots.get('rpm').setData(rpm);
+    this.plots.get('tires').setData(tires);
+    this.frames++;
+    return true;
+  }
+
+  /** The oldest sample time (ms) of the drawn cars. */
+  oldestDrawn(store) {
+    let oldest = Infinity;
+    for (const id of this.order) {
+      const track = store.cars.get(id);
+      if (track && track.count > 0) oldest = Math.min(oldest, track.ts[track.indexFromNewest(track.count - 1)]);
+    }
+    return oldest;
+  }
+
+  /** Seconds of time the strips show (the window, or less while the data does not fill it). */
+  get spanSecs() {
+    return this.xMax - this.xMin;
+  }
+
+  /** The value of `car`'s channel at (or just before) grid index `idx`, from the last frame. */
+  valueAt(idx, car, channel) {
+    const col = this.cols.byCar.get(car)?.[channel] ?? (car === this.focus ? this.cols.tires[channel] : undefined);
+    if (!col) return undefined;
+    for (let k = idx; k >= 0 && k > idx - 20; k--) if (col[k] != null) return col[k];
+    return undefined;
+  }
+
+  /** Time (ms) of grid index `idx` in the last frame. */
+  timeAt(idx) {
+    const t = this.cols.x[idx];
+    return t === undefined ? undefined : t * 1000;
+  }
+}
+
+/**
+ * Writes one car's samples into `outs` (one column per channel), walking its ring from
+ * the newest sample backwards so the newest sample of a slot wins and the walk stops at
+ * the window's start.
+ */
+function binTrack(track, channels, outs, firstSlot, slotMs, n) {
+  const rings = channels.map((c) => track.ch[c]);
+  const m = rings.length;
+  let newerTs = Infinity;
+  let newerSlot = n;
+  let outside = 0;
+  for (let k = 0; k < track.count; k++) {
+    const i = track.indexFromNewest(k);
+    const t = track.ts[i];
+    const s = Math.floor(t / slotMs) - firstSlot;
+    if (s < 0) {
+      if (++outside > OUT_OF_ORDER_TOLERANCE) break;
+      continue;
+    }
+    if (s >= n) continue; // ahead of the window (a replay partition running ahead)
+    if (outs[0][s] === undefined) {
+      for (let j = 0; j < m; j++) {
+        const v = rings[j][i];
+        outs[j][s] = Number.isNaN(v) ? null : v;
+      }
+    }
+    // A long silence after this sample: uPlot draws a gap by masking its null slots, so
+    // every slot of the silence must be null, not only the first.
+    if (newerTs !== Infinity && newerTs - t > GAP_MS) {
+      for (let g = s + 1; g < newerSlot && g < n; g++) {
+        if (outs[0][g] === undefined) for (let j = 0; j < m; j++) outs[j][g] = null;
+      }
+    }
+    newerTs = t;
+    newerSlot = s;
+  }
+}
