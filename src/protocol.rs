@@ -211,9 +211,21 @@ pub fn data_frame(mode: Mode, dropped: u64, batches: &[Bytes]) -> String {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage<'a> {
-    Hello { version: &'a str, group_id: &'a str, history_secs: u64, max_frame_rate: u32 },
-    Subscribed { selection: Vec<TopicSelection> },
-    Error { error: &'a str, message: String },
+    Hello {
+        version: &'a str,
+        group_id: &'a str,
+        history_secs: u64,
+        max_frame_rate: u32,
+    },
+    Subscribed {
+        selection: Vec<TopicSelection>,
+    },
+    /// `request` is the `type` of the refused message, when it had one.
+    Error {
+        request: Option<&'a str>,
+        error: &'a str,
+        message: String,
+    },
     Replay(&'a ReplayProgress),
     Stats(&'a crate::status::Snapshot),
 }

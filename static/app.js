@@ -149,8 +149,9 @@ function onMessage(msg) {
       return;
     case 'error':
       toasts.show(errorTitle(msg.error), msg.message ?? 'The server refused a request.');
-      if (view.awaitingSubscribed) onSubscribeRefused();
-      else if (view.awaitingReplay) subscribe(); // the replay was refused: back to live, with history
+      // `request` names what was refused; only a refused subscribe or replay changes the view.
+      if (view.awaitingSubscribed && msg.request === 'subscribe') onSubscribeRefused();
+      else if (view.awaitingReplay && msg.request === 'replay') subscribe(); // refused: back to live, with history
       return;
     default:
       return; // v1 clients ignore what they do not know
@@ -200,9 +201,7 @@ function onReplay(msg) {
 
 const errorTitle = (code) => ({
   bad_request: 'Request refused',
-  unknown_type: 'Unknown request',
   no_replay: 'No replay running',
-  kafka: 'Kafka error',
   unknown_topic: 'Unknown topic',
   too_many_topics: 'Too many topics',
 }[code] ?? `Server error${code ? ` (${code})` : ''}`);

@@ -152,7 +152,7 @@ async fn receive_requests(mut stream: SplitStream<WebSocket>, client: ClientHand
     while let Some(msg) = stream.next().await {
         match msg {
             Ok(Message::Text(t)) => viewer.handle(t.as_str()),
-            Ok(Message::Binary(_)) => viewer.refuse("bad_request", "send control messages as JSON text".into()),
+            Ok(Message::Binary(_)) => viewer.refuse(None, "bad_request", "send control messages as JSON text".into()),
             Ok(Message::Close(_)) | Err(_) => break,
             Ok(Message::Ping(_) | Message::Pong(_)) => {}
         }
@@ -171,14 +171,22 @@ impl Viewer {
     fn handle(&mut self, text: &str) {
         let msg = match protocol::parse_client_message(text) {
             Ok(msg) => msg,
-            Err(e) => return self.refuse("bad_request", e.to_string()),
+            Err(e) => {
+                // Name the request that was refused, when it had a readable type.
+                let value: Option<serde_json::Value> = serde_json::from_str(text).ok();
+                let request = value.as_ref().and_then(|v| v.get("type")).and_then(|t| t.as_str());
+                return self.refuse(request, "bad_request", e.to_string());
+            }
         };
         match msg {
             ClientMessage::Subscribe { selection } => self.subscribe(selection),
             ClientMessage::Replay { .. } => self.start_replay(),
             ClientMessage::Pause | ClientMessage::Resume => match &self.replay {
                 Some(r) => r.set_paused(matches!(msg, ClientMessage::Pause)),
-                None => self.refuse("no_replay", "there is no replay to pause or resume".into()),
+                None => {
+                    let request = if matches!(msg, ClientMessage::Pause) { "pause" } else { "resume" };
+                    self.refuse(Some(request), "no_replay", "there is no replay to pause or resume".into());
+                }
             },
             ClientMessage::Live => {
                 if self.replay.take().is_some() {
@@ -192,17 +200,17 @@ impl Viewer {
     fn subscribe(&mut self, list: Vec<protocol::TopicSelection>) {
         let selection = match Selection::new(list) {
             Ok(s) => s,
-            Err(e) => return self.refuse("bad_request", e.to_string()),
+            Err(e) => return self.refuse(Some("subscribe"), "bad_request", e.to_string()),
         };
         let known = self.app.hub.status().topics();
         // While Kafka is unreachable nothing is known; accept and let the group wait.
         if !known.is_empty()
             && let Some(missing) = selection.topics().find(|t| !known.iter().any(|k| k.name == *t))
         {
-            return self.refuse("unknown_topic", format!("topic `{missing}` does not exist"));
+            return self.refuse(Some("subscribe"), "unknown_topic", format!("topic `{missing}` does not exist"));
         }
         if let Err(e) = self.app.topics.ensure(selection.topics()) {
-            return self.refuse("too_many_topics", e.to_string());
+            return self.refuse(Some("subscribe"), "too_many_topics", e.to_string());
         }
         if self.replay.take().is_some() {
             self.send(&ServerMessage::Replay(&ReplayProgress::new(ReplayState::Stopped)));
@@ -214,7 +222,11 @@ impl Viewer {
 
     fn start_replay(&mut self) {
         if self.selection.is_empty() {
-            return self.refuse("bad_request", "choose topics with `subscribe` before replaying".into());
+            return self.refuse(
+                Some("replay"),
+                "bad_request",
+                "choose topics with `subscribe` before replaying".into(),
+            );
         }
         // Stop the old reader before the outbox moves on, so it cannot slip data in.
         self.replay = None;
@@ -224,9 +236,11 @@ impl Viewer {
         self.replay = Some(Replay::start(kafka, self.selection.clone(), outbox, self.app.hub.status()));
     }
 
-    fn refuse(&self, error: &str, message: String) {
-        debug!(error, %message, "request refused");
-        self.send(&ServerMessage::Error { error, message });
+    /// Answers a refused request. The connection stays open and, for a refused
+    /// `subscribe`, the previous selection stays in force.
+    fn refuse(&self, request: Option<&str>, error: &str, message: String) {
+        debug!(request, error, %message, "request refused");
+        self.send(&ServerMessage::Error { request, error, message });
     }
 
     fn send(&self, msg: &ServerMessage<'_>) {

@@ -20,7 +20,7 @@ async fn a_bad_request_gets_an_error_frame_and_the_connection_lives_on() {
 
     viewer.send(json!({"type": "fly"})).await;
     let e = viewer.next_of("error", |m| m["message"].as_str().unwrap().contains("fly")).await;
-    assert_eq!(e["error"], "bad_request");
+    assert_eq!((e["error"].as_str(), e["request"].as_str()), (Some("bad_request"), Some("fly")));
 
     viewer.send(json!({"type": "pause"})).await;
     viewer.next_of("error", |m| m["error"] == "no_replay").await;
@@ -29,7 +29,8 @@ async fn a_bad_request_gets_an_error_frame_and_the_connection_lives_on() {
     viewer.next_of("error", |m| m["message"].as_str().unwrap().contains("choose topics")).await;
 
     viewer.subscribe("no-such-topic-anywhere", None).await;
-    viewer.next_of("error", |m| m["error"] == "unknown_topic").await;
+    let e = viewer.next_of("error", |m| m["error"] == "unknown_topic").await;
+    assert_eq!(e["request"], "subscribe");
 
     // Still connected and still served.
     viewer.subscribe(&topic, None).await;
