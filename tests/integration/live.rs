@@ -96,3 +96,22 @@ async fn stats_show_the_group_its_assignment_and_the_partition_offsets() {
     let p0 = &stats["partitions"][0];
     assert_eq!((p0["low"].as_i64(), p0["last_offset"].as_i64(), p0["consumed"].as_i64()), (Some(0), Some(4), Some(5)));
 }
+
+#[tokio::test]
+async fn choosing_a_topic_the_group_does_not_read_yet_adds_it_to_the_subscription() {
+    let (configured, chosen) = (create_topic(1).await, create_topic(1).await);
+    produce(&chosen, &[(0, "5", json_bytes(&sample("5", 1)))]).await;
+    let app =
+        TestApp::spawn(&["--topics", &configured, "--group-id", &unique("g"), "-X", "auto.offset.reset=earliest"])
+            .await;
+    let mut viewer = app.viewer().await;
+    viewer.next_of("stats", |m| m["kafka"]["reachable"] == true).await;
+
+    viewer.subscribe(&chosen, None).await;
+    viewer.until("the chosen topic's record", |seen| !records(seen, "live").is_empty()).await;
+
+    let (topic, _, record) = &records(&viewer.seen, "live")[0];
+    assert_eq!((topic.as_str(), record["car"].as_str()), (chosen.as_str(), Some("5")));
+    let stats = viewer.next_of("stats", |m| m["group"]["topics"].as_array().is_some_and(|t| t.len() == 2)).await;
+    assert!(stats["group"]["topics"].as_array().unwrap().iter().any(|t| t == configured.as_str()));
+}
