@@ -95,6 +95,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKSIDE_CLIENT_QUEUE_BYTES", default_value_t = 4 << 20,
           value_parser = clap::value_parser!(u64).range(64 << 10..=256 << 20))]
     pub client_queue_bytes: u64,
+    /// Most replays running at once; each is a Kafka consumer of its own.
+    #[arg(long, env = "TRACKSIDE_MAX_REPLAYS", default_value_t = 16,
+          value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub max_replays: u16,
     /// Directory of the page's own scripts and styles.
     #[arg(long, env = "TRACKSIDE_STATIC_DIR", default_value = "static")]
     pub static_dir: PathBuf,

@@ -4,7 +4,10 @@
 
 use std::{future::Future, sync::Arc, time::Instant};
 
-use tokio::{net::TcpListener, sync::watch};
+use tokio::{
+    net::TcpListener,
+    sync::{Semaphore, watch},
+};
 use tracing::info;
 
 use crate::{
@@ -74,6 +77,7 @@ pub async fn run(
             uplot_dir: args.uplot_dir.clone(),
         }),
         shutdown: stop_rx.clone(),
+        replay_slots: Arc::new(Semaphore::new(usize::from(args.max_replays))),
     };
     axum::serve(listener, web::router(state))
         .with_graceful_shutdown(async move {

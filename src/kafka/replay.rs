@@ -12,7 +12,10 @@ use rdkafka::{
     error::KafkaError as RdKafkaError,
     message::Message,
 };
-use tokio::{sync::watch, task::JoinHandle};
+use tokio::{
+    sync::{OwnedSemaphorePermit, watch},
+    task::JoinHandle,
+};
 use tracing::{debug, info};
 
 use super::{BATCH_LINGER, Batcher, KafkaError, admin};
@@ -26,15 +29,23 @@ use crate::{
 /// How often progress is reported while a replay runs.
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 
-/// A running replay; dropping it stops the reader.
+/// A running replay; dropping it stops the reader and frees its slot.
 pub struct Replay {
     paused: watch::Sender<bool>,
     task: JoinHandle<()>,
+    _slot: OwnedSemaphorePermit,
 }
 
 impl Replay {
-    /// Starts replaying `selection` from the earliest offsets into `outbox`.
-    pub fn start(kafka: KafkaArgs, selection: Selection, outbox: Arc<Outbox>, status: &Status) -> Self {
+    /// Starts replaying `selection` from the earliest offsets into `outbox`. `slot` is
+    /// one of the server's bounded replay slots, held for as long as the replay lives.
+    pub fn start(
+        kafka: KafkaArgs,
+        selection: Selection,
+        outbox: Arc<Outbox>,
+        status: &Status,
+        slot: OwnedSemaphorePermit,
+    ) -> Self {
         let (paused, paused_rx) = watch::channel(false);
         let gauge = status.replay_guard();
         let epoch = outbox.epoch();
@@ -50,7 +61,7 @@ impl Replay {
                 }
             }
         });
-        Self { paused, task }
+        Self { paused, task, _slot: slot }
     }
 
     pub fn set_paused(&self, paused: bool) {

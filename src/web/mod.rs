@@ -8,7 +8,7 @@ mod ws;
 use std::{path::PathBuf, sync::Arc};
 
 use axum::{Router, routing::get};
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tower_http::{services::ServeDir, trace::TraceLayer};
 
 use crate::{config::KafkaArgs, hub::Hub, kafka::live::Topics};
@@ -36,6 +36,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// Turns true when the server shuts down, so WebSocket sessions close with 1001.
     pub shutdown: watch::Receiver<bool>,
+    /// Each replay runs a Kafka consumer of its own, so only so many run at once.
+    pub replay_slots: Arc<Semaphore>,
 }
 
 /// Every route of the server, with no socket: tests can call it directly.

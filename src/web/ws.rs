@@ -230,10 +230,14 @@ impl Viewer {
         }
         // Stop the old reader before the outbox moves on, so it cannot slip data in.
         self.replay = None;
+        let Ok(slot) = self.app.replay_slots.clone().try_acquire_owned() else {
+            let message = "the server is running as many replays as it allows; try again when one ends".to_owned();
+            return self.refuse(Some("replay"), "too_many_replays", message);
+        };
         self.client.watch_replay();
         let outbox = self.client.outbox().clone();
         let kafka = self.app.config.kafka.clone();
-        self.replay = Some(Replay::start(kafka, self.selection.clone(), outbox, self.app.hub.status()));
+        self.replay = Some(Replay::start(kafka, self.selection.clone(), outbox, self.app.hub.status(), slot));
     }
 
     /// Answers a refused request. The connection stays open and, for a refused

@@ -120,3 +120,26 @@ async fn back_to_live_stops_the_replay_and_resumes_the_group_stream() {
     assert!(records(&viewer.seen, "live").len() > live_before);
     assert_eq!(records(&viewer.seen, "replay").len(), 1, "the replay reader stopped");
 }
+
+#[tokio::test]
+async fn replays_are_bounded_and_a_slot_frees_when_a_replay_ends() {
+    let topic = create_topic(1).await;
+    produce(&topic, &[(0, "1", json_bytes(&sample("1", 1)))]).await;
+    let app = TestApp::spawn(&["--topics", &topic, "--group-id", &unique("g"), "--max-replays", "1"]).await;
+    let (mut a, mut b) = (app.viewer().await, app.viewer().await);
+    for v in [&mut a, &mut b] {
+        v.subscribe(&topic, None).await;
+        v.next_of("subscribed", |_| true).await;
+    }
+    a.send(json!({"type": "replay", "from": "earliest"})).await;
+    a.next_of("replay", |m| m["state"] == "caught_up").await;
+
+    b.send(json!({"type": "replay", "from": "earliest"})).await;
+    let refused = b.next_of("error", |_| true).await;
+    assert_eq!((refused["error"].as_str(), refused["request"].as_str()), (Some("too_many_replays"), Some("replay")));
+
+    a.send(json!({"type": "live"})).await;
+    a.next_of("replay", |m| m["state"] == "stopped").await;
+    b.send(json!({"type": "replay", "from": "earliest"})).await;
+    b.until("b's replay", |seen| replay_done(seen, 1)).await;
+}
