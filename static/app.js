@@ -204,6 +204,7 @@ const errorTitle = (code) => ({
   no_replay: 'No replay running',
   unknown_topic: 'Unknown topic',
   too_many_topics: 'Too many topics',
+  too_many_replays: 'Too many replays',
 }[code] ?? `Server error${code ? ` (${code})` : ''}`);
 
 // ---- intents ---------------------------------------------------------------------------
