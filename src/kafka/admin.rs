@@ -2,9 +2,10 @@
 //! partition's low and high watermarks. The page's pickers, offsets and lag come from
 //! here; `/healthz` says what the last look found.
 
-use std::{future::Future, sync::Arc, time::Duration};
+use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
 
 use rdkafka::{
+    Offset, TopicPartitionList,
     consumer::{BaseConsumer, Consumer, ConsumerContext},
     metadata::Metadata,
 };
@@ -18,9 +19,6 @@ use crate::{
 
 /// How often the cluster is looked at.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
-/// Most partitions whose watermarks are read per look; past this the rest show without
-/// offsets rather than make each look take seconds.
-pub const MAX_WATERMARK_PARTITIONS: usize = 2_000;
 
 /// A client for metadata only: it joins no group and reads no records.
 pub fn metadata_client(kafka: &KafkaArgs, client_id: &str) -> Result<BaseConsumer, KafkaError> {
@@ -34,31 +32,56 @@ pub fn describe_cluster<X: ConsumerContext>(client: &impl Consumer<X>) -> Result
 }
 
 fn topics_with_watermarks<X: ConsumerContext>(client: &impl Consumer<X>, metadata: &Metadata) -> Vec<TopicInfo> {
-    let mut budget = MAX_WATERMARK_PARTITIONS;
-    let mut topics: Vec<TopicInfo> = metadata
+    let listed: Vec<(&str, i32)> = metadata
         .topics()
         .iter()
         .filter(|t| !t.name().starts_with("__") && t.error().is_none())
-        .map(|t| {
-            let mut partitions: Vec<PartitionInfo> = t
-                .partitions()
-                .iter()
-                .map(|p| {
-                    let (low, high) = if budget > 0 {
-                        budget -= 1;
-                        client.fetch_watermarks(t.name(), p.id(), METADATA_TIMEOUT).unwrap_or((-1, -1))
-                    } else {
-                        (-1, -1)
-                    };
-                    PartitionInfo { partition: p.id(), low, high }
-                })
-                .collect();
-            partitions.sort_by_key(|p| p.partition);
-            TopicInfo { name: t.name().to_owned(), partitions }
-        })
+        .flat_map(|t| t.partitions().iter().map(move |p| (t.name(), p.id())))
         .collect();
+    let (lows, highs) = (offsets(client, &listed, Offset::Beginning), offsets(client, &listed, Offset::End));
+    let mut topics: Vec<TopicInfo> = Vec::new();
+    for (topic, partition) in listed {
+        if topics.last().is_none_or(|t: &TopicInfo| t.name != topic) {
+            topics.push(TopicInfo { name: topic.to_owned(), partitions: Vec::new() });
+        }
+        let key = (topic.to_owned(), partition);
+        let low = lows.get(&key).copied().unwrap_or(-1);
+        let high = highs.get(&key).copied().unwrap_or(-1);
+        if let Some(t) = topics.last_mut() {
+            t.partitions.push(PartitionInfo { partition, low, high });
+        }
+    }
+    for t in &mut topics {
+        t.partitions.sort_by_key(|p| p.partition);
+    }
     topics.sort_by(|a, b| a.name.cmp(&b.name));
     topics
+}
+
+/// The earliest or latest offset of every listed partition, in one ListOffsets request
+/// per broker rather than one per partition: the timestamps -2 and -1 that
+/// [`Offset::Beginning`] and [`Offset::End`] stand for ask exactly that. A partition the
+/// broker did not answer for is left out.
+fn offsets<X: ConsumerContext>(
+    client: &impl Consumer<X>,
+    partitions: &[(&str, i32)],
+    at: Offset,
+) -> HashMap<(String, i32), i64> {
+    let mut tpl = TopicPartitionList::with_capacity(partitions.len());
+    for (topic, partition) in partitions {
+        // Only fails for an invalid offset, and these two are valid.
+        let _ = tpl.add_partition_offset(topic, *partition, at);
+    }
+    let Ok(answer) = client.offsets_for_times(tpl, METADATA_TIMEOUT) else { return HashMap::new() };
+    answer
+        .elements()
+        .iter()
+        .filter(|e| e.error().is_ok())
+        .filter_map(|e| match e.offset() {
+            Offset::Offset(o) => Some(((e.topic().to_owned(), e.partition()), o)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The partitions of one topic, with watermarks. Blocking: call it from `spawn_blocking`.
