@@ -1,0 +1,231 @@
+//! One viewer's bounded queue of what is still to be sent to it.
+
+use std::{
+    collections::VecDeque,
+    sync::{Mutex, MutexGuard},
+};
+
+use bytes::Bytes;
+use tokio::sync::Notify;
+
+/// Control messages waiting for one viewer. They are small and rare (acks, errors,
+/// replay progress at 4 Hz); past this the oldest go, which only a stalled viewer sees.
+const MAX_PENDING_CONTROL: usize = 256;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Something queued for a viewer, in the order it must be sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// A message other than data: acks, errors, replay progress.
+    Control(Bytes),
+    /// An encoded batch from the history, sent as live data.
+    History(Bytes),
+    /// An encoded batch from this viewer's replay reader.
+    Replay(Bytes),
+}
+
+/// Everything taken from an outbox in one go, ready to become frames.
+#[derive(Debug, Default)]
+pub struct Drained {
+    pub items: Vec<Item>,
+    pub live: Vec<Bytes>,
+    pub stats: Option<Bytes>,
+    /// Live records dropped since the previous drain because the viewer fell behind.
+    pub dropped: u64,
+    pub closed: bool,
+}
+
+/// One viewer's queue. Live batches are bounded in bytes and the oldest are dropped when
+/// the viewer falls behind, since a race engineer wants the newest values; replay batches
+/// are bounded in bytes too but make the replay reader wait, since a replay promises
+/// every record.
+pub struct Outbox {
+    state: Mutex<OutboxState>,
+    ready: Notify,
+    space: Notify,
+    cap: usize,
+}
+
+#[derive(Default)]
+struct OutboxState {
+    /// Bumped on every restart, so a replay reader that was stopped cannot slip a late
+    /// batch in after the viewer moved on.
+    epoch: u64,
+    ordered: VecDeque<Item>,
+    control: usize,
+    replay_bytes: usize,
+    live: VecDeque<(Bytes, u64)>,
+    live_bytes: usize,
+    stats: Option<Bytes>,
+    dropped: u64,
+    closed: bool,
+}
+
+/// The viewer has gone; a replay reader feeding it should stop.
+#[derive(Debug, thiserror::Error)]
+#[error("the viewer has disconnected")]
+pub struct Closed;
+
+impl Outbox {
+    pub fn new(cap: usize) -> Self {
+        Self { state: Mutex::new(OutboxState::default()), ready: Notify::new(), space: Notify::new(), cap }
+    }
+
+    pub(super) fn push_live(&self, bytes: Bytes, records: u64) {
+        let mut s = lock(&self.state);
+        if s.closed {
+            return;
+        }
+        s.live_bytes += bytes.len();
+        s.live.push_back((bytes, records));
+        while s.live_bytes > self.cap {
+            let Some((old, n)) = s.live.pop_front() else {
+                break;
+            };
+            s.live_bytes -= old.len();
+            s.dropped += n;
+        }
+        drop(s);
+        self.ready.notify_one();
+    }
+
+    pub fn push_control(&self, bytes: Bytes) {
+        let mut s = lock(&self.state);
+        if s.closed {
+            return;
+        }
+        if s.control >= MAX_PENDING_CONTROL
+            && let Some(pos) = s.ordered.iter().position(|i| matches!(i, Item::Control(_)))
+        {
+            s.ordered.remove(pos);
+            s.control -= 1;
+        }
+        s.ordered.push_back(Item::Control(bytes));
+        s.control += 1;
+        drop(s);
+        self.ready.notify_one();
+    }
+
+    pub(super) fn set_stats(&self, bytes: Bytes) {
+        let mut s = lock(&self.state);
+        if s.closed {
+            return;
+        }
+        s.stats = Some(bytes);
+        drop(s);
+        self.ready.notify_one();
+    }
+
+    /// The current epoch; a replay reader takes it when it starts and passes it back.
+    pub fn epoch(&self) -> u64 {
+        lock(&self.state).epoch
+    }
+
+    /// Queues a message of the replay started at `epoch`, unless the viewer moved on.
+    pub fn push_replay_control(&self, epoch: u64, bytes: Bytes) -> Result<(), Closed> {
+        if lock(&self.state).epoch != epoch {
+            return Err(Closed);
+        }
+        self.push_control(bytes);
+        Ok(())
+    }
+
+    /// Queues a replay batch, waiting while the viewer has a full queue of them. Fails
+    /// once the viewer has gone or moved on from the replay started at `epoch`.
+    pub async fn push_replay(&self, epoch: u64, bytes: Bytes) -> Result<(), Closed> {
+        loop {
+            {
+                let mut s = lock(&self.state);
+                if s.closed || s.epoch != epoch {
+                    return Err(Closed);
+                }
+                if s.replay_bytes == 0 || s.replay_bytes + bytes.len() <= self.cap {
+                    s.replay_bytes += bytes.len();
+                    s.ordered.push_back(Item::Replay(bytes));
+                    drop(s);
+                    self.ready.notify_one();
+                    return Ok(());
+                }
+            }
+            // notify_one keeps a permit, so a drain between the check and this await
+            // still wakes us.
+            self.space.notified().await;
+        }
+    }
+
+    /// Drops every queued data item and queues `history` instead; control messages stay.
+    pub(super) fn restart(&self, history: Vec<Bytes>) {
+        let mut s = lock(&self.state);
+        s.epoch += 1;
+        s.ordered.retain(|i| matches!(i, Item::Control(_)));
+        s.replay_bytes = 0;
+        s.live.clear();
+        s.live_bytes = 0;
+        s.ordered.extend(history.into_iter().map(Item::History));
+        drop(s);
+        self.space.notify_one();
+        self.ready.notify_one();
+    }
+
+    /// Waits until something is queued or the outbox is closed.
+    pub async fn ready(&self) {
+        self.ready.notified().await;
+    }
+
+    pub fn take(&self) -> Drained {
+        let mut s = lock(&self.state);
+        let freed_replay = s.replay_bytes > 0;
+        let drained = Drained {
+            items: s.ordered.drain(..).collect(),
+            live: s.live.drain(..).map(|(b, _)| b).collect(),
+            stats: s.stats.take(),
+            dropped: std::mem::take(&mut s.dropped),
+            closed: s.closed,
+        };
+        s.control = 0;
+        s.replay_bytes = 0;
+        s.live_bytes = 0;
+        drop(s);
+        if freed_replay {
+            self.space.notify_one();
+        }
+        drained
+    }
+
+    pub fn close(&self) {
+        lock(&self.state).closed = true;
+        self.ready.notify_one();
+        self.space.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn replay_batches_wait_for_room_instead_of_being_dropped() {
+        let outbox = Arc::new(Outbox::new(10));
+        let epoch = outbox.epoch();
+        outbox.push_replay(epoch, Bytes::from_static(b"12345678")).await.unwrap();
+        let pusher = {
+            let outbox = outbox.clone();
+            tokio::spawn(async move { outbox.push_replay(epoch, Bytes::from_static(b"abcdefgh")).await })
+        };
+        tokio::task::yield_now().await;
+        assert!(!pusher.is_finished(), "the second batch waits: the queue is full");
+        assert_eq!(outbox.take().items, vec![Item::Replay(Bytes::from_static(b"12345678"))]);
+        pusher.await.unwrap().unwrap();
+        assert_eq!(outbox.take().items, vec![Item::Replay(Bytes::from_static(b"abcdefgh"))]);
+        outbox.restart(Vec::new());
+        assert!(outbox.push_replay(epoch, Bytes::from_static(b"late")).await.is_err(), "a stopped replay is shut out");
+        assert!(outbox.take().items.is_empty());
+        outbox.close();
+        assert!(outbox.push_replay(outbox.epoch(), Bytes::from_static(b"x")).await.is_err());
+    }
+}
