@@ -47,7 +47,14 @@ pub async fn run(
     status.set_group_topics(topics.current().into_iter().collect());
 
     // Both clients are created before serving, so a bad `-X` property fails at start-up.
-    let member = live::connect(&LiveConfig { kafka: args.kafka.clone(), group_id: args.group_id.clone() }, &status)?;
+    let member = live::connect(
+        &LiveConfig {
+            kafka: args.kafka.clone(),
+            group_id: args.group_id.clone(),
+            history: std::time::Duration::from_secs(args.history_secs),
+        },
+        &status,
+    )?;
     let metadata = admin::metadata_client(&args.kafka, "trackside-admin")?;
 
     let (stop_tx, stop_rx) = watch::channel(false);

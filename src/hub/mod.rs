@@ -112,9 +112,11 @@ impl Hub {
         }
     }
 
-    /// Adds records read from Kafka for history only, older than anything the group has
+    /// Adds records read from Kafka to the history, older than anything the group has
     /// delivered for the partition; records the history already covers are left out.
-    /// Viewers see them when they next choose what to watch. Returns how many were kept.
+    /// When the group has delivered nothing for the partition yet, live viewers get them
+    /// at once; otherwise they are older than what viewers hold, and viewers see them when
+    /// they next choose what to watch. Returns how many were kept.
     pub fn backfill(&self, tp: &TopicPartition, records: &[Record]) -> usize {
         let cutoff = lock(&self.inner.state).history.first_offset(tp).unwrap_or(i64::MAX);
         let older = &records[..records.partition_point(|r| r.offset < cutoff)];
@@ -125,9 +127,17 @@ impl Hub {
         let cutoff = state.history.first_offset(tp).unwrap_or(i64::MAX);
         let batches: Vec<Batch> = batches.into_iter().filter(|b| b.last_offset < cutoff).collect();
         let kept = batches.iter().map(|b| b.last_offset - b.first_offset + 1).sum::<i64>();
-        if state.history.enabled() && !batches.is_empty() {
-            state.history.prepend(tp, batches);
+        if !state.history.enabled() || batches.is_empty() {
+            return 0;
         }
+        if cutoff == i64::MAX {
+            for slot in state.clients.values().filter(|s| s.live && s.selection.matches(&tp.topic, tp.partition)) {
+                for b in &batches {
+                    slot.outbox.push_live(b.bytes.clone(), (b.last_offset - b.first_offset + 1).unsigned_abs());
+                }
+            }
+        }
+        state.history.prepend(tp, batches);
         usize::try_from(kept).unwrap_or(0)
     }
 
@@ -302,7 +312,7 @@ mod tests {
         assert_eq!(hub.backfill(&tp, &(0..5).map(|o| record(o, 1_000 + o)).collect::<Vec<_>>()), 5);
         hub.publish(&tp, &(3..8).map(|o| record(o, 1_000 + o)).collect::<Vec<_>>());
         let live: Vec<i64> = early.outbox().take().live.iter().flat_map(offsets).collect();
-        assert_eq!(live, vec![5, 6, 7]);
+        assert_eq!(live, (0..8).collect::<Vec<_>>(), "a viewer already watching gets the backfill, then live");
 
         let late = hub.connect();
         late.watch_live(select("t", None));

@@ -130,11 +130,14 @@ fn describe(tpl: &TopicPartitionList) -> String {
 pub struct LiveConfig {
     pub kafka: KafkaArgs,
     pub group_id: String,
+    /// How much history to backfill when the group starts reading a topic; zero for none.
+    pub history: Duration,
 }
 
 /// A configured group member, not yet consuming.
 pub struct GroupMember {
     consumer: StreamConsumer<GroupContext>,
+    config: LiveConfig,
 }
 
 /// Creates the group member. Fails only on a configuration librdkafka refuses (a bad
@@ -158,18 +161,19 @@ pub fn connect(config: &LiveConfig, status: &Status) -> Result<GroupMember, Kafk
         ])
         .create_with_context(GroupContext { status: status.clone() })
         .map_err(KafkaError::Create)?;
-    Ok(GroupMember { consumer })
+    Ok(GroupMember { consumer, config: config.clone() })
 }
 
 impl GroupMember {
     /// Consumes until `shutdown`, then commits and leaves the group.
     pub async fn run(self, hub: Hub, topics: watch::Receiver<BTreeSet<String>>, shutdown: impl Future<Output = ()>) {
-        consume(self.consumer, hub, topics, shutdown).await;
+        consume(self.consumer, &self.config, hub, topics, shutdown).await;
     }
 }
 
 async fn consume(
     consumer: StreamConsumer<GroupContext>,
+    config: &LiveConfig,
     hub: Hub,
     mut topics: watch::Receiver<BTreeSet<String>>,
     shutdown: impl Future<Output = ()>,
@@ -193,6 +197,9 @@ async fn consume(
                 }
                 let wanted = topics.borrow_and_update().clone();
                 if wanted != subscribed {
+                    for topic in wanted.difference(&subscribed) {
+                        backfill(config, topic, &hub);
+                    }
                     subscribe(&consumer, &wanted);
                     status.set_group_topics(wanted.iter().cloned().collect());
                     subscribed = wanted;
@@ -221,6 +228,20 @@ async fn consume(
 
     publish(&hub, &mut batcher);
     leave(consumer).await;
+}
+
+/// Fills the history of a topic the group starts reading, in the background.
+fn backfill(config: &LiveConfig, topic: &str, hub: &Hub) {
+    if config.history.is_zero() {
+        return;
+    }
+    let (kafka, topic, history, hub) = (config.kafka.clone(), topic.to_owned(), config.history, hub.clone());
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = super::backfill::run(&kafka, &topic, history, &hub) {
+            // Unreachable Kafka or a missing topic: history then fills as records arrive.
+            debug!(topic, error = %e, "no history backfilled");
+        }
+    });
 }
 
 fn subscribe(consumer: &StreamConsumer<GroupContext>, topics: &BTreeSet<String>) {

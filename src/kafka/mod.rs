@@ -3,6 +3,7 @@
 //! ([`admin`]). This side knows the hub's input and the status counters, never the web.
 
 pub mod admin;
+pub mod backfill;
 pub mod live;
 pub mod replay;
 
@@ -46,6 +47,12 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Decodes a record straight from librdkafka's buffer, without copying the payload.
+pub fn decode_record(m: &BorrowedMessage<'_>) -> Result<Record, Malformed> {
+    let sample = telemetry::decode(m.payload(), m.timestamp().to_millis(), now_ms())?;
+    Ok(Record { offset: m.offset(), sample })
+}
+
 /// Decoded records waiting to be flushed, grouped by partition in offset order.
 #[derive(Default)]
 pub struct Batcher {
@@ -54,11 +61,10 @@ pub struct Batcher {
 }
 
 impl Batcher {
-    /// Decodes a record straight from librdkafka's buffer, without copying the payload,
-    /// and keeps it; a record that breaks the contract is refused with the reason.
+    /// Decodes a record and keeps it; a record that breaks the contract is refused with
+    /// the reason.
     pub fn push_message(&mut self, m: &BorrowedMessage<'_>) -> Result<(), Malformed> {
-        let sample = telemetry::decode(m.payload(), m.timestamp().to_millis(), now_ms())?;
-        self.push(m.topic(), m.partition(), Record { offset: m.offset(), sample });
+        self.push(m.topic(), m.partition(), decode_record(m)?);
         Ok(())
     }
 

@@ -62,6 +62,11 @@ pub fn sample(car: &str, n: u32) -> Value {
 /// Produces each `(partition, key, value)` in order and waits for every acknowledgement.
 /// Returns the offset each record got.
 pub async fn produce(topic: &str, records: &[(i32, &str, Option<Vec<u8>>)]) -> Vec<i64> {
+    produce_at(topic, None, records).await
+}
+
+/// As [`produce`], with every record's Kafka timestamp set to `timestamp_ms` when given.
+pub async fn produce_at(topic: &str, timestamp_ms: Option<i64>, records: &[(i32, &str, Option<Vec<u8>>)]) -> Vec<i64> {
     let producer: FutureProducer = ClientConfig::new()
         .set("bootstrap.servers", brokers())
         .set("linger.ms", "5")
@@ -70,6 +75,9 @@ pub async fn produce(topic: &str, records: &[(i32, &str, Option<Vec<u8>>)]) -> V
         .unwrap();
     let sends = records.iter().map(|(p, key, value)| {
         let mut r: FutureRecord<'_, str, [u8]> = FutureRecord::to(topic).partition(*p).key(*key);
+        if let Some(ts) = timestamp_ms {
+            r = r.timestamp(ts);
+        }
         if let Some(v) = value {
             r = r.payload(v.as_slice());
         }

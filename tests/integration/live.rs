@@ -115,3 +115,31 @@ async fn choosing_a_topic_the_group_does_not_read_yet_adds_it_to_the_subscriptio
     let stats = viewer.next_of("stats", |m| m["group"]["topics"].as_array().is_some_and(|t| t.len() == 2)).await;
     assert!(stats["group"]["topics"].as_array().unwrap().iter().any(|t| t == configured.as_str()));
 }
+
+#[tokio::test]
+async fn a_viewer_of_a_just_started_server_sees_the_last_minute_at_once() {
+    // Arrange: records from two minutes ago and from ten seconds ago, then a server whose
+    // group starts at the live edge, keeping 60 s of history.
+    let topic = create_topic(1).await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let old: Vec<_> = (0..5u32).map(|n| (0, "3", json_bytes(&sample("3", n)))).collect();
+    let recent: Vec<_> = (5..25u32).map(|n| (0, "3", json_bytes(&sample("3", n)))).collect();
+    produce_at(&topic, Some(now - 120_000), &old).await;
+    let recent_offsets = produce_at(&topic, Some(now - 10_000), &recent).await;
+    let app = TestApp::spawn(&["--topics", &topic, "--group-id", &unique("g"), "--history-secs", "60"]).await;
+
+    // Act
+    let mut viewer = app.viewer().await;
+    viewer.subscribe(&topic, None).await;
+
+    // Assert: the last minute arrives without anything new being produced.
+    viewer.until("the last minute", |seen| records(seen, "live").len() >= 20).await;
+    let offsets: Vec<i64> =
+        records(&viewer.seen, "live").iter().map(|(_, _, r)| r["offset"].as_i64().unwrap()).collect();
+    assert_eq!(offsets, recent_offsets);
+
+    // And new records follow on, once each.
+    produce(&topic, &[(0, "3", json_bytes(&sample("3", 99)))]).await;
+    viewer.until("the new record", |seen| records(seen, "live").len() >= 21).await;
+    assert_eq!(records(&viewer.seen, "live")[20].2["offset"], 25);
+}
