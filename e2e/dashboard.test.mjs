@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FILL, REPO, colouredPixels, openPage, startStack } from './harness.mjs';
+import {
+  FILL, REPO, assertText, colouredPixels, fillTopic, openPage, startStack, uniqueName, waitForStats, waitUntil,
+} from './harness.mjs';
 
 const T = { timeout: 120_000 };
 const SOON = { timeout: 30_000 };
@@ -142,6 +144,58 @@ describe('the Trackside dashboard', () => {
     }
   });
 
+  test('a person pauses a long replay, sees it hold still, and resumes it to 100%', T, async () => {
+    // The shared topic's 600 records replay in a blink; this one is long enough to pause midway.
+    const topic = uniqueName('e2e-long');
+    const LONG = { partitions: 2, cars: 10, count: 50_000 };
+    await fillTopic(topic, LONG);
+    await waitUntil(async () => (await storedRecords(stack.url, topic)) >= LONG.count,
+      `the server lists ${topic} with its ${LONG.count} records`);
+
+    const { page, errors, close } = await openPage(stack.browser, `${stack.url}/?topic=${topic}`);
+    try {
+      // Nobody writes to this topic live. Once the server has taken the selection the page
+      // says there is nothing recent (or draws whatever history the server holds).
+      const empty = page.getByTestId('charts-empty');
+      const emptyText = page.getByTestId('charts-empty-text');
+      await waitUntil(async () => (await empty.isHidden()) || /^No records on/.test(await emptyText.innerText()),
+        'the page is subscribed to the topic');
+      await page.getByTestId('replay-earliest').click();
+
+      const badge = page.getByTestId('mode-badge');
+      const state = page.getByTestId('replay-state');
+      const button = page.getByTestId('replay-pause');
+      const progress = page.getByTestId('replay-progress-text');
+      const percent = async () => Number((await progress.innerText()).match(/^(\d+)%/)?.[1]);
+      await waitUntil(async () => /^replaying$/i.test(await state.innerText()) && (await percent()) > 0, 'the replay is under way');
+      await button.click();
+
+      // The pause shows wherever a person looks: the badge, the progress strip, the button.
+      await waitUntil(async () => (await badge.getAttribute('data-mode')) === 'replay-paused', 'the badge says paused');
+      assert.match(await page.getByTestId('mode-text').innerText(), /^replay paused$/i);
+      assert.match(await state.innerText(), /^replay paused$/i);
+      assert.match(await button.innerText(), /resume/i);
+      const held = await progress.innerText();
+      assert.ok((await percent()) < 100, `paused midway (${held})`);
+
+      // And it holds still: the same progress across two stats messages, two seconds of the server's clock.
+      await waitForStats(page, 2);
+      assert.equal(await progress.innerText(), held, 'the progress does not move while paused');
+      assert.equal(await badge.getAttribute('data-mode'), 'replay-paused');
+
+      await button.click();
+      await waitUntil(async () => (await progress.innerText()) !== held, 'the progress moves again after resuming');
+      await waitUntil(async () => /^100%/.test(await progress.innerText()), 'the replay progress reaches 100%');
+      await waitUntil(async () => (await badge.getAttribute('data-mode')) === 'caught-up', 'the badge says caught up');
+      const replay = await page.evaluate(() => window.trackside.replay);
+      assert.equal(replay.state, 'caught_up');
+      assert.equal(replay.total, LONG.count, 'every record of the topic was replayed');
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
   test('the connection indicator says connected', T, async () => {
     const { page, errors, close } = await openPage(stack.browser, stack.url);
     try {
@@ -156,21 +210,9 @@ describe('the Trackside dashboard', () => {
   });
 });
 
-/** Polls `check` until it returns true, or fails with `what` after `timeout` ms. */
-async function waitUntil(check, what, { timeout = 30_000, interval = 100 } = {}) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting until ${what}${last ? ` (${last.message})` : ''}`);
-    await new Promise((r) => setTimeout(r, interval));
-  }
-}
-
-async function assertText(locator, expected) {
-  await waitUntil(async () => (await locator.innerText()) === expected, `the text is “${expected}”`);
+/** Records the server says `topic` stores (high − low over its partitions), from /api/topics. */
+async function storedRecords(url, topic) {
+  const res = await fetch(`${url}/api/topics`);
+  const t = (await res.json()).topics.find((x) => x.name === topic);
+  return t ? t.partitions.reduce((n, p) => n + Math.max(0, p.high - p.low), 0) : 0;
 }

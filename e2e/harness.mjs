@@ -4,6 +4,7 @@
 // Environment:
 //   TRACKSIDE_BIN           the built binary (default target/debug/trackside)
 //   TRACKSIDE_TEST_BROKERS  a running broker (default 127.0.0.1:9092); `make test` starts it
+// and on the PATH: kcat (for writing raw records; scripts/deps.sh installs it).
 //
 // Every run gets its own topic and consumer group (e2e-<random>), so runs never collide
 // and need no clean-up on the broker. Logs go to e2e/artifacts/ (git-ignored).
@@ -64,12 +65,15 @@ export async function stop(child, graceMs = 5000) {
   clearTimeout(timer);
 }
 
-/** Creates `topic` with FILL.partitions partitions and writes FILL.count records as fast as possible. */
-export async function fillTopic(topic) {
+/**
+ * Creates `topic` and writes records as fast as possible: FILL's shape unless told otherwise
+ * (`{ partitions, cars, count }`). Big fills take a second or two per 50,000 records.
+ */
+export async function fillTopic(topic, { partitions = FILL.partitions, cars = FILL.cars, count = FILL.count } = {}) {
   const log = logStream('simulate.log');
   const child = run([
-    'simulate', '--brokers', BROKERS, '--topic', topic, '--partitions', String(FILL.partitions),
-    '--cars', String(FILL.cars), '--count', String(FILL.count), '--as-fast-as-possible', '--seed', '1',
+    'simulate', '--brokers', BROKERS, '--topic', topic, '--partitions', String(partitions),
+    '--cars', String(cars), '--count', String(count), '--as-fast-as-possible', '--seed', '1',
   ], { log });
   child.stdout.pipe(log, { end: false });
   const code = await new Promise((resolve, reject) => {
@@ -85,6 +89,38 @@ export async function fillTopic(topic) {
   if (code !== 0) throw new Error(`simulate exited with ${code} while filling ${topic}; see e2e/artifacts/simulate.log`);
 }
 
+/**
+ * Writes one raw record (any bytes, JSON or not) to `topic`/`partition` with kcat, the way an
+ * outside producer would. kcat is a Debian package that scripts/deps.sh installs.
+ */
+export async function produceRaw({ topic, partition, key, value }) {
+  const args = ['-P', '-b', BROKERS, '-t', topic, '-p', String(partition), '-k', String(key)];
+  const child = spawn('kcat', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const code = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`kcat did not deliver to ${topic}/${partition} within 15 s: ${stderr.trim()}`));
+    }, 15_000);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err.code === 'ENOENT'
+        ? new Error('kcat is not installed: run scripts/deps.sh (or apt-get install kcat); this test needs it to write a raw record')
+        : err);
+    });
+    child.once('exit', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+    // kcat reads one record per line; a value is one line. A kcat that never started
+    // reports through 'error' above, not through its stdin.
+    child.stdin.on('error', () => {});
+    child.stdin.end(`${value}\n`);
+  });
+  if (code !== 0) throw new Error(`kcat ${args.join(' ')} exited with ${code}: ${stderr.trim()}`);
+}
+
 /** A producer writing live telemetry to `topic` until stopped. */
 export function startProducer(topic) {
   const log = logStream('producer.log');
@@ -93,11 +129,14 @@ export function startProducer(topic) {
   return child;
 }
 
-/** Starts `trackside serve` on a free port; resolves once it prints its address. */
-export async function startServer({ topic, groupId }) {
-  const log = logStream('server.log');
+/**
+ * Starts `trackside serve` on a free port; resolves once it prints its address. `brokers`
+ * defaults to the test broker; `logName` is its log file under e2e/artifacts/.
+ */
+export async function startServer({ topic, groupId, brokers = BROKERS, logName = 'server.log' }) {
+  const log = logStream(logName);
   const child = run([
-    'serve', '--brokers', BROKERS, '--listen', '127.0.0.1:0', '--group-id', groupId, '--topics', topic,
+    'serve', '--brokers', brokers, '--listen', '127.0.0.1:0', '--group-id', groupId, '--topics', topic,
   ], { log });
   const url = await new Promise((resolve, reject) => {
     let seen = '';
@@ -106,7 +145,7 @@ export async function startServer({ topic, groupId }) {
     function fail(err) {
       clearTimeout(timer);
       child.off('exit', onExit);
-      reject(new Error(`${err.message}; see e2e/artifacts/server.log`));
+      reject(new Error(`${err.message}; see e2e/artifacts/${logName}`));
     }
     child.once('exit', onExit);
     child.stdout.on('data', (chunk) => {
@@ -182,4 +221,36 @@ export function colouredPixels(page, selector) {
     }
     return n;
   });
+}
+
+/** Polls `check` until it returns true, or fails with `what` after `timeout` ms. */
+export async function waitUntil(check, what, { timeout = 30_000, interval = 100 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting until ${what}${last ? ` (${last.message})` : ''}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** Waits until `locator`'s visible text is exactly `expected`. */
+export async function assertText(locator, expected) {
+  await waitUntil(async () => (await locator.innerText()) === expected, `the text is “${expected}”`);
+}
+
+/**
+ * Waits for the page to receive `n` more `stats` messages (the server sends one a second):
+ * a clock that runs on the server's messages rather than on a fixed sleep.
+ */
+export async function waitForStats(page, n = 1, { timeout = 10_000 } = {}) {
+  for (let i = 0; i < n; i++) {
+    const seen = await page.evaluateHandle(() => window.trackside.stats);
+    await page.waitForFunction((prev) => window.trackside.stats !== prev, seen, { timeout });
+    await seen.dispose();
+  }
 }

@@ -4,7 +4,8 @@
 //!
 //! - [`config`]: the command line and `TRACKSIDE_*` variables of both subcommands.
 //! - [`telemetry`]: the message contract and its pure decoder.
-//! - [`kafka`]: the consumer-group member, per-viewer replay readers, the cluster watcher.
+//! - [`kafka`]: the consumer-group member, per-viewer replay readers, history backfill,
+//!   the cluster watcher.
 //! - [`status`]: counters and cluster facts, written by the Kafka side, read by the web.
 //! - [`hub`]: who watches what, recent history, bounded per-viewer outboxes.
 //! - [`protocol`]: the WebSocket messages, parsed and encoded.
