@@ -1,6 +1,7 @@
 //! Everything that talks to Kafka: the consumer-group member that feeds the hub
 //! ([`live`]), the per-viewer replay readers ([`replay`]), the one-off reader that fills
-//! a topic's recent history ([`backfill`]) and the cluster watcher ([`admin`]). This side knows the hub's input and the status counters, never the web.
+//! a topic's recent history ([`backfill`]) and the cluster watcher ([`admin`]). This
+//! side knows the hub's input and the status counters, never the web.
 
 pub mod admin;
 pub mod backfill;
