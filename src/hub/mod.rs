@@ -224,6 +224,17 @@ mod tests {
         v["records"].as_array().unwrap().iter().map(|r| r["offset"].as_i64().unwrap()).collect()
     }
 
+    /// Offsets of the history batches queued for a viewer.
+    fn history_offsets(d: &Drained) -> Vec<i64> {
+        d.items
+            .iter()
+            .flat_map(|i| match i {
+                Item::History(b) => offsets(b),
+                _ => vec![],
+            })
+            .collect()
+    }
+
     #[test]
     fn a_viewer_gets_only_the_partitions_it_chose() {
         let hub = Hub::new(Status::new("g"), 60, 1 << 20);
@@ -247,15 +258,7 @@ mod tests {
         viewer.watch_live(select("t", None));
         hub.publish(&tp, &[record(3, 63_000)]);
         let d = viewer.outbox().take();
-        let history: Vec<i64> = d
-            .items
-            .iter()
-            .flat_map(|i| match i {
-                Item::History(b) => offsets(b),
-                _ => vec![],
-            })
-            .collect();
-        assert_eq!(history, vec![1, 2]);
+        assert_eq!(history_offsets(&d), vec![1, 2]);
         assert_eq!(d.live.iter().flat_map(offsets).collect::<Vec<_>>(), vec![3]);
     }
 
@@ -316,17 +319,7 @@ mod tests {
 
         let late = hub.connect();
         late.watch_live(select("t", None));
-        let history: Vec<i64> = late
-            .outbox()
-            .take()
-            .items
-            .iter()
-            .flat_map(|i| match i {
-                Item::History(b) => offsets(b),
-                _ => vec![],
-            })
-            .collect();
-        assert_eq!(history, (0..8).collect::<Vec<_>>());
+        assert_eq!(history_offsets(&late.outbox().take()), (0..8).collect::<Vec<_>>());
         // A second backfill of the same range adds nothing.
         assert_eq!(hub.backfill(&tp, &(0..5).map(|o| record(o, 1_000 + o)).collect::<Vec<_>>()), 0);
     }
