@@ -1,0 +1,102 @@
+// What a person sees of Kafka itself: records that break the contract, and a broker the
+// server cannot reach. Run with `node --test e2e/` (see e2e/harness.mjs for the environment).
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  openPage, produceRaw, startServer, startStack, stop, uniqueName, waitForStats, waitUntil,
+} from './harness.mjs';
+
+const T = { timeout: 120_000 };
+
+/** "1,234" → 1234; NaN for "—". */
+const count = (text) => Number(text.replaceAll(',', ''));
+
+describe('Kafka as the dashboard shows it', () => {
+  let stack;
+
+  before(async () => {
+    stack = await startStack();
+  });
+
+  after(async () => {
+    await stack?.stop();
+  });
+
+  test('a record that is not JSON is counted, highlighted and explained in the Kafka panel', T, async () => {
+    const { page, errors, close } = await openPage(stack.browser, `${stack.url}/?topic=${stack.topic}&partitions=0`);
+    try {
+      const row = page.getByTestId(`partition-row-${stack.topic}-0`);
+      const malformed = row.locator('[data-field="malformed"]');
+      const reason = page.getByTestId(`malformed-reason-${stack.topic}-0`);
+
+      // The group starts new partitions at their latest offset, so write only once it reads
+      // partition 0 (the live producer writes there): its last offset shows then.
+      const lastOffset = row.locator('[data-field="last_offset"]');
+      await waitUntil(async () => /^\d[\d,]*$/.test(await lastOffset.innerText()), 'the group consumes partition 0');
+      const offsetBefore = count(await lastOffset.innerText());
+      assert.equal(await malformed.innerText(), '0', 'nothing malformed before the bad record');
+      assert.equal(await reason.count(), 0, 'no reason shown before the bad record');
+
+      await produceRaw({ topic: stack.topic, partition: 0, key: 5, value: 'this is not telemetry' });
+
+      // The partition's count goes up and turns red, and so does the panel's total.
+      await waitUntil(async () => count(await malformed.innerText()) >= 1, 'partition 0 counts a malformed record');
+      assert.match(await malformed.getAttribute('class'), /\bbad\b/);
+      const colour = (locator) => locator.evaluate((el) => getComputedStyle(el).color);
+      assert.notEqual(await colour(malformed), await colour(row.locator('[data-field="consumed"]')),
+        'the malformed count stands out from the other numbers');
+      const total = page.getByTestId('kafka-malformed');
+      assert.ok(count(await total.innerText()) >= 1, `the total counts it (${await total.innerText()})`);
+      assert.match(await total.getAttribute('class'), /\bbad\b/);
+
+      // Why: a line under the row, readable in full without hovering.
+      await reason.waitFor({ state: 'visible' });
+      const [, offset] = (await reason.innerText()).match(/^Last malformed record, offset (\d[\d,]*): not JSON/) ?? [];
+      assert.ok(offset, `the reason starts “not JSON” (${await reason.innerText()})`);
+      assert.ok(count(offset) > offsetBefore, `it is the record just written (offset ${offset}, after ${offsetBefore})`);
+      const cell = reason.locator('td');
+      assert.ok(await cell.evaluate((td) => td.scrollWidth <= td.clientWidth), 'the reason is not cut off');
+      assert.equal(await cell.getAttribute('title'), await cell.innerText(), 'the tooltip holds the same reason');
+
+      // The bad record is skipped, not fatal: valid records keep arriving.
+      const n = await page.evaluate(() => window.trackside.records);
+      await page.waitForFunction((m) => window.trackside.records > m + 20, n, { timeout: 30_000 });
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
+  test('with Kafka unreachable the header says so while the page stays connected', T, async () => {
+    // Nothing listens on port 1: the server starts, serves the page and keeps trying Kafka.
+    const server = await startServer({
+      topic: uniqueName('e2e'), groupId: uniqueName('e2e'), brokers: '127.0.0.1:1', logName: 'server-no-kafka.log',
+    });
+    try {
+      const { page, errors, close } = await openPage(stack.browser, server.url);
+      try {
+        const status = page.getByTestId('connection-status');
+        await waitUntil(async () => (await status.getAttribute('data-state')) === 'kafka-down', 'the header says Kafka is down');
+        assert.equal(await page.getByTestId('connection-text').innerText(), 'Kafka unavailable');
+        assert.equal(await page.evaluate(() => window.trackside.connection), 'connected', 'the WebSocket is connected');
+
+        // Once the server has tried the broker, the tooltip says what failed, and the Kafka panel agrees.
+        await waitUntil(async () => /broker/i.test(await status.getAttribute('title')), 'the tooltip names the broker failure');
+        const reach = page.getByTestId('kafka-reachable');
+        assert.equal(await reach.getAttribute('data-state'), 'down');
+        assert.match(await reach.innerText(), /^unavailable: .*broker/i);
+
+        // It is a lasting state, not a blip: the server keeps reporting, the page keeps saying it.
+        await waitForStats(page, 2);
+        assert.equal(await status.getAttribute('data-state'), 'kafka-down');
+        assert.equal(await page.evaluate(() => window.trackside.connection), 'connected');
+        assert.deepEqual(errors, []);
+      } finally {
+        await close();
+      }
+    } finally {
+      await stop(server.child);
+    }
+  });
+});
