@@ -100,7 +100,9 @@ pub async fn run(
 
 /// Sends every viewer the same `stats` message, encoded once, each [`STATS_INTERVAL`].
 async fn broadcast_stats(hub: Hub, shutdown: impl Future<Output = ()>) {
-    let mut tick = tokio::time::interval(STATS_INTERVAL);
+    // The first stats go out after one interval, not at once: by then the cluster watcher
+    // has looked at Kafka, so no page shows "unavailable" for a broker it has not tried.
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + STATS_INTERVAL, STATS_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
     let status = hub.status().clone();
