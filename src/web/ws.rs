@@ -16,6 +16,7 @@ use futures_util::{
     SinkExt, StreamExt,
     stream::{SplitSink, SplitStream},
 };
+use tokio::sync::oneshot;
 use tracing::debug;
 
 use super::AppState;
@@ -49,20 +50,37 @@ async fn session(socket: WebSocket, app: AppState) {
         .encode(),
     );
     let (sink, stream) = socket.split();
-    let mut send = tokio::spawn(send_frames(sink, outbox, app.clone()));
-    let mut recv = tokio::spawn(receive_requests(stream, client, app));
+    let (close_tx, close_rx) = oneshot::channel();
+    let mut send = tokio::spawn(send_frames(sink, outbox, app.clone(), close_rx));
+    let mut recv = tokio::spawn(receive_requests(stream, client, app, close_tx));
     tokio::select! {
         _ = &mut send => recv.abort(),
-        _ = &mut recv => send.abort(),
+        _ = &mut recv => {
+            // Give the send task a moment to deliver a close frame the receive side asked for.
+            if tokio::time::timeout(Duration::from_secs(2), &mut send).await.is_err() {
+                send.abort();
+            }
+        }
     }
 }
 
-async fn send_frames(mut sink: SplitSink<WebSocket, Message>, outbox: Arc<Outbox>, app: AppState) {
+async fn send_frames(
+    mut sink: SplitSink<WebSocket, Message>,
+    outbox: Arc<Outbox>,
+    app: AppState,
+    mut close: oneshot::Receiver<CloseFrame>,
+) {
     let pace = Duration::from_secs(1) / app.config.max_frame_rate.max(1);
     let mut shutdown = app.shutdown.clone();
     let status = app.hub.status().clone();
     loop {
         tokio::select! {
+            // A close the receive side asks for comes before anything still queued.
+            biased;
+            Ok(frame) = &mut close => {
+                let _ = sink.send(Message::Close(Some(frame))).await;
+                return;
+            }
             () = outbox.ready() => {}
             () = until_stopped(&mut shutdown) => {
                 let close = CloseFrame { code: close_code::AWAY, reason: "server shutting down".into() };
@@ -147,17 +165,35 @@ fn text(b: &Bytes) -> String {
 
 /// Acts on the viewer's requests until it leaves. Owns the viewer's registration and its
 /// replay reader, so both end with the session.
-async fn receive_requests(mut stream: SplitStream<WebSocket>, client: ClientHandle, app: AppState) {
+async fn receive_requests(
+    mut stream: SplitStream<WebSocket>,
+    client: ClientHandle,
+    app: AppState,
+    close: oneshot::Sender<CloseFrame>,
+) {
     let mut viewer = Viewer { client, app, selection: Selection::default(), replay: None };
     while let Some(msg) = stream.next().await {
         match msg {
             Ok(Message::Text(t)) => viewer.handle(t.as_str()),
             Ok(Message::Binary(_)) => viewer.refuse(None, "bad_request", "send control messages as JSON text".into()),
-            Ok(Message::Close(_)) | Err(_) => break,
+            Ok(Message::Close(_)) => break,
             Ok(Message::Ping(_) | Message::Pong(_)) => {}
+            Err(e) => {
+                if is_too_big(e) {
+                    let reason = format!("message too big: at most {} KiB", MAX_INBOUND_BYTES / 1024);
+                    let _ = close.send(CloseFrame { code: close_code::SIZE, reason: reason.into() });
+                }
+                break;
+            }
         }
     }
     debug!("viewer left");
+}
+
+/// Whether the socket failed because the viewer sent more than it may in one message.
+fn is_too_big(e: axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::Error;
+    matches!(e.into_inner().downcast_ref::<Error>(), Some(Error::Capacity(_)))
 }
 
 struct Viewer {

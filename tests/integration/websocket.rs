@@ -51,3 +51,18 @@ async fn shutdown_closes_every_viewer_with_going_away() {
         assert_eq!(close["code"], 1001, "{close}");
     }
 }
+
+#[tokio::test]
+async fn a_message_over_the_size_limit_closes_with_1009_and_says_why() {
+    let app = TestApp::spawn(&["--group-id", &unique("g")]).await;
+    let mut viewer = app.viewer().await;
+    viewer.next_of("hello", |_| true).await;
+    viewer.send_text(&format!(r#"{{"type":"subscribe","pad":"{}"}}"#, "x".repeat(100 * 1024))).await;
+    let close = viewer.next_of("close", |_| true).await;
+    assert_eq!(close["code"], 1009, "{close}");
+    assert!(close["frame"].as_str().unwrap().contains("at most 64 KiB"), "{close}");
+
+    // Other viewers are not affected.
+    let mut other = app.viewer().await;
+    other.next_of("hello", |_| true).await;
+}
