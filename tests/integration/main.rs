@@ -10,6 +10,7 @@ mod cli;
 mod http;
 mod live;
 mod malformed;
+mod outage;
 mod replay;
 mod simulate;
 mod websocket;

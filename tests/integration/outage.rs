@@ -1,0 +1,84 @@
+//! A broker that is not there when the server starts: the server starts anyway, says so,
+//! and streams once the broker comes up, with no restart. Runs a second, private broker
+//! on ports of its own, so the shared one is never disturbed.
+
+use std::{path::PathBuf, process::Command};
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+/// A private broker managed by scripts/kafka.sh; stopped and removed on drop.
+struct PrivateBroker {
+    port: u16,
+    state: PathBuf,
+}
+
+impl PrivateBroker {
+    /// Two free neighbouring ports: the broker's and its controller's.
+    fn reserve() -> PrivateBroker {
+        loop {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            if port < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
+                let state = std::env::temp_dir().join(unique("trackside-broker"));
+                return PrivateBroker { port, state };
+            }
+        }
+    }
+
+    fn kafka_sh(&self, command: &str) {
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/kafka.sh");
+        let out = Command::new("bash")
+            .arg(script)
+            .arg(command)
+            .env("TRACKSIDE_KAFKA_PORT", self.port.to_string())
+            .env("TRACKSIDE_KAFKA_STATE", &self.state)
+            .env("TRACKSIDE_KAFKA_HEAP_OPTS", "-Xms256m -Xmx512m")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "kafka.sh {command}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+impl Drop for PrivateBroker {
+    fn drop(&mut self) {
+        self.kafka_sh("down");
+        let _ = std::fs::remove_dir_all(&self.state);
+    }
+}
+
+#[tokio::test]
+async fn a_server_started_before_its_broker_connects_when_the_broker_comes_up() {
+    // Arrange: a server pointed at a broker that is not running yet.
+    let broker = PrivateBroker::reserve();
+    let brokers = format!("127.0.0.1:{}", broker.port);
+    let app = TestApp::spawn(&[
+        "--brokers",
+        &brokers,
+        "--topics",
+        "laps",
+        "--group-id",
+        &unique("g"),
+        "-X",
+        "auto.offset.reset=earliest",
+    ])
+    .await;
+    let mut viewer = app.viewer().await;
+    let down = viewer.next_of("stats", |_| true).await;
+    assert_eq!(down["kafka"]["reachable"], false);
+    assert!(down["kafka"]["error"].as_str().is_some_and(|e| !e.is_empty()), "{down}");
+
+    // Act: the broker comes up (auto-creating the topic on first write), and a record arrives.
+    broker.kafka_sh("up");
+    let simulate = Command::new(env!("CARGO_BIN_EXE_trackside"))
+        .args(["simulate", "--brokers", &brokers, "--topic", "laps", "--partitions", "1", "--cars", "2"])
+        .args(["--count", "20", "--as-fast-as-possible"])
+        .output()
+        .unwrap();
+    assert!(simulate.status.success(), "{}", String::from_utf8_lossy(&simulate.stderr));
+
+    // Assert: the same server, never restarted, reports Kafka and streams the records.
+    viewer.next_of("stats", |m| m["kafka"]["reachable"] == true).await;
+    viewer.subscribe("laps", None).await;
+    viewer.until("the records", |seen: &[Value]| records(seen, "live").len() >= 20).await;
+}
