@@ -95,6 +95,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKSIDE_CLIENT_QUEUE_BYTES", default_value_t = 4 << 20,
           value_parser = clap::value_parser!(u64).range(64 << 10..=256 << 20))]
     pub client_queue_bytes: u64,
+    /// Web origins, besides the server's own, whose pages may open the WebSocket
+    /// (e.g. `https://pitwall.example`); `*` allows any.
+    #[arg(long, env = "TRACKSIDE_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
     /// Most replays running at once; each is a Kafka consumer of its own.
     #[arg(long, env = "TRACKSIDE_MAX_REPLAYS", default_value_t = 16,
           value_parser = clap::value_parser!(u16).range(1..=1000))]

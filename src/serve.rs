@@ -82,6 +82,7 @@ pub async fn run(
             kafka: args.kafka.clone(),
             static_dir: args.static_dir.clone(),
             uplot_dir: args.uplot_dir.clone(),
+            allowed_origins: args.allowed_origins.clone(),
         }),
         shutdown: stop_rx.clone(),
         replay_slots: Arc::new(Semaphore::new(usize::from(args.max_replays))),

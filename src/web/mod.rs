@@ -7,9 +7,10 @@ mod ws;
 
 use std::{path::PathBuf, sync::Arc};
 
+use axum::http::{HeaderValue, header};
 use axum::{Router, routing::get};
 use tokio::sync::{Semaphore, watch};
-use tower_http::{services::ServeDir, trace::TraceLayer};
+use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 use crate::{config::KafkaArgs, hub::Hub, kafka::live::Topics};
 
@@ -26,6 +27,8 @@ pub struct WebConfig {
     pub kafka: KafkaArgs,
     pub static_dir: PathBuf,
     pub uplot_dir: PathBuf,
+    /// Origins besides the server's own that may open the WebSocket.
+    pub allowed_origins: Vec<String>,
 }
 
 /// Shared by every request; each field is a cheap clone.
@@ -40,6 +43,11 @@ pub struct AppState {
     pub replay_slots: Arc<Semaphore>,
 }
 
+/// The page loads only its own scripts, styles and socket: no inline code, no other
+/// origin, no framing.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /// Every route of the server, with no socket: tests can call it directly.
 pub fn router(state: AppState) -> Router {
     let static_files = ServeDir::new(&state.config.static_dir);
@@ -53,6 +61,12 @@ pub fn router(state: AppState) -> Router {
         .route("/ws", get(ws::upgrade))
         .nest_service("/static", static_files)
         .nest_service("/vendor/uplot", uplot)
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -9,7 +9,8 @@ use axum::{
         State, WebSocketUpgrade,
         ws::{CloseFrame, Message, WebSocket, close_code},
     },
-    response::Response,
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
 };
 use bytes::Bytes;
 use futures_util::{
@@ -30,10 +31,26 @@ use crate::{
 /// single message too large for a browser to parse in one go.
 const MAX_FRAME_BYTES: usize = 1 << 20;
 
-pub(super) async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>) -> Response {
+pub(super) async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(origin) = foreign_origin(&headers, &app.config.allowed_origins) {
+        debug!(origin, "WebSocket refused: foreign origin");
+        let message = format!("pages from {origin} may not open this stream (see --allowed-origins)");
+        return (StatusCode::FORBIDDEN, message).into_response();
+    }
     ws.max_message_size(MAX_INBOUND_BYTES)
         .max_frame_size(MAX_INBOUND_BYTES)
         .on_upgrade(move |socket| session(socket, app))
+}
+
+/// The `Origin` of a browser page from another site, which must not read the stream (a
+/// page anywhere could otherwise open a socket to a dashboard on the user's network).
+/// Clients that are not browsers send no `Origin` and are let through.
+fn foreign_origin<'h>(headers: &'h HeaderMap, allowed: &[String]) -> Option<&'h str> {
+    let origin = headers.get(header::ORIGIN)?.to_str().unwrap_or("(unreadable)");
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let own = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host);
+    let listed = allowed.iter().any(|a| a == "*" || a.trim_end_matches('/').eq_ignore_ascii_case(origin));
+    if own || listed { None } else { Some(origin) }
 }
 
 async fn session(socket: WebSocket, app: AppState) {
@@ -294,6 +311,26 @@ mod tests {
 
     fn parse(frames: &[String]) -> Vec<serde_json::Value> {
         frames.iter().map(|f| serde_json::from_str(f).unwrap()).collect()
+    }
+
+    #[test]
+    fn only_the_servers_own_pages_and_listed_origins_may_open_the_stream() {
+        let headers = |origin: Option<&str>| {
+            let mut h = HeaderMap::new();
+            h.insert(header::HOST, "127.0.0.1:8080".parse().unwrap());
+            if let Some(o) = origin {
+                h.insert(header::ORIGIN, o.parse().unwrap());
+            }
+            h
+        };
+        let none: &[String] = &[];
+        assert_eq!(foreign_origin(&headers(Some("http://127.0.0.1:8080")), none), None);
+        assert_eq!(foreign_origin(&headers(None), none), None, "not a browser");
+        assert_eq!(foreign_origin(&headers(Some("http://evil.example")), none), Some("http://evil.example"));
+        assert_eq!(foreign_origin(&headers(Some("http://127.0.0.1:9999")), none), Some("http://127.0.0.1:9999"));
+        let listed = ["https://pitwall.example/".to_owned()];
+        assert_eq!(foreign_origin(&headers(Some("https://pitwall.example")), &listed), None);
+        assert_eq!(foreign_origin(&headers(Some("http://evil.example")), &["*".to_owned()]), None);
     }
 
     #[test]

@@ -87,3 +87,14 @@ async fn until_text(app: &TestApp, path: &str, ok: impl Fn(&str) -> bool) -> Str
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test]
+async fn the_page_is_served_with_security_headers() {
+    let app = TestApp::spawn(&["--group-id", &unique("g")]).await;
+    let page = reqwest::get(app.url("/")).await.unwrap();
+    let header = |name: &str| page.headers().get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let csp = header("content-security-policy");
+    assert!(csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("referrer-policy"), "no-referrer");
+}

@@ -66,3 +66,17 @@ async fn a_message_over_the_size_limit_closes_with_1009_and_says_why() {
     let mut other = app.viewer().await;
     other.next_of("hello", |_| true).await;
 }
+
+#[tokio::test]
+async fn a_page_from_another_site_may_not_open_the_stream() {
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue};
+    let app = TestApp::spawn(&["--group-id", &unique("g")]).await;
+    let connect = |origin: String| {
+        let mut request = format!("ws://{}/ws", app.addr).into_client_request().unwrap();
+        request.headers_mut().insert("origin", HeaderValue::from_str(&origin).unwrap());
+        tokio_tungstenite::connect_async(request)
+    };
+    let refused = connect("http://evil.example".into()).await.unwrap_err().to_string();
+    assert!(refused.contains("403"), "{refused}");
+    assert!(connect(format!("http://{}", app.addr)).await.is_ok(), "the server's own page may");
+}
