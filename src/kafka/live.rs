@@ -143,9 +143,9 @@ pub struct GroupMember {
 /// Creates the group member. Fails only on a configuration librdkafka refuses (a bad
 /// `-X` property, say); an unreachable broker is not an error, it is waited for.
 pub fn connect(config: &LiveConfig, status: &Status) -> Result<GroupMember, KafkaError> {
-    let consumer = config
-        .kafka
-        .client_config(&[
+    let consumer = super::consumer_config(
+        &config.kafka,
+        &[
             ("group.id", &config.group_id),
             ("client.id", "trackside-live"),
             ("enable.auto.commit", "true"),
@@ -156,11 +156,10 @@ pub fn connect(config: &LiveConfig, status: &Status) -> Result<GroupMember, Kafk
             ("heartbeat.interval.ms", "1000"),
             // Notice new topics and partitions in seconds, not the default five minutes.
             ("topic.metadata.refresh.interval.ms", "5000"),
-            // Bound what librdkafka prefetches per partition; the hub bounds the rest.
-            ("queued.max.messages.kbytes", "16384"),
-        ])
-        .create_with_context(GroupContext { status: status.clone() })
-        .map_err(KafkaError::Create)?;
+        ],
+    )
+    .create_with_context(GroupContext { status: status.clone() })
+    .map_err(KafkaError::Create)?;
     Ok(GroupMember { consumer, config: config.clone() })
 }
 

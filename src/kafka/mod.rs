@@ -13,6 +13,7 @@ use std::{collections::BTreeMap, time::Duration};
 use rdkafka::message::{BorrowedMessage, Message};
 
 use crate::{
+    config::KafkaArgs,
     protocol::Record,
     status::TopicPartition,
     telemetry::{self, Malformed},
@@ -23,6 +24,18 @@ use crate::{
 pub const BATCH_LINGER: Duration = Duration::from_millis(20);
 /// A batch is flushed at this many records even before its linger ends.
 pub const BATCH_MAX_RECORDS: usize = 1_000;
+/// Settings every Trackside consumer shares (a `-X` property still overrides them).
+/// Prefetch is bounded per partition; and when that bound is reached librdkafka pauses the
+/// partition's fetches for `fetch.queue.backoff.ms`, a full second by default, which held
+/// a 1,000,000-record replay to 9.6 s. At 10 ms it takes 2.3 s (kcat: 0.9 s).
+pub const CONSUMER_DEFAULTS: [(&str, &str); 2] =
+    [("queued.max.messages.kbytes", "16384"), ("fetch.queue.backoff.ms", "10")];
+
+/// A consumer configuration: the shared defaults, then `own`, then the user's `-X`.
+pub fn consumer_config(kafka: &KafkaArgs, own: &[(&str, &str)]) -> rdkafka::ClientConfig {
+    kafka.client_config(&[CONSUMER_DEFAULTS.as_slice(), own].concat())
+}
+
 /// Timeout of one metadata or watermark request.
 pub const METADATA_TIMEOUT: Duration = Duration::from_secs(3);
 

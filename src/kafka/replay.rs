@@ -101,8 +101,9 @@ impl Reader {
         selection: Selection,
         mut paused: watch::Receiver<bool>,
     ) -> Result<(), ReplayError> {
-        let consumer: StreamConsumer = kafka
-            .client_config(&[
+        let consumer: StreamConsumer = super::consumer_config(
+            &kafka,
+            &[
                 ("client.id", "trackside-replay"),
                 // librdkafka wants a group id even for assign(); this one is never joined
                 // (no subscribe) and never committed to, so the broker never holds it.
@@ -110,10 +111,10 @@ impl Reader {
                 ("enable.auto.commit", "false"),
                 ("enable.auto.offset.store", "false"),
                 ("enable.partition.eof", "true"),
-                ("queued.max.messages.kbytes", "16384"),
-            ])
-            .create()
-            .map_err(KafkaError::Create)?;
+            ],
+        )
+        .create()
+        .map_err(KafkaError::Create)?;
         let consumer = Arc::new(consumer);
 
         let plan = {
