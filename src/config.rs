@@ -99,6 +99,10 @@ pub struct ServeArgs {
     /// (e.g. `https://pitwall.example`); `*` allows any.
     #[arg(long, env = "TRACKSIDE_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
+    /// Most WebSocket viewers at once; further ones are refused with 503.
+    #[arg(long, env = "TRACKSIDE_MAX_CLIENTS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_clients: u32,
     /// Most replays running at once; each is a Kafka consumer of its own.
     #[arg(long, env = "TRACKSIDE_MAX_REPLAYS", default_value_t = 16,
           value_parser = clap::value_parser!(u16).range(1..=1000))]

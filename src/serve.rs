@@ -86,6 +86,7 @@ pub async fn run(
         }),
         shutdown: stop_rx.clone(),
         replay_slots: Arc::new(Semaphore::new(usize::from(args.max_replays))),
+        client_slots: Arc::new(Semaphore::new(usize::try_from(args.max_clients).unwrap_or(usize::MAX))),
     };
     axum::serve(listener, web::router(state))
         .with_graceful_shutdown(async move {

@@ -41,6 +41,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// Each replay runs a Kafka consumer of its own, so only so many run at once.
     pub replay_slots: Arc<Semaphore>,
+    /// Each viewer holds a slot for as long as its socket is open.
+    pub client_slots: Arc<Semaphore>,
 }
 
 /// The page loads only its own scripts, styles and socket: no inline code, no other

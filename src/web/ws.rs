@@ -37,9 +37,14 @@ pub(super) async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>, h
         let message = format!("pages from {origin} may not open this stream (see --allowed-origins)");
         return (StatusCode::FORBIDDEN, message).into_response();
     }
-    ws.max_message_size(MAX_INBOUND_BYTES)
-        .max_frame_size(MAX_INBOUND_BYTES)
-        .on_upgrade(move |socket| session(socket, app))
+    let Ok(slot) = app.client_slots.clone().try_acquire_owned() else {
+        let message = "the server has as many viewers as it allows (--max-clients); try again later";
+        return (StatusCode::SERVICE_UNAVAILABLE, message).into_response();
+    };
+    ws.max_message_size(MAX_INBOUND_BYTES).max_frame_size(MAX_INBOUND_BYTES).on_upgrade(move |socket| async move {
+        session(socket, app).await;
+        drop(slot);
+    })
 }
 
 /// The `Origin` of a browser page from another site, which must not read the stream (a

@@ -80,3 +80,23 @@ async fn a_page_from_another_site_may_not_open_the_stream() {
     assert!(refused.contains("403"), "{refused}");
     assert!(connect(format!("http://{}", app.addr)).await.is_ok(), "the server's own page may");
 }
+
+#[tokio::test]
+async fn viewers_beyond_the_limit_are_refused_until_one_leaves() {
+    let app = TestApp::spawn(&["--group-id", &unique("g"), "--max-clients", "2"]).await;
+    let mut a = app.viewer().await;
+    let mut b = app.viewer().await;
+    a.next_of("hello", |_| true).await;
+    b.next_of("hello", |_| true).await;
+
+    let refused = tokio_tungstenite::connect_async(format!("ws://{}/ws", app.addr)).await.unwrap_err().to_string();
+    assert!(refused.contains("503"), "{refused}");
+
+    drop(a);
+    // The slot frees once the server notices the socket closed.
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while tokio_tungstenite::connect_async(format!("ws://{}/ws", app.addr)).await.is_err() {
+        assert!(std::time::Instant::now() < deadline, "the slot never freed");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
