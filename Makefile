@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help demo test deps kafka-up kafka-down build release lint fmt clean
+.PHONY: help demo test deps kafka-up kafka-down build release lint fmt fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ release: ## optimised build
 lint: ## formatting and clippy, as CI runs them
 	cargo fmt --all -- --check
 	cargo clippy --all-targets --locked -- -D warnings
+
+fuzz: ## property tests of the decoder and the WebSocket parser with 1,000,000 inputs each (make test runs 256)
+	PROPTEST_CASES=1000000 cargo test --release --locked --lib properties
 
 fmt: ## format the code
 	cargo fmt --all

@@ -355,4 +355,32 @@ mod tests {
         assert_eq!(frame["batches"][1]["partition"], 1);
         assert!(frame["batches"][1]["records"][0].get("gear").is_none(), "absent fields are omitted");
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #[test]
+            fn any_text_is_parsed_or_refused_without_panicking(text in ".{0,400}") {
+                let _ = parse_client_message(&text);
+            }
+
+            #[test]
+            fn any_subscribe_shape_is_parsed_or_refused_without_panicking(
+                topics in proptest::collection::vec("[a-z.\\-_ !]{0,12}", 0..5),
+                partitions in proptest::collection::vec(-3..5000i64, 0..6),
+            ) {
+                let selection: Vec<_> = topics.iter()
+                    .map(|t| serde_json::json!({"topic": t, "partitions": partitions}))
+                    .collect();
+                let text = serde_json::json!({"type": "subscribe", "selection": selection}).to_string();
+                if let Ok(ClientMessage::Subscribe { selection }) = parse_client_message(&text) {
+                    // Whatever is accepted is a selection the hub can use.
+                    prop_assert!(Selection::new(selection).is_ok());
+                }
+            }
+        }
+    }
 }

@@ -218,4 +218,46 @@ mod tests {
         let again = dec(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(s, again);
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn finite() -> impl Strategy<Value = f64> {
+            -1e6..1e6f64
+        }
+
+        prop_compose! {
+            fn samples()(car in "[A-Za-z0-9]{1,8}", ts in proptest::option::of(0..i64::MAX / 2),
+                         speed in finite(), rpm in finite(), t in [finite(), finite(), finite(), finite()],
+                         lap in proptest::option::of(any::<u32>()), gear in proptest::option::of(-1..9i8),
+                         driver in proptest::option::of(".{0,20}"), x in proptest::option::of(finite()))
+                -> Sample {
+                Sample { car, ts, speed_kph: speed, rpm, tire_temp_c: Tires { fl: t[0], fr: t[1], rl: t[2], rr: t[3] },
+                         lap, gear, throttle: None, brake: None, driver, x, y: x, lap_distance_m: None }
+            }
+        }
+
+        proptest! {
+            /// `make test` tries a few hundred inputs; PROPTEST_CASES=1000000 tries more.
+            #[test]
+            fn any_bytes_decode_or_are_refused_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+                let _ = decode(Some(&bytes), Some(1), 2);
+            }
+
+            #[test]
+            fn any_json_text_decodes_or_is_refused_without_panicking(text in r#"[{}\[\]":,0-9a-z_.eE+\- ]{0,300}"#) {
+                let _ = decode(Some(text.as_bytes()), None, 0);
+            }
+
+            #[test]
+            fn every_valid_sample_survives_encoding_and_decoding(sample in samples()) {
+                let bytes = serde_json::to_vec(&sample).unwrap();
+                let back = decode(Some(&bytes), Some(7), 9).unwrap();
+                prop_assert_eq!(back.ts, sample.ts.or(Some(7)));
+                prop_assert_eq!(Sample { ts: sample.ts.or(Some(7)), ..sample }, back);
+            }
+        }
+    }
 }
