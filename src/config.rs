@@ -99,6 +99,11 @@ pub struct ServeArgs {
     /// (e.g. `https://pitwall.example`); `*` allows any.
     #[arg(long, env = "TRACKSIDE_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
+    /// Seconds a viewer may stay silent, answers to the server's pings included, before it
+    /// is disconnected. Browsers answer pings by themselves.
+    #[arg(long, env = "TRACKSIDE_IDLE_TIMEOUT_SECS", default_value_t = 45,
+          value_parser = clap::value_parser!(u64).range(2..=3600))]
+    pub idle_timeout_secs: u64,
     /// Most WebSocket viewers at once; further ones are refused with 503.
     #[arg(long, env = "TRACKSIDE_MAX_CLIENTS", default_value_t = 1000,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]

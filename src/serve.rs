@@ -83,6 +83,7 @@ pub async fn run(
             static_dir: args.static_dir.clone(),
             uplot_dir: args.uplot_dir.clone(),
             allowed_origins: args.allowed_origins.clone(),
+            idle_timeout_secs: args.idle_timeout_secs,
         }),
         shutdown: stop_rx.clone(),
         replay_slots: Arc::new(Semaphore::new(usize::from(args.max_replays))),

@@ -29,6 +29,8 @@ pub struct WebConfig {
     pub uplot_dir: PathBuf,
     /// Origins besides the server's own that may open the WebSocket.
     pub allowed_origins: Vec<String>,
+    /// A viewer silent this long, pongs included, is disconnected.
+    pub idle_timeout_secs: u64,
 }
 
 /// Shared by every request; each field is a cheap clone.

@@ -2,7 +2,10 @@
 //! viewer's requests; a send task drains the viewer's outbox into at most
 //! `max_frame_rate` frames a second. Whichever ends first ends the other.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use axum::{
     extract::{
@@ -30,6 +33,10 @@ use crate::{
 /// Data frames are cut at about this size, so one viewer's history never becomes a
 /// single message too large for a browser to parse in one go.
 const MAX_FRAME_BYTES: usize = 1 << 20;
+/// Control messages a viewer may send per second on average, and in one burst; past
+/// that the socket closes with 1008.
+const REQUESTS_PER_SEC: f64 = 20.0;
+const REQUEST_BURST: f64 = 60.0;
 
 pub(super) async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(origin) = foreign_origin(&headers, &app.config.allowed_origins) {
@@ -95,13 +102,29 @@ async fn send_frames(
     let pace = Duration::from_secs(1) / app.config.max_frame_rate.max(1);
     let mut shutdown = app.shutdown.clone();
     let status = app.hub.status().clone();
+    // Three pings per idle timeout, so one lost answer does not disconnect a viewer.
+    let ping_every = Duration::from_secs(app.config.idle_timeout_secs) / 3;
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    let mut close_done = false;
     loop {
         tokio::select! {
             // A close the receive side asks for comes before anything still queued.
             biased;
-            Ok(frame) = &mut close => {
-                let _ = sink.send(Message::Close(Some(frame))).await;
-                return;
+            frame = &mut close, if !close_done => {
+                close_done = true;
+                if let Ok(frame) = frame {
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    return;
+                }
+                continue;
+            }
+            _ = ping.tick() => {
+                // Browsers answer pings by themselves; the answer keeps the viewer from
+                // counting as idle.
+                if sink.send(Message::Ping(Bytes::new())).await.is_err() {
+                    return;
+                }
+                continue;
             }
             () = outbox.ready() => {}
             () = until_stopped(&mut shutdown) => {
@@ -193,8 +216,21 @@ async fn receive_requests(
     app: AppState,
     close: oneshot::Sender<CloseFrame>,
 ) {
+    let idle = Duration::from_secs(app.config.idle_timeout_secs);
     let mut viewer = Viewer { client, app, selection: Selection::default(), replay: None };
-    while let Some(msg) = stream.next().await {
+    let mut budget = RequestBudget::new(Instant::now());
+    loop {
+        let Ok(next) = tokio::time::timeout(idle, stream.next()).await else {
+            let reason = format!("idle for {} s: no message and no answer to pings", idle.as_secs());
+            let _ = close.send(CloseFrame { code: close_code::NORMAL, reason: reason.into() });
+            break;
+        };
+        let Some(msg) = next else { break };
+        if matches!(msg, Ok(Message::Text(_) | Message::Binary(_))) && !budget.spend(Instant::now()) {
+            let reason = format!("more than {REQUESTS_PER_SEC} requests a second");
+            let _ = close.send(CloseFrame { code: close_code::POLICY, reason: reason.into() });
+            break;
+        }
         match msg {
             Ok(Message::Text(t)) => viewer.handle(t.as_str()),
             Ok(Message::Binary(_)) => viewer.refuse(None, "bad_request", "send control messages as JSON text".into()),
@@ -210,6 +246,31 @@ async fn receive_requests(
         }
     }
     debug!("viewer left");
+}
+
+/// A token bucket for control messages: a person clicking never comes near it, a
+/// runaway script does.
+struct RequestBudget {
+    tokens: f64,
+    at: Instant,
+}
+
+impl RequestBudget {
+    fn new(now: Instant) -> Self {
+        Self { tokens: REQUEST_BURST, at: now }
+    }
+
+    /// Takes one request from the budget; false when there is none left.
+    fn spend(&mut self, now: Instant) -> bool {
+        let refill = now.duration_since(self.at).as_secs_f64() * REQUESTS_PER_SEC;
+        self.tokens = (self.tokens + refill).min(REQUEST_BURST);
+        self.at = now;
+        if self.tokens < 1.0 {
+            return false;
+        }
+        self.tokens -= 1.0;
+        true
+    }
 }
 
 /// Whether the socket failed because the viewer sent more than it may in one message.
@@ -336,6 +397,16 @@ mod tests {
         let listed = ["https://pitwall.example/".to_owned()];
         assert_eq!(foreign_origin(&headers(Some("https://pitwall.example")), &listed), None);
         assert_eq!(foreign_origin(&headers(Some("http://evil.example")), &["*".to_owned()]), None);
+    }
+
+    #[test]
+    fn the_request_budget_allows_a_burst_then_the_steady_rate() {
+        let start = Instant::now();
+        let mut budget = RequestBudget::new(start);
+        assert!((0..60).all(|_| budget.spend(start)), "a burst of 60 passes");
+        assert!(!budget.spend(start), "the 61st at once does not");
+        assert!(budget.spend(start + Duration::from_millis(50)), "one more after 50 ms at 20/s");
+        assert!(!budget.spend(start + Duration::from_millis(50)));
     }
 
     #[test]

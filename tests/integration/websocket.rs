@@ -100,3 +100,41 @@ async fn viewers_beyond_the_limit_are_refused_until_one_leaves() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn a_viewer_that_answers_pings_stays_and_a_silent_one_is_disconnected() {
+    let app = TestApp::spawn(&["--group-id", &unique("g"), "--idle-timeout-secs", "2"]).await;
+    let mut reading = app.viewer().await;
+    let mut silent = app.viewer().await;
+    // Reading answers pings (the client library replies as it reads), as a browser does.
+    for _ in 0..4 {
+        reading.next_of("stats", |_| true).await;
+    }
+    // Meanwhile the silent viewer read nothing and answered nothing for 4 s: the server
+    // has let it go (the one viewer left is the reading one).
+    let metrics = reqwest::get(app.url("/metrics")).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("trackside_clients 1\n"), "{metrics}");
+    // What the silent one finds when it reads at last: a close, or a socket already gone.
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    while let Some(Ok(msg)) = silent.ws.next().await {
+        if let Message::Close(frame) = msg {
+            let frame = frame.expect("a close frame with a reason");
+            assert_eq!(u16::from(frame.code), 1000);
+            assert!(frame.reason.contains("idle"), "{frame:?}");
+            break;
+        }
+    }
+    reading.next_of("stats", |_| true).await;
+}
+
+#[tokio::test]
+async fn a_flood_of_requests_closes_with_1008() {
+    let app = TestApp::spawn(&["--group-id", &unique("g")]).await;
+    let mut viewer = app.viewer().await;
+    for _ in 0..200 {
+        viewer.send(json!({"type": "pause"})).await;
+    }
+    let close = viewer.next_of("close", |_| true).await;
+    assert_eq!(close["code"], 1008, "{close}");
+}
