@@ -7,6 +7,7 @@
 mod helpers;
 
 mod cli;
+mod group;
 mod http;
 mod live;
 mod malformed;

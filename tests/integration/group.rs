@@ -1,0 +1,78 @@
+//! Consumer-group membership as Kafka users know it: servers in one group share the
+//! partitions, a survivor takes over, and a restarted member resumes where it committed.
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+fn assigned(stats: &Value) -> Vec<i64> {
+    stats["group"]["assignment"].as_array().unwrap().iter().map(|a| a["partition"].as_i64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn two_servers_in_one_group_split_the_partitions_and_a_survivor_takes_them_all() {
+    let topic = create_topic(4).await;
+    let group = unique("g");
+    let args = ["--topics", topic.as_str(), "--group-id", group.as_str()];
+    let first = TestApp::spawn(&args).await;
+    let second = TestApp::spawn(&args).await;
+    let (mut a, mut b) = (first.viewer().await, second.viewer().await);
+
+    // Each shows its share, and together they cover every partition once.
+    let mut split = Vec::new();
+    for viewer in [&mut a, &mut b] {
+        let stats = viewer.next_of("stats", |m| (1..4).contains(&assigned(m).len())).await;
+        split.extend(assigned(&stats));
+    }
+    // The other may have rebalanced once more meanwhile; re-read both until they agree.
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        split.sort();
+        if split == vec![0, 1, 2, 3] {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never split cleanly: {split:?}");
+        split = assigned(&a.next_of("stats", |_| true).await);
+        split.extend(assigned(&b.next_of("stats", |_| true).await));
+    }
+
+    // One leaves; the other takes every partition and streams from all of them.
+    first.shutdown().await;
+    b.next_of("stats", |m| assigned(m) == vec![0, 1, 2, 3]).await;
+    b.subscribe(&topic, None).await;
+    let batch: Vec<_> = (0..8u32).map(|n| ((n % 4) as i32, "k", json_bytes(&sample("4", n)))).collect();
+    produce(&topic, &batch).await;
+    b.until("records from all four partitions", |seen| {
+        let mut ps: Vec<i64> = records(seen, "live").iter().map(|(_, p, _)| *p).collect();
+        ps.sort();
+        ps.dedup();
+        ps == vec![0, 1, 2, 3]
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_restarted_server_resumes_from_its_committed_offsets() {
+    let topic = create_topic(1).await;
+    let group = unique("g");
+    let args = ["--topics", topic.as_str(), "--group-id", group.as_str(), "--history-secs", "0"];
+
+    // The first run consumes three records, commits and leaves.
+    let first = TestApp::spawn(&args).await;
+    let mut viewer = first.viewer().await;
+    viewer.next_of("stats", |m| assigned(m) == vec![0]).await;
+    viewer.subscribe(&topic, None).await;
+    produce(&topic, &(0..3u32).map(|n| (0, "1", json_bytes(&sample("1", n)))).collect::<Vec<_>>()).await;
+    viewer.until("three records", |seen| records(seen, "live").len() >= 3).await;
+    first.shutdown().await;
+
+    // Two more arrive while no server runs.
+    produce(&topic, &(3..5u32).map(|n| (0, "1", json_bytes(&sample("1", n)))).collect::<Vec<_>>()).await;
+
+    // The restarted server picks up at offset 3: nothing repeated, nothing missed.
+    let second = TestApp::spawn(&args).await;
+    let mut viewer = second.viewer().await;
+    viewer.subscribe(&topic, None).await;
+    let stats = viewer.next_of("stats", |m| m["partitions"][0]["consumed"] == 2).await;
+    assert_eq!(stats["partitions"][0]["last_offset"], 4);
+}
