@@ -67,6 +67,9 @@ struct Traffic {
     malformed: u64,
     last_offset: Option<i64>,
     last_malformed: Option<MalformedNote>,
+    /// The group's next offset to read, which moves past transaction markers that no
+    /// record shows.
+    position: Option<i64>,
 }
 
 /// One row of the `stats` message and of the per-partition metrics.
@@ -178,6 +181,11 @@ impl Status {
         t.last_offset = Some(t.last_offset.map_or(last_offset, |o| o.max(last_offset)));
     }
 
+    /// Records the group's position in a partition: the next offset it will read.
+    pub fn record_position(&self, tp: &TopicPartition, next_offset: i64) {
+        lock(&self.inner.traffic).entry(tp.clone()).or_default().position = Some(next_offset);
+    }
+
     /// Counts one record that broke the contract, and keeps why.
     pub fn record_malformed(&self, tp: &TopicPartition, offset: i64, reason: String) {
         let mut traffic = lock(&self.inner.traffic);
@@ -249,9 +257,14 @@ impl Status {
                 }
             }
             if group.assignment.contains(tp) {
-                // The next offset to consume is last + 1; before any record, the group
-                // is as far behind as the partition is long.
-                row.lag = row.high.map(|h| (h - row.last_offset.map_or(row.low.unwrap_or(0), |o| o + 1)).max(0));
+                // The consumer's position when known; else the offset after the last
+                // record; before any, the group is as far behind as the partition is long.
+                let next = traffic
+                    .get(tp)
+                    .and_then(|t| t.position)
+                    .or(row.last_offset.map(|o| o + 1))
+                    .unwrap_or(row.low.unwrap_or(0));
+                row.lag = row.high.map(|h| (h - next).max(0));
             }
         }
         let partitions: Vec<PartitionStats> = rows.into_values().collect();
@@ -337,6 +350,22 @@ mod tests {
         status.record_consumed(&TopicPartition::new("t", 0), 61, 60);
         let row = &status.snapshot().partitions[0];
         assert_eq!((row.high, row.lag), (Some(61), Some(0)));
+    }
+
+    #[test]
+    fn lag_follows_the_position_past_transaction_markers() {
+        let status = Status::new("g");
+        status.set_group_topics(vec!["t".into()]);
+        status.set_topics(vec![TopicInfo {
+            name: "t".into(),
+            partitions: vec![PartitionInfo { partition: 0, low: 0, high: 4 }],
+        }]);
+        status.set_assignment(vec![TopicPartition::new("t", 0)]);
+        // Offsets 0 and 1: an aborted record and its marker; 2: a record; 3: a commit marker.
+        status.record_consumed(&TopicPartition::new("t", 0), 1, 2);
+        assert_eq!(status.snapshot().partitions[0].lag, Some(1), "without a position, the marker looks unread");
+        status.record_position(&TopicPartition::new("t", 0), 4);
+        assert_eq!(status.snapshot().partitions[0].lag, Some(0));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::{
 };
 
 use rdkafka::{
-    ClientContext, TopicPartitionList,
+    ClientContext, Offset, TopicPartitionList,
     consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer},
     error::KafkaResult,
     message::Message,
@@ -23,6 +23,9 @@ use crate::{
     hub::Hub,
     status::{Status, TopicPartition},
 };
+
+/// How often the group's positions are copied into the status for lag.
+const POSITION_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Most topics the group will read at once. Each topic costs fetches and history, and
 /// viewers can add topics, so the set is bounded.
@@ -183,6 +186,7 @@ async fn consume(
     let mut flush = tokio::time::interval(BATCH_LINGER);
     flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut errors = ErrorThrottle::default();
+    let mut positions = tokio::time::interval(POSITION_INTERVAL);
     tokio::pin!(shutdown);
     // Mark the initial set as new so the first loop turn subscribes.
     topics.mark_changed();
@@ -222,6 +226,7 @@ async fn consume(
                 }
             },
             _ = flush.tick() => publish(&hub, &mut batcher),
+            _ = positions.tick() => record_positions(&consumer, &status),
         }
     }
 
@@ -241,6 +246,17 @@ fn backfill(config: &LiveConfig, topic: &str, hub: &Hub) {
             debug!(topic, error = %e, "no history backfilled");
         }
     });
+}
+
+/// Keeps the group's position per partition in the status, for lag that moves past
+/// transaction markers. A local call: librdkafka knows its positions without asking.
+fn record_positions(consumer: &StreamConsumer<GroupContext>, status: &Status) {
+    let Ok(positions) = consumer.position() else { return };
+    for e in positions.elements() {
+        if let Offset::Offset(next) = e.offset() {
+            status.record_position(&TopicPartition::new(e.topic(), e.partition()), next);
+        }
+    }
 }
 
 fn subscribe(consumer: &StreamConsumer<GroupContext>, topics: &BTreeSet<String>) {

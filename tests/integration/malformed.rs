@@ -66,3 +66,69 @@ async fn each_kind_of_bad_record_gets_a_reason_a_person_can_act_on() {
         assert!(got.contains(reason), "expected `{reason}` in `{got}`");
     }
 }
+
+#[tokio::test]
+async fn records_in_every_compression_codec_are_charted() {
+    use rdkafka::{
+        ClientConfig,
+        producer::{FutureProducer, FutureRecord},
+    };
+    let topic = create_topic(1).await;
+    for (i, codec) in ["gzip", "snappy", "lz4", "zstd"].into_iter().enumerate() {
+        let producer: FutureProducer =
+            ClientConfig::new().set("bootstrap.servers", brokers()).set("compression.type", codec).create().unwrap();
+        let value = serde_json::to_vec(&sample(codec, i as u32)).unwrap();
+        producer.send(FutureRecord::to(&topic).partition(0).key(codec).payload(&value), PATIENCE).await.unwrap();
+    }
+    let app =
+        TestApp::spawn(&["--topics", &topic, "--group-id", &unique("g"), "-X", "auto.offset.reset=earliest"]).await;
+    let mut viewer = app.viewer().await;
+    viewer.subscribe(&topic, None).await;
+    viewer.until("a record per codec", |seen| records(seen, "live").len() >= 4).await;
+    let cars: Vec<String> =
+        records(&viewer.seen, "live").iter().map(|(_, _, r)| r["car"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(cars, ["gzip", "snappy", "lz4", "zstd"]);
+}
+
+#[tokio::test]
+async fn records_of_an_aborted_transaction_are_never_shown() {
+    use rdkafka::{
+        ClientConfig,
+        producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer},
+    };
+    let topic = create_topic(1).await;
+    let producer: ThreadedProducer<DefaultProducerContext> =
+        ClientConfig::new().set("bootstrap.servers", brokers()).set("transactional.id", unique("tx")).create().unwrap();
+    producer.init_transactions(PATIENCE).unwrap();
+    for (car, commit) in [("aborted", false), ("committed", true)] {
+        producer.begin_transaction().unwrap();
+        let value = serde_json::to_vec(&sample(car, 1)).unwrap();
+        producer.send(BaseRecord::to(&topic).partition(0).key(car).payload(&value)).map_err(|(e, _)| e).unwrap();
+        // On the broker before the outcome, so the aborted record really is in the log.
+        producer.flush(PATIENCE).unwrap();
+        if commit {
+            producer.commit_transaction(PATIENCE).unwrap();
+        } else {
+            producer.abort_transaction(PATIENCE).unwrap();
+        }
+    }
+    let app =
+        TestApp::spawn(&["--topics", &topic, "--group-id", &unique("g"), "-X", "auto.offset.reset=earliest"]).await;
+    let mut viewer = app.viewer().await;
+    viewer.subscribe(&topic, None).await;
+    viewer.until("the committed record", |seen| !records(seen, "live").is_empty()).await;
+    // By the time the group has passed the end of the log, the aborted record would
+    // have arrived first had it been shown.
+    viewer.next_of("stats", |m| m["partitions"][0]["lag"] == 0).await;
+    let cars: Vec<String> =
+        records(&viewer.seen, "live").iter().map(|(_, _, r)| r["car"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(cars, ["committed"]);
+
+    // A replay reads committed records only, too, and still reaches the end of the log.
+    viewer.send(serde_json::json!({"type": "replay", "from": "earliest"})).await;
+    let done = viewer.next_of("replay", |m| m["state"] == "caught_up").await;
+    assert_eq!(done["progress"], 1.0);
+    let replayed: Vec<String> =
+        records(&viewer.seen, "replay").iter().map(|(_, _, r)| r["car"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(replayed, ["committed"]);
+}
