@@ -1,0 +1,122 @@
+//! Packing what a viewer's outbox holds into WebSocket frames.
+
+use bytes::Bytes;
+
+use crate::{
+    hub::{Drained, Item},
+    protocol::{self, Mode},
+};
+
+/// Data frames are cut at about this size, so one viewer's history never becomes a
+/// single message too large for a browser to parse in one go.
+const MAX_FRAME_BYTES: usize = 1 << 20;
+
+/// Turns what an outbox held into frames, in order: control messages and history or
+/// replay data as queued, then the newest stats, then live data.
+pub(super) fn frames(d: Drained) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run: Vec<Bytes> = Vec::new();
+    let mut run_mode = Mode::Live;
+    let flush = |out: &mut Vec<String>, run: &mut Vec<Bytes>, mode: Mode, dropped: u64| {
+        let mut start = 0;
+        let mut size = 0;
+        for (i, b) in run.iter().enumerate() {
+            if size > 0 && size + b.len() > MAX_FRAME_BYTES {
+                out.push(protocol::data_frame(mode, dropped, &run[start..i]));
+                start = i;
+                size = 0;
+            }
+            size += b.len();
+        }
+        if start < run.len() || (run.is_empty() && dropped > 0) {
+            out.push(protocol::data_frame(mode, dropped, &run[start..]));
+        }
+        run.clear();
+    };
+    for item in d.items {
+        let (mode, bytes) = match item {
+            Item::Control(b) => {
+                flush(&mut out, &mut run, run_mode, 0);
+                out.push(text(&b));
+                continue;
+            }
+            Item::History(b) => (Mode::Live, b),
+            Item::Replay(b) => (Mode::Replay, b),
+        };
+        if mode != run_mode {
+            flush(&mut out, &mut run, run_mode, 0);
+            run_mode = mode;
+        }
+        run.push(bytes);
+    }
+    flush(&mut out, &mut run, run_mode, 0);
+    if let Some(stats) = d.stats {
+        out.push(text(&stats));
+    }
+    let mut live = d.live;
+    flush(&mut out, &mut live, Mode::Live, d.dropped);
+    out
+}
+
+fn text(b: &Bytes) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(frames: &[String]) -> Vec<serde_json::Value> {
+        frames.iter().map(|f| serde_json::from_str(f).unwrap()).collect()
+    }
+
+    #[test]
+    fn frames_keep_queue_order_and_put_live_data_last() {
+        let batch = |p: i32| Bytes::from(format!(r#"{{"topic":"t","partition":{p},"records":[]}}"#));
+        let drained = Drained {
+            items: vec![
+                Item::Control(Bytes::from_static(br#"{"type":"subscribed"}"#)),
+                Item::History(batch(0)),
+                Item::History(batch(1)),
+                Item::Replay(batch(2)),
+                Item::Control(Bytes::from_static(br#"{"type":"replay"}"#)),
+            ],
+            live: vec![batch(3)],
+            stats: Some(Bytes::from_static(br#"{"type":"stats"}"#)),
+            dropped: 5,
+            closed: false,
+        };
+        let f = parse(&frames(drained));
+        let kinds: Vec<(&str, &str)> =
+            f.iter().map(|v| (v["type"].as_str().unwrap(), v["mode"].as_str().unwrap_or(""))).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("subscribed", ""),
+                ("data", "live"),
+                ("data", "replay"),
+                ("replay", ""),
+                ("stats", ""),
+                ("data", "live")
+            ]
+        );
+        assert_eq!(f[1]["batches"].as_array().unwrap().len(), 2, "consecutive batches share a frame");
+        assert_eq!(f[5]["dropped"], 5);
+    }
+
+    #[test]
+    fn large_backlogs_are_cut_into_bounded_frames() {
+        let big = Bytes::from(format!(r#"{{"pad":"{}"}}"#, "x".repeat(400_000)));
+        let drained = Drained { items: (0..5).map(|_| Item::History(big.clone())).collect(), ..Drained::default() };
+        let f = frames(drained);
+        assert_eq!(f.len(), 3);
+        assert!(f.iter().all(|x| x.len() <= MAX_FRAME_BYTES + 1024));
+    }
+
+    #[test]
+    fn a_drop_with_no_new_data_is_still_reported() {
+        let f = parse(&frames(Drained { dropped: 9, ..Drained::default() }));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0]["dropped"], 9);
+    }
+}

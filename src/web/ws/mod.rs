@@ -1,0 +1,192 @@
+//! One WebSocket session: control messages in, frames out. A receive task acts on the
+//! viewer's requests; a send task drains the viewer's outbox into at most
+//! `max_frame_rate` frames a second. Whichever ends first ends the other.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use axum::{
+    extract::{
+        State, WebSocketUpgrade,
+        ws::{CloseFrame, Message, WebSocket, close_code},
+    },
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use bytes::Bytes;
+use futures_util::{
+    SinkExt, StreamExt,
+    stream::{SplitSink, SplitStream},
+};
+use tokio::sync::oneshot;
+use tracing::debug;
+
+mod frames;
+mod guard;
+mod viewer;
+
+use frames::frames;
+use guard::{REQUESTS_PER_SEC, RequestBudget, foreign_origin};
+use viewer::Viewer;
+
+use super::AppState;
+use crate::{
+    hub::{ClientHandle, Outbox},
+    protocol::{MAX_INBOUND_BYTES, ServerMessage},
+};
+
+pub(super) async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(origin) = foreign_origin(&headers, &app.config.allowed_origins) {
+        debug!(origin, "WebSocket refused: foreign origin");
+        let message = format!("pages from {origin} may not open this stream (see --allowed-origins)");
+        return (StatusCode::FORBIDDEN, message).into_response();
+    }
+    let Ok(slot) = app.client_slots.clone().try_acquire_owned() else {
+        let message = "the server has as many viewers as it allows (--max-clients); try again later";
+        return (StatusCode::SERVICE_UNAVAILABLE, message).into_response();
+    };
+    ws.max_message_size(MAX_INBOUND_BYTES).max_frame_size(MAX_INBOUND_BYTES).on_upgrade(move |socket| async move {
+        session(socket, app).await;
+        drop(slot);
+    })
+}
+
+async fn session(socket: WebSocket, app: AppState) {
+    let client = app.hub.connect();
+    let outbox = client.outbox().clone();
+    let c = &app.config;
+    outbox.push_control(
+        ServerMessage::Hello {
+            version: env!("CARGO_PKG_VERSION"),
+            group_id: &c.group_id,
+            history_secs: c.history_secs,
+            max_frame_rate: c.max_frame_rate,
+        }
+        .encode(),
+    );
+    let (sink, stream) = socket.split();
+    let (close_tx, close_rx) = oneshot::channel();
+    let mut send = tokio::spawn(send_frames(sink, outbox, app.clone(), close_rx));
+    let mut recv = tokio::spawn(receive_requests(stream, client, app, close_tx));
+    tokio::select! {
+        _ = &mut send => recv.abort(),
+        _ = &mut recv => {
+            // Give the send task a moment to deliver a close frame the receive side asked for.
+            if tokio::time::timeout(Duration::from_secs(2), &mut send).await.is_err() {
+                send.abort();
+            }
+        }
+    }
+}
+
+async fn send_frames(
+    mut sink: SplitSink<WebSocket, Message>,
+    outbox: Arc<Outbox>,
+    app: AppState,
+    mut close: oneshot::Receiver<CloseFrame>,
+) {
+    let pace = Duration::from_secs(1) / app.config.max_frame_rate.max(1);
+    let mut shutdown = app.shutdown.clone();
+    let status = app.hub.status().clone();
+    // Three pings per idle timeout, so one lost answer does not disconnect a viewer.
+    let ping_every = Duration::from_secs(app.config.idle_timeout_secs) / 3;
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    let mut close_done = false;
+    loop {
+        tokio::select! {
+            // A close the receive side asks for comes before anything still queued.
+            biased;
+            frame = &mut close, if !close_done => {
+                close_done = true;
+                if let Ok(frame) = frame {
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    return;
+                }
+                continue;
+            }
+            _ = ping.tick() => {
+                // Browsers answer pings by themselves; the answer keeps the viewer from
+                // counting as idle.
+                if sink.send(Message::Ping(Bytes::new())).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+            () = outbox.ready() => {}
+            () = until_stopped(&mut shutdown) => {
+                let close = CloseFrame { code: close_code::AWAY, reason: "server shutting down".into() };
+                let _ = sink.send(Message::Close(Some(close))).await;
+                return;
+            }
+        }
+        let drained = outbox.take();
+        if drained.closed {
+            return;
+        }
+        if drained.dropped > 0 {
+            status.add_records_dropped(drained.dropped);
+        }
+        let frames = frames(drained);
+        let n = frames.len() as u64;
+        for frame in frames {
+            if sink.send(Message::Text(frame.into())).await.is_err() {
+                return;
+            }
+        }
+        status.add_frames_sent(n);
+        // Waiting here is what batches records into frames for this viewer.
+        tokio::time::sleep(pace).await;
+    }
+}
+
+async fn until_stopped(shutdown: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+/// Acts on the viewer's requests until it leaves. Owns the viewer's registration and its
+/// replay reader, so both end with the session.
+async fn receive_requests(
+    mut stream: SplitStream<WebSocket>,
+    client: ClientHandle,
+    app: AppState,
+    close: oneshot::Sender<CloseFrame>,
+) {
+    let idle = Duration::from_secs(app.config.idle_timeout_secs);
+    let mut viewer = Viewer::new(client, app);
+    let mut budget = RequestBudget::new(Instant::now());
+    loop {
+        let Ok(next) = tokio::time::timeout(idle, stream.next()).await else {
+            let reason = format!("idle for {} s: no message and no answer to pings", idle.as_secs());
+            let _ = close.send(CloseFrame { code: close_code::NORMAL, reason: reason.into() });
+            break;
+        };
+        let Some(msg) = next else { break };
+        if matches!(msg, Ok(Message::Text(_) | Message::Binary(_))) && !budget.spend(Instant::now()) {
+            let reason = format!("more than {REQUESTS_PER_SEC} requests a second");
+            let _ = close.send(CloseFrame { code: close_code::POLICY, reason: reason.into() });
+            break;
+        }
+        match msg {
+            Ok(Message::Text(t)) => viewer.handle(t.as_str()),
+            Ok(Message::Binary(_)) => viewer.refuse(None, "bad_request", "send control messages as JSON text".into()),
+            Ok(Message::Close(_)) => break,
+            Ok(Message::Ping(_) | Message::Pong(_)) => {}
+            Err(e) => {
+                if is_too_big(e) {
+                    let reason = format!("message too big: at most {} KiB", MAX_INBOUND_BYTES / 1024);
+                    let _ = close.send(CloseFrame { code: close_code::SIZE, reason: reason.into() });
+                }
+                break;
+            }
+        }
+    }
+    debug!("viewer left");
+}
+
+/// Whether the socket failed because the viewer sent more than it may in one message.
+fn is_too_big(e: axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::Error;
+    matches!(e.into_inner().downcast_ref::<Error>(), Some(Error::Capacity(_)))
+}

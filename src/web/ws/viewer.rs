@@ -1,0 +1,107 @@
+//! One viewer's requests: what it watches, and its replay.
+
+use tracing::debug;
+
+use super::super::AppState;
+use crate::{
+    hub::ClientHandle,
+    kafka::replay::Replay,
+    protocol::{self, ClientMessage, ReplayProgress, ReplayState, Selection, ServerMessage},
+};
+
+pub(super) struct Viewer {
+    client: ClientHandle,
+    app: AppState,
+    selection: Selection,
+    replay: Option<Replay>,
+}
+
+impl Viewer {
+    pub(super) fn new(client: ClientHandle, app: AppState) -> Self {
+        Self { client, app, selection: Selection::default(), replay: None }
+    }
+
+    /// Acts on one control message; anything refused is answered with an `error`.
+    pub(super) fn handle(&mut self, text: &str) {
+        let msg = match protocol::parse_client_message(text) {
+            Ok(msg) => msg,
+            Err(e) => {
+                // Name the request that was refused, when it had a readable type.
+                let value: Option<serde_json::Value> = serde_json::from_str(text).ok();
+                let request = value.as_ref().and_then(|v| v.get("type")).and_then(|t| t.as_str());
+                return self.refuse(request, "bad_request", e.to_string());
+            }
+        };
+        match msg {
+            ClientMessage::Subscribe { selection } => self.subscribe(selection),
+            ClientMessage::Replay { .. } => self.start_replay(),
+            ClientMessage::Pause | ClientMessage::Resume => match &self.replay {
+                Some(r) => r.set_paused(matches!(msg, ClientMessage::Pause)),
+                None => {
+                    let request = if matches!(msg, ClientMessage::Pause) { "pause" } else { "resume" };
+                    self.refuse(Some(request), "no_replay", "there is no replay to pause or resume".into());
+                }
+            },
+            ClientMessage::Live => {
+                if self.replay.take().is_some() {
+                    self.send(&ServerMessage::Replay(&ReplayProgress::new(ReplayState::Stopped)));
+                }
+                self.client.watch_live(self.selection.clone());
+            }
+        }
+    }
+
+    fn subscribe(&mut self, list: Vec<protocol::TopicSelection>) {
+        let selection = match Selection::new(list) {
+            Ok(s) => s,
+            Err(e) => return self.refuse(Some("subscribe"), "bad_request", e.to_string()),
+        };
+        let known = self.app.hub.status().topics();
+        // While Kafka is unreachable nothing is known; accept and let the group wait.
+        if !known.is_empty()
+            && let Some(missing) = selection.topics().find(|t| !known.iter().any(|k| k.name == *t))
+        {
+            return self.refuse(Some("subscribe"), "unknown_topic", format!("topic `{missing}` does not exist"));
+        }
+        if let Err(e) = self.app.topics.ensure(selection.topics()) {
+            return self.refuse(Some("subscribe"), "too_many_topics", e.to_string());
+        }
+        if self.replay.take().is_some() {
+            self.send(&ServerMessage::Replay(&ReplayProgress::new(ReplayState::Stopped)));
+        }
+        self.send(&ServerMessage::Subscribed { selection: selection.to_list() });
+        self.client.watch_live(selection.clone());
+        self.selection = selection;
+    }
+
+    fn start_replay(&mut self) {
+        if self.selection.is_empty() {
+            return self.refuse(
+                Some("replay"),
+                "bad_request",
+                "choose topics with `subscribe` before replaying".into(),
+            );
+        }
+        // Stop the old reader before the outbox moves on, so it cannot slip data in.
+        self.replay = None;
+        let Ok(slot) = self.app.replay_slots.clone().try_acquire_owned() else {
+            let message = "the server is running as many replays as it allows; try again when one ends".to_owned();
+            return self.refuse(Some("replay"), "too_many_replays", message);
+        };
+        self.client.watch_replay();
+        let outbox = self.client.outbox().clone();
+        let kafka = self.app.config.kafka.clone();
+        self.replay = Some(Replay::start(kafka, self.selection.clone(), outbox, self.app.hub.status(), slot));
+    }
+
+    /// Answers a refused request. The connection stays open and, for a refused
+    /// `subscribe`, the previous selection stays in force.
+    pub(super) fn refuse(&self, request: Option<&str>, error: &str, message: String) {
+        debug!(request, error, %message, "request refused");
+        self.send(&ServerMessage::Error { request, error, message });
+    }
+
+    fn send(&self, msg: &ServerMessage<'_>) {
+        self.client.outbox().push_control(msg.encode());
+    }
+}
