@@ -133,10 +133,10 @@ export function startProducer(topic) {
  * Starts `trackside serve` on a free port; resolves once it prints its address. `brokers`
  * defaults to the test broker; `logName` is its log file under e2e/artifacts/.
  */
-export async function startServer({ topic, groupId, brokers = BROKERS, logName = 'server.log' }) {
+export async function startServer({ topic, groupId, brokers = BROKERS, logName = 'server.log', extraArgs = [] }) {
   const log = logStream(logName);
   const child = run([
-    'serve', '--brokers', brokers, '--listen', '127.0.0.1:0', '--group-id', groupId, '--topics', topic,
+    'serve', '--brokers', brokers, '--listen', '127.0.0.1:0', '--group-id', groupId, '--topics', topic, ...extraArgs,
   ], { log });
   const url = await new Promise((resolve, reject) => {
     let seen = '';
@@ -200,8 +200,8 @@ export async function startStack() {
  * A fresh 1440×900 page that fails the test on any uncaught page error or console error.
  * Returns the page and the errors seen so far (checked by `assertNoPageErrors`).
  */
-export async function openPage(browser, url) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+export async function openPage(browser, url, contextOptions = {}) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...contextOptions });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

@@ -99,4 +99,38 @@ describe('Kafka as the dashboard shows it', () => {
       await stop(server.child);
     }
   });
+
+  test('with an access token set, a person who gives it watches live; without it, sees nothing', T, async () => {
+    const token = `pitwall-${uniqueName('t')}`;
+    const secured = await startServer({
+      topic: stack.topic, groupId: uniqueName('e2e-auth'), logName: 'server-auth.log', extraArgs: ['--auth-token', token],
+    });
+    try {
+      // The browser asks for credentials; the person types any name and the token.
+      const ok = await openPage(stack.browser, `${secured.url}/?topic=${stack.topic}`, {
+        httpCredentials: { username: 'engineer', password: token },
+      });
+      try {
+        const status = ok.page.getByTestId('connection-status');
+        await waitUntil(async () => (await status.getAttribute('data-state')) === 'connected', 'the page connects');
+        await ok.page.waitForFunction(() => window.trackside.records > 0, null, { timeout: 30_000 });
+        assert.deepEqual(ok.errors, []);
+      } finally {
+        await ok.close();
+      }
+
+      // Without it the page itself is refused, with the challenge that makes a browser
+      // ask for the token (headless Chromium cannot show the prompt, so ask as a client).
+      const context = await stack.browser.newContext();
+      try {
+        const response = await context.request.get(secured.url);
+        assert.equal(response.status(), 401);
+        assert.match(response.headers()['www-authenticate'], /^Basic realm="Trackside"/);
+      } finally {
+        await context.close();
+      }
+    } finally {
+      await stop(secured.child);
+    }
+  });
 });

@@ -63,6 +63,29 @@ fn is_secret(key: &str) -> bool {
     ["password", "secret", "sasl.oauthbearer.config", "ssl.key.pem", "ssl_key"].iter().any(|s| key.contains(s))
 }
 
+/// A value that must never be printed: its `Debug` says `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+fn parse_secret(s: &str) -> Result<Secret, String> {
+    if s.len() < 8 {
+        return Err("an access token needs at least 8 characters".into());
+    }
+    Ok(Secret(s.to_owned()))
+}
+
 fn parse_property(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
@@ -104,6 +127,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKSIDE_IDLE_TIMEOUT_SECS", default_value_t = 45,
           value_parser = clap::value_parser!(u64).range(2..=3600))]
     pub idle_timeout_secs: u64,
+    /// An access token for the page, the API and the WebSocket (as the basic-auth
+    /// password, or a bearer token); `/healthz` stays open. Unset: no access control.
+    #[arg(long, env = "TRACKSIDE_AUTH_TOKEN", value_parser = parse_secret, hide_env_values = true)]
+    pub auth_token: Option<Secret>,
     /// Most WebSocket viewers at once; further ones are refused with 503.
     #[arg(long, env = "TRACKSIDE_MAX_CLIENTS", default_value_t = 1000,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -185,6 +212,16 @@ mod tests {
         assert_eq!(cfg.get("sasl.password"), Some("hunter2"));
         let shown = format!("{:?}", s.kafka.redacted_properties());
         assert!(!shown.contains("hunter2") && shown.contains("fetch.wait.max.ms"), "{shown}");
+    }
+
+    #[test]
+    fn an_access_token_never_shows_in_debug_output() {
+        let Command::Serve(s) = parse(&["serve", "--auth-token", "pitwall-2026"]).unwrap().command else {
+            panic!("not serve")
+        };
+        assert_eq!(s.auth_token.as_ref().map(Secret::expose), Some("pitwall-2026"));
+        assert!(!format!("{s:?}").contains("pitwall-2026"));
+        assert!(parse(&["serve", "--auth-token", "short"]).is_err());
     }
 
     #[test]

@@ -84,6 +84,7 @@ pub async fn run(
             uplot_dir: args.uplot_dir.clone(),
             allowed_origins: args.allowed_origins.clone(),
             idle_timeout_secs: args.idle_timeout_secs,
+            auth_token: args.auth_token.clone(),
         }),
         shutdown: stop_rx.clone(),
         replay_slots: Arc::new(Semaphore::new(usize::from(args.max_replays))),

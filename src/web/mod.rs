@@ -2,6 +2,7 @@
 //! and the status, and starts replay readers for viewers who ask.
 
 mod api;
+mod auth;
 mod page;
 mod ws;
 
@@ -12,7 +13,11 @@ use axum::{Router, routing::get};
 use tokio::sync::{Semaphore, watch};
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
-use crate::{config::KafkaArgs, hub::Hub, kafka::live::Topics};
+use crate::{
+    config::{KafkaArgs, Secret},
+    hub::Hub,
+    kafka::live::Topics,
+};
 
 /// What the web layer needs to know about the server's configuration.
 #[derive(Debug, Clone)]
@@ -31,6 +36,8 @@ pub struct WebConfig {
     pub allowed_origins: Vec<String>,
     /// A viewer silent this long, pongs included, is disconnected.
     pub idle_timeout_secs: u64,
+    /// When set, every route but `/healthz` asks for it.
+    pub auth_token: Option<Secret>,
 }
 
 /// Shared by every request; each field is a cheap clone.
@@ -65,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ws", get(ws::upgrade))
         .nest_service("/static", static_files)
         .nest_service("/vendor/uplot", uplot)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -98,3 +98,36 @@ async fn the_page_is_served_with_security_headers() {
     assert_eq!(header("x-content-type-options"), "nosniff");
     assert_eq!(header("referrer-policy"), "no-referrer");
 }
+
+#[tokio::test]
+async fn with_a_token_set_everything_but_health_asks_for_it() {
+    let token = "pitwall-token-2026";
+    let app = TestApp::spawn(&["--group-id", &unique("g"), "--auth-token", token]).await;
+    let client = reqwest::Client::new();
+
+    // Without the token: 401 with a basic-auth challenge, for the page, API, metrics, files.
+    for path in ["/", "/api/topics", "/api/stats", "/metrics", "/static/app.js"] {
+        let r = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+        assert!(r.headers()["www-authenticate"].to_str().unwrap().starts_with("Basic"), "{path}");
+    }
+    let wrong = client.get(app.url("/")).basic_auth("engineer", Some("pitwall-token-2025")).send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+
+    // With it: as a browser sends it (basic auth, any user) or as a script does (bearer).
+    let page = client.get(app.url("/")).basic_auth("engineer", Some(token)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let api = client.get(app.url("/api/stats")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(api.status(), 200);
+
+    // Health checks stay open.
+    assert_eq!(client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+
+    // The WebSocket too.
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue};
+    let refused = tokio_tungstenite::connect_async(format!("ws://{}/ws", app.addr)).await.unwrap_err().to_string();
+    assert!(refused.contains("401"), "{refused}");
+    let mut request = format!("ws://{}/ws", app.addr).into_client_request().unwrap();
+    request.headers_mut().insert("authorization", HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
+    assert!(tokio_tungstenite::connect_async(request).await.is_ok());
+}
