@@ -82,3 +82,36 @@ async fn a_server_started_before_its_broker_connects_when_the_broker_comes_up() 
     viewer.subscribe("laps", None).await;
     viewer.until("the records", |seen: &[Value]| records(seen, "live").len() >= 20).await;
 }
+
+#[tokio::test]
+async fn after_a_broker_is_killed_and_restarted_live_data_resumes_without_a_restart() {
+    // Arrange: a private broker, a producer writing to it all along, and a server.
+    let broker = PrivateBroker::reserve();
+    broker.kafka_sh("up");
+    let brokers = format!("127.0.0.1:{}", broker.port);
+    let mut producer = Command::new(env!("CARGO_BIN_EXE_trackside"))
+        .args(["simulate", "--brokers", &brokers, "--topic", "laps", "--partitions", "2", "--cars", "4", "--hz", "10"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let app = TestApp::spawn(&["--brokers", &brokers, "--topics", "laps", "--group-id", &unique("g")]).await;
+    let mut viewer = app.viewer().await;
+    viewer.subscribe("laps", None).await;
+    viewer.until("live data", |seen: &[Value]| records(seen, "live").len() >= 10).await;
+
+    // Act: kill -9, as a crash would, and keep it down for a while.
+    let pid = std::fs::read_to_string(broker.state.join("broker.pid")).unwrap();
+    assert!(Command::new("kill").args(["-9", pid.trim()]).status().unwrap().success());
+    let down = viewer.next_of("stats", |m| m["kafka"]["reachable"] == false).await;
+    assert!(down["kafka"]["error"].as_str().is_some_and(|e| !e.is_empty()));
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await; // the outage itself
+    let before = records(&viewer.seen, "live").len();
+    broker.kafka_sh("up");
+
+    // Assert: the page hears Kafka is back, and new records stream again.
+    viewer.next_of("stats", |m| m["kafka"]["reachable"] == true).await;
+    viewer.until("live data after the restart", |seen| records(seen, "live").len() >= before + 10).await;
+    let _ = producer.kill();
+    let _ = producer.wait();
+}
