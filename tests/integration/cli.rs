@@ -21,3 +21,48 @@ fn help_and_version_succeed() {
     assert!(help.status.success());
     assert!(String::from_utf8(help.stdout).unwrap().contains("simulate"));
 }
+
+#[tokio::test]
+async fn sigterm_closes_viewers_with_1001_leaves_the_group_and_exits_cleanly() {
+    use std::io::{BufRead, BufReader};
+
+    use crate::helpers::*;
+
+    let topic = create_topic(1).await;
+    let group = unique("g");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_trackside"))
+        .args(["serve", "--brokers", &brokers(), "--listen", "127.0.0.1:0", "--topics", &topic, "--group-id", &group])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(server.stdout.take().unwrap());
+    let line = stdout.lines().map_while(Result::ok).find(|l| l.contains("http://")).unwrap();
+    let url = line[line.find("http://").unwrap()..].trim().trim_end_matches('/').to_owned();
+    let (mut ws, _) = tokio_tungstenite::connect_async(url.replace("http://", "ws://") + "/ws").await.unwrap();
+    // Wait until the server is a member of the group, so there is something to leave.
+    use futures_util::StreamExt;
+    loop {
+        let msg = ws.next().await.unwrap().unwrap();
+        if msg.to_text().is_ok_and(|t| t.contains(r#""type":"stats""#) && t.contains(r#""assignment":[{"#)) {
+            break;
+        }
+    }
+
+    assert!(Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap().success());
+
+    // The viewer is told the server is going away.
+    let close = loop {
+        match ws.next().await {
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("no close frame: {other:?}"),
+        }
+    };
+    assert_eq!(close.map(|f| u16::from(f.code)), Some(1001));
+    // The process exits by itself with success, having left the group.
+    let status = tokio::task::spawn_blocking(move || server.wait_with_output()).await.unwrap().unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let log = String::from_utf8_lossy(&status.stderr);
+    assert!(log.contains("left the consumer group"), "{log}");
+}
