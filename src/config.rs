@@ -131,6 +131,11 @@ pub struct ServeArgs {
     /// password, or a bearer token); `/healthz` stays open. Unset: no access control.
     #[arg(long, env = "TRACKSIDE_AUTH_TOKEN", value_parser = parse_secret, hide_env_values = true)]
     pub auth_token: Option<Secret>,
+    /// Seconds a viewer may take to accept one frame before it is disconnected: a browser
+    /// that stopped reading (a sleeping laptop, a dead link) holds nothing up for long.
+    #[arg(long, env = "TRACKSIDE_STALL_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub stall_timeout_secs: u64,
     /// Most WebSocket viewers at once; further ones are refused with 503.
     #[arg(long, env = "TRACKSIDE_MAX_CLIENTS", default_value_t = 1000,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]

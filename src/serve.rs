@@ -85,6 +85,7 @@ pub async fn run(
             allowed_origins: args.allowed_origins.clone(),
             idle_timeout_secs: args.idle_timeout_secs,
             auth_token: args.auth_token.clone(),
+            stall_timeout_secs: args.stall_timeout_secs,
         }),
         shutdown: stop_rx.clone(),
         replay_slots: Arc::new(Semaphore::new(usize::from(args.max_replays))),

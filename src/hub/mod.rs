@@ -54,6 +54,12 @@ struct Slot {
     outbox: Arc<Outbox>,
 }
 
+/// A short name for a partition, for outboxes to tell batches of one partition apart.
+fn partition_key(tp: &TopicPartition) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(tp)
+}
+
 /// Encodes consecutive records of one partition, once.
 fn encode(tp: &TopicPartition, records: &[Record]) -> Option<Batch> {
     let (first, last) = (records.first()?, records.last()?);
@@ -100,14 +106,14 @@ impl Hub {
             None => records,
         };
         let Some(batch) = encode(tp, records) else { return };
-        let (bytes, n) = (batch.bytes.clone(), records.len() as u64);
+        let (bytes, n, key) = (batch.bytes.clone(), records.len() as u64, partition_key(tp));
         let mut state = lock(&self.inner.state);
         if state.history.enabled() {
             state.history.append(tp, batch);
         }
         for slot in state.clients.values() {
             if slot.live && slot.selection.matches(&tp.topic, tp.partition) {
-                slot.outbox.push_live(bytes.clone(), n);
+                slot.outbox.push_live(bytes.clone(), n, key);
             }
         }
     }
@@ -118,6 +124,7 @@ impl Hub {
     /// at once; otherwise they are older than what viewers hold, and viewers see them when
     /// they next choose what to watch. Returns how many were kept.
     pub fn backfill(&self, tp: &TopicPartition, records: &[Record]) -> usize {
+        let key = partition_key(tp);
         let cutoff = lock(&self.inner.state).history.first_offset(tp).unwrap_or(i64::MAX);
         let older = &records[..records.partition_point(|r| r.offset < cutoff)];
         // Encoding happens outside the lock, in chunks the size of live batches.
@@ -133,7 +140,7 @@ impl Hub {
         if cutoff == i64::MAX {
             for slot in state.clients.values().filter(|s| s.live && s.selection.matches(&tp.topic, tp.partition)) {
                 for b in &batches {
-                    slot.outbox.push_live(b.bytes.clone(), (b.last_offset - b.first_offset + 1).unsigned_abs());
+                    slot.outbox.push_live(b.bytes.clone(), (b.last_offset - b.first_offset + 1).unsigned_abs(), key);
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! One viewer's bounded queue of what is still to be sent to it.
 
 use std::{
-    collections::VecDeque,
+    collections::{HashMap, VecDeque},
     sync::{Mutex, MutexGuard},
 };
 
@@ -38,10 +38,12 @@ pub struct Drained {
     pub closed: bool,
 }
 
-/// One viewer's queue. Live batches are bounded in bytes and the oldest are dropped when
-/// the viewer falls behind, since a race engineer wants the newest values; replay batches
-/// are bounded in bytes too but make the replay reader wait, since a replay promises
-/// every record.
+/// One viewer's queue. Live batches are bounded in bytes. When a viewer falls behind, the
+/// queue coalesces to the latest values: it drops the oldest batch of a partition that
+/// has a newer batch queued (every car keeps its newest values), and only then the oldest
+/// of all; drops are counted and reported. Replay batches are bounded in bytes too but
+/// make the replay reader wait, since a replay promises every record. A viewer that
+/// stops reading altogether is disconnected by its session (`--stall-timeout-secs`).
 pub struct Outbox {
     state: Mutex<OutboxState>,
     ready: Notify,
@@ -57,11 +59,20 @@ struct OutboxState {
     ordered: VecDeque<Item>,
     control: usize,
     replay_bytes: usize,
-    live: VecDeque<(Bytes, u64)>,
+    live: VecDeque<LiveBatch>,
+    /// Queued live batches per partition key, to find superseded ones quickly.
+    live_per_key: HashMap<u64, usize>,
     live_bytes: usize,
     stats: Option<Bytes>,
     dropped: u64,
     closed: bool,
+}
+
+struct LiveBatch {
+    bytes: Bytes,
+    records: u64,
+    /// Which partition the batch is of (a hash; equal for equal partitions).
+    key: u64,
 }
 
 /// The viewer has gone; a replay reader feeding it should stop.
@@ -74,19 +85,27 @@ impl Outbox {
         Self { state: Mutex::new(OutboxState::default()), ready: Notify::new(), space: Notify::new(), cap }
     }
 
-    pub(super) fn push_live(&self, bytes: Bytes, records: u64) {
+    /// Queues a live batch of the partition `key` stands for.
+    pub(super) fn push_live(&self, bytes: Bytes, records: u64, key: u64) {
         let mut s = lock(&self.state);
         if s.closed {
             return;
         }
         s.live_bytes += bytes.len();
-        s.live.push_back((bytes, records));
+        *s.live_per_key.entry(key).or_default() += 1;
+        s.live.push_back(LiveBatch { bytes, records, key });
         while s.live_bytes > self.cap {
-            let Some((old, n)) = s.live.pop_front() else {
-                break;
-            };
-            s.live_bytes -= old.len();
-            s.dropped += n;
+            // The oldest batch whose partition has a newer one queued, else the oldest.
+            let superseded = s.live.iter().position(|b| s.live_per_key.get(&b.key).is_some_and(|&n| n > 1));
+            let Some(old) = s.live.remove(superseded.unwrap_or(0)) else { break };
+            s.live_bytes -= old.bytes.len();
+            s.dropped += old.records;
+            if let Some(n) = s.live_per_key.get_mut(&old.key) {
+                *n -= 1;
+                if *n == 0 {
+                    s.live_per_key.remove(&old.key);
+                }
+            }
         }
         drop(s);
         self.ready.notify_one();
@@ -163,6 +182,7 @@ impl Outbox {
         s.ordered.retain(|i| matches!(i, Item::Control(_)));
         s.replay_bytes = 0;
         s.live.clear();
+        s.live_per_key.clear();
         s.live_bytes = 0;
         s.ordered.extend(history.into_iter().map(Item::History));
         drop(s);
@@ -180,7 +200,7 @@ impl Outbox {
         let freed_replay = s.replay_bytes > 0;
         let drained = Drained {
             items: s.ordered.drain(..).collect(),
-            live: s.live.drain(..).map(|(b, _)| b).collect(),
+            live: s.live.drain(..).map(|b| b.bytes).collect(),
             stats: s.stats.take(),
             dropped: std::mem::take(&mut s.dropped),
             closed: s.closed,
@@ -188,6 +208,7 @@ impl Outbox {
         s.control = 0;
         s.replay_bytes = 0;
         s.live_bytes = 0;
+        s.live_per_key.clear();
         drop(s);
         if freed_replay {
             self.space.notify_one();
@@ -227,5 +248,21 @@ mod tests {
         assert!(outbox.take().items.is_empty());
         outbox.close();
         assert!(outbox.push_replay(outbox.epoch(), Bytes::from_static(b"x")).await.is_err());
+    }
+
+    #[test]
+    fn a_viewer_that_falls_behind_keeps_the_newest_batch_of_every_partition() {
+        let outbox = Outbox::new(40);
+        let batch = |tag: &'static str| Bytes::from_static(tag.as_bytes());
+        outbox.push_live(batch("p1-old...."), 1, 1); // 10 bytes each
+        outbox.push_live(batch("p2-only..."), 1, 2);
+        outbox.push_live(batch("p1-mid...."), 1, 1);
+        outbox.push_live(batch("p1-new...."), 1, 1);
+        outbox.push_live(batch("p3-only..."), 1, 3); // 50 bytes: one must go
+        outbox.push_live(batch("p1-newest."), 1, 1); // and another
+        let d = outbox.take();
+        let kept: Vec<&[u8]> = d.live.iter().map(|b| &b[..]).collect();
+        assert_eq!(kept, vec![&b"p2-only..."[..], b"p1-new....", b"p3-only...", b"p1-newest."]);
+        assert_eq!(d.dropped, 2, "the two oldest batches of partition 1 went");
     }
 }

@@ -36,6 +36,8 @@ pub struct WebConfig {
     pub allowed_origins: Vec<String>,
     /// A viewer silent this long, pongs included, is disconnected.
     pub idle_timeout_secs: u64,
+    /// A viewer that accepts nothing for this long is disconnected.
+    pub stall_timeout_secs: u64,
     /// When set, every route but `/healthz` asks for it.
     pub auth_token: Option<Secret>,
 }

@@ -17,11 +17,11 @@ use axum::{
 };
 use bytes::Bytes;
 use futures_util::{
-    SinkExt, StreamExt,
+    Sink, SinkExt, StreamExt,
     stream::{SplitSink, SplitStream},
 };
 use tokio::sync::oneshot;
-use tracing::debug;
+use tracing::{debug, warn};
 
 mod frames;
 mod guard;
@@ -94,6 +94,7 @@ async fn send_frames(
     let ping_every = Duration::from_secs(app.config.idle_timeout_secs) / 3;
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
     let mut close_done = false;
+    let stall = Duration::from_secs(app.config.stall_timeout_secs);
     loop {
         tokio::select! {
             // A close the receive side asks for comes before anything still queued.
@@ -101,7 +102,7 @@ async fn send_frames(
             frame = &mut close, if !close_done => {
                 close_done = true;
                 if let Ok(frame) = frame {
-                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    let _ = send_within(&mut sink, Message::Close(Some(frame)), stall).await;
                     return;
                 }
                 continue;
@@ -109,7 +110,7 @@ async fn send_frames(
             _ = ping.tick() => {
                 // Browsers answer pings by themselves; the answer keeps the viewer from
                 // counting as idle.
-                if sink.send(Message::Ping(Bytes::new())).await.is_err() {
+                if !send_within(&mut sink, Message::Ping(Bytes::new()), stall).await {
                     return;
                 }
                 continue;
@@ -117,7 +118,7 @@ async fn send_frames(
             () = outbox.ready() => {}
             () = until_stopped(&mut shutdown) => {
                 let close = CloseFrame { code: close_code::AWAY, reason: "server shutting down".into() };
-                let _ = sink.send(Message::Close(Some(close))).await;
+                let _ = send_within(&mut sink, Message::Close(Some(close)), stall).await;
                 return;
             }
         }
@@ -131,13 +132,26 @@ async fn send_frames(
         let frames = frames(drained);
         let n = frames.len() as u64;
         for frame in frames {
-            if sink.send(Message::Text(frame.into())).await.is_err() {
+            if !send_within(&mut sink, Message::Text(frame.into()), stall).await {
                 return;
             }
         }
         status.add_frames_sent(n);
         // Waiting here is what batches records into frames for this viewer.
         tokio::time::sleep(pace).await;
+    }
+}
+
+/// Sends one message, giving up on a viewer that takes longer than `stall` to accept it:
+/// its socket buffers are full because it stopped reading, and waiting longer would only
+/// keep a session for nobody. Returns whether the message went out.
+async fn send_within<S: Sink<Message> + Unpin>(sink: &mut S, msg: Message, stall: Duration) -> bool {
+    match tokio::time::timeout(stall, sink.send(msg)).await {
+        Ok(sent) => sent.is_ok(),
+        Err(_) => {
+            warn!(seconds = stall.as_secs(), "viewer stopped reading; disconnecting it");
+            false
+        }
     }
 }
 
@@ -189,4 +203,21 @@ async fn receive_requests(
 fn is_too_big(e: axum::Error) -> bool {
     use tokio_tungstenite::tungstenite::Error;
     matches!(e.into_inner().downcast_ref::<Error>(), Some(Error::Capacity(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_viewer_that_accepts_nothing_is_given_up_on_after_the_stall_timeout() {
+        // A socket whose buffers are full: a send never completes.
+        let mut stuck = futures_util::sink::unfold((), |(), _msg: Message| std::future::pending::<Result<(), ()>>());
+        let started = tokio::time::Instant::now();
+        assert!(!send_within(&mut stuck, Message::Text("x".into()), Duration::from_secs(30)).await);
+        assert_eq!(started.elapsed(), Duration::from_secs(30));
+
+        let mut fine = futures_util::sink::drain();
+        assert!(send_within(&mut fine, Message::Text("x".into()), Duration::from_secs(30)).await);
+    }
 }
