@@ -316,21 +316,24 @@ impl Drop for CountGuard {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A member of group `g` reading topic `t`, assigned every partition given as
+    /// `(partition, low, high)`.
+    pub(crate) fn assigned_status(partitions: &[(i32, i64, i64)]) -> Status {
+        let status = Status::new("g");
+        status.set_group_topics(vec!["t".into()]);
+        let partitions = partitions.iter().map(|&(partition, low, high)| PartitionInfo { partition, low, high });
+        status.set_topics(vec![TopicInfo { name: "t".into(), partitions: partitions.collect() }]);
+        let tps = status.topics()[0].partitions.iter().map(|p| TopicPartition::new("t", p.partition)).collect();
+        status.set_assignment(tps);
+        status
+    }
 
     #[test]
     fn lag_is_what_the_group_has_not_consumed_yet() {
-        let status = Status::new("g");
-        status.set_group_topics(vec!["t".into()]);
-        status.set_topics(vec![TopicInfo {
-            name: "t".into(),
-            partitions: vec![
-                PartitionInfo { partition: 0, low: 0, high: 100 },
-                PartitionInfo { partition: 1, low: 10, high: 50 },
-            ],
-        }]);
-        status.set_assignment(vec![TopicPartition::new("t", 0), TopicPartition::new("t", 1)]);
+        let status = assigned_status(&[(0, 0, 100), (1, 10, 50)]);
         status.record_consumed(&TopicPartition::new("t", 0), 90, 89);
         let snap = status.snapshot();
         assert_eq!(snap.partitions.len(), 2);
@@ -340,13 +343,7 @@ mod tests {
 
     #[test]
     fn a_stale_high_watermark_never_trails_what_was_consumed() {
-        let status = Status::new("g");
-        status.set_group_topics(vec!["t".into()]);
-        status.set_topics(vec![TopicInfo {
-            name: "t".into(),
-            partitions: vec![PartitionInfo { partition: 0, low: 0, high: 50 }],
-        }]);
-        status.set_assignment(vec![TopicPartition::new("t", 0)]);
+        let status = assigned_status(&[(0, 0, 50)]);
         status.record_consumed(&TopicPartition::new("t", 0), 61, 60);
         let row = &status.snapshot().partitions[0];
         assert_eq!((row.high, row.lag), (Some(61), Some(0)));
@@ -354,13 +351,7 @@ mod tests {
 
     #[test]
     fn lag_follows_the_position_past_transaction_markers() {
-        let status = Status::new("g");
-        status.set_group_topics(vec!["t".into()]);
-        status.set_topics(vec![TopicInfo {
-            name: "t".into(),
-            partitions: vec![PartitionInfo { partition: 0, low: 0, high: 4 }],
-        }]);
-        status.set_assignment(vec![TopicPartition::new("t", 0)]);
+        let status = assigned_status(&[(0, 0, 4)]);
         // Offsets 0 and 1: an aborted record and its marker; 2: a record; 3: a commit marker.
         status.record_consumed(&TopicPartition::new("t", 0), 1, 2);
         assert_eq!(status.snapshot().partitions[0].lag, Some(1), "without a position, the marker looks unread");

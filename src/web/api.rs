@@ -106,17 +106,11 @@ fn escape(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::status::{PartitionInfo, Status, TopicPartition};
+    use crate::status::TopicPartition;
 
     #[test]
     fn metrics_name_every_family_with_partition_labels() {
-        let status = Status::new("g");
-        status.set_group_topics(vec!["t".into()]);
-        status.set_topics(vec![TopicInfo {
-            name: "t".into(),
-            partitions: vec![PartitionInfo { partition: 0, low: 0, high: 10 }],
-        }]);
-        status.set_assignment(vec![TopicPartition::new("t", 0)]);
+        let status = crate::status::tests::assigned_status(&[(0, 0, 10)]);
         status.record_consumed(&TopicPartition::new("t", 0), 7, 6);
         status.record_malformed(&TopicPartition::new("t", 0), 7, "bad".into());
         let text = render_metrics(&status.snapshot());
