@@ -45,9 +45,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(args.listen)
                 .await
                 .with_context(|| format!("cannot listen on {}", args.listen))?;
-            let addr = listener.local_addr()?;
-            println!("Trackside is serving the dashboard at http://{addr}/");
-            serve::run(listener, args, shutdown::signal()).await?;
+            let server = serve::Server::build(listener, args)?;
+            println!("Trackside is serving the dashboard at http://{}/", server.local_addr()?);
+            server.run(shutdown::signal()).await?;
         }
         Command::Simulate(args) => {
             simulate::run(args, shutdown::signal()).await?;

@@ -1,6 +1,7 @@
 //! `trackside serve`: wires Kafka, the hub and the web layer together and runs them
-//! until shutdown. `run` takes a listener the caller bound, so tests start the real
-//! server on port 0.
+//! until shutdown. [`Server::build`] takes a listener the caller bound (so tests start
+//! the real server on port 0) and fails on a configuration Kafka's client refuses, before
+//! anyone is told where to point a browser; [`Server::run`] then serves.
 
 use std::{future::Future, sync::Arc, time::Instant};
 
@@ -29,33 +30,60 @@ const STATS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 pub enum ServeError {
     #[error(transparent)]
     Kafka(#[from] KafkaError),
-    #[error("the HTTP server failed: {0}")]
+    #[error("the HTTP server failed")]
     Http(#[from] std::io::Error),
 }
 
-/// Serves until `shutdown` completes; then closes every WebSocket with 1001, commits,
-/// leaves the consumer group and returns.
+/// Builds and runs a server; see [`Server`].
 pub async fn run(
     listener: TcpListener,
     args: ServeArgs,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let status = Status::new(&args.group_id);
+    Server::build(listener, args)?.run(shutdown).await
+}
+
+/// A server whose Kafka clients exist, ready to serve.
+pub struct Server {
+    listener: TcpListener,
+    args: ServeArgs,
+    status: Status,
+    member: live::GroupMember,
+    metadata: rdkafka::consumer::BaseConsumer,
+}
+
+impl Server {
+    /// Creates the Kafka clients. Fails only on a configuration librdkafka refuses (a bad
+    /// `-X` property, say); an unreachable broker is waited for while serving.
+    pub fn build(listener: TcpListener, args: ServeArgs) -> Result<Self, ServeError> {
+        let live = LiveConfig {
+            kafka: args.kafka.clone(),
+            group_id: args.group_id.clone(),
+            history: std::time::Duration::from_secs(args.history_secs),
+        };
+        let status = Status::new(&args.group_id);
+        let member = live::connect(&live, &status)?;
+        let metadata = admin::metadata_client(&args.kafka, "trackside-admin")?;
+        Ok(Self { listener, args, status, member, metadata })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes; then closes every WebSocket with 1001, commits,
+    /// leaves the consumer group and returns.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
+        serve(self, shutdown).await
+    }
+}
+
+async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
+    let Server { listener, args, status, member, metadata } = server;
     let hub =
         Hub::new(status.clone(), args.history_secs, usize::try_from(args.client_queue_bytes).unwrap_or(usize::MAX));
     let (topics, topics_rx) = Topics::new(&args.topics);
     status.set_group_topics(topics.current().into_iter().collect());
-
-    // Both clients are created before serving, so a bad `-X` property fails at start-up.
-    let member = live::connect(
-        &LiveConfig {
-            kafka: args.kafka.clone(),
-            group_id: args.group_id.clone(),
-            history: std::time::Duration::from_secs(args.history_secs),
-        },
-        &status,
-    )?;
-    let metadata = admin::metadata_client(&args.kafka, "trackside-admin")?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |rx: &watch::Receiver<bool>| {

@@ -39,17 +39,19 @@ pub fn consumer_config(kafka: &KafkaArgs, own: &[(&str, &str)]) -> rdkafka::Clie
 /// Timeout of one metadata or watermark request.
 pub const METADATA_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// What went wrong talking to Kafka. The message carries librdkafka's own words (no
+/// separate source), since it is shown as it is: in the page, `/healthz` and logs.
 #[derive(Debug, thiserror::Error)]
 pub enum KafkaError {
     #[error("cannot create a Kafka client: {0}")]
-    Create(#[source] rdkafka::error::KafkaError),
+    Create(rdkafka::error::KafkaError),
     #[error("cannot read Kafka metadata: {0}")]
-    Metadata(#[source] rdkafka::error::KafkaError),
+    Metadata(rdkafka::error::KafkaError),
     #[error("topic `{0}` does not exist")]
     UnknownTopic(String),
     #[error("cannot assign partitions: {0}")]
-    Assign(#[source] rdkafka::error::KafkaError),
-    #[error("a blocking Kafka call failed: {0}")]
+    Assign(rdkafka::error::KafkaError),
+    #[error("a blocking Kafka call failed")]
     Join(#[from] tokio::task::JoinError),
 }
 

@@ -66,3 +66,15 @@ async fn sigterm_closes_viewers_with_1001_leaves_the_group_and_exits_cleanly() {
     let log = String::from_utf8_lossy(&status.stderr);
     assert!(log.contains("left the consumer group"), "{log}");
 }
+
+#[test]
+fn a_property_librdkafka_refuses_stops_serve_before_it_offers_a_url() {
+    let out = Command::new(env!("CARGO_BIN_EXE_trackside"))
+        .args(["serve", "--listen", "127.0.0.1:0", "-X", "no.such.property=1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stdout).unwrap().is_empty(), "no URL for a server that will not run");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("No such configuration property: \"no.such.property\""), "{stderr}");
+}
