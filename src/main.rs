@@ -1,4 +1,4 @@
-use std::{io::IsTerminal, process::ExitCode};
+use std::{io::IsTerminal, process::ExitCode, time::Duration};
 
 use anyhow::Context;
 use clap::{Parser, error::ErrorKind};
@@ -38,8 +38,16 @@ fn main() -> ExitCode {
     }
 }
 
-#[tokio::main]
-async fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let result = runtime.block_on(run_command(cli));
+    // Leaving a consumer group whose broker is gone can hold a librdkafka thread for
+    // minutes; by now everything owed to users is done, so don't wait for it.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result
+}
+
+async fn run_command(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let listener = tokio::net::TcpListener::bind(args.listen)

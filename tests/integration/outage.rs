@@ -81,6 +81,8 @@ async fn a_server_started_before_its_broker_connects_when_the_broker_comes_up() 
     viewer.next_of("stats", |m| m["kafka"]["reachable"] == true).await;
     viewer.subscribe("laps", None).await;
     viewer.until("the records", |seen: &[Value]| records(seen, "live").len() >= 20).await;
+    // Leave the group while the broker is still there (it goes when `broker` drops).
+    app.shutdown().await;
 }
 
 #[tokio::test]
@@ -114,4 +116,72 @@ async fn after_a_broker_is_killed_and_restarted_live_data_resumes_without_a_rest
     viewer.until("live data after the restart", |seen| records(seen, "live").len() >= before + 10).await;
     let _ = producer.kill();
     let _ = producer.wait();
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn sigterm_with_the_broker_gone_still_exits_promptly() {
+    use std::io::{BufRead, BufReader};
+
+    let broker = PrivateBroker::reserve();
+    broker.kafka_sh("up");
+    let brokers = format!("127.0.0.1:{}", broker.port);
+    let topic = "laps";
+    let mut server = Command::new(env!("CARGO_BIN_EXE_trackside"))
+        .args(["serve", "--brokers", &brokers, "--listen", "127.0.0.1:0", "--topics", topic])
+        // Offsets stay uncommitted until shutdown, so there is something to commit then.
+        .args(["--group-id", &unique("g"), "-X", "auto.commit.interval.ms=600000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let line =
+        BufReader::new(server.stdout.take().unwrap()).lines().map_while(Result::ok).find(|l| l.contains("http://"));
+    let url = line.unwrap().split("http://").nth(1).unwrap().trim().trim_end_matches('/').to_owned();
+    // Make it a member of the group that has consumed records: the topic exists once
+    // something is written, and the group reads what is written after it joins.
+    let simulate = || {
+        let sim = Command::new(env!("CARGO_BIN_EXE_trackside"))
+            .args(["simulate", "--brokers", &brokers, "--topic", topic, "--count", "10", "--as-fast-as-possible"])
+            .output()
+            .unwrap();
+        assert!(sim.status.success());
+    };
+    simulate();
+    let stats = |url: String| async move {
+        let v: Value = reqwest::get(format!("http://{url}/api/stats")).await.unwrap().json().await.unwrap();
+        v
+    };
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !stats(url.clone()).await["group"]["assignment"].as_array().is_some_and(|a| !a.is_empty()) {
+        assert!(std::time::Instant::now() < deadline, "never joined the group");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    simulate();
+    while stats(url.clone()).await["totals"]["consumed"].as_u64().unwrap_or(0) < 10 {
+        assert!(std::time::Instant::now() < deadline, "never consumed");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+
+    // The broker dies; then the server is asked to stop.
+    let pid = std::fs::read_to_string(broker.state.join("broker.pid")).unwrap();
+    assert!(Command::new("kill").args(["-9", pid.trim()]).status().unwrap().success());
+    assert!(Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap().success());
+
+    // It exits by itself, without a broker to say goodbye to.
+    let waited = tokio::task::spawn_blocking(move || {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = server.try_wait().unwrap() {
+                return Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = server.kill();
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    });
+    let status = waited.await.unwrap().expect("the server did not exit with its broker gone");
+    assert!(status.success(), "{status:?}");
 }
