@@ -342,6 +342,29 @@ mod tests {
     }
 
     #[test]
+    fn a_record_on_the_wire_is_its_offset_and_the_sample_as_the_contract_writes_it() {
+        let full = Sample {
+            lap: Some(3),
+            gear: Some(-1),
+            throttle: Some(0.5),
+            brake: Some(0.25),
+            driver: Some("Ada".into()),
+            x: Some(1.5),
+            y: Some(-2.5),
+            lap_distance_m: Some(99.9),
+            ..Sample::minimal("44", 1_700_000_000_123)
+        };
+        for sample in [full, Sample::minimal("7", 5)] {
+            let batch = encode_batch("t", 0, &[Record { offset: 12, sample: sample.clone() }]);
+            let mut wire: serde_json::Value = serde_json::from_slice(&batch).unwrap();
+            let record = wire["records"][0].as_object_mut().unwrap();
+            assert_eq!(record.remove("offset"), Some(12.into()));
+            let contract = serde_json::to_value(&sample).unwrap();
+            assert_eq!(serde_json::Value::Object(record.clone()), contract);
+        }
+    }
+
+    #[test]
     fn data_frames_pack_encoded_batches_into_valid_json() {
         let sample = Sample { lap: Some(2), ..Sample::minimal("7", 5) };
         let b1 = encode_batch("t", 0, &[Record { offset: 10, sample: sample.clone() }]);
