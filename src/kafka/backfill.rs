@@ -28,19 +28,8 @@ pub const DEADLINE: Duration = Duration::from_secs(30);
 /// Backfills `topic` with the last `history` of records. Blocking: run it with
 /// `spawn_blocking`. Returns how many records the history gained.
 pub fn run(kafka: &KafkaArgs, topic: &str, history: Duration, hub: &Hub) -> Result<usize, KafkaError> {
-    let consumer: BaseConsumer = super::consumer_config(
-        kafka,
-        &[
-            ("client.id", "trackside-backfill"),
-            // As with replays: librdkafka wants a group id for assign(), which never joins.
-            ("group.id", "trackside-backfill"),
-            ("enable.auto.commit", "false"),
-            ("enable.auto.offset.store", "false"),
-            ("enable.partition.eof", "true"),
-        ],
-    )
-    .create()
-    .map_err(KafkaError::Create)?;
+    let consumer: BaseConsumer =
+        super::reader_config(kafka, "trackside-backfill").create().map_err(KafkaError::Create)?;
     let info = admin::describe_topic(&consumer, topic)?;
     let since = now_ms() - i64::try_from(history.as_millis()).unwrap_or(i64::MAX);
     let mut wanted = TopicPartitionList::new();

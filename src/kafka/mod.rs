@@ -36,6 +36,23 @@ pub fn consumer_config(kafka: &KafkaArgs, own: &[(&str, &str)]) -> rdkafka::Clie
     kafka.client_config(&[CONSUMER_DEFAULTS.as_slice(), own].concat())
 }
 
+/// A consumer for partitions it is assigned by hand (replays, backfills): it reads to
+/// the end of each partition and says so, and never joins a group or commits.
+/// librdkafka wants a group id even for `assign()`; this one is never joined, so the
+/// broker never holds it.
+pub fn reader_config(kafka: &KafkaArgs, client_id: &str) -> rdkafka::ClientConfig {
+    consumer_config(
+        kafka,
+        &[
+            ("client.id", client_id),
+            ("group.id", client_id),
+            ("enable.auto.commit", "false"),
+            ("enable.auto.offset.store", "false"),
+            ("enable.partition.eof", "true"),
+        ],
+    )
+}
+
 /// Timeout of one metadata or watermark request.
 pub const METADATA_TIMEOUT: Duration = Duration::from_secs(3);
 

@@ -101,20 +101,8 @@ impl Reader {
         selection: Selection,
         mut paused: watch::Receiver<bool>,
     ) -> Result<(), ReplayError> {
-        let consumer: StreamConsumer = super::consumer_config(
-            &kafka,
-            &[
-                ("client.id", "trackside-replay"),
-                // librdkafka wants a group id even for assign(); this one is never joined
-                // (no subscribe) and never committed to, so the broker never holds it.
-                ("group.id", "trackside-replay"),
-                ("enable.auto.commit", "false"),
-                ("enable.auto.offset.store", "false"),
-                ("enable.partition.eof", "true"),
-            ],
-        )
-        .create()
-        .map_err(KafkaError::Create)?;
+        let consumer: StreamConsumer =
+            super::reader_config(&kafka, "trackside-replay").create().map_err(KafkaError::Create)?;
         let consumer = Arc::new(consumer);
 
         let plan = {
