@@ -24,21 +24,13 @@ fn help_and_version_succeed() {
 
 #[tokio::test]
 async fn sigterm_closes_viewers_with_1001_leaves_the_group_and_exits_cleanly() {
-    use std::io::{BufRead, BufReader};
-
     use crate::helpers::*;
 
     let topic = create_topic(1).await;
     let group = unique("g");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_trackside"))
-        .args(["serve", "--brokers", &brokers(), "--listen", "127.0.0.1:0", "--topics", &topic, "--group-id", &group])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(server.stdout.take().unwrap());
-    let line = stdout.lines().map_while(Result::ok).find(|l| l.contains("http://")).unwrap();
-    let url = line[line.find("http://").unwrap()..].trim().trim_end_matches('/').to_owned();
+    let brokers = brokers();
+    let args = ["--brokers", brokers.as_str(), "--topics", topic.as_str(), "--group-id", group.as_str()];
+    let (server, url) = serve_process(&args, std::process::Stdio::piped());
     let (mut ws, _) = tokio_tungstenite::connect_async(url.replace("http://", "ws://") + "/ws").await.unwrap();
     // Wait until the server is a member of the group, so there is something to leave.
     use futures_util::StreamExt;

@@ -124,6 +124,12 @@ impl TestApp {
         Self::spawn_with(serve).await
     }
 
+    /// The server reading `topic` as a fresh group that starts at the earliest offset, so
+    /// it consumes what a test produced before starting it.
+    pub async fn reading_from_earliest(topic: &str) -> TestApp {
+        Self::spawn(&["--topics", topic, "--group-id", &unique("g"), "-X", "auto.offset.reset=earliest"]).await
+    }
+
     pub async fn spawn_with(args: ServeArgs) -> TestApp {
         let listener = tokio::net::TcpListener::bind(args.listen).await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -235,4 +241,31 @@ pub fn offsets_by_partition(recs: &[(String, i64, Value)]) -> std::collections::
         map.entry(*p).or_default().push(r["offset"].as_i64().unwrap());
     }
     map
+}
+
+/// Runs `trackside simulate` as fast as possible into `topic` on `brokers`, with `extra`
+/// arguments, and waits for it to finish.
+pub fn simulate_into(brokers: &str, topic: &str, extra: &[&str]) {
+    let mut args = vec!["simulate", "--brokers", brokers, "--topic", topic, "--as-fast-as-possible"];
+    args.extend_from_slice(extra);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trackside")).args(&args).output().unwrap();
+    assert!(out.status.success(), "simulate failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `trackside serve` as a process of its own, as a user starts it, with `args` and a port
+/// of its own. Returns the process and its base URL (`http://127.0.0.1:PORT`) once the
+/// server has printed it.
+pub fn serve_process(args: &[&str], stderr: std::process::Stdio) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_trackside"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(server.stdout.take().unwrap());
+    let line = stdout.lines().map_while(Result::ok).find(|l| l.contains("http://")).expect("the server's URL");
+    let url = line[line.find("http://").unwrap()..].trim().trim_end_matches('/').to_owned();
+    (server, url)
 }

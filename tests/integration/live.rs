@@ -12,8 +12,7 @@ async fn a_viewer_sees_exactly_the_values_that_were_produced() {
         (0..30u32).map(|n| ((n % 3) as i32, format!("car{}", n % 3), sample(&format!("car{}", n % 3), n))).collect();
     let batch: Vec<_> = values.iter().map(|(p, k, v)| (*p, k.as_str(), json_bytes(v))).collect();
     let offsets = produce(&topic, &batch).await;
-    let group = unique("g");
-    let app = TestApp::spawn(&["--topics", &topic, "--group-id", &group, "-X", "auto.offset.reset=earliest"]).await;
+    let app = TestApp::reading_from_earliest(&topic).await;
 
     // Act
     let mut viewer = app.viewer().await;
@@ -48,8 +47,7 @@ async fn a_viewer_that_chose_one_partition_sees_only_that_partition() {
     let topic = create_topic(3).await;
     let batch: Vec<_> = (0..30u32).map(|n| ((n % 3) as i32, "k", json_bytes(&sample("7", n)))).collect();
     produce(&topic, &batch).await;
-    let group = unique("g");
-    let app = TestApp::spawn(&["--topics", &topic, "--group-id", &group, "-X", "auto.offset.reset=earliest"]).await;
+    let app = TestApp::reading_from_earliest(&topic).await;
 
     let mut one = app.viewer().await;
     let mut all = app.viewer().await;

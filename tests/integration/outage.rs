@@ -70,12 +70,7 @@ async fn a_server_started_before_its_broker_connects_when_the_broker_comes_up() 
 
     // Act: the broker comes up (auto-creating the topic on first write), and a record arrives.
     broker.kafka_sh("up");
-    let simulate = Command::new(env!("CARGO_BIN_EXE_trackside"))
-        .args(["simulate", "--brokers", &brokers, "--topic", "laps", "--partitions", "1", "--cars", "2"])
-        .args(["--count", "20", "--as-fast-as-possible"])
-        .output()
-        .unwrap();
-    assert!(simulate.status.success(), "{}", String::from_utf8_lossy(&simulate.stderr));
+    simulate_into(&brokers, "laps", &["--partitions", "1", "--cars", "2", "--count", "20"]);
 
     // Assert: the same server, never restarted, reports Kafka and streams the records.
     viewer.next_of("stats", |m| m["kafka"]["reachable"] == true).await;
@@ -121,35 +116,21 @@ async fn after_a_broker_is_killed_and_restarted_live_data_resumes_without_a_rest
 
 #[tokio::test]
 async fn sigterm_with_the_broker_gone_still_exits_promptly() {
-    use std::io::{BufRead, BufReader};
-
     let broker = PrivateBroker::reserve();
     broker.kafka_sh("up");
     let brokers = format!("127.0.0.1:{}", broker.port);
     let topic = "laps";
-    let mut server = Command::new(env!("CARGO_BIN_EXE_trackside"))
-        .args(["serve", "--brokers", &brokers, "--listen", "127.0.0.1:0", "--topics", topic])
-        // Offsets stay uncommitted until shutdown, so there is something to commit then.
-        .args(["--group-id", &unique("g"), "-X", "auto.commit.interval.ms=600000"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let line =
-        BufReader::new(server.stdout.take().unwrap()).lines().map_while(Result::ok).find(|l| l.contains("http://"));
-    let url = line.unwrap().split("http://").nth(1).unwrap().trim().trim_end_matches('/').to_owned();
+    let group = unique("g");
+    // Offsets stay uncommitted until shutdown, so there is something to commit then.
+    let args = ["--brokers", brokers.as_str(), "--topics", topic, "--group-id", group.as_str()];
+    let (mut server, url) =
+        serve_process(&[&args[..], &["-X", "auto.commit.interval.ms=600000"]].concat(), std::process::Stdio::null());
     // Make it a member of the group that has consumed records: the topic exists once
     // something is written, and the group reads what is written after it joins.
-    let simulate = || {
-        let sim = Command::new(env!("CARGO_BIN_EXE_trackside"))
-            .args(["simulate", "--brokers", &brokers, "--topic", topic, "--count", "10", "--as-fast-as-possible"])
-            .output()
-            .unwrap();
-        assert!(sim.status.success());
-    };
+    let simulate = || simulate_into(&brokers, topic, &["--count", "10"]);
     simulate();
     let stats = |url: String| async move {
-        let v: Value = reqwest::get(format!("http://{url}/api/stats")).await.unwrap().json().await.unwrap();
+        let v: Value = reqwest::get(format!("{url}/api/stats")).await.unwrap().json().await.unwrap();
         v
     };
     let deadline = std::time::Instant::now() + PATIENCE;

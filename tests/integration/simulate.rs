@@ -1,7 +1,7 @@
 //! `trackside simulate` against the real broker: what lands on the topic honours the
 //! contract, is keyed by car, and the same seed gives the same race.
 
-use std::{process::Command, time::Duration};
+use std::time::Duration;
 
 use rdkafka::{
     ClientConfig, Message, Offset, TopicPartitionList,
@@ -12,11 +12,7 @@ use trackside::telemetry::{Sample, decode};
 use crate::helpers::*;
 
 fn simulate(topic: &str, extra: &[&str]) {
-    let brokers = brokers();
-    let mut args = vec!["simulate", "--brokers", &brokers, "--topic", topic, "--as-fast-as-possible"];
-    args.extend_from_slice(extra);
-    let out = Command::new(env!("CARGO_BIN_EXE_trackside")).args(&args).output().unwrap();
-    assert!(out.status.success(), "simulate failed: {}", String::from_utf8_lossy(&out.stderr));
+    simulate_into(&brokers(), topic, extra);
 }
 
 /// Every record of the topic as (partition, key, decoded sample).
