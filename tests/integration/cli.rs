@@ -30,8 +30,8 @@ async fn sigterm_closes_viewers_with_1001_leaves_the_group_and_exits_cleanly() {
     let group = unique("g");
     let brokers = brokers();
     let args = ["--brokers", brokers.as_str(), "--topics", topic.as_str(), "--group-id", group.as_str()];
-    let (server, url) = serve_process(&args, std::process::Stdio::piped());
-    let (mut ws, _) = tokio_tungstenite::connect_async(url.replace("http://", "ws://") + "/ws").await.unwrap();
+    let server = ServeProcess::start(&args);
+    let (mut ws, _) = tokio_tungstenite::connect_async(server.ws_url()).await.unwrap();
     // Wait until the server is a member of the group, so there is something to leave.
     use futures_util::StreamExt;
     loop {
@@ -41,7 +41,7 @@ async fn sigterm_closes_viewers_with_1001_leaves_the_group_and_exits_cleanly() {
         }
     }
 
-    assert!(Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap().success());
+    let exit = tokio::spawn(server.terminate());
 
     // The viewer is told the server is going away.
     let close = loop {
@@ -52,11 +52,11 @@ async fn sigterm_closes_viewers_with_1001_leaves_the_group_and_exits_cleanly() {
         }
     };
     assert_eq!(close.map(|f| u16::from(f.code)), Some(1001));
-    // The process exits by itself with success, having left the group.
-    let status = tokio::task::spawn_blocking(move || server.wait_with_output()).await.unwrap().unwrap();
-    assert!(status.status.success(), "{status:?}");
-    let log = String::from_utf8_lossy(&status.stderr);
-    assert!(log.contains("left the consumer group"), "{log}");
+    // The process exits by itself with success within 5 s, having left the group.
+    let exit = exit.await.unwrap();
+    assert!(exit.status.success(), "{:?}: {}", exit.status, exit.stderr);
+    assert!(exit.took < std::time::Duration::from_secs(5), "took {:?}", exit.took);
+    assert!(exit.stderr.contains("left the consumer group"), "{}", exit.stderr);
 }
 
 #[test]

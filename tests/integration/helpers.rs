@@ -252,20 +252,132 @@ pub fn simulate_into(brokers: &str, topic: &str, extra: &[&str]) {
     assert!(out.status.success(), "simulate failed: {}", String::from_utf8_lossy(&out.stderr));
 }
 
-/// `trackside serve` as a process of its own, as a user starts it, with `args` and a port
-/// of its own. Returns the process and its base URL (`http://127.0.0.1:PORT`) once the
-/// server has printed it.
-pub fn serve_process(args: &[&str], stderr: std::process::Stdio) -> (std::process::Child, String) {
-    use std::io::{BufRead, BufReader};
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_trackside"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(stderr)
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(server.stdout.take().unwrap());
-    let line = stdout.lines().map_while(Result::ok).find(|l| l.contains("http://")).expect("the server's URL");
-    let url = line[line.find("http://").unwrap()..].trim().trim_end_matches('/').to_owned();
-    (server, url)
+/// `trackside serve` as a process of its own, as a user starts it: a port of its own,
+/// stderr kept for the test to read, and killed if the test ends without stopping it.
+pub struct ServeProcess {
+    child: std::process::Child,
+    /// Base URL, `http://127.0.0.1:PORT`, as the server printed it.
+    pub url: String,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+/// How a [`ServeProcess`] ended.
+pub struct Exit {
+    pub status: std::process::ExitStatus,
+    /// From SIGTERM to the process being gone.
+    pub took: Duration,
+    pub stderr: String,
+}
+
+impl ServeProcess {
+    /// Starts the server with `args` and waits until it has printed its URL.
+    pub fn start(args: &[&str]) -> ServeProcess {
+        use std::io::{BufRead, BufReader, Read};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trackside"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (mut pipe, sink) = (child.stderr.take().unwrap(), stderr.clone());
+        // Drained all along, so a chatty server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = pipe.read(&mut buf) {
+                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let line = stdout.lines().map_while(Result::ok).find(|l| l.contains("http://")).expect("the server's URL");
+        let url = line[line.find("http://").unwrap()..].trim().trim_end_matches('/').to_owned();
+        ServeProcess { child, url, stderr }
+    }
+
+    pub fn ws_url(&self) -> String {
+        self.url.replace("http://", "ws://") + "/ws"
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        reqwest::get(format!("{}{path}", self.url)).await.unwrap().json().await.unwrap()
+    }
+
+    /// Sends SIGTERM, as `docker stop` or systemd would, and waits for the process to
+    /// exit by itself (killing it after [`PATIENCE`]).
+    pub async fn terminate(mut self) -> Exit {
+        let pid = self.child.id().to_string();
+        let started = Instant::now();
+        assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                let took = started.elapsed();
+                // The reader thread sees end of file once the process is gone.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                let stderr = self.stderr.lock().unwrap().clone();
+                return Exit { status, took, stderr };
+            }
+            assert!(started.elapsed() < PATIENCE, "the server did not exit after SIGTERM");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A private broker managed by scripts/kafka.sh; stopped and removed on drop.
+pub struct PrivateBroker {
+    pub port: u16,
+    pub state: std::path::PathBuf,
+}
+
+impl PrivateBroker {
+    /// Two free neighbouring ports: the broker's and its controller's.
+    pub fn reserve() -> PrivateBroker {
+        loop {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            if port < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
+                let state = std::env::temp_dir().join(unique("trackside-broker"));
+                return PrivateBroker { port, state };
+            }
+        }
+    }
+
+    pub fn kafka_sh(&self, command: &str) {
+        let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/kafka.sh");
+        let out = std::process::Command::new("bash")
+            .arg(script)
+            .arg(command)
+            .env("TRACKSIDE_KAFKA_PORT", self.port.to_string())
+            .env("TRACKSIDE_KAFKA_STATE", &self.state)
+            .env("TRACKSIDE_KAFKA_HEAP_OPTS", "-Xms256m -Xmx512m")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "kafka.sh {command}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// `kafka-host:port` of this broker.
+    pub fn brokers(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the broker with SIGKILL, as a crash would: no controlled shutdown.
+    pub fn kill9(&self) {
+        let pid = std::fs::read_to_string(self.state.join("broker.pid")).unwrap();
+        assert!(std::process::Command::new("kill").args(["-9", pid.trim()]).status().unwrap().success());
+    }
+}
+
+impl Drop for PrivateBroker {
+    fn drop(&mut self) {
+        self.kafka_sh("down");
+        let _ = std::fs::remove_dir_all(&self.state);
+    }
 }
