@@ -11,9 +11,11 @@ step() { printf '\n== %s\n' "$*"; }
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
+# The fault-injection build too: what the tests below run.
+cargo clippy --all-targets --locked --features failpoints -- -D warnings
 
 step "build"
-cargo build --all-targets --locked
+cargo build --all-targets --locked --features failpoints
 
 step "Kafka"
 if bash scripts/kafka.sh status >/dev/null 2>&1; then
@@ -25,7 +27,8 @@ fi
 export TRACKSIDE_TEST_BROKERS="${TRACKSIDE_TEST_BROKERS:-$(bash scripts/kafka.sh bootstrap)}"
 
 step "unit and integration tests"
-cargo test --locked
+# `failpoints` lets a test stall the group consumer to prove the watchdog replaces it.
+cargo test --locked --features failpoints
 
 step "browser tests (headless chromium)"
 TRACKSIDE_BIN="$REPO/target/debug/trackside" node --test --test-reporter=spec e2e/

@@ -144,6 +144,12 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKSIDE_MAX_REPLAYS", default_value_t = 16,
           value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub max_replays: u16,
+    /// Seconds the group consumer may make no progress while Kafka answers and records
+    /// wait for it, before it is replaced by a new one (librdkafka can get stuck after a
+    /// broker restart); 0 turns the watchdog off.
+    #[arg(long, env = "TRACKSIDE_STUCK_TIMEOUT_SECS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub stuck_timeout_secs: u64,
     /// Directory of the page's own scripts and styles.
     #[arg(long, env = "TRACKSIDE_STATIC_DIR", default_value = "static")]
     pub static_dir: PathBuf,

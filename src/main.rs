@@ -43,7 +43,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let result = runtime.block_on(run_command(cli));
     // Leaving a consumer group whose broker is gone can hold a librdkafka thread for
     // minutes; by now everything owed to users is done, so don't wait for it.
-    runtime.shutdown_timeout(Duration::from_secs(1));
+    runtime.shutdown_timeout(Duration::from_millis(500));
     result
 }
 

@@ -60,6 +60,7 @@ impl Server {
             kafka: args.kafka.clone(),
             group_id: args.group_id.clone(),
             history: std::time::Duration::from_secs(args.history_secs),
+            stuck_after: std::time::Duration::from_secs(args.stuck_timeout_secs),
         };
         let status = Status::new(&args.group_id);
         let member = live::connect(&live, &status)?;

@@ -58,6 +58,10 @@ pub struct GroupInfo {
     pub id: String,
     pub topics: Vec<String>,
     pub assignment: Vec<TopicPartition>,
+    /// Times the watchdog replaced a consumer that had stopped making progress.
+    pub consumer_restarts: u64,
+    /// Why it last did.
+    pub last_restart: Option<String>,
 }
 
 /// Per-partition traffic seen by the live consumer.
@@ -171,6 +175,13 @@ impl Status {
     pub fn set_assignment(&self, mut assignment: Vec<TopicPartition>) {
         assignment.sort();
         lock(&self.inner.group).assignment = assignment;
+    }
+
+    /// Counts a consumer the watchdog replaced, and keeps why.
+    pub fn record_consumer_restart(&self, reason: String) {
+        let mut group = lock(&self.inner.group);
+        group.consumer_restarts += 1;
+        group.last_restart = Some(reason);
     }
 
     /// Counts `records` decoded records of a partition, the last at `last_offset`.

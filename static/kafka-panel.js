@@ -20,6 +20,8 @@ export class KafkaPanel {
     this.malformed = root.querySelector('[data-testid=kafka-malformed]');
     this.droppedRow = root.querySelector('[data-testid=kafka-dropped-row]');
     this.dropped = root.querySelector('[data-testid=kafka-dropped]');
+    this.restartsRow = root.querySelector('[data-testid=kafka-restarts-row]');
+    this.restarts = root.querySelector('[data-testid=kafka-restarts]');
   }
 
   /**
@@ -39,6 +41,9 @@ export class KafkaPanel {
     this.group.textContent = g.id ?? '—';
     const assigned = new Set((g.assignment ?? []).map((a) => `${a.topic}/${a.partition}`));
     this.assignment.textContent = summariseAssignment(g.assignment ?? []);
+    this.restartsRow.hidden = !(g.consumer_restarts > 0);
+    this.restarts.textContent = fmt.format(g.consumer_restarts ?? 0);
+    this.restartsRow.title = g.last_restart ? `Last: ${g.last_restart}` : '';
 
     const t = stats.totals ?? {};
     this.rate.textContent = t.records_per_sec == null ? '—' : fmt1.format(t.records_per_sec);

@@ -17,15 +17,24 @@ use rdkafka::{
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
-use super::{BATCH_LINGER, Batcher, KafkaError};
+use super::{
+    BATCH_LINGER, Batcher, KafkaError,
+    watchdog::{PartitionLook, Watchdog},
+};
 use crate::{
     config::KafkaArgs,
     hub::Hub,
     status::{Status, TopicPartition},
 };
 
-/// How often the group's positions are copied into the status for lag.
+/// How often the group's positions are copied into the status for lag, and looked at
+/// by the watchdog.
 const POSITION_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How long leaving the group may take at shutdown: the final commit and the LeaveGroup
+/// request. With the broker gone they would wait for minutes; this keeps a SIGTERM's
+/// exit within 5 s.
+const LEAVE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Most topics the group will read at once. Each topic costs fetches and history, and
 /// viewers can add topics, so the set is bounded.
@@ -135,6 +144,9 @@ pub struct LiveConfig {
     pub group_id: String,
     /// How much history to backfill when the group starts reading a topic; zero for none.
     pub history: Duration,
+    /// A consumer that makes no progress this long while records wait for it is replaced;
+    /// zero for never. See [`super::watchdog`].
+    pub stuck_after: Duration,
 }
 
 /// A configured group member, not yet consuming.
@@ -146,7 +158,11 @@ pub struct GroupMember {
 /// Creates the group member. Fails only on a configuration librdkafka refuses (a bad
 /// `-X` property, say); an unreachable broker is not an error, it is waited for.
 pub fn connect(config: &LiveConfig, status: &Status) -> Result<GroupMember, KafkaError> {
-    let consumer = super::consumer_config(
+    Ok(GroupMember { consumer: create(config, status)?, config: config.clone() })
+}
+
+fn create(config: &LiveConfig, status: &Status) -> Result<StreamConsumer<GroupContext>, KafkaError> {
+    super::consumer_config(
         &config.kafka,
         &[
             ("group.id", &config.group_id),
@@ -162,8 +178,7 @@ pub fn connect(config: &LiveConfig, status: &Status) -> Result<GroupMember, Kafk
         ],
     )
     .create_with_context(GroupContext { status: status.clone() })
-    .map_err(KafkaError::Create)?;
-    Ok(GroupMember { consumer, config: config.clone() })
+    .map_err(KafkaError::Create)
 }
 
 impl GroupMember {
@@ -174,7 +189,7 @@ impl GroupMember {
 }
 
 async fn consume(
-    consumer: StreamConsumer<GroupContext>,
+    mut consumer: StreamConsumer<GroupContext>,
     config: &LiveConfig,
     hub: Hub,
     mut topics: watch::Receiver<BTreeSet<String>>,
@@ -187,6 +202,9 @@ async fn consume(
     flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut errors = ErrorThrottle::default();
     let mut positions = tokio::time::interval(POSITION_INTERVAL);
+    let mut watchdog = Watchdog::new(config.stuck_after);
+    // Consumers created so far: the first is 0.
+    let mut generation = 0u64;
     tokio::pin!(shutdown);
     // Mark the initial set as new so the first loop turn subscribes.
     topics.mark_changed();
@@ -226,7 +244,33 @@ async fn consume(
                 }
             },
             _ = flush.tick() => publish(&hub, &mut batcher),
-            _ = positions.tick() => record_positions(&consumer, &status),
+            _ = positions.tick() => {
+                #[cfg(feature = "failpoints")]
+                if generation == 0 && stalled_by_test(&config.group_id) {
+                    // What a stuck librdkafka consumer looks like: assigned, but fetching nothing.
+                    if let Ok(assignment) = consumer.assignment() {
+                        let _ = consumer.pause(&assignment);
+                    }
+                }
+                let looks = record_positions(&consumer, &status);
+                let Some(stuck) = watchdog.look(Instant::now(), status.kafka().reachable, &looks) else { continue };
+                warn!(reason = %stuck, generation, "the group consumer is stuck; replacing it");
+                let fresh = match create(config, &status) {
+                    Ok(fresh) => fresh,
+                    Err(e) => {
+                        warn!(error = %e, "cannot create a new group consumer; keeping the stuck one");
+                        continue;
+                    }
+                };
+                publish(&hub, &mut batcher);
+                // The old member commits what it delivered and leaves, so the new one
+                // starts where it stopped: no gap, and no repeat if the commit gets through.
+                leave(std::mem::replace(&mut consumer, fresh)).await;
+                subscribe(&consumer, &subscribed);
+                status.record_consumer_restart(stuck.to_string());
+                watchdog.reset();
+                generation += 1;
+            }
         }
     }
 
@@ -249,14 +293,39 @@ fn backfill(config: &LiveConfig, topic: &str, hub: &Hub) {
 }
 
 /// Keeps the group's position per partition in the status, for lag that moves past
-/// transaction markers. A local call: librdkafka knows its positions without asking.
-fn record_positions(consumer: &StreamConsumer<GroupContext>, status: &Status) {
-    let Ok(positions) = consumer.position() else { return };
-    for e in positions.elements() {
-        if let Offset::Offset(next) = e.offset() {
-            status.record_position(&TopicPartition::new(e.topic(), e.partition()), next);
-        }
-    }
+/// transaction markers, and returns what the watchdog looks at: each assigned partition's
+/// position and high watermark. A local call: librdkafka knows its positions without
+/// asking, and the watermarks come from the cluster watcher.
+fn record_positions(consumer: &StreamConsumer<GroupContext>, status: &Status) -> Vec<PartitionLook> {
+    let Ok(positions) = consumer.position() else { return Vec::new() };
+    let topics = status.topics();
+    let high = |topic: &str, partition: i32| {
+        let t = topics.iter().find(|t| t.name == topic)?;
+        t.partitions.iter().find(|p| p.partition == partition).map(|p| p.high).filter(|h| *h >= 0)
+    };
+    positions
+        .elements()
+        .iter()
+        .map(|e| {
+            let tp = TopicPartition::new(e.topic(), e.partition());
+            let position = match e.offset() {
+                Offset::Offset(next) => Some(next),
+                _ => None,
+            };
+            if let Some(next) = position {
+                status.record_position(&tp, next);
+            }
+            PartitionLook { high: high(e.topic(), e.partition()), tp, position }
+        })
+        .collect()
+}
+
+/// Whether a test has asked this group's first consumer to stall (the `failpoints`
+/// feature; see `tests/integration/outage.rs`).
+#[cfg(feature = "failpoints")]
+fn stalled_by_test(group: &str) -> bool {
+    fail::fail_point!("group-consumer-stall", |arg| arg.as_deref() == Some(group));
+    false
 }
 
 fn subscribe(consumer: &StreamConsumer<GroupContext>, topics: &BTreeSet<String>) {
@@ -294,9 +363,9 @@ async fn leave(consumer: StreamConsumer<GroupContext>) {
         consumer.unsubscribe();
         drop(consumer);
     });
-    match tokio::time::timeout(Duration::from_secs(5), left).await {
+    match tokio::time::timeout(LEAVE_TIMEOUT, left).await {
         Ok(_) => info!("left the consumer group"),
-        Err(_) => warn!("leaving the consumer group took over 5 s; exiting anyway"),
+        Err(_) => warn!(timeout = ?LEAVE_TIMEOUT, "leaving the consumer group took too long; going on without it"),
     }
 }
 

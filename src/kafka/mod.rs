@@ -7,6 +7,7 @@ pub mod admin;
 pub mod backfill;
 pub mod live;
 pub mod replay;
+pub mod watchdog;
 
 use std::{collections::BTreeMap, time::Duration};
 

@@ -90,6 +90,12 @@ fn render_metrics(s: &Snapshot) -> String {
             "Live records dropped for viewers that fell behind.",
             t.records_dropped.to_string(),
         ),
+        (
+            "trackside_consumer_restarts_total",
+            "counter",
+            "Group consumers the watchdog replaced because they had stopped making progress.",
+            s.group.consumer_restarts.to_string(),
+        ),
         ("trackside_clients", "gauge", "Connected WebSocket viewers.", t.clients.to_string()),
         ("trackside_replays_running", "gauge", "Replay readers running.", t.replays_running.to_string()),
         (

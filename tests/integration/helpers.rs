@@ -252,6 +252,30 @@ pub fn simulate_into(brokers: &str, topic: &str, extra: &[&str]) {
     assert!(out.status.success(), "simulate failed: {}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// A child process that is killed when the test is done with it, passing or not.
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs `trackside simulate` in real time into `topic` on `brokers`, with `extra`
+/// arguments, until the returned guard drops.
+pub fn simulate_live(brokers: &str, topic: &str, extra: &[&str]) -> Running {
+    Running(
+        std::process::Command::new(env!("CARGO_BIN_EXE_trackside"))
+            .args(["simulate", "--brokers", brokers, "--topic", topic])
+            .args(extra)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    )
+}
+
 /// `trackside serve` as a process of its own, as a user starts it: a port of its own,
 /// stderr kept for the test to read, and killed if the test ends without stopping it.
 pub struct ServeProcess {

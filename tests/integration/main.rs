@@ -14,4 +14,6 @@ mod malformed;
 mod outage;
 mod replay;
 mod simulate;
+#[cfg(feature = "failpoints")]
+mod watchdog;
 mod websocket;

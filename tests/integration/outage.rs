@@ -2,8 +2,6 @@
 //! and streams once the broker comes up, with no restart. Runs a second, private broker
 //! on ports of its own, so the shared one is never disturbed.
 
-use std::process::Command;
-
 use serde_json::Value;
 
 use crate::helpers::*;
@@ -12,7 +10,7 @@ use crate::helpers::*;
 async fn a_server_started_before_its_broker_connects_when_the_broker_comes_up() {
     // Arrange: a server pointed at a broker that is not running yet.
     let broker = PrivateBroker::reserve();
-    let brokers = format!("127.0.0.1:{}", broker.port);
+    let brokers = broker.brokers();
     let app = TestApp::spawn(&[
         "--brokers",
         &brokers,
@@ -46,13 +44,8 @@ async fn after_a_broker_is_killed_and_restarted_live_data_resumes_without_a_rest
     // Arrange: a private broker, a producer writing to it all along, and a server.
     let broker = PrivateBroker::reserve();
     broker.kafka_sh("up");
-    let brokers = format!("127.0.0.1:{}", broker.port);
-    let mut producer = Command::new(env!("CARGO_BIN_EXE_trackside"))
-        .args(["simulate", "--brokers", &brokers, "--topic", "laps", "--partitions", "2", "--cars", "4", "--hz", "10"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let brokers = broker.brokers();
+    let _producer = simulate_live(&brokers, "laps", &["--partitions", "2", "--cars", "4", "--hz", "10"]);
     let app = TestApp::spawn(&["--brokers", &brokers, "--topics", "laps", "--group-id", &unique("g")]).await;
     let mut viewer = app.viewer().await;
     viewer.subscribe("laps", None).await;
@@ -69,8 +62,6 @@ async fn after_a_broker_is_killed_and_restarted_live_data_resumes_without_a_rest
     // Assert: the page hears Kafka is back, and new records stream again.
     viewer.next_of("stats", |m| m["kafka"]["reachable"] == true).await;
     viewer.until("live data after the restart", |seen| records(seen, "live").len() >= before + 10).await;
-    let _ = producer.kill();
-    let _ = producer.wait();
     app.shutdown().await;
 }
 
@@ -78,7 +69,7 @@ async fn after_a_broker_is_killed_and_restarted_live_data_resumes_without_a_rest
 async fn sigterm_with_the_broker_gone_still_exits_promptly() {
     let broker = PrivateBroker::reserve();
     broker.kafka_sh("up");
-    let brokers = format!("127.0.0.1:{}", broker.port);
+    let brokers = broker.brokers();
     let topic = "laps";
     let group = unique("g");
     // Offsets stay uncommitted until shutdown, so there is something to commit then.
