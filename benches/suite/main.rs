@@ -1,224 +1,246 @@
 //! `make bench`: Trackside against baselines measured in the same run, on the local real
-//! broker. Prints a table and writes `target/bench/results.json`.
+//! broker. Prints a table and writes `target/bench/results.json` (`machine`, `date`,
+//! `figures`: name, trackside, baseline, unit, ratio, target, met, detail).
 //!
-//! Figures so far:
 //! - `replay`: time from a viewer's "replay from earliest" to the last record arriving
-//!   at it, against `kcat -C -o beginning -e` reading the same topic to /dev/null.
-//! - `replay_peak_rss`: the server's peak RSS during that replay, against its target.
+//!   at it, against `kcat -C -o beginning -e` reading the same topic to /dev/null
+//!   (median of 3 each), and the server's peak RSS meanwhile.
+//! - `latency`: send → receipt at 1k, 10k, 20k, 50k records/s with 1, 100, 500 viewers,
+//!   against a plain librdkafka consumer of the same records; the server's CPU.
+//! - `fanout`: server CPU per delivered record as viewers go from 1 to 500.
+//! - `memory`: peak RSS replaying 10,000,000 records; 500 viewers of which 50 stalled.
+//! - `browser`: the page in headless Chromium at 20 cars × 50 Hz: fps and JS heap
+//!   (e2e/bench-browser.mjs, run with node).
 //!
-//! `QUICK=1` (or `--quick`) uses a smaller topic. Everything runs on loopback and stops
-//! on its own. Environment: `TRACKSIDE_TEST_BROKERS` (default 127.0.0.1:9092).
+//! `QUICK=1` (or `--quick`) runs a reduced version in a few minutes. `BENCH_ONLY=replay,
+//! latency,memory,browser` runs some parts. Everything runs on loopback and stops on its
+//! own. Environment: `TRACKSIDE_TEST_BROKERS` (default 127.0.0.1:9092).
 
-use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+mod browser;
+mod common;
+mod latency;
+mod replay;
 
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
+use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_trackside");
+use serde_json::json;
 
-struct Figure {
-    name: &'static str,
-    trackside: f64,
-    baseline: f64,
-    unit: &'static str,
-    /// trackside / baseline
-    ratio: f64,
-    target: String,
-    met: bool,
+use common::{Figure, delete_topics, print_table, step, write_results};
+use latency::{Cell, CellResult};
+
+/// The cell the latency target is set for.
+const TARGET_RATE: u32 = 20_000;
+const TARGET_CLIENTS: usize = 100;
+
+struct Plan {
+    replay_records: u64,
+    memory_records: u64,
+    rates: Vec<u32>,
+    clients: Vec<usize>,
+    window: Duration,
+    /// Rate of the fan-out and stalled-viewer runs.
+    fanout_rate: u32,
+    browser_secs: u64,
 }
 
 fn main() {
     let quick = std::env::var("QUICK").is_ok_and(|v| v == "1") || std::env::args().any(|a| a == "--quick");
     let brokers = std::env::var("TRACKSIDE_TEST_BROKERS").unwrap_or_else(|_| "127.0.0.1:9092".into());
-    let records: u64 = if quick { 200_000 } else { 1_000_000 };
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let wants = |part: &str| only.is_empty() || only.split(',').any(|p| p.trim() == part);
+    let plan = if quick {
+        Plan {
+            replay_records: 200_000,
+            memory_records: 1_000_000,
+            rates: vec![1_000, TARGET_RATE],
+            clients: vec![1, TARGET_CLIENTS, 500],
+            window: Duration::from_secs(5),
+            fanout_rate: 1_000,
+            browser_secs: 60,
+        }
+    } else {
+        Plan {
+            replay_records: 1_000_000,
+            memory_records: 10_000_000,
+            rates: vec![1_000, 10_000, TARGET_RATE, 50_000],
+            clients: vec![1, TARGET_CLIENTS, 500],
+            window: Duration::from_secs(10),
+            fanout_rate: 10_000,
+            browser_secs: 600,
+        }
+    };
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let mut figures = Vec::new();
+    let mut topics = Vec::new();
 
-    step(&format!("filling a fresh topic with {records} simulator records across 6 partitions"));
-    let topic = format!("bench-replay-{}", std::process::id());
-    run(Command::new(BIN).args(["simulate", "--brokers", &brokers, "--topic", &topic, "--partitions", "6"]).args([
-        "--count",
-        &records.to_string(),
-        "--as-fast-as-possible",
-    ]));
+    if wants("replay") {
+        let (f, topic) = replay::replay_vs_kcat(&runtime, &brokers, plan.replay_records);
+        figures.extend(f);
+        topics.push(topic);
+    }
+    if wants("latency") {
+        figures.extend(latency_and_fanout(&runtime, &brokers, &plan));
+    }
+    if wants("memory") {
+        let (f, topic) = replay::replay_memory(&runtime, &brokers, plan.memory_records);
+        figures.push(f);
+        topics.push(topic);
+        figures.extend(stalled(&runtime, &brokers, &plan));
+    }
+    if wants("browser") {
+        figures.extend(browser::run(&brokers, plan.browser_secs));
+    }
+    runtime.block_on(delete_topics(&brokers, &topics));
 
-    step("baseline: kcat -C -o beginning -e to /dev/null");
-    let started = Instant::now();
-    run(Command::new("kcat")
-        .args(["-C", "-b", &brokers, "-t", &topic, "-o", "beginning", "-e", "-q"])
-        .stdout(Stdio::null()));
-    let kcat = started.elapsed().as_secs_f64();
+    print_table(&figures);
+    let command = if quick { "make bench QUICK=1" } else { "make bench" };
+    write_results(&figures, quick, command);
+}
 
-    step("trackside: one WebSocket viewer replays from earliest");
-    let mut server = Server::start(&brokers);
-    let replay = runtime.block_on(replay_once(&server.url, &topic, records));
-    let peak_rss_mb = server.peak_rss_mb();
-    server.stop();
-
-    let per_sec = |secs: f64| records as f64 / secs;
-    let figures = vec![
-        Figure {
-            name: "replay",
-            trackside: replay,
-            baseline: kcat,
-            unit: "s",
-            ratio: replay / kcat,
-            target: "at most 1.3x kcat's time".into(),
-            met: replay <= 1.3 * kcat,
-        },
-        Figure {
-            name: "replay_peak_rss",
-            trackside: peak_rss_mb,
-            baseline: 300.0,
-            unit: "MB",
-            ratio: peak_rss_mb / 300.0,
-            target: "at most 300 MB".into(),
-            met: peak_rss_mb <= 300.0,
-        },
-    ];
-    println!();
-    println!(
-        "{:<18} {:>12} {:>12} {:>6} {:>8}  {:<26} met",
-        "figure", "trackside", "baseline", "unit", "ratio", "target"
-    );
-    for f in &figures {
-        println!(
-            "{:<18} {:>12.2} {:>12.2} {:>6} {:>8.2}  {:<26} {}",
-            f.name, f.trackside, f.baseline, f.unit, f.ratio, f.target, f.met
+fn latency_and_fanout(rt: &tokio::runtime::Runtime, brokers: &str, plan: &Plan) -> Vec<Figure> {
+    let mut results: Vec<CellResult> = Vec::new();
+    let cells: Vec<Cell> = plan
+        .rates
+        .iter()
+        .flat_map(|&rate| plan.clients.iter().map(move |&clients| (rate, clients)))
+        .map(|(rate, clients)| Cell { rate, clients, stalled: 0, window: plan.window })
+        .collect();
+    // The fan-out runs are the matrix's at the fan-out rate, or runs of their own.
+    let fanout_cells: Vec<Cell> = if plan.rates.contains(&plan.fanout_rate) {
+        Vec::new()
+    } else {
+        plan.clients
+            .iter()
+            .map(|&clients| Cell { rate: plan.fanout_rate, clients, stalled: 0, window: plan.window })
+            .collect()
+    };
+    let total = cells.len() + fanout_cells.len();
+    for (i, cell) in cells.iter().chain(&fanout_cells).enumerate() {
+        step(&format!(
+            "latency {}/{total}: {} records/s, {} viewers, {} s window (max frame rate {})",
+            i + 1,
+            cell.rate,
+            cell.clients,
+            cell.window.as_secs(),
+            latency::FRAME_RATE
+        ));
+        let r = rt.block_on(latency::run_cell(brokers, *cell));
+        eprintln!("  {}", describe(&r));
+        results.push(r);
+    }
+    let mut figures: Vec<Figure> = results
+        .iter()
+        .filter(|r| plan.rates.contains(&r.cell.rate))
+        .map(|r| {
+            let (t, b) = (r.trackside.quantile(0.99), r.baseline.quantile(0.99));
+            let name = format!("latency_p99_{}rps_{}clients", r.cell.rate, r.cell.clients);
+            let f = Figure::new(name, t, b, "ms").detail(cell_detail(r));
+            if r.cell.rate == TARGET_RATE && r.cell.clients == TARGET_CLIENTS {
+                f.target("p99 at most 50 ms", t <= 50.0)
+            } else {
+                f.info()
+            }
+        })
+        .collect();
+    if let Some(r) = results.iter().find(|r| r.cell.rate == TARGET_RATE && r.cell.clients == TARGET_CLIENTS) {
+        let name = format!("server_cpu_{}rps_{}clients", r.cell.rate, r.cell.clients);
+        figures.push(
+            Figure::new(name, r.cpu_cores, 1.0, "cores")
+                .target("under one core", r.cpu_cores < 1.0)
+                .detail(cell_detail(r)),
         );
     }
-    println!("replay: trackside {:.0} records/s, kcat {:.0} records/s", per_sec(replay), per_sec(kcat));
-    write_results(&figures, quick, records);
+    figures.push(fanout(results.iter().filter(|r| r.cell.rate == plan.fanout_rate).collect(), plan.fanout_rate));
+    figures
 }
 
-/// Sends "replay from earliest" and waits until every record and `caught_up` arrived.
-async fn replay_once(url: &str, topic: &str, records: u64) -> f64 {
-    let ws_url = url.replace("http://", "ws://") + "ws";
-    let (mut ws, _) = tokio_tungstenite::connect_async(ws_url).await.expect("the server's WebSocket");
-    ws.send(Message::text(json!({"type": "subscribe", "selection": [{"topic": topic}]}).to_string()))
-        .await
-        .expect("sending to the server");
-    while let Some(Ok(m)) = ws.next().await {
-        if m.to_text().is_ok_and(|t| t.contains(r#""type":"subscribed""#)) {
-            break;
-        }
+/// Server CPU per delivered record as viewers are added. The baseline is what one record
+/// costs end to end with one viewer; the figure is what each extra delivery costs (the
+/// slope of CPU against deliveries across viewer counts).
+fn fanout(runs: Vec<&CellResult>, rate: u32) -> Figure {
+    let points: Vec<(f64, f64)> = runs.iter().map(|r| (r.delivered_per_sec, r.cpu_cores)).collect();
+    let per_record_us: Vec<serde_json::Value> = runs
+        .iter()
+        .map(|r| {
+            json!({"clients": r.cell.clients, "cpu_cores": r.cpu_cores, "delivered_per_s": r.delivered_per_sec,
+                         "cpu_us_per_delivered_record": 1e6 * r.cpu_cores / r.delivered_per_sec.max(1.0)})
+        })
+        .collect();
+    let slope_us = 1e6 * slope(&points);
+    let one = runs.iter().find(|r| r.cell.clients == 1);
+    let first_us = one.map_or(f64::NAN, |r| 1e6 * r.cpu_cores / r.delivered_per_sec.max(1.0));
+    Figure::new("fanout_us_per_extra_delivery", slope_us, first_us, "us")
+        .target("an extra viewer's record costs under half of the first's", slope_us <= 0.5 * first_us)
+        .detail(json!({"rate": rate, "runs": per_record_us,
+                       "slope": "server CPU-seconds per delivered record, fitted across viewer counts (us)"}))
+}
+
+/// Least-squares slope of y against x.
+fn slope(points: &[(f64, f64)]) -> f64 {
+    let n = points.len() as f64;
+    if n < 2.0 {
+        return f64::NAN;
     }
-    let started = Instant::now();
-    ws.send(Message::text(json!({"type": "replay", "from": "earliest"}).to_string()))
-        .await
-        .expect("sending to the server");
-    let (mut received, mut caught_up, mut last_report) = (0u64, false, Instant::now());
-    while received < records || !caught_up {
-        let Some(Ok(Message::Text(text))) = ws.next().await else { panic!("the socket ended mid-replay") };
-        let v: Value = serde_json::from_str(text.as_str()).expect("JSON from the server");
-        match v["type"].as_str() {
-            Some("data") if v["mode"] == "replay" => {
-                for b in v["batches"].as_array().into_iter().flatten() {
-                    received += b["records"].as_array().map_or(0, |r| r.len() as u64);
-                }
-            }
-            Some("replay") if v["state"] == "caught_up" => caught_up = true,
-            Some("replay") if v["state"] == "failed" => panic!("replay failed: {v}"),
-            _ => {}
-        }
-        if last_report.elapsed() > Duration::from_secs(1) {
-            eprint!("\r  {received} of {records} records");
-            last_report = Instant::now();
-        }
-    }
-    eprintln!("\r  {received} of {records} records");
-    started.elapsed().as_secs_f64()
+    let (mx, my) = (points.iter().map(|p| p.0).sum::<f64>() / n, points.iter().map(|p| p.1).sum::<f64>() / n);
+    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    sxy / sxx
 }
 
-/// `trackside serve` as a user runs it, on a port of its own.
-struct Server {
-    child: Child,
-    url: String,
+/// 500 viewers of which 50 stop reading, against the same run with none stalled.
+fn stalled(rt: &tokio::runtime::Runtime, brokers: &str, plan: &Plan) -> Vec<Figure> {
+    let base = Cell { rate: plan.fanout_rate, clients: 500, stalled: 0, window: plan.window * 2 };
+    let with = Cell { stalled: 50, ..base };
+    step(&format!("memory: 500 viewers, none stalled, {} records/s, {} s", base.rate, base.window.as_secs()));
+    let a = rt.block_on(latency::run_cell(brokers, base));
+    eprintln!("  {}", describe(&a));
+    step(&format!(
+        "memory: 500 viewers of which 50 stop reading, {} records/s, {} s",
+        with.rate,
+        with.window.as_secs()
+    ));
+    let b = rt.block_on(latency::run_cell(brokers, with));
+    eprintln!("  {}", describe(&b));
+    let (p_with, p_without) = (b.trackside.quantile(0.99), a.trackside.quantile(0.99));
+    // Each stalled viewer may hold its outbox (4 MiB) and its socket buffers.
+    let bound = a.peak_rss_mb + 50.0 * 8.0;
+    vec![
+        Figure::new("stalled_healthy_p99", p_with, p_without, "ms")
+            .target("at most +10% of the run with none stalled", p_with <= 1.1 * p_without)
+            .detail(json!({"with_stalled": cell_detail(&b), "without": cell_detail(&a)})),
+        Figure::new("stalled_peak_rss", b.peak_rss_mb, bound, "MB")
+            .target("bounded: none-stalled peak + 50 x 8 MB", b.peak_rss_mb <= bound)
+            .detail(json!({"rss_start_mb": b.rss_start_mb, "rss_end_mb": b.rss_end_mb,
+                           "none_stalled_peak_mb": a.peak_rss_mb})),
+    ]
 }
 
-impl Server {
-    fn start(brokers: &str) -> Server {
-        let group = format!("bench-{}", std::process::id());
-        let mut child = Command::new(BIN)
-            .args([
-                "serve",
-                "--brokers",
-                brokers,
-                "--listen",
-                "127.0.0.1:0",
-                "--group-id",
-                &group,
-                "--history-secs",
-                "0",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("trackside serve");
-        let stdout = child.stdout.take().expect("its stdout");
-        let line =
-            BufReader::new(stdout).lines().map_while(Result::ok).find(|l| l.contains("http://")).expect("its URL");
-        let url = line[line.find("http://").unwrap_or(0)..].trim().to_owned();
-        Server { child, url }
-    }
-
-    /// Peak resident memory so far, from the kernel's high-water mark.
-    fn peak_rss_mb(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        let kb: f64 = status
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0.0);
-        kb / 1024.0
-    }
-
-    fn stop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
-    }
+fn describe(r: &CellResult) -> String {
+    format!(
+        "trackside p50/p99/max {:.1}/{:.1}/{:.1} ms, baseline {:.1}/{:.1}/{:.1} ms, server {:.2} cores, \
+         delivered {:.1}% of {} records to {} viewers, RSS {:.0} MB",
+        r.trackside.quantile(0.5),
+        r.trackside.quantile(0.99),
+        r.trackside.max,
+        r.baseline.quantile(0.5),
+        r.baseline.quantile(0.99),
+        r.baseline.max,
+        r.cpu_cores,
+        100.0 * r.delivered_fraction,
+        r.sent,
+        r.cell.clients - r.cell.stalled,
+        r.peak_rss_mb
+    )
 }
 
-fn step(what: &str) {
-    eprintln!("bench: {what}");
-}
-
-fn run(cmd: &mut Command) {
-    let status = cmd.status().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(status.success(), "{cmd:?} failed");
-}
-
-fn write_results(figures: &[Figure], quick: bool, records: u64) {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with("model name"))
-        .and_then(|l| l.split(':').nth(1))
-        .map_or_else(|| "unknown CPU".to_owned(), |s| s.trim().to_owned());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let date = Command::new("date")
-        .args(["-u", "+%Y-%m-%dT%H:%M:%SZ"])
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
-    let out = json!({
-        "machine": format!("{cpu}, {cores} cores"),
-        "date": date,
-        "quick": quick,
-        "records": records,
-        "figures": figures.iter().map(|f| json!({
-            "name": f.name, "trackside": f.trackside, "baseline": f.baseline, "unit": f.unit,
-            "ratio": f.ratio, "target": f.target, "met": f.met,
-        })).collect::<Vec<_>>(),
-    });
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
-    std::fs::create_dir_all(&dir).expect("target/bench");
-    let path = dir.join("results.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&out).unwrap_or_default()).expect("results.json");
-    eprintln!("bench: wrote {}", path.display());
+fn cell_detail(r: &CellResult) -> serde_json::Value {
+    let q =
+        |h: &latency::Hist| json!({"p50_ms": h.quantile(0.5), "p99_ms": h.quantile(0.99), "max_ms": h.max, "n": h.n});
+    json!({
+        "rate": r.cell.rate, "clients": r.cell.clients, "stalled": r.cell.stalled,
+        "window_s": r.cell.window.as_secs(), "max_frame_rate": latency::FRAME_RATE,
+        "sent": r.sent, "trackside": q(&r.trackside), "baseline": q(&r.baseline),
+        "server_cpu_cores": r.cpu_cores, "delivered_fraction": r.delivered_fraction,
+        "peak_rss_mb": r.peak_rss_mb,
+    })
 }

@@ -1,0 +1,40 @@
+//! `browser`: e2e/bench-browser.mjs runs the page in Debian's Chromium (playwright-core,
+//! as the browser tests do) against the real server and simulator, and prints its
+//! figures as one JSON line, read here.
+
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+
+use crate::common::{BIN, Figure, step};
+
+pub(crate) fn run(brokers: &str, secs: u64) -> Vec<Figure> {
+    step(&format!("browser: the page in headless Chromium, 20 cars at 50 Hz, for {secs} s"));
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/e2e/bench-browser.mjs");
+    let out = Command::new("node")
+        .args([script, "--seconds", &secs.to_string()])
+        .env("TRACKSIDE_BIN", BIN)
+        .env("TRACKSIDE_TEST_BROKERS", brokers)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node {script}: {e}"));
+    assert!(out.status.success(), "{script} failed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: Value = text
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("{script} printed no JSON: {text}"));
+    let num = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+    let (fps, heap_start, heap_end) = (num("fps_median"), num("heap_after_fill_mb"), num("heap_end_mb"));
+    vec![
+        Figure::new("browser_fps", fps, 60.0, "fps").target("at least 55", fps >= 55.0).detail(json!({
+            "fps_min_per_interval": v["fps_min"], "frame_p99_ms": v["frame_p99_ms"], "seconds": secs,
+            "records_per_s": v["records_per_s"],
+        })),
+        Figure::new("browser_js_heap", heap_end, heap_start, "MB")
+            .target("flat: at most 1.1x the heap once the rings are full", heap_end <= 1.1 * heap_start)
+            .detail(json!({"samples_mb": v["heap_samples_mb"], "seconds": secs})),
+    ]
+}

@@ -1,0 +1,101 @@
+// make bench's browser figures: the real page in Debian's Chromium (playwright-core, as the
+// browser tests drive it) against the real server, with the simulator producing 20 cars at
+// 50 Hz in real time. Counts frames with requestAnimationFrame and samples the JS heap
+// (after a forced garbage collection) over the run; prints one JSON line on stdout,
+// progress on stderr. Not a test: `node --test e2e/` skips it (no .test.mjs).
+//
+//   node e2e/bench-browser.mjs --seconds 600
+//
+// Environment as e2e/harness.mjs: TRACKSIDE_BIN (make bench passes the release build),
+// TRACKSIDE_TEST_BROKERS, TRACKSIDE_CHROMIUM.
+
+import { spawn } from 'node:child_process';
+import { BIN, BROKERS, launchBrowser, openPage, startServer, stop, uniqueName } from './harness.mjs';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const SECONDS = arg('seconds', 60);
+/** fps is counted over intervals this long; the heap is sampled every HEAP_EVERY of them. */
+const INTERVAL_MS = 5_000;
+const HEAP_EVERY = SECONDS >= 300 ? 6 : 2;
+/** The rings are preallocated, and full after 60 s at 50 Hz; the heap is judged from here. */
+const SETTLED_S = Math.min(60, SECONDS / 4);
+
+const log = (m) => process.stderr.write(`  browser: ${m}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const topic = uniqueName('bench-browser');
+const started = [];
+try {
+  const sim = spawn(BIN, ['simulate', '--brokers', BROKERS, '--topic', topic, '--partitions', '6', '--cars', '20', '--hz', '50'],
+    { stdio: ['ignore', 'ignore', 'ignore'] });
+  started.push(() => stop(sim));
+  await sleep(2_000); // the simulator creates the topic
+  const server = await startServer({ topic, groupId: uniqueName('bench-browser'), logName: 'bench-server.log' });
+  started.push(() => stop(server.child));
+  const browser = await launchBrowser();
+  started.push(() => browser.close());
+  const { page } = await openPage(browser, `${server.url}/?topic=${topic}`);
+  await page.waitForFunction(() => window.trackside.records > 0, null, { timeout: 30_000 });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.enable');
+  const heapMb = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+    return usedSize / 1e6;
+  };
+  await page.evaluate(() => {
+    window.__bench = { deltas: [], last: 0 };
+    const tick = (t) => {
+      const b = window.__bench;
+      if (b.last) b.deltas.push(t - b.last);
+      b.last = t;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  const take = () => page.evaluate(() => {
+    const d = window.__bench.deltas;
+    window.__bench.deltas = [];
+    return { deltas: d, records: window.trackside.records };
+  });
+
+  log(`${SECONDS} s on ${topic}`);
+  await take();
+  const fps = [];
+  const deltas = [];
+  const heap = [];
+  let records0 = (await take()).records;
+  const t0 = Date.now();
+  for (let i = 1; (Date.now() - t0) / 1000 < SECONDS; i++) {
+    const from = Date.now();
+    await sleep(INTERVAL_MS);
+    const got = await take();
+    const secs = (Date.now() - from) / 1000;
+    fps.push(got.deltas.length / secs);
+    deltas.push(...got.deltas);
+    if (i % HEAP_EVERY === 0) heap.push({ s: Math.round((Date.now() - t0) / 1000), mb: await heapMb() });
+    if (i % 6 === 0) log(`${Math.round((Date.now() - t0) / 1000)} s: ${fps.at(-1).toFixed(1)} fps, heap ${heap.at(-1)?.mb.toFixed(1)} MB`);
+  }
+  const records = (await take()).records - records0;
+  const elapsed = (Date.now() - t0) / 1000;
+  heap.push({ s: Math.round(elapsed), mb: await heapMb() });
+  deltas.sort((a, b) => a - b);
+  const settled = heap.find((h) => h.s >= SETTLED_S) ?? heap[0];
+  const out = {
+    seconds: Math.round(elapsed),
+    fps_median: median(fps),
+    fps_min: Math.min(...fps),
+    frame_p99_ms: deltas[Math.floor(deltas.length * 0.99)] ?? null,
+    records_per_s: records / elapsed,
+    heap_after_fill_mb: settled.mb,
+    heap_end_mb: heap.at(-1).mb,
+    heap_samples_mb: heap,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+} finally {
+  for (const s of started.reverse()) await s();
+}
