@@ -23,6 +23,19 @@
 #   TRACKSIDE_KAFKA_START_TIMEOUT  seconds `up` waits for the broker (default: 90)
 #   TRACKSIDE_KAFKA_HEAP_OPTS      JVM heap flags  (default: -Xms512m -Xmx1g)
 #   JAVA_HOME                      Java to use     (default: `java` on PATH)
+#
+# SASL and TLS, for trying Kafka security (off by default; the PLAINTEXT listener on
+# PORT is always there and stays open):
+#   TRACKSIDE_KAFKA_SASL_PORT      adds a SASL_PLAINTEXT listener on this port
+#   TRACKSIDE_KAFKA_SSL_PORT       adds a SASL_SSL listener on this port, with a CA and a
+#                                  certificate for 127.0.0.1 and localhost made by openssl
+#                                  in STATE/tls (clients trust STATE/tls/ca.pem)
+#   TRACKSIDE_KAFKA_SASL_USER      the one user, for PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512
+#                                  (default: trackside)
+#   TRACKSIDE_KAFKA_SASL_PASSWORD  its password (default: trackside-secret); the same
+#                                  variable gives Trackside its password
+# SCRAM credentials are stored when the state dir is formatted: after changing the user
+# or password, `reset` first.
 set -euo pipefail
 
 KAFKA_VERSION=4.1.1 # keep in sync with kafka/pom.xml and docker-compose.yml
@@ -37,6 +50,10 @@ CONTROLLER_PORT=$((PORT + 1))
 START_TIMEOUT="${TRACKSIDE_KAFKA_START_TIMEOUT:-90}"
 HEAP_OPTS="${TRACKSIDE_KAFKA_HEAP_OPTS:--Xms512m -Xmx1g}"
 BOOTSTRAP="127.0.0.1:$PORT"
+SASL_PORT="${TRACKSIDE_KAFKA_SASL_PORT:-}"
+SSL_PORT="${TRACKSIDE_KAFKA_SSL_PORT:-}"
+SASL_USER="${TRACKSIDE_KAFKA_SASL_USER:-trackside}"
+SASL_PASSWORD="${TRACKSIDE_KAFKA_SASL_PASSWORD:-trackside-secret}"
 
 LIBS="$KAFKA_HOME/libs"
 # The marker is keyed on the version and holds a checksum of the POM, so editing
@@ -45,6 +62,7 @@ MARKER="$KAFKA_HOME/.installed-$KAFKA_VERSION"
 CONF_DIR="$STATE/config"
 DATA_DIR="$STATE/data"
 LOG_DIR="$STATE/logs"
+TLS_DIR="$STATE/tls"
 PID_FILE="$STATE/broker.pid"
 BROKER_LOG="$STATE/broker.log"
 
@@ -138,9 +156,9 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
 
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT$(security_listeners)
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT$(security_listeners)
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
 
@@ -163,6 +181,7 @@ group.initial.rebalance.delay.ms=0
 log.retention.hours=24
 log.segment.bytes=67108864
 EOF
+  write_security_config >>"$CONF_DIR/server.properties"
 
   # Broker logging: console (captured in broker.log) plus a rolling file in
   # logs/, as Kafka's config/log4j2.yaml does via -Dkafka.logs.dir.
@@ -203,6 +222,54 @@ logger.zk.level = warn
 EOF
 }
 
+# ",SASL_PLAINTEXT://…,SASL_SSL://…" for the listeners that are asked for, or nothing.
+security_listeners() {
+  [[ -z "$SASL_PORT" ]] || printf ',SASL_PLAINTEXT://127.0.0.1:%s' "$SASL_PORT"
+  [[ -z "$SSL_PORT" ]] || printf ',SASL_SSL://127.0.0.1:%s' "$SSL_PORT"
+}
+
+security_enabled() { [[ -n "$SASL_PORT$SSL_PORT" ]]; }
+
+# One user for every mechanism. PLAIN users live in the listener's JAAS config; SCRAM
+# users in the cluster metadata, written at format time (see format_storage).
+write_security_config() {
+  security_enabled || return 0
+  printf '\n# SASL (and TLS), from TRACKSIDE_KAFKA_SASL_PORT / TRACKSIDE_KAFKA_SSL_PORT.\n'
+  printf 'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512\n'
+  local listener
+  for listener in ${SASL_PORT:+sasl_plaintext} ${SSL_PORT:+sasl_ssl}; do
+    printf 'listener.name.%s.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_%s="%s";\n' \
+      "$listener" "$SASL_USER" "$SASL_PASSWORD"
+    printf 'listener.name.%s.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n' "$listener"
+    printf 'listener.name.%s.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n' "$listener"
+  done
+  if [[ -n "$SSL_PORT" ]]; then
+    # A PEM key store: the private key (PKCS#8) and the certificate in one file.
+    printf 'ssl.keystore.type=PEM\nssl.keystore.location=%s\n' "$TLS_DIR/broker.pem"
+  fi
+}
+
+# A throwaway CA and a broker certificate for 127.0.0.1 and localhost, made once per
+# state dir. Clients trust ca.pem (librdkafka: ssl.ca.location).
+make_tls() {
+  [[ -n "$SSL_PORT" && ! -f "$TLS_DIR/broker.pem" ]] || return 0
+  command -v openssl >/dev/null || die "openssl not found (Debian: apt-get install openssl)"
+  mkdir -p "$TLS_DIR"
+  local d="$TLS_DIR"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Trackside local CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -keyout "$d/ca.key" -out "$d/ca.pem" 2>"$d/openssl.log" || die "openssl failed; see $d/openssl.log"
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$d/broker.key" -out "$d/broker.csr" \
+    2>>"$d/openssl.log" || die "openssl failed; see $d/openssl.log"
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$d/broker.ext"
+  openssl x509 -req -days 3650 -in "$d/broker.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+    -extfile "$d/broker.ext" -out "$d/broker.crt" 2>>"$d/openssl.log" || die "openssl failed; see $d/openssl.log"
+  cat "$d/broker.key" "$d/broker.crt" >"$d/broker.pem"
+  rm -f "$d/broker.csr" "$d/broker.ext" "$d/ca.srl"
+  chmod 600 "$d"/*.key "$d/broker.pem"
+  say "made a CA and a broker certificate in $d (clients trust $d/ca.pem)"
+}
+
 # The pid in the pid file, if that process is alive and really is our broker
 # (pids get reused after a reboot or a crash).
 broker_pid() {
@@ -239,8 +306,18 @@ format_storage() {
   local cluster_id
   cluster_id="$(run_class kafka.tools.StorageTool random-uuid)"
   say "formatting $DATA_DIR (cluster id $cluster_id)"
+  local scram=()
+  if security_enabled; then
+    # The SCRAM credential syntax has no quoting that survives every password.
+    [[ "$SASL_USER$SASL_PASSWORD" =~ ^[A-Za-z0-9._~+-]+$ ]] ||
+      die "TRACKSIDE_KAFKA_SASL_USER and _PASSWORD: letters, digits and . _ ~ + - only"
+    local m
+    for m in SCRAM-SHA-256 SCRAM-SHA-512; do
+      scram+=(--add-scram "$m=[name=\"$SASL_USER\",password=\"$SASL_PASSWORD\"]")
+    done
+  fi
   run_class kafka.tools.StorageTool format -t "$cluster_id" \
-    -c "$CONF_DIR/server.properties" >/dev/null
+    -c "$CONF_DIR/server.properties" "${scram[@]}" >/dev/null
 }
 
 start_broker() {
@@ -304,9 +381,10 @@ cmd_up() {
   rm -f "$PID_FILE"
   command -v "$JAVA" >/dev/null || die "java not found; install Java 17+ (Debian: apt-get install openjdk-17-jre-headless)"
   local p
-  for p in "$PORT" "$CONTROLLER_PORT"; do
+  for p in "$PORT" "$CONTROLLER_PORT" $SASL_PORT $SSL_PORT; do
     port_open "$p" && die "port $p is already in use by another process (set TRACKSIDE_KAFKA_PORT to use another pair)"
   done
+  make_tls
   write_broker_config
   format_storage
   say "starting Kafka $KAFKA_VERSION on $BOOTSTRAP (state: $STATE)"

@@ -14,7 +14,7 @@ use std::{collections::BTreeMap, time::Duration};
 use rdkafka::message::{BorrowedMessage, Message};
 
 use crate::{
-    config::KafkaArgs,
+    config::{KafkaArgs, redact_kafka_error},
     protocol::Record,
     status::TopicPartition,
     telemetry::{self, Malformed},
@@ -58,10 +58,11 @@ pub fn reader_config(kafka: &KafkaArgs, client_id: &str) -> rdkafka::ClientConfi
 pub const METADATA_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// What went wrong talking to Kafka. The message carries librdkafka's own words (no
-/// separate source), since it is shown as it is: in the page, `/healthz` and logs.
-#[derive(Debug, thiserror::Error)]
+/// separate source), since it is shown as it is: in the page, `/healthz` and logs; and so
+/// a refused secret property never shows its value, in `Debug` either.
+#[derive(thiserror::Error)]
 pub enum KafkaError {
-    #[error("cannot create a Kafka client: {0}")]
+    #[error("cannot create a Kafka client: {}", redact_kafka_error(.0))]
     Create(rdkafka::error::KafkaError),
     #[error("cannot read Kafka metadata: {0}")]
     Metadata(rdkafka::error::KafkaError),
@@ -71,6 +72,12 @@ pub enum KafkaError {
     Assign(rdkafka::error::KafkaError),
     #[error("a blocking Kafka call failed")]
     Join(#[from] tokio::task::JoinError),
+}
+
+impl std::fmt::Debug for KafkaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KafkaError({self})")
+    }
 }
 
 /// Milliseconds since the Unix epoch.

@@ -25,7 +25,7 @@ use rdkafka::{
 use tokio::time::{MissedTickBehavior, interval, sleep};
 use tracing::{debug, error, info, warn};
 
-use crate::config::{KafkaArgs, SimulateArgs};
+use crate::config::{KafkaArgs, SimulateArgs, redact_kafka_error};
 use race::Race;
 
 /// How long start-up waits for the cluster's metadata before calling Kafka unreachable.
@@ -59,6 +59,8 @@ pub enum SimulateError {
     },
     #[error("cannot create topic `{topic}`: {reason}")]
     CreateTopic { topic: String, reason: String },
+    /// Holds the error with any secret value already taken out (see
+    /// [`redact_kafka_error`]), so neither `Display` nor `Debug` can show it.
     #[error("invalid Kafka client configuration")]
     Config(#[source] KafkaError),
     #[error("the producer refused a record")]
@@ -67,6 +69,12 @@ pub enum SimulateError {
     Encode(#[source] serde_json::Error),
     #[error("a background task failed")]
     Task(#[source] tokio::task::JoinError),
+}
+
+impl SimulateError {
+    fn config(e: KafkaError) -> SimulateError {
+        SimulateError::Config(redact_kafka_error(&e))
+    }
 }
 
 /// What a run did.
@@ -92,7 +100,7 @@ pub async fn run(args: SimulateArgs, shutdown: impl Future<Output = ()>) -> Resu
     ensure_topic(&args.kafka, &args.topic, args.partitions, CONNECT_TIMEOUT).await?;
     let config = args.kafka.client_config(PRODUCER_DEFAULTS);
     let producer =
-        ThreadedProducer::from_config_and_context(&config, Deliveries::default()).map_err(SimulateError::Config)?;
+        ThreadedProducer::from_config_and_context(&config, Deliveries::default()).map_err(SimulateError::config)?;
     let pace = if args.as_fast_as_possible { "as fast as possible" } else { "real time" };
     info!(topic = %args.topic, cars = args.cars, hz = args.hz, seed = args.seed, pace,
           properties = ?args.kafka.redacted_properties(), "simulating");
@@ -206,7 +214,7 @@ async fn flush(producer: ThreadedProducer<Deliveries>) -> Result<(u64, u64, u64)
 async fn ensure_topic(kafka: &KafkaArgs, topic: &str, partitions: i32, timeout: Duration) -> Result<(), SimulateError> {
     let admin: AdminClient<Deliveries> =
         AdminClient::from_config_and_context(&kafka.client_config(&[]), Deliveries::default())
-            .map_err(SimulateError::Config)?;
+            .map_err(SimulateError::config)?;
     let admin = Arc::new(admin);
     let fetching = Arc::clone(&admin);
     let metadata = tokio::task::spawn_blocking(move || fetching.inner().fetch_metadata(None, timeout))
@@ -373,7 +381,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unreachable_broker_is_reported_within_the_timeout() {
-        let kafka = KafkaArgs { brokers: "127.0.0.1:1".to_owned(), properties: Vec::new() };
+        let kafka = KafkaArgs::new("127.0.0.1:1");
         let started = Instant::now();
         let err = ensure_topic(&kafka, "t", 1, Duration::from_secs(1)).await.unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
@@ -383,7 +391,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_bad_client_property_is_a_configuration_error() {
-        let kafka = KafkaArgs { brokers: "127.0.0.1:1".to_owned(), properties: vec![("no.such".into(), "1".into())] };
+        let mut kafka = KafkaArgs::new("127.0.0.1:1");
+        kafka.properties.push(("no.such".into(), "1".into()));
         let err = ensure_topic(&kafka, "t", 1, Duration::from_secs(1)).await.unwrap_err();
         assert!(matches!(err, SimulateError::Config(_)), "{err:?}");
     }

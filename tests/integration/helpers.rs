@@ -360,6 +360,8 @@ impl Drop for ServeProcess {
 pub struct PrivateBroker {
     pub port: u16,
     pub state: std::path::PathBuf,
+    /// More settings for scripts/kafka.sh, such as `TRACKSIDE_KAFKA_SASL_PORT`.
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl PrivateBroker {
@@ -369,7 +371,7 @@ impl PrivateBroker {
             let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
             if port < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
                 let state = std::env::temp_dir().join(unique("trackside-broker"));
-                return PrivateBroker { port, state };
+                return PrivateBroker { port, state, env: Vec::new() };
             }
         }
     }
@@ -382,6 +384,7 @@ impl PrivateBroker {
             .env("TRACKSIDE_KAFKA_PORT", self.port.to_string())
             .env("TRACKSIDE_KAFKA_STATE", &self.state)
             .env("TRACKSIDE_KAFKA_HEAP_OPTS", "-Xms256m -Xmx512m")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .output()
             .unwrap();
         assert!(out.status.success(), "kafka.sh {command}: {}", String::from_utf8_lossy(&out.stderr));

@@ -13,6 +13,7 @@ mod live;
 mod malformed;
 mod outage;
 mod replay;
+mod security;
 mod simulate;
 #[cfg(feature = "failpoints")]
 mod watchdog;
