@@ -37,6 +37,7 @@ need_pkg maven command -v mvn
 need_pkg nodejs command -v node
 need_pkg npm command -v npm
 need_pkg kcat command -v kcat
+need_pkg openssl command -v openssl # the test CA for the SASL_SSL listener (scripts/kafka.sh)
 if [[ $want_browser -eq 1 ]]; then
   need_pkg chromium test -x /usr/bin/chromium
 fi
