@@ -37,8 +37,9 @@ pub struct KafkaArgs {
     #[arg(long, env = "TRACKSIDE_KAFKA_SASL_PASSWORD", hide_env_values = true, value_parser = parse_password)]
     pub sasl_password: Option<Secret>,
     /// A librdkafka property, as `-X key=value` (repeatable; in the variable, separate with `;`).
+    // hide_env_values: `--help` would otherwise print the variable, secrets and all.
     #[arg(short = 'X', long = "property", value_name = "KEY=VALUE", env = "TRACKSIDE_KAFKA_PROPERTIES",
-          value_delimiter = ';', value_parser = parse_property)]
+          value_delimiter = ';', value_parser = parse_property, hide_env_values = true)]
     pub properties: Vec<(String, String)>,
 }
 
