@@ -18,10 +18,10 @@ test: ## install what is missing, start Kafka, run every test (unit, integration
 	@bash scripts/deps.sh
 	@bash scripts/test.sh
 
-bench: ## benchmarks against baselines measured in the same run (QUICK=1: a few minutes); writes target/bench/results.json
-	@bash scripts/deps.sh --no-browser
+bench: ## benchmarks against baselines measured in the same run (QUICK=1: a few minutes; BENCH_ONLY=replay,latency,memory,browser); writes target/bench/results.json
+	@bash scripts/deps.sh
 	@bash scripts/kafka.sh up
-	TRACKSIDE_TEST_BROKERS=$$(bash scripts/kafka.sh bootstrap) QUICK=$(QUICK) cargo bench --locked --bench suite
+	TRACKSIDE_TEST_BROKERS=$$(bash scripts/kafka.sh bootstrap) QUICK=$(QUICK) BENCH_ONLY=$(BENCH_ONLY) cargo bench --locked --bench suite
 
 deps: ## install missing system packages, npm packages and Kafka
 	@bash scripts/deps.sh

@@ -71,6 +71,8 @@ impl Figure {
 pub(crate) struct Server {
     pub(crate) child: Child,
     pub(crate) url: String,
+    /// `perf record` of this server, when `BENCH_PERF` names a folder for profiles.
+    perf: Option<Child>,
 }
 
 impl Server {
@@ -88,7 +90,21 @@ impl Server {
         // Keep reading what it prints, so it never writes to a closed pipe.
         std::thread::spawn(move || lines.for_each(drop));
         let url = line[line.find("http://").unwrap_or(0)..].trim().trim_end_matches('/').to_owned();
-        Server { child, url }
+        let perf = std::env::var("BENCH_PERF").ok().map(|dir| {
+            let out = format!("{dir}/perf-{}.data", child.id());
+            step(&format!("profiling the server into {out}"));
+            Command::new("perf")
+                .args(["record", "-F", "999", "--call-graph", "dwarf,16384", "-o", &out, "-p", &child.id().to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("perf (BENCH_PERF is set)")
+        });
+        if perf.is_some() {
+            // perf takes a moment to attach to every CPU.
+            std::thread::sleep(Duration::from_secs(2));
+        }
+        Server { child, url, perf }
     }
 
     pub(crate) fn ws_url(&self) -> String {
@@ -116,6 +132,10 @@ impl Server {
     }
 
     pub(crate) fn stop(&mut self) {
+        if let Some(mut perf) = self.perf.take() {
+            let _ = Command::new("kill").args(["-INT", &perf.id().to_string()]).status();
+            let _ = perf.wait();
+        }
         let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         let _ = self.child.wait();
     }
