@@ -150,30 +150,40 @@ pub struct Record {
     pub sample: Sample,
 }
 
-#[derive(Serialize)]
-struct RecordOut<'a> {
-    offset: i64,
-    #[serde(flatten)]
-    sample: &'a Sample,
-}
-
-#[derive(Serialize)]
-struct BatchOut<'a> {
-    topic: &'a str,
-    partition: i32,
-    records: Vec<RecordOut<'a>>,
-}
+/// Room for one encoded record: a simulator sample with its offset takes about 300 bytes.
+const RECORD_BYTES_HINT: usize = 320;
 
 /// Encodes consecutive records of one partition once; the bytes are then shared by every
-/// viewer that wants them and packed into frames by [`data_frame`].
+/// viewer that wants them and packed into frames by [`data_frame`]. Written by hand around
+/// serde (a record is `{"offset":N,` and then the sample's own fields) because serde's
+/// `flatten` goes through a map serializer, and this runs once for every record consumed.
 pub fn encode_batch(topic: &str, partition: i32, records: &[Record]) -> Bytes {
-    let out = BatchOut {
-        topic,
-        partition,
-        records: records.iter().map(|r| RecordOut { offset: r.offset, sample: &r.sample }).collect(),
-    };
+    let mut out = Vec::with_capacity(64 + topic.len() + records.len() * RECORD_BYTES_HINT);
     // Serialising plain structs of strings and finite numbers cannot fail.
-    Bytes::from(serde_json::to_vec(&out).unwrap_or_default())
+    match write_batch(&mut out, topic, partition, records) {
+        Ok(()) => Bytes::from(out),
+        Err(_) => Bytes::new(),
+    }
+}
+
+fn write_batch(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record]) -> serde_json::Result<()> {
+    use std::io::Write;
+
+    out.extend_from_slice(br#"{"topic":"#);
+    serde_json::to_writer(&mut *out, topic)?;
+    write!(out, r#","partition":{partition},"records":["#).map_err(serde_json::Error::io)?;
+    for (i, r) in records.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write!(out, r#"{{"offset":{},"#, r.offset).map_err(serde_json::Error::io)?;
+        let start = out.len();
+        serde_json::to_writer(&mut *out, &r.sample)?;
+        // The sample is an object; without its opening brace its fields follow the offset.
+        out.remove(start);
+    }
+    out.extend_from_slice(b"]}");
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -90,7 +90,11 @@ pub fn now_ms() -> i64 {
 
 /// Decodes a record straight from librdkafka's buffer, without copying the payload.
 pub fn decode_record(m: &BorrowedMessage<'_>) -> Result<Record, Malformed> {
-    let sample = telemetry::decode(m.payload(), m.timestamp().to_millis(), now_ms())?;
+    let record_ts = m.timestamp().to_millis();
+    // The clock is only a fallback for a record without a timestamp (message formats
+    // before Kafka 0.10); reading it for every record cost 5% of a replay.
+    let now = if record_ts.is_some() { 0 } else { now_ms() };
+    let sample = telemetry::decode(m.payload(), record_ts, now)?;
     Ok(Record { offset: m.offset(), sample })
 }
 

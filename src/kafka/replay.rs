@@ -6,11 +6,12 @@
 
 use std::{sync::Arc, time::Duration};
 
+use futures_util::FutureExt;
 use rdkafka::{
     Offset, TopicPartitionList,
     consumer::{Consumer, StreamConsumer},
     error::KafkaError as RdKafkaError,
-    message::Message,
+    message::{BorrowedMessage, Message},
 };
 use tokio::{
     sync::{OwnedSemaphorePermit, watch},
@@ -152,27 +153,18 @@ impl Reader {
             let caught_up = self.progress.state == ReplayState::CaughtUp;
             tokio::select! {
                 _ = paused.changed() => {}
-                msg = consumer.recv() => match msg {
-                    Ok(m) => {
-                        if let Err(reason) = batcher.push_message(&m) {
-                            self.progress.malformed += 1;
-                            self.progress.last_malformed = Some(MalformedNote { offset: m.offset(), reason: reason.to_string() });
-                        }
-                        self.advance(m.topic(), m.partition(), m.offset() + 1);
-                        if batcher.is_full() {
-                            self.flush(&mut batcher).await?;
-                        }
+                msg = consumer.recv() => {
+                    self.take(&consumer, &mut batcher, msg);
+                    // Whatever librdkafka already holds is taken without a turn of the
+                    // select per record, up to a full batch.
+                    while !batcher.is_full() {
+                        let Some(msg) = consumer.recv().now_or_never() else { break };
+                        self.take(&consumer, &mut batcher, msg);
                     }
-                    Err(RdKafkaError::PartitionEOF(partition)) => {
-                        // Transaction markers and compaction leave offsets that carry no
-                        // record, so the last record may sit below the high watermark:
-                        // at the end of the log, the reader's position says how far it is.
-                        if let Ok(position) = consumer.position() {
-                            self.reached_end(partition, &position);
-                        }
+                    if batcher.is_full() {
+                        self.flush(&mut batcher).await?;
                     }
-                    Err(e) => debug!(error = %e, "replay consumer error"),
-                },
+                }
                 _ = flush.tick() => self.flush(&mut batcher).await?,
                 _ = report.tick(), if !caught_up => self.report(),
             }
@@ -181,6 +173,34 @@ impl Reader {
                 info!(records = self.progress.delivered, "replay caught up; streaming on");
                 self.report();
             }
+        }
+    }
+
+    /// Decodes one record into the batch, or notes the end of a partition.
+    fn take(
+        &mut self,
+        consumer: &StreamConsumer,
+        batcher: &mut Batcher,
+        msg: Result<BorrowedMessage<'_>, RdKafkaError>,
+    ) {
+        match msg {
+            Ok(m) => {
+                if let Err(reason) = batcher.push_message(&m) {
+                    self.progress.malformed += 1;
+                    self.progress.last_malformed =
+                        Some(MalformedNote { offset: m.offset(), reason: reason.to_string() });
+                }
+                self.advance(m.topic(), m.partition(), m.offset() + 1);
+            }
+            Err(RdKafkaError::PartitionEOF(partition)) => {
+                // Transaction markers and compaction leave offsets that carry no record, so
+                // the last record may sit below the high watermark: at the end of the log,
+                // the reader's position says how far it is.
+                if let Ok(position) = consumer.position() {
+                    self.reached_end(partition, &position);
+                }
+            }
+            Err(e) => debug!(error = %e, "replay consumer error"),
         }
     }
 

@@ -9,7 +9,7 @@ use crate::{
 
 /// Data frames are cut at about this size, so one viewer's history never becomes a
 /// single message too large for a browser to parse in one go.
-const MAX_FRAME_BYTES: usize = 1 << 20;
+pub(super) const MAX_FRAME_BYTES: usize = 1 << 20;
 
 /// Turns what an outbox held into frames, in order: control messages and history or
 /// replay data as queued, then the newest stats, then live data.

@@ -27,7 +27,7 @@ mod frames;
 mod guard;
 mod viewer;
 
-use frames::frames;
+use frames::{MAX_FRAME_BYTES, frames};
 use guard::{REQUESTS_PER_SEC, RequestBudget, foreign_origin};
 use viewer::Viewer;
 
@@ -131,14 +131,19 @@ async fn send_frames(
         }
         let frames = frames(drained);
         let n = frames.len() as u64;
+        let bytes: usize = frames.iter().map(String::len).sum();
         for frame in frames {
             if !send_within(&mut sink, Message::Text(frame.into()), stall).await {
                 return;
             }
         }
         status.add_frames_sent(n);
-        // Waiting here is what batches records into frames for this viewer.
-        tokio::time::sleep(pace).await;
+        // Waiting here is what batches records into frames for this viewer. A drain that
+        // filled a whole frame needs no more batching (a replay's backlog, usually), and
+        // waiting then would only hold the replay reader back; the socket paces it instead.
+        if bytes < MAX_FRAME_BYTES {
+            tokio::time::sleep(pace).await;
+        }
     }
 }
 
