@@ -124,9 +124,18 @@ fn latency_and_fanout(rt: &tokio::runtime::Runtime, brokers: &str, plan: &Plan) 
             cell.window.as_secs(),
             latency::FRAME_RATE
         ));
-        let r = rt.block_on(latency::run_cell(brokers, *cell));
-        eprintln!("  {}", describe(&r));
-        results.push(r);
+        // The target's cell is run three times and its median p99 kept: one busy second
+        // of a shared two-core machine moves a p99 by tens of milliseconds.
+        let repeats = if cell.rate == TARGET_RATE && cell.clients == TARGET_CLIENTS { 3 } else { 1 };
+        let mut runs: Vec<CellResult> = (0..repeats)
+            .map(|_| {
+                let r = rt.block_on(latency::run_cell(brokers, *cell));
+                eprintln!("  {}", describe(&r));
+                r
+            })
+            .collect();
+        runs.sort_by(|a, b| a.trackside.quantile(0.99).total_cmp(&b.trackside.quantile(0.99)));
+        results.push(runs.swap_remove(runs.len() / 2));
     }
     let mut figures: Vec<Figure> = results
         .iter()
