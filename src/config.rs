@@ -55,7 +55,7 @@ impl KafkaArgs {
     pub fn client_config(&self, defaults: &[(&str, &str)]) -> ClientConfig {
         let mut cfg = ClientConfig::new();
         cfg.set("bootstrap.servers", &self.brokers);
-        for (k, v) in defaults.iter().copied().chain(self.user_properties()) {
+        for (k, v) in CLIENT_DEFAULTS.iter().chain(defaults).copied().chain(self.user_properties()) {
             cfg.set(k, v);
         }
         cfg
@@ -76,6 +76,12 @@ impl KafkaArgs {
             .collect()
     }
 }
+
+/// Settings of every Kafka client Trackside makes, before its own and the user's.
+/// librdkafka backs off reconnecting to a lost broker up to 10 s by default, which after
+/// a broker restart leaves the page blank for as long; 1 s brings it back within about a
+/// second of the broker.
+const CLIENT_DEFAULTS: [(&str, &str); 1] = [("reconnect.backoff.max.ms", "1000")];
 
 impl std::fmt::Debug for KafkaArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

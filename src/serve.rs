@@ -49,7 +49,7 @@ pub struct Server {
     args: ServeArgs,
     status: Status,
     member: live::GroupMember,
-    metadata: rdkafka::consumer::BaseConsumer,
+    metadata: admin::MetadataClient,
 }
 
 impl Server {

@@ -2,12 +2,21 @@
 //! partition's low and high watermarks. The page's pickers, offsets and lag come from
 //! here; `/healthz` says what the last look found.
 
-use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    future::Future,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use rdkafka::{
-    Offset, TopicPartitionList,
+    ClientContext, Offset, TopicPartitionList,
     consumer::{BaseConsumer, Consumer, ConsumerContext},
     metadata::Metadata,
+    types::RDKafkaErrorCode,
 };
 use tracing::{info, warn};
 
@@ -19,15 +28,59 @@ use crate::{
 
 /// How often the cluster is looked at.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
+/// How often the watcher's client is asked for librdkafka's events (its error callback).
+const EVENTS_INTERVAL: Duration = Duration::from_millis(250);
+/// Timeout of the look taken at once when librdkafka says the brokers are gone: short,
+/// because a broker that is there answers in milliseconds.
+const ALARM_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// A client for metadata only: it joins no group and reads no records.
-pub fn metadata_client(kafka: &KafkaArgs, client_id: &str) -> Result<BaseConsumer, KafkaError> {
-    kafka.client_config(&[("client.id", client_id)]).create().map_err(KafkaError::Create)
+/// The cluster watcher's client context. librdkafka tells its error callback that every
+/// broker is down, or that a login was refused, long before a metadata request times out
+/// with a bare "transport failure"; this keeps what it said and raises the alarm, so the
+/// page hears at once, and hears why.
+#[derive(Default)]
+pub struct WatchContext {
+    alarmed: AtomicBool,
+    last: Mutex<Option<String>>,
 }
 
-/// Reads topics and watermarks. Blocking: call it from `spawn_blocking`.
-pub fn describe_cluster<X: ConsumerContext>(client: &impl Consumer<X>) -> Result<Vec<TopicInfo>, KafkaError> {
-    let metadata = client.fetch_metadata(None, METADATA_TIMEOUT).map_err(KafkaError::Metadata)?;
+impl WatchContext {
+    /// What librdkafka last said about losing the cluster, once.
+    fn take(&self) -> Option<String> {
+        self.last.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
+impl ClientContext for WatchContext {
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        use RDKafkaErrorCode::{AllBrokersDown, Authentication, SaslAuthenticationFailed};
+        if matches!(error.rdkafka_error_code(), Some(AllBrokersDown | Authentication | SaslAuthenticationFailed)) {
+            *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason.to_owned());
+            self.alarmed.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+impl ConsumerContext for WatchContext {}
+
+/// The client the cluster watcher uses.
+pub type MetadataClient = BaseConsumer<WatchContext>;
+
+/// A client for metadata only: it joins no group and reads no records.
+pub fn metadata_client(kafka: &KafkaArgs, client_id: &str) -> Result<MetadataClient, KafkaError> {
+    kafka
+        .client_config(&[("client.id", client_id)])
+        .create_with_context(WatchContext::default())
+        .map_err(KafkaError::Create)
+}
+
+/// Reads topics and watermarks, the metadata within `timeout`. Blocking: call it from
+/// `spawn_blocking`.
+fn describe_cluster<X: ConsumerContext>(
+    client: &impl Consumer<X>,
+    timeout: Duration,
+) -> Result<Vec<TopicInfo>, KafkaError> {
+    let metadata = client.fetch_metadata(None, timeout).map_err(KafkaError::Metadata)?;
     Ok(topics_with_watermarks(client, &metadata))
 }
 
@@ -94,23 +147,36 @@ pub fn describe_topic<X: ConsumerContext>(client: &impl Consumer<X>, topic: &str
 }
 
 /// Looks at the cluster every [`POLL_INTERVAL`] until `shutdown`, keeping the status
-/// current and logging each change of reachability once.
-pub async fn watch(client: BaseConsumer, brokers: String, status: Status, shutdown: impl Future<Output = ()>) {
+/// current and logging each change of reachability once. When librdkafka says every
+/// broker is down (or the login was refused), it looks again at once with a short
+/// timeout, so the page hears within a couple of seconds, and hears why.
+pub async fn watch(client: MetadataClient, brokers: String, status: Status, shutdown: impl Future<Output = ()>) {
     let client = Arc::new(client);
+    let mut events = tokio::time::interval(EVENTS_INTERVAL);
+    events.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut tick = tokio::time::interval(POLL_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
     let mut was_reachable: Option<bool> = None;
     loop {
-        tokio::select! {
+        let timeout = tokio::select! {
             () = &mut shutdown => return,
-            _ = tick.tick() => {}
-        }
+            _ = events.tick() => {
+                if !drain_events(&client) {
+                    continue;
+                }
+                ALARM_TIMEOUT
+            }
+            _ = tick.tick() => METADATA_TIMEOUT,
+        };
         let c = client.clone();
-        let looked = match tokio::task::spawn_blocking(move || describe_cluster(c.as_ref())).await {
+        let looked = match tokio::task::spawn_blocking(move || describe_cluster(c.as_ref(), timeout)).await {
             Ok(looked) => looked,
             Err(e) => Err(KafkaError::Join(e)),
         };
+        // What the error callback said is more use than a timed-out request's words, and
+        // out of date once a look succeeds.
+        let said = client.context().take();
         match looked {
             Ok(topics) => {
                 if was_reachable != Some(true) {
@@ -121,12 +187,31 @@ pub async fn watch(client: BaseConsumer, brokers: String, status: Status, shutdo
                 status.set_kafka(KafkaHealth { reachable: true, error: None });
             }
             Err(e) => {
+                let error = said.unwrap_or_else(|| e.to_string());
                 if was_reachable != Some(false) {
-                    warn!(%brokers, error = %e, "kafka unavailable; retrying every {POLL_INTERVAL:?}");
+                    warn!(%brokers, %error, "kafka unavailable; retrying every {POLL_INTERVAL:?}");
                 }
                 was_reachable = Some(false);
-                status.set_kafka(KafkaHealth { reachable: false, error: Some(e.to_string()) });
+                status.set_kafka(KafkaHealth { reachable: false, error: Some(error) });
             }
         }
     }
+}
+
+/// Serves the client's pending events (it reads no records, so there are only events),
+/// and says whether any of them was an alarm. Never blocks.
+fn drain_events(client: &MetadataClient) -> bool {
+    use RDKafkaErrorCode::AllBrokersDown;
+    // Bounded, in case librdkafka produces events as fast as they are taken.
+    for _ in 0..1024 {
+        match client.poll(Duration::ZERO) {
+            None => break,
+            // Some errors come back from the poll rather than through the callback.
+            Some(Err(e)) if e.rdkafka_error_code() == Some(AllBrokersDown) => {
+                client.context().error(e, "all brokers are down")
+            }
+            Some(_) => {}
+        }
+    }
+    client.context().alarmed.swap(false, std::sync::atomic::Ordering::Relaxed)
 }

@@ -87,11 +87,12 @@ impl Topics {
 /// Logs what the group does and keeps the assignment visible.
 struct GroupContext {
     status: Status,
+    errors: std::sync::Mutex<ErrorThrottle>,
 }
 
 impl ClientContext for GroupContext {
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
-        warn!(%error, reason, "kafka client error");
+        self.errors.lock().unwrap_or_else(|p| p.into_inner()).warn(&error, reason);
     }
 }
 
@@ -171,13 +172,15 @@ fn create(config: &LiveConfig, status: &Status) -> Result<StreamConsumer<GroupCo
             ("auto.commit.interval.ms", "1000"),
             // A new group starts at the live edge; the page's replay covers the past.
             ("auto.offset.reset", "latest"),
-            ("session.timeout.ms", "10000"),
+            // The broker's least. A member lost with its broker is given up on this soon
+            // after the broker is back, and a stopped server's partitions move this soon.
+            ("session.timeout.ms", "6000"),
             ("heartbeat.interval.ms", "1000"),
             // Notice new topics and partitions in seconds, not the default five minutes.
             ("topic.metadata.refresh.interval.ms", "5000"),
         ],
     )
-    .create_with_context(GroupContext { status: status.clone() })
+    .create_with_context(GroupContext { status: status.clone(), errors: Default::default() })
     .map_err(KafkaError::Create)
 }
 
@@ -238,7 +241,7 @@ async fn consume(
                     }
                 }
                 Err(e) => {
-                    errors.warn(&e);
+                    errors.warn(&e, "");
                     // An error is often a broker that is gone; don't spin on it.
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
@@ -379,8 +382,8 @@ struct ErrorThrottle {
 impl ErrorThrottle {
     const INTERVAL: Duration = Duration::from_secs(10);
 
-    fn warn(&mut self, error: &rdkafka::error::KafkaError) {
-        let text = error.to_string();
+    fn warn(&mut self, error: &rdkafka::error::KafkaError, reason: &str) {
+        let text = if reason.is_empty() { error.to_string() } else { format!("{error}: {reason}") };
         let now = Instant::now();
         if self.last.get(&text).is_some_and(|t| now.duration_since(*t) < Self::INTERVAL) {
             return;
