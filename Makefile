@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help demo test bench deps kafka-up kafka-down build release lint fmt fuzz clean
+.PHONY: help demo test soak bench deps kafka-up kafka-down build release lint fmt fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -17,6 +17,10 @@ demo: ## install what is missing, start Kafka, the simulator and the server; pri
 test: ## install what is missing, start Kafka, run every test (unit, integration, browser)
 	@bash scripts/deps.sh
 	@bash scripts/test.sh
+
+soak: ## the long fault tests: 10 broker crashes of 30 s each, a viewer stalled for 60 s (about 10 minutes)
+	@bash scripts/deps.sh --no-browser
+	@bash scripts/soak.sh
 
 bench: ## benchmarks against baselines measured in the same run (QUICK=1: a few minutes; BENCH_ONLY=replay,latency,memory,browser); writes target/bench/results.json
 	@bash scripts/deps.sh

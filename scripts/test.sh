@@ -18,13 +18,8 @@ step "build"
 cargo build --all-targets --locked --features failpoints
 
 step "Kafka"
-if bash scripts/kafka.sh status >/dev/null 2>&1; then
-  echo "using the broker already running"
-else
-  bash scripts/kafka.sh up
-  trap 'bash scripts/kafka.sh down' EXIT
-fi
-export TRACKSIDE_TEST_BROKERS="${TRACKSIDE_TEST_BROKERS:-$(bash scripts/kafka.sh bootstrap)}"
+. scripts/lib/broker.sh
+use_local_broker
 
 step "unit and integration tests"
 # `failpoints` lets a test stall the group consumer to prove the watchdog replaces it.

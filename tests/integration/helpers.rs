@@ -319,6 +319,15 @@ impl ServeProcess {
         ServeProcess { child, url, stderr }
     }
 
+    /// What the server has logged so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn ws_url(&self) -> String {
         self.url.replace("http://", "ws://") + "/ws"
     }

@@ -15,6 +15,7 @@ mod outage;
 mod replay;
 mod security;
 mod simulate;
+mod soak;
 #[cfg(feature = "failpoints")]
 mod watchdog;
 mod websocket;
