@@ -14,11 +14,12 @@ use std::{
 
 use rdkafka::{
     ClientContext, Offset, TopicPartitionList,
+    config::RDKafkaLogLevel,
     consumer::{BaseConsumer, Consumer, ConsumerContext},
     metadata::Metadata,
     types::RDKafkaErrorCode,
 };
-use tracing::{info, warn};
+use tracing::{debug, error, info, warn};
 
 use super::{KafkaError, METADATA_TIMEOUT};
 use crate::{
@@ -41,22 +42,49 @@ const ALARM_TIMEOUT: Duration = Duration::from_secs(1);
 #[derive(Default)]
 pub struct WatchContext {
     alarmed: AtomicBool,
-    last: Mutex<Option<String>>,
+    /// What librdkafka last said, and whether it was a refused login.
+    last: Mutex<Option<(String, bool)>>,
 }
 
 impl WatchContext {
     /// What librdkafka last said about losing the cluster, once.
     fn take(&self) -> Option<String> {
-        self.last.lock().unwrap_or_else(|p| p.into_inner()).take()
+        self.last.lock().unwrap_or_else(|p| p.into_inner()).take().map(|(said, _)| said)
+    }
+}
+
+impl WatchContext {
+    fn said(&self, reason: &str, login: bool) {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        // "All brokers down" follows a refused login; the login is the reason to show.
+        if login || !last.as_ref().is_some_and(|(_, was_login)| *was_login) {
+            *last = Some((reason.to_owned(), login));
+        }
+        self.alarmed.store(true, Ordering::Relaxed);
     }
 }
 
 impl ClientContext for WatchContext {
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
         use RDKafkaErrorCode::{AllBrokersDown, Authentication, SaslAuthenticationFailed};
-        if matches!(error.rdkafka_error_code(), Some(AllBrokersDown | Authentication | SaslAuthenticationFailed)) {
-            *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason.to_owned());
-            self.alarmed.store(true, Ordering::Relaxed);
+        match error.rdkafka_error_code() {
+            Some(Authentication | SaslAuthenticationFailed) => self.said(reason, true),
+            Some(AllBrokersDown) => self.said(reason, false),
+            _ => {}
+        }
+    }
+
+    /// Logs as rdkafka does; a refused login or TLS handshake is only ever said here.
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, message: &str) {
+        use RDKafkaLogLevel::*;
+        match level {
+            Emerg | Alert | Critical | Error => error!(target: "librdkafka", "librdkafka: {fac} {message}"),
+            Warning => warn!(target: "librdkafka", "librdkafka: {fac} {message}"),
+            Notice | Info => info!(target: "librdkafka", "librdkafka: {fac} {message}"),
+            Debug => debug!(target: "librdkafka", "librdkafka: {fac} {message}"),
+        }
+        if ["SASL authentication error", "SSL handshake failed"].iter().any(|m| message.contains(m)) {
+            self.said(message, true);
         }
     }
 }
@@ -201,17 +229,17 @@ pub async fn watch(client: MetadataClient, brokers: String, status: Status, shut
 /// Serves the client's pending events (it reads no records, so there are only events),
 /// and says whether any of them was an alarm. Never blocks.
 fn drain_events(client: &MetadataClient) -> bool {
-    use RDKafkaErrorCode::AllBrokersDown;
     // Bounded, in case librdkafka produces events as fast as they are taken.
     for _ in 0..1024 {
         match client.poll(Duration::ZERO) {
             None => break,
             // Some errors come back from the poll rather than through the callback.
-            Some(Err(e)) if e.rdkafka_error_code() == Some(AllBrokersDown) => {
-                client.context().error(e, "all brokers are down")
+            Some(Err(e)) => {
+                let said = e.to_string();
+                client.context().error(e, &said);
             }
-            Some(_) => {}
+            Some(Ok(_)) => {}
         }
     }
-    client.context().alarmed.swap(false, std::sync::atomic::Ordering::Relaxed)
+    client.context().alarmed.swap(false, Ordering::Relaxed)
 }
