@@ -10,10 +10,11 @@ fn assigned(stats: &Value) -> Vec<i64> {
 }
 
 #[tokio::test]
-async fn two_servers_in_one_group_split_the_partitions_and_a_survivor_takes_them_all() {
+async fn two_servers_in_one_group_split_the_partitions_and_a_survivor_takes_them_all_without_a_gap() {
     let topic = create_topic(4).await;
     let group = unique("g");
-    let args = ["--topics", topic.as_str(), "--group-id", group.as_str()];
+    // No backfill: each page shows exactly what its own server consumed as a member.
+    let args = ["--topics", topic.as_str(), "--group-id", group.as_str(), "--history-secs", "0"];
     let first = TestApp::spawn(&args).await;
     let second = TestApp::spawn(&args).await;
     let (mut a, mut b) = (first.viewer().await, second.viewer().await);
@@ -36,19 +37,40 @@ async fn two_servers_in_one_group_split_the_partitions_and_a_survivor_takes_them
         split.extend(assigned(&b.next_of("stats", |_| true).await));
     }
 
-    // One leaves; the other takes every partition and streams from all of them.
-    first.shutdown().await;
-    b.next_of("stats", |m| assigned(m) == vec![0, 1, 2, 3]).await;
+    // Records flow all along, and each page charts its share.
+    let producer = simulate_live(&brokers(), &topic, &["--cars", "8", "--hz", "10"]);
+    a.subscribe(&topic, None).await;
     b.subscribe(&topic, None).await;
-    let batch: Vec<_> = (0..8u32).map(|n| ((n % 4) as i32, "k", json_bytes(&sample("4", n)))).collect();
-    produce(&topic, &batch).await;
+    for viewer in [&mut a, &mut b] {
+        viewer.until("live data", |seen: &[Value]| records(seen, "live").len() >= 20).await;
+    }
+
+    // One leaves; the other takes every partition within the session timeout.
+    first.shutdown().await;
+    let left = std::time::Instant::now();
+    b.next_of("stats", |m| assigned(m) == vec![0, 1, 2, 3]).await;
+    let took = left.elapsed();
+    assert!(took < std::time::Duration::from_secs(6), "took {took:?}, more than the 6 s session timeout");
+    let taken_over_at = b.seen.len();
     b.until("records from all four partitions", |seen| {
-        let mut ps: Vec<i64> = records(seen, "live").iter().map(|(_, p, _)| *p).collect();
+        let mut ps: Vec<i64> = records(&seen[taken_over_at..], "live").iter().map(|(_, p, _)| *p).collect();
         ps.sort();
         ps.dedup();
         ps == vec![0, 1, 2, 3]
     })
     .await;
+    drop(producer);
+
+    // Between them, the two pages saw every offset of every partition from the first
+    // one charted: the survivor started where the leaver committed.
+    let mut both = records(&a.seen, "live");
+    both.extend(records(&b.seen, "live"));
+    for (partition, mut offsets) in offsets_by_partition(&both) {
+        offsets.sort_unstable();
+        offsets.dedup();
+        let expected: Vec<i64> = (offsets[0]..=offsets[offsets.len() - 1]).collect();
+        assert_eq!(offsets, expected, "a gap in partition {partition}");
+    }
 }
 
 #[tokio::test]
