@@ -107,6 +107,12 @@ impl Server {
         Server { child, url, perf }
     }
 
+    /// One unlabelled value from the server's `/metrics`.
+    pub(crate) async fn metric(&self, name: &str) -> Option<f64> {
+        let text = reqwest::get(format!("{}/metrics", self.url)).await.ok()?.text().await.ok()?;
+        text.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+    }
+
     pub(crate) fn ws_url(&self) -> String {
         self.url.replace("http://", "ws://") + "/ws"
     }

@@ -111,6 +111,10 @@ pub(crate) struct CellResult {
     pub(crate) rss_start_mb: f64,
     pub(crate) rss_end_mb: f64,
     pub(crate) peak_rss_mb: f64,
+    /// Live records the server dropped for viewers that fell behind (counted when a
+    /// viewer's queue is next taken), and the viewers still connected, at the window's end.
+    pub(crate) dropped: f64,
+    pub(crate) clients_at_end: f64,
 }
 
 /// The window bounds, in ms since the epoch, shared with every reader.
@@ -185,6 +189,8 @@ pub(crate) async fn run_cell(brokers: &str, cell: Cell) -> CellResult {
     let cpu_cores = (server.cpu_secs() - cpu_before) / began.elapsed().as_secs_f64();
     let sent_in_window = sent.load(Ordering::Relaxed) - sent_before;
     let rss_end_mb = server.rss_mb();
+    let dropped = server.metric("trackside_records_dropped_total").await.unwrap_or(f64::NAN);
+    let clients_at_end = server.metric("trackside_clients").await.unwrap_or(f64::NAN);
     producing.store(false, Ordering::Relaxed);
     // Records of the window still on their way.
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -213,6 +219,8 @@ pub(crate) async fn run_cell(brokers: &str, cell: Cell) -> CellResult {
         rss_start_mb,
         rss_end_mb,
         peak_rss_mb,
+        dropped,
+        clients_at_end,
     }
 }
 

@@ -38,7 +38,7 @@ struct Plan {
     rates: Vec<u32>,
     clients: Vec<usize>,
     window: Duration,
-    /// Rate of the fan-out and stalled-viewer runs.
+    /// Rate of the fan-out runs.
     fanout_rate: u32,
     browser_secs: u64,
 }
@@ -85,7 +85,7 @@ fn main() {
         let (f, topic) = replay::replay_memory(&runtime, &brokers, plan.memory_records);
         figures.push(f);
         topics.push(topic);
-        figures.extend(stalled(&runtime, &brokers, &plan));
+        figures.extend(stalled(&runtime, &brokers));
     }
     if wants("browser") {
         figures.extend(browser::run(&brokers, plan.browser_secs));
@@ -197,8 +197,11 @@ fn slope(points: &[(f64, f64)]) -> f64 {
 }
 
 /// 500 viewers of which 50 stop reading, against the same run with none stalled.
-fn stalled(rt: &tokio::runtime::Runtime, brokers: &str, plan: &Plan) -> Vec<Figure> {
-    let base = Cell { rate: plan.fanout_rate, clients: 500, stalled: 0, window: plan.window * 2 };
+fn stalled(rt: &tokio::runtime::Runtime, brokers: &str) -> Vec<Figure> {
+    // At 5,000 records/s a viewer that stops reading fills its socket buffers and its
+    // 4 MiB queue within about ten seconds, so the second half of the window has 50 full
+    // queues coalescing.
+    let base = Cell { rate: 5_000, clients: 500, stalled: 0, window: Duration::from_secs(20) };
     let with = Cell { stalled: 50, ..base };
     step(&format!("memory: 500 viewers, none stalled, {} records/s, {} s", base.rate, base.window.as_secs()));
     let a = rt.block_on(latency::run_cell(brokers, base));
@@ -227,7 +230,7 @@ fn stalled(rt: &tokio::runtime::Runtime, brokers: &str, plan: &Plan) -> Vec<Figu
 fn describe(r: &CellResult) -> String {
     format!(
         "trackside p50/p99/max {:.1}/{:.1}/{:.1} ms, baseline {:.1}/{:.1}/{:.1} ms, server {:.2} cores, \
-         delivered {:.1}% of {} records to {} viewers, RSS {:.0} MB",
+         delivered {:.1}% of {} records to {} viewers, RSS {:.0} MB, dropped {}, viewers at end {}",
         r.trackside.quantile(0.5),
         r.trackside.quantile(0.99),
         r.trackside.max,
@@ -238,7 +241,9 @@ fn describe(r: &CellResult) -> String {
         100.0 * r.delivered_fraction,
         r.sent,
         r.cell.clients - r.cell.stalled,
-        r.peak_rss_mb
+        r.peak_rss_mb,
+        r.dropped,
+        r.clients_at_end
     )
 }
 
@@ -250,6 +255,6 @@ fn cell_detail(r: &CellResult) -> serde_json::Value {
         "window_s": r.cell.window.as_secs(), "max_frame_rate": latency::FRAME_RATE,
         "sent": r.sent, "trackside": q(&r.trackside), "baseline": q(&r.baseline),
         "server_cpu_cores": r.cpu_cores, "delivered_fraction": r.delivered_fraction,
-        "peak_rss_mb": r.peak_rss_mb,
+        "peak_rss_mb": r.peak_rss_mb, "rss_end_mb": r.rss_end_mb, "dropped": r.dropped, "clients_at_end": r.clients_at_end,
     })
 }
