@@ -154,9 +154,10 @@ pub struct Record {
 const RECORD_BYTES_HINT: usize = 320;
 
 /// Encodes consecutive records of one partition once; the bytes are then shared by every
-/// viewer that wants them and packed into frames by [`data_frame`]. Written by hand around
-/// serde (a record is `{"offset":N,` and then the sample's own fields) because serde's
-/// `flatten` goes through a map serializer, and this runs once for every record consumed.
+/// viewer that wants them and packed into frames by [`data_frame`]. A record is the sample
+/// exactly as serde writes it, with `"offset"` first. Written by hand because this runs
+/// once for every record consumed: serde's `flatten` goes through a map serializer, and
+/// serde_json escapes every field name anew.
 pub fn encode_batch(topic: &str, partition: i32, records: &[Record]) -> Bytes {
     let mut out = Vec::with_capacity(64 + topic.len() + records.len() * RECORD_BYTES_HINT);
     // Serialising plain structs of strings and finite numbers cannot fail.
@@ -177,13 +178,42 @@ fn write_batch(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record
             out.push(b',');
         }
         write!(out, r#"{{"offset":{},"#, r.offset).map_err(serde_json::Error::io)?;
-        let start = out.len();
-        serde_json::to_writer(&mut *out, &r.sample)?;
-        // The sample is an object; without its opening brace its fields follow the offset.
-        out.remove(start);
+        write_sample_fields(out, &r.sample)?;
+        out.push(b'}');
     }
     out.extend_from_slice(b"]}");
     Ok(())
+}
+
+/// The sample's fields in the order and form of its `Serialize`: absent optional fields
+/// left out, a missing `ts` as null. Values go through serde_json, so numbers and strings
+/// are written exactly as it writes them.
+fn write_sample_fields(out: &mut Vec<u8>, s: &Sample) -> serde_json::Result<()> {
+    fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, key: &[u8], value: &T) -> serde_json::Result<()> {
+        out.extend_from_slice(key);
+        serde_json::to_writer(&mut *out, value)
+    }
+    fn optional<T: Serialize>(out: &mut Vec<u8>, key: &[u8], value: Option<&T>) -> serde_json::Result<()> {
+        value.map_or(Ok(()), |v| field(out, key, v))
+    }
+    field(out, br#""car":"#, s.car.as_str())?;
+    field(out, br#","ts":"#, &s.ts)?;
+    field(out, br#","speed_kph":"#, &s.speed_kph)?;
+    field(out, br#","rpm":"#, &s.rpm)?;
+    let t = &s.tire_temp_c;
+    field(out, br#","tire_temp_c":{"fl":"#, &t.fl)?;
+    field(out, br#","fr":"#, &t.fr)?;
+    field(out, br#","rl":"#, &t.rl)?;
+    field(out, br#","rr":"#, &t.rr)?;
+    out.push(b'}');
+    optional(out, br#","lap":"#, s.lap.as_ref())?;
+    optional(out, br#","gear":"#, s.gear.as_ref())?;
+    optional(out, br#","throttle":"#, s.throttle.as_ref())?;
+    optional(out, br#","brake":"#, s.brake.as_ref())?;
+    optional(out, br#","driver":"#, s.driver.as_ref())?;
+    optional(out, br#","x":"#, s.x.as_ref())?;
+    optional(out, br#","y":"#, s.y.as_ref())?;
+    optional(out, br#","lap_distance_m":"#, s.lap_distance_m.as_ref())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -393,8 +423,51 @@ mod tests {
         use proptest::prelude::*;
 
         use super::*;
+        use crate::telemetry::Tires;
+
+        /// The batch as serde alone writes it: what `encode_batch` must match byte for byte.
+        fn serde_batch(topic: &str, partition: i32, records: &[Record]) -> Vec<u8> {
+            #[derive(Serialize)]
+            struct RecordOut<'a> {
+                offset: i64,
+                #[serde(flatten)]
+                sample: &'a Sample,
+            }
+            #[derive(Serialize)]
+            struct BatchOut<'a> {
+                topic: &'a str,
+                partition: i32,
+                records: Vec<RecordOut<'a>>,
+            }
+            let records = records.iter().map(|r| RecordOut { offset: r.offset, sample: &r.sample }).collect();
+            serde_json::to_vec(&BatchOut { topic, partition, records }).unwrap()
+        }
+
+        fn num() -> impl Strategy<Value = f64> {
+            prop_oneof![-1e300..1e300f64, -1e3..1e3f64, Just(0.0), Just(-0.0), Just(1e-300)]
+        }
+
+        prop_compose! {
+            fn any_sample()(car in "\\PC{1,8}", ts in proptest::option::of(any::<i64>()), v in [num(), num(), num(), num(), num(), num()],
+                            lap in proptest::option::of(any::<u32>()), gear in proptest::option::of(any::<i8>()),
+                            o in [proptest::option::of(num()), proptest::option::of(num()), proptest::option::of(num()),
+                                  proptest::option::of(num()), proptest::option::of(num())],
+                            driver in proptest::option::of("\\PC{0,12}")) -> Sample {
+                Sample { car, ts, speed_kph: v[0], rpm: v[1], tire_temp_c: Tires { fl: v[2], fr: v[3], rl: v[4], rr: v[5] },
+                         lap, gear, throttle: o[0], brake: o[1], driver, x: o[2], y: o[3], lap_distance_m: o[4] }
+            }
+        }
 
         proptest! {
+            #[test]
+            fn a_batch_is_encoded_exactly_as_serde_writes_it(
+                samples in proptest::collection::vec(any_sample(), 0..4), offset in any::<i64>(),
+            ) {
+                let records: Vec<Record> = samples.into_iter().map(|sample| Record { offset, sample }).collect();
+                let (ours, reference) = (encode_batch("t.x-1", 3, &records), serde_batch("t.x-1", 3, &records));
+                prop_assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&reference));
+            }
+
             #[test]
             fn any_text_is_parsed_or_refused_without_panicking(text in ".{0,400}") {
                 let _ = parse_client_message(&text);
