@@ -23,14 +23,26 @@ fn help_and_version_succeed() {
 }
 
 #[tokio::test]
-async fn sigterm_closes_viewers_with_1001_leaves_the_group_and_exits_cleanly() {
+async fn sigterm_under_load_closes_viewers_with_1001_commits_leaves_the_group_and_exits_within_5_s() {
+    use rdkafka::{
+        ClientConfig, Offset, TopicPartitionList,
+        consumer::{BaseConsumer, Consumer},
+    };
+
     use crate::helpers::*;
 
     let topic = create_topic(1).await;
     let group = unique("g");
     let brokers = brokers();
+    // Load: 1,000 records a second arriving, and a viewer replaying.
+    let _producer = simulate_live(&brokers, &topic, &["--cars", "20", "--hz", "50"]);
     let args = ["--brokers", brokers.as_str(), "--topics", topic.as_str(), "--group-id", group.as_str()];
     let server = ServeProcess::start(&args);
+    let (replaying, _) = tokio_tungstenite::connect_async(server.ws_url()).await.unwrap();
+    let mut replaying = Viewer { ws: replaying, seen: Vec::new() };
+    replaying.subscribe(&topic, None).await;
+    replaying.send(serde_json::json!({"type": "replay", "from": "earliest"})).await;
+    replaying.next_of("replay", |_| true).await;
     let (mut ws, _) = tokio_tungstenite::connect_async(server.ws_url()).await.unwrap();
     // Wait until the server is a member of the group, so there is something to leave.
     use futures_util::StreamExt;
@@ -57,6 +69,14 @@ async fn sigterm_closes_viewers_with_1001_leaves_the_group_and_exits_cleanly() {
     assert!(exit.status.success(), "{:?}: {}", exit.status, exit.stderr);
     assert!(exit.took < std::time::Duration::from_secs(5), "took {:?}", exit.took);
     assert!(exit.stderr.contains("left the consumer group"), "{}", exit.stderr);
+    // What it consumed is committed: a restart would carry on from there.
+    let member: BaseConsumer =
+        ClientConfig::new().set("bootstrap.servers", &brokers).set("group.id", &group).create().unwrap();
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition(&topic, 0);
+    let committed = member.committed_offsets(tpl, PATIENCE).unwrap();
+    let offset = committed.elements()[0].offset();
+    assert!(matches!(offset, Offset::Offset(o) if o > 0), "nothing committed: {offset:?}");
 }
 
 #[test]
