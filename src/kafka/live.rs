@@ -31,6 +31,10 @@ use crate::{
 /// by the watchdog.
 const POSITION_INTERVAL: Duration = Duration::from_secs(1);
 
+/// How often a backfill that found Kafka unreachable tries again, and for how long.
+const BACKFILL_RETRY: Duration = Duration::from_secs(2);
+const BACKFILL_PATIENCE: Duration = Duration::from_secs(600);
+
 /// How long leaving the group may take at shutdown: the final commit and the LeaveGroup
 /// request. With the broker gone they would wait for minutes; this keeps a SIGTERM's
 /// exit within 5 s.
@@ -281,16 +285,30 @@ async fn consume(
     leave(consumer).await;
 }
 
-/// Fills the history of a topic the group starts reading, in the background.
+/// Fills the history of a topic the group starts reading, in the background. With Kafka
+/// unreachable (a server started before its broker), it tries again every
+/// [`BACKFILL_RETRY`] for up to [`BACKFILL_PATIENCE`]; the history merges a late
+/// backfill with what the group has delivered since, so nothing repeats.
 fn backfill(config: &LiveConfig, topic: &str, hub: &Hub) {
     if config.history.is_zero() {
         return;
     }
     let (kafka, topic, history, hub) = (config.kafka.clone(), topic.to_owned(), config.history, hub.clone());
     tokio::task::spawn_blocking(move || {
-        if let Err(e) = super::backfill::run(&kafka, &topic, history, &hub) {
-            // Unreachable Kafka or a missing topic: history then fills as records arrive.
-            debug!(topic, error = %e, "no history backfilled");
+        let started = Instant::now();
+        loop {
+            match super::backfill::run(&kafka, &topic, history, &hub) {
+                Ok(_) => return,
+                // A topic that does not exist yet fills as records arrive.
+                Err(e @ KafkaError::UnknownTopic(_)) => return debug!(topic, error = %e, "no history backfilled"),
+                Err(e) if started.elapsed() >= BACKFILL_PATIENCE => {
+                    return warn!(topic, error = %e, "no history backfilled; it fills as records arrive");
+                }
+                Err(e) => {
+                    debug!(topic, error = %e, "history backfill failed; trying again");
+                    std::thread::sleep(BACKFILL_RETRY);
+                }
+            }
         }
     });
 }

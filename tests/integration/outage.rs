@@ -136,3 +136,29 @@ async fn a_replay_across_a_broker_crash_delivers_every_offset_exactly_once_in_or
     assert_eq!(by_partition.values().map(Vec::len).sum::<usize>(), 30_000);
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_server_started_while_its_broker_is_down_fills_its_history_once_the_broker_is_back() {
+    // Arrange: twenty records on a broker that is then stopped.
+    let broker = PrivateBroker::reserve();
+    broker.kafka_sh("up");
+    let brokers = broker.brokers();
+    simulate_into(&brokers, "laps", &["--partitions", "1", "--cars", "2", "--count", "20"]);
+    broker.kafka_sh("down");
+
+    // Act: the server starts without its broker (so its backfill fails), then the broker
+    // comes back. The group starts at the live edge, so only a backfill can show the twenty.
+    let app = TestApp::spawn(&["--brokers", &brokers, "--topics", "laps", "--group-id", &unique("g")]).await;
+    let mut viewer = app.viewer().await;
+    viewer.next_of("stats", |m| m["kafka"]["reachable"] == false).await;
+    broker.kafka_sh("up");
+
+    // Assert: a page opened now is not empty.
+    viewer.next_of("stats", |m| m["kafka"]["reachable"] == true).await;
+    let mut late = app.viewer().await;
+    late.subscribe("laps", None).await;
+    late.until("the history", |seen: &[Value]| records(seen, "live").len() >= 20).await;
+    let offsets = offsets_by_partition(&records(&late.seen, "live"));
+    assert_eq!(offsets[&0], (0..20).collect::<Vec<i64>>());
+    app.shutdown().await;
+}
