@@ -43,11 +43,11 @@ function logStream(name) {
   return fs.createWriteStream(path.join(ARTIFACTS, name), { flags: 'a' });
 }
 
-function run(args, { log, cwd = REPO }) {
+function run(args, { log, cwd = REPO, env = {} }) {
   if (!fs.existsSync(BIN)) {
     throw new Error(`${BIN} does not exist: build it first (cargo build) or set TRACKSIDE_BIN`);
   }
-  const child = spawn(BIN, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info' } });
+  const child = spawn(BIN, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'info', ...env } });
   children.add(child);
   child.once('exit', () => children.delete(child));
   log.write(`\n=== ${new Date().toISOString()} ${path.basename(BIN)} ${args.join(' ')}\n`);
@@ -133,11 +133,11 @@ export function startProducer(topic) {
  * Starts `trackside serve` on a free port; resolves once it prints its address. `brokers`
  * defaults to the test broker; `logName` is its log file under e2e/artifacts/.
  */
-export async function startServer({ topic, groupId, brokers = BROKERS, logName = 'server.log', extraArgs = [] }) {
+export async function startServer({ topic, groupId, brokers = BROKERS, logName = 'server.log', extraArgs = [], env = {} }) {
   const log = logStream(logName);
   const child = run([
     'serve', '--brokers', brokers, '--listen', '127.0.0.1:0', '--group-id', groupId, '--topics', topic, ...extraArgs,
-  ], { log });
+  ], { log, env });
   const url = await new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => fail(new Error('the server printed no http://127.0.0.1:PORT line within 30 s')), 30_000);

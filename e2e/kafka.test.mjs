@@ -100,6 +100,32 @@ describe('Kafka as the dashboard shows it', () => {
     }
   });
 
+  test('a group consumer the watchdog replaced is counted and explained, and the charts carry on', T, async () => {
+    // The test build's fail point stalls this server's first consumer, as librdkafka's can
+    // after a broker restart, while the stack's producer keeps writing.
+    const groupId = uniqueName('e2e-stuck');
+    const server = await startServer({
+      topic: stack.topic, groupId, logName: 'server-stuck.log', extraArgs: ['--stuck-timeout-secs', '2'],
+      env: { FAILPOINTS: `group-consumer-stall=return(${groupId})` },
+    });
+    try {
+      const { page, errors, close } = await openPage(stack.browser, `${server.url}/?topic=${stack.topic}`);
+      try {
+        const row = page.getByTestId('kafka-restarts-row');
+        await row.waitFor({ state: 'visible', timeout: 60_000 });
+        assert.equal(await page.getByTestId('kafka-restarts').innerText(), '1');
+        assert.match(await row.getAttribute('title'), /^Last: no progress for \d+ s while \d+ partition\(s\) had records waiting/);
+        const before = await page.evaluate(() => window.trackside.records);
+        await page.waitForFunction((n) => window.trackside.records > n + 20, before, { timeout: 30_000 });
+        assert.deepEqual(errors, []);
+      } finally {
+        await close();
+      }
+    } finally {
+      await stop(server.child);
+    }
+  });
+
   test('with an access token set, a person who gives it watches live; without it, sees nothing', T, async () => {
     const token = `pitwall-${uniqueName('t')}`;
     const secured = await startServer({

@@ -29,6 +29,10 @@ fn main() -> ExitCode {
         // Colours only for a person at a terminal, not in log files.
         .with_ansi(std::io::stderr().is_terminal())
         .init();
+    // Test builds only: fail points named in FAILPOINTS (the browser tests stall the group
+    // consumer this way). In the builds users run this is not compiled at all.
+    #[cfg(feature = "failpoints")]
+    let _failpoints = fail::FailScenario::setup();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
