@@ -19,7 +19,7 @@ use tracing::{debug, info, warn};
 
 use super::{
     BATCH_LINGER, Batcher, KafkaError,
-    watchdog::{PartitionLook, Watchdog},
+    watchdog::{PartitionLook, Stuck, Watchdog},
 };
 use crate::{
     config::KafkaArgs,
@@ -260,29 +260,44 @@ async fn consume(
                     }
                 }
                 let looks = record_positions(&consumer, &status);
-                let Some(stuck) = watchdog.look(Instant::now(), status.kafka().reachable, &looks) else { continue };
-                warn!(reason = %stuck, generation, "the group consumer is stuck; replacing it");
-                let fresh = match create(config, &status) {
-                    Ok(fresh) => fresh,
-                    Err(e) => {
-                        warn!(error = %e, "cannot create a new group consumer; keeping the stuck one");
-                        continue;
+                if let Some(stuck) = watchdog.look(Instant::now(), status.kafka().reachable, &looks) {
+                    publish(&hub, &mut batcher);
+                    if replace(&mut consumer, config, &status, &subscribed, &stuck, generation).await {
+                        watchdog.reset();
+                        generation += 1;
                     }
-                };
-                publish(&hub, &mut batcher);
-                // The old member commits what it delivered and leaves, so the new one
-                // starts where it stopped: no gap, and no repeat if the commit gets through.
-                leave(std::mem::replace(&mut consumer, fresh)).await;
-                subscribe(&consumer, &subscribed);
-                status.record_consumer_restart(stuck.to_string());
-                watchdog.reset();
-                generation += 1;
+                }
             }
         }
     }
 
     publish(&hub, &mut batcher);
     leave(consumer).await;
+}
+
+/// Replaces a stuck group consumer with a new one reading the same topics. The old member
+/// commits what it delivered and leaves first, so the new one starts where it stopped: no
+/// gap, and no repeat if the commit gets through. Returns whether it was replaced.
+async fn replace(
+    consumer: &mut StreamConsumer<GroupContext>,
+    config: &LiveConfig,
+    status: &Status,
+    topics: &BTreeSet<String>,
+    stuck: &Stuck,
+    generation: u64,
+) -> bool {
+    warn!(reason = %stuck, generation, "the group consumer is stuck; replacing it");
+    let fresh = match create(config, status) {
+        Ok(fresh) => fresh,
+        Err(e) => {
+            warn!(error = %e, "cannot create a new group consumer; keeping the stuck one");
+            return false;
+        }
+    };
+    leave(std::mem::replace(consumer, fresh)).await;
+    subscribe(consumer, topics);
+    status.record_consumer_restart(stuck.to_string());
+    true
 }
 
 /// Fills the history of a topic the group starts reading, in the background. With Kafka
@@ -342,7 +357,7 @@ fn record_positions(consumer: &StreamConsumer<GroupContext>, status: &Status) ->
 }
 
 /// Whether a test has asked this group's first consumer to stall (the `failpoints`
-/// feature; see `tests/integration/outage.rs`).
+/// feature; see `tests/integration/watchdog.rs`).
 #[cfg(feature = "failpoints")]
 fn stalled_by_test(group: &str) -> bool {
     fail::fail_point!("group-consumer-stall", |arg| arg.as_deref() == Some(group));
