@@ -11,25 +11,49 @@ use crate::{
 /// single message too large for a browser to parse in one go.
 pub(super) const MAX_FRAME_BYTES: usize = 1 << 20;
 
+/// One frame to send. Data frames stay shared batches until their turn comes, so a viewer
+/// whose socket is slow holds one frame of its own at a time, not a copy of its whole queue.
+pub(super) enum Frame {
+    Text(Bytes),
+    Data { mode: Mode, dropped: u64, batches: Vec<Bytes> },
+}
+
+impl Frame {
+    /// Bytes of payload, before the envelope of a data frame.
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Frame::Text(b) => b.len(),
+            Frame::Data { batches, .. } => batches.iter().map(Bytes::len).sum(),
+        }
+    }
+
+    pub(super) fn into_text(self) -> String {
+        match self {
+            Frame::Text(b) => String::from_utf8_lossy(&b).into_owned(),
+            Frame::Data { mode, dropped, batches } => protocol::data_frame(mode, dropped, &batches),
+        }
+    }
+}
+
 /// Turns what an outbox held into frames, in order: control messages and history or
 /// replay data as queued, then the newest stats, then live data.
-pub(super) fn frames(d: Drained) -> Vec<String> {
+pub(super) fn frames(d: Drained) -> Vec<Frame> {
     let mut out = Vec::new();
     let mut run: Vec<Bytes> = Vec::new();
     let mut run_mode = Mode::Live;
-    let flush = |out: &mut Vec<String>, run: &mut Vec<Bytes>, mode: Mode, dropped: u64| {
+    let flush = |out: &mut Vec<Frame>, run: &mut Vec<Bytes>, mode: Mode, dropped: u64| {
         let mut start = 0;
         let mut size = 0;
         for (i, b) in run.iter().enumerate() {
             if size > 0 && size + b.len() > MAX_FRAME_BYTES {
-                out.push(protocol::data_frame(mode, dropped, &run[start..i]));
+                out.push(Frame::Data { mode, dropped, batches: run[start..i].to_vec() });
                 start = i;
                 size = 0;
             }
             size += b.len();
         }
         if start < run.len() || (run.is_empty() && dropped > 0) {
-            out.push(protocol::data_frame(mode, dropped, &run[start..]));
+            out.push(Frame::Data { mode, dropped, batches: run[start..].to_vec() });
         }
         run.clear();
     };
@@ -37,7 +61,7 @@ pub(super) fn frames(d: Drained) -> Vec<String> {
         let (mode, bytes) = match item {
             Item::Control(b) => {
                 flush(&mut out, &mut run, run_mode, 0);
-                out.push(text(&b));
+                out.push(Frame::Text(b));
                 continue;
             }
             Item::History(b) => (Mode::Live, b),
@@ -51,23 +75,23 @@ pub(super) fn frames(d: Drained) -> Vec<String> {
     }
     flush(&mut out, &mut run, run_mode, 0);
     if let Some(stats) = d.stats {
-        out.push(text(&stats));
+        out.push(Frame::Text(stats));
     }
     let mut live = d.live;
     flush(&mut out, &mut live, Mode::Live, d.dropped);
     out
 }
 
-fn text(b: &Bytes) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(frames: &[String]) -> Vec<serde_json::Value> {
-        frames.iter().map(|f| serde_json::from_str(f).unwrap()).collect()
+    fn texts(frames: Vec<Frame>) -> Vec<String> {
+        frames.into_iter().map(Frame::into_text).collect()
+    }
+
+    fn parse(frames: Vec<Frame>) -> Vec<serde_json::Value> {
+        texts(frames).iter().map(|f| serde_json::from_str(f).unwrap()).collect()
     }
 
     #[test]
@@ -86,7 +110,7 @@ mod tests {
             dropped: 5,
             closed: false,
         };
-        let f = parse(&frames(drained));
+        let f = parse(frames(drained));
         let kinds: Vec<(&str, &str)> =
             f.iter().map(|v| (v["type"].as_str().unwrap(), v["mode"].as_str().unwrap_or(""))).collect();
         assert_eq!(
@@ -108,14 +132,14 @@ mod tests {
     fn large_backlogs_are_cut_into_bounded_frames() {
         let big = Bytes::from(format!(r#"{{"pad":"{}"}}"#, "x".repeat(400_000)));
         let drained = Drained { items: (0..5).map(|_| Item::History(big.clone())).collect(), ..Drained::default() };
-        let f = frames(drained);
+        let f = texts(frames(drained));
         assert_eq!(f.len(), 3);
         assert!(f.iter().all(|x| x.len() <= MAX_FRAME_BYTES + 1024));
     }
 
     #[test]
     fn a_drop_with_no_new_data_is_still_reported() {
-        let f = parse(&frames(Drained { dropped: 9, ..Drained::default() }));
+        let f = parse(frames(Drained { dropped: 9, ..Drained::default() }));
         assert_eq!(f.len(), 1);
         assert_eq!(f[0]["dropped"], 9);
     }

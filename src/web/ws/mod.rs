@@ -27,7 +27,7 @@ mod frames;
 mod guard;
 mod viewer;
 
-use frames::{MAX_FRAME_BYTES, frames};
+use frames::{Frame, MAX_FRAME_BYTES, frames};
 use guard::{REQUESTS_PER_SEC, RequestBudget, foreign_origin};
 use viewer::Viewer;
 
@@ -131,9 +131,9 @@ async fn send_frames(
         }
         let frames = frames(drained);
         let n = frames.len() as u64;
-        let bytes: usize = frames.iter().map(String::len).sum();
+        let bytes: usize = frames.iter().map(Frame::len).sum();
         for frame in frames {
-            if !send_within(&mut sink, Message::Text(frame.into()), stall).await {
+            if !send_within(&mut sink, Message::Text(frame.into_text().into()), stall).await {
                 return;
             }
         }
