@@ -1,25 +1,11 @@
-//! Command-line and environment configuration for both subcommands. Every option has a
-//! `TRACKSIDE_*` variable; librdkafka properties pass through as kcat's `-X key=value`.
+//! How to reach Kafka, for both subcommands: the brokers and librdkafka's own properties,
+//! from `-X`, a properties file and the SASL password variable; and keeping their secrets
+//! out of logs, errors and pages.
 
-use std::{net::SocketAddr, path::PathBuf};
-
-use clap::{Args, Parser, Subcommand};
+use clap::Args;
 use rdkafka::ClientConfig;
 
-#[derive(Debug, Parser)]
-#[command(name = "trackside", version, about = "Live racing telemetry from Apache Kafka, in the browser")]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Consume telemetry as a consumer-group member and serve the live dashboard.
-    Serve(ServeArgs),
-    /// Produce a realistic race for a field of cars.
-    Simulate(SimulateArgs),
-}
+use super::Secret;
 
 /// How to reach Kafka; shared by both subcommands.
 #[derive(Clone, Args)]
@@ -180,155 +166,20 @@ fn parse_password(s: &str) -> Result<Secret, String> {
     Ok(Secret(s.to_owned()))
 }
 
-/// A value that must never be printed: its `Debug` says `[redacted]`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-fn parse_secret(s: &str) -> Result<Secret, String> {
-    if s.len() < 8 {
-        return Err("an access token needs at least 8 characters".into());
-    }
-    Ok(Secret(s.to_owned()))
-}
-
 fn parse_property(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
         _ => Err(format!("expected KEY=VALUE, got `{s}`")),
     }
 }
-
-#[derive(Debug, Clone, Args)]
-pub struct ServeArgs {
-    #[command(flatten)]
-    pub kafka: KafkaArgs,
-    /// Address to listen on for HTTP and WebSocket.
-    #[arg(long, env = "TRACKSIDE_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
-    /// Consumer group the live consumer joins.
-    #[arg(long, env = "TRACKSIDE_GROUP_ID", default_value = "trackside")]
-    pub group_id: String,
-    /// Topics the group always consumes; topics chosen in the page are added to these.
-    #[arg(long, env = "TRACKSIDE_TOPICS", value_delimiter = ',', default_value = "telemetry")]
-    pub topics: Vec<String>,
-    /// Seconds of recent history kept per partition and sent to a viewer on connect.
-    #[arg(long, env = "TRACKSIDE_HISTORY_SECS", default_value_t = 60,
-          value_parser = clap::value_parser!(u64).range(0..=3600))]
-    pub history_secs: u64,
-    /// Most data frames sent to one viewer per second; records in between are batched.
-    #[arg(long, env = "TRACKSIDE_MAX_FRAME_RATE", default_value_t = 30,
-          value_parser = clap::value_parser!(u32).range(1..=120))]
-    pub max_frame_rate: u32,
-    /// Bytes one viewer may have queued before the oldest live batches are dropped.
-    #[arg(long, env = "TRACKSIDE_CLIENT_QUEUE_BYTES", default_value_t = 4 << 20,
-          value_parser = clap::value_parser!(u64).range(64 << 10..=256 << 20))]
-    pub client_queue_bytes: u64,
-    /// Web origins, besides the server's own, whose pages may open the WebSocket
-    /// (e.g. `https://pitwall.example`); `*` allows any.
-    #[arg(long, env = "TRACKSIDE_ALLOWED_ORIGINS", value_delimiter = ',')]
-    pub allowed_origins: Vec<String>,
-    /// Seconds a viewer may stay silent, answers to the server's pings included, before it
-    /// is disconnected. Browsers answer pings by themselves.
-    #[arg(long, env = "TRACKSIDE_IDLE_TIMEOUT_SECS", default_value_t = 45,
-          value_parser = clap::value_parser!(u64).range(2..=3600))]
-    pub idle_timeout_secs: u64,
-    /// An access token for the page, the API and the WebSocket (as the basic-auth
-    /// password, or a bearer token); `/healthz` stays open. Unset: no access control.
-    #[arg(long, env = "TRACKSIDE_AUTH_TOKEN", value_parser = parse_secret, hide_env_values = true)]
-    pub auth_token: Option<Secret>,
-    /// Seconds a viewer may take to accept one frame before it is disconnected: a browser
-    /// that stopped reading (a sleeping laptop, a dead link) holds nothing up for long.
-    #[arg(long, env = "TRACKSIDE_STALL_TIMEOUT_SECS", default_value_t = 30,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub stall_timeout_secs: u64,
-    /// Most WebSocket viewers at once; further ones are refused with 503.
-    #[arg(long, env = "TRACKSIDE_MAX_CLIENTS", default_value_t = 1000,
-          value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    pub max_clients: u32,
-    /// Most replays running at once; each is a Kafka consumer of its own.
-    #[arg(long, env = "TRACKSIDE_MAX_REPLAYS", default_value_t = 16,
-          value_parser = clap::value_parser!(u16).range(1..=1000))]
-    pub max_replays: u16,
-    /// Seconds the group consumer may make no progress while Kafka answers and records
-    /// wait for it, before it is replaced by a new one (librdkafka can get stuck after a
-    /// broker restart); 0 turns the watchdog off.
-    #[arg(long, env = "TRACKSIDE_STUCK_TIMEOUT_SECS", default_value_t = 20,
-          value_parser = clap::value_parser!(u64).range(0..=3600))]
-    pub stuck_timeout_secs: u64,
-    /// Directory of the page's own scripts and styles.
-    #[arg(long, env = "TRACKSIDE_STATIC_DIR", default_value = "static")]
-    pub static_dir: PathBuf,
-    /// Directory holding uPlot's distribution files (from `npm ci`).
-    #[arg(long, env = "TRACKSIDE_UPLOT_DIR", default_value = "node_modules/uplot/dist")]
-    pub uplot_dir: PathBuf,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct SimulateArgs {
-    #[command(flatten)]
-    pub kafka: KafkaArgs,
-    /// Topic to produce to.
-    #[arg(long, env = "TRACKSIDE_TOPIC", default_value = "telemetry")]
-    pub topic: String,
-    /// Partitions to create the topic with, when it does not exist yet.
-    #[arg(long, env = "TRACKSIDE_PARTITIONS", default_value_t = 6,
-          value_parser = clap::value_parser!(i32).range(1..=1000))]
-    pub partitions: i32,
-    /// Cars in the field.
-    #[arg(long, env = "TRACKSIDE_CARS", default_value_t = 20,
-          value_parser = clap::value_parser!(u16).range(1..=500))]
-    pub cars: u16,
-    /// Samples per second per car.
-    #[arg(long, env = "TRACKSIDE_HZ", default_value_t = 20.0, value_parser = parse_hz)]
-    pub hz: f64,
-    /// Stop after this many seconds of race time (default: run until Ctrl-C).
-    #[arg(long, env = "TRACKSIDE_DURATION_SECS")]
-    pub duration_secs: Option<f64>,
-    /// Stop after this many records.
-    #[arg(long, env = "TRACKSIDE_COUNT")]
-    pub count: Option<u64>,
-    /// Seed of the race: the same seed gives the same race.
-    #[arg(long, env = "TRACKSIDE_SEED", default_value_t = 7)]
-    pub seed: u64,
-    /// Produce as fast as possible instead of in real time (for filling topics).
-    #[arg(long, env = "TRACKSIDE_AS_FAST_AS_POSSIBLE")]
-    pub as_fast_as_possible: bool,
-}
-
-fn parse_hz(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(hz) if hz > 0.0 && hz <= 1000.0 => Ok(hz),
-        _ => Err(format!("expected a rate above 0 and at most 1000, got `{s}`")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{Cli, Command};
+    use clap::Parser;
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("trackside").chain(args.iter().copied()))
-    }
-
-    #[test]
-    fn serve_has_sensible_defaults() {
-        let Command::Serve(s) = parse(&["serve"]).unwrap().command else { panic!("not serve") };
-        assert_eq!(s.kafka.brokers, "localhost:9092");
-        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!((s.group_id.as_str(), s.topics.as_slice()), ("trackside", &["telemetry".to_owned()][..]));
-        assert_eq!(s.history_secs, 60);
     }
 
     #[test]
@@ -415,25 +266,5 @@ mod tests {
         // A value librdkafka rejects for a property it knows is still shown: it helps.
         let shown = refuse("security.protocol", "SASL_TLS");
         assert!(shown.contains("SASL_TLS"), "{shown}");
-    }
-
-    #[test]
-    fn an_access_token_never_shows_in_debug_output() {
-        let Command::Serve(s) = parse(&["serve", "--auth-token", "pitwall-2026"]).unwrap().command else {
-            panic!("not serve")
-        };
-        assert_eq!(s.auth_token.as_ref().map(Secret::expose), Some("pitwall-2026"));
-        assert!(!format!("{s:?}").contains("pitwall-2026"));
-        assert!(parse(&["serve", "--auth-token", "short"]).is_err());
-    }
-
-    #[test]
-    fn bad_values_are_refused() {
-        assert!(parse(&["serve", "-X", "novalue"]).is_err());
-        assert!(parse(&["serve", "--history-secs", "99999"]).is_err());
-        assert!(parse(&["serve", "--listen", "nowhere"]).is_err());
-        assert!(parse(&["simulate", "--hz", "0"]).is_err());
-        assert!(parse(&["simulate", "--cars", "0"]).is_err());
-        assert!(parse(&["launch"]).is_err());
     }
 }
