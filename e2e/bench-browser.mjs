@@ -42,6 +42,14 @@ try {
   await page.waitForFunction(() => window.trackside.records > 0, null, { timeout: 30_000 });
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.enable');
+  await cdp.send('Performance.enable');
+  // Seconds the page's main thread spent in tasks and in script so far: over the run, they
+  // say whether the page itself is the bound (busy main thread) or the machine is.
+  const busy = async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const m = Object.fromEntries(metrics.map(({ name, value }) => [name, value]));
+    return { task: m.TaskDuration, script: m.ScriptDuration, layout: m.LayoutDuration + m.RecalcStyleDuration };
+  };
   const heapMb = async () => {
     await cdp.send('HeapProfiler.collectGarbage');
     const { usedSize } = await cdp.send('Runtime.getHeapUsage');
@@ -69,6 +77,7 @@ try {
   const deltas = [];
   const heap = [];
   let records0 = (await take()).records;
+  const busy0 = await busy();
   const t0 = Date.now();
   for (let i = 1; (Date.now() - t0) / 1000 < SECONDS; i++) {
     const from = Date.now();
@@ -82,6 +91,8 @@ try {
   }
   const records = (await take()).records - records0;
   const elapsed = (Date.now() - t0) / 1000;
+  const busy1 = await busy();
+  const share = (k) => (busy1[k] - busy0[k]) / elapsed;
   deltas.sort((a, b) => a - b);
   // The heap after a collection moves by a few hundred kB between samples (messages in
   // flight), so growth is judged on medians: the later half of the run against the earlier.
@@ -93,6 +104,9 @@ try {
     fps_min: Math.min(...fps),
     frame_p99_ms: deltas[Math.floor(deltas.length * 0.99)] ?? null,
     records_per_s: records / elapsed,
+    main_thread_busy: share('task'),
+    main_thread_script: share('script'),
+    main_thread_layout: share('layout'),
     heap_settled_s: SETTLED_S,
     heap_early_mb: median(settled.slice(0, Math.max(1, half))),
     heap_late_mb: median(settled.slice(half)),

@@ -32,6 +32,8 @@ pub(crate) fn run(brokers: &str, secs: u64) -> Vec<Figure> {
         Figure::new("browser_fps", fps, 60.0, "fps").target("at least 55", fps >= 55.0).detail(json!({
             "fps_min_per_interval": v["fps_min"], "frame_p99_ms": v["frame_p99_ms"], "seconds": secs,
             "records_per_s": v["records_per_s"],
+            "main_thread_busy_share": v["main_thread_busy"], "main_thread_script_share": v["main_thread_script"],
+            "main_thread_layout_share": v["main_thread_layout"],
         })),
         Figure::new("browser_js_heap", heap_late, heap_early, "MB")
             .target("flat: later half at most 1.1x the earlier", heap_late <= 1.1 * heap_early)
