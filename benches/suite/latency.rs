@@ -182,8 +182,8 @@ pub(crate) async fn run_cell(brokers: &str, cell: Cell) -> CellResult {
     let rss_start_mb = server.rss_mb();
     let began = Instant::now();
     let mut peak_rss_mb = rss_start_mb;
-    while began.elapsed() < cell.window {
-        tokio::time::sleep(Duration::from_millis(250)).await;
+    while let Some(left) = cell.window.checked_sub(began.elapsed()).filter(|l| !l.is_zero()) {
+        tokio::time::sleep(left.min(Duration::from_millis(250))).await;
         peak_rss_mb = peak_rss_mb.max(server.rss_mb());
     }
     let cpu_cores = (server.cpu_secs() - cpu_before) / began.elapsed().as_secs_f64();
