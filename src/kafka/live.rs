@@ -210,6 +210,8 @@ async fn consume(
     let mut errors = ErrorThrottle::default();
     let mut positions = tokio::time::interval(POSITION_INTERVAL);
     let mut watchdog = Watchdog::new(config.stuck_after);
+    // Backfills waiting to try again stop with the group.
+    let (stop_backfills, backfills_stopped) = watch::channel(false);
     // Consumers created so far: the first is 0.
     let mut generation = 0u64;
     tokio::pin!(shutdown);
@@ -226,7 +228,7 @@ async fn consume(
                 let wanted = topics.borrow_and_update().clone();
                 if wanted != subscribed {
                     for topic in wanted.difference(&subscribed) {
-                        backfill(config, topic, &hub);
+                        backfill(config, topic, &hub, backfills_stopped.clone());
                     }
                     subscribe(&consumer, &wanted);
                     status.set_group_topics(wanted.iter().cloned().collect());
@@ -271,6 +273,7 @@ async fn consume(
         }
     }
 
+    stop_backfills.send_replace(true);
     publish(&hub, &mut batcher);
     leave(consumer).await;
 }
@@ -304,25 +307,29 @@ async fn replace(
 /// unreachable (a server started before its broker), it tries again every
 /// [`BACKFILL_RETRY`] for up to [`BACKFILL_PATIENCE`]; the history merges a late
 /// backfill with what the group has delivered since, so nothing repeats.
-fn backfill(config: &LiveConfig, topic: &str, hub: &Hub) {
+fn backfill(config: &LiveConfig, topic: &str, hub: &Hub, mut stopped: watch::Receiver<bool>) {
     if config.history.is_zero() {
         return;
     }
     let (kafka, topic, history, hub) = (config.kafka.clone(), topic.to_owned(), config.history, hub.clone());
-    tokio::task::spawn_blocking(move || {
+    tokio::spawn(async move {
         let started = Instant::now();
         loop {
-            match super::backfill::run(&kafka, &topic, history, &hub) {
+            let (kafka, t, hub) = (kafka.clone(), topic.clone(), hub.clone());
+            // librdkafka blocks: each attempt runs on a blocking thread.
+            let attempt = tokio::task::spawn_blocking(move || super::backfill::run(&kafka, &t, history, &hub)).await;
+            match attempt.map_err(KafkaError::Join).and_then(|r| r) {
                 Ok(_) => return,
                 // A topic that does not exist yet fills as records arrive.
                 Err(e @ KafkaError::UnknownTopic(_)) => return debug!(topic, error = %e, "no history backfilled"),
                 Err(e) if started.elapsed() >= BACKFILL_PATIENCE => {
                     return warn!(topic, error = %e, "no history backfilled; it fills as records arrive");
                 }
-                Err(e) => {
-                    debug!(topic, error = %e, "history backfill failed; trying again");
-                    std::thread::sleep(BACKFILL_RETRY);
-                }
+                Err(e) => debug!(topic, error = %e, "history backfill failed; trying again"),
+            }
+            tokio::select! {
+                () = tokio::time::sleep(BACKFILL_RETRY) => {}
+                _ = stopped.wait_for(|s| *s) => return,
             }
         }
     });
