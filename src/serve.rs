@@ -86,14 +86,23 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     let (topics, topics_rx) = Topics::new(&args.topics);
     status.set_group_topics(topics.current().into_iter().collect());
 
+    // Shutdown goes in the order data flows: Kafka's side stops first (the group
+    // publishes its last batch, commits and leaves), then every viewer is sent what is
+    // still queued for it and closed. So nothing the group committed is lost on the way.
     let (stop_tx, stop_rx) = watch::channel(false);
+    let (close_viewers, viewers_closing) = watch::channel(false);
     let stopped = |rx: &watch::Receiver<bool>| {
         let mut rx = rx.clone();
         async move {
             let _ = rx.wait_for(|s| *s).await;
         }
     };
-    let group = tokio::spawn(member.run(hub.clone(), topics_rx, stopped(&stop_rx)));
+    let (group_done, group_stopped) = tokio::sync::oneshot::channel::<()>();
+    let member = member.run(hub.clone(), topics_rx, stopped(&stop_rx));
+    let group = tokio::spawn(async move {
+        member.await;
+        let _ = group_done.send(());
+    });
     let cluster = tokio::spawn(admin::watch(metadata, args.kafka.brokers.clone(), status.clone(), stopped(&stop_rx)));
     let ticker = tokio::spawn(broadcast_stats(hub.clone(), stopped(&stop_rx)));
 
@@ -116,7 +125,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
             auth_token: args.auth_token.clone(),
             stall_timeout_secs: args.stall_timeout_secs,
         }),
-        shutdown: stop_rx.clone(),
+        shutdown: viewers_closing,
         replay_slots: Arc::new(Semaphore::new(usize::from(args.max_replays))),
         client_slots: Arc::new(Semaphore::new(usize::try_from(args.max_clients).unwrap_or(usize::MAX))),
     };
@@ -125,6 +134,9 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
             shutdown.await;
             info!("shutting down");
             stop_tx.send_replace(true);
+            // Leaving the group is bounded (3 s); this bound only guards against a bug.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(4), group_stopped).await;
+            close_viewers.send_replace(true);
         })
         .await?;
     let _ = tokio::join!(group, cluster, ticker);

@@ -37,6 +37,9 @@ use crate::{
     protocol::{MAX_INBOUND_BYTES, ServerMessage},
 };
 
+/// At shutdown, how long a viewer gets to take each of its last frames and the goodbye.
+const FAREWELL: Duration = Duration::from_millis(500);
+
 pub(super) async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(origin) = foreign_origin(&headers, &app.config.allowed_origins) {
         debug!(origin, "WebSocket refused: foreign origin");
@@ -117,8 +120,16 @@ async fn send_frames(
             }
             () = outbox.ready() => {}
             () = until_stopped(&mut shutdown) => {
+                // The group has stopped by now: what is queued is the last of it. Send it,
+                // briefly, then say goodbye.
+                let last = stall.min(FAREWELL);
+                for frame in frames(outbox.take()) {
+                    if !send_within(&mut sink, Message::Text(frame.into_text().into()), last).await {
+                        return;
+                    }
+                }
                 let close = CloseFrame { code: close_code::AWAY, reason: "server shutting down".into() };
-                let _ = send_within(&mut sink, Message::Close(Some(close)), stall).await;
+                let _ = send_within(&mut sink, Message::Close(Some(close)), last).await;
                 return;
             }
         }
