@@ -9,8 +9,15 @@ mod kafka;
 
 pub use kafka::{KafkaArgs, REDACTED, is_secret, redact_kafka_error};
 
+/// `--version`; a test build says so, since it honours `FAILPOINTS`.
+const VERSION: &str = if cfg!(feature = "failpoints") {
+    concat!(env!("CARGO_PKG_VERSION"), " (test build, with fail points)")
+} else {
+    env!("CARGO_PKG_VERSION")
+};
+
 #[derive(Debug, Parser)]
-#[command(name = "trackside", version, about = "Live racing telemetry from Apache Kafka, in the browser")]
+#[command(name = "trackside", version = VERSION, about = "Live racing telemetry from Apache Kafka, in the browser")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
