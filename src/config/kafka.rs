@@ -172,15 +172,11 @@ fn parse_property(s: &str) -> Result<(String, String), String> {
         _ => Err(format!("expected KEY=VALUE, got `{s}`")),
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Cli, Command};
-    use clap::Parser;
-
-    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
-        Cli::try_parse_from(std::iter::once("trackside").chain(args.iter().copied()))
-    }
+    use crate::config::{Command, tests::parse};
 
     #[test]
     fn properties_pass_through_and_secrets_are_redacted() {

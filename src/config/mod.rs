@@ -159,10 +159,11 @@ fn parse_hz(s: &str) -> Result<f64, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+    /// The command line `trackside ARGS...`, parsed.
+    pub(crate) fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("trackside").chain(args.iter().copied()))
     }
 
