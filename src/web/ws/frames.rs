@@ -44,12 +44,14 @@ pub(super) fn frames(d: Drained) -> Vec<Frame> {
     let mut out = Vec::new();
     let mut run: Vec<Bytes> = Vec::new();
     let mut run_mode = Mode::Live;
-    let flush = |out: &mut Vec<Frame>, run: &mut Vec<Bytes>, mode: Mode, dropped: u64| {
+    // A run cut into several frames reports its drops once, in the first: pages add them up.
+    let flush = |out: &mut Vec<Frame>, run: &mut Vec<Bytes>, mode: Mode, mut dropped: u64| {
         let mut start = 0;
         let mut size = 0;
         for (i, b) in run.iter().enumerate() {
             if size > 0 && size + b.len() > MAX_FRAME_BYTES {
                 out.push(Frame::Data { mode, dropped, batches: run[start..i].to_vec() });
+                dropped = 0;
                 start = i;
                 size = 0;
             }
@@ -138,6 +140,15 @@ mod tests {
         let f = texts(frames(drained));
         assert_eq!(f.len(), 3);
         assert!(f.iter().all(|x| x.len() <= MAX_FRAME_BYTES + 1024));
+    }
+
+    #[test]
+    fn drops_are_reported_once_however_many_frames_the_live_data_takes() {
+        let big = Bytes::from(format!(r#"{{"pad":"{}"}}"#, "x".repeat(MAX_FRAME_BYTES * 2 / 5)));
+        let drained = Drained { live: vec![big; 5], dropped: 7, ..Drained::default() };
+        let f = parse(frames(drained));
+        assert_eq!(f.len(), 3);
+        assert_eq!(f.iter().map(|m| m["dropped"].as_u64().unwrap()).sum::<u64>(), 7);
     }
 
     #[test]
