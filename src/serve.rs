@@ -23,6 +23,9 @@ use crate::{
     web::{self, AppState, WebConfig},
 };
 
+/// How long, at shutdown, the viewers get to be sent their last frames and the goodbye.
+const FAREWELL_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// How often every viewer gets a `stats` message.
 const STATS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -108,6 +111,8 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
 
     let redacted: Vec<String> = args.kafka.redacted_properties().into_iter().map(|(k, v)| format!("{k}={v}")).collect();
     info!(brokers = %args.kafka.brokers, group = %args.group_id, topics = ?args.topics, properties = ?redacted, "starting");
+    // One permit per connected viewer; all of them back means every viewer has gone.
+    let client_slots = Arc::new(Semaphore::new(usize::try_from(args.max_clients).unwrap_or(usize::MAX)));
     let state = AppState {
         hub,
         topics,
@@ -127,7 +132,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
         }),
         shutdown: viewers_closing,
         replay_slots: Arc::new(Semaphore::new(usize::from(args.max_replays))),
-        client_slots: Arc::new(Semaphore::new(usize::try_from(args.max_clients).unwrap_or(usize::MAX))),
+        client_slots: client_slots.clone(),
     };
     axum::serve(listener, web::router(state))
         .with_graceful_shutdown(async move {
@@ -139,6 +144,9 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
             close_viewers.send_replace(true);
         })
         .await?;
+    // axum does not wait for WebSocket sessions; they are sending their last frames and
+    // 1001 now. Give them a moment before the process goes.
+    let _ = tokio::time::timeout(FAREWELL_WAIT, client_slots.acquire_many(args.max_clients)).await;
     let _ = tokio::join!(group, cluster, ticker);
     info!("stopped");
     Ok(())

@@ -44,11 +44,14 @@ async fn sigterm_under_load_closes_viewers_with_1001_commits_leaves_the_group_an
     replaying.send(serde_json::json!({"type": "replay", "from": "earliest"})).await;
     replaying.next_of("replay", |_| true).await;
     let (mut ws, _) = tokio_tungstenite::connect_async(server.ws_url()).await.unwrap();
-    // Wait until the server is a member of the group, so there is something to leave.
+    // Wait until the server is a member of the group and has consumed records, so there is
+    // something to leave and something to commit.
     use futures_util::StreamExt;
     loop {
         let msg = ws.next().await.unwrap().unwrap();
-        if msg.to_text().is_ok_and(|t| t.contains(r#""type":"stats""#) && t.contains(r#""assignment":[{"#)) {
+        let Ok(stats) = serde_json::from_str::<serde_json::Value>(msg.to_text().unwrap_or_default()) else { continue };
+        let member = stats["group"]["assignment"].as_array().is_some_and(|a| !a.is_empty());
+        if stats["type"] == "stats" && member && stats["totals"]["consumed"].as_u64().is_some_and(|n| n > 0) {
             break;
         }
     }
