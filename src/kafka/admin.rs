@@ -51,9 +51,8 @@ impl WatchContext {
     fn take(&self) -> Option<String> {
         self.last.lock().unwrap_or_else(|p| p.into_inner()).take().map(|(said, _)| said)
     }
-}
 
-impl WatchContext {
+    /// Keeps what librdkafka said and raises the alarm.
     fn said(&self, reason: &str, login: bool) {
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         // "All brokers down" follows a refused login; the login is the reason to show.
