@@ -1,23 +1,24 @@
-// Wiring: the page's state, the server's messages, the controls' intents, and one draw
-// loop. Messages only update state and the rings; everything visible is drawn from the
-// loop (charts once per animation frame when data changed, the legend a few times a second).
+// Wiring: the server's messages and the person's intents go through the session reducer
+// (session.js), whose effects are performed here, and the page is rendered from its state.
+// Messages only update state and the rings; everything visible is drawn from one loop
+// (charts once per animation frame when data changed, the legend a few times a second).
 
 import { connect } from './connection.js';
 import { TelemetryStore } from './state.js';
 import { Charts } from './charts.js';
 import { TireWidget } from './tires.js';
-import { CarList, MAX_DRAWN } from './cars.js';
+import { CarList, drawnCars, focusedCar } from './cars.js';
 import { KafkaPanel } from './kafka-panel.js';
 import { Toasts } from './toasts.js';
 import { Header } from './header.js';
-import {
-  PartitionPicker, ReplayControls, TopicPicker, WindowPicker,
-  queryFromSelection, sameSelection, selectionFromQuery, selects,
-} from './controls.js';
+import { PartitionPicker, TopicPicker, WindowPicker } from './pickers.js';
+import { ReplayControls } from './replay-controls.js';
+import { describeSelection, sameSelection, selects } from './selection.js';
+import { initial, next } from './session.js';
+import { formatQuery, parseQuery } from './url.js';
 
 const TOPICS_REFRESH_MS = 5_000;
 const LEGEND_INTERVAL_MS = 120;
-const WINDOWS = [30, 60, 120];
 
 const root = document.getElementById('app');
 const $ = (testid) => root.querySelector(`[data-testid="${testid}"]`);
@@ -28,30 +29,20 @@ const config = {
 
 // ---- state ----------------------------------------------------------------------------
 
-const query = new URLSearchParams(location.search);
+const fromUrl = parseQuery(location.search);
+/** The conversation with the server; changed only through `dispatch`. */
+let session = initial({
+  selection: fromUrl.selection ?? config.defaultTopics.slice(0, 1).map((topic) => ({ topic, partitions: null })),
+});
+/** How the page shows what it has: none of it is the server's business. */
 const view = {
-  selection: selectionFromQuery(location.search) ?? config.defaultTopics.slice(0, 1).map((topic) => ({ topic, partitions: null })),
-  /** 'live' (the group's stream) or 'replay' (this page's own reader). Data of the other mode is stale. */
-  mode: 'live',
-  /** After a subscribe, data still in flight belongs to the old selection until `subscribed`. */
-  awaitingSubscribed: true,
-  /** The selection the server last confirmed with `subscribed`: the one it streams. */
-  confirmed: null,
-  /** A selection the server refused (say, a topic that does not exist yet); retried when it appears. */
-  refused: null,
-  /** After a replay request, data in flight may be from before it until the first `replay` message. */
-  awaitingReplay: false,
-  replay: null,
-  replayState: null,
-  /** Whether the page asked for the replay to stop (so a `stopped` is expected). */
-  stopRequested: false,
   stats: null,
-  connection: 'connecting',
-  dropped: 0,
-  focus: query.get('car'),
+  /** The connection's last status, with its attempt and retry delay for the header's tooltip. */
+  link: { state: session.connection },
+  focus: fromUrl.car,
   hidden: new Set(),
   hideNewCars: false,
-  windowSec: WINDOWS.includes(Number(query.get('window'))) ? Number(query.get('window')) : 60,
+  windowSec: fromUrl.window,
   cursorIdx: null,
 };
 
@@ -61,6 +52,7 @@ const toasts = new Toasts($('toasts'));
 const charts = new Charts($('strips'), { onCursor: (idx) => { view.cursorIdx = idx; legendDirty = true; } });
 const tires = new TireWidget($('tire-widget'));
 const kafka = new KafkaPanel($('kafka-panel'));
+const choose = (selection) => dispatch({ type: 'subscribe', selection });
 const topicPicker = new TopicPicker($('topic-picker'), choose);
 const partitionPicker = new PartitionPicker($('partition-picker'), choose);
 const windowPicker = new WindowPicker($('window-picker'), (s) => {
@@ -70,10 +62,10 @@ const windowPicker = new WindowPicker($('window-picker'), (s) => {
   writeUrl();
 });
 const replayControls = new ReplayControls($('replay-controls'), $('replay-progress'), {
-  onReplay: () => requestReplay(),
-  onPause: () => conn.send({ type: 'pause' }),
-  onResume: () => conn.send({ type: 'resume' }),
-  onLive: () => backToLive(),
+  onReplay: () => dispatch({ type: 'replay' }),
+  onPause: () => dispatch({ type: 'pause' }),
+  onResume: () => dispatch({ type: 'resume' }),
+  onLive: () => dispatch({ type: 'live' }),
 });
 const carList = new CarList(root.querySelector('.car-panel'), {
   onToggle: (car, drawn) => {
@@ -104,23 +96,49 @@ let legendDirty = true;
 let seenCarsVersion = -1;
 const knownCars = new Set();
 
-// ---- talking to the server -------------------------------------------------------------
+// ---- the session: events in, effects out ----------------------------------------------
 
 /** The socket; started last, once everything it reports to exists. */
 let conn = { send: () => false };
-const connectToServer = () => connect({
-  onOpen: () => subscribe(),
-  onStatus: (s) => {
-    view.connection = s.state;
-    if (s.state !== 'connected') {
-      // A replay lives and dies with its socket; the next one starts live.
-      view.confirmed = null;
-      view.mode = 'live';
-      view.replay = null;
-      view.replayState = null;
+
+function dispatch(event) {
+  const prev = session;
+  const { state, effects } = next(prev, event);
+  session = state;
+  for (const effect of effects) perform(effect);
+  if (state !== prev) render(prev, state);
+}
+
+function perform(effect) {
+  switch (effect.type) {
+    case 'send':
+      conn.send(effect.message);
+      return;
+    case 'clear-store':
+      store.clear();
+      return;
+    case 'write-url':
+      writeUrl();
+      return;
+    case 'toast':
+      toasts.show(effect.title, effect.text, effect.kind);
+      return;
+    case 'ingest': {
+      const { selection } = effect;
+      store.ingest(effect.batches, (topic, partition) => selects(selection, topic, partition), selection.length > 1);
+      return;
     }
-    renderStatus(s);
-    renderMode();
+    default:
+      throw new Error(`unknown effect ${effect.type}`);
+  }
+}
+
+const connectToServer = () => connect({
+  onOpen: () => dispatch({ type: 'connected' }),
+  onStatus: (s) => {
+    view.link = s;
+    if (s.state !== 'connected') dispatch({ type: 'disconnected', state: s.state });
+    renderStatus();
   },
   onMessage,
 });
@@ -133,143 +151,25 @@ function onMessage(msg) {
       renderEmpty();
       return;
     case 'subscribed':
-      view.awaitingSubscribed = false;
-      view.confirmed = view.selection;
-      view.refused = null;
-      renderEmpty();
-      return;
+      return dispatch({ type: 'subscribed' });
     case 'data':
-      return onData(msg);
+      return dispatch({ type: 'data', message: msg });
     case 'replay':
-      return onReplay(msg);
+      return dispatch({ type: 'progress', message: msg });
+    case 'error':
+      return dispatch({ type: 'refused', request: msg.request, code: msg.error, message: msg.message });
     case 'stats':
       view.stats = msg;
-      kafka.render(msg, view.selection, view.mode === 'replay' ? view.replay : null);
-      renderStatus({ state: view.connection });
-      return;
-    case 'error':
-      toasts.show(errorTitle(msg.error), msg.message ?? 'The server refused a request.');
-      // `request` names what was refused; only a refused subscribe or replay changes the view.
-      if (view.awaitingSubscribed && msg.request === 'subscribe') onSubscribeRefused();
-      else if (view.awaitingReplay && msg.request === 'replay') subscribe(); // refused: back to live, with history
+      renderKafka();
+      renderStatus();
       return;
     default:
       return; // v1 clients ignore what they do not know
   }
 }
 
-function onData(msg) {
-  if (view.awaitingSubscribed || view.awaitingReplay || msg.mode !== view.mode) return;
-  if (msg.dropped > 0) {
-    view.dropped += msg.dropped;
-    kafka.setDropped(view.dropped);
-  }
-  if (Array.isArray(msg.batches)) store.ingest(msg.batches, accept, view.selection.length > 1);
-}
-
-const accept = (topic, partition) => selects(view.selection, topic, partition);
-
-/**
- * An error while a `subscribe` awaits its answer is taken as that subscribe's refusal (the
- * protocol does not tie errors to requests). The server still streams the selection it had,
- * so the page goes back to it, asking again for its history; a refused first selection is
- * kept on screen and retried once its topics appear.
- */
-function onSubscribeRefused() {
-  view.awaitingSubscribed = false;
-  view.refused = view.selection;
-  if (view.confirmed && !sameSelection(view.confirmed, view.selection)) {
-    view.selection = view.confirmed;
-    writeUrl();
-    subscribe();
-  } else {
-    renderEmpty();
-  }
-}
-
-function onReplay(msg) {
-  if (view.mode !== 'replay') return; // the end of a replay the page already left
-  view.awaitingReplay = false;
-  view.replay = msg;
-  view.replayState = msg.state;
-  if (msg.state === 'failed') toasts.show('Replay failed', msg.error ?? 'The replay reader stopped with an error.');
-  if (msg.state === 'stopped' && !view.stopRequested) {
-    toasts.show('Replay stopped', 'The server stopped the replay. Use “Back to live” to return to the group stream.', 'info');
-  }
-  renderMode();
-}
-
-const errorTitle = (code) => ({
-  bad_request: 'Request refused',
-  no_replay: 'No replay running',
-  unknown_topic: 'Unknown topic',
-  too_many_topics: 'Too many topics',
-  too_many_replays: 'Too many replays',
-}[code] ?? `Server error${code ? ` (${code})` : ''}`);
-
-// ---- intents ---------------------------------------------------------------------------
-
-function choose(selection) {
-  if (sameSelection(selection, view.selection) && view.mode === 'live') return;
-  view.selection = selection;
-  writeUrl();
-  subscribe();
-}
-
-/** Sends the selection; the charts start over with the history the server sends for it. */
-function subscribe() {
-  view.mode = 'live';
-  view.replay = null;
-  view.replayState = null;
-  view.awaitingReplay = false;
-  view.awaitingSubscribed = true;
-  store.clear();
-  conn.send({ type: 'subscribe', selection: view.selection.map(({ topic, partitions }) => ({ topic, partitions })) });
-  topicPicker.setSelection(view.selection);
-  partitionPicker.setSelection(view.selection);
-  kafka.render(view.stats, view.selection, null);
-  renderMode();
-  renderEmpty();
-}
-
-function requestReplay() {
-  if (!conn.send({ type: 'replay', from: 'earliest' })) return;
-  view.mode = 'replay';
-  view.replay = null;
-  view.replayState = 'starting';
-  view.awaitingReplay = true;
-  view.stopRequested = false;
-  store.clear();
-  renderMode();
-  renderEmpty();
-}
-
-function backToLive() {
-  if (!conn.send({ type: 'live' })) return;
-  view.stopRequested = true;
-  view.mode = 'live';
-  view.replay = null;
-  view.replayState = null;
-  view.awaitingReplay = false;
-  store.clear(); // the server sends the history again
-  kafka.render(view.stats, view.selection, null);
-  renderMode();
-  renderEmpty();
-}
-
-/** Subscribes again to a refused selection that is still on screen once all its topics exist. */
-function retryRefused(topics) {
-  const r = view.refused;
-  if (!r || !sameSelection(r, view.selection) || view.awaitingSubscribed) return;
-  const names = new Set(topics.map((t) => t.name));
-  if (r.every((s) => names.has(s.topic))) subscribe();
-}
-
 function writeUrl() {
-  const q = queryFromSelection(view.selection, {
-    car: view.focus,
-    window: view.windowSec !== 60 ? view.windowSec : null,
-  });
+  const q = formatQuery({ selection: session.selection, car: view.focus, window: view.windowSec });
   if (q !== location.search) history.replaceState(null, '', q);
 }
 
@@ -281,7 +181,7 @@ async function refreshTopics() {
       const topics = Array.isArray(body.topics) ? body.topics : [];
       topicPicker.setTopics(topics);
       partitionPicker.setTopics(topics);
-      retryRefused(topics);
+      dispatch({ type: 'topics', names: topics.map((t) => t.name) });
     }
   } catch {
     // The server is away; the connection status already says so.
@@ -292,43 +192,51 @@ async function refreshTopics() {
 
 // ---- rendering -------------------------------------------------------------------------
 
-function renderStatus(s) {
-  header.connection(s, view.stats?.kafka);
+/** Renders what depends on the parts of the session that changed. */
+function render(prev, s) {
+  const changed = (...keys) => keys.some((k) => s[k] !== prev[k]);
+  if (changed('selection')) {
+    topicPicker.setSelection(s.selection);
+    partitionPicker.setSelection(s.selection);
+  }
+  if (changed('mode', 'replayState', 'replay')) renderMode();
+  else if (changed('selection')) renderKafka();
+  if (changed('dropped')) kafka.setDropped(s.dropped);
+  if (changed('selection', 'connection', 'mode', 'awaitingSubscribed', 'refused')) renderEmpty();
+}
+
+function renderStatus() {
+  header.connection(view.link, view.stats?.kafka);
+}
+
+function renderKafka() {
+  kafka.render(view.stats, session.selection, session.mode === 'replay' ? session.replay : null);
 }
 
 function renderMode() {
-  header.mode(view.mode, view.replayState, view.replay);
-  root.dataset.mode = view.mode;
-  replayControls.render(view.mode, view.replayState, view.replay);
-  kafka.render(view.stats, view.selection, view.mode === 'replay' ? view.replay : null);
-}
-
-function describeSelection() {
-  if (view.selection.length === 0) return 'no topic chosen';
-  return view.selection
-    .map((s) => `${s.topic} · ${s.partitions ? `P${s.partitions.join(', P')}` : 'all partitions'}`)
-    .join('  +  ');
+  header.mode(session.mode, session.replayState, session.replay);
+  root.dataset.mode = session.mode;
+  replayControls.render(session.mode, session.replayState, session.replay);
+  renderKafka();
 }
 
 function renderEmpty() {
+  const { selection } = session;
   const empty = store.cars.size === 0;
   $('charts-empty').hidden = !empty;
-  $('charts-title').textContent = describeSelection();
+  $('charts-title').textContent = describeSelection(selection);
   if (!empty) return;
   let text;
-  if (view.selection.length === 0) text = 'Choose a topic above.';
-  else if (view.connection !== 'connected') text = 'Waiting for the server…';
-  else if (view.mode === 'replay') text = 'Replaying from the earliest offset…';
-  else if (view.awaitingSubscribed) text = `Subscribing to ${describeSelection()}…`;
-  else if (view.refused && sameSelection(view.refused, view.selection)) text = `The server refused ${describeSelection()}; it is asked again once the topic exists.`;
-  else text = `No records on ${describeSelection()} in the last ${config.historySecs} s (the history the server keeps). The chart starts with the next record.`;
+  if (selection.length === 0) text = 'Choose a topic above.';
+  else if (session.connection !== 'connected') text = 'Waiting for the server…';
+  else if (session.mode === 'replay') text = 'Replaying from the earliest offset…';
+  else if (session.awaitingSubscribed) text = `Subscribing to ${describeSelection(selection)}…`;
+  else if (session.refused && sameSelection(session.refused, selection)) text = `The server refused ${describeSelection(selection)}; it is asked again once the topic exists.`;
+  else text = `No records on ${describeSelection(selection)} in the last ${config.historySecs} s (the history the server keeps). The chart starts with the next record.`;
   $('charts-empty-text').textContent = text;
 }
 
-function effectiveFocus() {
-  if (view.focus !== null && store.cars.has(view.focus)) return view.focus;
-  return store.sortedIds[0] ?? null;
-}
+const effectiveFocus = () => focusedCar(view.focus, store.sortedIds);
 
 function syncCars() {
   if (!carsDirty && store.carsVersion === seenCarsVersion) return;
@@ -341,8 +249,7 @@ function syncCars() {
     }
   }
   const focus = effectiveFocus();
-  const drawn = store.sortedIds.filter((c) => c === focus || !view.hidden.has(c)).slice(0, MAX_DRAWN);
-  if (focus !== null && !drawn.includes(focus)) drawn[drawn.length - 1] = focus;
+  const drawn = drawnCars(store.sortedIds, view.hidden, focus);
   charts.configure(drawn, focus);
   carList.render(store.sortedIds, new Set(drawn), focus, store.ignored);
   $('strips').dataset.cars = String(store.sortedIds.length);
@@ -378,7 +285,7 @@ let legendVersion = -1;
 function frame(now) {
   requestAnimationFrame(frame);
   syncCars();
-  charts.draw(store, view.windowSec * 1000, store.windowEnd(view.mode === 'replay'));
+  charts.draw(store, view.windowSec * 1000, store.windowEnd(session.mode === 'replay'));
   if (now - lastLegendAt >= LEGEND_INTERVAL_MS && (legendDirty || store.version !== legendVersion)) {
     lastLegendAt = now;
     legendVersion = store.version;
@@ -400,12 +307,12 @@ const hook = Object.freeze({
     for (const [car, track] of store.cars) out[car] = track.latest();
     return out;
   },
-  get replay() { return view.replay; },
+  get replay() { return session.replay; },
   get stats() { return view.stats; },
-  get mode() { return view.mode; },
-  get selection() { return structuredClone(view.selection); },
-  get connection() { return view.connection; },
-  get dropped() { return view.dropped; },
+  get mode() { return session.mode; },
+  get selection() { return structuredClone(session.selection); },
+  get connection() { return session.connection; },
+  get dropped() { return session.dropped; },
 });
 Object.defineProperty(window, 'trackside', { value: hook, enumerable: true });
 
@@ -413,8 +320,8 @@ if (typeof uPlot === 'undefined') {
   toasts.show('Charts unavailable', 'uPlot did not load from /vendor/uplot/. Was `npm ci` run on the server?');
 } else {
   windowPicker.set(view.windowSec);
-  topicPicker.setSelection(view.selection);
-  partitionPicker.setSelection(view.selection);
+  topicPicker.setSelection(session.selection);
+  partitionPicker.setSelection(session.selection);
   writeUrl();
   renderMode();
   renderEmpty();

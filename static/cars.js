@@ -10,6 +10,27 @@ import { splitCarKey } from './state.js';
 /** Cars drawn at once: twenty lines per strip is already a lot to read. */
 export const MAX_DRAWN = 20;
 
+/**
+ * The car the strips and the tire widget follow: the one the person chose while it is in
+ * the store, else the first in the list's order.
+ * @param {string|null} chosen  @param {string[]} sortedIds  the store's cars, in list order
+ */
+export function focusedCar(chosen, sortedIds) {
+  if (chosen !== null && sortedIds.includes(chosen)) return chosen;
+  return sortedIds[0] ?? null;
+}
+
+/**
+ * The cars drawn, in list order: every car not hidden, at most `max`, and always the focused
+ * one (in the last place when the cap would leave it out).
+ * @param {Set<string>} hidden  cars the person unticked
+ */
+export function drawnCars(sortedIds, hidden, focus, max = MAX_DRAWN) {
+  const drawn = sortedIds.filter((c) => c === focus || !hidden.has(c)).slice(0, max);
+  if (focus !== null && !drawn.includes(focus)) drawn[drawn.length - 1] = focus;
+  return drawn;
+}
+
 const fmt0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 export class CarList {

@@ -1,23 +1,11 @@
-// The stacked strips (speed, RPM, tire temperatures) drawn with uPlot, cursors synced.
-//
-// Cars send samples at their own instants, but uPlot wants one x array per chart, so each
-// frame the rings are binned onto a shared time grid of fixed slots (newest sample of a
-// car per slot). Slots are aligned to absolute time, so the lines do not shimmer as the
-// window slides. Empty slots are `undefined` (uPlot draws across them); the slots of a
-// silence longer than GAP_MS are `null` (uPlot breaks the line there).
+// The stacked strips (speed, RPM, tire temperatures) drawn with uPlot, cursors synced. Each
+// frame the cars' rings are binned onto one time grid (bins.js) and handed to the strips.
 
 /* global uPlot */
 
+import { binTrack, timeGrid } from './bins.js';
+
 const SYNC_KEY = 'trackside';
-/** Slots per window: bounds the points per series whatever the window or sample rate. */
-const MAX_SLOTS = 1200;
-const MIN_SLOT_MS = 10;
-/** The shortest window shown while the data is younger than the chosen window. */
-const MIN_SPAN_MS = 10_000;
-/** A silence longer than this in one car's samples breaks its line. */
-const GAP_MS = 1500;
-/** Samples older than the window tolerated while walking a ring backwards (out of order). */
-const OUT_OF_ORDER_TOLERANCE = 16;
 
 export const CORNERS = Object.freeze(['fl', 'fr', 'rl', 'rr']);
 export const CORNER_COLORS = Object.freeze({ fl: '#38bdf8', fr: '#f472b6', rl: '#facc15', rr: '#4ade80' });
@@ -205,16 +193,8 @@ export class Charts {
       this.frames++;
       return true;
     }
-    // No more slots than the plot has pixels: finer points would only cost raster time.
     const width = this.plots.get('speed').bbox.width / (devicePixelRatio || 1);
-    const slots = Math.max(100, Math.min(MAX_SLOTS, Math.floor(width)));
-    const slotMs = Math.max(MIN_SLOT_MS, Math.ceil(windowMs / slots));
-    // Until the data fills the window, the window starts with the data (never shorter than
-    // MIN_SPAN_MS), so a fresh selection uses the whole width and then starts to slide.
-    const startTs = Math.max(endTs - windowMs, Math.min(this.oldestDrawn(store), endTs - MIN_SPAN_MS));
-    const lastSlot = Math.floor(endTs / slotMs);
-    const firstSlot = Math.floor(startTs / slotMs);
-    const n = lastSlot - firstSlot + 1;
+    const { firstSlot, slotMs, n } = timeGrid(endTs, windowMs, this.oldestDrawn(store), width);
     const cols = this.cols;
     const x = sized(cols.x, n, 0);
     for (let k = 0; k < n; k++) x[k] = ((firstSlot + k) * slotMs) / 1000;
@@ -275,43 +255,5 @@ export class Charts {
   timeAt(idx) {
     const t = this.cols.x[idx];
     return t === undefined ? undefined : t * 1000;
-  }
-}
-
-/**
- * Writes one car's samples into `outs` (one column per channel), walking its ring from
- * the newest sample backwards so the newest sample of a slot wins and the walk stops at
- * the window's start.
- */
-function binTrack(track, channels, outs, firstSlot, slotMs, n) {
-  const rings = channels.map((c) => track.ch[c]);
-  const m = rings.length;
-  let newerTs = Infinity;
-  let newerSlot = n;
-  let outside = 0;
-  for (let k = 0; k < track.count; k++) {
-    const i = track.indexFromNewest(k);
-    const t = track.ts[i];
-    const s = Math.floor(t / slotMs) - firstSlot;
-    if (s < 0) {
-      if (++outside > OUT_OF_ORDER_TOLERANCE) break;
-      continue;
-    }
-    if (s >= n) continue; // ahead of the window (a replay partition running ahead)
-    if (outs[0][s] === undefined) {
-      for (let j = 0; j < m; j++) {
-        const v = rings[j][i];
-        outs[j][s] = Number.isNaN(v) ? null : v;
-      }
-    }
-    // A long silence after this sample: uPlot draws a gap by masking its null slots, so
-    // every slot of the silence must be null, not only the first.
-    if (newerTs !== Infinity && newerTs - t > GAP_MS) {
-      for (let g = s + 1; g < newerSlot && g < n; g++) {
-        if (outs[0][g] === undefined) for (let j = 0; j < m; j++) outs[j][g] = null;
-      }
-    }
-    newerTs = t;
-    newerSlot = s;
   }
 }

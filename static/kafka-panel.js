@@ -2,7 +2,7 @@
 // (watermarks, last offset, lag, consumed, malformed), the group and its assignment, the
 // totals, and whether Kafka is reachable. Rebuilt on each `stats` message (once a second).
 
-import { selects } from './controls.js';
+import { selects } from './selection.js';
 
 const fmt = new Intl.NumberFormat('en-US');
 const fmt1 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });

@@ -1,63 +1,10 @@
-// What to watch and how: the topic and partition pickers, the replay buttons and progress,
-// the chart window; and the selection's round trip through the URL query.
-//
-// A selection is the protocol's: [{ topic, partitions: null | [int] }], null = every partition.
+// The pickers of what to watch: the topic menu (one topic, or several ticked), the partition
+// chips of each chosen topic, and the chart window. Each reports a new choice through its
+// callback and shows what it is told; what a click does to the selection is selection.js's.
+
+import { withPartitionToggled, withTopic } from './selection.js';
 
 const fmt = new Intl.NumberFormat('en-US');
-
-// ---- selection <-> URL ---------------------------------------------------------------
-
-/**
- * Reads `?topic=telemetry&partitions=0,2` (one topic) or `?topic=a:0,2&topic=b` (several;
- * a colon cannot occur in a Kafka topic name). Returns null when the query names no topic.
- */
-export function selectionFromQuery(search) {
-  const q = new URLSearchParams(search);
-  const topics = q.getAll('topic').map((t) => t.trim()).filter(Boolean);
-  if (topics.length === 0) return null;
-  const shared = parsePartitions(q.get('partitions'));
-  const seen = new Set();
-  const out = [];
-  for (const t of topics) {
-    const [name, parts] = t.includes(':') ? [t.slice(0, t.indexOf(':')), parsePartitions(t.slice(t.indexOf(':') + 1))] : [t, shared];
-    if (!name || seen.has(name)) continue;
-    seen.add(name);
-    out.push({ topic: name, partitions: topics.length === 1 ? shared ?? parts : parts });
-  }
-  return out;
-}
-
-function parsePartitions(s) {
-  if (s == null || s.trim() === '' || s === 'all') return null;
-  const ps = [...new Set(s.split(',').map((p) => Number(p.trim())).filter((p) => Number.isInteger(p) && p >= 0))];
-  return ps.length ? ps.sort((a, b) => a - b) : null;
-}
-
-/** The query string for a selection (and the other view settings kept in the URL). */
-export function queryFromSelection(selection, extra = {}) {
-  const q = new URLSearchParams();
-  if (selection.length === 1) {
-    q.append('topic', selection[0].topic);
-    if (selection[0].partitions) q.append('partitions', selection[0].partitions.join(','));
-  } else {
-    for (const s of selection) q.append('topic', s.partitions ? `${s.topic}:${s.partitions.join(',')}` : s.topic);
-  }
-  for (const [k, v] of Object.entries(extra)) if (v != null && v !== '') q.append(k, String(v));
-  // URLSearchParams escapes commas and colons; they are safe in a query and easier to read plain.
-  return `?${q.toString().replaceAll('%2C', ',').replaceAll('%3A', ':')}`;
-}
-
-export function sameSelection(a, b) {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Whether a record of `topic`/`partition` belongs to the selection. */
-export function selects(selection, topic, partition) {
-  for (const s of selection) {
-    if (s.topic === topic) return s.partitions === null || s.partitions.includes(partition);
-  }
-  return false;
-}
 
 // ---- topic picker ---------------------------------------------------------------------
 
@@ -97,11 +44,7 @@ export class TopicPicker {
     this.list.addEventListener('change', (e) => {
       const box = e.target.closest('input[type=checkbox]');
       if (!box) return;
-      const name = box.value;
-      const next = box.checked
-        ? [...this.selection.filter((s) => s.topic !== name), { topic: name, partitions: null }]
-        : this.selection.filter((s) => s.topic !== name);
-      this.onChange(next);
+      this.onChange(withTopic(this.selection, box.value, box.checked));
     });
   }
 
@@ -193,16 +136,8 @@ export class PartitionPicker {
     el.addEventListener('click', (e) => {
       const chip = e.target.closest('button[data-topic]');
       if (!chip) return;
-      const topic = chip.dataset.topic;
-      const next = this.selection.map((s) => {
-        if (s.topic !== topic) return s;
-        if (chip.dataset.partition === 'all') return { topic, partitions: null };
-        const p = Number(chip.dataset.partition);
-        const cur = new Set(s.partitions ?? []);
-        cur.has(p) ? cur.delete(p) : cur.add(p);
-        return { topic, partitions: cur.size ? [...cur].sort((a, b) => a - b) : null };
-      });
-      this.onChange(next);
+      const p = chip.dataset.partition === 'all' ? 'all' : Number(chip.dataset.partition);
+      this.onChange(withPartitionToggled(this.selection, chip.dataset.topic, p));
     });
   }
 
@@ -292,83 +227,6 @@ function chip(topic, partition, text, pressed, count) {
 }
 
 const compact = (n) => (n >= 10_000 ? `${(n / 1000).toFixed(n >= 100_000 ? 0 : 1)}k` : fmt.format(n));
-
-// ---- replay controls -----------------------------------------------------------------
-
-export class ReplayControls {
-  /**
-   * @param {HTMLElement} el  the buttons  @param {HTMLElement} strip  the progress strip
-   * @param {{onReplay, onPause, onResume, onLive}} actions
-   */
-  constructor(el, strip, actions) {
-    this.start = el.querySelector('[data-testid=replay-earliest]');
-    this.pause = el.querySelector('[data-testid=replay-pause]');
-    this.live = el.querySelector('[data-testid=back-to-live]');
-    this.progress = strip;
-    this.label = strip.querySelector('[data-testid=replay-state]');
-    this.bar = strip.querySelector('[data-testid=replay-bar]');
-    this.text = strip.querySelector('[data-testid=replay-progress-text]');
-    this.parts = strip.querySelector('[data-testid=replay-partitions]');
-    this.state = null;
-    this.start.addEventListener('click', actions.onReplay);
-    this.pause.addEventListener('click', () => (this.state === 'paused' ? actions.onResume() : actions.onPause()));
-    this.live.addEventListener('click', actions.onLive);
-  }
-
-  /**
-   * @param {'live'|'replay'} mode
-   * @param {string|null} state  the replay's state ('starting' before its first message)
-   * @param {object|null} msg  the last `replay` message
-   */
-  render(mode, state, msg) {
-    this.state = state;
-    const replaying = mode === 'replay';
-    this.live.hidden = !replaying;
-    this.pause.hidden = !replaying || !(state === 'running' || state === 'paused');
-    this.pause.textContent = state === 'paused' ? '▶ Resume' : '❚❚ Pause';
-    this.pause.dataset.state = state ?? '';
-    this.start.textContent = replaying ? '⟲ Restart replay' : '⟲ Replay from earliest';
-    this.progress.hidden = !replaying;
-    if (!replaying) return;
-    const p = msg ? clamp01(msg.progress) : 0;
-    this.bar.value = p;
-    this.label.textContent = STATE_LABELS[state] ?? state ?? '';
-    this.text.textContent = `${Math.floor(p * 100)}% · ${offsetText(msg)}`;
-    this.parts.textContent = partitionsText(msg);
-    this.progress.dataset.state = state ?? '';
-  }
-}
-
-const STATE_LABELS = {
-  starting: 'Starting replay',
-  running: 'Replaying',
-  paused: 'Replay paused',
-  caught_up: 'Caught up · live',
-  stopped: 'Replay stopped',
-  failed: 'Replay failed',
-};
-
-const clamp01 = (v) => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
-
-/** "offset X of Y" for one partition; delivered records of the total for several. */
-function offsetText(msg) {
-  if (!msg) return 'starting…';
-  const parts = msg.partitions ?? [];
-  const where = parts.length === 1
-    ? `offset ${fmt.format(parts[0].offset)} of ${fmt.format(parts[0].end)}`
-    : `${fmt.format(msg.delivered ?? 0)} of ${fmt.format(msg.total ?? 0)} records`;
-  const bad = msg.malformed > 0 ? ` · ${fmt.format(msg.malformed)} malformed skipped` : '';
-  return msg.state === 'caught_up' ? `${where}${bad} · now streaming live from the replay reader` : `${where}${bad}`;
-}
-
-/** Each partition's "offset of end" when there are several. */
-function partitionsText(msg) {
-  const parts = msg?.partitions ?? [];
-  if (parts.length < 2) return '';
-  return parts
-    .map((p) => `${parts.some((q) => q.topic !== p.topic) ? `${p.topic}/` : ''}P${p.partition} offset ${fmt.format(p.offset)} of ${fmt.format(p.end)}`)
-    .join(' · ');
-}
 
 // ---- chart window ----------------------------------------------------------------------
 
