@@ -14,6 +14,10 @@ cargo clippy --all-targets --locked -- -D warnings
 # The fault-injection build too: what the tests below run.
 cargo clippy --all-targets --locked --features failpoints -- -D warnings
 
+step "JavaScript unit tests"
+# The page's pure modules (session, URL, store, charts' binning...), without a browser.
+node --test tests/js/
+
 step "build"
 cargo build --all-targets --locked --features failpoints
 

@@ -1,0 +1,101 @@
+// The view's round trip through the URL (static/url.js) and the selection edits the pickers
+// make (static/selection.js): a shared link opens the same view.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { formatQuery, parseQuery, selectionFromQuery } from '../../static/url.js';
+import { describeSelection, selects, withPartitionToggled, withTopic } from '../../static/selection.js';
+
+/** The view a link opens, after the page wrote it. */
+const roundTrip = (view) => parseQuery(formatQuery(view));
+
+describe('the URL', () => {
+  test('one topic with some partitions reads as people write it', () => {
+    const q = formatQuery({ selection: [{ topic: 'telemetry', partitions: [0, 2] }], car: '7', window: 30 });
+    assert.equal(q, '?topic=telemetry&partitions=0,2&car=7&window=30');
+  });
+
+  test('several topics each keep their own partitions', () => {
+    const selection = [{ topic: 'a', partitions: [0, 2] }, { topic: 'b', partitions: null }];
+    assert.equal(formatQuery({ selection }), '?topic=a:0,2&topic=b');
+    assert.deepEqual(roundTrip({ selection }).selection, selection);
+  });
+
+  test('the default window and no focused car are left out', () => {
+    assert.equal(formatQuery({ selection: [{ topic: 't', partitions: null }], car: null, window: 60 }), '?topic=t');
+    assert.deepEqual(parseQuery('?topic=t'), { selection: [{ topic: 't', partitions: null }], car: null, window: 60 });
+  });
+
+  test('odd but valid topic names come back unchanged', () => {
+    const names = ['telemetry.v2_eu-west', '2024', 'all', '__consumer_offsets', '-.-', 'x'.repeat(249), 'A.B'];
+    for (const name of names) {
+      const one = [{ topic: name, partitions: [3] }];
+      assert.deepEqual(roundTrip({ selection: one }).selection, one, name);
+    }
+    const many = names.map((topic, i) => ({ topic, partitions: i % 2 ? [i, i + 10] : null }));
+    assert.deepEqual(roundTrip({ selection: many, car: 'car 12', window: 120 }), { selection: many, car: 'car 12', window: 120 });
+  });
+
+  test('a car id with characters a URL escapes comes back unchanged', () => {
+    for (const car of ['7', 'car #3 & co', 'ünïcode', '12@pit', 'a=b?c']) {
+      assert.equal(roundTrip({ selection: [{ topic: 't', partitions: null }], car }).car, car);
+    }
+  });
+
+  test('partition lists are sorted, without repeats, and junk in them is skipped', () => {
+    assert.deepEqual(selectionFromQuery('?topic=t&partitions=5,1,5,%203,-1,x,2.5'), [{ topic: 't', partitions: [1, 3, 5] }]);
+    assert.deepEqual(selectionFromQuery('?topic=t&partitions=all'), [{ topic: 't', partitions: null }]);
+    assert.deepEqual(selectionFromQuery('?topic=t&partitions='), [{ topic: 't', partitions: null }]);
+    assert.deepEqual(selectionFromQuery('?topic=t&partitions=x,-2'), [{ topic: 't', partitions: null }], 'nothing valid is every partition');
+    assert.deepEqual(selectionFromQuery('?topic=a:2,0&topic=b:all'), [{ topic: 'a', partitions: [0, 2] }, { topic: 'b', partitions: null }]);
+  });
+
+  test('a one-topic link may use either form', () => {
+    assert.deepEqual(selectionFromQuery('?topic=a:1,0'), [{ topic: 'a', partitions: [0, 1] }]);
+    assert.deepEqual(selectionFromQuery('?topic=a&partitions=4'), [{ topic: 'a', partitions: [4] }]);
+  });
+
+  test('a link that names no topic leaves the choice to the server; repeats and blanks are dropped', () => {
+    assert.equal(parseQuery('').selection, null);
+    assert.equal(parseQuery('?car=3&topic=%20').selection, null);
+    assert.deepEqual(selectionFromQuery('?topic=a&topic=%20&topic=a:1&topic=b'), [{ topic: 'a', partitions: null }, { topic: 'b', partitions: null }]);
+  });
+
+  test('a window the page does not offer falls back to 60 s', () => {
+    for (const w of ['30', '60', '120']) assert.equal(parseQuery(`?window=${w}`).window, Number(w));
+    for (const w of ['45', 'abc', '', '-30', '1e9']) assert.equal(parseQuery(`?window=${w}`).window, 60, w);
+  });
+});
+
+describe('the pickers’ edits to a selection', () => {
+  const sel = [{ topic: 'a', partitions: null }, { topic: 'b', partitions: [1] }];
+
+  test('ticking a topic adds it with every partition; unticking removes it', () => {
+    assert.deepEqual(withTopic(sel, 'c', true), [...sel, { topic: 'c', partitions: null }]);
+    assert.deepEqual(withTopic(sel, 'a', false), [sel[1]]);
+    assert.deepEqual(withTopic(sel, 'b', true), [sel[0], { topic: 'b', partitions: null }], 'ticking again resets its partitions');
+  });
+
+  test('partition chips toggle, stay sorted, and the last one un-pressed means every partition', () => {
+    let s = withPartitionToggled(sel, 'b', 0);
+    assert.deepEqual(s[1], { topic: 'b', partitions: [0, 1] });
+    s = withPartitionToggled(s, 'b', 1);
+    s = withPartitionToggled(s, 'b', 0);
+    assert.deepEqual(s[1], { topic: 'b', partitions: null });
+    assert.deepEqual(withPartitionToggled(sel, 'b', 'all')[1], { topic: 'b', partitions: null });
+    assert.equal(withPartitionToggled(sel, 'b', 0)[0], sel[0], 'other topics are untouched');
+  });
+
+  test('a record belongs to the selection by topic and partition', () => {
+    assert.equal(selects(sel, 'a', 9), true);
+    assert.equal(selects(sel, 'b', 1), true);
+    assert.equal(selects(sel, 'b', 2), false);
+    assert.equal(selects(sel, 'c', 0), false);
+  });
+
+  test('the chart title says what is watched', () => {
+    assert.equal(describeSelection(sel), 'a · all partitions  +  b · P1');
+    assert.equal(describeSelection([{ topic: 't', partitions: [0, 2] }]), 't · P0, P2');
+    assert.equal(describeSelection([]), 'no topic chosen');
+  });
+});
