@@ -25,15 +25,42 @@ const SETTLED_S = Math.min(60, SECONDS / 4);
 
 const log = (m) => process.stderr.write(`  browser: ${m}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Resolves once the simulator logs that it is simulating, which it does only after the
+ * topic exists (created or found); fails if it exits first or stays silent for 30 s.
+ */
+function simulating(sim) {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => done(new Error('the simulator did not start within 30 s')), 30_000);
+    const onExit = (code) => done(new Error(`the simulator exited (${code}) before it started: ${seen.trim()}`));
+    const onData = (chunk) => {
+      seen = (seen + chunk).slice(-4096);
+      if (/\bsimulating\b/.test(seen)) done();
+    };
+    function done(err) {
+      clearTimeout(timer);
+      sim.off('exit', onExit);
+      sim.stderr.off('data', onData);
+      sim.stderr.resume(); // keep draining, so the simulator never blocks on a full pipe
+      if (err) reject(err);
+      else resolve();
+    }
+    sim.once('exit', onExit);
+    sim.stderr.on('data', onData);
+  });
+}
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const topic = uniqueName('bench-browser');
 const started = [];
 try {
+  // RUST_LOG=info: the line `simulating` waits for is an info one.
   const sim = spawn(BIN, ['simulate', '--brokers', BROKERS, '--topic', topic, '--partitions', '6', '--cars', '20', '--hz', '50'],
-    { stdio: ['ignore', 'ignore', 'ignore'] });
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RUST_LOG: 'info' } });
   started.push(() => stop(sim));
-  await sleep(2_000); // the simulator creates the topic
+  await simulating(sim); // the server is started on a topic that exists
   const server = await startServer({ topic, groupId: uniqueName('bench-browser'), logName: 'bench-server.log' });
   started.push(() => stop(server.child));
   const browser = await launchBrowser();
