@@ -43,30 +43,22 @@ async fn sigterm_under_load_closes_viewers_with_1001_commits_leaves_the_group_an
     replaying.subscribe(&topic, None).await;
     replaying.send(serde_json::json!({"type": "replay", "from": "earliest"})).await;
     replaying.next_of("replay", |_| true).await;
-    let (mut ws, _) = tokio_tungstenite::connect_async(server.ws_url()).await.unwrap();
+    let (ws, _) = tokio_tungstenite::connect_async(server.ws_url()).await.unwrap();
+    let mut viewer = Viewer { ws, seen: Vec::new() };
     // Wait until the server is a member of the group and has consumed records, so there is
     // something to leave and something to commit.
-    use futures_util::StreamExt;
-    loop {
-        let msg = ws.next().await.unwrap().unwrap();
-        let Ok(stats) = serde_json::from_str::<serde_json::Value>(msg.to_text().unwrap_or_default()) else { continue };
-        let member = stats["group"]["assignment"].as_array().is_some_and(|a| !a.is_empty());
-        if stats["type"] == "stats" && member && stats["totals"]["consumed"].as_u64().is_some_and(|n| n > 0) {
-            break;
-        }
-    }
+    viewer
+        .next_of("stats", |stats| {
+            let member = stats["group"]["assignment"].as_array().is_some_and(|a| !a.is_empty());
+            member && stats["totals"]["consumed"].as_u64().is_some_and(|n| n > 0)
+        })
+        .await;
 
     let exit = tokio::spawn(server.terminate());
 
     // The viewer is told the server is going away.
-    let close = loop {
-        match ws.next().await {
-            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => break frame,
-            Some(Ok(_)) => continue,
-            other => panic!("no close frame: {other:?}"),
-        }
-    };
-    assert_eq!(close.map(|f| u16::from(f.code)), Some(1001));
+    let close = viewer.next_of("close", |_| true).await;
+    assert_eq!(close["code"], 1001, "{close}");
     // The process exits by itself with success within 5 s, having left the group.
     let exit = exit.await.unwrap();
     assert!(exit.status.success(), "{:?}: {}", exit.status, exit.stderr);

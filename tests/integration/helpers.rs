@@ -23,6 +23,63 @@ use trackside::config::{Cli, Command, ServeArgs};
 /// How long any wait for Kafka or the server may take before a test fails.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
+/// How often [`eventually`] looks again: often enough that a latency a test measures
+/// stays honest, rarely enough that polling a local server costs nothing.
+const POLL: Duration = Duration::from_millis(50);
+
+/// What a check given to [`eventually`] answers: done, with a value to hand back, or not
+/// yet, with what it saw (for the failure message).
+pub trait Verdict {
+    type Done;
+    fn verdict(self) -> Result<Self::Done, String>;
+}
+
+impl Verdict for bool {
+    type Done = ();
+    fn verdict(self) -> Result<(), String> {
+        if self { Ok(()) } else { Err("false".into()) }
+    }
+}
+
+impl<T> Verdict for Option<T> {
+    type Done = T;
+    fn verdict(self) -> Result<T, String> {
+        self.ok_or_else(|| "None".into())
+    }
+}
+
+/// `Err` carries what the check observed, so a failure shows it.
+impl<T, E: std::fmt::Display> Verdict for Result<T, E> {
+    type Done = T;
+    fn verdict(self) -> Result<T, String> {
+        self.map_err(|seen| seen.to_string())
+    }
+}
+
+/// Runs `check` every [`POLL`] until it says done, and returns what it returned. After
+/// [`PATIENCE`] (a check that hangs counts too) fails the test, naming `what` and the
+/// last thing the check observed.
+///
+/// `check` is a closure returning a future (`|| async { .. }`) rather than an async
+/// closure: an async closure's future cannot yet be proven `Send`, and a wait inside
+/// `tokio::spawn` must be. A check that keeps state between calls keeps it in a `Mutex`.
+pub async fn eventually<V: Verdict, F: Future<Output = V>>(what: &str, mut check: impl FnMut() -> F) -> V::Done {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let mut last = String::from("nothing, the first check never finished");
+    loop {
+        match tokio::time::timeout_at(deadline, check()).await.map(Verdict::verdict) {
+            Ok(Ok(done)) => return done,
+            Ok(Err(seen)) => last = seen,
+            Err(_) => break,
+        }
+        if tokio::time::Instant::now() + POLL >= deadline {
+            break;
+        }
+        tokio::time::sleep(POLL).await;
+    }
+    panic!("waited {PATIENCE:?} for {what}; last observed: {last}");
+}
+
 pub fn brokers() -> String {
     std::env::var("TRACKSIDE_TEST_BROKERS").unwrap_or_else(|_| "127.0.0.1:9092".into())
 }
@@ -342,17 +399,13 @@ impl ServeProcess {
         let pid = self.child.id().to_string();
         let started = Instant::now();
         assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                let took = started.elapsed();
-                // The reader thread sees end of file once the process is gone.
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                let stderr = self.stderr.lock().unwrap().clone();
-                return Exit { status, took, stderr };
-            }
-            assert!(started.elapsed() < PATIENCE, "the server did not exit after SIGTERM");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let status =
+            eventually("the server to exit after SIGTERM", || std::future::ready(self.child.try_wait().unwrap())).await;
+        let took = started.elapsed();
+        // The reader thread sees end of file once the process is gone.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let stderr = self.stderr.lock().unwrap().clone();
+        Exit { status, took, stderr }
     }
 }
 

@@ -65,27 +65,19 @@ async fn a_server_started_while_kafka_is_down_starts_and_says_so() {
 }
 
 async fn until_json(app: &TestApp, path: &str, ok: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
-    let deadline = std::time::Instant::now() + PATIENCE;
-    loop {
+    eventually(&format!("{path} to become ready"), || async {
         let v = app.get_json(path).await;
-        if ok(&v) {
-            return v;
-        }
-        assert!(std::time::Instant::now() < deadline, "{path} never became ready: {v}");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+        if ok(&v) { Ok(v) } else { Err(v) }
+    })
+    .await
 }
 
 async fn until_text(app: &TestApp, path: &str, ok: impl Fn(&str) -> bool) -> String {
-    let deadline = std::time::Instant::now() + PATIENCE;
-    loop {
+    eventually(&format!("{path} to become ready"), || async {
         let t = reqwest::get(app.url(path)).await.unwrap().text().await.unwrap();
-        if ok(&t) {
-            return t;
-        }
-        assert!(std::time::Instant::now() < deadline, "{path} never became ready: {t}");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+        if ok(&t) { Ok(t) } else { Err(t) }
+    })
+    .await
 }
 
 #[tokio::test]

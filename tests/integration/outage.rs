@@ -79,16 +79,17 @@ async fn sigterm_with_the_broker_gone_still_exits_promptly() {
     // something is written, and the group reads what is written after it joins.
     let simulate = || simulate_into(&brokers, topic, &["--count", "10"]);
     simulate();
-    let deadline = std::time::Instant::now() + PATIENCE;
-    while server.get_json("/api/stats").await["group"]["assignment"].as_array().is_none_or(|a| a.is_empty()) {
-        assert!(std::time::Instant::now() < deadline, "never joined the group");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    eventually("the server to join the group", || async {
+        let stats = server.get_json("/api/stats").await;
+        if stats["group"]["assignment"].as_array().is_none_or(|a| a.is_empty()) { Err(stats) } else { Ok(()) }
+    })
+    .await;
     simulate();
-    while server.get_json("/api/stats").await["totals"]["consumed"].as_u64().unwrap_or(0) < 10 {
-        assert!(std::time::Instant::now() < deadline, "never consumed");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    eventually("the group to consume what was written after it joined", || async {
+        let stats = server.get_json("/api/stats").await;
+        if stats["totals"]["consumed"].as_u64().unwrap_or(0) < 10 { Err(stats) } else { Ok(()) }
+    })
+    .await;
 
     // The broker dies; then the server is asked to stop.
     broker.kill9();
