@@ -340,6 +340,8 @@ pub struct ServeProcess {
     /// Base URL, `http://127.0.0.1:PORT`, as the server printed it.
     pub url: String,
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    /// The thread draining stderr: it ends at end of file, once the process is gone.
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 /// How a [`ServeProcess`] ended.
@@ -364,7 +366,7 @@ impl ServeProcess {
         let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let (mut pipe, sink) = (child.stderr.take().unwrap(), stderr.clone());
         // Drained all along, so a chatty server never blocks on a full pipe.
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n @ 1..) = pipe.read(&mut buf) {
                 sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
@@ -373,7 +375,7 @@ impl ServeProcess {
         let stdout = BufReader::new(child.stdout.take().unwrap());
         let line = stdout.lines().map_while(Result::ok).find(|l| l.contains("http://")).expect("the server's URL");
         let url = line[line.find("http://").unwrap()..].trim().trim_end_matches('/').to_owned();
-        ServeProcess { child, url, stderr }
+        ServeProcess { child, url, stderr, reader: Some(reader) }
     }
 
     /// What the server has logged so far.
@@ -402,8 +404,10 @@ impl ServeProcess {
         let status =
             eventually("the server to exit after SIGTERM", || std::future::ready(self.child.try_wait().unwrap())).await;
         let took = started.elapsed();
-        // The reader thread sees end of file once the process is gone.
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        // Everything the process wrote is read once the reader reaches end of file.
+        let reader = self.reader.take().unwrap();
+        let joined = tokio::time::timeout(PATIENCE, tokio::task::spawn_blocking(move || reader.join()));
+        joined.await.expect("stderr never reached its end").unwrap().unwrap();
         let stderr = self.stderr.lock().unwrap().clone();
         Exit { status, took, stderr }
     }
