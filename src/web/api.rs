@@ -1,17 +1,23 @@
 //! JSON API, health and Prometheus metrics.
 
-use std::fmt::Write;
+use std::fmt;
 
 use axum::{
     Json,
     extract::State,
-    http::header,
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
+};
+use prometheus_client::{
+    collector::Collector,
+    encoding::{DescriptorEncoder, EncodeMetric},
+    metrics::{TypedMetric, counter::ConstCounter, gauge::ConstGauge},
+    registry::Registry,
 };
 use serde::Serialize;
 
 use super::AppState;
-use crate::status::{KafkaHealth, Snapshot, TopicInfo};
+use crate::status::{KafkaHealth, PartitionStats, Snapshot, TopicInfo};
 
 #[derive(Serialize)]
 struct Health {
@@ -42,77 +48,93 @@ pub(super) async fn stats(State(app): State<AppState>) -> impl IntoResponse {
     Json(app.hub.status().snapshot())
 }
 
-pub(super) async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], render_metrics(&app.hub.status().snapshot()))
-}
+/// The OpenMetrics text format, which prometheus-client writes (Prometheus reads it).
+const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-/// Prometheus text exposition of a snapshot.
-fn render_metrics(s: &Snapshot) -> String {
-    let mut out = String::new();
-    let mut family = |name: &str, kind: &str, help: &str, rows: Vec<(String, String)>| {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
-        for (labels, value) in rows {
-            let _ = writeln!(out, "{name}{labels} {value}");
+pub(super) async fn metrics(State(app): State<AppState>) -> Response {
+    match render_metrics(app.hub.status().snapshot()) {
+        Ok(text) => ([(header::CONTENT_TYPE, OPENMETRICS)], text).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "could not write the metrics");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
-    };
-    let per_partition = |f: &dyn Fn(&crate::status::PartitionStats) -> Option<String>| {
-        s.partitions
-            .iter()
-            .filter_map(|p| {
-                f(p).map(|v| (format!("{{topic=\"{}\",partition=\"{}\"}}", escape(&p.topic), p.partition), v))
-            })
-            .collect::<Vec<_>>()
-    };
-    family(
-        "trackside_records_consumed_total",
-        "counter",
-        "Records the consumer group decoded and fanned out.",
-        per_partition(&|p| Some(p.consumed.to_string())),
-    );
-    family(
-        "trackside_records_malformed_total",
-        "counter",
-        "Records that broke the message contract, counted and skipped.",
-        per_partition(&|p| Some(p.malformed.to_string())),
-    );
-    family(
-        "trackside_consumer_lag",
-        "gauge",
-        "Records in the partition the group has not consumed yet.",
-        per_partition(&|p| p.lag.map(|l| l.to_string())),
-    );
-    let t = &s.totals;
-    let scalars = [
-        ("trackside_frames_sent_total", "counter", "WebSocket frames sent to viewers.", t.frames_sent.to_string()),
-        (
-            "trackside_records_dropped_total",
-            "counter",
-            "Live records dropped for viewers that fell behind.",
-            t.records_dropped.to_string(),
-        ),
-        (
-            "trackside_consumer_restarts_total",
-            "counter",
-            "Group consumers the watchdog replaced because they had stopped making progress.",
-            s.group.consumer_restarts.to_string(),
-        ),
-        ("trackside_clients", "gauge", "Connected WebSocket viewers.", t.clients.to_string()),
-        ("trackside_replays_running", "gauge", "Replay readers running.", t.replays_running.to_string()),
-        (
-            "trackside_kafka_up",
-            "gauge",
-            "1 if the broker answered the last metadata request.",
-            u8::from(s.kafka.reachable).to_string(),
-        ),
-    ];
-    for (name, kind, help, value) in scalars {
-        family(name, kind, help, vec![(String::new(), value)]);
     }
-    out
 }
 
-fn escape(label: &str) -> String {
-    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+/// The OpenMetrics text of a snapshot: every family, then `# EOF`.
+fn render_metrics(s: Snapshot) -> Result<String, fmt::Error> {
+    let mut registry = Registry::default();
+    registry.register_collector(Box::new(SnapshotMetrics(s)));
+    let mut out = String::new();
+    prometheus_client::encoding::text::encode(&mut out, &registry)?;
+    Ok(out)
+}
+
+/// One snapshot's numbers as metric families. The counters live in `Status`, so they are
+/// written as constants at each scrape; prometheus-client names a counter's samples
+/// `<family>_total`, which keeps the names scrapers know (`trackside_frames_sent_total`).
+#[derive(Debug)]
+struct SnapshotMetrics(Snapshot);
+
+impl Collector for SnapshotMetrics {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> fmt::Result {
+        let (s, t) = (&self.0, &self.0.totals);
+        let e = &mut encoder;
+        per_partition(e, "trackside_records_consumed", "Records the consumer group decoded and fanned out.", s, |p| {
+            Some(ConstCounter::new(p.consumed))
+        })?;
+        per_partition(
+            e,
+            "trackside_records_malformed",
+            "Records that broke the message contract, counted and skipped.",
+            s,
+            |p| Some(ConstCounter::new(p.malformed)),
+        )?;
+        per_partition(
+            e,
+            "trackside_consumer_lag",
+            "Records in the partition the group has not consumed yet.",
+            s,
+            |p| p.lag.map(ConstGauge::new),
+        )?;
+        one(e, "trackside_frames_sent", "WebSocket frames sent to viewers.", ConstCounter::new(t.frames_sent))?;
+        let dropped = ConstCounter::new(t.records_dropped);
+        one(e, "trackside_records_dropped", "Live records dropped for viewers that fell behind.", dropped)?;
+        one(
+            e,
+            "trackside_consumer_restarts",
+            "Group consumers the watchdog replaced because they had stopped making progress.",
+            ConstCounter::new(s.group.consumer_restarts),
+        )?;
+        one(e, "trackside_clients", "Connected WebSocket viewers.", ConstGauge::new(t.clients))?;
+        one(e, "trackside_replays_running", "Replay readers running.", ConstGauge::new(t.replays_running))?;
+        let up = ConstGauge::new(i64::from(s.kafka.reachable));
+        one(e, "trackside_kafka_up", "1 if the broker answered the last metadata request.", up)
+    }
+}
+
+/// A family of one unlabelled metric.
+fn one(encoder: &mut DescriptorEncoder<'_>, name: &str, help: &str, metric: impl EncodeMetric) -> fmt::Result {
+    metric.encode(encoder.encode_descriptor(name, help, None, metric.metric_type())?)
+}
+
+/// A family with a metric per partition, labelled `topic` and `partition`; partitions
+/// for which `value` has nothing are left out.
+fn per_partition<M: EncodeMetric + TypedMetric>(
+    encoder: &mut DescriptorEncoder<'_>,
+    name: &str,
+    help: &str,
+    s: &Snapshot,
+    value: impl Fn(&PartitionStats) -> Option<M>,
+) -> fmt::Result {
+    let mut family = encoder.encode_descriptor(name, help, None, M::TYPE)?;
+    for p in &s.partitions {
+        if let Some(metric) = value(p) {
+            let labels = ([("topic", p.topic.as_str())], [("partition", p.partition)]);
+            metric.encode(family.encode_family(&labels)?)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -125,11 +147,16 @@ mod tests {
         let status = crate::status::tests::assigned_status(&[(0, 0, 10)]);
         status.record_consumed(&TopicPartition::new("t", 0), 7, 6);
         status.record_malformed(&TopicPartition::new("t", 0), 7, "bad".into());
-        let text = render_metrics(&status.snapshot());
+        let text = render_metrics(status.snapshot()).unwrap();
         assert!(text.contains("trackside_records_consumed_total{topic=\"t\",partition=\"0\"} 7"), "{text}");
         assert!(text.contains("trackside_records_malformed_total{topic=\"t\",partition=\"0\"} 1"));
         assert!(text.contains("trackside_consumer_lag{topic=\"t\",partition=\"0\"} 2"));
         assert!(text.contains("# TYPE trackside_clients gauge\ntrackside_clients 0"));
         assert!(text.contains("trackside_kafka_up 0"));
+        // OpenMetrics names a counter's family without `_total` and its samples with it.
+        let family = "# HELP trackside_records_consumed Records the consumer group decoded and fanned out.\n\
+                      # TYPE trackside_records_consumed counter\n";
+        assert!(text.contains(family), "{text}");
+        assert!(text.ends_with("# EOF\n"), "{text}");
     }
 }

@@ -44,9 +44,18 @@ async fn metrics_are_prometheus_text() {
     let app = TestApp::spawn(&["--group-id", &unique("g")]).await;
     let _viewer = app.viewer().await;
     let text = until_text(&app, "/metrics", |t| t.contains("trackside_clients 1")).await;
-    for family in ["trackside_frames_sent_total", "trackside_records_dropped_total", "trackside_kafka_up"] {
+    // A counter's family is named without `_total`, its samples with it (OpenMetrics).
+    for (family, sample) in [
+        ("trackside_frames_sent", "trackside_frames_sent_total"),
+        ("trackside_records_dropped", "trackside_records_dropped_total"),
+        ("trackside_kafka_up", "trackside_kafka_up"),
+    ] {
         assert!(text.contains(&format!("# TYPE {family} ")), "{family} missing:\n{text}");
+        assert!(text.contains(&format!("\n{sample} ")), "{sample} missing:\n{text}");
     }
+    let response = reqwest::get(app.url("/metrics")).await.unwrap();
+    let content_type = response.headers()["content-type"].to_str().unwrap();
+    assert!(content_type.starts_with("application/openmetrics-text; version=1.0.0"), "{content_type}");
 }
 
 #[tokio::test]
