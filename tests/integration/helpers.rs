@@ -63,21 +63,29 @@ impl<T, E: std::fmt::Display> Verdict for Result<T, E> {
 /// `check` is a closure returning a future (`|| async { .. }`) rather than an async
 /// closure: an async closure's future cannot yet be proven `Send`, and a wait inside
 /// `tokio::spawn` must be. A check that keeps state between calls keeps it in a `Mutex`.
-pub async fn eventually<V: Verdict, F: Future<Output = V>>(what: &str, mut check: impl FnMut() -> F) -> V::Done {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    let mut last = String::from("nothing, the first check never finished");
-    loop {
-        match tokio::time::timeout_at(deadline, check()).await.map(Verdict::verdict) {
-            Ok(Ok(done)) => return done,
-            Ok(Err(seen)) => last = seen,
-            Err(_) => break,
+/// Not an `async fn`, so that a failure can name the line that waited.
+#[track_caller]
+pub fn eventually<V: Verdict, F: Future<Output = V>>(
+    what: &str,
+    mut check: impl FnMut() -> F,
+) -> impl Future<Output = V::Done> {
+    let caller = std::panic::Location::caller();
+    async move {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        let mut last = String::from("nothing, the first check never finished");
+        loop {
+            match tokio::time::timeout_at(deadline, check()).await.map(Verdict::verdict) {
+                Ok(Ok(done)) => return done,
+                Ok(Err(seen)) => last = seen,
+                Err(_) => break,
+            }
+            if tokio::time::Instant::now() + POLL >= deadline {
+                break;
+            }
+            tokio::time::sleep(POLL).await;
         }
-        if tokio::time::Instant::now() + POLL >= deadline {
-            break;
-        }
-        tokio::time::sleep(POLL).await;
+        panic!("{caller}: waited {PATIENCE:?} for {what}; last observed: {last}");
     }
-    panic!("waited {PATIENCE:?} for {what}; last observed: {last}");
 }
 
 pub fn brokers() -> String {
