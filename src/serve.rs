@@ -52,7 +52,7 @@ pub struct Server {
     args: ServeArgs,
     status: Status,
     member: live::GroupMember,
-    metadata: admin::MetadataClient,
+    cluster: admin::Cluster,
 }
 
 impl Server {
@@ -67,8 +67,8 @@ impl Server {
         };
         let status = Status::new(&args.group_id);
         let member = live::connect(&live, &status)?;
-        let metadata = admin::metadata_client(&args.kafka, "trackside-admin")?;
-        Ok(Self { listener, args, status, member, metadata })
+        let cluster = admin::Cluster::new(&args.kafka, &status)?;
+        Ok(Self { listener, args, status, member, cluster })
     }
 
     pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
@@ -83,7 +83,7 @@ impl Server {
 }
 
 async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
-    let Server { listener, args, status, member, metadata } = server;
+    let Server { listener, args, status, member, cluster } = server;
     let hub =
         Hub::new(status.clone(), args.history_secs, usize::try_from(args.client_queue_bytes).unwrap_or(usize::MAX));
     let (topics, topics_rx) = Topics::new(&args.topics);
@@ -106,7 +106,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
         member.await;
         let _ = group_done.send(());
     });
-    let cluster = tokio::spawn(admin::watch(metadata, args.kafka.brokers.clone(), status.clone(), stopped(&stop_rx)));
+    let watcher = tokio::spawn(admin::watch(cluster.clone(), args.kafka.brokers.clone(), stopped(&stop_rx)));
     let ticker = tokio::spawn(broadcast_stats(hub.clone(), stopped(&stop_rx)));
 
     let redacted: Vec<String> = args.kafka.redacted_properties().into_iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -116,6 +116,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     let state = AppState {
         hub,
         topics,
+        cluster,
         config: Arc::new(WebConfig {
             group_id: args.group_id.clone(),
             brokers: args.kafka.brokers.clone(),
@@ -147,7 +148,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     // axum does not wait for WebSocket sessions; they are sending their last frames and
     // 1001 now. Give them a moment before the process goes.
     let _ = tokio::time::timeout(FAREWELL_WAIT, client_slots.acquire_many(args.max_clients)).await;
-    let _ = tokio::join!(group, cluster, ticker);
+    let _ = tokio::join!(group, watcher, ticker);
     info!("stopped");
     Ok(())
 }

@@ -76,6 +76,16 @@ struct Traffic {
     position: Option<i64>,
 }
 
+impl Traffic {
+    /// Notes that the group has read the partition through `offset`. Its own position,
+    /// copied once a second, may say more; the two move together so that one row's high,
+    /// last offset and lag agree.
+    fn read_through(&mut self, offset: i64) {
+        self.last_offset = Some(self.last_offset.map_or(offset, |o| o.max(offset)));
+        self.position = Some(self.position.map_or(offset + 1, |p| p.max(offset + 1)));
+    }
+}
+
 /// One row of the `stats` message and of the per-partition metrics.
 #[derive(Debug, Clone, Serialize)]
 pub struct PartitionStats {
@@ -164,6 +174,17 @@ impl Status {
         *lock(&self.inner.topics) = Arc::new(topics);
     }
 
+    /// Adds or replaces one topic of the list, which stays sorted by name.
+    pub fn merge_topic(&self, topic: TopicInfo) {
+        let mut topics = lock(&self.inner.topics);
+        let mut list = topics.as_ref().clone();
+        match list.binary_search_by(|t| t.name.cmp(&topic.name)) {
+            Ok(i) => list[i] = topic,
+            Err(i) => list.insert(i, topic),
+        }
+        *topics = Arc::new(list);
+    }
+
     pub fn topics(&self) -> Arc<Vec<TopicInfo>> {
         lock(&self.inner.topics).clone()
     }
@@ -189,7 +210,7 @@ impl Status {
         let mut traffic = lock(&self.inner.traffic);
         let t = traffic.entry(tp.clone()).or_default();
         t.consumed += records;
-        t.last_offset = Some(t.last_offset.map_or(last_offset, |o| o.max(last_offset)));
+        t.read_through(last_offset);
     }
 
     /// Records the group's position in a partition: the next offset it will read.
@@ -202,7 +223,7 @@ impl Status {
         let mut traffic = lock(&self.inner.traffic);
         let t = traffic.entry(tp.clone()).or_default();
         t.malformed += 1;
-        t.last_offset = Some(t.last_offset.map_or(offset, |o| o.max(offset)));
+        t.read_through(offset);
         t.last_malformed = Some(MalformedNote { offset, reason });
     }
 
@@ -262,19 +283,17 @@ impl Status {
                 row.last_offset = t.last_offset;
                 row.last_malformed = t.last_malformed.clone();
                 // Watermarks are looked up every couple of seconds while records arrive
-                // continuously; a partition holds at least what was consumed from it.
-                if let (Some(high), Some(last)) = (row.high, t.last_offset) {
-                    row.high = Some(high.max(last + 1));
+                // continuously; a partition holds at least what the group has read of it.
+                if let (Some(high), Some(read)) = (row.high, t.position.or(t.last_offset.map(|o| o + 1))) {
+                    row.high = Some(high.max(read));
                 }
             }
-            if group.assignment.contains(tp) {
-                // The consumer's position when known; else the offset after the last
-                // record; before any, the group is as far behind as the partition is long.
-                let next = traffic
-                    .get(tp)
-                    .and_then(|t| t.position)
-                    .or(row.last_offset.map(|o| o + 1))
-                    .unwrap_or(row.low.unwrap_or(0));
+            // Lag only where the group has a position: where it starts (set in the
+            // rebalance, the committed offset or the start it chose) or how far it read.
+            // A partition it has no position in is not behind by its whole length.
+            if group.assignment.contains(tp)
+                && let Some(next) = traffic.get(tp).and_then(|t| t.position)
+            {
                 row.lag = row.high.map(|h| (h - next).max(0));
             }
         }
@@ -349,7 +368,21 @@ pub(crate) mod tests {
         let snap = status.snapshot();
         assert_eq!(snap.partitions.len(), 2);
         assert_eq!((snap.partitions[0].lag, snap.partitions[0].last_offset), (Some(10), Some(89)));
-        assert_eq!(snap.partitions[1].lag, Some(40), "nothing consumed yet: whole partition");
+        assert_eq!(snap.partitions[1].lag, None, "no position yet: no lag, rather than the whole partition");
+        status.record_position(&TopicPartition::new("t", 1), 50);
+        assert_eq!(status.snapshot().partitions[1].lag, Some(0), "started at the end: nothing to read");
+    }
+
+    #[test]
+    fn one_row_agrees_with_itself_between_two_looks_at_the_watermarks() {
+        // The watcher saw high 2,700; the group has since read up to offset 2,789, and its
+        // position was last copied at 2,690.
+        let status = assigned_status(&[(0, 0, 2_700)]);
+        let tp = TopicPartition::new("t", 0);
+        status.record_position(&tp, 2_690);
+        status.record_consumed(&tp, 100, 2_789);
+        let row = &status.snapshot().partitions[0];
+        assert_eq!((row.high, row.last_offset, row.lag), (Some(2_790), Some(2_789), Some(0)));
     }
 
     #[test]

@@ -91,14 +91,46 @@ impl ClientContext for WatchContext {
 impl ConsumerContext for WatchContext {}
 
 /// The client the cluster watcher uses.
-pub type MetadataClient = BaseConsumer<WatchContext>;
+type MetadataClient = BaseConsumer<WatchContext>;
 
-/// A client for metadata only: it joins no group and reads no records.
-pub fn metadata_client(kafka: &KafkaArgs, client_id: &str) -> Result<MetadataClient, KafkaError> {
-    kafka
-        .client_config(&[("client.id", client_id)])
-        .create_with_context(WatchContext::default())
-        .map_err(KafkaError::Create)
+/// The server's view of the cluster: a client for metadata only (it joins no group and
+/// reads no records), and the status it keeps current. Cheap to clone.
+#[derive(Clone)]
+pub struct Cluster {
+    client: Arc<MetadataClient>,
+    status: Status,
+}
+
+impl Cluster {
+    pub fn new(kafka: &KafkaArgs, status: &Status) -> Result<Self, KafkaError> {
+        let client = kafka
+            .client_config(&[("client.id", "trackside-admin")])
+            .create_with_context(WatchContext::default())
+            .map_err(KafkaError::Create)?;
+        Ok(Self { client: Arc::new(client), status: status.clone() })
+    }
+
+    /// Asks Kafka about one topic now, rather than at the watcher's next look, and adds
+    /// what it finds to the status. For a topic a viewer asks for that the last look did
+    /// not find: it may have been created since. Returns whether the topic exists.
+    pub async fn look_up(&self, topic: &str) -> bool {
+        let (client, name) = (self.client.clone(), topic.to_owned());
+        let found = tokio::task::spawn_blocking(move || describe_topic(client.as_ref(), &name)).await;
+        match found {
+            Ok(Ok(info)) => {
+                self.status.merge_topic(info);
+                true
+            }
+            Ok(Err(e)) => {
+                debug!(topic, error = %e, "topic looked up, not found");
+                false
+            }
+            Err(e) => {
+                warn!(topic, error = %e, "topic look-up failed");
+                false
+            }
+        }
+    }
 }
 
 /// Reads topics and watermarks, the metadata within `timeout`. Blocking: call it from
@@ -118,7 +150,10 @@ fn topics_with_watermarks<X: ConsumerContext>(client: &impl Consumer<X>, metadat
         .filter(|t| !t.name().starts_with("__") && t.error().is_none())
         .flat_map(|t| t.partitions().iter().map(move |p| (t.name(), p.id())))
         .collect();
-    let (lows, highs) = (offsets(client, &listed, Offset::Beginning), offsets(client, &listed, Offset::End));
+    let (lows, highs) = (
+        offsets(client, &listed, Offset::Beginning, METADATA_TIMEOUT),
+        offsets(client, &listed, Offset::End, METADATA_TIMEOUT),
+    );
     let mut topics: Vec<TopicInfo> = Vec::new();
     for (topic, partition) in listed {
         if topics.last().is_none_or(|t: &TopicInfo| t.name != topic) {
@@ -138,21 +173,23 @@ fn topics_with_watermarks<X: ConsumerContext>(client: &impl Consumer<X>, metadat
     topics
 }
 
-/// The earliest or latest offset of every listed partition, in one ListOffsets request
-/// per broker rather than one per partition: the timestamps -2 and -1 that
-/// [`Offset::Beginning`] and [`Offset::End`] stand for ask exactly that. A partition the
-/// broker did not answer for is left out.
-fn offsets<X: ConsumerContext>(
+/// The earliest or latest offset of every listed partition, or the first at or after a
+/// timestamp, in one ListOffsets request per broker rather than one per partition: the
+/// timestamps -2 and -1 that [`Offset::Beginning`] and [`Offset::End`] stand for ask
+/// exactly that. A partition the broker did not answer for, or with no record as new as
+/// the timestamp, is left out. Blocking.
+pub(crate) fn offsets<X: ConsumerContext>(
     client: &impl Consumer<X>,
     partitions: &[(&str, i32)],
     at: Offset,
+    timeout: Duration,
 ) -> HashMap<(String, i32), i64> {
     let mut tpl = TopicPartitionList::with_capacity(partitions.len());
     for (topic, partition) in partitions {
-        // Only fails for an invalid offset, and these two are valid.
+        // Only fails for an invalid offset, and callers pass valid ones.
         let _ = tpl.add_partition_offset(topic, *partition, at);
     }
-    let Ok(answer) = client.offsets_for_times(tpl, METADATA_TIMEOUT) else { return HashMap::new() };
+    let Ok(answer) = client.offsets_for_times(tpl, timeout) else { return HashMap::new() };
     answer
         .elements()
         .iter()
@@ -177,8 +214,8 @@ pub fn describe_topic<X: ConsumerContext>(client: &impl Consumer<X>, topic: &str
 /// current and logging each change of reachability once. When librdkafka says every
 /// broker is down (or the login was refused), it looks again at once with a short
 /// timeout, so the page hears within a couple of seconds, and hears why.
-pub async fn watch(client: MetadataClient, brokers: String, status: Status, shutdown: impl Future<Output = ()>) {
-    let client = Arc::new(client);
+pub async fn watch(cluster: Cluster, brokers: String, shutdown: impl Future<Output = ()>) {
+    let Cluster { client, status } = cluster;
     let mut events = tokio::time::interval(EVENTS_INTERVAL);
     events.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut tick = tokio::time::interval(POLL_INTERVAL);

@@ -16,7 +16,7 @@ use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::
 use crate::{
     config::{KafkaArgs, Secret},
     hub::Hub,
-    kafka::live::Topics,
+    kafka::{admin::Cluster, live::Topics},
 };
 
 /// What the web layer needs to know about the server's configuration.
@@ -47,6 +47,8 @@ pub struct WebConfig {
 pub struct AppState {
     pub hub: Hub,
     pub topics: Topics,
+    /// For a topic a viewer asks for that the last look at the cluster did not find.
+    pub cluster: Cluster,
     pub config: Arc<WebConfig>,
     /// Turns true when the server shuts down, so WebSocket sessions close with 1001.
     pub shutdown: watch::Receiver<bool>,

@@ -17,6 +17,7 @@ mod replay;
 mod security;
 mod simulate;
 mod soak;
+mod startup;
 #[cfg(feature = "failpoints")]
 mod watchdog;
 mod websocket;

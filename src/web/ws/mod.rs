@@ -199,7 +199,7 @@ async fn receive_requests(
             break;
         }
         match msg {
-            Ok(Message::Text(t)) => viewer.handle(t.as_str()),
+            Ok(Message::Text(t)) => viewer.handle(t.as_str()).await,
             Ok(Message::Binary(_)) => viewer.refuse(None, "bad_request", "send control messages as JSON text".into()),
             Ok(Message::Close(_)) => break,
             Ok(Message::Ping(_) | Message::Pong(_)) => {}

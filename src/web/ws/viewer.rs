@@ -22,7 +22,7 @@ impl Viewer {
     }
 
     /// Acts on one control message; anything refused is answered with an `error`.
-    pub(super) fn handle(&mut self, text: &str) {
+    pub(super) async fn handle(&mut self, text: &str) {
         let msg = match protocol::parse_client_message(text) {
             Ok(msg) => msg,
             Err(e) => {
@@ -33,7 +33,7 @@ impl Viewer {
             }
         };
         match msg {
-            ClientMessage::Subscribe { selection } => self.subscribe(selection),
+            ClientMessage::Subscribe { selection } => self.subscribe(selection).await,
             ClientMessage::Replay { .. } => self.start_replay(),
             ClientMessage::Pause | ClientMessage::Resume => match &self.replay {
                 Some(r) => r.set_paused(matches!(msg, ClientMessage::Pause)),
@@ -51,17 +51,20 @@ impl Viewer {
         }
     }
 
-    fn subscribe(&mut self, list: Vec<protocol::TopicSelection>) {
+    async fn subscribe(&mut self, list: Vec<protocol::TopicSelection>) {
         let selection = match Selection::new(list) {
             Ok(s) => s,
             Err(e) => return self.refuse(Some("subscribe"), "bad_request", e.to_string()),
         };
         let known = self.app.hub.status().topics();
-        // While Kafka is unreachable nothing is known; accept and let the group wait.
-        if !known.is_empty()
-            && let Some(missing) = selection.topics().find(|t| !known.iter().any(|k| k.name == *t))
-        {
-            return self.refuse(Some("subscribe"), "unknown_topic", format!("topic `{missing}` does not exist"));
+        // While Kafka is unreachable nothing is known; accept and let the group wait. A
+        // topic the last look did not find may have been created since: ask Kafka.
+        if !known.is_empty() {
+            for topic in selection.topics().filter(|t| !known.iter().any(|k| k.name == *t)) {
+                if !self.app.cluster.look_up(topic).await {
+                    return self.refuse(Some("subscribe"), "unknown_topic", format!("topic `{topic}` does not exist"));
+                }
+            }
         }
         if let Err(e) = self.app.topics.ensure(selection.topics()) {
             return self.refuse(Some("subscribe"), "too_many_topics", e.to_string());

@@ -2,16 +2,23 @@
 //! record and hands batches to the hub. Rebalances and commits are logged, and the
 //! group's assignment is kept in the status for the page.
 
+mod context;
+mod start;
+mod topics;
+
+pub use context::BackfillRange;
+pub use topics::{MAX_TOPICS, TooManyTopics, Topics};
+
 use std::{
-    collections::{BTreeSet, HashMap},
+    collections::BTreeSet,
     future::Future,
     time::{Duration, Instant},
 };
 
+use context::{ErrorThrottle, GroupContext};
 use rdkafka::{
-    ClientContext, Offset, TopicPartitionList,
-    consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer},
-    error::KafkaResult,
+    Offset,
+    consumer::{CommitMode, Consumer, StreamConsumer},
     message::Message,
 };
 use tokio::sync::watch;
@@ -35,119 +42,20 @@ const POSITION_INTERVAL: Duration = Duration::from_secs(1);
 const BACKFILL_RETRY: Duration = Duration::from_secs(2);
 const BACKFILL_PATIENCE: Duration = Duration::from_secs(600);
 
+/// Consumer errors taken in a row, with no record between them, before the group pauses.
+const ERROR_RUN_PAUSE_AFTER: u32 = 1_000;
+
 /// How long leaving the group may take at shutdown: the final commit and the LeaveGroup
 /// request. With the broker gone they would wait for minutes; this keeps a SIGTERM's
 /// exit within 5 s.
 const LEAVE_TIMEOUT: Duration = Duration::from_secs(3);
-
-/// Most topics the group will read at once. Each topic costs fetches and history, and
-/// viewers can add topics, so the set is bounded.
-pub const MAX_TOPICS: usize = 64;
-
-/// Lets viewers add topics to what the group reads.
-#[derive(Clone)]
-pub struct Topics {
-    tx: watch::Sender<BTreeSet<String>>,
-}
-
-/// Why a topic could not be added.
-#[derive(Debug, thiserror::Error)]
-#[error("the server already reads {MAX_TOPICS} topics, the most it will")]
-pub struct TooManyTopics;
-
-impl Topics {
-    pub fn new(initial: &[String]) -> (Self, watch::Receiver<BTreeSet<String>>) {
-        let set = initial.iter().filter(|t| !t.is_empty()).cloned().collect();
-        let (tx, rx) = watch::channel(set);
-        (Self { tx }, rx)
-    }
-
-    /// Makes sure the group reads `topics`.
-    pub fn ensure<'a>(&self, topics: impl IntoIterator<Item = &'a str>) -> Result<(), TooManyTopics> {
-        let mut result = Ok(());
-        self.tx.send_if_modified(|set| {
-            let mut changed = false;
-            for t in topics {
-                if set.contains(t) {
-                    continue;
-                }
-                if set.len() >= MAX_TOPICS {
-                    result = Err(TooManyTopics);
-                    break;
-                }
-                set.insert(t.to_owned());
-                changed = true;
-            }
-            changed
-        });
-        result
-    }
-
-    pub fn current(&self) -> BTreeSet<String> {
-        self.tx.borrow().clone()
-    }
-}
-
-/// Logs what the group does and keeps the assignment visible.
-struct GroupContext {
-    status: Status,
-    errors: std::sync::Mutex<ErrorThrottle>,
-}
-
-impl ClientContext for GroupContext {
-    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
-        self.errors.lock().unwrap_or_else(|p| p.into_inner()).warn(&error, reason);
-    }
-}
-
-impl ConsumerContext for GroupContext {
-    fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        match rebalance {
-            Rebalance::Assign(tpl) => {
-                info!(partitions = %describe(tpl), "group rebalance: assigning")
-            }
-            Rebalance::Revoke(tpl) => {
-                info!(partitions = %describe(tpl), "group rebalance: revoking")
-            }
-            Rebalance::Error(e) => warn!(error = %e, "group rebalance failed"),
-        }
-    }
-
-    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, _rebalance: &Rebalance<'_>) {
-        let assignment = consumer.assignment().map(|tpl| to_list(&tpl)).unwrap_or_default();
-        info!(partitions = assignment.len(), "group assignment now");
-        self.status.set_assignment(assignment);
-    }
-
-    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
-        match result {
-            Ok(()) => debug!(offsets = %describe(offsets), "offsets committed"),
-            Err(e) => warn!(error = %e, "offset commit failed"),
-        }
-    }
-}
-
-fn to_list(tpl: &TopicPartitionList) -> Vec<TopicPartition> {
-    tpl.elements().iter().map(|e| TopicPartition::new(e.topic(), e.partition())).collect()
-}
-
-fn describe(tpl: &TopicPartitionList) -> String {
-    let elements = tpl.elements();
-    let mut by_topic: HashMap<&str, Vec<i32>> = HashMap::new();
-    for e in &elements {
-        by_topic.entry(e.topic()).or_default().push(e.partition());
-    }
-    let mut parts: Vec<String> = by_topic.into_iter().map(|(t, ps)| format!("{t}{ps:?}")).collect();
-    parts.sort();
-    parts.join(" ")
-}
 
 /// Options of the group member.
 #[derive(Debug, Clone)]
 pub struct LiveConfig {
     pub kafka: KafkaArgs,
     pub group_id: String,
-    /// How much history to backfill when the group starts reading a topic; zero for none.
+    /// How much history the group reads when it starts reading a partition; zero for none.
     pub history: Duration,
     /// A consumer that makes no progress this long while records wait for it is replaced;
     /// zero for never. See [`super::watchdog`].
@@ -167,14 +75,15 @@ pub fn connect(config: &LiveConfig, status: &Status) -> Result<GroupMember, Kafk
 }
 
 fn create(config: &LiveConfig, status: &Status) -> Result<StreamConsumer<GroupContext>, KafkaError> {
-    super::consumer_config(
+    let cfg = super::consumer_config(
         &config.kafka,
         &[
             ("group.id", &config.group_id),
             ("client.id", "trackside-live"),
             ("enable.auto.commit", "true"),
             ("auto.commit.interval.ms", "1000"),
-            // A new group starts at the live edge; the page's replay covers the past.
+            // Only when no start could be looked up (see `start`): a new group starts at
+            // the live edge, and the page's replay covers the past.
             ("auto.offset.reset", "latest"),
             // The broker's least. A member lost with its broker is given up on this soon
             // after the broker is back, and a stopped server's partitions move this soon.
@@ -183,9 +92,9 @@ fn create(config: &LiveConfig, status: &Status) -> Result<StreamConsumer<GroupCo
             // Notice new topics and partitions in seconds, not the default five minutes.
             ("topic.metadata.refresh.interval.ms", "5000"),
         ],
-    )
-    .create_with_context(GroupContext { status: status.clone(), errors: Default::default() })
-    .map_err(KafkaError::Create)
+    );
+    let reset = start::Reset::from_property(cfg.get("auto.offset.reset"));
+    cfg.create_with_context(GroupContext::new(status.clone(), config.history, reset)).map_err(KafkaError::Create)
 }
 
 impl GroupMember {
@@ -208,6 +117,7 @@ async fn consume(
     let mut flush = tokio::time::interval(BATCH_LINGER);
     flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut errors = ErrorThrottle::default();
+    let mut error_run = 0u32;
     let mut positions = tokio::time::interval(POSITION_INTERVAL);
     let mut watchdog = Watchdog::new(config.stuck_after);
     // Backfills waiting to try again stop with the group.
@@ -227,9 +137,6 @@ async fn consume(
                 }
                 let wanted = topics.borrow_and_update().clone();
                 if wanted != subscribed {
-                    for topic in wanted.difference(&subscribed) {
-                        backfill(config, topic, &hub, backfills_stopped.clone());
-                    }
                     subscribe(&consumer, &wanted);
                     status.set_group_topics(wanted.iter().cloned().collect());
                     subscribed = wanted;
@@ -237,6 +144,7 @@ async fn consume(
             }
             msg = consumer.recv() => match msg {
                 Ok(m) => {
+                    error_run = 0;
                     if let Err(reason) = batcher.push_message(&m) {
                         let (topic, partition, offset) = (m.topic(), m.partition(), m.offset());
                         debug!(topic, partition, offset, %reason, "malformed record skipped");
@@ -245,11 +153,19 @@ async fn consume(
                     if batcher.is_full() {
                         publish(&hub, &mut batcher);
                     }
+                    start_backfills(&consumer, config, &hub, &backfills_stopped);
                 }
                 Err(e) => {
                     errors.warn(&e, "");
-                    // An error is often a broker that is gone; don't spin on it.
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    // Each error is an event librdkafka queued once, at the pace it retries
+                    // a lost broker, so they are taken at once: a pause per error left a
+                    // broker outage's backlog of them in front of the next rebalance for
+                    // many seconds. Only an unbroken run of them, which librdkafka never
+                    // queues, earns a pause.
+                    error_run += 1;
+                    if error_run.is_multiple_of(ERROR_RUN_PAUSE_AFTER) {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
                 }
             },
             _ = flush.tick() => publish(&hub, &mut batcher),
@@ -261,6 +177,8 @@ async fn consume(
                         let _ = consumer.pause(&assignment);
                     }
                 }
+                // A rebalance with no record after it is noticed here.
+                start_backfills(&consumer, config, &hub, &backfills_stopped);
                 let looks = record_positions(&consumer, &status);
                 if let Some(stuck) = watchdog.look(Instant::now(), status.kafka().reachable, &looks) {
                     publish(&hub, &mut batcher);
@@ -303,29 +221,37 @@ async fn replace(
     true
 }
 
-/// Fills the history of a topic the group starts reading, in the background. With Kafka
-/// unreachable (a server started before its broker), it tries again every
-/// [`BACKFILL_RETRY`] for up to [`BACKFILL_PATIENCE`]; the history merges a late
-/// backfill with what the group has delivered since, so nothing repeats.
-fn backfill(config: &LiveConfig, topic: &str, hub: &Hub, mut stopped: watch::Receiver<bool>) {
-    if config.history.is_zero() {
-        return;
+/// Starts the backfills the last rebalances asked for.
+fn start_backfills(
+    consumer: &StreamConsumer<GroupContext>,
+    config: &LiveConfig,
+    hub: &Hub,
+    stopped: &watch::Receiver<bool>,
+) {
+    let ranges = consumer.context().take_backfills();
+    if !ranges.is_empty() {
+        backfill(config, ranges, hub, stopped.clone());
     }
-    let (kafka, topic, history, hub) = (config.kafka.clone(), topic.to_owned(), config.history, hub.clone());
+}
+
+/// Fills the history that precedes where the group resumed, in the background. With
+/// Kafka unreachable it tries again every [`BACKFILL_RETRY`] for up to
+/// [`BACKFILL_PATIENCE`]; the history merges a late backfill with what the group has
+/// delivered since, so nothing repeats.
+fn backfill(config: &LiveConfig, ranges: Vec<BackfillRange>, hub: &Hub, mut stopped: watch::Receiver<bool>) {
+    let (kafka, hub) = (config.kafka.clone(), hub.clone());
     tokio::spawn(async move {
         let started = Instant::now();
         loop {
-            let (kafka, t, hub) = (kafka.clone(), topic.clone(), hub.clone());
+            let (kafka, r, hub) = (kafka.clone(), ranges.clone(), hub.clone());
             // librdkafka blocks: each attempt runs on a blocking thread.
-            let attempt = tokio::task::spawn_blocking(move || super::backfill::run(&kafka, &t, history, &hub)).await;
+            let attempt = tokio::task::spawn_blocking(move || super::backfill::run(&kafka, &r, &hub)).await;
             match attempt.map_err(KafkaError::Join).and_then(|r| r) {
                 Ok(_) => return,
-                // A topic that does not exist yet fills as records arrive.
-                Err(e @ KafkaError::UnknownTopic(_)) => return debug!(topic, error = %e, "no history backfilled"),
                 Err(e) if started.elapsed() >= BACKFILL_PATIENCE => {
-                    return warn!(topic, error = %e, "no history backfilled; it fills as records arrive");
+                    return warn!(error = %e, "no history backfilled; it fills as records arrive");
                 }
-                Err(e) => debug!(topic, error = %e, "history backfill failed; trying again"),
+                Err(e) => debug!(error = %e, "history backfill failed; trying again"),
             }
             tokio::select! {
                 () = tokio::time::sleep(BACKFILL_RETRY) => {}
@@ -409,44 +335,5 @@ async fn leave(consumer: StreamConsumer<GroupContext>) {
     match tokio::time::timeout(LEAVE_TIMEOUT, left).await {
         Ok(_) => info!("left the consumer group"),
         Err(_) => warn!(timeout = ?LEAVE_TIMEOUT, "leaving the consumer group took too long; going on without it"),
-    }
-}
-
-/// Logs each distinct consumer error at most once per interval: a broker outage would
-/// otherwise print the same line hundreds of times a second.
-#[derive(Default)]
-struct ErrorThrottle {
-    last: HashMap<String, Instant>,
-}
-
-impl ErrorThrottle {
-    const INTERVAL: Duration = Duration::from_secs(10);
-
-    fn warn(&mut self, error: &rdkafka::error::KafkaError, reason: &str) {
-        let text = if reason.is_empty() { error.to_string() } else { format!("{error}: {reason}") };
-        let now = Instant::now();
-        if self.last.get(&text).is_some_and(|t| now.duration_since(*t) < Self::INTERVAL) {
-            return;
-        }
-        if self.last.len() > 64 {
-            self.last.clear();
-        }
-        warn!(error = %text, "kafka consumer error");
-        self.last.insert(text, now);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn topics_grow_on_demand_up_to_the_bound() {
-        let (topics, rx) = Topics::new(&["telemetry".to_owned()]);
-        topics.ensure(["a", "telemetry"]).unwrap();
-        assert_eq!(rx.borrow().iter().map(String::as_str).collect::<Vec<_>>(), vec!["a", "telemetry"]);
-        let many: Vec<String> = (0..MAX_TOPICS).map(|i| format!("t{i}")).collect();
-        assert!(topics.ensure(many.iter().map(String::as_str)).is_err());
-        assert_eq!(topics.current().len(), MAX_TOPICS);
     }
 }

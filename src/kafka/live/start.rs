@@ -1,0 +1,193 @@
+//! Where the group starts reading a partition it is assigned.
+//!
+//! Left to itself, librdkafka starts a partition with no committed offset at
+//! `auto.offset.reset`, and "latest" is resolved only when the first fetch goes out:
+//! records written between the assignment and that fetch are never read, and the history
+//! window before it has to come from somewhere else. So the group decides itself, inside
+//! the rebalance, with offsets it has looked up:
+//!
+//! - a partition with a committed offset resumes there, as Kafka users expect; when that
+//!   offset lies inside the history window, what precedes it is backfilled;
+//! - any other partition starts at the first record of the history window (or at the high
+//!   watermark read before that look-up, when the window is empty or history is off), so
+//!   the group itself delivers the window, in order, to history and to every viewer
+//!   already watching.
+//!
+//! Every start is a concrete offset before the assignment is reported, so a record
+//! produced once the page shows the partition assigned is always read.
+
+use std::{collections::HashMap, time::Duration};
+
+use rdkafka::{
+    Offset, TopicPartitionList,
+    consumer::{Consumer, ConsumerContext},
+};
+use tracing::warn;
+
+use super::super::{admin, now_ms};
+use crate::status::TopicPartition;
+
+/// Timeout of each look-up made during a rebalance. The rebalance waits for them, so they
+/// are short; a broker that is there answers in milliseconds.
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Where one partition starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Start {
+    /// At the group's committed offset. Records from `backfill_from` up to it are in the
+    /// history window and are read separately into history.
+    Committed { at: i64, backfill_from: Option<i64> },
+    /// At this offset: no commit, so from the start of the history window.
+    At(i64),
+    /// Nothing could be looked up; librdkafka's own rules apply.
+    Unknown,
+}
+
+impl Start {
+    /// The group's position once this start is in force, if it is known.
+    pub(super) fn position(self) -> Option<i64> {
+        match self {
+            Start::Committed { at, .. } | Start::At(at) => Some(at),
+            Start::Unknown => None,
+        }
+    }
+}
+
+/// What was found for one partition: its committed offset, the first offset of the
+/// history window, and the high watermark read before the window was looked up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Found {
+    pub(super) committed: Option<i64>,
+    pub(super) window: Option<i64>,
+    pub(super) high: Option<i64>,
+}
+
+/// What a partition without a committed offset starts at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reset {
+    /// The start of the history window: Trackside's own choice, for `latest` (the
+    /// default of `auto.offset.reset`).
+    Window,
+    /// What the user set `auto.offset.reset` to (`earliest`, say): librdkafka applies it.
+    Librdkafka,
+}
+
+impl Reset {
+    /// The policy for a consumer configured with `auto.offset.reset` = `value`.
+    pub(super) fn from_property(value: Option<&str>) -> Self {
+        match value {
+            None | Some("latest" | "largest" | "end") => Reset::Window,
+            Some(_) => Reset::Librdkafka,
+        }
+    }
+}
+
+/// Decides where a partition starts from what was found (see the module's doc).
+pub(super) fn decide(found: Found, reset: Reset) -> Start {
+    let Found { committed, window, high } = found;
+    if let Some(at) = committed {
+        return Start::Committed { at, backfill_from: window.filter(|w| *w < at) };
+    }
+    if reset == Reset::Librdkafka {
+        return Start::Unknown;
+    }
+    // The window's first record is never past the high watermark read before it; if a
+    // record with an older timestamp landed in between, the watermark is the safe start.
+    match (window, high) {
+        (Some(w), Some(h)) => Start::At(w.min(h)),
+        (Some(at), None) | (None, Some(at)) => Start::At(at),
+        (None, None) => Start::Unknown,
+    }
+}
+
+/// Looks up what [`decide`] needs for every partition in `tpl`. Blocking. A committed
+/// offset that cannot be read leaves every partition to librdkafka, since starting
+/// elsewhere could skip what the group committed.
+pub(super) fn find<C: ConsumerContext>(
+    consumer: &impl Consumer<C>,
+    tpl: &TopicPartitionList,
+    history: Duration,
+) -> HashMap<TopicPartition, Found> {
+    let committed = match consumer.committed_offsets(tpl.clone(), LOOKUP_TIMEOUT) {
+        Ok(c) => c,
+        Err(e) => {
+            warn!(error = %e, "cannot read the group's committed offsets; librdkafka chooses where to start");
+            return HashMap::new();
+        }
+    };
+    let elements = tpl.elements();
+    let list: Vec<(&str, i32)> = elements.iter().map(|e| (e.topic(), e.partition())).collect();
+    // The watermark first: a window look-up that finds nothing then means nothing newer
+    // than the window existed before the watermark was read.
+    let highs = admin::offsets(consumer, &list, Offset::End, LOOKUP_TIMEOUT);
+    let windows = if history.is_zero() {
+        HashMap::new()
+    } else {
+        let since = now_ms().saturating_sub(i64::try_from(history.as_millis()).unwrap_or(i64::MAX));
+        admin::offsets(consumer, &list, Offset::Offset(since), LOOKUP_TIMEOUT)
+    };
+    committed
+        .elements()
+        .iter()
+        .map(|e| {
+            let key = (e.topic().to_owned(), e.partition());
+            let found = Found {
+                committed: match e.offset() {
+                    Offset::Offset(o) if o >= 0 => Some(o),
+                    _ => None,
+                },
+                window: windows.get(&key).copied(),
+                high: highs.get(&key).copied(),
+            };
+            (TopicPartition::new(e.topic(), e.partition()), found)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_partition_without_a_commit_starts_at_the_first_record_of_the_history_window() {
+        let found = Found { committed: None, window: Some(40), high: Some(100) };
+        assert_eq!(decide(found, Reset::Window), Start::At(40));
+    }
+
+    #[test]
+    fn a_reset_the_user_chose_is_left_to_librdkafka() {
+        let found = Found { committed: None, window: Some(40), high: Some(100) };
+        assert_eq!(decide(found, Reset::from_property(Some("earliest"))), Start::Unknown);
+        assert_eq!(Reset::from_property(Some("latest")), Reset::Window);
+        assert_eq!(Reset::from_property(None), Reset::Window);
+        let committed = Found { committed: Some(70), ..found };
+        assert_eq!(decide(committed, Reset::Librdkafka), Start::Committed { at: 70, backfill_from: Some(40) });
+    }
+
+    #[test]
+    fn a_partition_with_nothing_in_the_window_starts_at_the_watermark_read_before_the_look_up() {
+        assert_eq!(decide(Found { committed: None, window: None, high: Some(100) }, Reset::Window), Start::At(100));
+        // A record with an old timestamp written between the two look-ups is not skipped.
+        assert_eq!(
+            decide(Found { committed: None, window: Some(103), high: Some(100) }, Reset::Window),
+            Start::At(100)
+        );
+    }
+
+    #[test]
+    fn a_committed_partition_resumes_there_and_backfills_only_what_precedes_it_in_the_window() {
+        let inside = Found { committed: Some(70), window: Some(40), high: Some(100) };
+        assert_eq!(decide(inside, Reset::Window), Start::Committed { at: 70, backfill_from: Some(40) });
+        let older = Found { committed: Some(20), window: Some(40), high: Some(100) };
+        assert_eq!(decide(older, Reset::Window), Start::Committed { at: 20, backfill_from: None });
+        let no_history = Found { committed: Some(70), window: None, high: Some(100) };
+        assert_eq!(decide(no_history, Reset::Window), Start::Committed { at: 70, backfill_from: None });
+    }
+
+    #[test]
+    fn nothing_found_leaves_the_start_to_librdkafka_and_no_position_is_claimed() {
+        assert_eq!(decide(Found::default(), Reset::Window), Start::Unknown);
+        assert_eq!(Start::Unknown.position(), None);
+        assert_eq!(Start::At(5).position(), Some(5));
+    }
+}
