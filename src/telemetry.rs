@@ -114,6 +114,33 @@ fn check_finite(s: &Sample) -> Result<(), Malformed> {
     Ok(())
 }
 
+/// A partition of a topic, the unit Kafka orders records in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct TopicPartition {
+    pub topic: String,
+    pub partition: i32,
+}
+
+impl TopicPartition {
+    pub fn new(topic: impl Into<String>, partition: i32) -> Self {
+        Self { topic: topic.into(), partition }
+    }
+}
+
+/// One decoded record with its offset, as a batch carries it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub offset: i64,
+    pub sample: Sample,
+}
+
+/// A record that broke the contract: where, and why, as shown to a person.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MalformedNote {
+    pub offset: i64,
+    pub reason: String,
+}
+
 #[cfg(test)]
 impl Sample {
     /// A valid sample with only the required fields, for tests elsewhere in the crate.

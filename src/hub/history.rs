@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 
 use bytes::Bytes;
 
-use crate::{protocol::Selection, status::TopicPartition};
+use crate::{protocol::Selection, telemetry::TopicPartition};
 
 /// History kept per partition is also bounded in bytes, whatever its time span: at the
 /// demo's rate a minute is about 1.5 MB per partition, so this only bites on a flood.

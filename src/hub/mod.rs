@@ -20,8 +20,9 @@ use std::{
 use bytes::Bytes;
 
 use crate::{
-    protocol::{self, Record, Selection},
-    status::{Status, TopicPartition},
+    protocol::{self, Selection},
+    status::Status,
+    telemetry::{Record, TopicPartition},
 };
 
 /// Backfilled records are kept in batches of this many, the size of a busy live batch.

@@ -24,7 +24,8 @@ use tracing::{debug, error, info, warn};
 use super::{KafkaError, METADATA_TIMEOUT};
 use crate::{
     config::KafkaArgs,
-    status::{KafkaHealth, PartitionInfo, Status, TopicInfo},
+    protocol::KafkaHealth,
+    status::{PartitionInfo, Status, TopicInfo},
 };
 
 /// How often the cluster is looked at.

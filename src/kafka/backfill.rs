@@ -17,7 +17,11 @@ use rdkafka::{
 use tracing::{debug, info};
 
 use super::{KafkaError, decode_record, live::BackfillRange};
-use crate::{config::KafkaArgs, hub::Hub, protocol::Record, status::TopicPartition};
+use crate::{
+    config::KafkaArgs,
+    hub::Hub,
+    telemetry::{Record, TopicPartition},
+};
 
 /// Most records read per partition; the newest are kept. History is bounded in bytes
 /// anyway; this bounds what the backfill itself holds on a flooded partition.

@@ -15,9 +15,7 @@ use rdkafka::message::{BorrowedMessage, Message};
 
 use crate::{
     config::{KafkaArgs, redact_kafka_error},
-    protocol::Record,
-    status::TopicPartition,
-    telemetry::{self, Malformed},
+    telemetry::{self, Malformed, Record, TopicPartition},
 };
 
 /// How long a batch may wait for more records before it goes to the viewers. Short

@@ -24,7 +24,8 @@ use crate::{
     config::KafkaArgs,
     hub::{Closed, Outbox},
     protocol::{self, PartitionProgress, ReplayProgress, ReplayState, Selection, ServerMessage},
-    status::{MalformedNote, Status},
+    status::Status,
+    telemetry::MalformedNote,
 };
 
 /// How often progress is reported while a replay runs.

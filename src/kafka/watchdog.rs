@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::status::TopicPartition;
+use crate::telemetry::TopicPartition;
 
 /// One assigned partition as the watchdog sees it on each look.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,7 +17,10 @@ use prometheus_client::{
 use serde::Serialize;
 
 use super::AppState;
-use crate::status::{KafkaHealth, PartitionStats, Snapshot, TopicInfo};
+use crate::{
+    protocol::{KafkaHealth, PartitionStats, Snapshot},
+    status::TopicInfo,
+};
 
 #[derive(Serialize)]
 struct Health {
@@ -140,7 +143,7 @@ fn per_partition<M: EncodeMetric + TypedMetric>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::status::TopicPartition;
+    use crate::telemetry::TopicPartition;
 
     #[test]
     fn metrics_name_every_family_with_partition_labels() {

@@ -17,7 +17,7 @@ use rdkafka::{
 use tracing::{debug, info, warn};
 
 use super::start::{self, Reset, Start};
-use crate::status::{Status, TopicPartition};
+use crate::{status::Status, telemetry::TopicPartition};
 
 /// Records of a partition to read into history: `from` up to, not including, `until`.
 #[derive(Debug, Clone, PartialEq, Eq)]

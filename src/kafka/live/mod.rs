@@ -28,11 +28,7 @@ use super::{
     BATCH_LINGER, Batcher, KafkaError,
     watchdog::{PartitionLook, Stuck, Watchdog},
 };
-use crate::{
-    config::KafkaArgs,
-    hub::Hub,
-    status::{Status, TopicPartition},
-};
+use crate::{config::KafkaArgs, hub::Hub, status::Status, telemetry::TopicPartition};
 
 /// How often the group's positions are copied into the status for lag, and looked at
 /// by the watchdog.

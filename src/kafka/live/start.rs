@@ -25,7 +25,7 @@ use rdkafka::{
 use tracing::warn;
 
 use super::super::{admin, now_ms};
-use crate::status::TopicPartition;
+use crate::telemetry::TopicPartition;
 
 /// Timeout of each look-up made during a rebalance. The rebalance waits for them, so they
 /// are short; a broker that is there answers in milliseconds.

@@ -10,27 +10,15 @@ use std::{
     },
 };
 
+mod rows;
+
+use rows::Traffic;
 use serde::Serialize;
 
-/// A partition of a topic, the unit Kafka orders records in.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct TopicPartition {
-    pub topic: String,
-    pub partition: i32,
-}
-
-impl TopicPartition {
-    pub fn new(topic: impl Into<String>, partition: i32) -> Self {
-        Self { topic: topic.into(), partition }
-    }
-}
-
-/// Whether the broker answered the last metadata request.
-#[derive(Debug, Clone, Serialize)]
-pub struct KafkaHealth {
-    pub reachable: bool,
-    pub error: Option<String>,
-}
+use crate::{
+    protocol::{GroupInfo, KafkaHealth, Snapshot, Totals},
+    telemetry::{MalformedNote, TopicPartition},
+};
 
 /// One partition as the broker describes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -44,80 +32,6 @@ pub struct PartitionInfo {
 pub struct TopicInfo {
     pub name: String,
     pub partitions: Vec<PartitionInfo>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MalformedNote {
-    pub offset: i64,
-    pub reason: String,
-}
-
-/// The consumer group as this member sees it.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct GroupInfo {
-    pub id: String,
-    pub topics: Vec<String>,
-    pub assignment: Vec<TopicPartition>,
-    /// Times the watchdog replaced a consumer that had stopped making progress.
-    pub consumer_restarts: u64,
-    /// Why it last did.
-    pub last_restart: Option<String>,
-}
-
-/// Per-partition traffic seen by the live consumer.
-#[derive(Debug, Clone, Default)]
-struct Traffic {
-    consumed: u64,
-    malformed: u64,
-    last_offset: Option<i64>,
-    last_malformed: Option<MalformedNote>,
-    /// The group's next offset to read, which moves past transaction markers that no
-    /// record shows.
-    position: Option<i64>,
-}
-
-impl Traffic {
-    /// Notes that the group has read the partition through `offset`. Its own position,
-    /// copied once a second, may say more; the two move together so that one row's high,
-    /// last offset and lag agree.
-    fn read_through(&mut self, offset: i64) {
-        self.last_offset = Some(self.last_offset.map_or(offset, |o| o.max(offset)));
-        self.position = Some(self.position.map_or(offset + 1, |p| p.max(offset + 1)));
-    }
-}
-
-/// One row of the `stats` message and of the per-partition metrics.
-#[derive(Debug, Clone, Serialize)]
-pub struct PartitionStats {
-    pub topic: String,
-    pub partition: i32,
-    pub low: Option<i64>,
-    pub high: Option<i64>,
-    pub last_offset: Option<i64>,
-    pub lag: Option<i64>,
-    pub consumed: u64,
-    pub malformed: u64,
-    pub last_malformed: Option<MalformedNote>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Totals {
-    pub consumed: u64,
-    pub malformed: u64,
-    pub clients: u64,
-    pub records_per_sec: f64,
-    pub frames_sent: u64,
-    pub records_dropped: u64,
-    pub replays_running: u64,
-}
-
-/// The body of the `stats` message (see docs/protocol.md).
-#[derive(Debug, Clone, Serialize)]
-pub struct Snapshot {
-    pub kafka: KafkaHealth,
-    pub group: GroupInfo,
-    pub partitions: Vec<PartitionStats>,
-    pub totals: Totals,
 }
 
 /// Cheap to clone; every clone sees the same counters.
@@ -254,50 +168,8 @@ impl Status {
     }
 
     pub fn snapshot(&self) -> Snapshot {
-        let topics = self.topics();
         let group = lock(&self.inner.group).clone();
-        let traffic = lock(&self.inner.traffic).clone();
-        let mut rows: BTreeMap<TopicPartition, PartitionStats> = BTreeMap::new();
-        // Rows for every partition of the group's topics, so a quiet partition shows too.
-        for topic in topics.iter().filter(|t| group.topics.contains(&t.name)) {
-            for p in &topic.partitions {
-                let tp = TopicPartition::new(&topic.name, p.partition);
-                rows.insert(tp.clone(), empty_row(&tp));
-            }
-        }
-        for tp in traffic.keys() {
-            rows.entry(tp.clone()).or_insert_with(|| empty_row(tp));
-        }
-        for (tp, row) in rows.iter_mut() {
-            if let Some(p) = topics
-                .iter()
-                .find(|t| t.name == tp.topic)
-                .and_then(|t| t.partitions.iter().find(|p| p.partition == tp.partition))
-            {
-                row.low = Some(p.low);
-                row.high = Some(p.high);
-            }
-            if let Some(t) = traffic.get(tp) {
-                row.consumed = t.consumed;
-                row.malformed = t.malformed;
-                row.last_offset = t.last_offset;
-                row.last_malformed = t.last_malformed.clone();
-                // Watermarks are looked up every couple of seconds while records arrive
-                // continuously; a partition holds at least what the group has read of it.
-                if let (Some(high), Some(read)) = (row.high, t.position.or(t.last_offset.map(|o| o + 1))) {
-                    row.high = Some(high.max(read));
-                }
-            }
-            // Lag only where the group has a position: where it starts (set in the
-            // rebalance, the committed offset or the start it chose) or how far it read.
-            // A partition it has no position in is not behind by its whole length.
-            if group.assignment.contains(tp)
-                && let Some(next) = traffic.get(tp).and_then(|t| t.position)
-            {
-                row.lag = row.high.map(|h| (h - next).max(0));
-            }
-        }
-        let partitions: Vec<PartitionStats> = rows.into_values().collect();
+        let partitions = rows::partition_rows(&self.topics(), &group, &lock(&self.inner.traffic));
         let totals = Totals {
             consumed: partitions.iter().map(|p| p.consumed).sum(),
             malformed: partitions.iter().map(|p| p.malformed).sum(),
@@ -308,20 +180,6 @@ impl Status {
             replays_running: self.inner.replays_running.load(Ordering::Relaxed),
         };
         Snapshot { kafka: self.kafka(), group, partitions, totals }
-    }
-}
-
-fn empty_row(tp: &TopicPartition) -> PartitionStats {
-    PartitionStats {
-        topic: tp.topic.clone(),
-        partition: tp.partition,
-        low: None,
-        high: None,
-        last_offset: None,
-        lag: None,
-        consumed: 0,
-        malformed: 0,
-        last_malformed: None,
     }
 }
 

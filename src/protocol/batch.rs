@@ -1,0 +1,198 @@
+//! The hot path of what the server sends: records encoded once per batch, and batches
+//! packed into `data` frames without being decoded again.
+
+use bytes::Bytes;
+use serde::Serialize;
+
+use crate::telemetry::{Record, Sample};
+
+/// Room for one encoded record: a simulator sample with its offset takes about 300 bytes.
+const RECORD_BYTES_HINT: usize = 320;
+
+/// Encodes consecutive records of one partition once; the bytes are then shared by every
+/// viewer that wants them and packed into frames by [`data_frame`]. A record is the sample
+/// exactly as serde writes it, with `"offset"` first. Written by hand because this runs
+/// once for every record consumed: serde's `flatten` goes through a map serializer, and
+/// serde_json escapes every field name anew.
+pub fn encode_batch(topic: &str, partition: i32, records: &[Record]) -> Bytes {
+    let mut out = Vec::with_capacity(64 + topic.len() + records.len() * RECORD_BYTES_HINT);
+    // Serialising plain structs of strings and finite numbers cannot fail.
+    match write_batch(&mut out, topic, partition, records) {
+        Ok(()) => Bytes::from(out),
+        Err(_) => Bytes::new(),
+    }
+}
+
+fn write_batch(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record]) -> serde_json::Result<()> {
+    use std::io::Write;
+
+    out.extend_from_slice(br#"{"topic":"#);
+    serde_json::to_writer(&mut *out, topic)?;
+    write!(out, r#","partition":{partition},"records":["#).map_err(serde_json::Error::io)?;
+    for (i, r) in records.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write!(out, r#"{{"offset":{},"#, r.offset).map_err(serde_json::Error::io)?;
+        write_sample_fields(out, &r.sample)?;
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}");
+    Ok(())
+}
+
+/// The sample's fields in the order and form of its `Serialize`: absent optional fields
+/// left out, a missing `ts` as null. Values go through serde_json, so numbers and strings
+/// are written exactly as it writes them.
+fn write_sample_fields(out: &mut Vec<u8>, s: &Sample) -> serde_json::Result<()> {
+    fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, key: &[u8], value: &T) -> serde_json::Result<()> {
+        out.extend_from_slice(key);
+        serde_json::to_writer(&mut *out, value)
+    }
+    fn optional<T: Serialize>(out: &mut Vec<u8>, key: &[u8], value: Option<&T>) -> serde_json::Result<()> {
+        value.map_or(Ok(()), |v| field(out, key, v))
+    }
+    field(out, br#""car":"#, s.car.as_str())?;
+    field(out, br#","ts":"#, &s.ts)?;
+    field(out, br#","speed_kph":"#, &s.speed_kph)?;
+    field(out, br#","rpm":"#, &s.rpm)?;
+    let t = &s.tire_temp_c;
+    field(out, br#","tire_temp_c":{"fl":"#, &t.fl)?;
+    field(out, br#","fr":"#, &t.fr)?;
+    field(out, br#","rl":"#, &t.rl)?;
+    field(out, br#","rr":"#, &t.rr)?;
+    out.push(b'}');
+    optional(out, br#","lap":"#, s.lap.as_ref())?;
+    optional(out, br#","gear":"#, s.gear.as_ref())?;
+    optional(out, br#","throttle":"#, s.throttle.as_ref())?;
+    optional(out, br#","brake":"#, s.brake.as_ref())?;
+    optional(out, br#","driver":"#, s.driver.as_ref())?;
+    optional(out, br#","x":"#, s.x.as_ref())?;
+    optional(out, br#","y":"#, s.y.as_ref())?;
+    optional(out, br#","lap_distance_m":"#, s.lap_distance_m.as_ref())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Live,
+    Replay,
+}
+
+/// Packs pre-encoded batches into one `data` message without decoding them again.
+pub fn data_frame(mode: Mode, dropped: u64, batches: &[Bytes]) -> String {
+    let mode = match mode {
+        Mode::Live => "live",
+        Mode::Replay => "replay",
+    };
+    let body: usize = batches.iter().map(|b| b.len() + 1).sum();
+    let mut out = String::with_capacity(body + 64);
+    out.push_str(r#"{"type":"data","mode":""#);
+    out.push_str(mode);
+    out.push_str(r#"","dropped":"#);
+    out.push_str(&dropped.to_string());
+    out.push_str(r#","batches":["#);
+    for (i, b) in batches.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        // Batches are produced by `encode_batch`, always UTF-8 JSON.
+        out.push_str(std::str::from_utf8(b).unwrap_or("null"));
+    }
+    out.push_str("]}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_on_the_wire_is_its_offset_and_the_sample_as_the_contract_writes_it() {
+        let full = Sample {
+            lap: Some(3),
+            gear: Some(-1),
+            throttle: Some(0.5),
+            brake: Some(0.25),
+            driver: Some("Ada".into()),
+            x: Some(1.5),
+            y: Some(-2.5),
+            lap_distance_m: Some(99.9),
+            ..Sample::minimal("44", 1_700_000_000_123)
+        };
+        for sample in [full, Sample::minimal("7", 5)] {
+            let batch = encode_batch("t", 0, &[Record { offset: 12, sample: sample.clone() }]);
+            let mut wire: serde_json::Value = serde_json::from_slice(&batch).unwrap();
+            let record = wire["records"][0].as_object_mut().unwrap();
+            assert_eq!(record.remove("offset"), Some(12.into()));
+            let contract = serde_json::to_value(&sample).unwrap();
+            assert_eq!(serde_json::Value::Object(record.clone()), contract);
+        }
+    }
+
+    #[test]
+    fn data_frames_pack_encoded_batches_into_valid_json() {
+        let sample = Sample { lap: Some(2), ..Sample::minimal("7", 5) };
+        let b1 = encode_batch("t", 0, &[Record { offset: 10, sample: sample.clone() }]);
+        let b2 = encode_batch("t", 1, &[Record { offset: 3, sample }]);
+        let frame: serde_json::Value = serde_json::from_str(&data_frame(Mode::Live, 4, &[b1, b2])).unwrap();
+        assert_eq!(frame["type"], "data");
+        assert_eq!(frame["mode"], "live");
+        assert_eq!(frame["dropped"], 4);
+        assert_eq!(frame["batches"][0]["records"][0]["offset"], 10);
+        assert_eq!(frame["batches"][0]["records"][0]["speed_kph"], 100.0);
+        assert_eq!(frame["batches"][1]["partition"], 1);
+        assert!(frame["batches"][1]["records"][0].get("gear").is_none(), "absent fields are omitted");
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::telemetry::Tires;
+
+        /// The batch as serde alone writes it: what `encode_batch` must match byte for byte.
+        fn serde_batch(topic: &str, partition: i32, records: &[Record]) -> Vec<u8> {
+            #[derive(Serialize)]
+            struct RecordOut<'a> {
+                offset: i64,
+                #[serde(flatten)]
+                sample: &'a Sample,
+            }
+            #[derive(Serialize)]
+            struct BatchOut<'a> {
+                topic: &'a str,
+                partition: i32,
+                records: Vec<RecordOut<'a>>,
+            }
+            let records = records.iter().map(|r| RecordOut { offset: r.offset, sample: &r.sample }).collect();
+            serde_json::to_vec(&BatchOut { topic, partition, records }).unwrap()
+        }
+
+        fn num() -> impl Strategy<Value = f64> {
+            prop_oneof![-1e300..1e300f64, -1e3..1e3f64, Just(0.0), Just(-0.0), Just(1e-300)]
+        }
+
+        prop_compose! {
+            fn any_sample()(car in "\\PC{1,8}", ts in proptest::option::of(any::<i64>()), v in [num(), num(), num(), num(), num(), num()],
+                            lap in proptest::option::of(any::<u32>()), gear in proptest::option::of(any::<i8>()),
+                            o in [proptest::option::of(num()), proptest::option::of(num()), proptest::option::of(num()),
+                                  proptest::option::of(num()), proptest::option::of(num())],
+                            driver in proptest::option::of("\\PC{0,12}")) -> Sample {
+                Sample { car, ts, speed_kph: v[0], rpm: v[1], tire_temp_c: Tires { fl: v[2], fr: v[3], rl: v[4], rr: v[5] },
+                         lap, gear, throttle: o[0], brake: o[1], driver, x: o[2], y: o[3], lap_distance_m: o[4] }
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn a_batch_is_encoded_exactly_as_serde_writes_it(
+                samples in proptest::collection::vec(any_sample(), 0..4), offset in any::<i64>(),
+            ) {
+                let records: Vec<Record> = samples.into_iter().map(|sample| Record { offset, sample }).collect();
+                let (ours, reference) = (encode_batch("t.x-1", 3, &records), serde_batch("t.x-1", 3, &records));
+                prop_assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&reference));
+            }
+        }
+    }
+}

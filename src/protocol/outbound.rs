@@ -1,0 +1,88 @@
+//! Every message the server sends other than `data`, as it is written on the wire.
+
+use bytes::Bytes;
+use serde::Serialize;
+
+use super::TopicSelection;
+use crate::telemetry::MalformedNote;
+
+/// A message from the server other than `data`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage<'a> {
+    Hello {
+        version: &'a str,
+        group_id: &'a str,
+        history_secs: u64,
+        max_frame_rate: u32,
+    },
+    Subscribed {
+        selection: Vec<TopicSelection>,
+    },
+    /// `request` is the `type` of the refused message, when it had one.
+    Error {
+        request: Option<&'a str>,
+        error: &'a str,
+        message: String,
+    },
+    Replay(&'a ReplayProgress),
+    Stats(&'a super::Snapshot),
+}
+
+impl ServerMessage<'_> {
+    pub fn encode(&self) -> Bytes {
+        Bytes::from(serde_json::to_vec(self).unwrap_or_default())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplayState {
+    Running,
+    Paused,
+    CaughtUp,
+    Stopped,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartitionProgress {
+    pub topic: String,
+    pub partition: i32,
+    /// Low watermark when the replay started.
+    pub start: i64,
+    /// Next offset the reader will deliver.
+    pub offset: i64,
+    /// High watermark when the replay started.
+    pub end: i64,
+}
+
+/// Body of the `replay` message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplayProgress {
+    pub state: ReplayState,
+    pub partitions: Vec<PartitionProgress>,
+    pub delivered: u64,
+    pub total: u64,
+    pub progress: f64,
+    pub malformed: u64,
+    pub last_malformed: Option<MalformedNote>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl ReplayProgress {
+    /// A report in `state` with nothing replayed yet.
+    pub fn new(state: ReplayState) -> Self {
+        Self {
+            state,
+            partitions: Vec::new(),
+            delivered: 0,
+            total: 0,
+            progress: 0.0,
+            malformed: 0,
+            last_malformed: None,
+            error: None,
+        }
+    }
+}

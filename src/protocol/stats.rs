@@ -1,0 +1,60 @@
+//! The body of the once-a-second `stats` message: Kafka's health, the consumer group as
+//! this member sees it, a row per partition, and the server's totals. `/api/stats` and
+//! `/metrics` show the same.
+
+use serde::Serialize;
+
+use crate::telemetry::{MalformedNote, TopicPartition};
+
+/// Whether the broker answered the last metadata request.
+#[derive(Debug, Clone, Serialize)]
+pub struct KafkaHealth {
+    pub reachable: bool,
+    pub error: Option<String>,
+}
+
+/// The consumer group as this member sees it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GroupInfo {
+    pub id: String,
+    pub topics: Vec<String>,
+    pub assignment: Vec<TopicPartition>,
+    /// Times the watchdog replaced a consumer that had stopped making progress.
+    pub consumer_restarts: u64,
+    /// Why it last did.
+    pub last_restart: Option<String>,
+}
+
+/// One row of the `stats` message and of the per-partition metrics.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartitionStats {
+    pub topic: String,
+    pub partition: i32,
+    pub low: Option<i64>,
+    pub high: Option<i64>,
+    pub last_offset: Option<i64>,
+    pub lag: Option<i64>,
+    pub consumed: u64,
+    pub malformed: u64,
+    pub last_malformed: Option<MalformedNote>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    pub consumed: u64,
+    pub malformed: u64,
+    pub clients: u64,
+    pub records_per_sec: f64,
+    pub frames_sent: u64,
+    pub records_dropped: u64,
+    pub replays_running: u64,
+}
+
+/// The body of the `stats` message (see docs/protocol.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    pub kafka: KafkaHealth,
+    pub group: GroupInfo,
+    pub partitions: Vec<PartitionStats>,
+    pub totals: Totals,
+}
