@@ -4,10 +4,12 @@
 
 mod history;
 mod outbox;
+mod replay;
 
 use history::{Batch, Histories};
 pub use history::{HISTORY_MAX_BYTES_PER_PARTITION, HISTORY_MAX_BYTES_TOTAL};
 pub use outbox::{Closed, Drained, Item, Outbox};
+pub use replay::ReplayFeed;
 
 use std::{
     collections::HashMap,
@@ -196,13 +198,15 @@ impl ClientHandle {
         }
     }
 
-    /// Stops group data for this viewer, whose own replay reader feeds it from now on.
-    pub fn watch_replay(&self) {
+    /// Stops group data for this viewer and returns the feed its own replay reader feeds
+    /// it through from now on. A feed taken earlier is shut out from here on.
+    pub fn watch_replay(&self) -> ReplayFeed {
         let mut state = lock(&self.hub.inner.state);
-        self.outbox.restart(Vec::new());
+        let epoch = self.outbox.restart(Vec::new());
         if let Some(slot) = state.clients.get_mut(&self.id) {
             slot.live = false;
         }
+        ReplayFeed::new(self.outbox.clone(), epoch)
     }
 }
 

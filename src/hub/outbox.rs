@@ -138,13 +138,8 @@ impl Outbox {
         self.ready.notify_one();
     }
 
-    /// The current epoch; a replay reader takes it when it starts and passes it back.
-    pub fn epoch(&self) -> u64 {
-        lock(&self.state).epoch
-    }
-
     /// Queues a message of the replay started at `epoch`, unless the viewer moved on.
-    pub fn push_replay_control(&self, epoch: u64, bytes: Bytes) -> Result<(), Closed> {
+    pub(super) fn push_replay_control(&self, epoch: u64, bytes: Bytes) -> Result<(), Closed> {
         if lock(&self.state).epoch != epoch {
             return Err(Closed);
         }
@@ -154,7 +149,7 @@ impl Outbox {
 
     /// Queues a replay batch, waiting while the viewer has a full queue of them. Fails
     /// once the viewer has gone or moved on from the replay started at `epoch`.
-    pub async fn push_replay(&self, epoch: u64, bytes: Bytes) -> Result<(), Closed> {
+    pub(super) async fn push_replay(&self, epoch: u64, bytes: Bytes) -> Result<(), Closed> {
         loop {
             {
                 let mut s = lock(&self.state);
@@ -176,9 +171,11 @@ impl Outbox {
     }
 
     /// Drops every queued data item and queues `history` instead; control messages stay.
-    pub(super) fn restart(&self, history: Vec<Bytes>) {
+    /// Returns the new epoch: only a replay started now may feed the viewer.
+    pub(super) fn restart(&self, history: Vec<Bytes>) -> u64 {
         let mut s = lock(&self.state);
         s.epoch += 1;
+        let epoch = s.epoch;
         s.ordered.retain(|i| matches!(i, Item::Control(_)));
         s.replay_bytes = 0;
         s.live.clear();
@@ -188,6 +185,7 @@ impl Outbox {
         drop(s);
         self.space.notify_one();
         self.ready.notify_one();
+        epoch
     }
 
     /// Waits until something is queued or the outbox is closed.
@@ -232,7 +230,7 @@ mod tests {
     #[tokio::test]
     async fn replay_batches_wait_for_room_instead_of_being_dropped() {
         let outbox = Arc::new(Outbox::new(10));
-        let epoch = outbox.epoch();
+        let epoch = outbox.restart(Vec::new());
         outbox.push_replay(epoch, Bytes::from_static(b"12345678")).await.unwrap();
         let pusher = {
             let outbox = outbox.clone();
@@ -246,8 +244,9 @@ mod tests {
         outbox.restart(Vec::new());
         assert!(outbox.push_replay(epoch, Bytes::from_static(b"late")).await.is_err(), "a stopped replay is shut out");
         assert!(outbox.take().items.is_empty());
+        let epoch = outbox.restart(Vec::new());
         outbox.close();
-        assert!(outbox.push_replay(outbox.epoch(), Bytes::from_static(b"x")).await.is_err());
+        assert!(outbox.push_replay(epoch, Bytes::from_static(b"x")).await.is_err());
     }
 
     #[test]

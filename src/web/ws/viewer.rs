@@ -91,10 +91,9 @@ impl Viewer {
             let message = "the server is running as many replays as it allows; try again when one ends".to_owned();
             return self.refuse(Some("replay"), "too_many_replays", message);
         };
-        self.client.watch_replay();
-        let outbox = self.client.outbox().clone();
+        let feed = self.client.watch_replay();
         let kafka = self.app.config.kafka.clone();
-        self.replay = Some(Replay::start(kafka, self.selection.clone(), outbox, self.app.hub.status(), slot));
+        self.replay = Some(Replay::start(kafka, self.selection.clone(), feed, self.app.hub.status(), slot));
     }
 
     /// Answers a refused request. The connection stays open and, for a refused

@@ -1,0 +1,35 @@
+//! A replaying viewer's feed: where its own replay reader hands records and progress. The
+//! hub encodes them, and the viewer's outbox makes the reader wait while the viewer is
+//! behind. The feed is bound to the replay it was made for: once the viewer moves on (to
+//! live, or to a new replay), it refuses everything, so a stopped reader cannot slip in.
+
+use std::sync::Arc;
+
+use super::{Closed, Outbox};
+use crate::{
+    protocol::{self, ReplayProgress, ServerMessage},
+    telemetry::{Record, TopicPartition},
+};
+
+pub struct ReplayFeed {
+    outbox: Arc<Outbox>,
+    epoch: u64,
+}
+
+impl ReplayFeed {
+    pub(super) fn new(outbox: Arc<Outbox>, epoch: u64) -> Self {
+        Self { outbox, epoch }
+    }
+
+    /// Queues consecutive records of one partition, waiting while the viewer has a full
+    /// queue of replay data: a replay promises every record, so nothing is dropped.
+    pub async fn send(&self, tp: &TopicPartition, records: &[Record]) -> Result<(), Closed> {
+        let bytes = protocol::encode_batch(&tp.topic, tp.partition, records);
+        self.outbox.push_replay(self.epoch, bytes).await
+    }
+
+    /// Queues a progress report, in order with the records sent before it.
+    pub fn report(&self, progress: &ReplayProgress) -> Result<(), Closed> {
+        self.outbox.push_replay_control(self.epoch, ServerMessage::Replay(progress).encode())
+    }
+}
