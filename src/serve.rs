@@ -109,7 +109,8 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     let watcher = tokio::spawn(admin::watch(cluster.clone(), args.kafka.brokers.clone(), stopped(&stop_rx)));
     let ticker = tokio::spawn(broadcast_stats(hub.clone(), stopped(&stop_rx)));
 
-    let redacted: Vec<String> = args.kafka.redacted_properties().into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let redacted: Vec<String> =
+        crate::kafka::client::redacted_properties(&args.kafka).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
     info!(brokers = %args.kafka.brokers, group = %args.group_id, topics = ?args.topics, properties = ?redacted, "starting");
     // One permit per connected viewer; all of them back means every viewer has gone.
     let client_slots = Arc::new(Semaphore::new(usize::try_from(args.max_clients).unwrap_or(usize::MAX)));

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod kafka;
 
-pub use kafka::{KafkaArgs, REDACTED, is_secret, redact_kafka_error};
+pub use kafka::KafkaArgs;
 
 /// `--version`; a test build says so, since it honours `FAILPOINTS`.
 const VERSION: &str = if cfg!(feature = "failpoints") {

@@ -19,9 +19,9 @@ use rdkafka::{
     metadata::Metadata,
     types::RDKafkaErrorCode,
 };
-use tracing::{debug, error, info, warn};
+use tracing::{debug, info, warn};
 
-use super::{KafkaError, METADATA_TIMEOUT};
+use super::{KafkaError, METADATA_TIMEOUT, client};
 use crate::{
     config::KafkaArgs,
     protocol::KafkaHealth,
@@ -74,15 +74,9 @@ impl ClientContext for WatchContext {
         }
     }
 
-    /// Logs as rdkafka does; a refused login or TLS handshake is only ever said here.
-    fn log(&self, level: RDKafkaLogLevel, fac: &str, message: &str) {
-        use RDKafkaLogLevel::*;
-        match level {
-            Emerg | Alert | Critical | Error => error!(target: "librdkafka", "librdkafka: {fac} {message}"),
-            Warning => warn!(target: "librdkafka", "librdkafka: {fac} {message}"),
-            Notice | Info => info!(target: "librdkafka", "librdkafka: {fac} {message}"),
-            Debug => debug!(target: "librdkafka", "librdkafka: {fac} {message}"),
-        }
+    /// Logs through [`client::log`]; a refused login or TLS handshake is only ever said here.
+    fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
+        client::log(level, facility, message);
         if ["SASL authentication error", "SSL handshake failed"].iter().any(|m| message.contains(m)) {
             self.said(message, true);
         }
@@ -104,8 +98,7 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn new(kafka: &KafkaArgs, status: &Status) -> Result<Self, KafkaError> {
-        let client = kafka
-            .client_config(&[("client.id", "trackside-admin")])
+        let client = client::client_config(kafka, &[("client.id", "trackside-admin")])
             .create_with_context(WatchContext::default())
             .map_err(KafkaError::Create)?;
         Ok(Self { client: Arc::new(client), status: status.clone() })

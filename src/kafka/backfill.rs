@@ -33,7 +33,7 @@ pub const DEADLINE: Duration = Duration::from_secs(30);
 /// how many records the history gained.
 pub fn run(kafka: &KafkaArgs, ranges: &[BackfillRange], hub: &Hub) -> Result<usize, KafkaError> {
     let consumer: BaseConsumer =
-        super::reader_config(kafka, "trackside-backfill").create().map_err(KafkaError::Create)?;
+        super::client::reader_config(kafka, "trackside-backfill").create().map_err(KafkaError::Create)?;
     let mut ends: HashMap<TopicPartition, i64> = HashMap::new();
     let mut assign = TopicPartitionList::new();
     for r in ranges.iter().filter(|r| r.from < r.until) {

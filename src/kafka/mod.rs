@@ -1,10 +1,11 @@
 //! Everything that talks to Kafka: the consumer-group member that feeds the hub
 //! ([`live`]), the per-viewer replay readers ([`replay`]), the one-off reader that fills
-//! a topic's recent history ([`backfill`]) and the cluster watcher ([`admin`]). This
-//! side knows the hub's input and the status counters, never the web.
+//! a topic's recent history ([`backfill`]) and the cluster watcher ([`admin`]), all set
+//! up by [`client`]. This side knows the hub's input and the status counters, never the web.
 
 pub mod admin;
 pub mod backfill;
+pub mod client;
 pub mod live;
 pub mod replay;
 pub mod watchdog;
@@ -13,10 +14,8 @@ use std::{collections::BTreeMap, time::Duration};
 
 use rdkafka::message::{BorrowedMessage, Message};
 
-use crate::{
-    config::{KafkaArgs, redact_kafka_error},
-    telemetry::{self, Malformed, Record, TopicPartition},
-};
+use crate::telemetry::{self, Malformed, Record, TopicPartition};
+use client::{now_ms, redact_kafka_error};
 
 /// How long a batch may wait for more records before it goes to the viewers. Short
 /// enough to be invisible on a chart, and to add little to the frame pacing (at 20,000
@@ -25,35 +24,6 @@ use crate::{
 pub const BATCH_LINGER: Duration = Duration::from_millis(5);
 /// A batch is flushed at this many records even before its linger ends.
 pub const BATCH_MAX_RECORDS: usize = 1_000;
-/// Settings every Trackside consumer shares (a `-X` property still overrides them).
-/// Prefetch is bounded per partition; and when that bound is reached librdkafka pauses the
-/// partition's fetches for `fetch.queue.backoff.ms`, a full second by default, which held
-/// a 1,000,000-record replay to 9.6 s. At 10 ms it takes 2.3 s (kcat: 0.9 s).
-pub const CONSUMER_DEFAULTS: [(&str, &str); 2] =
-    [("queued.max.messages.kbytes", "16384"), ("fetch.queue.backoff.ms", "10")];
-
-/// A consumer configuration: the shared defaults, then `own`, then the user's `-X`.
-pub fn consumer_config(kafka: &KafkaArgs, own: &[(&str, &str)]) -> rdkafka::ClientConfig {
-    kafka.client_config(&[CONSUMER_DEFAULTS.as_slice(), own].concat())
-}
-
-/// A consumer for partitions it is assigned by hand (replays, backfills): it reads to
-/// the end of each partition and says so, and never joins a group or commits.
-/// librdkafka wants a group id even for `assign()`; this one is never joined, so the
-/// broker never holds it.
-pub fn reader_config(kafka: &KafkaArgs, client_id: &str) -> rdkafka::ClientConfig {
-    consumer_config(
-        kafka,
-        &[
-            ("client.id", client_id),
-            ("group.id", client_id),
-            ("enable.auto.commit", "false"),
-            ("enable.auto.offset.store", "false"),
-            ("enable.partition.eof", "true"),
-        ],
-    )
-}
-
 /// Timeout of one metadata or watermark request.
 pub const METADATA_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -78,14 +48,6 @@ impl std::fmt::Debug for KafkaError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "KafkaError({self})")
     }
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 /// Decodes a record straight from librdkafka's buffer, without copying the payload.

@@ -125,7 +125,7 @@ impl Reader {
         mut paused: watch::Receiver<bool>,
     ) -> Result<(), ReplayError> {
         let consumer: StreamConsumer =
-            super::reader_config(&kafka, "trackside-replay").create().map_err(KafkaError::Create)?;
+            super::client::reader_config(&kafka, "trackside-replay").create().map_err(KafkaError::Create)?;
         let consumer = Arc::new(consumer);
 
         let topics = {

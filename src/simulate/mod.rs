@@ -12,7 +12,7 @@ use std::{
         Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
 
 use rdkafka::{
@@ -23,9 +23,12 @@ use rdkafka::{
     producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer},
 };
 use tokio::time::{MissedTickBehavior, interval, sleep};
-use tracing::{debug, error, info, warn};
+use tracing::{info, warn};
 
-use crate::config::{KafkaArgs, SimulateArgs, redact_kafka_error};
+use crate::{
+    config::{KafkaArgs, SimulateArgs},
+    kafka::client::{self, client_config, now_ms, redact_kafka_error, redacted_properties},
+};
 use race::Race;
 
 /// How long start-up waits for the cluster's metadata before calling Kafka unreachable.
@@ -98,12 +101,12 @@ pub struct Summary {
 /// `shutdown`, whichever comes first; then flushes and reports.
 pub async fn run(args: SimulateArgs, shutdown: impl Future<Output = ()>) -> Result<Summary, SimulateError> {
     ensure_topic(&args.kafka, &args.topic, args.partitions, CONNECT_TIMEOUT).await?;
-    let config = args.kafka.client_config(PRODUCER_DEFAULTS);
+    let config = client_config(&args.kafka, PRODUCER_DEFAULTS);
     let producer =
         ThreadedProducer::from_config_and_context(&config, Deliveries::default()).map_err(SimulateError::config)?;
     let pace = if args.as_fast_as_possible { "as fast as possible" } else { "real time" };
     info!(topic = %args.topic, cars = args.cars, hz = args.hz, seed = args.seed, pace,
-          properties = ?args.kafka.redacted_properties(), "simulating");
+          properties = ?redacted_properties(&args.kafka), "simulating");
 
     let started = Instant::now();
     let mut status = Status::new(started);
@@ -213,7 +216,7 @@ async fn flush(producer: ThreadedProducer<Deliveries>) -> Result<(u64, u64, u64)
 /// the reachability check, bounded by `timeout`.
 async fn ensure_topic(kafka: &KafkaArgs, topic: &str, partitions: i32, timeout: Duration) -> Result<(), SimulateError> {
     let admin: AdminClient<Deliveries> =
-        AdminClient::from_config_and_context(&kafka.client_config(&[]), Deliveries::default())
+        AdminClient::from_config_and_context(&client_config(kafka, &[]), Deliveries::default())
             .map_err(SimulateError::config)?;
     let admin = Arc::new(admin);
     let fetching = Arc::clone(&admin);
@@ -259,13 +262,7 @@ impl Deliveries {
 
 impl ClientContext for Deliveries {
     fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
-        use RDKafkaLogLevel as L;
-        match level {
-            L::Emerg | L::Alert | L::Critical | L::Error => error!(target: "librdkafka", facility, "{message}"),
-            L::Warning => warn!(target: "librdkafka", facility, "{message}"),
-            L::Notice | L::Info => info!(target: "librdkafka", facility, "{message}"),
-            L::Debug => debug!(target: "librdkafka", facility, "{message}"),
-        }
+        client::log(level, facility, message);
     }
 
     fn error(&self, error: KafkaError, reason: &str) {
@@ -353,10 +350,6 @@ fn status_line(records: u64, rate: f64, errors: u64, lap: u32, elapsed: Duration
 /// Starting at now instead would stamp records hours ahead, which brokers refuse.
 fn fast_start_ms(now_ms: i64, planned_ticks: Option<u64>, dt: f64) -> i64 {
     planned_ticks.map_or(now_ms, |ticks| now_ms.saturating_sub((ticks as f64 * dt * 1e3).round() as i64))
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 #[cfg(test)]

@@ -5,13 +5,19 @@
 //! - a viewer stalled for `TRACKSIDE_SOAK_STALL_SECS` (60);
 //! - `TRACKSIDE_SOAK_LOG=1` prints the server's log after the crashes.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::*;
+
+/// Milliseconds since the Unix epoch, as the records' `ts` count.
+fn now_ms() -> i64 {
+    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).expect("the clock is after 1970");
+    i64::try_from(since_epoch.as_millis()).expect("milliseconds fit an i64")
+}
 
 fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -102,7 +108,7 @@ async fn watch_latency(viewer: &mut Viewer, pid: u32, secs: u64) -> (Vec<i64>, f
             continue;
         };
         let msg: Value = serde_json::from_str(t.as_str()).unwrap();
-        let now = trackside::kafka::now_ms();
+        let now = now_ms();
         for (_, _, r) in records(std::slice::from_ref(&msg), "live") {
             latencies.push(now - r["ts"].as_i64().unwrap());
         }

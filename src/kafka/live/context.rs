@@ -10,13 +10,17 @@ use std::{
 
 use rdkafka::{
     ClientContext, Offset, TopicPartitionList,
+    config::RDKafkaLogLevel,
     consumer::{BaseConsumer, Consumer, ConsumerContext, RebalanceProtocol},
     error::KafkaResult,
     types::RDKafkaRespErr,
 };
 use tracing::{debug, info, warn};
 
-use super::start::{self, Reset, Start};
+use super::{
+    super::client,
+    start::{self, Reset, Start},
+};
 use crate::{status::Status, telemetry::TopicPartition};
 
 /// Records of a partition to read into history: `from` up to, not including, `until`.
@@ -74,6 +78,10 @@ impl GroupContext {
 }
 
 impl ClientContext for GroupContext {
+    fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
+        client::log(level, facility, message);
+    }
+
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
         self.errors.lock().unwrap_or_else(|p| p.into_inner()).warn(&error, reason);
     }

@@ -71,7 +71,7 @@ pub fn connect(config: &LiveConfig, status: &Status) -> Result<GroupMember, Kafk
 }
 
 fn create(config: &LiveConfig, status: &Status) -> Result<StreamConsumer<GroupContext>, KafkaError> {
-    let cfg = super::consumer_config(
+    let cfg = super::client::consumer_config(
         &config.kafka,
         &[
             ("group.id", &config.group_id),

@@ -24,7 +24,7 @@ use rdkafka::{
 };
 use tracing::warn;
 
-use super::super::{admin, now_ms};
+use super::super::{admin, client::now_ms};
 use crate::telemetry::TopicPartition;
 
 /// Timeout of each look-up made during a rebalance. The rebalance waits for them, so they
