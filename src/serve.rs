@@ -5,10 +5,8 @@
 
 use std::{future::Future, sync::Arc, time::Instant};
 
-use tokio::{
-    net::TcpListener,
-    sync::{Semaphore, watch},
-};
+use tokio::{net::TcpListener, sync::Semaphore};
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tracing::info;
 
 use crate::{
@@ -84,38 +82,26 @@ impl Server {
 
 async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
     let Server { listener, args, status, member, cluster } = server;
-    let hub =
-        Hub::new(status.clone(), args.history_secs, usize::try_from(args.client_queue_bytes).unwrap_or(usize::MAX));
+    let hub = Hub::new(args.history_secs, usize::try_from(args.client_queue_bytes).unwrap_or(usize::MAX));
     let (topics, topics_rx) = Topics::new(&args.topics);
     status.set_group_topics(topics.current().into_iter().collect());
 
     // Shutdown goes in the order data flows: Kafka's side stops first (the group
     // publishes its last batch, commits and leaves), then every viewer is sent what is
     // still queued for it and closed. So nothing the group committed is lost on the way.
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let (close_viewers, viewers_closing) = watch::channel(false);
-    let stopped = |rx: &watch::Receiver<bool>| {
-        let mut rx = rx.clone();
-        async move {
-            let _ = rx.wait_for(|s| *s).await;
-        }
-    };
-    let (group_done, group_stopped) = tokio::sync::oneshot::channel::<()>();
-    let member = member.run(hub.clone(), topics_rx, stopped(&stop_rx));
-    let group = tokio::spawn(async move {
-        member.await;
-        let _ = group_done.send(());
-    });
-    let watcher = tokio::spawn(admin::watch(cluster.clone(), args.kafka.brokers.clone(), stopped(&stop_rx)));
-    let ticker = tokio::spawn(broadcast_stats(hub.clone(), stopped(&stop_rx)));
+    let (stop_kafka, close_viewers) = (CancellationToken::new(), CancellationToken::new());
+    let (kafka_side, sessions) = (TaskTracker::new(), TaskTracker::new());
+    let group = kafka_side.spawn(member.run(hub.clone(), topics_rx, stop_kafka.clone().cancelled_owned()));
+    kafka_side.spawn(admin::watch(cluster.clone(), args.kafka.brokers.clone(), stop_kafka.clone().cancelled_owned()));
+    kafka_side.spawn(broadcast_stats(hub.clone(), status.clone(), stop_kafka.clone().cancelled_owned()));
+    kafka_side.close();
 
     let redacted: Vec<String> =
         crate::kafka::client::redacted_properties(&args.kafka).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
     info!(brokers = %args.kafka.brokers, group = %args.group_id, topics = ?args.topics, properties = ?redacted, "starting");
-    // One permit per connected viewer; all of them back means every viewer has gone.
-    let client_slots = Arc::new(Semaphore::new(usize::try_from(args.max_clients).unwrap_or(usize::MAX)));
     let state = AppState {
         hub,
+        status,
         topics,
         cluster,
         config: Arc::new(WebConfig {
@@ -132,36 +118,37 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
             auth_token: args.auth_token.clone(),
             stall_timeout_secs: args.stall_timeout_secs,
         }),
-        shutdown: viewers_closing,
+        shutdown: close_viewers.clone(),
+        sessions: sessions.clone(),
         replay_slots: Arc::new(Semaphore::new(usize::from(args.max_replays))),
-        client_slots: client_slots.clone(),
+        client_slots: Arc::new(Semaphore::new(usize::try_from(args.max_clients).unwrap_or(usize::MAX))),
     };
     axum::serve(listener, web::router(state))
         .with_graceful_shutdown(async move {
             shutdown.await;
             info!("shutting down");
-            stop_tx.send_replace(true);
+            stop_kafka.cancel();
             // Leaving the group is bounded (3 s); this bound only guards against a bug.
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(4), group_stopped).await;
-            close_viewers.send_replace(true);
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(4), group).await;
+            close_viewers.cancel();
         })
         .await?;
     // axum does not wait for WebSocket sessions; they are sending their last frames and
     // 1001 now. Give them a moment before the process goes.
-    let _ = tokio::time::timeout(FAREWELL_WAIT, client_slots.acquire_many(args.max_clients)).await;
-    let _ = tokio::join!(group, watcher, ticker);
+    sessions.close();
+    let _ = tokio::time::timeout(FAREWELL_WAIT, sessions.wait()).await;
+    kafka_side.wait().await;
     info!("stopped");
     Ok(())
 }
 
 /// Sends every viewer the same `stats` message, encoded once, each [`STATS_INTERVAL`].
-async fn broadcast_stats(hub: Hub, shutdown: impl Future<Output = ()>) {
+async fn broadcast_stats(hub: Hub, status: Status, shutdown: impl Future<Output = ()>) {
     // The first stats go out after one interval, not at once: by then the cluster watcher
     // has looked at Kafka, so no page shows "unavailable" for a broker it has not tried.
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + STATS_INTERVAL, STATS_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
-    let status = hub.status().clone();
     let (mut last_count, mut last_at) = (status.total_consumed(), Instant::now());
     loop {
         tokio::select! {

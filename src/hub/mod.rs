@@ -23,7 +23,6 @@ use bytes::Bytes;
 
 use crate::{
     protocol::{self, Selection},
-    status::Status,
     telemetry::{Record, TopicPartition},
 };
 
@@ -42,7 +41,6 @@ struct Inner {
     state: Mutex<State>,
     client_queue_bytes: usize,
     next_id: AtomicU64,
-    status: Status,
 }
 
 struct State {
@@ -79,7 +77,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Hub {
-    pub fn new(status: Status, history_secs: u64, client_queue_bytes: usize) -> Self {
+    pub fn new(history_secs: u64, client_queue_bytes: usize) -> Self {
         Self {
             inner: Arc::new(Inner {
                 state: Mutex::new(State {
@@ -88,13 +86,8 @@ impl Hub {
                 }),
                 client_queue_bytes,
                 next_id: AtomicU64::new(1),
-                status,
             }),
         }
-    }
-
-    pub fn status(&self) -> &Status {
-        &self.inner.status
     }
 
     /// Encodes a batch of one partition once, keeps it as history and queues it for every
@@ -157,7 +150,7 @@ impl Hub {
         let outbox = Arc::new(Outbox::new(self.inner.client_queue_bytes));
         let slot = Slot { selection: Selection::default(), live: true, outbox: outbox.clone() };
         lock(&self.inner.state).clients.insert(id, slot);
-        ClientHandle { id, outbox, hub: self.clone(), _gauge: self.inner.status.client_guard() }
+        ClientHandle { id, outbox, hub: self.clone() }
     }
 
     /// Queues a message for every viewer, replacing any not yet sent: only the newest
@@ -178,7 +171,6 @@ pub struct ClientHandle {
     id: u64,
     outbox: Arc<Outbox>,
     hub: Hub,
-    _gauge: crate::status::CountGuard,
 }
 
 impl ClientHandle {
@@ -249,7 +241,7 @@ mod tests {
 
     #[test]
     fn a_viewer_gets_only_the_partitions_it_chose() {
-        let hub = Hub::new(Status::new("g"), 60, 1 << 20);
+        let hub = Hub::new(60, 1 << 20);
         let viewer = hub.connect();
         viewer.watch_live(select("t", Some(vec![1])));
         hub.publish(&TopicPartition::new("t", 0), &[record(1, 10)]);
@@ -261,7 +253,7 @@ mod tests {
 
     #[test]
     fn a_new_viewer_gets_the_recent_history_first_then_live_without_overlap() {
-        let hub = Hub::new(Status::new("g"), 60, 1 << 20);
+        let hub = Hub::new(60, 1 << 20);
         let tp = TopicPartition::new("t", 0);
         hub.publish(&tp, &[record(0, 1_000)]);
         hub.publish(&tp, &[record(1, 30_000)]);
@@ -276,7 +268,7 @@ mod tests {
 
     #[test]
     fn a_stalled_viewer_drops_its_oldest_live_batches_and_others_lose_nothing() {
-        let hub = Hub::new(Status::new("g"), 0, 64 * 1024);
+        let hub = Hub::new(0, 64 * 1024);
         let stalled = hub.connect();
         let healthy = hub.connect();
         stalled.watch_live(select("t", None));
@@ -299,7 +291,7 @@ mod tests {
 
     #[test]
     fn stats_are_coalesced_to_the_newest() {
-        let hub = Hub::new(Status::new("g"), 0, 1 << 20);
+        let hub = Hub::new(0, 1 << 20);
         let viewer = hub.connect();
         hub.broadcast_stats(Bytes::from_static(b"1"));
         hub.broadcast_stats(Bytes::from_static(b"2"));
@@ -308,7 +300,7 @@ mod tests {
 
     #[test]
     fn a_disconnected_viewer_is_forgotten() {
-        let hub = Hub::new(Status::new("g"), 0, 1 << 20);
+        let hub = Hub::new(0, 1 << 20);
         let viewer = hub.connect();
         let outbox = viewer.outbox().clone();
         assert_eq!(hub.client_count(), 1);
@@ -319,7 +311,7 @@ mod tests {
 
     #[test]
     fn a_backfill_and_the_live_stream_never_repeat_a_record() {
-        let hub = Hub::new(Status::new("g"), 60, 1 << 20);
+        let hub = Hub::new(60, 1 << 20);
         let tp = TopicPartition::new("t", 0);
         let early = hub.connect();
         early.watch_live(select("t", None));

@@ -343,7 +343,7 @@ mod tests {
 
     #[tokio::test]
     async fn every_record_reaches_the_feed_in_offset_order_and_the_end_is_reported_as_caught_up() {
-        let hub = Hub::new(Status::new("g"), 0, 1 << 20);
+        let hub = Hub::new(0, 1 << 20);
         let viewer = hub.connect();
         let mut reader = Reader::new(viewer.watch_replay());
         reader.begin(vec![partition(0, 0, 3), partition(1, 10, 12)]);
@@ -369,7 +369,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_malformed_record_is_counted_with_its_reason_and_skipped_but_the_replay_moves_past_it() {
-        let hub = Hub::new(Status::new("g"), 0, 1 << 20);
+        let hub = Hub::new(0, 1 << 20);
         let viewer = hub.connect();
         let mut reader = Reader::new(viewer.watch_replay());
         reader.begin(vec![partition(0, 0, 3)]);
@@ -395,7 +395,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_reader_whose_viewer_went_back_to_live_is_shut_out() {
-        let hub = Hub::new(Status::new("g"), 0, 1 << 20);
+        let hub = Hub::new(0, 1 << 20);
         let viewer = hub.connect();
         let mut reader = Reader::new(viewer.watch_replay());
         reader.begin(vec![partition(0, 0, 3)]);

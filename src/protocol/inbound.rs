@@ -37,11 +37,35 @@ pub struct TopicSelection {
     pub partitions: Option<Vec<i32>>,
 }
 
-/// Why a control message was refused; shown to the viewer in an `error` message.
+/// Why a control message was refused; shown to the viewer in an `error` message, as its
+/// [`code`](RequestError::code) and its text.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RequestError {
+    /// Not a message of the protocol, or outside its bounds.
     #[error("{0}")]
     BadRequest(String),
+    #[error("topic `{0}` does not exist")]
+    UnknownTopic(String),
+    /// The group reads as many topics as it will; the text says how many.
+    #[error("{0}")]
+    TooManyTopics(String),
+    #[error("the server is running as many replays as it allows; try again when one ends")]
+    TooManyReplays,
+    #[error("there is no replay to pause or resume")]
+    NoReplay,
+}
+
+impl RequestError {
+    /// The `error` field of the message: what a client tells cases apart by.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RequestError::BadRequest(_) => "bad_request",
+            RequestError::UnknownTopic(_) => "unknown_topic",
+            RequestError::TooManyTopics(_) => "too_many_topics",
+            RequestError::TooManyReplays => "too_many_replays",
+            RequestError::NoReplay => "no_replay",
+        }
+    }
 }
 
 /// Parses one control message and checks it against the protocol's bounds.
@@ -177,6 +201,22 @@ mod tests {
         assert!(parse_client_message(&huge).unwrap_err().to_string().contains("exceeds"));
         let many: Vec<_> = (0..300).map(|i| TopicSelection { topic: format!("t{i}"), partitions: None }).collect();
         assert!(Selection::new(many).is_err());
+    }
+
+    #[test]
+    fn each_refusal_has_the_code_docs_protocol_md_names() {
+        let codes: Vec<&str> = [
+            RequestError::BadRequest(String::new()),
+            RequestError::UnknownTopic("t".into()),
+            RequestError::TooManyTopics(String::new()),
+            RequestError::TooManyReplays,
+            RequestError::NoReplay,
+        ]
+        .iter()
+        .map(RequestError::code)
+        .collect();
+        assert_eq!(codes, ["bad_request", "unknown_topic", "too_many_topics", "too_many_replays", "no_replay"]);
+        assert_eq!(RequestError::UnknownTopic("laps".into()).to_string(), "topic `laps` does not exist");
     }
 
     #[test]

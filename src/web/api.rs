@@ -31,7 +31,7 @@ struct Health {
 /// 200 while the server runs, whatever Kafka's state: the server itself is healthy and
 /// will reconnect; the body says whether Kafka is reachable.
 pub(super) async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
-    Json(Health { status: "ok", kafka: app.hub.status().kafka() })
+    Json(Health { status: "ok", kafka: app.status.kafka() })
 }
 
 #[derive(Serialize)]
@@ -41,21 +41,21 @@ struct Topics<'a> {
 }
 
 pub(super) async fn topics(State(app): State<AppState>) -> Response {
-    let status = app.hub.status();
+    let status = app.status;
     let topics = status.topics();
     // Serialised here, straight from the shared list, with no copy of it.
     Json(Topics { kafka: status.kafka(), topics: &topics }).into_response()
 }
 
 pub(super) async fn stats(State(app): State<AppState>) -> impl IntoResponse {
-    Json(app.hub.status().snapshot())
+    Json(app.status.snapshot())
 }
 
 /// The OpenMetrics text format, which prometheus-client writes (Prometheus reads it).
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 pub(super) async fn metrics(State(app): State<AppState>) -> Response {
-    match render_metrics(app.hub.status().snapshot()) {
+    match render_metrics(app.status.snapshot()) {
         Ok(text) => ([(header::CONTENT_TYPE, OPENMETRICS)], text).into_response(),
         Err(error) => {
             tracing::error!(%error, "could not write the metrics");

@@ -10,13 +10,15 @@ use std::{path::PathBuf, sync::Arc};
 
 use axum::http::{HeaderValue, header};
 use axum::{Router, routing::get};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::Semaphore;
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 use crate::{
     config::{KafkaArgs, Secret},
     hub::Hub,
     kafka::{admin::Cluster, live::Topics},
+    status::Status,
 };
 
 /// What the web layer needs to know about the server's configuration.
@@ -46,12 +48,17 @@ pub struct WebConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub hub: Hub,
+    /// What the server knows of Kafka and its own traffic, for the API, metrics and the
+    /// viewers' counters.
+    pub status: Status,
     pub topics: Topics,
     /// For a topic a viewer asks for that the last look at the cluster did not find.
     pub cluster: Cluster,
     pub config: Arc<WebConfig>,
-    /// Turns true when the server shuts down, so WebSocket sessions close with 1001.
-    pub shutdown: watch::Receiver<bool>,
+    /// Cancelled when the server shuts down, so WebSocket sessions close with 1001.
+    pub shutdown: CancellationToken,
+    /// Every WebSocket session, so shutdown can wait for their goodbyes.
+    pub sessions: TaskTracker,
     /// Each replay runs a Kafka consumer of its own, so only so many run at once.
     pub replay_slots: Arc<Semaphore>,
     /// Each viewer holds a slot for as long as its socket is open.

@@ -22,6 +22,7 @@ use rdkafka::{
     message::Message,
 };
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use super::{
@@ -62,12 +63,14 @@ pub struct LiveConfig {
 pub struct GroupMember {
     consumer: StreamConsumer<GroupContext>,
     config: LiveConfig,
+    /// Where the member keeps its assignment, positions and counts for the page.
+    status: Status,
 }
 
 /// Creates the group member. Fails only on a configuration librdkafka refuses (a bad
 /// `-X` property, say); an unreachable broker is not an error, it is waited for.
 pub fn connect(config: &LiveConfig, status: &Status) -> Result<GroupMember, KafkaError> {
-    Ok(GroupMember { consumer: create(config, status)?, config: config.clone() })
+    Ok(GroupMember { consumer: create(config, status)?, config: config.clone(), status: status.clone() })
 }
 
 fn create(config: &LiveConfig, status: &Status) -> Result<StreamConsumer<GroupContext>, KafkaError> {
@@ -96,18 +99,18 @@ fn create(config: &LiveConfig, status: &Status) -> Result<StreamConsumer<GroupCo
 impl GroupMember {
     /// Consumes until `shutdown`, then commits and leaves the group.
     pub async fn run(self, hub: Hub, topics: watch::Receiver<BTreeSet<String>>, shutdown: impl Future<Output = ()>) {
-        consume(self.consumer, &self.config, hub, topics, shutdown).await;
+        consume(self.consumer, &self.config, &self.status, hub, topics, shutdown).await;
     }
 }
 
 async fn consume(
     mut consumer: StreamConsumer<GroupContext>,
     config: &LiveConfig,
+    status: &Status,
     hub: Hub,
     mut topics: watch::Receiver<BTreeSet<String>>,
     shutdown: impl Future<Output = ()>,
 ) {
-    let status = hub.status().clone();
     let mut subscribed = BTreeSet::new();
     let mut batcher = Batcher::default();
     let mut flush = tokio::time::interval(BATCH_LINGER);
@@ -117,7 +120,7 @@ async fn consume(
     let mut positions = tokio::time::interval(POSITION_INTERVAL);
     let mut watchdog = Watchdog::new(config.stuck_after);
     // Backfills waiting to try again stop with the group.
-    let (stop_backfills, backfills_stopped) = watch::channel(false);
+    let backfills_stopped = CancellationToken::new();
     // Consumers created so far: the first is 0.
     let mut generation = 0u64;
     tokio::pin!(shutdown);
@@ -147,7 +150,7 @@ async fn consume(
                         status.record_malformed(&TopicPartition::new(topic, partition), offset, reason.to_string());
                     }
                     if batcher.is_full() {
-                        publish(&hub, &mut batcher);
+                        publish(&hub, status, &mut batcher);
                     }
                     start_backfills(&consumer, config, &hub, &backfills_stopped);
                 }
@@ -164,7 +167,7 @@ async fn consume(
                     }
                 }
             },
-            _ = flush.tick() => publish(&hub, &mut batcher),
+            _ = flush.tick() => publish(&hub, status, &mut batcher),
             _ = positions.tick() => {
                 #[cfg(feature = "failpoints")]
                 if generation == 0 && stalled_by_test(&config.group_id) {
@@ -175,10 +178,10 @@ async fn consume(
                 }
                 // A rebalance with no record after it is noticed here.
                 start_backfills(&consumer, config, &hub, &backfills_stopped);
-                let looks = record_positions(&consumer, &status);
+                let looks = record_positions(&consumer, status);
                 if let Some(stuck) = watchdog.look(Instant::now(), status.kafka().reachable, &looks) {
-                    publish(&hub, &mut batcher);
-                    if replace(&mut consumer, config, &status, &subscribed, &stuck, generation).await {
+                    publish(&hub, status, &mut batcher);
+                    if replace(&mut consumer, config, status, &subscribed, &stuck, generation).await {
                         watchdog.reset();
                         generation += 1;
                     }
@@ -187,8 +190,8 @@ async fn consume(
         }
     }
 
-    stop_backfills.send_replace(true);
-    publish(&hub, &mut batcher);
+    backfills_stopped.cancel();
+    publish(&hub, status, &mut batcher);
     leave(consumer).await;
 }
 
@@ -222,7 +225,7 @@ fn start_backfills(
     consumer: &StreamConsumer<GroupContext>,
     config: &LiveConfig,
     hub: &Hub,
-    stopped: &watch::Receiver<bool>,
+    stopped: &CancellationToken,
 ) {
     let ranges = consumer.context().take_backfills();
     if !ranges.is_empty() {
@@ -234,7 +237,7 @@ fn start_backfills(
 /// Kafka unreachable it tries again every [`BACKFILL_RETRY`] for up to
 /// [`BACKFILL_PATIENCE`]; the history merges a late backfill with what the group has
 /// delivered since, so nothing repeats.
-fn backfill(config: &LiveConfig, ranges: Vec<BackfillRange>, hub: &Hub, mut stopped: watch::Receiver<bool>) {
+fn backfill(config: &LiveConfig, ranges: Vec<BackfillRange>, hub: &Hub, stopped: CancellationToken) {
     let (kafka, hub) = (config.kafka.clone(), hub.clone());
     tokio::spawn(async move {
         let started = Instant::now();
@@ -251,7 +254,7 @@ fn backfill(config: &LiveConfig, ranges: Vec<BackfillRange>, hub: &Hub, mut stop
             }
             tokio::select! {
                 () = tokio::time::sleep(BACKFILL_RETRY) => {}
-                _ = stopped.wait_for(|s| *s) => return,
+                () = stopped.cancelled() => return,
             }
         }
     });
@@ -305,13 +308,13 @@ fn subscribe(consumer: &StreamConsumer<GroupContext>, topics: &BTreeSet<String>)
     }
 }
 
-fn publish(hub: &Hub, batcher: &mut Batcher) {
+fn publish(hub: &Hub, status: &Status, batcher: &mut Batcher) {
     if batcher.is_empty() {
         return;
     }
     for (tp, records) in batcher.drain() {
         if let Some(last) = records.last() {
-            hub.status().record_consumed(&tp, records.len() as u64, last.offset);
+            status.record_consumed(&tp, records.len() as u64, last.offset);
         }
         hub.publish(&tp, &records);
     }

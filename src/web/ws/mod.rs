@@ -34,7 +34,7 @@ use viewer::Viewer;
 use super::AppState;
 use crate::{
     hub::{ClientHandle, Outbox},
-    protocol::{MAX_INBOUND_BYTES, ServerMessage},
+    protocol::{MAX_INBOUND_BYTES, RequestError, ServerMessage},
 };
 
 /// At shutdown, how long a viewer gets to take each of its last frames and the goodbye.
@@ -50,13 +50,18 @@ pub(super) async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>, h
         let message = "the server has as many viewers as it allows (--max-clients); try again later";
         return (StatusCode::SERVICE_UNAVAILABLE, message).into_response();
     };
-    ws.max_message_size(MAX_INBOUND_BYTES).max_frame_size(MAX_INBOUND_BYTES).on_upgrade(move |socket| async move {
-        session(socket, app).await;
-        drop(slot);
+    let sessions = app.sessions.clone();
+    ws.max_message_size(MAX_INBOUND_BYTES).max_frame_size(MAX_INBOUND_BYTES).on_upgrade(move |socket| {
+        sessions.track_future(async move {
+            session(socket, app).await;
+            drop(slot);
+        })
     })
 }
 
 async fn session(socket: WebSocket, app: AppState) {
+    // Counted as a viewer for as long as the session lasts.
+    let _counted = app.status.client_guard();
     let client = app.hub.connect();
     let outbox = client.outbox().clone();
     let c = &app.config;
@@ -91,8 +96,8 @@ async fn send_frames(
     mut close: oneshot::Receiver<CloseFrame>,
 ) {
     let pace = Duration::from_secs(1) / app.config.max_frame_rate.max(1);
-    let mut shutdown = app.shutdown.clone();
-    let status = app.hub.status().clone();
+    let shutdown = app.shutdown.clone();
+    let status = app.status.clone();
     // Three pings per idle timeout, so one lost answer does not disconnect a viewer.
     let ping_every = Duration::from_secs(app.config.idle_timeout_secs) / 3;
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
@@ -119,7 +124,7 @@ async fn send_frames(
                 continue;
             }
             () = outbox.ready() => {}
-            () = until_stopped(&mut shutdown) => {
+            () = shutdown.cancelled() => {
                 // The group has stopped by now: what is queued is the last of it. Send it,
                 // briefly, then say goodbye.
                 let last = stall.min(FAREWELL);
@@ -171,10 +176,6 @@ async fn send_within<S: Sink<Message> + Unpin>(sink: &mut S, msg: Message, stall
     }
 }
 
-async fn until_stopped(shutdown: &mut tokio::sync::watch::Receiver<bool>) {
-    let _ = shutdown.wait_for(|stop| *stop).await;
-}
-
 /// Acts on the viewer's requests until it leaves. Owns the viewer's registration and its
 /// replay reader, so both end with the session.
 async fn receive_requests(
@@ -200,7 +201,9 @@ async fn receive_requests(
         }
         match msg {
             Ok(Message::Text(t)) => viewer.handle(t.as_str()).await,
-            Ok(Message::Binary(_)) => viewer.refuse(None, "bad_request", "send control messages as JSON text".into()),
+            Ok(Message::Binary(_)) => {
+                viewer.refuse(None, &RequestError::BadRequest("send control messages as JSON text".into()));
+            }
             Ok(Message::Close(_)) => break,
             Ok(Message::Ping(_) | Message::Pong(_)) => {}
             Err(e) => {

@@ -6,7 +6,7 @@ use super::super::AppState;
 use crate::{
     hub::ClientHandle,
     kafka::replay::Replay,
-    protocol::{self, ClientMessage, ReplayProgress, ReplayState, Selection, ServerMessage},
+    protocol::{self, ClientMessage, ReplayProgress, ReplayState, RequestError, Selection, ServerMessage},
 };
 
 pub(super) struct Viewer {
@@ -29,7 +29,7 @@ impl Viewer {
                 // Name the request that was refused, when it had a readable type.
                 let value: Option<serde_json::Value> = serde_json::from_str(text).ok();
                 let request = value.as_ref().and_then(|v| v.get("type")).and_then(|t| t.as_str());
-                return self.refuse(request, "bad_request", e.to_string());
+                return self.refuse(request, &e);
             }
         };
         match msg {
@@ -39,7 +39,7 @@ impl Viewer {
                 Some(r) => r.set_paused(matches!(msg, ClientMessage::Pause)),
                 None => {
                     let request = if matches!(msg, ClientMessage::Pause) { "pause" } else { "resume" };
-                    self.refuse(Some(request), "no_replay", "there is no replay to pause or resume".into());
+                    self.refuse(Some(request), &RequestError::NoReplay);
                 }
             },
             ClientMessage::Live => {
@@ -54,20 +54,20 @@ impl Viewer {
     async fn subscribe(&mut self, list: Vec<protocol::TopicSelection>) {
         let selection = match Selection::new(list) {
             Ok(s) => s,
-            Err(e) => return self.refuse(Some("subscribe"), "bad_request", e.to_string()),
+            Err(e) => return self.refuse(Some("subscribe"), &e),
         };
-        let known = self.app.hub.status().topics();
+        let known = self.app.status.topics();
         // While Kafka is unreachable nothing is known; accept and let the group wait. A
         // topic the last look did not find may have been created since: ask Kafka.
         if !known.is_empty() {
             for topic in selection.topics().filter(|t| !known.iter().any(|k| k.name == *t)) {
                 if !self.app.cluster.look_up(topic).await {
-                    return self.refuse(Some("subscribe"), "unknown_topic", format!("topic `{topic}` does not exist"));
+                    return self.refuse(Some("subscribe"), &RequestError::UnknownTopic(topic.to_owned()));
                 }
             }
         }
         if let Err(e) = self.app.topics.ensure(selection.topics()) {
-            return self.refuse(Some("subscribe"), "too_many_topics", e.to_string());
+            return self.refuse(Some("subscribe"), &RequestError::TooManyTopics(e.to_string()));
         }
         if self.replay.take().is_some() {
             self.send(&ServerMessage::Replay(&ReplayProgress::new(ReplayState::Stopped)));
@@ -79,28 +79,24 @@ impl Viewer {
 
     fn start_replay(&mut self) {
         if self.selection.is_empty() {
-            return self.refuse(
-                Some("replay"),
-                "bad_request",
-                "choose topics with `subscribe` before replaying".into(),
-            );
+            let message = "choose topics with `subscribe` before replaying".to_owned();
+            return self.refuse(Some("replay"), &RequestError::BadRequest(message));
         }
         // Stop the old reader before the outbox moves on, so it cannot slip data in.
         self.replay = None;
         let Ok(slot) = self.app.replay_slots.clone().try_acquire_owned() else {
-            let message = "the server is running as many replays as it allows; try again when one ends".to_owned();
-            return self.refuse(Some("replay"), "too_many_replays", message);
+            return self.refuse(Some("replay"), &RequestError::TooManyReplays);
         };
         let feed = self.client.watch_replay();
         let kafka = self.app.config.kafka.clone();
-        self.replay = Some(Replay::start(kafka, self.selection.clone(), feed, self.app.hub.status(), slot));
+        self.replay = Some(Replay::start(kafka, self.selection.clone(), feed, &self.app.status, slot));
     }
 
     /// Answers a refused request. The connection stays open and, for a refused
     /// `subscribe`, the previous selection stays in force.
-    pub(super) fn refuse(&self, request: Option<&str>, error: &str, message: String) {
-        debug!(request, error, %message, "request refused");
-        self.send(&ServerMessage::Error { request, error, message });
+    pub(super) fn refuse(&self, request: Option<&str>, error: &RequestError) {
+        debug!(request, code = error.code(), %error, "request refused");
+        self.send(&ServerMessage::Error { request, error: error.code(), message: error.to_string() });
     }
 
     fn send(&self, msg: &ServerMessage<'_>) {
