@@ -4,22 +4,25 @@
 //!
 //! - [`config`]: the command line and `TRACKSIDE_*` variables of both subcommands.
 //! - [`telemetry`]: the message contract and its pure decoder.
-//! - [`kafka`]: the consumer-group member, per-viewer replay readers, history backfill,
+//! - `kafka`: the consumer-group member, per-viewer replay readers, history backfill,
 //!   the cluster watcher.
-//! - [`status`]: counters and cluster facts, written by the Kafka side, read by the web.
-//! - [`hub`]: who watches what, recent history, bounded per-viewer outboxes.
-//! - [`protocol`]: the WebSocket messages, parsed and encoded.
-//! - [`web`]: the page, the API, metrics and WebSocket sessions.
+//! - `status`: counters and cluster facts, written by the Kafka side, read by the web.
+//! - `hub`: who watches what, recent history, bounded per-viewer outboxes.
+//! - `protocol`: the WebSocket messages, parsed and encoded.
+//! - `web`: the page, the API, metrics and WebSocket sessions.
 //! - [`serve`]: wires the above together; [`simulate`]: the race simulator.
 //! - [`shutdown`]: Ctrl-C and SIGTERM.
+//!
+//! Only what the binary and the integration tests use is public; everything else is
+//! private to the crate, so the compiler finds dead code and reaches across layers.
 
 pub mod config;
-pub mod hub;
-pub mod kafka;
-pub mod protocol;
+mod hub;
+mod kafka;
+mod protocol;
 pub mod serve;
 pub mod shutdown;
 pub mod simulate;
-pub mod status;
+mod status;
 pub mod telemetry;
-pub mod web;
+mod web;

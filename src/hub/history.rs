@@ -10,10 +10,10 @@ use crate::{protocol::Selection, telemetry::TopicPartition};
 
 /// History kept per partition is also bounded in bytes, whatever its time span: at the
 /// demo's rate a minute is about 1.5 MB per partition, so this only bites on a flood.
-pub const HISTORY_MAX_BYTES_PER_PARTITION: usize = 16 << 20;
+pub(crate) const HISTORY_MAX_BYTES_PER_PARTITION: usize = 16 << 20;
 /// History kept across all partitions. The group may read up to 64 topics; this keeps
 /// their history within a fixed budget by trimming the largest partitions first.
-pub const HISTORY_MAX_BYTES_TOTAL: usize = 256 << 20;
+pub(crate) const HISTORY_MAX_BYTES_TOTAL: usize = 256 << 20;
 
 /// One encoded batch and what it covers.
 #[derive(Debug, Clone)]

@@ -7,9 +7,8 @@ mod outbox;
 mod replay;
 
 use history::{Batch, Histories};
-pub use history::{HISTORY_MAX_BYTES_PER_PARTITION, HISTORY_MAX_BYTES_TOTAL};
-pub use outbox::{Closed, Drained, Item, Outbox};
-pub use replay::ReplayFeed;
+pub(crate) use outbox::{Closed, Drained, Item, Outbox};
+pub(crate) use replay::ReplayFeed;
 
 use std::{
     collections::HashMap,
@@ -31,7 +30,7 @@ const BACKFILL_BATCH_RECORDS: usize = 1_000;
 
 /// Cheap to clone; every clone is the same hub.
 #[derive(Clone)]
-pub struct Hub {
+pub(crate) struct Hub {
     inner: Arc<Inner>,
 }
 
@@ -77,7 +76,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Hub {
-    pub fn new(history_secs: u64, client_queue_bytes: usize) -> Self {
+    pub(crate) fn new(history_secs: u64, client_queue_bytes: usize) -> Self {
         Self {
             inner: Arc::new(Inner {
                 state: Mutex::new(State {
@@ -92,7 +91,7 @@ impl Hub {
 
     /// Encodes a batch of one partition once, keeps it as history and queues it for every
     /// live viewer whose selection holds the partition.
-    pub fn publish(&self, tp: &TopicPartition, records: &[Record]) {
+    pub(crate) fn publish(&self, tp: &TopicPartition, records: &[Record]) {
         // Only the group's task publishes, so reading the backfill mark before taking the
         // lock again cannot race with another publish; a backfill merging in between only
         // ever sets the mark on an empty history, which this batch then follows.
@@ -119,7 +118,7 @@ impl Hub {
     /// When the group has delivered nothing for the partition yet, live viewers get them
     /// at once; otherwise they are older than what viewers hold, and viewers see them when
     /// they next choose what to watch. Returns how many were kept.
-    pub fn backfill(&self, tp: &TopicPartition, records: &[Record]) -> usize {
+    pub(crate) fn backfill(&self, tp: &TopicPartition, records: &[Record]) -> usize {
         let key = partition_key(tp);
         let cutoff = lock(&self.inner.state).history.first_offset(tp).unwrap_or(i64::MAX);
         let older = &records[..records.partition_point(|r| r.offset < cutoff)];
@@ -145,7 +144,7 @@ impl Hub {
     }
 
     /// Registers a viewer with an empty selection.
-    pub fn connect(&self) -> ClientHandle {
+    pub(crate) fn connect(&self) -> ClientHandle {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new(self.inner.client_queue_bytes));
         let slot = Slot { selection: Selection::default(), live: true, outbox: outbox.clone() };
@@ -155,33 +154,34 @@ impl Hub {
 
     /// Queues a message for every viewer, replacing any not yet sent: only the newest
     /// stats matter.
-    pub fn broadcast_stats(&self, bytes: Bytes) {
+    pub(crate) fn broadcast_stats(&self, bytes: Bytes) {
         for slot in lock(&self.inner.state).clients.values() {
             slot.outbox.set_stats(bytes.clone());
         }
     }
 
-    pub fn client_count(&self) -> usize {
+    #[cfg(test)]
+    fn client_count(&self) -> usize {
         lock(&self.inner.state).clients.len()
     }
 }
 
 /// One viewer's registration; dropping it unregisters the viewer.
-pub struct ClientHandle {
+pub(crate) struct ClientHandle {
     id: u64,
     outbox: Arc<Outbox>,
     hub: Hub,
 }
 
 impl ClientHandle {
-    pub fn outbox(&self) -> &Arc<Outbox> {
+    pub(crate) fn outbox(&self) -> &Arc<Outbox> {
         &self.outbox
     }
 
     /// Replaces the selection and switches the viewer to the group's live stream. The
     /// history of the selection is queued first, under the same lock as the switch, so
     /// the viewer sees neither a gap nor a record twice between history and live.
-    pub fn watch_live(&self, selection: Selection) {
+    pub(crate) fn watch_live(&self, selection: Selection) {
         let mut state = lock(&self.hub.inner.state);
         self.outbox.restart(state.history.matching(&selection));
         if let Some(slot) = state.clients.get_mut(&self.id) {
@@ -192,7 +192,7 @@ impl ClientHandle {
 
     /// Stops group data for this viewer and returns the feed its own replay reader feeds
     /// it through from now on. A feed taken earlier is shut out from here on.
-    pub fn watch_replay(&self) -> ReplayFeed {
+    pub(crate) fn watch_replay(&self) -> ReplayFeed {
         let mut state = lock(&self.hub.inner.state);
         let epoch = self.outbox.restart(Vec::new());
         if let Some(slot) = state.clients.get_mut(&self.id) {

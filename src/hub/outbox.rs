@@ -18,7 +18,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Something queued for a viewer, in the order it must be sent.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Item {
+pub(crate) enum Item {
     /// A message other than data: acks, errors, replay progress.
     Control(Bytes),
     /// An encoded batch from the history, sent as live data.
@@ -29,7 +29,7 @@ pub enum Item {
 
 /// Everything taken from an outbox in one go, ready to become frames.
 #[derive(Debug, Default)]
-pub struct Drained {
+pub(crate) struct Drained {
     pub items: Vec<Item>,
     pub live: Vec<Bytes>,
     pub stats: Option<Bytes>,
@@ -44,7 +44,7 @@ pub struct Drained {
 /// of all; drops are counted and reported. Replay batches are bounded in bytes too but
 /// make the replay reader wait, since a replay promises every record. A viewer that
 /// stops reading altogether is disconnected by its session (`--stall-timeout-secs`).
-pub struct Outbox {
+pub(crate) struct Outbox {
     state: Mutex<OutboxState>,
     ready: Notify,
     space: Notify,
@@ -78,10 +78,10 @@ struct LiveBatch {
 /// The viewer has gone; a replay reader feeding it should stop.
 #[derive(Debug, thiserror::Error)]
 #[error("the viewer has disconnected")]
-pub struct Closed;
+pub(crate) struct Closed;
 
 impl Outbox {
-    pub fn new(cap: usize) -> Self {
+    pub(crate) fn new(cap: usize) -> Self {
         Self { state: Mutex::new(OutboxState::default()), ready: Notify::new(), space: Notify::new(), cap }
     }
 
@@ -111,7 +111,7 @@ impl Outbox {
         self.ready.notify_one();
     }
 
-    pub fn push_control(&self, bytes: Bytes) {
+    pub(crate) fn push_control(&self, bytes: Bytes) {
         let mut s = lock(&self.state);
         if s.closed {
             return;
@@ -189,11 +189,11 @@ impl Outbox {
     }
 
     /// Waits until something is queued or the outbox is closed.
-    pub async fn ready(&self) {
+    pub(crate) async fn ready(&self) {
         self.ready.notified().await;
     }
 
-    pub fn take(&self) -> Drained {
+    pub(crate) fn take(&self) -> Drained {
         let mut s = lock(&self.state);
         let freed_replay = s.replay_bytes > 0;
         let drained = Drained {
@@ -214,7 +214,7 @@ impl Outbox {
         drained
     }
 
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         lock(&self.state).closed = true;
         self.ready.notify_one();
         self.space.notify_one();

@@ -11,7 +11,7 @@ use crate::{
     telemetry::{Record, TopicPartition},
 };
 
-pub struct ReplayFeed {
+pub(crate) struct ReplayFeed {
     outbox: Arc<Outbox>,
     epoch: u64,
 }
@@ -23,13 +23,13 @@ impl ReplayFeed {
 
     /// Queues consecutive records of one partition, waiting while the viewer has a full
     /// queue of replay data: a replay promises every record, so nothing is dropped.
-    pub async fn send(&self, tp: &TopicPartition, records: &[Record]) -> Result<(), Closed> {
+    pub(crate) async fn send(&self, tp: &TopicPartition, records: &[Record]) -> Result<(), Closed> {
         let bytes = protocol::encode_batch(&tp.topic, tp.partition, records);
         self.outbox.push_replay(self.epoch, bytes).await
     }
 
     /// Queues a progress report, in order with the records sent before it.
-    pub fn report(&self, progress: &ReplayProgress) -> Result<(), Closed> {
+    pub(crate) fn report(&self, progress: &ReplayProgress) -> Result<(), Closed> {
         self.outbox.push_replay_control(self.epoch, ServerMessage::Replay(progress).encode())
     }
 }

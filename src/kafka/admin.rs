@@ -29,7 +29,7 @@ use crate::{
 };
 
 /// How often the cluster is looked at.
-pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
+pub(crate) const POLL_INTERVAL: Duration = Duration::from_secs(2);
 /// How often the watcher's client is asked for librdkafka's events (its error callback).
 const EVENTS_INTERVAL: Duration = Duration::from_millis(250);
 /// Timeout of the look taken at once when librdkafka says the brokers are gone: short,
@@ -41,7 +41,7 @@ const ALARM_TIMEOUT: Duration = Duration::from_secs(1);
 /// with a bare "transport failure"; this keeps what it said and raises the alarm, so the
 /// page hears at once, and hears why.
 #[derive(Default)]
-pub struct WatchContext {
+pub(crate) struct WatchContext {
     alarmed: AtomicBool,
     /// What librdkafka last said, and whether it was a refused login.
     last: Mutex<Option<(String, bool)>>,
@@ -91,13 +91,13 @@ type MetadataClient = BaseConsumer<WatchContext>;
 /// The server's view of the cluster: a client for metadata only (it joins no group and
 /// reads no records), and the status it keeps current. Cheap to clone.
 #[derive(Clone)]
-pub struct Cluster {
+pub(crate) struct Cluster {
     client: Arc<MetadataClient>,
     status: Status,
 }
 
 impl Cluster {
-    pub fn new(kafka: &KafkaArgs, status: &Status) -> Result<Self, KafkaError> {
+    pub(crate) fn new(kafka: &KafkaArgs, status: &Status) -> Result<Self, KafkaError> {
         let client = client::client_config(kafka, &[("client.id", "trackside-admin")])
             .create_with_context(WatchContext::default())
             .map_err(KafkaError::Create)?;
@@ -107,7 +107,7 @@ impl Cluster {
     /// Asks Kafka about one topic now, rather than at the watcher's next look, and adds
     /// what it finds to the status. For a topic a viewer asks for that the last look did
     /// not find: it may have been created since. Returns whether the topic exists.
-    pub async fn look_up(&self, topic: &str) -> bool {
+    pub(crate) async fn look_up(&self, topic: &str) -> bool {
         let (client, name) = (self.client.clone(), topic.to_owned());
         let found = tokio::task::spawn_blocking(move || describe_topic(client.as_ref(), &name)).await;
         match found {
@@ -196,7 +196,10 @@ pub(crate) fn offsets<X: ConsumerContext>(
 }
 
 /// The partitions of one topic, with watermarks. Blocking: call it from `spawn_blocking`.
-pub fn describe_topic<X: ConsumerContext>(client: &impl Consumer<X>, topic: &str) -> Result<TopicInfo, KafkaError> {
+pub(crate) fn describe_topic<X: ConsumerContext>(
+    client: &impl Consumer<X>,
+    topic: &str,
+) -> Result<TopicInfo, KafkaError> {
     let metadata = client.fetch_metadata(Some(topic), METADATA_TIMEOUT).map_err(KafkaError::Metadata)?;
     topics_with_watermarks(client, &metadata)
         .into_iter()
@@ -208,7 +211,7 @@ pub fn describe_topic<X: ConsumerContext>(client: &impl Consumer<X>, topic: &str
 /// current and logging each change of reachability once. When librdkafka says every
 /// broker is down (or the login was refused), it looks again at once with a short
 /// timeout, so the page hears within a couple of seconds, and hears why.
-pub async fn watch(cluster: Cluster, brokers: String, shutdown: impl Future<Output = ()>) {
+pub(crate) async fn watch(cluster: Cluster, brokers: String, shutdown: impl Future<Output = ()>) {
     let Cluster { client, status } = cluster;
     let mut events = tokio::time::interval(EVENTS_INTERVAL);
     events.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

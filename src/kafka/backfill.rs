@@ -25,13 +25,13 @@ use crate::{
 
 /// Most records read per partition; the newest are kept. History is bounded in bytes
 /// anyway; this bounds what the backfill itself holds on a flooded partition.
-pub const MAX_RECORDS_PER_PARTITION: usize = 100_000;
+pub(crate) const MAX_RECORDS_PER_PARTITION: usize = 100_000;
 /// A backfill gives up after this long and keeps what it has read.
-pub const DEADLINE: Duration = Duration::from_secs(30);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(30);
 
 /// Reads every range into the history. Blocking: run it with `spawn_blocking`. Returns
 /// how many records the history gained.
-pub fn run(kafka: &KafkaArgs, ranges: &[BackfillRange], hub: &Hub) -> Result<usize, KafkaError> {
+pub(crate) fn run(kafka: &KafkaArgs, ranges: &[BackfillRange], hub: &Hub) -> Result<usize, KafkaError> {
     let consumer: BaseConsumer =
         super::client::reader_config(kafka, "trackside-backfill").create().map_err(KafkaError::Create)?;
     let mut ends: HashMap<TopicPartition, i64> = HashMap::new();

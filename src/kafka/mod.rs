@@ -3,12 +3,12 @@
 //! a topic's recent history ([`backfill`]) and the cluster watcher ([`admin`]), all set
 //! up by [`client`]. This side knows the hub's input and the status counters, never the web.
 
-pub mod admin;
-pub mod backfill;
-pub mod client;
-pub mod live;
-pub mod replay;
-pub mod watchdog;
+pub(crate) mod admin;
+pub(crate) mod backfill;
+pub(crate) mod client;
+pub(crate) mod live;
+pub(crate) mod replay;
+pub(crate) mod watchdog;
 
 use std::{collections::BTreeMap, time::Duration};
 
@@ -21,11 +21,11 @@ use client::{now_ms, redact_kafka_error};
 /// enough to be invisible on a chart, and to add little to the frame pacing (at 20,000
 /// records/s, 20 ms here cost 8 ms of median latency); long enough to batch a busy
 /// partition. Each viewer's frame rate bounds the frames, whatever this is.
-pub const BATCH_LINGER: Duration = Duration::from_millis(5);
+pub(crate) const BATCH_LINGER: Duration = Duration::from_millis(5);
 /// A batch is flushed at this many records even before its linger ends.
-pub const BATCH_MAX_RECORDS: usize = 1_000;
+pub(crate) const BATCH_MAX_RECORDS: usize = 1_000;
 /// Timeout of one metadata or watermark request.
-pub const METADATA_TIMEOUT: Duration = Duration::from_secs(3);
+pub(crate) const METADATA_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// What went wrong talking to Kafka. The message carries librdkafka's own words (no
 /// separate source), since it is shown as it is: in the page, `/healthz` and logs; and so
@@ -51,7 +51,7 @@ impl std::fmt::Debug for KafkaError {
 }
 
 /// Decodes a record straight from librdkafka's buffer, without copying the payload.
-pub fn decode_record(m: &BorrowedMessage<'_>) -> Result<Record, Malformed> {
+pub(crate) fn decode_record(m: &BorrowedMessage<'_>) -> Result<Record, Malformed> {
     let record_ts = m.timestamp().to_millis();
     // The clock is only a fallback for a record without a timestamp (message formats
     // before Kafka 0.10); reading it for every record cost 5% of a replay.
@@ -62,7 +62,7 @@ pub fn decode_record(m: &BorrowedMessage<'_>) -> Result<Record, Malformed> {
 
 /// Decoded records waiting to be flushed, grouped by partition in offset order.
 #[derive(Default)]
-pub struct Batcher {
+pub(crate) struct Batcher {
     pending: BTreeMap<TopicPartition, Vec<Record>>,
     len: usize,
 }
@@ -70,12 +70,12 @@ pub struct Batcher {
 impl Batcher {
     /// Decodes a record and keeps it; a record that breaks the contract is refused with
     /// the reason.
-    pub fn push_message(&mut self, m: &BorrowedMessage<'_>) -> Result<(), Malformed> {
+    pub(crate) fn push_message(&mut self, m: &BorrowedMessage<'_>) -> Result<(), Malformed> {
         self.push(m.topic(), m.partition(), decode_record(m)?);
         Ok(())
     }
 
-    pub fn push(&mut self, topic: &str, partition: i32, record: Record) {
+    pub(crate) fn push(&mut self, topic: &str, partition: i32, record: Record) {
         // Looking up by a borrowed key first avoids allocating a topic String per record.
         match self.pending.iter_mut().find(|(tp, _)| tp.partition == partition && tp.topic == topic) {
             Some((_, records)) => records.push(record),
@@ -86,19 +86,20 @@ impl Batcher {
         self.len += 1;
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.len
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
-    pub fn is_full(&self) -> bool {
+    pub(crate) fn is_full(&self) -> bool {
         self.len >= BATCH_MAX_RECORDS
     }
 
-    pub fn drain(&mut self) -> impl Iterator<Item = (TopicPartition, Vec<Record>)> + use<> {
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = (TopicPartition, Vec<Record>)> + use<> {
         self.len = 0;
         std::mem::take(&mut self.pending).into_iter()
     }

@@ -29,10 +29,10 @@ use crate::{
 };
 
 /// How often progress is reported while a replay runs.
-pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
+pub(crate) const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 
 /// A running replay; dropping it stops the reader and frees its slot.
-pub struct Replay {
+pub(crate) struct Replay {
     paused: watch::Sender<bool>,
     task: JoinHandle<()>,
     _slot: OwnedSemaphorePermit,
@@ -41,7 +41,7 @@ pub struct Replay {
 impl Replay {
     /// Starts replaying `selection` from the earliest offsets into `feed`. `slot` is one
     /// of the server's bounded replay slots, held for as long as the replay lives.
-    pub fn start(
+    pub(crate) fn start(
         kafka: KafkaArgs,
         selection: Selection,
         feed: ReplayFeed,
@@ -65,7 +65,7 @@ impl Replay {
         Self { paused, task, _slot: slot }
     }
 
-    pub fn set_paused(&self, paused: bool) {
+    pub(crate) fn set_paused(&self, paused: bool) {
         self.paused.send_replace(paused);
     }
 }

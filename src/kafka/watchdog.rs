@@ -13,7 +13,7 @@ use crate::telemetry::TopicPartition;
 
 /// One assigned partition as the watchdog sees it on each look.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartitionLook {
+pub(crate) struct PartitionLook {
     pub tp: TopicPartition,
     /// The consumer's next offset, if it has one yet.
     pub position: Option<i64>,
@@ -26,7 +26,7 @@ pub struct PartitionLook {
 #[error(
     "no progress for {secs} s while {behind} partition(s) had records waiting (first: {first} at offset {position} of {high})"
 )]
-pub struct Stuck {
+pub(crate) struct Stuck {
     pub secs: u64,
     pub behind: usize,
     pub first: String,
@@ -36,7 +36,7 @@ pub struct Stuck {
 
 /// Tracks progress between looks.
 #[derive(Debug)]
-pub struct Watchdog {
+pub(crate) struct Watchdog {
     after: Duration,
     positions: HashMap<TopicPartition, Option<i64>>,
     highs_at_stall: HashMap<TopicPartition, Option<i64>>,
@@ -46,12 +46,12 @@ pub struct Watchdog {
 impl Watchdog {
     /// A watchdog that calls a consumer stuck after `after` without progress; zero
     /// turns it off.
-    pub fn new(after: Duration) -> Self {
+    pub(crate) fn new(after: Duration) -> Self {
         Self { after, positions: HashMap::new(), highs_at_stall: HashMap::new(), stalled_since: None }
     }
 
     /// Forgets everything, as for a consumer just created.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.positions.clear();
         self.highs_at_stall.clear();
         self.stalled_since = None;
@@ -59,7 +59,7 @@ impl Watchdog {
 
     /// One look at the assigned partitions. Returns why the consumer is stuck once it has
     /// been for `after`; the caller then replaces it (and should [`reset`](Self::reset)).
-    pub fn look(&mut self, now: Instant, kafka_reachable: bool, partitions: &[PartitionLook]) -> Option<Stuck> {
+    pub(crate) fn look(&mut self, now: Instant, kafka_reachable: bool, partitions: &[PartitionLook]) -> Option<Stuck> {
         let positions: HashMap<TopicPartition, Option<i64>> =
             partitions.iter().map(|p| (p.tp.clone(), p.position)).collect();
         let moved = positions != self.positions;

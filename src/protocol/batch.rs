@@ -14,7 +14,7 @@ const RECORD_BYTES_HINT: usize = 320;
 /// exactly as serde writes it, with `"offset"` first. Written by hand because this runs
 /// once for every record consumed: serde's `flatten` goes through a map serializer, and
 /// serde_json escapes every field name anew.
-pub fn encode_batch(topic: &str, partition: i32, records: &[Record]) -> Bytes {
+pub(crate) fn encode_batch(topic: &str, partition: i32, records: &[Record]) -> Bytes {
     let mut out = Vec::with_capacity(64 + topic.len() + records.len() * RECORD_BYTES_HINT);
     // Serialising plain structs of strings and finite numbers cannot fail.
     match write_batch(&mut out, topic, partition, records) {
@@ -74,13 +74,13 @@ fn write_sample_fields(out: &mut Vec<u8>, s: &Sample) -> serde_json::Result<()> 
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Mode {
+pub(crate) enum Mode {
     Live,
     Replay,
 }
 
 /// Packs pre-encoded batches into one `data` message without decoding them again.
-pub fn data_frame(mode: Mode, dropped: u64, batches: &[Bytes]) -> String {
+pub(crate) fn data_frame(mode: Mode, dropped: u64, batches: &[Bytes]) -> String {
     let mode = match mode {
         Mode::Live => "live",
         Mode::Replay => "replay",

@@ -6,16 +6,16 @@ use std::collections::{BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 
 /// Largest control message accepted from a viewer.
-pub const MAX_INBOUND_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_INBOUND_BYTES: usize = 64 * 1024;
 /// Most entries in one selection; far more topics than a person can watch at once.
-pub const MAX_SELECTION: usize = 256;
+pub(crate) const MAX_SELECTION: usize = 256;
 /// Most partitions named for one topic in a selection.
-pub const MAX_PARTITIONS_PER_TOPIC: usize = 4096;
+pub(crate) const MAX_PARTITIONS_PER_TOPIC: usize = 4096;
 
 /// A message from the viewer.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum ClientMessage {
+pub(crate) enum ClientMessage {
     Subscribe { selection: Vec<TopicSelection> },
     Replay { from: ReplayFrom },
     Pause,
@@ -25,12 +25,12 @@ pub enum ClientMessage {
 
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ReplayFrom {
+pub(crate) enum ReplayFrom {
     Earliest,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TopicSelection {
+pub(crate) struct TopicSelection {
     pub topic: String,
     /// `None`: every partition, including ones added later.
     #[serde(default)]
@@ -40,7 +40,7 @@ pub struct TopicSelection {
 /// Why a control message was refused; shown to the viewer in an `error` message, as its
 /// [`code`](RequestError::code) and its text.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum RequestError {
+pub(crate) enum RequestError {
     /// Not a message of the protocol, or outside its bounds.
     #[error("{0}")]
     BadRequest(String),
@@ -57,7 +57,7 @@ pub enum RequestError {
 
 impl RequestError {
     /// The `error` field of the message: what a client tells cases apart by.
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             RequestError::BadRequest(_) => "bad_request",
             RequestError::UnknownTopic(_) => "unknown_topic",
@@ -69,7 +69,7 @@ impl RequestError {
 }
 
 /// Parses one control message and checks it against the protocol's bounds.
-pub fn parse_client_message(text: &str) -> Result<ClientMessage, RequestError> {
+pub(crate) fn parse_client_message(text: &str) -> Result<ClientMessage, RequestError> {
     if text.len() > MAX_INBOUND_BYTES {
         return Err(RequestError::BadRequest(format!("message exceeds {MAX_INBOUND_BYTES} bytes")));
     }
@@ -83,12 +83,12 @@ pub fn parse_client_message(text: &str) -> Result<ClientMessage, RequestError> {
 
 /// What one viewer watches, in a form quick to test per batch.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Selection {
+pub(crate) struct Selection {
     entries: HashMap<String, Option<BTreeSet<i32>>>,
 }
 
 impl Selection {
-    pub fn new(list: Vec<TopicSelection>) -> Result<Self, RequestError> {
+    pub(crate) fn new(list: Vec<TopicSelection>) -> Result<Self, RequestError> {
         if list.len() > MAX_SELECTION {
             return Err(RequestError::BadRequest(format!("a selection holds at most {MAX_SELECTION} topics")));
         }
@@ -120,7 +120,7 @@ impl Selection {
         Ok(Self { entries })
     }
 
-    pub fn matches(&self, topic: &str, partition: i32) -> bool {
+    pub(crate) fn matches(&self, topic: &str, partition: i32) -> bool {
         match self.entries.get(topic) {
             Some(None) => true,
             Some(Some(parts)) => parts.contains(&partition),
@@ -128,21 +128,16 @@ impl Selection {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    pub fn topics(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn topics(&self) -> impl Iterator<Item = &str> {
         self.entries.keys().map(String::as_str)
     }
 
-    /// The partitions chosen for `topic`; `None` means all of them.
-    pub fn partitions(&self, topic: &str) -> Option<&BTreeSet<i32>> {
-        self.entries.get(topic).and_then(Option::as_ref)
-    }
-
     /// The selection as the protocol writes it, sorted for stable output.
-    pub fn to_list(&self) -> Vec<TopicSelection> {
+    pub(crate) fn to_list(&self) -> Vec<TopicSelection> {
         let mut list: Vec<TopicSelection> = self
             .entries
             .iter()

@@ -7,10 +7,9 @@ mod inbound;
 mod outbound;
 mod stats;
 
-pub use batch::{Mode, data_frame, encode_batch};
-pub use inbound::{
-    ClientMessage, MAX_INBOUND_BYTES, MAX_PARTITIONS_PER_TOPIC, MAX_SELECTION, ReplayFrom, RequestError, Selection,
-    TopicSelection, parse_client_message,
+pub(crate) use batch::{Mode, data_frame, encode_batch};
+pub(crate) use inbound::{
+    ClientMessage, MAX_INBOUND_BYTES, RequestError, Selection, TopicSelection, parse_client_message,
 };
-pub use outbound::{PartitionProgress, ReplayProgress, ReplayState, ServerMessage};
-pub use stats::{GroupInfo, KafkaHealth, PartitionStats, Snapshot, Totals};
+pub(crate) use outbound::{PartitionProgress, ReplayProgress, ReplayState, ServerMessage};
+pub(crate) use stats::{GroupInfo, KafkaHealth, PartitionStats, Snapshot, Totals};

@@ -9,7 +9,7 @@ use crate::telemetry::MalformedNote;
 /// A message from the server other than `data`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum ServerMessage<'a> {
+pub(crate) enum ServerMessage<'a> {
     Hello {
         version: &'a str,
         group_id: &'a str,
@@ -30,14 +30,14 @@ pub enum ServerMessage<'a> {
 }
 
 impl ServerMessage<'_> {
-    pub fn encode(&self) -> Bytes {
+    pub(crate) fn encode(&self) -> Bytes {
         Bytes::from(serde_json::to_vec(self).unwrap_or_default())
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ReplayState {
+pub(crate) enum ReplayState {
     Running,
     Paused,
     CaughtUp,
@@ -46,7 +46,7 @@ pub enum ReplayState {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PartitionProgress {
+pub(crate) struct PartitionProgress {
     pub topic: String,
     pub partition: i32,
     /// Low watermark when the replay started.
@@ -59,7 +59,7 @@ pub struct PartitionProgress {
 
 /// Body of the `replay` message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReplayProgress {
+pub(crate) struct ReplayProgress {
     pub state: ReplayState,
     pub partitions: Vec<PartitionProgress>,
     pub delivered: u64,
@@ -73,7 +73,7 @@ pub struct ReplayProgress {
 
 impl ReplayProgress {
     /// A report in `state` with nothing replayed yet.
-    pub fn new(state: ReplayState) -> Self {
+    pub(crate) fn new(state: ReplayState) -> Self {
         Self {
             state,
             partitions: Vec::new(),

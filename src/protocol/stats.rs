@@ -8,14 +8,14 @@ use crate::telemetry::{MalformedNote, TopicPartition};
 
 /// Whether the broker answered the last metadata request.
 #[derive(Debug, Clone, Serialize)]
-pub struct KafkaHealth {
+pub(crate) struct KafkaHealth {
     pub reachable: bool,
     pub error: Option<String>,
 }
 
 /// The consumer group as this member sees it.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct GroupInfo {
+pub(crate) struct GroupInfo {
     pub id: String,
     pub topics: Vec<String>,
     pub assignment: Vec<TopicPartition>,
@@ -27,7 +27,7 @@ pub struct GroupInfo {
 
 /// One row of the `stats` message and of the per-partition metrics.
 #[derive(Debug, Clone, Serialize)]
-pub struct PartitionStats {
+pub(crate) struct PartitionStats {
     pub topic: String,
     pub partition: i32,
     pub low: Option<i64>,
@@ -40,7 +40,7 @@ pub struct PartitionStats {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Totals {
+pub(crate) struct Totals {
     pub consumed: u64,
     pub malformed: u64,
     pub clients: u64,
@@ -52,7 +52,7 @@ pub struct Totals {
 
 /// The body of the `stats` message (see docs/protocol.md).
 #[derive(Debug, Clone, Serialize)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     pub kafka: KafkaHealth,
     pub group: GroupInfo,
     pub partitions: Vec<PartitionStats>,

@@ -22,21 +22,21 @@ use crate::{
 
 /// One partition as the broker describes it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PartitionInfo {
+pub(crate) struct PartitionInfo {
     pub partition: i32,
     pub low: i64,
     pub high: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TopicInfo {
+pub(crate) struct TopicInfo {
     pub name: String,
     pub partitions: Vec<PartitionInfo>,
 }
 
 /// Cheap to clone; every clone sees the same counters.
 #[derive(Clone)]
-pub struct Status {
+pub(crate) struct Status {
     inner: Arc<Inner>,
 }
 
@@ -60,7 +60,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Status {
-    pub fn new(group_id: &str) -> Self {
+    pub(crate) fn new(group_id: &str) -> Self {
         Self {
             inner: Arc::new(Inner {
                 kafka: Mutex::new(KafkaHealth { reachable: false, error: Some("not checked yet".into()) }),
@@ -76,20 +76,20 @@ impl Status {
         }
     }
 
-    pub fn set_kafka(&self, health: KafkaHealth) {
+    pub(crate) fn set_kafka(&self, health: KafkaHealth) {
         *lock(&self.inner.kafka) = health;
     }
 
-    pub fn kafka(&self) -> KafkaHealth {
+    pub(crate) fn kafka(&self) -> KafkaHealth {
         lock(&self.inner.kafka).clone()
     }
 
-    pub fn set_topics(&self, topics: Vec<TopicInfo>) {
+    pub(crate) fn set_topics(&self, topics: Vec<TopicInfo>) {
         *lock(&self.inner.topics) = Arc::new(topics);
     }
 
     /// Adds or replaces one topic of the list, which stays sorted by name.
-    pub fn merge_topic(&self, topic: TopicInfo) {
+    pub(crate) fn merge_topic(&self, topic: TopicInfo) {
         let mut topics = lock(&self.inner.topics);
         let mut list = topics.as_ref().clone();
         match list.binary_search_by(|t| t.name.cmp(&topic.name)) {
@@ -99,28 +99,28 @@ impl Status {
         *topics = Arc::new(list);
     }
 
-    pub fn topics(&self) -> Arc<Vec<TopicInfo>> {
+    pub(crate) fn topics(&self) -> Arc<Vec<TopicInfo>> {
         lock(&self.inner.topics).clone()
     }
 
-    pub fn set_group_topics(&self, topics: Vec<String>) {
+    pub(crate) fn set_group_topics(&self, topics: Vec<String>) {
         lock(&self.inner.group).topics = topics;
     }
 
-    pub fn set_assignment(&self, mut assignment: Vec<TopicPartition>) {
+    pub(crate) fn set_assignment(&self, mut assignment: Vec<TopicPartition>) {
         assignment.sort();
         lock(&self.inner.group).assignment = assignment;
     }
 
     /// Counts a consumer the watchdog replaced, and keeps why.
-    pub fn record_consumer_restart(&self, reason: String) {
+    pub(crate) fn record_consumer_restart(&self, reason: String) {
         let mut group = lock(&self.inner.group);
         group.consumer_restarts += 1;
         group.last_restart = Some(reason);
     }
 
     /// Counts `records` decoded records of a partition, the last at `last_offset`.
-    pub fn record_consumed(&self, tp: &TopicPartition, records: u64, last_offset: i64) {
+    pub(crate) fn record_consumed(&self, tp: &TopicPartition, records: u64, last_offset: i64) {
         let mut traffic = lock(&self.inner.traffic);
         let t = traffic.entry(tp.clone()).or_default();
         t.consumed += records;
@@ -128,12 +128,12 @@ impl Status {
     }
 
     /// Records the group's position in a partition: the next offset it will read.
-    pub fn record_position(&self, tp: &TopicPartition, next_offset: i64) {
+    pub(crate) fn record_position(&self, tp: &TopicPartition, next_offset: i64) {
         lock(&self.inner.traffic).entry(tp.clone()).or_default().position = Some(next_offset);
     }
 
     /// Counts one record that broke the contract, and keeps why.
-    pub fn record_malformed(&self, tp: &TopicPartition, offset: i64, reason: String) {
+    pub(crate) fn record_malformed(&self, tp: &TopicPartition, offset: i64, reason: String) {
         let mut traffic = lock(&self.inner.traffic);
         let t = traffic.entry(tp.clone()).or_default();
         t.malformed += 1;
@@ -141,33 +141,33 @@ impl Status {
         t.last_malformed = Some(MalformedNote { offset, reason });
     }
 
-    pub fn set_records_per_sec(&self, rate: f64) {
+    pub(crate) fn set_records_per_sec(&self, rate: f64) {
         *lock(&self.inner.records_per_sec) = rate;
     }
 
-    pub fn add_frames_sent(&self, n: u64) {
+    pub(crate) fn add_frames_sent(&self, n: u64) {
         self.inner.frames_sent.fetch_add(n, Ordering::Relaxed);
     }
 
-    pub fn add_records_dropped(&self, n: u64) {
+    pub(crate) fn add_records_dropped(&self, n: u64) {
         self.inner.records_dropped.fetch_add(n, Ordering::Relaxed);
     }
 
     /// Counts a viewer for as long as the returned guard lives.
-    pub fn client_guard(&self) -> CountGuard {
+    pub(crate) fn client_guard(&self) -> CountGuard {
         CountGuard::new(self.clone(), |i| &i.clients)
     }
 
     /// Counts a running replay for as long as the returned guard lives.
-    pub fn replay_guard(&self) -> CountGuard {
+    pub(crate) fn replay_guard(&self) -> CountGuard {
         CountGuard::new(self.clone(), |i| &i.replays_running)
     }
 
-    pub fn total_consumed(&self) -> u64 {
+    pub(crate) fn total_consumed(&self) -> u64 {
         lock(&self.inner.traffic).values().map(|t| t.consumed + t.malformed).sum()
     }
 
-    pub fn snapshot(&self) -> Snapshot {
+    pub(crate) fn snapshot(&self) -> Snapshot {
         let group = lock(&self.inner.group).clone();
         let partitions = rows::partition_rows(&self.topics(), &group, &lock(&self.inner.traffic));
         let totals = Totals {
@@ -185,7 +185,7 @@ impl Status {
 
 /// Increments a gauge on creation and decrements it on drop, so the count cannot leak
 /// on an early return or a panic.
-pub struct CountGuard {
+pub(crate) struct CountGuard {
     status: Status,
     gauge: fn(&Inner) -> &AtomicU64,
 }

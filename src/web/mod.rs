@@ -23,7 +23,7 @@ use crate::{
 
 /// What the web layer needs to know about the server's configuration.
 #[derive(Debug, Clone)]
-pub struct WebConfig {
+pub(crate) struct WebConfig {
     pub group_id: String,
     /// Bootstrap servers as shown to users.
     pub brokers: String,
@@ -46,7 +46,7 @@ pub struct WebConfig {
 
 /// Shared by every request; each field is a cheap clone.
 #[derive(Clone)]
-pub struct AppState {
+pub(crate) struct AppState {
     pub hub: Hub,
     /// What the server knows of Kafka and its own traffic, for the API, metrics and the
     /// viewers' counters.
@@ -71,7 +71,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// Every route of the server, with no socket: tests can call it directly.
-pub fn router(state: AppState) -> Router {
+pub(crate) fn router(state: AppState) -> Router {
     let static_files = ServeDir::new(&state.config.static_dir);
     let uplot = ServeDir::new(&state.config.uplot_dir);
     Router::new()

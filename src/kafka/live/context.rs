@@ -25,7 +25,7 @@ use crate::{status::Status, telemetry::TopicPartition};
 
 /// Records of a partition to read into history: `from` up to, not including, `until`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BackfillRange {
+pub(crate) struct BackfillRange {
     pub tp: TopicPartition,
     pub from: i64,
     pub until: i64,

@@ -6,8 +6,8 @@ mod context;
 mod start;
 mod topics;
 
-pub use context::BackfillRange;
-pub use topics::{MAX_TOPICS, TooManyTopics, Topics};
+pub(crate) use context::BackfillRange;
+pub(crate) use topics::Topics;
 
 use std::{
     collections::BTreeSet,
@@ -49,7 +49,7 @@ const LEAVE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Options of the group member.
 #[derive(Debug, Clone)]
-pub struct LiveConfig {
+pub(crate) struct LiveConfig {
     pub kafka: KafkaArgs,
     pub group_id: String,
     /// How much history the group reads when it starts reading a partition; zero for none.
@@ -60,7 +60,7 @@ pub struct LiveConfig {
 }
 
 /// A configured group member, not yet consuming.
-pub struct GroupMember {
+pub(crate) struct GroupMember {
     consumer: StreamConsumer<GroupContext>,
     config: LiveConfig,
     /// Where the member keeps its assignment, positions and counts for the page.
@@ -69,7 +69,7 @@ pub struct GroupMember {
 
 /// Creates the group member. Fails only on a configuration librdkafka refuses (a bad
 /// `-X` property, say); an unreachable broker is not an error, it is waited for.
-pub fn connect(config: &LiveConfig, status: &Status) -> Result<GroupMember, KafkaError> {
+pub(crate) fn connect(config: &LiveConfig, status: &Status) -> Result<GroupMember, KafkaError> {
     Ok(GroupMember { consumer: create(config, status)?, config: config.clone(), status: status.clone() })
 }
 
@@ -98,7 +98,12 @@ fn create(config: &LiveConfig, status: &Status) -> Result<StreamConsumer<GroupCo
 
 impl GroupMember {
     /// Consumes until `shutdown`, then commits and leaves the group.
-    pub async fn run(self, hub: Hub, topics: watch::Receiver<BTreeSet<String>>, shutdown: impl Future<Output = ()>) {
+    pub(crate) async fn run(
+        self,
+        hub: Hub,
+        topics: watch::Receiver<BTreeSet<String>>,
+        shutdown: impl Future<Output = ()>,
+    ) {
         consume(self.consumer, &self.config, &self.status, hub, topics, shutdown).await;
     }
 }

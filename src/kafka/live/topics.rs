@@ -6,28 +6,28 @@ use tokio::sync::watch;
 
 /// Most topics the group will read at once. Each topic costs fetches and history, and
 /// viewers can add topics, so the set is bounded.
-pub const MAX_TOPICS: usize = 64;
+pub(crate) const MAX_TOPICS: usize = 64;
 
 /// Lets viewers add topics to what the group reads.
 #[derive(Clone)]
-pub struct Topics {
+pub(crate) struct Topics {
     tx: watch::Sender<BTreeSet<String>>,
 }
 
 /// Why a topic could not be added.
 #[derive(Debug, thiserror::Error)]
 #[error("the server already reads {MAX_TOPICS} topics, the most it will")]
-pub struct TooManyTopics;
+pub(crate) struct TooManyTopics;
 
 impl Topics {
-    pub fn new(initial: &[String]) -> (Self, watch::Receiver<BTreeSet<String>>) {
+    pub(crate) fn new(initial: &[String]) -> (Self, watch::Receiver<BTreeSet<String>>) {
         let set = initial.iter().filter(|t| !t.is_empty()).cloned().collect();
         let (tx, rx) = watch::channel(set);
         (Self { tx }, rx)
     }
 
     /// Makes sure the group reads `topics`.
-    pub fn ensure<'a>(&self, topics: impl IntoIterator<Item = &'a str>) -> Result<(), TooManyTopics> {
+    pub(crate) fn ensure<'a>(&self, topics: impl IntoIterator<Item = &'a str>) -> Result<(), TooManyTopics> {
         let mut result = Ok(());
         self.tx.send_if_modified(|set| {
             let mut changed = false;
@@ -47,7 +47,7 @@ impl Topics {
         result
     }
 
-    pub fn current(&self) -> BTreeSet<String> {
+    pub(crate) fn current(&self) -> BTreeSet<String> {
         self.tx.borrow().clone()
     }
 }
