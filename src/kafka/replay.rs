@@ -287,7 +287,7 @@ mod tests {
 
     use super::*;
     use crate::{
-        hub::{Hub, Item},
+        hub::{ClientHandle, Hub, Item},
         protocol::TopicSelection,
         status::PartitionInfo,
         telemetry::Sample,
@@ -299,6 +299,14 @@ mod tests {
 
     fn partition(number: i32, start: i64, end: i64) -> PartitionProgress {
         PartitionProgress { topic: "t".into(), partition: number, start, offset: start, end }
+    }
+
+    /// A viewer of a fresh hub replaying `partitions`, and its reader.
+    fn replaying(partitions: Vec<PartitionProgress>) -> (ClientHandle, Reader) {
+        let viewer = Hub::new(0, 1 << 20).connect();
+        let mut reader = Reader::new(viewer.watch_replay());
+        reader.begin(partitions);
+        (viewer, reader)
     }
 
     fn json(bytes: &Bytes) -> Value {
@@ -343,10 +351,7 @@ mod tests {
 
     #[tokio::test]
     async fn every_record_reaches_the_feed_in_offset_order_and_the_end_is_reported_as_caught_up() {
-        let hub = Hub::new(0, 1 << 20);
-        let viewer = hub.connect();
-        let mut reader = Reader::new(viewer.watch_replay());
-        reader.begin(vec![partition(0, 0, 3), partition(1, 10, 12)]);
+        let (viewer, mut reader) = replaying(vec![partition(0, 0, 3), partition(1, 10, 12)]);
         reader.report();
 
         let mut batcher = Batcher::default();
@@ -369,10 +374,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_malformed_record_is_counted_with_its_reason_and_skipped_but_the_replay_moves_past_it() {
-        let hub = Hub::new(0, 1 << 20);
-        let viewer = hub.connect();
-        let mut reader = Reader::new(viewer.watch_replay());
-        reader.begin(vec![partition(0, 0, 3)]);
+        let (viewer, mut reader) = replaying(vec![partition(0, 0, 3)]);
         let mut batcher = Batcher::default();
         reader.record(&mut batcher, "t", 0, 0, record(0));
         reader.record(
@@ -395,10 +397,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_reader_whose_viewer_went_back_to_live_is_shut_out() {
-        let hub = Hub::new(0, 1 << 20);
-        let viewer = hub.connect();
-        let mut reader = Reader::new(viewer.watch_replay());
-        reader.begin(vec![partition(0, 0, 3)]);
+        let (viewer, mut reader) = replaying(vec![partition(0, 0, 3)]);
         viewer.watch_live(Selection::default());
         let mut batcher = Batcher::default();
         reader.record(&mut batcher, "t", 0, 0, record(0));

@@ -81,17 +81,9 @@ async fn a_restarted_server_resumes_from_its_committed_offsets() {
     let group = unique("g");
     let args = ["--topics", topic.as_str(), "--group-id", group.as_str(), "--history-secs", "0"];
 
-    // The first run consumes three records, commits and leaves.
-    let first = TestApp::spawn(&args).await;
-    let mut viewer = first.viewer().await;
-    viewer.next_of("stats", |m| assigned(m) == vec![0]).await;
-    viewer.subscribe(&topic, None).await;
-    produce(&topic, &(0..3u32).map(|n| (0, "1", json_bytes(&sample("1", n)))).collect::<Vec<_>>()).await;
-    viewer.until("three records", |seen| records(seen, "live").len() >= 3).await;
-    first.shutdown().await;
-
-    // Two more arrive while no server runs.
-    produce(&topic, &(3..5u32).map(|n| (0, "1", json_bytes(&sample("1", n)))).collect::<Vec<_>>()).await;
+    // The first run consumes three records, commits and leaves; two more arrive while no
+    // server runs.
+    three_read_then_two_more_while_stopped(&topic, &args).await;
 
     // The restarted server picks up at offset 3: nothing repeated, nothing missed.
     let second = TestApp::spawn(&args).await;

@@ -286,6 +286,20 @@ fn last(seen: &[Value], n: usize) -> Vec<String> {
     seen.iter().rev().take(n).map(|v| v.to_string().chars().take(300).collect()).collect()
 }
 
+/// A first `trackside serve` run with `args` reads records 0 to 2 of the one-partition
+/// `topic` (produced once its group is assigned), commits and leaves; then records 3 and 4
+/// arrive while no server runs.
+pub async fn three_read_then_two_more_while_stopped(topic: &str, args: &[&str]) {
+    let first = TestApp::spawn(args).await;
+    let mut viewer = first.viewer().await;
+    viewer.subscribe(topic, None).await;
+    viewer.next_of("stats", |m| m["group"]["assignment"].as_array().is_some_and(|a| a.len() == 1)).await;
+    produce(topic, &(0..3u32).map(|n| (0, "1", json_bytes(&sample("1", n)))).collect::<Vec<_>>()).await;
+    viewer.until("three records", |seen| records(seen, "live").len() >= 3).await;
+    first.shutdown().await;
+    produce(topic, &(3..5u32).map(|n| (0, "1", json_bytes(&sample("1", n)))).collect::<Vec<_>>()).await;
+}
+
 /// Every record in `data` messages of `mode`, as (topic, partition, record).
 pub fn records(seen: &[Value], mode: &str) -> Vec<(String, i64, Value)> {
     seen.iter()

@@ -146,14 +146,7 @@ async fn a_restarted_server_resumes_at_its_commit_and_still_shows_the_records_be
     let topic = create_topic(1).await;
     let group = unique("g");
     let args = ["--topics", topic.as_str(), "--group-id", group.as_str()];
-    let first = TestApp::spawn(&args).await;
-    let mut viewer = first.viewer().await;
-    viewer.subscribe(&topic, None).await;
-    viewer.next_of("stats", |m| m["group"]["assignment"].as_array().is_some_and(|a| a.len() == 1)).await;
-    produce(&topic, &(0..3u32).map(|n| (0, "1", json_bytes(&sample("1", n)))).collect::<Vec<_>>()).await;
-    viewer.until("three records", |seen| records(seen, "live").len() >= 3).await;
-    first.shutdown().await;
-    produce(&topic, &(3..5u32).map(|n| (0, "1", json_bytes(&sample("1", n)))).collect::<Vec<_>>()).await;
+    three_read_then_two_more_while_stopped(&topic, &args).await;
 
     // Act: the server starts again.
     let second = TestApp::spawn(&args).await;

@@ -89,7 +89,8 @@ impl ClientContext for GroupContext {
 
 impl ConsumerContext for GroupContext {
     /// Does what rdkafka's default does, with the starts set first. The look-ups block
-    /// the poll that called this for a few milliseconds, once per rebalance.
+    /// the poll that called this once per rebalance: for a few milliseconds, and at most
+    /// a few seconds when Kafka is slow to answer.
     fn rebalance(&self, consumer: &BaseConsumer<Self>, err: RDKafkaRespErr, tpl: &mut TopicPartitionList) {
         let cooperative = matches!(consumer.rebalance_protocol(), RebalanceProtocol::Cooperative);
         let result = match err {
