@@ -7,6 +7,9 @@ pub(crate) mod admin;
 pub(crate) mod backfill;
 pub(crate) mod client;
 pub(crate) mod live;
+pub(crate) mod overview;
+pub(crate) mod range;
+pub(crate) mod read;
 pub(crate) mod replay;
 pub(crate) mod watchdog;
 

@@ -23,7 +23,7 @@ use super::{BATCH_LINGER, Batcher, KafkaError, admin, decode_record};
 use crate::{
     config::KafkaArgs,
     hub::{Closed, ReplayFeed},
-    protocol::{PartitionProgress, ReplayProgress, ReplayState, Selection},
+    protocol::{PartitionProgress, ReplayFrom, ReplayProgress, ReplayState, Selection, Speed},
     status::{Status, TopicInfo},
     telemetry::{Malformed, MalformedNote, Record},
 };
@@ -31,11 +31,22 @@ use crate::{
 /// How often progress is reported while a replay runs.
 pub(crate) const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 
+/// What a replay plays: from where, how fast, whether it starts paused, and the client's
+/// id for it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Playback {
+    pub from: ReplayFrom,
+    pub speed: Speed,
+    pub paused: bool,
+    pub id: Option<u64>,
+}
+
 /// A running replay; dropping it stops the reader and frees its slot.
 pub(crate) struct Replay {
     paused: watch::Sender<bool>,
     task: JoinHandle<()>,
-    _slot: OwnedSemaphorePermit,
+    slot: Option<OwnedSemaphorePermit>,
+    playback: Playback,
 }
 
 impl Replay {
@@ -44,6 +55,7 @@ impl Replay {
     pub(crate) fn start(
         kafka: KafkaArgs,
         selection: Selection,
+        playback: Playback,
         feed: ReplayFeed,
         status: &Status,
         slot: OwnedSemaphorePermit,
@@ -62,11 +74,37 @@ impl Replay {
                 }
             }
         });
-        Self { paused, task, _slot: slot }
+        Self { paused, task, slot: Some(slot), playback }
     }
 
     pub(crate) fn set_paused(&self, paused: bool) {
         self.paused.send_replace(paused);
+    }
+
+    pub(crate) fn paused(&self) -> bool {
+        *self.paused.borrow()
+    }
+
+    pub(crate) fn set_speed(&self, _speed: Speed) {}
+
+    pub(crate) fn speed(&self) -> Speed {
+        self.playback.speed
+    }
+
+    pub(crate) fn step(&self, _ms: i64) {}
+
+    pub(crate) fn position(&self) -> Option<i64> {
+        None
+    }
+
+    pub(crate) fn id(&self) -> Option<u64> {
+        self.playback.id
+    }
+
+    /// Stops the reader and hands back its slot, for the replay that replaces it.
+    pub(crate) fn into_slot(mut self) -> OwnedSemaphorePermit {
+        self.task.abort();
+        self.slot.take().expect("a replay holds its slot until dropped")
     }
 }
 

@@ -5,6 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use super::overview::OverviewRequest;
+
 /// Largest control message accepted from a viewer.
 pub(crate) const MAX_INBOUND_BYTES: usize = 64 * 1024;
 /// Most entries in one selection; far more topics than a person can watch at once.
@@ -12,21 +14,124 @@ pub(crate) const MAX_SELECTION: usize = 256;
 /// Most partitions named for one topic in a selection.
 pub(crate) const MAX_PARTITIONS_PER_TOPIC: usize = 4096;
 
+/// Longest step a `step` message may take, either way.
+pub(crate) const MAX_STEP_MS: i64 = 10 * 60 * 1000;
+/// Most partitions a `from: {"offsets": ...}` may name.
+pub(crate) const MAX_START_OFFSETS: usize = 4096;
+/// Longest car id a request may name; ids are record keys, short in practice.
+pub(crate) const MAX_CAR_ID: usize = 256;
+
 /// A message from the viewer.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(crate) enum ClientMessage {
-    Subscribe { selection: Vec<TopicSelection> },
-    Replay { from: ReplayFrom },
+    Subscribe {
+        selection: Vec<TopicSelection>,
+    },
+    /// Plays the selection from `from` at `speed` on a reader of the viewer's own. With
+    /// no `speed` it reads as fast as Kafka serves (what v1 clients expect).
+    Replay {
+        from: ReplayFrom,
+        #[serde(default = "Speed::max")]
+        speed: Speed,
+        /// Starts paused: the first step or `resume` plays.
+        #[serde(default)]
+        paused: bool,
+        /// Chosen by the client and echoed in every `replay` message of this replay.
+        #[serde(default)]
+        id: Option<u64>,
+    },
+    /// Moves the running replay to `to`, keeping its speed and whether it is paused.
+    Seek {
+        to: ReplayFrom,
+        #[serde(default)]
+        id: Option<u64>,
+    },
+    Speed {
+        speed: Speed,
+    },
+    /// Moves the playhead by `ms` of race time: forward plays that much at once, back
+    /// seeks. Either way the replay is paused after it.
+    Step {
+        ms: i64,
+    },
     Pause,
     Resume,
     Live,
+    /// Asks for the span Kafka retains of the selection: a `range` message answers.
+    Range,
+    /// Asks for the whole-span summary of the selection: `overview` messages answer.
+    Overview(OverviewRequest),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+/// Where a replay starts. A unit variant is written as a string, the others as an
+/// object with one field: `"earliest"`, `{"timestamp": ms}`, `{"offsets": [...]}`,
+/// `{"lap": {"car": "7", "lap": 12}}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum ReplayFrom {
     Earliest,
+    /// The first record at or after this time (ms since the epoch) in every partition.
+    Timestamp(i64),
+    /// These offsets; the selection's other partitions start at the time of the
+    /// earliest record found at them.
+    Offsets(Vec<StartOffset>),
+    /// The first record of `car` on lap `lap`; every partition starts at its time.
+    Lap(LapRef),
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub(crate) struct StartOffset {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub(crate) struct LapRef {
+    pub car: String,
+    pub lap: u32,
+}
+
+/// How fast a replay plays: race time per wall time, or as fast as Kafka serves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Speed {
+    Factor(f64),
+    Max,
+}
+
+/// The speeds a replay plays at, besides `max`.
+pub(crate) const SPEEDS: [f64; 7] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0];
+
+impl Speed {
+    pub(crate) fn max() -> Self {
+        Speed::Max
+    }
+
+    /// A speed of the protocol: one of [`SPEEDS`], or `max`.
+    pub(crate) fn from_factor(f: f64) -> Option<Self> {
+        SPEEDS.iter().find(|s| (**s - f).abs() < 1e-9).map(|s| Speed::Factor(*s))
+    }
+}
+
+impl<'de> Deserialize<'de> for Speed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let bad = || serde::de::Error::custom(format!("speed is \"max\" or one of {SPEEDS:?}"));
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) if s == "max" => Ok(Speed::Max),
+            serde_json::Value::Number(n) => n.as_f64().and_then(Speed::from_factor).ok_or_else(bad),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl Serialize for Speed {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Speed::Factor(f) => s.serialize_f64(*f),
+            Speed::Max => s.serialize_str("max"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,8 +156,13 @@ pub(crate) enum RequestError {
     TooManyTopics(String),
     #[error("the server is running as many replays as it allows; try again when one ends")]
     TooManyReplays,
-    #[error("there is no replay to pause or resume")]
+    #[error("there is no replay to act on; start one with `replay`")]
     NoReplay,
+    #[error("the server is reading as many overviews as it allows; try again when one ends")]
+    TooManyOverviews,
+    /// Kafka could not answer what the request needs.
+    #[error("{0}")]
+    Kafka(String),
 }
 
 impl RequestError {
@@ -64,6 +174,8 @@ impl RequestError {
             RequestError::TooManyTopics(_) => "too_many_topics",
             RequestError::TooManyReplays => "too_many_replays",
             RequestError::NoReplay => "no_replay",
+            RequestError::TooManyOverviews => "too_many_overviews",
+            RequestError::Kafka(_) => "kafka",
         }
     }
 }
@@ -75,10 +187,45 @@ pub(crate) fn parse_client_message(text: &str) -> Result<ClientMessage, RequestE
     }
     let msg: ClientMessage =
         serde_json::from_str(text).map_err(|e| RequestError::BadRequest(format!("cannot read message: {e}")))?;
-    if let ClientMessage::Subscribe { selection } = &msg {
-        Selection::new(selection.clone())?;
+    match &msg {
+        ClientMessage::Subscribe { selection } => {
+            Selection::new(selection.clone())?;
+        }
+        ClientMessage::Replay { from, .. } | ClientMessage::Seek { to: from, .. } => check_from(from)?,
+        ClientMessage::Step { ms } if *ms == 0 || ms.abs() > MAX_STEP_MS => {
+            return Err(RequestError::BadRequest(format!(
+                "a step is a non-zero number of milliseconds, at most {MAX_STEP_MS} either way"
+            )));
+        }
+        ClientMessage::Overview(request) => request.check()?,
+        _ => {}
     }
     Ok(msg)
+}
+
+fn check_from(from: &ReplayFrom) -> Result<(), RequestError> {
+    let bad = |m: String| Err(RequestError::BadRequest(m));
+    match from {
+        ReplayFrom::Earliest => Ok(()),
+        ReplayFrom::Timestamp(ts) if *ts < 0 => bad("a timestamp is milliseconds since 1970, not negative".into()),
+        ReplayFrom::Timestamp(_) => Ok(()),
+        ReplayFrom::Offsets(list) if list.is_empty() || list.len() > MAX_START_OFFSETS => {
+            bad(format!("`offsets` names 1 to {MAX_START_OFFSETS} partitions"))
+        }
+        ReplayFrom::Offsets(list) => {
+            for o in list {
+                validate_topic_name(&o.topic)?;
+                if o.partition < 0 || o.offset < 0 {
+                    return bad(format!("topic `{}`: partitions and offsets are numbered from 0", o.topic));
+                }
+            }
+            Ok(())
+        }
+        ReplayFrom::Lap(LapRef { car, .. }) if car.is_empty() || car.len() > MAX_CAR_ID => {
+            bad(format!("a car id is 1 to {MAX_CAR_ID} bytes"))
+        }
+        ReplayFrom::Lap(_) => Ok(()),
+    }
 }
 
 /// What one viewer watches, in a form quick to test per batch.
@@ -174,8 +321,35 @@ mod tests {
         );
         assert_eq!(
             parse_client_message(r#"{"type":"replay","from":"earliest"}"#),
-            Ok(ClientMessage::Replay { from: ReplayFrom::Earliest })
+            Ok(ClientMessage::Replay { from: ReplayFrom::Earliest, speed: Speed::Max, paused: false, id: None }),
+            "a v1 replay, with no speed, reads as fast as Kafka serves"
         );
+        assert_eq!(
+            parse_client_message(r#"{"type":"replay","from":{"timestamp":1764028800000},"speed":0.5,"id":3}"#),
+            Ok(ClientMessage::Replay {
+                from: ReplayFrom::Timestamp(1_764_028_800_000),
+                speed: Speed::Factor(0.5),
+                paused: false,
+                id: Some(3)
+            })
+        );
+        assert_eq!(
+            parse_client_message(r#"{"type":"seek","to":{"lap":{"car":"7","lap":12}}}"#),
+            Ok(ClientMessage::Seek { to: ReplayFrom::Lap(LapRef { car: "7".into(), lap: 12 }), id: None })
+        );
+        assert_eq!(
+            parse_client_message(r#"{"type":"seek","to":{"offsets":[{"topic":"t","partition":2,"offset":40}]}}"#),
+            Ok(ClientMessage::Seek {
+                to: ReplayFrom::Offsets(vec![StartOffset { topic: "t".into(), partition: 2, offset: 40 }]),
+                id: None
+            })
+        );
+        assert_eq!(
+            parse_client_message(r#"{"type":"speed","speed":"max"}"#),
+            Ok(ClientMessage::Speed { speed: Speed::Max })
+        );
+        assert_eq!(parse_client_message(r#"{"type":"step","ms":-100}"#), Ok(ClientMessage::Step { ms: -100 }));
+        assert_eq!(parse_client_message(r#"{"type":"range"}"#), Ok(ClientMessage::Range));
         assert_eq!(parse_client_message(r#"{"type":"pause"}"#), Ok(ClientMessage::Pause));
     }
 
@@ -187,6 +361,16 @@ mod tests {
             (r#"{"type":"replay","from":"yesterday"}"#, "unknown variant `yesterday`"),
             (r#"{"type":"subscribe","selection":[{"topic":"bad topic!"}]}"#, "not a valid topic name"),
             (r#"{"type":"subscribe","selection":[{"topic":"t","partitions":[-1]}]}"#, "numbered from 0"),
+            (r#"{"type":"replay","from":"earliest","speed":3}"#, "speed is \"max\" or one of"),
+            (r#"{"type":"speed","speed":"fast"}"#, "speed is \"max\" or one of"),
+            (r#"{"type":"replay","from":{"timestamp":-5}}"#, "not negative"),
+            (r#"{"type":"seek","to":{"offsets":[]}}"#, "names 1 to"),
+            (r#"{"type":"seek","to":{"offsets":[{"topic":"t","partition":0,"offset":-1}]}}"#, "numbered from 0"),
+            (r#"{"type":"seek","to":{"lap":{"car":"","lap":3}}}"#, "a car id is"),
+            (r#"{"type":"step","ms":0}"#, "non-zero"),
+            (r#"{"type":"step","ms":3600000}"#, "at most"),
+            (r#"{"type":"overview","buckets":0}"#, "`buckets` is 1 to"),
+            (r#"{"type":"overview","buckets":10,"from_ts":5,"to_ts":5}"#, "comes before"),
         ];
         for (input, expected) in cases {
             let err = parse_client_message(input).unwrap_err().to_string();
@@ -206,11 +390,24 @@ mod tests {
             RequestError::TooManyTopics(String::new()),
             RequestError::TooManyReplays,
             RequestError::NoReplay,
+            RequestError::TooManyOverviews,
+            RequestError::Kafka(String::new()),
         ]
         .iter()
         .map(RequestError::code)
         .collect();
-        assert_eq!(codes, ["bad_request", "unknown_topic", "too_many_topics", "too_many_replays", "no_replay"]);
+        assert_eq!(
+            codes,
+            [
+                "bad_request",
+                "unknown_topic",
+                "too_many_topics",
+                "too_many_replays",
+                "no_replay",
+                "too_many_overviews",
+                "kafka"
+            ]
+        );
         assert_eq!(RequestError::UnknownTopic("laps".into()).to_string(), "topic `laps` does not exist");
     }
 

@@ -5,11 +5,15 @@
 mod batch;
 mod inbound;
 mod outbound;
+mod overview;
 mod stats;
 
 pub(crate) use batch::{Mode, data_frame, encode_batch};
 pub(crate) use inbound::{
-    ClientMessage, MAX_INBOUND_BYTES, RequestError, Selection, TopicSelection, parse_client_message,
+    ClientMessage, MAX_INBOUND_BYTES, ReplayFrom, RequestError, Selection, Speed, TopicSelection, parse_client_message,
 };
-pub(crate) use outbound::{PartitionProgress, ReplayProgress, ReplayState, ServerMessage};
+pub(crate) use outbound::{
+    PartitionProgress, PartitionRange, ReplayProgress, ReplayState, RetainedRange, ServerMessage,
+};
+pub(crate) use overview::{OverviewMessage, OverviewRequest, OverviewState};
 pub(crate) use stats::{GroupInfo, KafkaHealth, PartitionStats, Snapshot, Totals};

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use serde::Serialize;
 
-use super::TopicSelection;
+use super::{OverviewMessage, Speed, TopicSelection};
 use crate::telemetry::MalformedNote;
 
 /// A message from the server other than `data`.
@@ -26,6 +26,8 @@ pub(crate) enum ServerMessage<'a> {
         message: String,
     },
     Replay(&'a ReplayProgress),
+    Range(&'a RetainedRange),
+    Overview(&'a OverviewMessage),
     Stats(&'a super::Snapshot),
 }
 
@@ -60,7 +62,15 @@ pub(crate) struct PartitionProgress {
 /// Body of the `replay` message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct ReplayProgress {
+    /// The `id` of the `replay` or `seek` that started this reading, when it had one.
+    pub id: Option<u64>,
     pub state: ReplayState,
+    pub speed: Speed,
+    /// The playhead: race time (ms since the epoch) the replay has delivered up to.
+    /// Null until it is known.
+    pub position_ts: Option<i64>,
+    /// How far the playhead is behind the server's clock, in ms.
+    pub behind_ms: Option<i64>,
     pub partitions: Vec<PartitionProgress>,
     pub delivered: u64,
     pub total: u64,
@@ -75,7 +85,11 @@ impl ReplayProgress {
     /// A report in `state` with nothing replayed yet.
     pub(crate) fn new(state: ReplayState) -> Self {
         Self {
+            id: None,
             state,
+            speed: Speed::Max,
+            position_ts: None,
+            behind_ms: None,
             partitions: Vec::new(),
             delivered: 0,
             total: 0,
@@ -85,4 +99,26 @@ impl ReplayProgress {
             error: None,
         }
     }
+}
+
+/// Body of the `range` message: what Kafka retains of the selection.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct RetainedRange {
+    /// The earliest record's time over every partition; null when they are all empty.
+    pub first_ts: Option<i64>,
+    /// The latest record's time over every partition.
+    pub last_ts: Option<i64>,
+    /// The server's clock when it answered.
+    pub now_ms: i64,
+    pub partitions: Vec<PartitionRange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct PartitionRange {
+    pub topic: String,
+    pub partition: i32,
+    pub low: i64,
+    pub high: i64,
+    pub first_ts: Option<i64>,
+    pub last_ts: Option<i64>,
 }

@@ -23,13 +23,8 @@ use super::{
 };
 use crate::{status::Status, telemetry::TopicPartition};
 
-/// Records of a partition to read into history: `from` up to, not including, `until`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct BackfillRange {
-    pub tp: TopicPartition,
-    pub from: i64,
-    pub until: i64,
-}
+/// Records of a partition to read into history.
+pub(crate) use crate::kafka::read::Span as BackfillRange;
 
 pub(super) struct GroupContext {
     status: Status,

@@ -1,12 +1,20 @@
 //! One viewer's requests: what it watches, and its replay.
 
+use tokio::{sync::OwnedSemaphorePermit, task::JoinHandle};
 use tracing::debug;
 
 use super::super::AppState;
 use crate::{
     hub::ClientHandle,
-    kafka::replay::Replay,
-    protocol::{self, ClientMessage, ReplayProgress, ReplayState, RequestError, Selection, ServerMessage},
+    kafka::{
+        overview::Overview,
+        range,
+        replay::{Playback, Replay},
+    },
+    protocol::{
+        self, ClientMessage, OverviewRequest, ReplayFrom, ReplayProgress, ReplayState, RequestError, Selection,
+        ServerMessage,
+    },
 };
 
 pub(super) struct Viewer {
@@ -14,11 +22,22 @@ pub(super) struct Viewer {
     app: AppState,
     selection: Selection,
     replay: Option<Replay>,
+    overview: Option<Overview>,
+    /// The look-up answering the last `range` request; a newer request replaces it.
+    range: Option<JoinHandle<()>>,
+}
+
+impl Drop for Viewer {
+    fn drop(&mut self) {
+        if let Some(task) = self.range.take() {
+            task.abort();
+        }
+    }
 }
 
 impl Viewer {
     pub(super) fn new(client: ClientHandle, app: AppState) -> Self {
-        Self { client, app, selection: Selection::default(), replay: None }
+        Self { client, app, selection: Selection::default(), replay: None, overview: None, range: None }
     }
 
     /// Acts on one control message; anything refused is answered with an `error`.
@@ -34,7 +53,10 @@ impl Viewer {
         };
         match msg {
             ClientMessage::Subscribe { selection } => self.subscribe(selection).await,
-            ClientMessage::Replay { .. } => self.start_replay(),
+            ClientMessage::Replay { from, speed, paused, id } => {
+                self.start_replay(Playback { from, speed, paused, id })
+            }
+            ClientMessage::Seek { to, id } => self.seek("seek", to, id, None),
             ClientMessage::Pause | ClientMessage::Resume => match &self.replay {
                 Some(r) => r.set_paused(matches!(msg, ClientMessage::Pause)),
                 None => {
@@ -42,6 +64,13 @@ impl Viewer {
                     self.refuse(Some(request), &RequestError::NoReplay);
                 }
             },
+            ClientMessage::Speed { speed } => match &self.replay {
+                Some(r) => r.set_speed(speed),
+                None => self.refuse(Some("speed"), &RequestError::NoReplay),
+            },
+            ClientMessage::Step { ms } => self.step(ms),
+            ClientMessage::Range => self.range(),
+            ClientMessage::Overview(request) => self.overview(request),
             ClientMessage::Live => {
                 if self.replay.take().is_some() {
                     self.send(&ServerMessage::Replay(&ReplayProgress::new(ReplayState::Stopped)));
@@ -77,19 +106,99 @@ impl Viewer {
         self.selection = selection;
     }
 
-    fn start_replay(&mut self) {
+    /// The selection, or a refusal of `request` when there is none yet.
+    fn chosen(&self, request: &str) -> Option<Selection> {
         if self.selection.is_empty() {
-            let message = "choose topics with `subscribe` before replaying".to_owned();
-            return self.refuse(Some("replay"), &RequestError::BadRequest(message));
+            let message = format!("choose topics with `subscribe` before `{request}`");
+            self.refuse(Some(request), &RequestError::BadRequest(message));
+            return None;
         }
-        // Stop the old reader before the outbox moves on, so it cannot slip data in.
-        self.replay = None;
-        let Ok(slot) = self.app.replay_slots.clone().try_acquire_owned() else {
-            return self.refuse(Some("replay"), &RequestError::TooManyReplays);
+        Some(self.selection.clone())
+    }
+
+    fn start_replay(&mut self, playback: Playback) {
+        if self.chosen("replay").is_none() {
+            return;
+        }
+        // Stop the old reader before the outbox moves on, so it cannot slip data in. Its
+        // slot serves the new one.
+        let slot = match self.replay.take() {
+            Some(old) => old.into_slot(),
+            None => match self.app.replay_slots.clone().try_acquire_owned() {
+                Ok(slot) => slot,
+                Err(_) => return self.refuse(Some("replay"), &RequestError::TooManyReplays),
+            },
         };
+        self.play(playback, slot);
+    }
+
+    fn play(&mut self, playback: Playback, slot: OwnedSemaphorePermit) {
         let feed = self.client.watch_replay();
         let kafka = self.app.config.kafka.clone();
-        self.replay = Some(Replay::start(kafka, self.selection.clone(), feed, &self.app.status, slot));
+        self.replay = Some(Replay::start(kafka, self.selection.clone(), playback, feed, &self.app.status, slot));
+    }
+
+    /// Restarts the running replay at `to`, at its speed, paused if it was (or if
+    /// `paused` says so).
+    fn seek(&mut self, request: &str, to: ReplayFrom, id: Option<u64>, paused: Option<bool>) {
+        let Some(old) = self.replay.take() else {
+            return self.refuse(Some(request), &RequestError::NoReplay);
+        };
+        let playback = Playback { from: to, speed: old.speed(), paused: paused.unwrap_or(old.paused()), id };
+        let slot = old.into_slot();
+        self.play(playback, slot);
+    }
+
+    /// Forward plays `ms` of race time at once; back seeks to `ms` before the playhead.
+    /// Either way the replay is paused after it.
+    fn step(&mut self, ms: i64) {
+        let Some(replay) = &self.replay else {
+            return self.refuse(Some("step"), &RequestError::NoReplay);
+        };
+        if ms > 0 {
+            return replay.step(ms);
+        }
+        let Some(position) = replay.position() else {
+            let message = "nothing has been played yet to step back from".to_owned();
+            return self.refuse(Some("step"), &RequestError::BadRequest(message));
+        };
+        let id = replay.id();
+        self.seek("step", ReplayFrom::Timestamp((position + ms).max(0)), id, Some(true));
+    }
+
+    fn range(&mut self) {
+        let Some(selection) = self.chosen("range") else { return };
+        if let Some(old) = self.range.take() {
+            old.abort();
+        }
+        let kafka = self.app.config.kafka.clone();
+        let outbox = self.client.outbox().clone();
+        self.range = Some(tokio::spawn(async move {
+            let msg = match range::retained(&kafka, &selection).await {
+                Ok(range) => ServerMessage::Range(&range).encode(),
+                Err(e) => {
+                    let error = RequestError::Kafka(e.to_string());
+                    ServerMessage::Error { request: Some("range"), error: error.code(), message: error.to_string() }
+                        .encode()
+                }
+            };
+            outbox.push_control(msg);
+        }));
+    }
+
+    fn overview(&mut self, request: OverviewRequest) {
+        let Some(selection) = self.chosen("overview") else { return };
+        // A new overview replaces the one still being read; its slot serves the new one.
+        let slot = match self.overview.take() {
+            Some(old) => old.into_slot(),
+            None => match self.app.replay_slots.clone().try_acquire_owned() {
+                Ok(slot) => slot,
+                Err(_) => return self.refuse(Some("overview"), &RequestError::TooManyOverviews),
+            },
+        };
+        let kafka = self.app.config.kafka.clone();
+        let outbox = self.client.outbox().clone();
+        self.overview = Some(Overview::start(kafka, selection, request, outbox, slot));
     }
 
     /// Answers a refused request. The connection stays open and, for a refused
