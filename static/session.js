@@ -9,9 +9,19 @@
 //   subscribe { selection }        the person chose what to watch
 //   subscribed                     the server took the last subscribe
 //   refused { request, code, message }   the server's `error` for a request
-//   replay | pause | resume | live the person's replay buttons
+//   replay { from? }               play from the start (or `from`) at the chosen speed
+//   seek { ts }                    go to a moment: a replay starts there when live
+//   pause { at? } | resume | toggle { at? }   `at`: the live edge, where pausing live freezes
+//   step { ms, at? }               move the playhead by `ms` of race time, paused
+//   speed { speed }                choose the speed (sent to a running replay)
+//   lead { ms }                    how much race a seek shows up to its moment (the chart window)
+//   live                           back to the group's stream
 //   progress { message }           the server's `replay` message
 //   data { message }               the server's `data` message
+//   ask-range                      time to ask what Kafka retains (every few seconds)
+//   range { message }              the server's `range` message
+//   ask-overview { purpose, request }   the timeline or the zoomed charts want a summary
+//   overview { message }           the server's `overview` message
 //   topics { names }               the broker's topics, refreshed every few seconds
 //
 // Effects, each `{ type, ... }`:
@@ -22,12 +32,15 @@
 //   ingest { batches, selection }  keep a data message's records of the selection
 
 import { sameSelection } from './selection.js';
+import * as overviews from './overview-queue.js';
 
 /**
- * @param {{selection: object[], connection?: string}} start  the selection the URL (or the
- *   server's default topic) names; the page asks for it once the socket opens
+ * @param {{selection: object[], connection?: string, speed?: number|'max',
+ *   start?: {ts: number, paused: boolean}|null, lead?: number}} start  the selection the URL
+ *   (or the server's default topic) names, asked for once the socket opens; `start`: a moment
+ *   a link names, played once the selection is confirmed
  */
-export function initial({ selection, connection = 'connecting' }) {
+export function initial({ selection, connection = 'connecting', speed = 1, start = null, lead = 0 }) {
   return Object.freeze({
     selection,
     /** 'live' (the group's stream) or 'replay' (this page's own reader). Data of the other mode is stale. */
@@ -47,6 +60,24 @@ export function initial({ selection, connection = 'connecting' }) {
     connection,
     /** Records the server dropped for this page since it loaded (from `data` messages). */
     dropped: 0,
+    /** The speed chosen for replays: one of url.js's SPEEDS. */
+    speed,
+    /** Whether the person wants the replay paused (the server's answer follows in `replayState`). */
+    wantPaused: false,
+    /**
+     * The id of the last `replay` or `seek` sent: until a `replay` message with it arrives,
+     * data in flight is from before it and is discarded. `nextId` is the next id to use.
+     */
+    replayId: null,
+    nextId: 1,
+    /** A moment a link names, to play once the selection is confirmed (once). */
+    start,
+    /** Race time (ms) a seek shows before its moment: it lands that much earlier and steps forward. */
+    lead,
+    /** The last `range` message of the selection: what Kafka retains. */
+    range: null,
+    /** The overviews asked for, by purpose ('timeline', 'chart'); see overview-queue.js. */
+    overviews: overviews.NO_OVERVIEWS,
   });
 }
 
@@ -64,6 +95,7 @@ export function next(state, event) {
       return out({
         ...state, connection: event.state, confirmed: null,
         mode: 'live', replay: null, replayState: null, awaitingReplay: false,
+        wantPaused: false, replayId: null, overviews: overviews.NO_OVERVIEWS,
       });
 
     case 'subscribe':
@@ -71,27 +103,62 @@ export function next(state, event) {
       effects.push({ type: 'write-url' });
       return out(subscribing({ ...state, selection: event.selection }, effects));
 
-    case 'subscribed':
-      return out({ ...state, awaitingSubscribed: false, confirmed: state.selection, refused: null });
+    case 'subscribed': {
+      const s2 = { ...state, awaitingSubscribed: false, confirmed: state.selection, refused: null };
+      effects.push({ type: 'send', message: { type: 'range' } });
+      if (!state.start) return out(s2);
+      // A link's moment: shown as the link says, paused or playing.
+      return out(seek({ ...s2, start: null }, state.start.ts, state.start.paused, effects));
+    }
 
     case 'refused':
       return out(refused(state, event, effects));
 
     case 'replay':
       if (state.connection !== 'connected') return out(state);
-      effects.push({ type: 'send', message: { type: 'replay', from: 'earliest' } }, { type: 'clear-store' });
-      return out({ ...state, mode: 'replay', replay: null, replayState: 'starting', awaitingReplay: true });
+      return out(startReplay(state, event.from ?? 'earliest', false, effects));
+
+    case 'seek':
+      if (state.connection !== 'connected' || !Number.isFinite(event.ts)) return out(state);
+      return out(seek(state, event.ts, state.wantPaused && state.mode === 'replay', effects));
 
     case 'pause':
     case 'resume':
-      if (state.connection === 'connected') effects.push({ type: 'send', message: { type: event.type } });
-      return out(state);
+    case 'toggle':
+      return out(pauseOrResume(state, event, effects));
+
+    case 'step':
+      return out(step(state, event, effects));
+
+    case 'speed':
+      if (event.speed === state.speed) return out(state);
+      if (state.connection === 'connected' && state.mode === 'replay') {
+        effects.push({ type: 'send', message: { type: 'speed', speed: event.speed } });
+      }
+      effects.push({ type: 'write-url' });
+      return out({ ...state, speed: event.speed });
+
+    case 'lead':
+      return out(event.ms === state.lead ? state : { ...state, lead: Math.max(0, event.ms) });
 
     case 'live':
       if (state.connection !== 'connected') return out(state);
       // The server sends the history again, as live data.
-      effects.push({ type: 'send', message: { type: 'live' } }, { type: 'clear-store' });
-      return out({ ...state, mode: 'live', replay: null, replayState: null, awaitingReplay: false });
+      effects.push({ type: 'send', message: { type: 'live' } }, { type: 'clear-store' }, { type: 'write-url' });
+      return out({ ...state, mode: 'live', replay: null, replayState: null, awaitingReplay: false, wantPaused: false, replayId: null });
+
+    case 'ask-range':
+      if (state.connection === 'connected' && state.confirmed) effects.push({ type: 'send', message: { type: 'range' } });
+      return out(state);
+
+    case 'range':
+      return out(rangeOf(state, event.message));
+
+    case 'ask-overview':
+      return out(askOverview(state, event.purpose, event.request, effects));
+
+    case 'overview':
+      return out(overviewAnswer(state, event.message, effects));
 
     case 'progress':
       return out(progress(state, event.message, effects));
@@ -114,7 +181,119 @@ function subscribing(state, effects) {
     const selection = state.selection.map(({ topic, partitions }) => ({ topic, partitions }));
     effects.push({ type: 'send', message: { type: 'subscribe', selection } });
   }
-  return { ...state, mode: 'live', replay: null, replayState: null, awaitingReplay: false, awaitingSubscribed: true };
+  return {
+    ...state, mode: 'live', replay: null, replayState: null, awaitingReplay: false, awaitingSubscribed: true,
+    wantPaused: false, replayId: null, range: null, overviews: overviews.NO_OVERVIEWS,
+  };
+}
+
+/** A new id for a `replay`, `seek` or `overview`, and the state that has used it. */
+function takeId(state) {
+  return [state.nextId, { ...state, nextId: state.nextId + 1 }];
+}
+
+/** Starts a replay `from` at the chosen speed; data is discarded until its first message. */
+function startReplay(state, from, paused, effects) {
+  const [id, s] = takeId(state);
+  effects.push(
+    { type: 'send', message: { type: 'replay', from, speed: state.speed, paused, id } },
+    { type: 'clear-store' },
+    { type: 'write-url' },
+  );
+  return {
+    ...s, mode: 'replay', replay: null, replayState: 'starting', awaitingReplay: true, replayId: id, wantPaused: paused,
+  };
+}
+
+/**
+ * Goes to the moment `ts`, playing or `paused`: a seek of the running replay, or a replay
+ * starting there when live. With a lead, it lands `lead` ms earlier and steps forward to
+ * `ts` (a step delivers at once and pauses), so the charts show the run-up to the moment
+ * rather than an empty window; playing resumes after the step.
+ */
+function seek(state, ts, paused, effects) {
+  const first = state.range?.first_ts;
+  const lead = Math.max(0, Math.min(state.lead, Number.isFinite(first) ? ts - first : state.lead));
+  const to = { timestamp: Math.max(0, Math.round(ts - lead)) };
+  const stepped = lead >= 1;
+  let s;
+  if (state.mode === 'replay') {
+    const [id, t] = takeId(state);
+    if (!stepped && paused !== state.wantPaused) effects.push({ type: 'send', message: { type: paused ? 'pause' : 'resume' } });
+    effects.push({ type: 'send', message: { type: 'seek', to, id } });
+    s = { ...t, awaitingReplay: true, replayId: id, replayState: state.replayState ?? 'starting', wantPaused: paused };
+  } else {
+    s = startReplay(state, to, stepped || paused, effects);
+    s = { ...s, wantPaused: paused };
+  }
+  if (stepped) {
+    effects.push({ type: 'send', message: { type: 'step', ms: Math.round(lead) } });
+    if (!paused) effects.push({ type: 'send', message: { type: 'resume' } });
+  }
+  if (!effects.some((e) => e.type === 'write-url')) effects.push({ type: 'write-url' });
+  return s;
+}
+
+/** Pause, resume, or either (Space). Pausing live freezes the live edge `at` as a paused replay. */
+function pauseOrResume(state, event, effects) {
+  if (state.connection !== 'connected') return state;
+  // The person's intent, not the server's last state: a seek that steps pauses for a moment.
+  const pause = event.type === 'pause' || (event.type === 'toggle' && !(state.mode === 'replay' && state.wantPaused));
+  if (state.mode === 'live') {
+    if (!pause) return state;
+    if (!Number.isFinite(event.at)) {
+      effects.push({ type: 'send', message: { type: 'pause' } });
+      return state;
+    }
+    return seek(state, event.at, true, effects);
+  }
+  effects.push({ type: 'send', message: { type: pause ? 'pause' : 'resume' } }, { type: 'write-url' });
+  return { ...state, wantPaused: pause };
+}
+
+/**
+ * ←/→: forward is the server's step (delivers `ms` at once, then pauses); back is a seek to
+ * the playhead minus `ms`, paused, with an id of the page's, so the records the replay
+ * already sent are not drawn twice. From live, back pauses `ms` before the live edge `at`.
+ */
+function step(state, { ms, at }, effects) {
+  if (state.connection !== 'connected' || !ms) return state;
+  if (state.mode === 'live') return ms < 0 && Number.isFinite(at) ? seek(state, at + ms, true, effects) : state;
+  const position = state.replay?.position_ts;
+  if (ms < 0 && Number.isFinite(position)) return seek(state, position + ms, true, effects);
+  effects.push({ type: 'send', message: { type: 'step', ms } }, { type: 'write-url' });
+  return { ...state, wantPaused: true };
+}
+
+/** Keeps a `range` answer of the selection (one naming another topic is from before a subscribe). */
+function rangeOf(state, message) {
+  if (state.awaitingSubscribed) return state;
+  const topics = new Set(state.selection.map((s) => s.topic));
+  if ((message.partitions ?? []).some((p) => !topics.has(p.topic))) return state;
+  return { ...state, range: message };
+}
+
+/** Sends `request` as an `overview` under a new id; returns the id. */
+function overviewSender(holder, effects) {
+  return (request) => {
+    const [id, s] = takeId(holder.state);
+    holder.state = s;
+    effects.push({ type: 'send', message: { type: 'overview', ...request, id } });
+    return id;
+  };
+}
+
+function askOverview(state, purpose, request, effects) {
+  if (state.connection !== 'connected' || !state.confirmed) return state;
+  const holder = { state };
+  const o = overviews.ask(state.overviews, purpose, request, overviewSender(holder, effects));
+  return { ...holder.state, overviews: o };
+}
+
+function overviewAnswer(state, message, effects) {
+  const holder = { state };
+  const o = overviews.answer(state.overviews, message, overviewSender(holder, effects));
+  return o === state.overviews ? state : { ...holder.state, overviews: o };
 }
 
 /**
@@ -132,11 +311,18 @@ function refused(state, { request, code, message }, effects) {
     return subscribing({ ...s, selection: state.confirmed }, effects);
   }
   if (state.awaitingReplay && request === 'replay') return subscribing(state, effects);
+  if (request === 'overview') return { ...state, overviews: overviews.refused(state.overviews, message) };
   return state;
 }
 
 function progress(state, message, effects) {
   if (state.mode !== 'replay') return state; // the end of a replay the page already left
+  // Messages of an earlier reading (before the last replay or seek) are still in flight: an
+  // id that is not the last one sent is stale. A server that gives no id at all (an older
+  // one) is taken at its word. A failure is shown whatever reading it ends.
+  const stale = message.id !== undefined && message.id !== state.replayId && message.state !== 'failed';
+  if (stale) return state;
+  if (state.awaitingReplay) effects.push({ type: 'clear-store' });
   if (message.state === 'failed') {
     effects.push({ type: 'toast', title: 'Replay failed', text: message.error ?? 'The replay reader stopped with an error.', kind: 'error' });
   } else if (message.state === 'stopped') {
@@ -172,5 +358,6 @@ export function errorTitle(code) {
     unknown_topic: 'Unknown topic',
     too_many_topics: 'Too many topics',
     too_many_replays: 'Too many replays',
+    too_many_overviews: 'Too many overviews',
   }[code] ?? `Server error${code ? ` (${code})` : ''}`;
 }

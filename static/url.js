@@ -1,32 +1,72 @@
 // The view's round trip through the URL query, so a view can be shared as a link: the
-// selection, the focused car and the chart window. Pure: the page reads `location.search`
-// and writes the result with `history.replaceState`.
+// selection, the focused car, the cars drawn, the chart window and the moment watched (the
+// playhead, the speed, paused or playing; no `t` is live). Pure: the page reads
+// `location.search` and writes the result with `history.replaceState`.
 //
-//   ?topic=telemetry&partitions=0,2&car=7&window=30   one topic
+//   ?topic=telemetry&partitions=0,2&car=7&window=30   one topic, live
 //   ?topic=a:0,2&topic=b                              several (a colon cannot occur in a Kafka topic name)
+//   ?topic=t&cars=3&cars=7&t=2025-11-25T00:00:12.345Z&speed=2&paused=1   cars 3 and 7, a paused moment
 
 /** The chart windows the page offers, in seconds, and the one a URL without `window` means. */
 export const WINDOWS = Object.freeze([30, 60, 120]);
 export const DEFAULT_WINDOW = 60;
 
+/** The replay speeds the page offers, in the order of its selector (digits 1..8 choose them). */
+export const SPEEDS = Object.freeze([0.1, 0.25, 0.5, 1, 2, 5, 10, 'max']);
+export const DEFAULT_SPEED = 1;
+
 /**
  * Reads a query string. `selection` is null when the query names no topic (the page then
- * watches the server's default topic); `car` is null when no car is focused.
- * @returns {{selection: object[]|null, car: string|null, window: number}}
+ * watches the server's default topic); `car` is null when no car is focused; `cars` is null
+ * when every car is drawn; `t` (ms) is null when the link is live.
+ * @returns {{selection: object[]|null, car: string|null, cars: string[]|null, window: number,
+ *   t: number|null, speed: number|'max', paused: boolean}}
  */
 export function parseQuery(search) {
   const q = new URLSearchParams(search);
   const window = Number(q.get('window'));
+  const cars = [...new Set(q.getAll('cars').filter((c) => c !== ''))];
+  const t = parseTime(q.get('t'));
   return {
     selection: selectionFromQuery(search),
     car: q.get('car'),
+    cars: cars.length ? cars : null,
     window: WINDOWS.includes(window) ? window : DEFAULT_WINDOW,
+    t,
+    speed: parseSpeed(q.get('speed')),
+    paused: t !== null && ['1', 'true', 'yes'].includes(q.get('paused')),
   };
 }
 
-/** The query string of a view; the default window is left out. */
-export function formatQuery({ selection, car = null, window = DEFAULT_WINDOW }) {
-  return queryFromSelection(selection, { car, window: window !== DEFAULT_WINDOW ? window : null });
+/** The query string of a view; defaults (the 60 s window, every car, live, 1×) are left out. */
+export function formatQuery({
+  selection, car = null, cars = null, window = DEFAULT_WINDOW, t = null, speed = DEFAULT_SPEED, paused = false,
+}) {
+  const live = !Number.isFinite(t);
+  return queryFromSelection(selection, {
+    car,
+    cars: cars && cars.length ? cars : null,
+    window: window !== DEFAULT_WINDOW ? window : null,
+    t: live ? null : new Date(Math.round(t)).toISOString(),
+    speed: speed !== DEFAULT_SPEED && SPEEDS.includes(speed) ? speed : null,
+    paused: !live && paused ? 1 : null,
+  });
+}
+
+/** A playhead time: an ISO 8601 time or ms since the epoch; null when absent or unreadable. */
+export function parseTime(s) {
+  if (s == null) return null;
+  const v = s.trim();
+  // Date.parse alone reads nearly anything ("-5" is a date in 2001), so only these two forms.
+  const n = /^\d+$/.test(v) ? Number(v) : /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(v) ? Date.parse(v) : NaN;
+  return Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+/** One of SPEEDS, or the default for anything else. */
+export function parseSpeed(s) {
+  if (s === 'max') return 'max';
+  const n = Number(s);
+  return s != null && s !== '' && SPEEDS.includes(n) ? n : DEFAULT_SPEED;
 }
 
 /** The selection a query names, or null when it names no topic. */
@@ -54,7 +94,7 @@ function parsePartitions(s) {
   return ps.length ? ps.sort((a, b) => a - b) : null;
 }
 
-/** The query string for a selection, then `extra`'s settings (null or '' ones left out). */
+/** The query string for a selection, then `extra`'s settings (null or '' ones left out; an array repeats its key). */
 export function queryFromSelection(selection, extra = {}) {
   const q = new URLSearchParams();
   if (selection.length === 1) {
@@ -63,7 +103,9 @@ export function queryFromSelection(selection, extra = {}) {
   } else {
     for (const s of selection) q.append('topic', s.partitions ? `${s.topic}:${s.partitions.join(',')}` : s.topic);
   }
-  for (const [k, v] of Object.entries(extra)) if (v != null && v !== '') q.append(k, String(v));
+  for (const [k, v] of Object.entries(extra)) {
+    for (const one of Array.isArray(v) ? v : [v]) if (one != null && one !== '') q.append(k, String(one));
+  }
   // URLSearchParams escapes commas and colons; they are safe in a query and easier to read plain.
   return `?${q.toString().replaceAll('%2C', ',').replaceAll('%3A', ':')}`;
 }

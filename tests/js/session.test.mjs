@@ -130,7 +130,8 @@ describe('replay', () => {
 
   test('a replay then live: each mode keeps only its own data, and going live asks for history again', () => {
     const asked = run(watching(), { type: 'replay' });
-    assert.deepEqual(sent(asked.effects), [{ type: 'replay', from: 'earliest' }]);
+    assert.deepEqual(sent(asked.effects), [{ type: 'replay', from: 'earliest', speed: 1, paused: false, id: 1 }],
+      'from the start at the chosen speed, 1× by default');
     assert.ok(has(asked.effects, 'clear-store'));
     assert.equal(asked.state.mode, 'replay');
     assert.equal(asked.state.replayState, 'starting');
@@ -265,5 +266,173 @@ describe('data', () => {
     const after = run(state, { type: 'replay' }).state;
     assert.equal(state.mode, 'live');
     assert.notEqual(after, state);
+  });
+});
+
+describe('playback: ids, seeks, steps and speed', () => {
+  const progress = (state, extra = {}) => ({ type: 'progress', message: { type: 'replay', state, progress: 0.5, ...extra } });
+  /** A page replaying from the start, its first message (id 1) in. */
+  const replaying = (extra = {}) => run(watching(), { type: 'replay' }, progress('running', { id: 1, position_ts: 5000, ...extra })).state;
+
+  test('after a seek, data and progress of the old reading are discarded until the seek’s id arrives; then the store is cleared', () => {
+    const asked = run(replaying(), { type: 'seek', ts: 60_000 });
+    assert.deepEqual(sent(asked.effects), [{ type: 'seek', to: { timestamp: 60_000 }, id: 2 }]);
+    assert.equal(has(asked.effects, 'clear-store'), false, 'the charts keep the old picture until the new one starts');
+    assert.equal(keeps(asked.state, data('replay')), false, 'old records in flight are dropped');
+
+    const old = next(asked.state, progress('running', { id: 1, position_ts: 5100 }));
+    assert.equal(old.state, asked.state, 'an old progress message changes nothing');
+    assert.deepEqual(old.effects, []);
+
+    const arrived = next(asked.state, progress('running', { id: 2, position_ts: 60_000 }));
+    assert.ok(has(arrived.effects, 'clear-store'), 'the store starts over at the new moment');
+    assert.equal(arrived.state.replay.position_ts, 60_000);
+    assert.equal(keeps(arrived.state, data('replay')), true);
+    const again = next(arrived.state, progress('running', { id: 2 }));
+    assert.equal(has(again.effects, 'clear-store'), false, 'cleared once');
+  });
+
+  test('clicking the timeline while live starts a replay there at the chosen speed', () => {
+    const { state, effects } = run(watching(), { type: 'speed', speed: 2 }, { type: 'seek', ts: 42_000 });
+    assert.deepEqual(sent(effects), [{ type: 'replay', from: { timestamp: 42_000 }, speed: 2, paused: false, id: 1 }],
+      'nothing is sent for the speed while live: it goes with the replay');
+    assert.equal(state.mode, 'replay');
+    assert.equal(state.speed, 2);
+    assert.ok(has(effects, 'write-url'));
+  });
+
+  test('with a lead, a seek lands that much earlier and steps to the moment, so the charts show its run-up', () => {
+    const live = run(watching(), { type: 'lead', ms: 60_000 }, { type: 'seek', ts: 100_000 });
+    assert.deepEqual(sent(live.effects), [
+      { type: 'replay', from: { timestamp: 40_000 }, speed: 1, paused: true, id: 1 },
+      { type: 'step', ms: 60_000 },
+      { type: 'resume' },
+    ]);
+    assert.equal(live.state.wantPaused, false, 'it plays on after the step');
+
+    const paused = run(replaying(), { type: 'lead', ms: 30_000 }, { type: 'pause' }, { type: 'seek', ts: 100_000 });
+    assert.deepEqual(sent(paused.effects).slice(1), [{ type: 'seek', to: { timestamp: 70_000 }, id: 2 }, { type: 'step', ms: 30_000 }],
+      'a paused replay stays paused');
+  });
+
+  test('the lead never reaches before what Kafka retains', () => {
+    const s = run(watching(), { type: 'range', message: { type: 'range', first_ts: 90_000, last_ts: 200_000, partitions: [] } },
+      { type: 'lead', ms: 60_000 }, { type: 'seek', ts: 100_000 });
+    assert.deepEqual(sent(s.effects).slice(0, 2), [
+      { type: 'replay', from: { timestamp: 90_000 }, speed: 1, paused: true, id: 1 },
+      { type: 'step', ms: 10_000 },
+    ]);
+  });
+
+  test('← steps back with a seek of the page’s own (paused); → is the server’s step', () => {
+    const back = run(replaying(), { type: 'step', ms: -100 });
+    assert.deepEqual(sent(back.effects), [{ type: 'pause' }, { type: 'seek', to: { timestamp: 4900 }, id: 2 }]);
+    assert.equal(back.state.wantPaused, true);
+    assert.equal(back.state.awaitingReplay, true);
+
+    const fwd = run(replaying(), { type: 'step', ms: 1000 });
+    assert.deepEqual(sent(fwd.effects), [{ type: 'step', ms: 1000 }]);
+    assert.equal(fwd.state.wantPaused, true, 'a step pauses');
+    assert.equal(fwd.state.awaitingReplay, false, 'a step forward keeps the records already drawn');
+
+    const unknown = run(replaying({ position_ts: null }), { type: 'step', ms: -1000 });
+    assert.deepEqual(sent(unknown.effects), [{ type: 'step', ms: -1000 }], 'without a playhead the server steps back itself');
+  });
+
+  test('from live, ← pauses just before the live edge and → does nothing', () => {
+    const back = run(watching(), { type: 'step', ms: -1000, at: 50_000 });
+    assert.deepEqual(sent(back.effects), [{ type: 'replay', from: { timestamp: 49_000 }, speed: 1, paused: true, id: 1 }]);
+    const fwd = next(watching(), { type: 'step', ms: 100, at: 50_000 });
+    assert.deepEqual(fwd.effects, []);
+  });
+
+  test('Space pauses live at the live edge, then plays and pauses the replay', () => {
+    let r = run(watching(), { type: 'toggle', at: 70_000 });
+    assert.deepEqual(sent(r.effects), [{ type: 'replay', from: { timestamp: 70_000 }, speed: 1, paused: true, id: 1 }]);
+    r = run(r.state, progress('paused', { id: 1 }), { type: 'toggle' });
+    assert.deepEqual(sent(r.effects), [{ type: 'resume' }]);
+    r = run(r.state, { type: 'toggle' });
+    assert.deepEqual(sent(r.effects), [{ type: 'pause' }]);
+  });
+
+  test('a speed change goes to the running replay and into the URL', () => {
+    const { state, effects } = run(replaying(), { type: 'speed', speed: 'max' });
+    assert.deepEqual(sent(effects), [{ type: 'speed', speed: 'max' }]);
+    assert.ok(has(effects, 'write-url'));
+    assert.equal(state.speed, 'max');
+    const same = next(state, { type: 'speed', speed: 'max' });
+    assert.equal(same.state, state);
+  });
+
+  test('a link’s moment is played once the selection is confirmed, paused as the link says', () => {
+    const start = initial({ selection: TELEMETRY, speed: 0.5, start: { ts: 123_000, paused: true } });
+    const connected = run(start, { type: 'connected' });
+    assert.deepEqual(sent(connected.effects), [{ type: 'subscribe', selection: TELEMETRY }], 'nothing before the selection is taken');
+    const { state, effects } = run(connected.state, { type: 'subscribed' });
+    assert.deepEqual(sent(effects), [{ type: 'range' }, { type: 'replay', from: { timestamp: 123_000 }, speed: 0.5, paused: true, id: 1 }]);
+    assert.equal(state.start, null, 'once');
+    assert.equal(state.mode, 'replay');
+    const back = run(state, { type: 'disconnected', state: 'reconnecting' }, { type: 'connected' }, { type: 'subscribed' });
+    assert.equal(back.state.mode, 'live', 'a reconnect is live, as before');
+  });
+
+  test('a failure is shown even with another id; a server without ids is taken at its word', () => {
+    const asked = run(replaying(), { type: 'seek', ts: 9000 }).state;
+    const failed = next(asked, progress('failed', { id: 1, error: 'gone' }));
+    assert.equal(failed.state.replayState, 'failed');
+    const noIds = run(watching(), { type: 'replay' }, progress('running'));
+    assert.equal(noIds.state.awaitingReplay, false);
+  });
+});
+
+describe('range and overviews', () => {
+  const range = (extra = {}) => ({ type: 'range', message: { type: 'range', first_ts: 1, last_ts: 9, partitions: [{ topic: 'telemetry', partition: 0 }], ...extra } });
+  const ov = (id, state = 'done', extra = {}) => ({ type: 'overview', message: { type: 'overview', id, state, ...extra } });
+  const REQ = { from_ts: 0, to_ts: 10, buckets: 100 };
+
+  test('the range is asked for once the selection is taken, and when the page asks; one of another topic is stale', () => {
+    assert.deepEqual(sent(run(initial({ selection: TELEMETRY }), { type: 'connected' }, { type: 'subscribed' }).effects).at(-1), { type: 'range' });
+    assert.deepEqual(sent(next(watching(), { type: 'ask-range' }).effects), [{ type: 'range' }]);
+    assert.deepEqual(next(initial({ selection: TELEMETRY }), { type: 'ask-range' }).effects, [], 'not before the socket opens');
+    assert.equal(run(watching(), range()).state.range.last_ts, 9);
+    const other = run(watching(), range({ partitions: [{ topic: 'pit', partition: 0 }] }));
+    assert.equal(other.state.range, null);
+    assert.equal(run(watching(), range(), { type: 'subscribe', selection: PIT }).state.range, null, 'a new selection forgets it');
+  });
+
+  test('one overview at a time: the other purpose waits its turn, the same purpose replaces', () => {
+    let r = run(watching(), { type: 'ask-overview', purpose: 'timeline', request: REQ });
+    assert.deepEqual(sent(r.effects), [{ type: 'overview', ...REQ, id: 1 }]);
+    r = run(r.state, { type: 'ask-overview', purpose: 'chart', request: { ...REQ, buckets: 50 } });
+    assert.deepEqual(sent(r.effects), [], 'the chart waits: a new request would cancel the timeline’s');
+    r = run(r.state, { type: 'ask-overview', purpose: 'chart', request: { ...REQ, buckets: 60 } });
+    r = run(r.state, ov(1, 'running', { progress: 0.5 }));
+    assert.equal(r.state.overviews.byPurpose.timeline.progress, 0.5);
+    r = run(r.state, ov(1, 'done', { cars: [] }));
+    assert.equal(r.state.overviews.byPurpose.timeline.state, 'done');
+    assert.deepEqual(sent(r.effects), [{ type: 'overview', ...REQ, buckets: 60, id: 2 }], 'the latest waiting chart request goes next');
+    r = run(r.state, { type: 'ask-overview', purpose: 'chart', request: REQ });
+    assert.deepEqual(sent(r.effects), [{ type: 'overview', ...REQ, id: 3 }], 'a newer chart request replaces the chart’s own');
+    const stale = next(r.state, ov(2, 'done'));
+    assert.equal(stale.state, r.state, 'the replaced answer is ignored');
+  });
+
+  test('a failed overview keeps the last good one; a refused one lets the next ask go', () => {
+    let r = run(watching(), { type: 'ask-overview', purpose: 'timeline', request: REQ }, ov(1, 'done', { cars: ['x'] }),
+      { type: 'ask-overview', purpose: 'timeline', request: REQ }, ov(2, 'failed', { error: 'broker gone' }));
+    const t = r.state.overviews.byPurpose.timeline;
+    assert.equal(t.state, 'failed');
+    assert.equal(t.error, 'broker gone');
+    assert.deepEqual(t.message.cars, ['x']);
+    r = run(r.state, { type: 'ask-overview', purpose: 'chart', request: REQ },
+      { type: 'refused', request: 'overview', code: 'too_many_overviews', message: 'busy' });
+    assert.deepEqual(toasts(r.effects).map((x) => x.title), ['Too many overviews']);
+    assert.equal(r.state.overviews.inflight, null);
+    assert.equal(sent(next(r.state, { type: 'ask-overview', purpose: 'chart', request: REQ }).effects).length, 1);
+  });
+
+  test('ids are shared by replays and overviews, so no answer is mistaken for another', () => {
+    const r = run(watching(), { type: 'ask-overview', purpose: 'timeline', request: REQ }, { type: 'replay' });
+    assert.deepEqual(sent(r.effects).map((m) => [m.type, m.id]), [['overview', 1], ['replay', 2]]);
   });
 });

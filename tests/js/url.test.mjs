@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatQuery, parseQuery, selectionFromQuery } from '../../static/url.js';
+import { SPEEDS, formatQuery, parseQuery, parseSpeed, parseTime, selectionFromQuery } from '../../static/url.js';
 import { describeSelection, selects, withPartitionToggled, withTopic } from '../../static/selection.js';
 
 /** The view a link opens, after the page wrote it. */
@@ -23,7 +23,9 @@ describe('the URL', () => {
 
   test('the default window and no focused car are left out', () => {
     assert.equal(formatQuery({ selection: [{ topic: 't', partitions: null }], car: null, window: 60 }), '?topic=t');
-    assert.deepEqual(parseQuery('?topic=t'), { selection: [{ topic: 't', partitions: null }], car: null, window: 60 });
+    assert.deepEqual(parseQuery('?topic=t'), {
+      selection: [{ topic: 't', partitions: null }], car: null, cars: null, window: 60, t: null, speed: 1, paused: false,
+    });
   });
 
   test('odd but valid topic names come back unchanged', () => {
@@ -33,7 +35,8 @@ describe('the URL', () => {
       assert.deepEqual(roundTrip({ selection: one }).selection, one, name);
     }
     const many = names.map((topic, i) => ({ topic, partitions: i % 2 ? [i, i + 10] : null }));
-    assert.deepEqual(roundTrip({ selection: many, car: 'car 12', window: 120 }), { selection: many, car: 'car 12', window: 120 });
+    assert.deepEqual(roundTrip({ selection: many, car: 'car 12', window: 120 }),
+      { selection: many, car: 'car 12', cars: null, window: 120, t: null, speed: 1, paused: false });
   });
 
   test('a car id with characters a URL escapes comes back unchanged', () => {
@@ -64,6 +67,42 @@ describe('the URL', () => {
   test('a window the page does not offer falls back to 60 s', () => {
     for (const w of ['30', '60', '120']) assert.equal(parseQuery(`?window=${w}`).window, Number(w));
     for (const w of ['45', 'abc', '', '-30', '1e9']) assert.equal(parseQuery(`?window=${w}`).window, 60, w);
+  });
+});
+
+describe('the moment in the URL', () => {
+  const sel = [{ topic: 't', partitions: null }];
+  const T = Date.UTC(2025, 10, 25, 14, 3, 12, 345);
+
+  test('a paused moment at 2× with two cars drawn reads as people write it', () => {
+    const q = formatQuery({ selection: sel, car: '7', cars: ['3', '7'], t: T, speed: 2, paused: true });
+    assert.equal(q, '?topic=t&car=7&cars=3&cars=7&t=2025-11-25T14:03:12.345Z&speed=2&paused=1');
+    assert.deepEqual(parseQuery(q), { selection: sel, car: '7', cars: ['3', '7'], window: 60, t: T, speed: 2, paused: true });
+  });
+
+  test('every speed of the selector comes back; 1× and live are left out', () => {
+    for (const speed of SPEEDS) assert.equal(roundTrip({ selection: sel, t: T, speed }).speed, speed, String(speed));
+    assert.equal(formatQuery({ selection: sel, t: null, speed: 1, paused: true }), '?topic=t', 'live is never paused');
+    assert.equal(formatQuery({ selection: sel, t: T, paused: false }), '?topic=t&t=2025-11-25T14:03:12.345Z');
+  });
+
+  test('a playhead may be written as ms since the epoch; junk is live', () => {
+    assert.equal(parseTime(String(T)), T);
+    assert.equal(parseTime('2025-11-25T14:03:12.345Z'), T);
+    for (const junk of [null, '', 'soon', '-5']) assert.equal(parseTime(junk), null, String(junk));
+    assert.equal(parseQuery('?topic=t&paused=1').paused, false, 'paused means nothing without a moment');
+  });
+
+  test('a speed the selector does not offer is 1×', () => {
+    for (const s of ['3', 'fast', '', null, '0']) assert.equal(parseSpeed(s), 1, String(s));
+    assert.equal(parseSpeed('max'), 'max');
+    assert.equal(parseSpeed('0.25'), 0.25);
+  });
+
+  test('car ids with commas or ampersands survive in the drawn list', () => {
+    const cars = ['a,b', 'c&d', 'ü'];
+    assert.deepEqual(roundTrip({ selection: sel, cars }).cars, cars);
+    assert.equal(roundTrip({ selection: sel, cars: [] }).cars, null, 'an empty list is every car');
   });
 });
 
