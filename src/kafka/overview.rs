@@ -2,53 +2,239 @@
 //! on a consumer of its own and answers with the minimum and maximum of each channel per
 //! time bucket, per car. A newer request replaces it; dropping it stops the reader.
 
-use std::sync::Arc;
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
+use bytes::Bytes;
+use rdkafka::{
+    Offset, TopicPartitionList,
+    consumer::{BaseConsumer, Consumer},
+    message::Message,
+};
 use tokio::{sync::OwnedSemaphorePermit, task::JoinHandle};
+use tracing::{debug, info};
 
+use super::{
+    KafkaError, METADATA_TIMEOUT, admin, client, decode_record,
+    read::{Ended, Span, read_spans},
+};
 use crate::{
     config::KafkaArgs,
     hub::Outbox,
     protocol::{OverviewMessage, OverviewRequest, OverviewState, Selection, ServerMessage},
+    telemetry::TopicPartition,
 };
+
+/// The client id (and never-joined group id) of overview readers.
+const CLIENT_ID: &str = "trackside-overview";
+/// How often a running overview reports its progress.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
+/// An overview that has not read its span by then fails, saying so, and frees its slot
+/// for others: a release build reads a million records in about a second, so this is a
+/// span far larger than a chart needs, or a broker that has stopped answering.
+const DEADLINE: Duration = Duration::from_secs(180);
 
 /// A running overview; dropping it stops the reader and frees its slot.
 pub(crate) struct Overview {
     task: JoinHandle<()>,
+    progress: Arc<Progress>,
     slot: Option<OwnedSemaphorePermit>,
+}
+
+/// What the blocking reader and the task that reports on it share.
+#[derive(Default)]
+struct Progress {
+    /// Set when the overview is dropped or replaced; the reader stops at its next record.
+    /// (Aborting the task does not stop a thread of `spawn_blocking`.)
+    stop: AtomicBool,
+    /// Offsets passed, and offsets to pass.
+    passed: AtomicU64,
+    total: AtomicU64,
+    records: AtomicU64,
+}
+
+impl Progress {
+    /// A `running` or `failed` message: how far the reading got.
+    fn message(&self, id: Option<u64>, state: OverviewState, error: Option<String>) -> Bytes {
+        let records = self.records.load(Ordering::Relaxed);
+        let msg = OverviewMessage { id, state, progress: self.fraction(), records, summary: None, error };
+        ServerMessage::Overview(&msg).encode()
+    }
+
+    fn fraction(&self) -> f64 {
+        let (passed, total) = (self.passed.load(Ordering::Relaxed), self.total.load(Ordering::Relaxed));
+        if total == 0 { 0.0 } else { (passed as f64 / total as f64).min(1.0) }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum OverviewError {
+    #[error(transparent)]
+    Kafka(#[from] KafkaError),
+    #[error("the span was not read within {} s; ask for a shorter one", DEADLINE.as_secs())]
+    Deadline,
+    /// The overview was dropped or replaced: nobody waits for an answer.
+    #[error("stopped")]
+    Stopped,
 }
 
 impl Overview {
     /// Starts reading `request` over `selection`; answers go to `outbox`. `slot` is one of
     /// the server's bounded reader slots, held for as long as the overview lives.
     pub(crate) fn start(
-        _kafka: KafkaArgs,
-        _selection: Selection,
+        kafka: KafkaArgs,
+        selection: Selection,
         request: OverviewRequest,
         outbox: Arc<Outbox>,
         slot: OwnedSemaphorePermit,
     ) -> Self {
-        let task = tokio::spawn(async move {
-            let msg = OverviewMessage {
-                id: request.id,
-                state: OverviewState::Failed,
-                progress: 0.0,
-                error: Some("overviews are not built yet".into()),
-            };
-            outbox.push_control(ServerMessage::Overview(&msg).encode());
-        });
-        Self { task, slot: Some(slot) }
+        let progress = Arc::new(Progress::default());
+        let task = tokio::spawn(run(kafka, selection, request, outbox, progress.clone()));
+        Self { task, progress, slot: Some(slot) }
     }
 
     /// Stops the reader and hands back its slot, for the overview that replaces it.
     pub(crate) fn into_slot(mut self) -> OwnedSemaphorePermit {
-        self.task.abort();
+        self.stop();
         self.slot.take().expect("an overview holds its slot until dropped")
+    }
+
+    fn stop(&self) {
+        self.progress.stop.store(true, Ordering::Relaxed);
+        self.task.abort();
     }
 }
 
 impl Drop for Overview {
     fn drop(&mut self) {
-        self.task.abort();
+        self.stop();
     }
+}
+
+/// Reads and summarises on a blocking thread, reporting progress meanwhile, then sends
+/// the answer.
+async fn run(
+    kafka: KafkaArgs,
+    selection: Selection,
+    request: OverviewRequest,
+    outbox: Arc<Outbox>,
+    progress: Arc<Progress>,
+) {
+    let id = request.id;
+    let shared = progress.clone();
+    let reading = tokio::task::spawn_blocking(move || summarise(&kafka, &selection, &request, &shared));
+    tokio::pin!(reading);
+    let mut tick = tokio::time::interval(PROGRESS_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let answer = loop {
+        tokio::select! {
+            answer = &mut reading => break answer,
+            _ = tick.tick() => outbox.push_control(progress.message(id, OverviewState::Running, None)),
+        }
+    };
+    let error = match answer {
+        Ok(Ok(done)) => return outbox.push_control(done),
+        Ok(Err(OverviewError::Stopped)) => return debug!("overview stopped"),
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => KafkaError::Join(e).to_string(),
+    };
+    info!(%error, "overview failed");
+    outbox.push_control(progress.message(id, OverviewState::Failed, Some(error)));
+}
+
+/// Plans the spans, reads them into the summary, and encodes the `done` message (it can
+/// be megabytes, so not on the runtime's threads). Blocking.
+fn summarise(
+    kafka: &KafkaArgs,
+    selection: &Selection,
+    request: &OverviewRequest,
+    progress: &Progress,
+) -> Result<Bytes, OverviewError> {
+    let to_ts = request.to_ts.unwrap_or_else(client::now_ms);
+    let spans = plan(kafka, selection, request)?;
+    let total: i64 = spans.iter().map(|s| s.until - s.from).sum();
+    progress.total.store(u64::try_from(total).unwrap_or(0), Ordering::Relaxed);
+    let mut summary = request.summary(to_ts, spans.iter().filter(|s| s.from < s.until).count());
+    let mut next: HashMap<TopicPartition, i64> = spans.iter().map(|s| (s.tp.clone(), s.from)).collect();
+    let mut passed = 0u64;
+    let deadline = Instant::now() + DEADLINE;
+    let ended = read_spans(kafka, CLIENT_ID, &spans, deadline, |tp, m| {
+        if progress.stop.load(Ordering::Relaxed) {
+            return false;
+        }
+        // Offsets, not records: compaction and transaction markers leave gaps.
+        if let Some(n) = next.get_mut(tp) {
+            passed += u64::try_from(m.offset() + 1 - *n).unwrap_or(0);
+            *n = m.offset() + 1;
+        }
+        match decode_record(m) {
+            Ok(r) => summary.add(&tp.topic, tp.partition, r.offset, r.sample),
+            Err(_) => summary.add_malformed(&tp.topic, tp.partition),
+        }
+        progress.passed.store(passed, Ordering::Relaxed);
+        progress.records.store(summary.records(), Ordering::Relaxed);
+        true
+    })?;
+    match ended {
+        Ended::Complete => Ok(ServerMessage::Overview(&summary.finish(request.id)).encode()),
+        Ended::Deadline => Err(OverviewError::Deadline),
+        Ended::Stopped => Err(OverviewError::Stopped),
+    }
+}
+
+/// The span of each chosen partition: from the first record at or after `from_ts` (the
+/// low watermark without one) up to the first at or after `to_ts` (the high watermark
+/// now, without one or when there is none). Blocking.
+fn plan(kafka: &KafkaArgs, selection: &Selection, request: &OverviewRequest) -> Result<Vec<Span>, KafkaError> {
+    let consumer: BaseConsumer = client::reader_config(kafka, CLIENT_ID).create().map_err(KafkaError::Create)?;
+    let mut chosen: Vec<(TopicPartition, i64, i64)> = Vec::new();
+    for topic in selection.topics() {
+        let info = admin::describe_topic(&consumer, topic)?;
+        for p in info.partitions.iter().filter(|p| selection.matches(topic, p.partition)) {
+            chosen.push((TopicPartition::new(topic, p.partition), p.low.max(0), p.high.max(0)));
+        }
+    }
+    chosen.sort();
+    let starts = request.from_ts.map(|ts| offsets_at(&consumer, &chosen, ts)).transpose()?;
+    let ends = request.to_ts.map(|ts| offsets_at(&consumer, &chosen, ts)).transpose()?;
+    Ok(chosen
+        .into_iter()
+        .map(|(tp, low, high)| {
+            let at = |found: &Option<HashMap<TopicPartition, i64>>, or: i64| {
+                found.as_ref().map_or(or, |f| f.get(&tp).copied().unwrap_or(high)).clamp(low, high)
+            };
+            let from = at(&starts, low);
+            let until = at(&ends, high).max(from);
+            Span { tp, from, until }
+        })
+        .collect())
+}
+
+/// Kafka's offsets-for-times: each partition's first offset whose record timestamp is
+/// at or after `ts`; a partition with none is left out. Unlike [`admin::offsets`], a
+/// failed look-up is an error rather than an empty answer, which would read nothing.
+fn offsets_at(
+    consumer: &BaseConsumer,
+    chosen: &[(TopicPartition, i64, i64)],
+    ts: i64,
+) -> Result<HashMap<TopicPartition, i64>, KafkaError> {
+    let mut tpl = TopicPartitionList::with_capacity(chosen.len());
+    for (tp, _, _) in chosen {
+        tpl.add_partition_offset(&tp.topic, tp.partition, Offset::Offset(ts)).map_err(KafkaError::Assign)?;
+    }
+    let answer = consumer.offsets_for_times(tpl, METADATA_TIMEOUT).map_err(KafkaError::Metadata)?;
+    let mut found = HashMap::new();
+    for e in answer.elements() {
+        e.error().map_err(KafkaError::Metadata)?;
+        if let Offset::Offset(o) = e.offset() {
+            found.insert(TopicPartition::new(e.topic(), e.partition()), o);
+        }
+    }
+    Ok(found)
 }

@@ -12,6 +12,7 @@ mod http;
 mod live;
 mod malformed;
 mod outage;
+mod overview;
 mod readonly;
 mod replay;
 mod security;

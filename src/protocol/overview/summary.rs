@@ -1,0 +1,472 @@
+//! The overview's arithmetic, pure: records in, the `done` message's summary out. Each
+//! car of each topic keeps, per time bucket, its record count and the minimum and
+//! maximum of every channel, so a one-sample spike survives any zoom.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{
+    CarOverview, Channels, LapStart, MAX_LAPS_PER_CAR, MAX_OVERVIEW_CARS, MinMax, OverviewMessage, OverviewSummary,
+};
+use crate::telemetry::Sample;
+
+/// Records held while the start of the span is not known yet (no `from_ts`: it is the
+/// earliest first record of the partitions read). Each partition's first records
+/// arrive within its first fetch, so this is rarely reached; when it is, the span starts
+/// at the earliest first record seen so far.
+const MAX_HELD: usize = 100_000;
+/// Distinct cars past [`MAX_OVERVIEW_CARS`] that are counted in `cars_left_out`; beyond
+/// this many (telemetry whose car ids are noise) the count stops growing.
+const MAX_LEFT_OUT_COUNTED: u64 = 100_000;
+/// Channels in the order of [`Channels`]' fields.
+const CHANNELS: usize = 8;
+
+/// `bucket_ms` and the number of buckets for a span: `bucket_ms` = max(1, ⌈span /
+/// asked⌉), then as many buckets as it takes to cover the span, which may be fewer than
+/// asked. An empty span has none.
+pub(crate) fn bucketing(from_ts: i64, to_ts: i64, asked: u32) -> (i64, usize) {
+    let Ok(span @ 1..) = u64::try_from(to_ts.saturating_sub(from_ts)) else { return (1, 0) };
+    let bucket_ms = span.div_ceil(u64::from(asked.max(1))).max(1);
+    let n = span.div_ceil(bucket_ms);
+    (i64::try_from(bucket_ms).unwrap_or(i64::MAX), usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// Summarises records one at a time; [`Summary::finish`] makes the `done` message.
+pub(crate) struct Summary {
+    to_ts: i64,
+    asked: u32,
+    wanted: Option<HashSet<String>>,
+    records: u64,
+    malformed: u64,
+    stage: Stage,
+}
+
+enum Stage {
+    /// No `from_ts` was given: records wait until every partition read has shown its
+    /// first record (or [`MAX_HELD`] wait).
+    Opening {
+        partitions_left: usize,
+        seen: HashSet<(String, i32)>,
+        earliest: Option<i64>,
+        held: Vec<Held>,
+    },
+    Open(Buckets),
+}
+
+struct Held {
+    topic: String,
+    partition: i32,
+    offset: i64,
+    sample: Sample,
+}
+
+impl Summary {
+    /// A summary of `[from_ts, to_ts)` in `asked` buckets, of the `cars` named (every car
+    /// when `None`). Without `from_ts`, the span starts at the earliest of the first
+    /// records of the `partitions` that will be read.
+    pub(crate) fn new(
+        from_ts: Option<i64>,
+        to_ts: i64,
+        asked: u32,
+        cars: Option<&[String]>,
+        partitions: usize,
+    ) -> Self {
+        let stage = match from_ts {
+            Some(from) => Stage::Open(Buckets::new(from, to_ts, asked)),
+            None => {
+                Stage::Opening { partitions_left: partitions, seen: HashSet::new(), earliest: None, held: Vec::new() }
+            }
+        };
+        let wanted = cars.map(|c| c.iter().cloned().collect());
+        Self { to_ts, asked, wanted, records: 0, malformed: 0, stage }
+    }
+
+    /// Records read so far, malformed ones and ones outside the span included.
+    pub(crate) fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// Adds the record at `offset` of a partition. Records are placed by their `ts`.
+    pub(crate) fn add(&mut self, topic: &str, partition: i32, offset: i64, sample: Sample) {
+        self.records += 1;
+        if self.wanted.as_ref().is_some_and(|w| !w.contains(&sample.car)) {
+            return self.first_of(topic, partition, sample.ts);
+        }
+        if let Stage::Open(b) = &mut self.stage {
+            return b.add(topic, partition, offset, &sample);
+        }
+        let ts = sample.ts;
+        if let Stage::Opening { held, .. } = &mut self.stage {
+            held.push(Held { topic: topic.to_owned(), partition, offset, sample });
+        }
+        self.first_of(topic, partition, ts);
+    }
+
+    /// Counts a record that broke the contract.
+    pub(crate) fn add_malformed(&mut self, topic: &str, partition: i32) {
+        self.records += 1;
+        self.malformed += 1;
+        self.first_of(topic, partition, None);
+    }
+
+    /// While the span's start is not known, notes a partition's first record (and its
+    /// time, when it has one), and opens the buckets once every partition has shown one.
+    fn first_of(&mut self, topic: &str, partition: i32, ts: Option<i64>) {
+        let Stage::Opening { partitions_left, seen, earliest, held } = &mut self.stage else { return };
+        if !seen.contains(&(topic.to_owned(), partition)) {
+            seen.insert((topic.to_owned(), partition));
+            *partitions_left = partitions_left.saturating_sub(1);
+            if let Some(ts) = ts {
+                *earliest = Some(earliest.map_or(ts, |e| e.min(ts)));
+            }
+        }
+        if *partitions_left == 0 || held.len() >= MAX_HELD {
+            self.open();
+        }
+    }
+
+    /// Fixes the span's start and places the records held until now.
+    fn open(&mut self) {
+        let Stage::Opening { earliest, held, .. } = &mut self.stage else { return };
+        let mut buckets = Buckets::new(earliest.unwrap_or(self.to_ts), self.to_ts, self.asked);
+        for h in held.drain(..) {
+            buckets.add(&h.topic, h.partition, h.offset, &h.sample);
+        }
+        self.stage = Stage::Open(buckets);
+    }
+
+    /// The `done` message for the request `id`.
+    pub(crate) fn finish(mut self, id: Option<u64>) -> OverviewMessage {
+        self.open();
+        let Stage::Open(b) = self.stage else { unreachable!("opened just above") };
+        let mut cars: Vec<CarOverview> = b.cars.into_iter().map(Car::finish).collect();
+        cars.sort_by(|a, b| (&a.topic, &a.car).cmp(&(&b.topic, &b.car)));
+        let summary = OverviewSummary {
+            from_ts: b.from_ts,
+            to_ts: b.to_ts,
+            bucket_ms: b.bucket_ms,
+            buckets: b.n,
+            malformed: self.malformed,
+            cars_left_out: b.left_out,
+            cars,
+        };
+        OverviewMessage::done(id, self.records, summary)
+    }
+}
+
+/// The span cut into buckets, and every car's.
+struct Buckets {
+    from_ts: i64,
+    to_ts: i64,
+    bucket_ms: i64,
+    n: usize,
+    cars: Vec<Car>,
+    /// Per topic, each car's place in `cars` ([`LEFT_OUT`] for a car left out). Few
+    /// topics, so a list.
+    index: Vec<(String, HashMap<String, usize>)>,
+    left_out: u64,
+}
+
+/// The place in [`Buckets::index`] of a car that is not summarised.
+const LEFT_OUT: usize = usize::MAX;
+
+impl Buckets {
+    fn new(from_ts: i64, to_ts: i64, asked: u32) -> Self {
+        let (bucket_ms, n) = bucketing(from_ts, to_ts, asked);
+        Self { from_ts, to_ts, bucket_ms, n, cars: Vec::new(), index: Vec::new(), left_out: 0 }
+    }
+
+    fn add(&mut self, topic: &str, partition: i32, offset: i64, sample: &Sample) {
+        let Some(ts) = sample.ts.filter(|ts| (self.from_ts..self.to_ts).contains(ts)) else { return };
+        // In range, so neither difference nor index can overflow.
+        let bucket = ((ts - self.from_ts) / self.bucket_ms) as usize;
+        let Some(car) = self.car(topic, partition, &sample.car) else { return };
+        car.add(bucket, ts, offset, sample);
+    }
+
+    /// The car's summary, made on its first record unless [`MAX_OVERVIEW_CARS`] are made.
+    fn car(&mut self, topic: &str, partition: i32, id: &str) -> Option<&mut Car> {
+        let t = match self.index.iter().position(|(t, _)| t == topic) {
+            Some(t) => t,
+            None => {
+                self.index.push((topic.to_owned(), HashMap::new()));
+                self.index.len() - 1
+            }
+        };
+        if let Some(&i) = self.index[t].1.get(id) {
+            return self.cars.get_mut(i);
+        }
+        if self.cars.len() >= MAX_OVERVIEW_CARS {
+            if self.left_out < MAX_LEFT_OUT_COUNTED {
+                self.left_out += 1;
+                self.index[t].1.insert(id.to_owned(), LEFT_OUT);
+            }
+            return None;
+        }
+        self.index[t].1.insert(id.to_owned(), self.cars.len());
+        self.cars.push(Car::new(topic, partition, id, self.n));
+        self.cars.last_mut()
+    }
+}
+
+/// One bucket of one car: its count and each channel's extremes (±∞ until a value comes).
+#[derive(Clone, Copy)]
+struct Bucket {
+    count: u32,
+    min: [f64; CHANNELS],
+    max: [f64; CHANNELS],
+}
+
+const EMPTY: Bucket = Bucket { count: 0, min: [f64::INFINITY; CHANNELS], max: [f64::NEG_INFINITY; CHANNELS] };
+
+struct Car {
+    car: String,
+    driver: Option<String>,
+    topic: String,
+    partition: i32,
+    /// Kept bucket by bucket rather than channel by channel: a record touches one place.
+    buckets: Vec<Bucket>,
+    laps: Vec<LapStart>,
+    laps_seen: HashSet<u32>,
+    last_lap: Option<u32>,
+    laps_left_out: u64,
+}
+
+impl Car {
+    fn new(topic: &str, partition: i32, id: &str, n: usize) -> Self {
+        Self {
+            car: id.to_owned(),
+            driver: None,
+            topic: topic.to_owned(),
+            partition,
+            buckets: vec![EMPTY; n],
+            laps: Vec::new(),
+            laps_seen: HashSet::new(),
+            last_lap: None,
+            laps_left_out: 0,
+        }
+    }
+
+    fn add(&mut self, bucket: usize, ts: i64, offset: i64, s: &Sample) {
+        let Some(b) = self.buckets.get_mut(bucket) else { return };
+        b.count = b.count.saturating_add(1);
+        let t = &s.tire_temp_c;
+        // An absent channel is NaN, which no comparison lets in.
+        let values =
+            [s.speed_kph, s.rpm, t.fl, t.fr, t.rl, t.rr, s.throttle.unwrap_or(f64::NAN), s.brake.unwrap_or(f64::NAN)];
+        for (i, v) in values.into_iter().enumerate() {
+            if v < b.min[i] {
+                b.min[i] = v;
+            }
+            if v > b.max[i] {
+                b.max[i] = v;
+            }
+        }
+        if self.driver.is_none() {
+            self.driver.clone_from(&s.driver);
+        }
+        if let Some(lap) = s.lap
+            && self.last_lap != Some(lap)
+        {
+            self.last_lap = Some(lap);
+            self.lap_started(lap, ts, offset);
+        }
+    }
+
+    /// Notes the first record of a lap not seen before, while there is room.
+    fn lap_started(&mut self, lap: u32, ts: i64, offset: i64) {
+        if self.laps_seen.contains(&lap) {
+            return;
+        }
+        if self.laps.len() >= MAX_LAPS_PER_CAR {
+            self.laps_left_out += 1;
+            return;
+        }
+        self.laps_seen.insert(lap);
+        self.laps.push(LapStart { lap, ts, offset });
+    }
+
+    fn finish(self) -> CarOverview {
+        let channel = |i: usize| MinMax {
+            min: self.buckets.iter().map(|b| Some(b.min[i]).filter(|v| v.is_finite())).collect(),
+            max: self.buckets.iter().map(|b| Some(b.max[i]).filter(|v| v.is_finite())).collect(),
+        };
+        let channels = Channels {
+            speed_kph: channel(0),
+            rpm: channel(1),
+            tire_fl: channel(2),
+            tire_fr: channel(3),
+            tire_rl: channel(4),
+            tire_rr: channel(5),
+            throttle: channel(6),
+            brake: channel(7),
+        };
+        CarOverview {
+            count: self.buckets.iter().map(|b| b.count).collect(),
+            car: self.car,
+            driver: self.driver,
+            topic: self.topic,
+            partition: self.partition,
+            laps: self.laps,
+            laps_left_out: self.laps_left_out,
+            channels,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::overview::OverviewState;
+
+    fn sample(car: &str, ts: i64, rpm: f64) -> Sample {
+        Sample { rpm, ..Sample::minimal(car, ts) }
+    }
+
+    fn summary_of(msg: &OverviewMessage) -> &OverviewSummary {
+        assert_eq!(msg.state, OverviewState::Done);
+        msg.summary.as_ref().unwrap()
+    }
+
+    #[test]
+    fn buckets_are_whole_milliseconds_and_may_be_fewer_than_asked() {
+        assert_eq!(bucketing(0, 1000, 3), (334, 3));
+        assert_eq!(bucketing(0, 1000, 1000), (1, 1000));
+        assert_eq!(bucketing(0, 1001, 1000), (2, 501), "ceil(1001 / 1000) = 2 ms, and 501 of them cover it");
+        assert_eq!(bucketing(0, 10, 4000), (1, 10), "never under 1 ms");
+        assert_eq!(bucketing(5, 5, 10), (1, 0), "an empty span has no buckets");
+        assert_eq!(bucketing(9, 5, 10), (1, 0));
+        assert_eq!(bucketing(i64::MIN, i64::MAX, 4000).1, 4000, "no overflow");
+    }
+
+    #[test]
+    fn a_one_sample_spike_survives_in_its_buckets_max() {
+        let mut s = Summary::new(Some(0), 10_000, 10, None, 1);
+        for ts in 0..10_000 {
+            let rpm = if ts == 4_321 { 25_000.0 } else { 9_000.0 + (ts % 7) as f64 * 100.0 };
+            s.add("t", 0, ts, sample("7", ts, rpm));
+        }
+        let msg = s.finish(Some(4));
+        let sum = summary_of(&msg);
+        assert_eq!((sum.bucket_ms, sum.buckets), (1_000, 10));
+        let rpm = &sum.cars[0].channels.rpm;
+        assert_eq!(rpm.max[4], Some(25_000.0));
+        assert!(rpm.max.iter().enumerate().all(|(i, m)| i == 4 || m.unwrap() < 13_000.0), "{:?}", rpm.max);
+        assert_eq!(rpm.min[4], Some(9_000.0), "the spike leaves the minimum alone");
+        assert_eq!(sum.cars[0].count, vec![1_000; 10]);
+        assert_eq!((msg.records, msg.id), (10_000, Some(4)));
+    }
+
+    #[test]
+    fn a_bucket_without_records_is_a_gap_and_a_missing_channel_is_null() {
+        let mut s = Summary::new(Some(0), 30, 3, None, 1);
+        s.add("t", 0, 0, sample("1", 1, 8_000.0));
+        s.add("t", 0, 1, Sample { throttle: Some(0.5), ..sample("1", 5, 9_000.0) });
+        s.add("t", 0, 2, sample("1", 25, 7_000.0));
+        let msg = s.finish(None);
+        let car = &summary_of(&msg).cars[0];
+        assert_eq!(car.count, vec![2, 0, 1]);
+        assert_eq!(car.channels.rpm.min, vec![Some(8_000.0), None, Some(7_000.0)]);
+        assert_eq!(car.channels.rpm.max, vec![Some(9_000.0), None, Some(7_000.0)]);
+        assert_eq!(car.channels.throttle.max, vec![Some(0.5), None, None], "no throttle in bucket 2");
+        assert_eq!(car.channels.tire_rr.min[0], Some(4.0));
+    }
+
+    #[test]
+    fn records_outside_the_span_are_read_but_not_summarised() {
+        let mut s = Summary::new(Some(100), 200, 10, None, 1);
+        for ts in [99, 100, 199, 200, 5_000] {
+            s.add("t", 0, ts, sample("1", ts, 1.0));
+        }
+        let msg = s.finish(None);
+        assert_eq!(msg.records, 5);
+        let car = &summary_of(&msg).cars[0];
+        assert_eq!(car.count.iter().sum::<u32>(), 2, "only 100 and 199 are in [100, 200)");
+        assert_eq!((car.count[0], car.count[9]), (1, 1));
+    }
+
+    #[test]
+    fn malformed_records_are_counted() {
+        let mut s = Summary::new(Some(0), 10, 1, None, 1);
+        s.add_malformed("t", 0);
+        s.add("t", 0, 1, sample("1", 1, 1.0));
+        let msg = s.finish(None);
+        assert_eq!((msg.records, summary_of(&msg).malformed), (2, 1));
+    }
+
+    #[test]
+    fn each_car_of_each_topic_is_summarised_once_up_to_the_bound_and_the_rest_counted() {
+        let mut s = Summary::new(Some(0), 10, 1, None, 2);
+        for i in 0..MAX_OVERVIEW_CARS + 5 {
+            for topic in ["a", "b"] {
+                let car = format!("{i:03}");
+                s.add(topic, 1, 0, Sample { driver: Some(format!("D{i}")), ..sample(&car, 1, 1.0) });
+                s.add(topic, 2, 1, sample(&car, 2, 1.0));
+            }
+        }
+        let msg = s.finish(None);
+        let sum = summary_of(&msg);
+        assert_eq!(sum.cars.len(), MAX_OVERVIEW_CARS);
+        assert_eq!(sum.cars_left_out, 2 * (MAX_OVERVIEW_CARS as u64 + 5) - MAX_OVERVIEW_CARS as u64);
+        let first = &sum.cars[0];
+        assert_eq!((first.topic.as_str(), first.car.as_str()), ("a", "000"), "sorted by topic, then car");
+        assert_eq!((first.partition, first.count[0], first.driver.as_deref()), (1, 2, Some("D0")));
+        assert!(sum.cars.iter().any(|c| (c.topic.as_str(), c.car.as_str()) == ("b", "000")), "a car per topic");
+    }
+
+    #[test]
+    fn only_the_cars_asked_for_are_summarised_and_the_others_are_not_left_out() {
+        let asked = vec!["7".to_owned()];
+        let mut s = Summary::new(Some(0), 10, 1, Some(&asked), 1);
+        for car in ["1", "7", "9"] {
+            s.add("t", 0, 0, sample(car, 1, 1.0));
+        }
+        let msg = s.finish(None);
+        let sum = summary_of(&msg);
+        assert_eq!(sum.cars.iter().map(|c| c.car.as_str()).collect::<Vec<_>>(), ["7"]);
+        assert_eq!((sum.cars_left_out, msg.records), (0, 3));
+    }
+
+    #[test]
+    fn laps_list_the_first_record_of_each_up_to_the_bound() {
+        let mut s = Summary::new(Some(0), 1_000_000, 1, None, 1);
+        let mut offset = 0;
+        for lap in 1..=(MAX_LAPS_PER_CAR as u32 + 3) {
+            for _ in 0..2 {
+                let ts = offset * 10;
+                s.add("t", 0, offset, Sample { lap: Some(lap), ..sample("1", ts, 1.0) });
+                offset += 1;
+            }
+        }
+        // Back to a lap already listed: not a new start.
+        s.add("t", 0, offset, Sample { lap: Some(1), ..sample("1", offset * 10, 1.0) });
+        let msg = s.finish(None);
+        let car = &summary_of(&msg).cars[0];
+        assert_eq!(car.laps.len(), MAX_LAPS_PER_CAR);
+        assert_eq!(car.laps[1], LapStart { lap: 2, ts: 20, offset: 2 });
+        assert_eq!(car.laps_left_out, 3);
+    }
+
+    #[test]
+    fn without_from_ts_the_span_starts_at_the_earliest_first_record_of_the_partitions() {
+        let mut s = Summary::new(None, 1_000, 9, None, 2);
+        s.add("t", 0, 0, sample("1", 500, 1.0));
+        s.add("t", 0, 1, sample("1", 700, 2.0));
+        s.add_malformed("t", 0);
+        // Partition 1's first record is the earliest.
+        s.add("t", 1, 0, sample("2", 100, 3.0));
+        s.add("t", 1, 1, sample("2", 50, 4.0));
+        let msg = s.finish(None);
+        let sum = summary_of(&msg);
+        assert_eq!((sum.from_ts, sum.to_ts, sum.bucket_ms, sum.buckets), (100, 1_000, 100, 9));
+        let counts: Vec<u32> = sum.cars.iter().map(|c| c.count.iter().sum()).collect();
+        assert_eq!(counts, [2, 1], "records held while the start was unknown are placed; 50 is before it");
+        assert_eq!(sum.cars[0].count[4], 1, "ts 500 is in bucket (500 - 100) / 100");
+    }
+
+    #[test]
+    fn without_from_ts_or_records_the_summary_is_empty() {
+        let msg = Summary::new(None, 1_000, 9, None, 3).finish(None);
+        let sum = summary_of(&msg);
+        assert_eq!((sum.from_ts, sum.to_ts, sum.buckets, sum.cars.len()), (1_000, 1_000, 0, 0));
+    }
+}
