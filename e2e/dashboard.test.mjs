@@ -113,6 +113,8 @@ describe('the Trackside dashboard', () => {
           if (window.badgeSeen.at(-1) !== badge.dataset.mode) window.badgeSeen.push(badge.dataset.mode);
         }).observe(badge, { attributes: true, attributeFilter: ['data-mode'] });
       });
+      // As fast as Kafka serves: the whole topic in a moment (the default is race speed).
+      await page.locator('[data-testid="speed-picker"] [data-speed="max"]').click();
       await page.getByTestId('replay-earliest').click();
 
       const progress = page.getByTestId('replay-progress-text');
@@ -160,6 +162,7 @@ describe('the Trackside dashboard', () => {
       const emptyText = page.getByTestId('charts-empty-text');
       await waitUntil(async () => (await empty.isHidden()) || /^No records on/.test(await emptyText.innerText()),
         'the page is subscribed to the topic');
+      await page.locator('[data-testid="speed-picker"] [data-speed="max"]').click();
       await page.getByTestId('replay-earliest').click();
 
       const badge = page.getByTestId('mode-badge');

@@ -13,11 +13,13 @@ import { Toasts } from './toasts.js';
 import { Header } from './header.js';
 import { PartitionPicker, TopicPicker, WindowPicker } from './pickers.js';
 import { ReplayControls } from './replay-controls.js';
+import { Playback } from './playback.js';
 import { describeSelection, sameSelection, selects } from './selection.js';
 import { initial, next } from './session.js';
 import { formatQuery, parseQuery } from './url.js';
 
 const TOPICS_REFRESH_MS = 5_000;
+const PLAYBACK_TICK_MS = 1_000;
 const LEGEND_INTERVAL_MS = 120;
 
 const root = document.getElementById('app');
@@ -33,6 +35,10 @@ const fromUrl = parseQuery(location.search);
 /** The conversation with the server; changed only through `dispatch`. */
 let session = initial({
   selection: fromUrl.selection ?? config.defaultTopics.slice(0, 1).map((topic) => ({ topic, partitions: null })),
+  speed: fromUrl.speed,
+  start: fromUrl.t === null ? null : { ts: fromUrl.t, paused: fromUrl.paused },
+  // A seek shows the chart window's worth of race up to its moment.
+  lead: fromUrl.window * 1000,
 });
 /** How the page shows what it has: none of it is the server's business. */
 const view = {
@@ -41,7 +47,9 @@ const view = {
   link: { state: session.connection },
   focus: fromUrl.car,
   hidden: new Set(),
-  hideNewCars: false,
+  /** Cars a link names: the others are hidden as they appear. */
+  urlCars: fromUrl.cars ? new Set(fromUrl.cars) : null,
+  hideNewCars: fromUrl.cars !== null,
   windowSec: fromUrl.window,
   cursorIdx: null,
 };
@@ -49,7 +57,10 @@ const view = {
 const store = new TelemetryStore();
 const header = new Header(root);
 const toasts = new Toasts($('toasts'));
-const charts = new Charts($('strips'), { onCursor: (idx) => { view.cursorIdx = idx; legendDirty = true; } });
+const charts = new Charts($('strips'), {
+  onCursor: (idx) => { view.cursorIdx = idx; legendDirty = true; },
+  onZoom: (a, b) => playback.zoomTo(a, b),
+});
 const tires = new TireWidget($('tire-widget'));
 const kafka = new KafkaPanel($('kafka-panel'));
 const choose = (selection) => dispatch({ type: 'subscribe', selection });
@@ -58,20 +69,25 @@ const partitionPicker = new PartitionPicker($('partition-picker'), choose);
 const windowPicker = new WindowPicker($('window-picker'), (s) => {
   view.windowSec = s;
   windowPicker.set(s);
+  dispatch({ type: 'lead', ms: s * 1000 });
+  playback.setZoom(null); // back to following the playhead
   store.version++; // redraw with the new window
   writeUrl();
 });
-const replayControls = new ReplayControls($('replay-controls'), $('replay-progress'), {
+const replayControls = new ReplayControls($('playback'), $('replay-progress'), {
   onReplay: () => dispatch({ type: 'replay' }),
-  onPause: () => dispatch({ type: 'pause' }),
+  onPause: () => dispatch({ type: 'pause', at: playback.liveEdge() }),
   onResume: () => dispatch({ type: 'resume' }),
   onLive: () => dispatch({ type: 'live' }),
+  onSpeed: (speed) => dispatch({ type: 'speed', speed }),
 });
 const carList = new CarList(root.querySelector('.car-panel'), {
   onToggle: (car, drawn) => {
+    view.urlCars = null;
     if (drawn) view.hidden.delete(car);
     else view.hidden.add(car);
     carsDirty = true;
+    urlDirty = true;
   },
   onFocus: (car) => {
     view.focus = car;
@@ -82,16 +98,30 @@ const carList = new CarList(root.querySelector('.car-panel'), {
   onAll: () => {
     view.hidden.clear();
     view.hideNewCars = false;
+    view.urlCars = null;
     carsDirty = true;
+    urlDirty = true;
   },
   onFocusedOnly: () => {
     for (const car of store.sortedIds) if (car !== effectiveFocus()) view.hidden.add(car);
     view.hideNewCars = true;
+    view.urlCars = null;
     carsDirty = true;
+    urlDirty = true;
   },
 });
+const playback = new Playback({
+  root, dispatch, store, charts, controls: replayControls,
+  session: () => session,
+  focus: () => effectiveFocus(),
+  onUrl: () => writeUrl(),
+});
+
+if (fromUrl.t !== null) playback.pendingTs = fromUrl.t;
 
 let carsDirty = true;
+/** The cars drawn changed: the URL names them once they are drawn. */
+let urlDirty = false;
 let legendDirty = true;
 let seenCarsVersion = -1;
 const knownCars = new Set();
@@ -155,7 +185,12 @@ function onMessage(msg) {
     case 'data':
       return dispatch({ type: 'data', message: msg });
     case 'replay':
+      playback.progressArrived();
       return dispatch({ type: 'progress', message: msg });
+    case 'range':
+      return dispatch({ type: 'range', message: msg });
+    case 'overview':
+      return dispatch({ type: 'overview', message: msg });
     case 'error':
       return dispatch({ type: 'refused', request: msg.request, code: msg.error, message: msg.message });
     case 'stats':
@@ -169,7 +204,17 @@ function onMessage(msg) {
 }
 
 function writeUrl() {
-  const q = formatQuery({ selection: session.selection, car: view.focus, window: view.windowSec });
+  const replaying = session.mode === 'replay';
+  const someHidden = view.hideNewCars || [...view.hidden].some((c) => store.cars.has(c));
+  const q = formatQuery({
+    selection: session.selection,
+    car: view.focus,
+    cars: view.urlCars ? [...view.urlCars] : someHidden ? charts.cars : null,
+    window: view.windowSec,
+    t: replaying ? playback.playhead(performance.now()) : null,
+    speed: session.speed,
+    paused: replaying && session.wantPaused,
+  });
   if (q !== location.search) history.replaceState(null, '', q);
 }
 
@@ -199,8 +244,9 @@ function render(prev, s) {
     topicPicker.setSelection(s.selection);
     partitionPicker.setSelection(s.selection);
   }
-  if (changed('mode', 'replayState', 'replay')) renderMode();
+  if (changed('mode', 'replayState', 'replay', 'wantPaused')) renderMode();
   else if (changed('selection')) renderKafka();
+  if (changed('speed')) replayControls.setSpeed(s.speed);
   if (changed('dropped')) kafka.setDropped(s.dropped);
   if (changed('selection', 'connection', 'mode', 'awaitingSubscribed', 'refused')) renderEmpty();
 }
@@ -216,7 +262,7 @@ function renderKafka() {
 function renderMode() {
   header.mode(session.mode, session.replayState, session.replay);
   root.dataset.mode = session.mode;
-  replayControls.render(session.mode, session.replayState, session.replay);
+  replayControls.render(session.mode, session.replayState, session.replay, session.wantPaused);
   renderKafka();
 }
 
@@ -229,7 +275,7 @@ function renderEmpty() {
   let text;
   if (selection.length === 0) text = 'Choose a topic above.';
   else if (session.connection !== 'connected') text = 'Waiting for the server…';
-  else if (session.mode === 'replay') text = 'Replaying from the earliest offset…';
+  else if (session.mode === 'replay') text = session.wantPaused ? 'Paused: step with → or press Space to play.' : 'Replaying: records arrive at the chosen speed…';
   else if (session.awaitingSubscribed) text = `Subscribing to ${describeSelection(selection)}…`;
   else if (session.refused && sameSelection(session.refused, selection)) text = `The server refused ${describeSelection(selection)}; it is asked again once the topic exists.`;
   else text = `No records on ${describeSelection(selection)} in the last ${config.historySecs} s (the history the server keeps). The chart starts with the next record.`;
@@ -245,13 +291,17 @@ function syncCars() {
   for (const car of store.sortedIds) {
     if (!knownCars.has(car)) {
       knownCars.add(car);
-      if (view.hideNewCars) view.hidden.add(car);
+      if (view.hideNewCars && !view.urlCars?.has(car)) view.hidden.add(car);
     }
   }
   const focus = effectiveFocus();
   const drawn = drawnCars(store.sortedIds, view.hidden, focus);
   charts.configure(drawn, focus);
   carList.render(store.sortedIds, new Set(drawn), focus, store.ignored);
+  if (urlDirty) {
+    urlDirty = false;
+    writeUrl();
+  }
   $('strips').dataset.cars = String(store.sortedIds.length);
   renderEmpty();
   legendDirty = true;
@@ -286,6 +336,7 @@ function frame(now) {
   requestAnimationFrame(frame);
   syncCars();
   charts.draw(store, view.windowSec * 1000, store.windowEnd(session.mode === 'replay'));
+  playback.frame(now);
   if (now - lastLegendAt >= LEGEND_INTERVAL_MS && (legendDirty || store.version !== legendVersion)) {
     lastLegendAt = now;
     legendVersion = store.version;
@@ -308,6 +359,13 @@ const hook = Object.freeze({
     return out;
   },
   get replay() { return session.replay; },
+  /** The playhead shown (ms), null when live. */
+  get playhead() { return playback.playhead(performance.now()); },
+  /** The timeline's span (ms): what Kafka retains, to the live edge. */
+  get timelineSpan() { return playback.span; },
+  get range() { return session.range; },
+  get speed() { return session.speed; },
+  get overviews() { return structuredClone(session.overviews.byPurpose); },
   get stats() { return view.stats; },
   get mode() { return session.mode; },
   get selection() { return structuredClone(session.selection); },
@@ -320,6 +378,8 @@ if (typeof uPlot === 'undefined') {
   toasts.show('Charts unavailable', 'uPlot did not load from /vendor/uplot/. Was `npm ci` run on the server?');
 } else {
   windowPicker.set(view.windowSec);
+  replayControls.setSpeed(session.speed);
+  playback.renderZoomPicker();
   topicPicker.setSelection(session.selection);
   partitionPicker.setSelection(session.selection);
   writeUrl();
@@ -327,5 +387,6 @@ if (typeof uPlot === 'undefined') {
   renderEmpty();
   conn = connectToServer();
   refreshTopics();
+  setInterval(() => playback.tick(performance.now()), PLAYBACK_TICK_MS);
   requestAnimationFrame(frame);
 }

@@ -1,9 +1,13 @@
-// The stacked strips (speed, RPM, tire temperatures) drawn with uPlot, cursors synced. Each
-// frame the cars' rings are binned onto one time grid (bins.js) and handed to the strips.
+// The stacked strips (speed, RPM, tire temperatures) drawn with uPlot, cursors synced. Two
+// ways to fill them: following the playhead, each frame the cars' rings are binned onto one
+// time grid (bins.js); zoomed out, an `overview` of the span is drawn as each car's minimum
+// and maximum per bucket (zoom.js), the focused car's as a filled band. Dragging across a
+// strip zooms into the dragged span.
 
 /* global uPlot */
 
 import { binTrack, timeGrid } from './bins.js';
+import { bandColumns } from './zoom.js';
 
 const SYNC_KEY = 'trackside';
 
@@ -85,11 +89,16 @@ function sized(arr, n, fill) {
 export class Charts {
   /**
    * @param {HTMLElement} root  holds one `[data-plot=KEY]` element per strip
-   * @param {{onCursor: (idx: number|null) => void}} opts
+   * @param {{onCursor: (idx: number|null) => void, onZoom: (fromMs: number, toMs: number) => void}} opts
    */
-  constructor(root, { onCursor }) {
+  constructor(root, { onCursor, onZoom }) {
     this.root = root;
     this.onCursor = onCursor;
+    this.onZoom = onZoom;
+    /** The `overview` drawn while zoomed out, or null while following the playhead. */
+    this.bands = null;
+    /** The playhead (ms), drawn as a line on zoomed-out strips. */
+    this.playhead = null;
     this.plots = new Map(); // strip key -> uPlot
     this.cars = [];
     this.focus = null;
@@ -116,6 +125,25 @@ export class Charts {
     this.rebuild();
   }
 
+  /** Draws a `done` overview (zoomed out), or follows the rings again with null. */
+  showBands(overview) {
+    if (overview === this.bands) return;
+    const rebuild = (overview === null) !== (this.bands === null);
+    this.bands = overview;
+    if (rebuild || overview === null) this.rebuild();
+    else this.drawBands();
+  }
+
+  /** Moves the playhead line of the zoomed-out strips (redrawn only when it moves a pixel). */
+  setPlayhead(ts) {
+    if (!this.bands) return;
+    const plot = this.plots.get('speed');
+    const px = (t) => (plot && Number.isFinite(t) ? Math.round(plot.valToPos(t / 1000, 'x')) : null);
+    const moved = px(ts) !== px(this.playhead);
+    this.playhead = ts;
+    if (moved) for (const p of this.plots.values()) p.redraw(false, false);
+  }
+
   rebuild() {
     for (const [key, plot] of this.plots) {
       this.resizer.unobserve(plot.root.parentElement);
@@ -128,9 +156,7 @@ export class Charts {
     this.order = order;
     STRIPS.forEach((strip, n) => {
       const el = this.root.querySelector(`[data-plot="${strip.key}"]`);
-      const series = strip.channel
-        ? order.map((car) => this.carSeries(car))
-        : CORNERS.map((c) => ({ label: c.toUpperCase(), stroke: CORNER_COLORS[c], width: 1.75, points: { show: false } }));
+      const { series, bands } = this.bands ? this.bandSeries(strip) : { series: this.lineSeries(strip), bands: [] };
       const last = n === STRIPS.length - 1;
       const opts = {
         width: Math.max(100, el.clientWidth),
@@ -140,9 +166,11 @@ export class Charts {
         cursor: {
           sync: { key: SYNC_KEY },
           y: false, // a vertical cursor only, as in MoTeC and ATLAS: time is what is compared
-          drag: { x: false, y: false, setScale: false },
+          // Dragging selects a span to zoom into; the page asks the server for it.
+          drag: { x: true, y: false, setScale: false },
           points: { size: 5, width: 1 },
         },
+        bands,
         scales: {
           x: { time: true, range: () => [this.xMin, this.xMax] },
           y: { range: strip.range },
@@ -154,13 +182,88 @@ export class Charts {
           { ...AXIS, size: Y_AXIS_SIZE, values: (u, splits) => splits.map(strip.format) },
         ],
         series: [{}, ...series],
-        hooks: n === 0 ? { setCursor: [(u) => this.onCursor(u.cursor.idx ?? null)] } : {},
+        hooks: {
+          ...(n === 0 ? { setCursor: [(u) => this.onCursor(u.cursor.idx ?? null)] } : {}),
+          setSelect: [(u) => this.selected(u)],
+          draw: [(u) => this.drawPlayhead(u)],
+        },
       };
       const plot = new uPlot(opts, this.emptyData(series.length), el);
       this.plots.set(strip.key, plot);
       this.resizer.observe(el);
     });
     this.drawnVersion = -1;
+    if (this.bands) this.drawBands();
+  }
+
+  lineSeries(strip) {
+    return strip.channel
+      ? this.order.map((car) => this.carSeries(car))
+      : CORNERS.map((c) => ({ label: c.toUpperCase(), stroke: CORNER_COLORS[c], width: 1.75, points: { show: false } }));
+  }
+
+  /**
+   * Zoomed out: a max and a min series per car (the tires strip: per corner of the focused
+   * car). The focused car's pair is filled as a band; the others are thin lines.
+   */
+  bandSeries(strip) {
+    const series = [];
+    const bands = [];
+    const pair = (label, color, strong) => {
+      const line = { stroke: strong ? color : `${color}70`, width: strong ? 1.5 : 1, points: { show: false }, spanGaps: false };
+      series.push({ ...line, label: `${label} max` }, { ...line, label: `${label} min` });
+      if (strong) bands.push({ series: [series.length - 1, series.length], fill: `${color}40` });
+    };
+    if (strip.channel) for (const car of this.order) pair(`#${car}`, carColor(car), car === this.focus);
+    else for (const c of CORNERS) pair(c.toUpperCase(), CORNER_COLORS[c], true);
+    return { series, bands };
+  }
+
+  /** Hands the zoomed-out overview's columns to the strips. */
+  drawBands() {
+    const ov = this.bands;
+    if (!ov || this.plots.size === 0) return;
+    // The x range is read when the data is set.
+    this.xMin = ov.from_ts / 1000;
+    this.xMax = ov.to_ts / 1000;
+    for (const strip of STRIPS) {
+      const cols = [];
+      if (strip.channel) {
+        const { x, pairs } = bandColumns(ov, this.order, strip.channel);
+        cols.push(x);
+        for (const p of pairs) cols.push(p.max, p.min);
+      } else {
+        for (const c of CORNERS) {
+          const { x, pairs } = bandColumns(ov, [this.focus], `tire_temp_c.${c}`);
+          if (cols.length === 0) cols.push(x);
+          cols.push(pairs[0].max, pairs[0].min);
+        }
+      }
+      this.cols.x = cols[0];
+      this.plots.get(strip.key).setData(cols);
+    }
+    this.frames++;
+  }
+
+  /** A drag across a strip: the span to zoom into, then the selection is cleared. */
+  selected(u) {
+    const { left, width } = u.select;
+    if (width < 3) return;
+    const a = u.posToVal(left, 'x') * 1000;
+    const b = u.posToVal(left + width, 'x') * 1000;
+    u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+    this.onZoom(a, b);
+  }
+
+  drawPlayhead(u) {
+    if (!this.bands || !Number.isFinite(this.playhead)) return;
+    const x = u.valToPos(this.playhead / 1000, 'x', true);
+    if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+    const g = u.ctx;
+    g.save();
+    g.fillStyle = '#f59e0b';
+    g.fillRect(Math.round(x) - 1, u.bbox.top, 2 * (devicePixelRatio || 1), u.bbox.height);
+    g.restore();
   }
 
   carSeries(car) {
@@ -186,7 +289,7 @@ export class Charts {
    * @param {number} endTs  where the window ends (ms)
    */
   draw(store, windowMs, endTs) {
-    if (store.version === this.drawnVersion || this.plots.size === 0) return false;
+    if (this.bands || store.version === this.drawnVersion || this.plots.size === 0) return false;
     this.drawnVersion = store.version;
     if (!Number.isFinite(endTs)) {
       for (const plot of this.plots.values()) plot.setData(this.emptyData(plot.series.length - 1));
@@ -236,6 +339,12 @@ export class Charts {
       if (track && track.count > 0) oldest = Math.min(oldest, track.ts[track.indexFromNewest(track.count - 1)]);
     }
     return oldest;
+  }
+
+  /** The plots' width in CSS pixels: a zoomed-out overview asks for one bucket per pixel. */
+  get plotWidth() {
+    const p = this.plots.get('speed');
+    return p ? p.bbox.width / (devicePixelRatio || 1) : this.root.clientWidth - 70;
   }
 
   /** Seconds of time the strips show (the window, or less while the data does not fill it). */

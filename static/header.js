@@ -51,9 +51,10 @@ export class Header {
     let badge = { mode: 'live', text: 'Live', sub: `consumer group ${this.groupId.textContent}` };
     if (mode === 'replay') {
       const pct = replay ? `${Math.floor((replay.progress ?? 0) * 100)}%` : '';
+      const speed = replay?.speed === 'max' ? 'as fast as Kafka serves' : replay?.speed ? `at ${replay.speed}×` : '';
       badge = {
-        starting: { mode: 'replay', text: 'Replay', sub: 'starting from the earliest offset…' },
-        running: { mode: 'replay', text: 'Replay', sub: `${pct} · from the earliest offset` },
+        starting: { mode: 'replay', text: 'Replay', sub: 'starting…' },
+        running: { mode: 'replay', text: 'Replay', sub: `${pct} · ${speed}` },
         paused: { mode: 'replay-paused', text: 'Replay paused', sub: `${pct} · the reader is not fetching` },
         caught_up: { mode: 'caught-up', text: 'Caught up · live', sub: 'streaming live from the replay reader' },
         stopped: { mode: 'replay-stopped', text: 'Replay stopped', sub: 'back to live to resume the stream' },

@@ -1,17 +1,28 @@
-// The replay buttons (start or restart, pause/resume, back to live) and the progress strip
-// under the toolbar: how far the replay is, per partition when there are several.
+// The transport (play/pause, play from the start, the speed selector), Go live, the playhead
+// readout with its "behind live" badge, and the progress strip under them: how far the
+// replay is, with each partition's offset when there are several.
+
+import { behindText } from './timeline.js';
 
 const fmt = new Intl.NumberFormat('en-US');
 
 export class ReplayControls {
   /**
-   * @param {HTMLElement} el  the buttons  @param {HTMLElement} strip  the progress strip
-   * @param {{onReplay, onPause, onResume, onLive}} actions
+   * @param {HTMLElement} bar  the playback bar  @param {HTMLElement} strip  the progress strip
+   * @param {{onReplay, onPause, onResume, onLive, onSpeed}} actions
    */
-  constructor(el, strip, actions) {
+  constructor(bar, strip, actions) {
+    const el = bar;
     this.start = el.querySelector('[data-testid=replay-earliest]');
     this.pause = el.querySelector('[data-testid=replay-pause]');
     this.live = el.querySelector('[data-testid=back-to-live]');
+    this.speeds = el.querySelector('[data-testid=speed-picker]');
+    this.time = el.querySelector('[data-testid=playhead-time]');
+    this.behind = el.querySelector('[data-testid=behind-live]');
+    this.speeds.addEventListener('click', (e) => {
+      const b = e.target.closest('button[data-speed]');
+      if (b) actions.onSpeed(b.dataset.speed === 'max' ? 'max' : Number(b.dataset.speed));
+    });
     this.progress = strip;
     this.label = strip.querySelector('[data-testid=replay-state]');
     this.bar = strip.querySelector('[data-testid=replay-bar]');
@@ -19,23 +30,53 @@ export class ReplayControls {
     this.parts = strip.querySelector('[data-testid=replay-partitions]');
     this.state = null;
     this.start.addEventListener('click', actions.onReplay);
-    this.pause.addEventListener('click', () => (this.state === 'paused' ? actions.onResume() : actions.onPause()));
+    this.pause.addEventListener('click', () => (this.paused ? actions.onResume() : actions.onPause()));
     this.live.addEventListener('click', actions.onLive);
+    this.paused = false;
+  }
+
+  /** Marks the chosen speed. */
+  setSpeed(speed) {
+    for (const b of this.speeds.querySelectorAll('button[data-speed]')) {
+      const v = b.dataset.speed === 'max' ? 'max' : Number(b.dataset.speed);
+      b.setAttribute('aria-pressed', String(v === speed));
+    }
+  }
+
+  /**
+   * The playhead readout: its time (and `data-ts`, ms) and how far behind live it is.
+   * @param {number|null} ts  @param {string} text  @param {number|null} behindMs  null when live
+   */
+  showPlayhead(ts, text, behindMs) {
+    const at = Number.isFinite(ts) ? String(Math.round(ts)) : '';
+    if (this.time.dataset.ts !== at) this.time.dataset.ts = at;
+    if (this.time.textContent !== text) this.time.textContent = text;
+    const b = behindMs === null ? '' : behindText(behindMs);
+    this.behind.hidden = b === '';
+    if (this.behind.textContent !== b) this.behind.textContent = b;
   }
 
   /**
    * @param {'live'|'replay'} mode
    * @param {string|null} state  the replay's state ('starting' before its first message)
    * @param {object|null} msg  the last `replay` message
+   * @param {boolean} wantPaused  whether the person paused it (the button follows the intent)
    */
-  render(mode, state, msg) {
+  render(mode, state, msg, wantPaused = state === 'paused') {
     this.state = state;
     const replaying = mode === 'replay';
-    this.live.hidden = !replaying;
-    this.pause.hidden = !replaying || !(state === 'running' || state === 'paused');
-    this.pause.textContent = state === 'paused' ? '▶ Resume' : '❚❚ Pause';
-    this.pause.dataset.state = state ?? '';
-    this.start.textContent = replaying ? '⟲ Restart replay' : '⟲ Replay from earliest';
+    this.paused = replaying && wantPaused;
+    // Always there, so the timeline keeps its width: "Live" when live, "Go live" when not.
+    this.live.disabled = !replaying;
+    this.live.textContent = replaying ? '● Go live' : '● Live';
+    this.live.dataset.mode = mode;
+    this.pause.disabled = replaying && (state === 'failed' || state === 'stopped');
+    this.pause.textContent = this.paused ? '▶ Resume' : '❚❚ Pause';
+    this.pause.dataset.state = replaying ? (this.paused ? 'paused' : 'playing') : 'live';
+    this.pause.title = replaying
+      ? 'Play or pause the replay (Space); ←/→ step 100 ms, Shift 1 s'
+      : 'Pause (Space): freezes the live edge and keeps it, on a reader of your own';
+    this.start.textContent = '⇤ Play from start';
     this.progress.hidden = !replaying;
     if (!replaying) return;
     const p = msg ? clamp01(msg.progress) : 0;

@@ -40,7 +40,7 @@ export function xToTime(x, sp, width) {
  * @returns {{lap: number, ts: number, offset: number, partition: number|null, x: number, label: boolean}[]}
  */
 export function lapMarkers(overview, car, sp, width, minGapPx = 28) {
-  const entry = overview?.cars?.find((c) => c.car === car);
+  const entry = overview?.cars?.find((c) => sameCar(c, car));
   if (!entry || !sp) return [];
   const out = [];
   let lastLabel = -Infinity;
@@ -52,6 +52,14 @@ export function lapMarkers(overview, car, sp, width, minGapPx = 28) {
     out.push({ lap: l.lap, ts: l.ts, offset: l.offset, partition: entry.partition ?? null, x, label });
   }
   return out;
+}
+
+/**
+ * Whether an overview's entry is the page's car: its id, or `id@topic` when several topics
+ * are watched (state.js's carKey; the overview has one entry per car of each topic).
+ */
+export function sameCar(entry, key) {
+  return entry.car === key || `${entry.car}@${entry.topic}` === key;
 }
 
 /**

@@ -5,6 +5,8 @@
 // The page never holds the span's records: the server summarises them into at most one
 // bucket per pixel of chart width, so what is kept is bounded by the width, not the span.
 
+import { sameCar } from './timeline.js';
+
 /** Zoomed-out spans offered next to the live windows, in seconds; 0 is everything Kafka holds. */
 export const ZOOMS = Object.freeze([300, 900, 3600, 0]);
 /** The narrowest span a drag-select may zoom into (ms): a few samples at 20 Hz. */
@@ -57,10 +59,10 @@ export function bandColumns(overview, cars, channel) {
   const n = bucketCount(overview);
   const x = new Array(n);
   for (let i = 0; i < n; i++) x[i] = (overview.from_ts + (i + 0.5) * overview.bucket_ms) / 1000;
-  const byCar = new Map((overview.cars ?? []).map((c) => [c.car, c]));
+  const entries = overview.cars ?? [];
   const pairs = [];
   for (const car of cars) {
-    const entry = byCar.get(car);
+    const entry = entries.find((c) => sameCar(c, car));
     const ch = entry?.channels?.[channel];
     pairs.push({ car, max: column(ch?.max, n), min: column(ch?.min, n) });
   }

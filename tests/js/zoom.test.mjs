@@ -59,6 +59,12 @@ describe('bands from an overview', () => {
     assert.equal(peak(ov, 'rpm'), 25000);
   });
 
+  test('with several topics a car is known by its id and its topic', () => {
+    const two = { ...ov, cars: [{ ...ov.cars[0], topic: 'a' }, { ...ov.cars[0], topic: 'b', channels: { rpm: { min: [1, 1, 1, 1], max: [2, 2, 2, 2] } } }] };
+    assert.deepEqual(bandColumns(two, ['7@b'], 'rpm').pairs[0].max, [2, 2, 2, 2]);
+    assert.deepEqual(bandColumns(two, ['7@a'], 'rpm').pairs[0].max, [12000, 25000, null, 12500]);
+  });
+
   test('a car or channel the overview lacks is drawn as nothing', () => {
     const { pairs } = bandColumns(ov, ['9'], 'rpm');
     assert.deepEqual(pairs[0].max, [null, null, null, null]);
