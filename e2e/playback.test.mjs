@@ -69,10 +69,21 @@ describe('playback', () => {
 
       // A person hovers the left end: the tooltip names the earliest record's time.
       const box = await page.getByTestId('timeline-canvas').boundingBox();
-      await page.mouse.move(box.x + 1, box.y + box.height / 2);
-      const first = new Date(range.first_ts);
-      const hhmmss = [first.getHours(), first.getMinutes(), first.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-      await waitUntil(async () => (await page.getByTestId('timeline-tip').innerText()).startsWith(hhmmss), `the tooltip says ${hhmmss}`);
+      await page.mouse.move(box.x + 0.5, box.y + box.height / 2);
+      const dayMs = (d) => ((d.getHours() * 60 + d.getMinutes()) * 60 + d.getSeconds()) * 1000 + d.getMilliseconds();
+      await waitUntil(async () => {
+        const m = (await page.getByTestId('timeline-tip').innerText()).match(/^(\d\d):(\d\d):(\d\d)\.(\d{3})/);
+        const tip = m && ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]);
+        return m && Math.abs(tip - dayMs(new Date(range.first_ts))) <= 1000;
+      }, 'the tooltip at the left end says the earliest record’s time');
+
+      // Zoomed out to everything Kafka holds: the strips draw each car's min/max per pixel.
+      await page.locator('[data-testid="zoom-picker"] [data-zoom="0"]').click();
+      await waitUntil(async () => /min\/max per \d+ ms/.test(await page.getByTestId('zoom-text').innerText()), 'the zoom note says what is drawn');
+      const spanShown = await page.evaluate(() => window.trackside.spanSecs);
+      assert.ok(spanShown * 1000 >= 0.9 * (span.to - span.from), `the strips span the whole race (${spanShown} s)`);
+      await waitUntil(async () => (await colouredPixels(page, '[data-testid="strip-rpm"] canvas')) > 500, 'the rpm strip draws bands');
+      await page.getByTestId('zoom-out-back').click();
 
       const target = await clickTimeline(page, 0.5);
       await waitUntil(async () => (await mode(page)).startsWith('replay'), 'the badge says replay');

@@ -25,6 +25,7 @@ export class Playback {
     this.timeline = new TimelineView($('timeline'), { onSeek: (ts) => this.seek(ts) });
     this.zoomPicker = $('zoom-picker');
     this.zoomNote = $('zoom-note');
+    this.zoomText = $('zoom-text');
     /** The zoom: null follows the playhead; else `{ secs }` (a preset) or `{ from, to }` (a drag). */
     this.zoom = null;
     /** The chart overview asked for the zoom, to know its answer from an older one. */
@@ -44,6 +45,7 @@ export class Playback {
       if (b) this.setZoom({ secs: Number(b.dataset.zoom) });
     });
     $('strips').addEventListener('dblclick', () => this.setZoom(null));
+    $('zoom-out-back').addEventListener('click', () => this.setZoom(null));
     document.addEventListener('keydown', (e) => this.onKey(e));
   }
 
@@ -82,7 +84,7 @@ export class Playback {
   playhead(now) {
     const s = this.session();
     if (s.mode !== 'replay') return null;
-    if (s.awaitingReplay && Number.isFinite(this.pendingTs)) return this.pendingTs;
+    if ((s.awaitingReplay || s.afterStart) && Number.isFinite(this.pendingTs)) return this.pendingTs;
     const r = s.replay;
     if (r && Number.isFinite(r.position_ts)) {
       const running = r.state === 'running' && typeof r.speed === 'number' && !s.wantPaused;
@@ -154,7 +156,7 @@ export class Playback {
   /** Draws what changed: the timeline, the playhead readout, the zoomed-out charts. */
   frame(now) {
     const s = this.session();
-    if (!s.awaitingReplay) this.pendingTs = null;
+    if (!s.awaitingReplay && !s.afterStart) this.pendingTs = null;
     const head = this.playhead(now);
     this.span = span(s.range, [this.store.maxTs, head]);
     const t = s.overviews.byPurpose.timeline;
@@ -199,19 +201,10 @@ export class Playback {
         note = `${name} · ${clock(m.from_ts)}–${clock(m.to_ts)} · min/max per ${m.bucket_ms} ms of ${m.records.toLocaleString('en-US')} records`;
       }
     }
-    if (this.zoomNote.dataset.text !== note) {
-      this.zoomNote.dataset.text = note;
+    if (this.zoomText.textContent !== note) {
+      this.zoomText.textContent = note;
+      this.zoomText.title = note;
       this.zoomNote.hidden = note === '';
-      this.zoomNote.textContent = note;
-      if (note) {
-        const back = document.createElement('button');
-        back.type = 'button';
-        back.textContent = '✕';
-        back.title = 'Back to the window following the playhead (or double-click a chart)';
-        back.dataset.testid = 'zoom-out-back';
-        back.addEventListener('click', () => this.setZoom(null));
-        this.zoomNote.append(back);
-      }
     }
   }
 }

@@ -74,6 +74,8 @@ export function initial({ selection, connection = 'connecting', speed = 1, start
     start,
     /** Race time (ms) a seek shows before its moment: it lands that much earlier and steps forward. */
     lead,
+    /** The step (and resume) a seek with a lead sends once its replay reports a position. */
+    afterStart: null,
     /** The last `range` message of the selection: what Kafka retains. */
     range: null,
     /** The overviews asked for, by purpose ('timeline', 'chart'); see overview-queue.js. */
@@ -95,7 +97,7 @@ export function next(state, event) {
       return out({
         ...state, connection: event.state, confirmed: null,
         mode: 'live', replay: null, replayState: null, awaitingReplay: false,
-        wantPaused: false, replayId: null, overviews: overviews.NO_OVERVIEWS,
+        wantPaused: false, replayId: null, afterStart: null, overviews: overviews.NO_OVERVIEWS,
       });
 
     case 'subscribe':
@@ -145,7 +147,9 @@ export function next(state, event) {
       if (state.connection !== 'connected') return out(state);
       // The server sends the history again, as live data.
       effects.push({ type: 'send', message: { type: 'live' } }, { type: 'clear-store' }, { type: 'write-url' });
-      return out({ ...state, mode: 'live', replay: null, replayState: null, awaitingReplay: false, wantPaused: false, replayId: null });
+      return out({
+        ...state, mode: 'live', replay: null, replayState: null, awaitingReplay: false, wantPaused: false, replayId: null, afterStart: null,
+      });
 
     case 'ask-range':
       if (state.connection === 'connected' && state.confirmed) effects.push({ type: 'send', message: { type: 'range' } });
@@ -183,7 +187,7 @@ function subscribing(state, effects) {
   }
   return {
     ...state, mode: 'live', replay: null, replayState: null, awaitingReplay: false, awaitingSubscribed: true,
-    wantPaused: false, replayId: null, range: null, overviews: overviews.NO_OVERVIEWS,
+    wantPaused: false, replayId: null, afterStart: null, range: null, overviews: overviews.NO_OVERVIEWS,
   };
 }
 
@@ -201,37 +205,32 @@ function startReplay(state, from, paused, effects) {
     { type: 'write-url' },
   );
   return {
-    ...s, mode: 'replay', replay: null, replayState: 'starting', awaitingReplay: true, replayId: id, wantPaused: paused,
+    ...s, mode: 'replay', replay: null, replayState: 'starting', awaitingReplay: true, replayId: id, wantPaused: paused, afterStart: null,
   };
 }
 
 /**
  * Goes to the moment `ts`, playing or `paused`: a seek of the running replay, or a replay
- * starting there when live. With a lead, it lands `lead` ms earlier and steps forward to
- * `ts` (a step delivers at once and pauses), so the charts show the run-up to the moment
- * rather than an empty window; playing resumes after the step.
+ * starting there when live. With a lead, it lands `lead` ms earlier, paused, and once the
+ * replay reports where it stands steps forward to `ts` (a step delivers at once and
+ * pauses), so the charts show the run-up to the moment rather than an empty window;
+ * playing resumes after the step. (The step waits for the replay's position because a
+ * step sent before the reader has read anything has nothing to move.)
  */
 function seek(state, ts, paused, effects) {
   const first = state.range?.first_ts;
-  const lead = Math.max(0, Math.min(state.lead, Number.isFinite(first) ? ts - first : state.lead));
+  const lead = Math.round(Math.max(0, Math.min(state.lead, Number.isFinite(first) ? ts - first : state.lead)));
   const to = { timestamp: Math.max(0, Math.round(ts - lead)) };
   const stepped = lead >= 1;
-  let s;
-  if (state.mode === 'replay') {
-    const [id, t] = takeId(state);
-    if (!stepped && paused !== state.wantPaused) effects.push({ type: 'send', message: { type: paused ? 'pause' : 'resume' } });
-    effects.push({ type: 'send', message: { type: 'seek', to, id } });
-    s = { ...t, awaitingReplay: true, replayId: id, replayState: state.replayState ?? 'starting', wantPaused: paused };
-  } else {
-    s = startReplay(state, to, stepped || paused, effects);
-    s = { ...s, wantPaused: paused };
-  }
-  if (stepped) {
-    effects.push({ type: 'send', message: { type: 'step', ms: Math.round(lead) } });
-    if (!paused) effects.push({ type: 'send', message: { type: 'resume' } });
-  }
-  if (!effects.some((e) => e.type === 'write-url')) effects.push({ type: 'write-url' });
-  return s;
+  const afterStart = stepped ? { step: lead, resume: !paused } : null;
+  if (state.mode !== 'replay') return { ...startReplay(state, to, stepped || paused, effects), wantPaused: paused, afterStart };
+  const [id, s] = takeId(state);
+  const pause = stepped || paused;
+  if (pause !== state.wantPaused || stepped) effects.push({ type: 'send', message: { type: pause ? 'pause' : 'resume' } });
+  effects.push({ type: 'send', message: { type: 'seek', to, id } }, { type: 'write-url' });
+  return {
+    ...s, awaitingReplay: true, replayId: id, replayState: state.replayState ?? 'starting', wantPaused: paused, afterStart,
+  };
 }
 
 /** Pause, resume, or either (Space). Pausing live freezes the live edge `at` as a paused replay. */
@@ -247,6 +246,8 @@ function pauseOrResume(state, event, effects) {
     }
     return seek(state, event.at, true, effects);
   }
+  // A seek still waiting to step to its moment plays or not once it has.
+  if (state.afterStart) return { ...state, wantPaused: pause, afterStart: { ...state.afterStart, resume: !pause } };
   effects.push({ type: 'send', message: { type: pause ? 'pause' : 'resume' } }, { type: 'write-url' });
   return { ...state, wantPaused: pause };
 }
@@ -323,6 +324,13 @@ function progress(state, message, effects) {
   const stale = message.id !== undefined && message.id !== state.replayId && message.state !== 'failed';
   if (stale) return state;
   if (state.awaitingReplay) effects.push({ type: 'clear-store' });
+  let afterStart = state.afterStart;
+  if (afterStart && message.id === state.replayId && Number.isFinite(message.position_ts)) {
+    effects.push({ type: 'send', message: { type: 'step', ms: afterStart.step } });
+    if (afterStart.resume) effects.push({ type: 'send', message: { type: 'resume' } });
+    afterStart = null;
+  }
+  if (message.state === 'failed' || message.state === 'stopped') afterStart = null;
   if (message.state === 'failed') {
     effects.push({ type: 'toast', title: 'Replay failed', text: message.error ?? 'The replay reader stopped with an error.', kind: 'error' });
   } else if (message.state === 'stopped') {
@@ -332,7 +340,7 @@ function progress(state, message, effects) {
       text: 'The server stopped the replay. Use “Back to live” to return to the group stream.', kind: 'info',
     });
   }
-  return { ...state, awaitingReplay: false, replay: message, replayState: message.state };
+  return { ...state, awaitingReplay: false, replay: message, replayState: message.state, afterStart };
 }
 
 /** Keeps a `data` message only when it is of the mode shown and no request awaits its answer. */

@@ -301,26 +301,36 @@ describe('playback: ids, seeks, steps and speed', () => {
     assert.ok(has(effects, 'write-url'));
   });
 
-  test('with a lead, a seek lands that much earlier and steps to the moment, so the charts show its run-up', () => {
+  test('with a lead, a seek lands that much earlier, paused, and steps to the moment once the replay knows where it is', () => {
     const live = run(watching(), { type: 'lead', ms: 60_000 }, { type: 'seek', ts: 100_000 });
-    assert.deepEqual(sent(live.effects), [
-      { type: 'replay', from: { timestamp: 40_000 }, speed: 1, paused: true, id: 1 },
-      { type: 'step', ms: 60_000 },
-      { type: 'resume' },
-    ]);
-    assert.equal(live.state.wantPaused, false, 'it plays on after the step');
+    assert.deepEqual(sent(live.effects), [{ type: 'replay', from: { timestamp: 40_000 }, speed: 1, paused: true, id: 1 }]);
+    assert.equal(live.state.wantPaused, false, 'it is to play on after the step');
+    const unknown = run(live.state, progress('paused', { id: 1, position_ts: null }));
+    assert.deepEqual(sent(unknown.effects), [], 'a step before the reader has read anything would be lost');
+    const known = run(unknown.state, progress('paused', { id: 1, position_ts: 40_000 }));
+    assert.deepEqual(sent(known.effects), [{ type: 'step', ms: 60_000 }, { type: 'resume' }]);
+    assert.deepEqual(sent(run(known.state, progress('paused', { id: 1, position_ts: 100_000 })).effects), [], 'once');
 
-    const paused = run(replaying(), { type: 'lead', ms: 30_000 }, { type: 'pause' }, { type: 'seek', ts: 100_000 });
-    assert.deepEqual(sent(paused.effects).slice(1), [{ type: 'seek', to: { timestamp: 70_000 }, id: 2 }, { type: 'step', ms: 30_000 }],
-      'a paused replay stays paused');
+    const paused = run(replaying(), { type: 'lead', ms: 30_000 }, { type: 'pause' }, { type: 'seek', ts: 100_000 },
+      progress('paused', { id: 2, position_ts: 70_000 }));
+    assert.deepEqual(sent(paused.effects).slice(1), [
+      { type: 'pause' }, { type: 'seek', to: { timestamp: 70_000 }, id: 2 }, { type: 'step', ms: 30_000 },
+    ], 'a paused replay stays paused');
+
+    const playing = run(replaying(), { type: 'lead', ms: 30_000 }, { type: 'seek', ts: 100_000 });
+    assert.deepEqual(sent(playing.effects), [{ type: 'pause' }, { type: 'seek', to: { timestamp: 70_000 }, id: 2 }],
+      'a playing replay pauses for the step');
+    const pausedMeanwhile = run(playing.state, { type: 'toggle' }, progress('paused', { id: 2, position_ts: 70_000 }));
+    assert.deepEqual(sent(pausedMeanwhile.effects), [{ type: 'step', ms: 30_000 }], 'Space meanwhile keeps it paused after the step');
   });
 
   test('the lead never reaches before what Kafka retains', () => {
     const s = run(watching(), { type: 'range', message: { type: 'range', first_ts: 90_000, last_ts: 200_000, partitions: [] } },
-      { type: 'lead', ms: 60_000 }, { type: 'seek', ts: 100_000 });
-    assert.deepEqual(sent(s.effects).slice(0, 2), [
+      { type: 'lead', ms: 60_000 }, { type: 'seek', ts: 100_000 }, progress('paused', { id: 1, position_ts: 90_000 }));
+    assert.deepEqual(sent(s.effects), [
       { type: 'replay', from: { timestamp: 90_000 }, speed: 1, paused: true, id: 1 },
       { type: 'step', ms: 10_000 },
+      { type: 'resume' },
     ]);
   });
 
