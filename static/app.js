@@ -211,9 +211,10 @@ function writeUrl() {
     car: view.focus,
     cars: view.urlCars ? [...view.urlCars] : someHidden ? charts.cars : null,
     window: view.windowSec,
-    t: replaying ? playback.playhead(performance.now()) : null,
+    // A link's moment not yet reached is kept as the link said.
+    t: session.start ? session.start.ts : replaying ? playback.playhead(performance.now()) : null,
     speed: session.speed,
-    paused: replaying && session.wantPaused,
+    paused: session.start ? session.start.paused : replaying && session.wantPaused,
   });
   if (q !== location.search) history.replaceState(null, '', q);
 }
