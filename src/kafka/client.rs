@@ -3,7 +3,13 @@
 //! from [`KafkaArgs`], keeping secrets out of what is shown, where librdkafka's own logs
 //! go, and the wall clock its record timestamps are read against.
 
-use rdkafka::{ClientConfig, config::RDKafkaLogLevel, error::KafkaError, types::RDKafkaConfRes};
+use rdkafka::{
+    ClientConfig, ClientContext,
+    config::{FromClientConfigAndContext, RDKafkaLogLevel},
+    consumer::ConsumerContext,
+    error::KafkaError,
+    types::{RDKafkaConfRes, RDKafkaErrorCode},
+};
 use tracing::{debug, error, info, warn};
 
 use crate::config::KafkaArgs;
@@ -62,6 +68,35 @@ fn user_properties(kafka: &KafkaArgs) -> impl Iterator<Item = (&str, &str)> {
     let x = kafka.properties.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     file.chain(password).chain(x)
 }
+
+/// A reader: a consumer of its own for a replay, an overview, a backfill or a look-up.
+pub(crate) fn reader<C: FromClientConfigAndContext<ReaderContext>>(
+    kafka: &KafkaArgs,
+    client_id: &str,
+) -> Result<C, super::KafkaError> {
+    reader_config(kafka, client_id).create_with_context(ReaderContext).map_err(super::KafkaError::Create)
+}
+
+/// The context of every reader: librdkafka's logs go through [`log`], and its error
+/// events are logged at the level they deserve. rdkafka hands every error event to the
+/// context as well as to the consumer, and its default context logs them all as errors,
+/// "reached the end of partition" among them, which a reader at the live edge hears after
+/// every fetch. The consumer's own loop acts on that one.
+pub(crate) struct ReaderContext;
+
+impl ClientContext for ReaderContext {
+    fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
+        log(level, facility, message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        if error.rdkafka_error_code() != Some(RDKafkaErrorCode::PartitionEOF) {
+            warn!(error = %error, reason, "Kafka reader error");
+        }
+    }
+}
+
+impl ConsumerContext for ReaderContext {}
 
 /// The user's properties with secrets replaced, fit for logs and pages.
 pub(crate) fn redacted_properties(kafka: &KafkaArgs) -> Vec<(String, String)> {

@@ -9,7 +9,8 @@ use std::{
 use rdkafka::{consumer::BaseConsumer, message::Message};
 
 use super::{
-    KafkaError, admin, client,
+    KafkaError, admin,
+    client::{self, ReaderContext},
     read::{Span, read_spans},
 };
 use crate::{
@@ -31,8 +32,7 @@ pub(crate) async fn retained(kafka: &KafkaArgs, selection: &Selection) -> Result
     let kafka = kafka.clone();
     let selection = selection.clone();
     tokio::task::spawn_blocking(move || {
-        let consumer: BaseConsumer =
-            client::reader_config(&kafka, "trackside-range").create().map_err(KafkaError::Create)?;
+        let consumer: BaseConsumer<ReaderContext> = client::reader(&kafka, "trackside-range")?;
         let topics = selection.topics().map(|t| admin::describe_topic(&consumer, t)).collect::<Result<Vec<_>, _>>()?;
         drop(consumer);
         let deadline = Instant::now() + DEADLINE;

@@ -14,7 +14,7 @@ use rdkafka::{
 };
 use tracing::debug;
 
-use super::KafkaError;
+use super::{KafkaError, client::ReaderContext};
 use crate::{config::KafkaArgs, telemetry::TopicPartition};
 
 /// Records of a partition to read: `from` up to, not including, `until`.
@@ -46,7 +46,7 @@ pub(crate) fn read_spans(
     deadline: Instant,
     mut each: impl FnMut(&TopicPartition, &BorrowedMessage<'_>) -> bool,
 ) -> Result<Ended, KafkaError> {
-    let consumer: BaseConsumer = super::client::reader_config(kafka, client_id).create().map_err(KafkaError::Create)?;
+    let consumer: BaseConsumer<ReaderContext> = super::client::reader(kafka, client_id)?;
     let mut ends: HashMap<TopicPartition, i64> = HashMap::new();
     let mut assign = TopicPartitionList::new();
     for s in spans.iter().filter(|s| s.from < s.until) {

@@ -37,6 +37,9 @@ pub(crate) enum ClientMessage {
         /// Starts paused: the first step or `resume` plays.
         #[serde(default)]
         paused: bool,
+        /// Race time before the start delivered at once, so a chart shows what led there.
+        #[serde(default)]
+        preroll_ms: u32,
         /// Chosen by the client and echoed in every `replay` message of this replay.
         #[serde(default)]
         id: Option<u64>,
@@ -44,6 +47,8 @@ pub(crate) enum ClientMessage {
     /// Moves the running replay to `to`, keeping its speed and whether it is paused.
     Seek {
         to: ReplayFrom,
+        #[serde(default)]
+        preroll_ms: u32,
         #[serde(default)]
         id: Option<u64>,
     },
@@ -191,7 +196,12 @@ pub(crate) fn parse_client_message(text: &str) -> Result<ClientMessage, RequestE
         ClientMessage::Subscribe { selection } => {
             Selection::new(selection.clone())?;
         }
-        ClientMessage::Replay { from, .. } | ClientMessage::Seek { to: from, .. } => check_from(from)?,
+        ClientMessage::Replay { from, preroll_ms, .. } | ClientMessage::Seek { to: from, preroll_ms, .. } => {
+            check_from(from)?;
+            if i64::from(*preroll_ms) > MAX_STEP_MS {
+                return Err(RequestError::BadRequest(format!("`preroll_ms` is at most {MAX_STEP_MS}")));
+            }
+        }
         ClientMessage::Step { ms } if *ms == 0 || ms.abs() > MAX_STEP_MS => {
             return Err(RequestError::BadRequest(format!(
                 "a step is a non-zero number of milliseconds, at most {MAX_STEP_MS} either way"
@@ -321,7 +331,13 @@ mod tests {
         );
         assert_eq!(
             parse_client_message(r#"{"type":"replay","from":"earliest"}"#),
-            Ok(ClientMessage::Replay { from: ReplayFrom::Earliest, speed: Speed::Max, paused: false, id: None }),
+            Ok(ClientMessage::Replay {
+                from: ReplayFrom::Earliest,
+                speed: Speed::Max,
+                paused: false,
+                preroll_ms: 0,
+                id: None
+            }),
             "a v1 replay, with no speed, reads as fast as Kafka serves"
         );
         assert_eq!(
@@ -330,17 +346,23 @@ mod tests {
                 from: ReplayFrom::Timestamp(1_764_028_800_000),
                 speed: Speed::Factor(0.5),
                 paused: false,
+                preroll_ms: 0,
                 id: Some(3)
             })
         );
         assert_eq!(
             parse_client_message(r#"{"type":"seek","to":{"lap":{"car":"7","lap":12}}}"#),
-            Ok(ClientMessage::Seek { to: ReplayFrom::Lap(LapRef { car: "7".into(), lap: 12 }), id: None })
+            Ok(ClientMessage::Seek {
+                to: ReplayFrom::Lap(LapRef { car: "7".into(), lap: 12 }),
+                preroll_ms: 0,
+                id: None
+            })
         );
         assert_eq!(
             parse_client_message(r#"{"type":"seek","to":{"offsets":[{"topic":"t","partition":2,"offset":40}]}}"#),
             Ok(ClientMessage::Seek {
                 to: ReplayFrom::Offsets(vec![StartOffset { topic: "t".into(), partition: 2, offset: 40 }]),
+                preroll_ms: 0,
                 id: None
             })
         );
@@ -368,6 +390,7 @@ mod tests {
             (r#"{"type":"seek","to":{"offsets":[{"topic":"t","partition":0,"offset":-1}]}}"#, "numbered from 0"),
             (r#"{"type":"seek","to":{"lap":{"car":"","lap":3}}}"#, "a car id is"),
             (r#"{"type":"step","ms":0}"#, "non-zero"),
+            (r#"{"type":"seek","to":"earliest","preroll_ms":999999999}"#, "at most"),
             (r#"{"type":"step","ms":3600000}"#, "at most"),
             (r#"{"type":"overview","buckets":0}"#, "`buckets` is 1 to"),
             (r#"{"type":"overview","buckets":10,"from_ts":5,"to_ts":5}"#, "comes before"),

@@ -10,7 +10,8 @@ mod stats;
 
 pub(crate) use batch::{Mode, data_frame, encode_batch};
 pub(crate) use inbound::{
-    ClientMessage, MAX_INBOUND_BYTES, ReplayFrom, RequestError, Selection, Speed, TopicSelection, parse_client_message,
+    ClientMessage, LapRef, MAX_INBOUND_BYTES, ReplayFrom, RequestError, Selection, Speed, StartOffset, TopicSelection,
+    parse_client_message,
 };
 pub(crate) use outbound::{
     PartitionProgress, PartitionRange, ReplayProgress, ReplayState, RetainedRange, ServerMessage,

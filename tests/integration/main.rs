@@ -13,6 +13,7 @@ mod live;
 mod malformed;
 mod outage;
 mod overview;
+mod playback;
 mod readonly;
 mod replay;
 mod security;

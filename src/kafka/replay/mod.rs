@@ -1,10 +1,22 @@
-//! One replay reader per replaying viewer. It assigns the viewer's partitions at their
-//! earliest offsets on a consumer of its own (no group, no commits, so neither the group
-//! nor any other viewer notices), hands every record to the viewer's replay feed in
-//! offset order, waits when the viewer is slow, reports progress, and once it reaches
-//! the end offsets it captured at the start it carries on with new records.
+//! One replay reader per replaying viewer: a player for what Kafka retains. It assigns the
+//! viewer's partitions where the replay starts (`from`) on a consumer of its own (no
+//! group, no commits, so neither the group nor any other viewer notices), merges them in
+//! time order ([`merge`]), paces them by their `ts` at the chosen speed ([`clock`]),
+//! pauses, steps and changes speed on request, waits when the viewer is slow, and reports
+//! progress. Once it has delivered everything Kafka holds it streams new records as they
+//! come: the replay has reached the live edge.
 
-use std::{sync::Arc, time::Duration};
+mod clock;
+mod merge;
+mod start;
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicI64, Ordering},
+    },
+    time::Duration,
+};
 
 use futures_util::FutureExt;
 use rdkafka::{
@@ -16,20 +28,35 @@ use rdkafka::{
 use tokio::{
     sync::{OwnedSemaphorePermit, watch},
     task::JoinHandle,
+    time::Instant,
 };
 use tracing::{debug, info};
 
-use super::{BATCH_LINGER, Batcher, KafkaError, admin, decode_record};
+use super::{
+    KafkaError, admin,
+    client::{ReaderContext, now_ms},
+    decode_record,
+};
 use crate::{
     config::KafkaArgs,
     hub::{Closed, ReplayFeed},
-    protocol::{PartitionProgress, ReplayFrom, ReplayProgress, ReplayState, Selection, Speed},
-    status::{Status, TopicInfo},
-    telemetry::{Malformed, MalformedNote, Record},
+    protocol::{ReplayFrom, ReplayProgress, ReplayState, Selection, Speed},
+    status::Status,
+    telemetry::{Malformed, MalformedNote, Record, TopicPartition},
 };
+use clock::Clock;
+use merge::{Fetch, Head, Merge};
+use start::StartError;
 
 /// How often progress is reported while a replay runs.
 pub(crate) const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
+/// Records a replay holds read ahead of its playhead, over all its partitions.
+const READ_AHEAD: usize = 50_000;
+/// Slices released per turn of the reader's loop, so a long backlog at `max` still
+/// lets it hear a pause.
+const SLICES_PER_TURN: usize = 64;
+/// Records taken from librdkafka per turn without a turn of the loop.
+const TAKE_PER_TURN: usize = 1_000;
 
 /// What a replay plays: from where, how fast, whether it starts paused, and the client's
 /// id for it.
@@ -38,20 +65,35 @@ pub(crate) struct Playback {
     pub from: ReplayFrom,
     pub speed: Speed,
     pub paused: bool,
+    /// Race time before the start delivered at once.
+    pub preroll_ms: u32,
     pub id: Option<u64>,
 }
 
+/// What the viewer asks of a running replay; `stepped_ms` adds up forward steps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Controls {
+    paused: bool,
+    speed: Speed,
+    stepped_ms: i64,
+}
+
+/// The playhead before it is known.
+const UNKNOWN: i64 = i64::MIN;
+
 /// A running replay; dropping it stops the reader and frees its slot.
 pub(crate) struct Replay {
-    paused: watch::Sender<bool>,
+    controls: watch::Sender<Controls>,
+    position: Arc<AtomicI64>,
     task: JoinHandle<()>,
     slot: Option<OwnedSemaphorePermit>,
-    playback: Playback,
+    id: Option<u64>,
+    preroll_ms: u32,
 }
 
 impl Replay {
-    /// Starts replaying `selection` from the earliest offsets into `feed`. `slot` is one
-    /// of the server's bounded replay slots, held for as long as the replay lives.
+    /// Starts `playback` of `selection` into `feed`. `slot` is one of the server's bounded
+    /// reader slots, held for as long as the replay lives.
     pub(crate) fn start(
         kafka: KafkaArgs,
         selection: Selection,
@@ -60,45 +102,62 @@ impl Replay {
         status: &Status,
         slot: OwnedSemaphorePermit,
     ) -> Self {
-        let (paused, paused_rx) = watch::channel(false);
+        let first = Controls { paused: playback.paused, speed: playback.speed, stepped_ms: 0 };
+        let (controls, controls_rx) = watch::channel(first);
+        let position = Arc::new(AtomicI64::new(UNKNOWN));
         let gauge = status.replay_guard();
+        let (id, preroll_ms) = (playback.id, playback.preroll_ms);
+        let shown = position.clone();
         let task = tokio::spawn(async move {
             let _gauge = gauge;
-            let mut reader = Reader::new(feed);
-            match reader.run(kafka, selection, paused_rx).await {
+            let mut reader = Reader::new(feed, &playback, shown);
+            match reader.run(kafka, selection, playback.from, playback.preroll_ms, controls_rx).await {
                 Ok(()) => {}
                 Err(ReplayError::Closed(_)) => debug!("replay viewer left"),
-                Err(ReplayError::Kafka(e)) => {
+                Err(e) => {
                     info!(error = %e, "replay failed");
                     reader.failed(e.to_string());
                 }
             }
         });
-        Self { paused, task, slot: Some(slot), playback }
+        Self { controls, position, task, slot: Some(slot), id, preroll_ms }
     }
 
     pub(crate) fn set_paused(&self, paused: bool) {
-        self.paused.send_replace(paused);
+        self.controls.send_modify(|c| c.paused = paused);
     }
 
     pub(crate) fn paused(&self) -> bool {
-        *self.paused.borrow()
+        self.controls.borrow().paused
     }
 
-    pub(crate) fn set_speed(&self, _speed: Speed) {}
+    pub(crate) fn set_speed(&self, speed: Speed) {
+        self.controls.send_modify(|c| c.speed = speed);
+    }
 
     pub(crate) fn speed(&self) -> Speed {
-        self.playback.speed
+        self.controls.borrow().speed
     }
 
-    pub(crate) fn step(&self, _ms: i64) {}
+    /// Plays `ms` of race time at once, and pauses.
+    pub(crate) fn step(&self, ms: i64) {
+        self.controls.send_modify(|c| {
+            c.paused = true;
+            c.stepped_ms += ms;
+        });
+    }
 
+    /// The playhead, once known.
     pub(crate) fn position(&self) -> Option<i64> {
-        None
+        Some(self.position.load(Ordering::Relaxed)).filter(|&p| p != UNKNOWN)
     }
 
     pub(crate) fn id(&self) -> Option<u64> {
-        self.playback.id
+        self.id
+    }
+
+    pub(crate) fn preroll_ms(&self) -> u32 {
+        self.preroll_ms
     }
 
     /// Stops the reader and hands back its slot, for the replay that replaces it.
@@ -118,152 +177,285 @@ impl Drop for Replay {
 enum ReplayError {
     #[error(transparent)]
     Kafka(#[from] KafkaError),
+    #[error("{0}")]
+    NotFound(String),
     #[error(transparent)]
     Closed(#[from] Closed),
+}
+
+impl From<StartError> for ReplayError {
+    fn from(e: StartError) -> Self {
+        match e {
+            StartError::Kafka(e) => ReplayError::Kafka(e),
+            StartError::NotFound(m) => ReplayError::NotFound(m),
+        }
+    }
 }
 
 struct Reader {
     feed: ReplayFeed,
     progress: ReplayProgress,
-}
-
-/// Every partition of `topics` that `selection` covers, from its low to its high
-/// watermark, in topic and partition order.
-fn plan(topics: &[TopicInfo], selection: &Selection) -> Vec<PartitionProgress> {
-    topics
-        .iter()
-        .flat_map(|t| {
-            t.partitions.iter().filter(|p| selection.matches(&t.name, p.partition)).map(|p| PartitionProgress {
-                topic: t.name.clone(),
-                partition: p.partition,
-                start: p.low,
-                offset: p.low,
-                end: p.high,
-            })
-        })
-        .collect()
+    clock: Clock,
+    /// The controls last acted on.
+    seen: Controls,
+    /// Caught up with the live edge: records go out as they come, unpaced.
+    live: bool,
+    /// The playhead, for the viewer's session (steps back start from it).
+    shown: Arc<AtomicI64>,
+    /// Where the playhead starts, when `from` names a time: records before it (the
+    /// preroll) go out at once.
+    anchor: Option<i64>,
 }
 
 impl Reader {
-    fn new(feed: ReplayFeed) -> Self {
-        Self { feed, progress: ReplayProgress::new(ReplayState::Running) }
+    fn new(feed: ReplayFeed, playback: &Playback, shown: Arc<AtomicI64>) -> Self {
+        let mut progress =
+            ReplayProgress::new(if playback.paused { ReplayState::Paused } else { ReplayState::Running });
+        progress.id = playback.id;
+        progress.speed = playback.speed;
+        let seen = Controls { paused: playback.paused, speed: playback.speed, stepped_ms: 0 };
+        Self {
+            feed,
+            progress,
+            clock: Clock::new(playback.speed, playback.paused, Instant::now()),
+            seen,
+            live: false,
+            shown,
+            anchor: None,
+        }
     }
 
-    /// Takes the partitions to replay.
-    fn begin(&mut self, partitions: Vec<PartitionProgress>) {
-        self.progress.total = partitions.iter().map(|p| (p.end - p.start).max(0) as u64).sum();
-        self.progress.partitions = partitions;
-        self.update_state();
+    /// Takes the partitions to replay and where each starts.
+    fn begin(&mut self, lanes: &[start::Lane]) -> Merge {
+        self.progress.partitions = lanes.iter().map(|l| l.progress.clone()).collect();
+        self.progress.total = lanes.iter().map(|l| (l.progress.end - l.progress.start).max(0) as u64).sum();
+        let starts =
+            lanes.iter().map(|l| (TopicPartition::new(&l.progress.topic, l.progress.partition), l.skip_before));
+        Merge::new(starts.collect(), READ_AHEAD)
     }
 
     async fn run(
         &mut self,
         kafka: KafkaArgs,
         selection: Selection,
-        mut paused: watch::Receiver<bool>,
+        from: ReplayFrom,
+        preroll_ms: u32,
+        mut controls: watch::Receiver<Controls>,
     ) -> Result<(), ReplayError> {
-        let consumer: StreamConsumer =
-            super::client::reader_config(&kafka, "trackside-replay").create().map_err(KafkaError::Create)?;
+        let consumer: StreamConsumer<ReaderContext> = super::client::reader(&kafka, "trackside-replay")?;
         let consumer = Arc::new(consumer);
+        self.report();
 
-        let topics = {
+        let start = {
             let c = consumer.clone();
             let names: Vec<String> = selection.topics().map(str::to_owned).collect();
-            tokio::task::spawn_blocking(move || {
-                names.iter().map(|t| admin::describe_topic(c.as_ref(), t)).collect::<Result<Vec<_>, _>>()
+            tokio::task::spawn_blocking(move || -> Result<start::Start, StartError> {
+                let topics =
+                    names.iter().map(|t| admin::describe_topic(c.as_ref(), t)).collect::<Result<Vec<_>, _>>()?;
+                start::resolve(&kafka, c.as_ref(), start::plan(&topics, &selection), &from, i64::from(preroll_ms))
             })
             .await
             .map_err(KafkaError::from)??
         };
-        self.begin(plan(&topics, &selection));
+        self.anchor = start.playhead;
+        let mut merge = self.begin(&start.lanes);
         let mut tpl = TopicPartitionList::new();
-        for p in &self.progress.partitions {
-            tpl.add_partition_offset(&p.topic, p.partition, Offset::Beginning).map_err(KafkaError::Assign)?;
+        for l in &self.progress.partitions {
+            tpl.add_partition_offset(&l.topic, l.partition, Offset::Offset(l.start)).map_err(KafkaError::Assign)?;
         }
         consumer.assign(&tpl).map_err(KafkaError::Assign)?;
         info!(partitions = self.progress.partitions.len(), records = self.progress.total, "replay started");
         self.report();
 
-        let mut batcher = Batcher::default();
-        let mut flush = tokio::time::interval(BATCH_LINGER);
         let mut report = tokio::time::interval(PROGRESS_INTERVAL);
         loop {
-            if *paused.borrow_and_update() {
-                self.flush(&mut batcher).await?;
-                self.progress.state = ReplayState::Paused;
-                self.report();
-                while *paused.borrow_and_update() {
-                    if paused.changed().await.is_err() {
-                        return Ok(());
-                    }
-                }
-                self.update_state();
-                self.report();
-            }
-            let caught_up = self.progress.state == ReplayState::CaughtUp;
+            let asked = *controls.borrow_and_update();
+            self.apply(asked);
+            let more = self.release(&mut merge).await?;
+            self.fetch(&consumer, &mut merge);
+            self.update_state(&merge);
+            let wake = if more { Some(Instant::now()) } else { self.wake(&merge) };
             tokio::select! {
-                _ = paused.changed() => {}
+                biased;
+                changed = controls.changed() => if changed.is_err() { return Ok(()) },
                 msg = consumer.recv() => {
-                    self.take(&consumer, &mut batcher, msg);
+                    self.take(&consumer, &mut merge, msg);
                     // Whatever librdkafka already holds is taken without a turn of the
-                    // select per record, up to a full batch.
-                    while !batcher.is_full() {
+                    // loop per record.
+                    for _ in 0..TAKE_PER_TURN {
                         let Some(msg) = consumer.recv().now_or_never() else { break };
-                        self.take(&consumer, &mut batcher, msg);
-                    }
-                    if batcher.is_full() {
-                        self.flush(&mut batcher).await?;
+                        self.take(&consumer, &mut merge, msg);
                     }
                 }
-                _ = flush.tick() => self.flush(&mut batcher).await?,
-                _ = report.tick(), if !caught_up => self.report(),
-            }
-            if !caught_up && self.update_state() == ReplayState::CaughtUp {
-                self.flush(&mut batcher).await?;
-                info!(records = self.progress.delivered, "replay caught up; streaming on");
-                self.report();
+                () = sleep_until(wake), if wake.is_some() => {}
+                _ = report.tick() => self.report(),
             }
         }
     }
 
-    /// Decodes one record into the batch, or notes the end of a partition.
+    /// Acts on what the viewer asked since the last turn.
+    fn apply(&mut self, asked: Controls) {
+        let now = Instant::now();
+        if asked.speed != self.seen.speed {
+            self.clock.set_speed(asked.speed, now);
+            self.progress.speed = asked.speed;
+        }
+        if asked.paused != self.seen.paused {
+            if asked.paused && self.live {
+                // Paused at the live edge: the playhead is the newest record delivered.
+                self.live = false;
+                self.clock.move_to_newest(now);
+            }
+            self.clock.set_paused(asked.paused, now);
+        }
+        if asked.stepped_ms != self.seen.stepped_ms {
+            self.clock.advance(asked.stepped_ms - self.seen.stepped_ms, now);
+        }
+        self.seen = asked;
+    }
+
+    /// Sends what is due. Returns whether more is due at once (the turn's share ran out).
+    async fn release(&mut self, merge: &mut Merge) -> Result<bool, Closed> {
+        if self.live {
+            let groups = merge.release_all();
+            self.send(groups).await?;
+            return Ok(false);
+        }
+        let now = Instant::now();
+        if !self.clock.started() {
+            // At the named time, or at the first record when that comes later (a time in
+            // a gap, or before the recording).
+            match merge.head() {
+                Head::Ready(ts) => self.clock.start(self.anchor.map_or(ts, |a| a.max(ts)), now),
+                _ => return Ok(false),
+            }
+        }
+        let due = self.clock.due(now);
+        for _ in 0..SLICES_PER_TURN {
+            let Some(groups) = merge.release(due) else {
+                // Waiting for a partition's records: the playhead waits with it.
+                if merge.head() == Head::Waiting
+                    && let Some(last) = self.clock.newest()
+                {
+                    self.clock.hold(last, now);
+                }
+                return Ok(false);
+            };
+            self.send(groups).await?;
+        }
+        Ok(true)
+    }
+
+    async fn send(&mut self, groups: Vec<(TopicPartition, Vec<Record>)>) -> Result<(), Closed> {
+        for (tp, records) in groups {
+            if let Some(last) = records.last() {
+                self.advance(&tp.topic, tp.partition, last.offset + 1);
+            }
+            if let Some(ts) = records.iter().filter_map(|r| r.sample.ts).max() {
+                self.clock.released(ts);
+            }
+            self.feed.send(&tp, &records).await?;
+        }
+        Ok(())
+    }
+
+    /// Pauses fetching for full partitions and resumes it for drained ones.
+    fn fetch(&self, consumer: &StreamConsumer<ReaderContext>, merge: &mut Merge) {
+        for change in merge.fetch_changes() {
+            let (Fetch::Pause(i) | Fetch::Resume(i)) = change;
+            let tp = &merge.lanes()[i].tp;
+            let mut list = TopicPartitionList::new();
+            list.add_partition(&tp.topic, tp.partition);
+            let done = match change {
+                Fetch::Pause(_) => consumer.pause(&list),
+                Fetch::Resume(_) => consumer.resume(&list),
+            };
+            if let Err(e) = done {
+                debug!(error = %e, "cannot pause or resume a replay partition");
+            }
+        }
+    }
+
+    /// When the next record falls due, when the clock paces it.
+    fn wake(&self, merge: &Merge) -> Option<Instant> {
+        match merge.head() {
+            Head::Ready(ts) if !self.live => self.clock.wake_at(ts),
+            _ => None,
+        }
+    }
+
+    /// Works out the state from the controls and the lanes, and reports a change.
+    fn update_state(&mut self, merge: &Merge) {
+        if !self.live && !self.clock.paused() && merge.caught_up() {
+            self.live = true;
+            info!(records = self.progress.delivered, "replay caught up; streaming on");
+        }
+        let state = match (self.clock.paused(), self.live) {
+            (true, _) => ReplayState::Paused,
+            (false, true) => ReplayState::CaughtUp,
+            (false, false) => ReplayState::Running,
+        };
+        let position = self.clock.position(Instant::now());
+        self.shown.store(position.unwrap_or(UNKNOWN), Ordering::Relaxed);
+        if state != self.progress.state {
+            self.progress.state = state;
+            self.report();
+        }
+    }
+
+    /// Takes one message: a record into its lane, or the end of a partition.
     fn take(
         &mut self,
-        consumer: &StreamConsumer,
-        batcher: &mut Batcher,
+        consumer: &StreamConsumer<ReaderContext>,
+        merge: &mut Merge,
         msg: Result<BorrowedMessage<'_>, RdKafkaError>,
     ) {
         match msg {
-            Ok(m) => self.record(batcher, m.topic(), m.partition(), m.offset(), decode_record(&m)),
+            Ok(m) => {
+                let Some(i) = merge.lane_of(m.topic(), m.partition()) else { return };
+                self.record(merge, i, m.offset(), decode_record(&m));
+            }
             Err(RdKafkaError::PartitionEOF(partition)) => {
+                // The event names only a partition number: every lane of that number is
+                // at its end (with several topics of the same numbering, one may be
+                // taken as ended a fetch early).
+                let lanes: Vec<usize> =
+                    (0..merge.lanes().len()).filter(|&i| merge.lanes()[i].tp.partition == partition).collect();
+                for i in lanes {
+                    merge.reached_end(i);
+                }
                 // Transaction markers and compaction leave offsets that carry no record, so
                 // the last record may sit below the high watermark: at the end of the log,
                 // the reader's position says how far it is.
-                if let Ok(position) = consumer.position() {
-                    self.reached_end(partition, &position);
+                if merge.is_empty()
+                    && let Ok(position) = consumer.position()
+                {
+                    for e in position.elements().iter().filter(|e| e.partition() == partition) {
+                        if let Offset::Offset(next) = e.offset() {
+                            self.advance(e.topic(), partition, next);
+                        }
+                    }
                 }
             }
             Err(e) => debug!(error = %e, "replay consumer error"),
         }
     }
 
-    /// Takes one record read at `offset`: into the batch, or counted as malformed.
-    fn record(
-        &mut self,
-        batcher: &mut Batcher,
-        topic: &str,
-        partition: i32,
-        offset: i64,
-        decoded: Result<Record, Malformed>,
-    ) {
+    /// Takes one record read at `offset` into lane `i`, or counts it as malformed.
+    fn record(&mut self, merge: &mut Merge, i: usize, offset: i64, decoded: Result<Record, Malformed>) {
+        let tp = merge.lanes()[i].tp.clone();
         match decoded {
-            Ok(record) => batcher.push(topic, partition, record),
+            Ok(record) => {
+                if !merge.push(i, record) {
+                    // Before the replay's start time: passed over.
+                    self.advance(&tp.topic, tp.partition, offset + 1);
+                }
+            }
             Err(reason) => {
                 self.progress.malformed += 1;
                 self.progress.last_malformed = Some(MalformedNote { offset, reason: reason.to_string() });
             }
         }
-        self.advance(topic, partition, offset + 1);
     }
 
     /// Records that the reader's next offset in a partition is `next`.
@@ -277,36 +469,15 @@ impl Reader {
         }
     }
 
-    /// The end-of-partition event names only a partition number, so the topic comes
-    /// from the reader's positions.
-    fn reached_end(&mut self, partition: i32, position: &TopicPartitionList) {
-        for e in position.elements().iter().filter(|e| e.partition() == partition) {
-            if let Offset::Offset(next) = e.offset() {
-                self.advance(e.topic(), partition, next);
-            }
-        }
-    }
-
-    async fn flush(&mut self, batcher: &mut Batcher) -> Result<(), Closed> {
-        for (tp, records) in batcher.drain() {
-            self.feed.send(&tp, &records).await?;
-        }
-        Ok(())
-    }
-
-    /// Works out running or caught up from the offsets reached.
-    fn update_state(&mut self) -> ReplayState {
-        let done = self.progress.partitions.iter().all(|p| p.offset >= p.end);
-        self.progress.state = if done { ReplayState::CaughtUp } else { ReplayState::Running };
-        self.progress.state
-    }
-
     fn report(&mut self) {
+        let position = self.clock.position(Instant::now());
         let p = &mut self.progress;
         p.progress = if p.total == 0 { 1.0 } else { (p.delivered as f64 / p.total as f64).min(1.0) };
         if p.state == ReplayState::CaughtUp {
             p.progress = 1.0;
         }
+        p.position_ts = position;
+        p.behind_ms = position.map(|ts| if p.state == ReplayState::CaughtUp { 0 } else { (now_ms() - ts).max(0) });
         // A viewer that moved on no longer wants to hear about this replay.
         let _ = self.feed.report(&self.progress);
     }
@@ -318,6 +489,13 @@ impl Reader {
     }
 }
 
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use bytes::Bytes;
@@ -326,35 +504,46 @@ mod tests {
     use super::*;
     use crate::{
         hub::{ClientHandle, Hub, Item},
-        protocol::TopicSelection,
-        status::PartitionInfo,
+        protocol::PartitionProgress,
         telemetry::Sample,
     };
 
-    fn record(offset: i64) -> Result<Record, Malformed> {
-        Ok(Record { offset, sample: Sample::minimal("7", offset) })
+    const T0: i64 = 1_764_028_800_000;
+
+    fn at(offset: i64, ts: i64) -> Result<Record, Malformed> {
+        let mut sample = Sample::minimal("7", ts);
+        sample.ts = Some(ts);
+        Ok(Record { offset, sample })
     }
 
-    fn partition(number: i32, start: i64, end: i64) -> PartitionProgress {
-        PartitionProgress { topic: "t".into(), partition: number, start, offset: start, end }
+    fn lane(partition: i32, start: i64, end: i64) -> start::Lane {
+        start::Lane {
+            progress: PartitionProgress { topic: "t".into(), partition, start, offset: start, end },
+            skip_before: None,
+        }
     }
 
-    /// A viewer of a fresh hub replaying `partitions`, and its reader.
-    fn replaying(partitions: Vec<PartitionProgress>) -> (ClientHandle, Reader) {
+    /// A viewer of a fresh hub replaying `lanes` at `speed`, its reader and the lanes'
+    /// merge.
+    fn replaying(lanes: &[start::Lane], speed: Speed) -> (ClientHandle, Reader, Merge) {
         let viewer = Hub::new(0, 1 << 20).connect();
-        let mut reader = Reader::new(viewer.watch_replay());
-        reader.begin(partitions);
-        (viewer, reader)
+        let playback = Playback { from: ReplayFrom::Earliest, speed, paused: false, preroll_ms: 0, id: Some(9) };
+        let mut reader = Reader::new(viewer.watch_replay(), &playback, Arc::new(AtomicI64::new(UNKNOWN)));
+        let merge = reader.begin(lanes);
+        (viewer, reader, merge)
     }
 
     fn json(bytes: &Bytes) -> Value {
         serde_json::from_slice(bytes).unwrap()
     }
 
-    /// What the viewer was sent, in order: `(partition, offsets)` for a batch, the state
-    /// and progress for a report.
-    fn sent(items: &[Item]) -> Vec<String> {
-        items
+    /// What the viewer was sent, in order: `p<partition> [offsets]` for a batch, the
+    /// state and progress for a report.
+    fn sent(viewer: &ClientHandle) -> Vec<String> {
+        viewer
+            .outbox()
+            .take()
+            .items
             .iter()
             .map(|item| match item {
                 Item::Replay(b) => {
@@ -372,61 +561,100 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn a_replay_covers_the_chosen_partitions_from_low_to_high_watermark() {
-        let topics = vec![TopicInfo {
-            name: "t".into(),
-            partitions: vec![
-                PartitionInfo { partition: 0, low: 5, high: 9 },
-                PartitionInfo { partition: 1, low: 0, high: 3 },
-            ],
-        }];
-        let one = Selection::new(vec![TopicSelection { topic: "t".into(), partitions: Some(vec![1]) }]).unwrap();
-        assert_eq!(plan(&topics, &one), vec![partition(1, 0, 3)]);
-        let other = Selection::new(vec![TopicSelection { topic: "u".into(), partitions: None }]).unwrap();
-        assert!(plan(&topics, &other).is_empty());
+    /// The offsets delivered, in order, whatever their partition.
+    fn delivered(viewer: &ClientHandle) -> Vec<i64> {
+        sent(viewer)
+            .iter()
+            .filter_map(|s| s.split_once(" [").filter(|(p, _)| p.starts_with('p')))
+            .flat_map(|(_, rest)| {
+                rest.trim_end_matches(']').split(", ").filter(|s| !s.is_empty()).map(|o| o.parse::<i64>().unwrap())
+            })
+            .collect::<Vec<_>>()
     }
 
     #[tokio::test]
-    async fn every_record_reaches_the_feed_in_offset_order_and_the_end_is_reported_as_caught_up() {
-        let (viewer, mut reader) = replaying(vec![partition(0, 0, 3), partition(1, 10, 12)]);
+    async fn at_max_every_record_is_delivered_in_time_order_across_partitions_and_the_end_is_caught_up() {
+        let (viewer, mut reader, mut merge) = replaying(&[lane(0, 0, 3), lane(1, 10, 12)], Speed::Max);
         reader.report();
-
-        let mut batcher = Batcher::default();
-        for (p, offset) in [(0, 0), (1, 10), (0, 1), (0, 2)] {
-            reader.record(&mut batcher, "t", p, offset, record(offset));
+        // Partition 0 is read all at once; partition 1 lags behind it.
+        for (o, ts) in [(0, T0), (1, T0 + 100), (2, T0 + 200)] {
+            reader.record(&mut merge, 0, o, at(o, ts));
         }
-        assert_eq!(reader.update_state(), ReplayState::Running, "partition 1 still has offset 11 to come");
-        reader.flush(&mut batcher).await.unwrap();
-        reader.report();
-        reader.record(&mut batcher, "t", 1, 11, record(11));
-        assert_eq!(reader.update_state(), ReplayState::CaughtUp);
-        reader.flush(&mut batcher).await.unwrap();
-        reader.report();
+        merge.reached_end(0);
+        reader.release(&mut merge).await.unwrap();
+        assert_eq!(sent(&viewer), ["running 0/5 0.0"], "nothing until partition 1 says what comes first");
 
+        reader.record(&mut merge, 1, 10, at(10, T0 + 50));
+        reader.record(&mut merge, 1, 11, at(11, T0 + 150));
+        merge.reached_end(1);
+        reader.release(&mut merge).await.unwrap();
+        reader.release(&mut merge).await.unwrap();
+        assert_eq!(delivered(&viewer), [0, 10, 1, 11, 2]);
+        reader.update_state(&merge);
+        assert_eq!(sent(&viewer), ["caught_up 5/5 1.0"]);
+        assert_eq!(reader.progress.position_ts, Some(T0 + 200));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn at_2x_five_seconds_of_wall_time_deliver_ten_seconds_of_race() {
+        let (viewer, mut reader, mut merge) = replaying(&[lane(0, 0, 200)], Speed::Factor(2.0));
+        for o in 0..200 {
+            reader.record(&mut merge, 0, o, at(o, T0 + o * 100));
+        }
+        merge.reached_end(0);
+        reader.release(&mut merge).await.unwrap();
+        tokio::time::advance(Duration::from_secs(5)).await;
+        while reader.release(&mut merge).await.unwrap() {}
+        let got = delivered(&viewer);
+        assert_eq!(got.last(), Some(&99), "records before T0 + 10 s, and not one more");
+        assert_eq!(reader.clock.position(Instant::now()), Some(T0 + 10_000));
         assert_eq!(
-            sent(&viewer.outbox().take().items),
-            vec!["running 0/5 0.0", "p0 [0, 1, 2]", "p1 [10]", "running 4/5 0.8", "p1 [11]", "caught_up 5/5 1.0"]
+            reader.wake(&merge),
+            Some(Instant::now() + Duration::from_micros(500)),
+            "the next record is at the playhead: due as soon as it moves on"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_paused_replay_delivers_nothing_and_resumes_from_the_same_place() {
+        let (viewer, mut reader, mut merge) = replaying(&[lane(0, 0, 100)], Speed::Factor(1.0));
+        for o in 0..100 {
+            reader.record(&mut merge, 0, o, at(o, T0 + o * 100));
+        }
+        merge.reached_end(0);
+        reader.release(&mut merge).await.unwrap();
+        tokio::time::advance(Duration::from_millis(1_000)).await;
+        reader.release(&mut merge).await.unwrap();
+        reader.apply(Controls { paused: true, speed: Speed::Factor(1.0), stepped_ms: 0 });
+        let before = delivered(&viewer);
+        assert_eq!(before.last(), Some(&9), "the records of the first second");
+
+        tokio::time::advance(Duration::from_secs(2)).await;
+        reader.release(&mut merge).await.unwrap();
+        assert!(delivered(&viewer).is_empty(), "nothing while paused");
+        assert_eq!(reader.wake(&merge), None, "and nothing to wake for");
+
+        reader.apply(Controls { paused: true, speed: Speed::Factor(1.0), stepped_ms: 300 });
+        reader.release(&mut merge).await.unwrap();
+        assert_eq!(delivered(&viewer), [10, 11, 12], "a step of 300 ms plays three records");
+
+        reader.apply(Controls { paused: false, speed: Speed::Factor(1.0), stepped_ms: 300 });
+        tokio::time::advance(Duration::from_millis(200)).await;
+        reader.release(&mut merge).await.unwrap();
+        assert_eq!(delivered(&viewer), [13, 14], "resumed where it stopped");
     }
 
     #[tokio::test]
     async fn a_malformed_record_is_counted_with_its_reason_and_skipped_but_the_replay_moves_past_it() {
-        let (viewer, mut reader) = replaying(vec![partition(0, 0, 3)]);
-        let mut batcher = Batcher::default();
-        reader.record(&mut batcher, "t", 0, 0, record(0));
-        reader.record(
-            &mut batcher,
-            "t",
-            0,
-            1,
-            crate::telemetry::decode(Some(b"{oops"), None, 0).map(|sample| Record { offset: 1, sample }),
-        );
-        reader.record(&mut batcher, "t", 0, 2, record(2));
-        assert_eq!(reader.update_state(), ReplayState::CaughtUp);
-        reader.flush(&mut batcher).await.unwrap();
+        let (viewer, mut reader, mut merge) = replaying(&[lane(0, 0, 3)], Speed::Max);
+        reader.record(&mut merge, 0, 0, at(0, T0));
+        let broken = crate::telemetry::decode(Some(b"{oops"), None, 0).map(|sample| Record { offset: 1, sample });
+        reader.record(&mut merge, 0, 1, broken);
+        reader.record(&mut merge, 0, 2, at(2, T0 + 1));
+        merge.reached_end(0);
+        reader.release(&mut merge).await.unwrap();
 
-        assert_eq!(sent(&viewer.outbox().take().items), vec!["p0 [0, 2]"]);
+        assert_eq!(delivered(&viewer), [0, 2]);
         assert_eq!(reader.progress.malformed, 1);
         let note = reader.progress.last_malformed.as_ref().unwrap();
         assert_eq!(note.offset, 1);
@@ -435,13 +663,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_reader_whose_viewer_went_back_to_live_is_shut_out() {
-        let (viewer, mut reader) = replaying(vec![partition(0, 0, 3)]);
+        let (viewer, mut reader, mut merge) = replaying(&[lane(0, 0, 3)], Speed::Max);
         viewer.watch_live(Selection::default());
-        let mut batcher = Batcher::default();
-        reader.record(&mut batcher, "t", 0, 0, record(0));
+        reader.record(&mut merge, 0, 0, at(0, T0));
+        merge.reached_end(0);
 
-        assert!(reader.flush(&mut batcher).await.is_err(), "the reader learns it should stop");
+        assert!(reader.release(&mut merge).await.is_err(), "the reader learns it should stop");
         reader.report();
-        assert!(sent(&viewer.outbox().take().items).is_empty(), "nothing of the old replay reached the viewer");
+        assert!(sent(&viewer).is_empty(), "nothing of the old replay reached the viewer");
     }
 }

@@ -53,10 +53,10 @@ impl Viewer {
         };
         match msg {
             ClientMessage::Subscribe { selection } => self.subscribe(selection).await,
-            ClientMessage::Replay { from, speed, paused, id } => {
-                self.start_replay(Playback { from, speed, paused, id })
+            ClientMessage::Replay { from, speed, paused, preroll_ms, id } => {
+                self.start_replay(Playback { from, speed, paused, preroll_ms, id });
             }
-            ClientMessage::Seek { to, id } => self.seek("seek", to, id, None),
+            ClientMessage::Seek { to, preroll_ms, id } => self.seek("seek", to, preroll_ms, id, None),
             ClientMessage::Pause | ClientMessage::Resume => match &self.replay {
                 Some(r) => r.set_paused(matches!(msg, ClientMessage::Pause)),
                 None => {
@@ -140,11 +140,12 @@ impl Viewer {
 
     /// Restarts the running replay at `to`, at its speed, paused if it was (or if
     /// `paused` says so).
-    fn seek(&mut self, request: &str, to: ReplayFrom, id: Option<u64>, paused: Option<bool>) {
+    fn seek(&mut self, request: &str, to: ReplayFrom, preroll_ms: u32, id: Option<u64>, paused: Option<bool>) {
         let Some(old) = self.replay.take() else {
             return self.refuse(Some(request), &RequestError::NoReplay);
         };
-        let playback = Playback { from: to, speed: old.speed(), paused: paused.unwrap_or(old.paused()), id };
+        let playback =
+            Playback { from: to, speed: old.speed(), paused: paused.unwrap_or(old.paused()), preroll_ms, id };
         let slot = old.into_slot();
         self.play(playback, slot);
     }
@@ -162,8 +163,8 @@ impl Viewer {
             let message = "nothing has been played yet to step back from".to_owned();
             return self.refuse(Some("step"), &RequestError::BadRequest(message));
         };
-        let id = replay.id();
-        self.seek("step", ReplayFrom::Timestamp((position + ms).max(0)), id, Some(true));
+        let (id, preroll) = (replay.id(), replay.preroll_ms());
+        self.seek("step", ReplayFrom::Timestamp((position + ms).max(0)), preroll, id, Some(true));
     }
 
     fn range(&mut self) {

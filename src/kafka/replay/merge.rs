@@ -1,0 +1,281 @@
+//! Merges the partitions of a replay into one stream in time order. Each partition has a
+//! lane of records read but not yet released; a record is released once nothing earlier
+//! can still arrive from another lane (every lane has read past it, or reached the end of
+//! its log). Releases come in slices of [`SLICE_MS`] of race time, each grouped by
+//! partition, so batches stay whole and no record trails another by more than a slice.
+
+use std::collections::VecDeque;
+
+use crate::telemetry::{Record, TopicPartition};
+
+/// Race time one release covers at most.
+pub(super) const SLICE_MS: i64 = 50;
+
+pub(super) struct Lane {
+    pub tp: TopicPartition,
+    queue: VecDeque<Record>,
+    /// The reader reached the end of the log since the last record it read here.
+    at_end: bool,
+    /// The reader reached the end of the log at least once.
+    ended_once: bool,
+    /// Records before this race time are skipped until the first one at or after it.
+    skip_before: Option<i64>,
+    /// Whether fetching is paused because the lane is full.
+    pub fetch_paused: bool,
+}
+
+/// A lane to pause or resume fetching for, by index.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Fetch {
+    Pause(usize),
+    Resume(usize),
+}
+
+pub(super) struct Merge {
+    lanes: Vec<Lane>,
+    /// Records a lane holds before its fetching is paused.
+    cap: usize,
+}
+
+/// What the lanes hold, for the reader to decide what to wait for.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Head {
+    /// The earliest record that may be released next, and its race time.
+    Ready(i64),
+    /// A lane is still reading and may yet hold something earlier.
+    Waiting,
+    /// Nothing is held and every lane is at the end of its log.
+    Empty,
+}
+
+impl Merge {
+    /// Lanes for `partitions`, each with the race time before which it skips records;
+    /// together they hold about `budget` records.
+    pub(super) fn new(partitions: Vec<(TopicPartition, Option<i64>)>, budget: usize) -> Self {
+        let cap = (budget / partitions.len().max(1)).max(64);
+        let lanes = partitions
+            .into_iter()
+            .map(|(tp, skip_before)| Lane {
+                tp,
+                queue: VecDeque::new(),
+                at_end: false,
+                ended_once: false,
+                skip_before,
+                fetch_paused: false,
+            })
+            .collect();
+        Self { lanes, cap }
+    }
+
+    pub(super) fn lane_of(&self, topic: &str, partition: i32) -> Option<usize> {
+        self.lanes.iter().position(|l| l.tp.partition == partition && l.tp.topic == topic)
+    }
+
+    pub(super) fn lanes(&self) -> &[Lane] {
+        &self.lanes
+    }
+
+    /// Takes a record read from lane `i`. Returns false when it was skipped as before the
+    /// replay's start time.
+    pub(super) fn push(&mut self, i: usize, record: Record) -> bool {
+        let lane = &mut self.lanes[i];
+        lane.at_end = false;
+        let ts = ts(&record);
+        if let Some(before) = lane.skip_before {
+            if ts < before {
+                return false;
+            }
+            lane.skip_before = None;
+        }
+        lane.queue.push_back(record);
+        true
+    }
+
+    /// Lane `i`'s reader reached the end of its log.
+    pub(super) fn reached_end(&mut self, i: usize) {
+        self.lanes[i].at_end = true;
+        self.lanes[i].ended_once = true;
+    }
+
+    /// Every lane has been read to the end of its log and everything read was released:
+    /// the replay stands at the live edge.
+    pub(super) fn caught_up(&self) -> bool {
+        self.lanes.iter().all(|l| l.ended_once && l.queue.is_empty() && !l.fetch_paused)
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.lanes.iter().all(|l| l.queue.is_empty())
+    }
+
+    /// The race time up to which every lane has read: a lane still reading knows its
+    /// records up to its newest one; a lane at the end of its log knows them all.
+    fn horizon(&self) -> Option<i64> {
+        let mut h = i64::MAX;
+        for l in self.lanes.iter().filter(|l| !l.at_end) {
+            let tail = l.queue.back()?;
+            h = h.min(ts(tail));
+        }
+        Some(h)
+    }
+
+    pub(super) fn head(&self) -> Head {
+        let earliest = self.lanes.iter().filter_map(|l| l.queue.front()).map(ts).min();
+        match (earliest, self.horizon()) {
+            (None, _) if self.lanes.iter().all(|l| l.at_end) => Head::Empty,
+            (Some(e), Some(h)) if e < h || self.all_full() => Head::Ready(e),
+            _ => Head::Waiting,
+        }
+    }
+
+    /// Every lane still reading is full and paused: its newest record may be released
+    /// too, or a lane whose records all share one time would stall the replay.
+    fn all_full(&self) -> bool {
+        self.lanes.iter().filter(|l| !l.at_end).all(|l| l.fetch_paused)
+    }
+
+    /// Releases the records before `due` that nothing earlier can still precede, at most
+    /// one slice of race time; in offset order within each partition. `None` when nothing
+    /// is releasable.
+    pub(super) fn release(&mut self, due: i64) -> Option<Vec<(TopicPartition, Vec<Record>)>> {
+        let Head::Ready(start) = self.head() else { return None };
+        if start >= due {
+            return None;
+        }
+        let inclusive = self.all_full();
+        let horizon = self.horizon().unwrap_or(i64::MIN);
+        let end = start.saturating_add(SLICE_MS).min(due);
+        let end = if inclusive { end } else { end.min(horizon) };
+        let mut out = Vec::new();
+        for lane in &mut self.lanes {
+            let n = lane.queue.iter().take_while(|r| ts(r) < end || (inclusive && ts(r) <= start)).count();
+            if n > 0 {
+                out.push((lane.tp.clone(), lane.queue.drain(..n).collect()));
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    /// Releases everything held, in lane order: once the replay stands at the live edge
+    /// records go out as they come.
+    pub(super) fn release_all(&mut self) -> Vec<(TopicPartition, Vec<Record>)> {
+        self.lanes
+            .iter_mut()
+            .filter(|l| !l.queue.is_empty())
+            .map(|l| (l.tp.clone(), l.queue.drain(..).collect()))
+            .collect()
+    }
+
+    /// Lanes whose fetching should pause (full) or resume (down to a quarter).
+    pub(super) fn fetch_changes(&mut self) -> Vec<Fetch> {
+        let cap = self.cap;
+        let mut out = Vec::new();
+        for (i, lane) in self.lanes.iter_mut().enumerate() {
+            if !lane.fetch_paused && lane.queue.len() >= cap {
+                lane.fetch_paused = true;
+                out.push(Fetch::Pause(i));
+            } else if lane.fetch_paused && lane.queue.len() <= cap / 4 {
+                lane.fetch_paused = false;
+                out.push(Fetch::Resume(i));
+            }
+        }
+        out
+    }
+}
+
+fn ts(r: &Record) -> i64 {
+    r.sample.ts.unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::telemetry::Sample;
+
+    fn rec(offset: i64, ts: i64) -> Record {
+        let mut sample = Sample::minimal("7", offset);
+        sample.ts = Some(ts);
+        Record { offset, sample }
+    }
+
+    fn lanes(n: i32) -> Merge {
+        Merge::new((0..n).map(|p| (TopicPartition::new("t", p), None)).collect(), 1_000)
+    }
+
+    /// `(partition, [ts...])` per group released.
+    fn shape(out: Option<Vec<(TopicPartition, Vec<Record>)>>) -> Vec<(i32, Vec<i64>)> {
+        out.unwrap_or_default()
+            .into_iter()
+            .map(|(tp, rs)| (tp.partition, rs.iter().map(|r| r.sample.ts.unwrap()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn nothing_is_released_while_a_lane_may_still_hold_something_earlier() {
+        let mut m = lanes(2);
+        m.push(0, rec(0, 100));
+        m.push(0, rec(1, 200));
+        assert_eq!(m.head(), Head::Waiting, "lane 1 has read nothing yet");
+        assert_eq!(m.release(i64::MAX), None);
+        m.push(1, rec(0, 150));
+        assert_eq!(shape(m.release(i64::MAX)), [(0, vec![100])], "only what precedes lane 1's newest record");
+    }
+
+    #[test]
+    fn records_come_out_in_time_order_across_partitions_in_slices() {
+        let mut m = lanes(2);
+        for (i, t) in [(0, 0), (0, 30), (0, 60), (0, 90)] {
+            m.push(0, rec(i, t));
+        }
+        for (i, t) in [(0, 10), (1, 40), (2, 70)] {
+            m.push(1, rec(i, t));
+        }
+        m.reached_end(1);
+        assert_eq!(shape(m.release(i64::MAX)), [(0, vec![0, 30]), (1, vec![10, 40])]);
+        assert_eq!(shape(m.release(i64::MAX)), [(0, vec![60]), (1, vec![70])], "lane 0's newest waits");
+        m.reached_end(0);
+        assert_eq!(shape(m.release(i64::MAX)), [(0, vec![90])]);
+        assert_eq!(m.head(), Head::Empty);
+        assert!(m.caught_up());
+    }
+
+    #[test]
+    fn only_what_is_due_goes_out() {
+        let mut m = lanes(1);
+        m.push(0, rec(0, 100));
+        m.push(0, rec(1, 120));
+        m.reached_end(0);
+        assert_eq!(m.release(100), None, "a record at the playhead is not yet due");
+        assert_eq!(shape(m.release(101)), [(0, vec![100])]);
+        assert!(!m.caught_up());
+    }
+
+    #[test]
+    fn a_lane_skips_records_before_the_start_time_then_keeps_everything() {
+        let mut m = Merge::new(vec![(TopicPartition::new("t", 0), Some(1_000))], 1_000);
+        assert!(!m.push(0, rec(0, 990)));
+        assert!(m.push(0, rec(1, 1_000)));
+        assert!(m.push(0, rec(2, 995)), "after the first record at the start time, nothing is skipped");
+    }
+
+    #[test]
+    fn a_full_lane_pauses_its_fetching_and_resumes_when_drained_to_a_quarter() {
+        let mut m = Merge::new(vec![(TopicPartition::new("t", 0), None), (TopicPartition::new("t", 1), None)], 128);
+        for i in 0..64 {
+            m.push(0, rec(i, i));
+        }
+        assert_eq!(m.fetch_changes(), [Fetch::Pause(0)]);
+        m.reached_end(1);
+        while m.release(51).is_some() {}
+        assert_eq!(m.fetch_changes(), [Fetch::Resume(0)]);
+    }
+
+    #[test]
+    fn full_lanes_whose_records_share_one_time_do_not_stall() {
+        let mut m = Merge::new(vec![(TopicPartition::new("t", 0), None)], 64);
+        for i in 0..64 {
+            m.push(0, rec(i, 5));
+        }
+        m.fetch_changes();
+        assert_eq!(shape(m.release(i64::MAX)).first().map(|(_, ts)| ts.len()), Some(64));
+    }
+}

@@ -1,0 +1,261 @@
+//! Where each partition of a replay starts, for each kind of `from`: offsets for every
+//! chosen partition, and the race time before which records are skipped.
+
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
+
+use rdkafka::{
+    Offset,
+    consumer::{Consumer, ConsumerContext},
+    message::Message,
+};
+
+use super::super::{
+    KafkaError, METADATA_TIMEOUT, admin, decode_record,
+    read::{Ended, Span, read_spans},
+};
+use crate::{
+    config::KafkaArgs,
+    protocol::{LapRef, PartitionProgress, ReplayFrom, Selection, StartOffset},
+    status::TopicInfo,
+    telemetry::TopicPartition,
+};
+
+/// How long looking for a lap may read before it gives up.
+const LAP_DEADLINE: Duration = Duration::from_secs(120);
+/// Records read at a named offset to find its time (markers can leave offsets empty).
+const PROBE: i64 = 16;
+
+/// A partition's start: its progress (start offset, watermark end) and the race time
+/// before which its records are skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Lane {
+    pub progress: PartitionProgress,
+    pub skip_before: Option<i64>,
+}
+
+/// Where a replay starts: each partition, and the playhead when `from` names a time
+/// (records from before it, the preroll, go out at once).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Start {
+    pub lanes: Vec<Lane>,
+    pub playhead: Option<i64>,
+}
+
+/// Why a replay could not start where it was asked to.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum StartError {
+    #[error(transparent)]
+    Kafka(#[from] KafkaError),
+    #[error("{0}")]
+    NotFound(String),
+}
+
+/// Every partition of `topics` that `selection` covers, from its low to its high
+/// watermark, in topic and partition order.
+pub(super) fn plan(topics: &[TopicInfo], selection: &Selection) -> Vec<PartitionProgress> {
+    topics
+        .iter()
+        .flat_map(|t| {
+            t.partitions.iter().filter(|p| selection.matches(&t.name, p.partition)).map(|p| PartitionProgress {
+                topic: t.name.clone(),
+                partition: p.partition,
+                start: p.low,
+                offset: p.low,
+                end: p.high,
+            })
+        })
+        .collect()
+}
+
+/// Starts every planned partition at `offsets` (kept within its watermarks; a partition
+/// missing from it starts at its high watermark, the live edge), skipping records before
+/// `skip_before`; a partition in `exact` starts at its offset with nothing skipped.
+fn place(
+    plan: Vec<PartitionProgress>,
+    offsets: &HashMap<(String, i32), i64>,
+    skip_before: Option<i64>,
+    exact: &HashMap<(String, i32), i64>,
+) -> Vec<Lane> {
+    plan.into_iter()
+        .map(|mut p| {
+            let key = (p.topic.clone(), p.partition);
+            let (at, skip) = match exact.get(&key) {
+                Some(&o) => (o, None),
+                None => (offsets.get(&key).copied().unwrap_or(p.end), skip_before),
+            };
+            p.start = at.clamp(p.start, p.end);
+            p.offset = p.start;
+            Lane { progress: p, skip_before: skip }
+        })
+        .collect()
+}
+
+/// Resolves `from` over the planned partitions, with `preroll` ms of race time before a
+/// named time. Blocking: call it from `spawn_blocking`.
+pub(super) fn resolve<X: ConsumerContext>(
+    kafka: &KafkaArgs,
+    client: &impl Consumer<X>,
+    plan: Vec<PartitionProgress>,
+    from: &ReplayFrom,
+    preroll: i64,
+) -> Result<Start, StartError> {
+    let none = HashMap::new();
+    let at = |ts: i64, exact: &HashMap<(String, i32), i64>, plan| Start {
+        lanes: at_time(client, plan, (ts - preroll).max(0), exact),
+        playhead: Some(ts),
+    };
+    match from {
+        ReplayFrom::Earliest => Ok(Start {
+            lanes: plan.into_iter().map(|progress| Lane { progress, skip_before: None }).collect(),
+            playhead: None,
+        }),
+        ReplayFrom::Timestamp(ts) => Ok(at(*ts, &none, plan)),
+        ReplayFrom::Offsets(list) => {
+            let exact: HashMap<(String, i32), i64> =
+                list.iter().map(|o| ((o.topic.clone(), o.partition), o.offset)).collect();
+            let unknown: Vec<&StartOffset> = list
+                .iter()
+                .filter(|o| !plan.iter().any(|p| p.topic == o.topic && p.partition == o.partition))
+                .collect();
+            if let Some(o) = unknown.first() {
+                return Err(StartError::NotFound(format!(
+                    "partition {} of `{}` is not in the selection",
+                    o.partition, o.topic
+                )));
+            }
+            match first_time(kafka, &plan, &exact)? {
+                Some(ts) => Ok(at(ts, &exact, plan)),
+                // Nothing at the named offsets yet: every partition starts at the live edge.
+                None => Ok(Start { lanes: place(plan, &none, None, &exact), playhead: None }),
+            }
+        }
+        ReplayFrom::Lap(lap) => {
+            let ts = lap_start(kafka, &plan, lap)?;
+            Ok(at(ts, &none, plan))
+        }
+    }
+}
+
+/// Every partition at its first record at or after `ts` (offsets-for-times), but those in
+/// `exact`.
+fn at_time<X: ConsumerContext>(
+    client: &impl Consumer<X>,
+    plan: Vec<PartitionProgress>,
+    ts: i64,
+    exact: &HashMap<(String, i32), i64>,
+) -> Vec<Lane> {
+    let list: Vec<(&str, i32)> = plan.iter().map(|p| (p.topic.as_str(), p.partition)).collect();
+    let offsets = admin::offsets(client, &list, Offset::Offset(ts), METADATA_TIMEOUT);
+    place(plan, &offsets, Some(ts), exact)
+}
+
+/// The earliest record time at the named offsets.
+fn first_time(
+    kafka: &KafkaArgs,
+    plan: &[PartitionProgress],
+    exact: &HashMap<(String, i32), i64>,
+) -> Result<Option<i64>, KafkaError> {
+    let spans: Vec<Span> = plan
+        .iter()
+        .filter_map(|p| {
+            let &o = exact.get(&(p.topic.clone(), p.partition))?;
+            let from = o.clamp(p.start, p.end);
+            Some(Span { tp: TopicPartition::new(&p.topic, p.partition), from, until: (from + PROBE).min(p.end) })
+        })
+        .collect();
+    let mut first: Option<i64> = None;
+    read_spans(kafka, "trackside-replay-start", &spans, Instant::now() + METADATA_TIMEOUT * 3, |_, m| {
+        if let Ok(r) = decode_record(m) {
+            let ts = r.sample.ts.unwrap_or_default();
+            first = Some(first.map_or(ts, |f| f.min(ts)));
+        }
+        true
+    })?;
+    Ok(first)
+}
+
+/// The time of `car`'s first record on lap `lap` or later, reading the selection from
+/// the start. (Issue 10's lap index replaces this scan.)
+fn lap_start(kafka: &KafkaArgs, plan: &[PartitionProgress], lap: &LapRef) -> Result<i64, StartError> {
+    let spans: Vec<Span> = plan
+        .iter()
+        .map(|p| Span { tp: TopicPartition::new(&p.topic, p.partition), from: p.start, until: p.end })
+        .collect();
+    let mut found = None;
+    let mut last_lap: Option<u32> = None;
+    let ended = read_spans(kafka, "trackside-replay-lap", &spans, Instant::now() + LAP_DEADLINE, |_, m| {
+        // The key is the car id: only that car's records are decoded.
+        if m.key().is_some_and(|k| k != lap.car.as_bytes()) {
+            return true;
+        }
+        let Ok(r) = decode_record(m) else { return true };
+        if r.sample.car != lap.car {
+            return true;
+        }
+        match r.sample.lap {
+            Some(n) if n >= lap.lap => {
+                found = Some(r.sample.ts.unwrap_or_default());
+                false
+            }
+            Some(n) => {
+                last_lap = Some(last_lap.map_or(n, |l| l.max(n)));
+                true
+            }
+            None => true,
+        }
+    })?;
+    match (found, ended) {
+        (Some(ts), _) => Ok(ts),
+        (None, Ended::Deadline) => Err(StartError::NotFound(format!(
+            "looking for car `{}`'s lap {} took longer than {} s",
+            lap.car,
+            lap.lap,
+            LAP_DEADLINE.as_secs()
+        ))),
+        (None, _) => Err(StartError::NotFound(match last_lap {
+            Some(l) => {
+                format!("car `{}` has no lap {} in what Kafka holds (its last there is lap {l})", lap.car, lap.lap)
+            }
+            None => format!("car `{}` has no records with laps in what Kafka holds of the selection", lap.car),
+        })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{protocol::TopicSelection, status::PartitionInfo};
+
+    fn progress(partition: i32, start: i64, end: i64) -> PartitionProgress {
+        PartitionProgress { topic: "t".into(), partition, start, offset: start, end }
+    }
+
+    #[test]
+    fn a_replay_covers_the_chosen_partitions_from_low_to_high_watermark() {
+        let topics = vec![TopicInfo {
+            name: "t".into(),
+            partitions: vec![
+                PartitionInfo { partition: 0, low: 5, high: 9 },
+                PartitionInfo { partition: 1, low: 0, high: 3 },
+            ],
+        }];
+        let one = Selection::new(vec![TopicSelection { topic: "t".into(), partitions: Some(vec![1]) }]).unwrap();
+        assert_eq!(plan(&topics, &one), vec![progress(1, 0, 3)]);
+        let other = Selection::new(vec![TopicSelection { topic: "u".into(), partitions: None }]).unwrap();
+        assert!(plan(&topics, &other).is_empty());
+    }
+
+    #[test]
+    fn a_time_past_the_end_starts_at_the_live_edge_and_an_offset_is_kept_within_the_log() {
+        let plan = vec![progress(0, 10, 50), progress(1, 0, 20), progress(2, 0, 30)];
+        let found = HashMap::from([(("t".to_owned(), 0), 42)]);
+        let exact = HashMap::from([(("t".to_owned(), 2), 99)]);
+        let lanes = place(plan, &found, Some(1_000), &exact);
+        let starts: Vec<(i64, Option<i64>)> = lanes.iter().map(|l| (l.progress.start, l.skip_before)).collect();
+        assert_eq!(starts, [(42, Some(1_000)), (20, Some(1_000)), (30, None)]);
+        assert!(lanes.iter().all(|l| l.progress.offset == l.progress.start));
+    }
+}
