@@ -24,7 +24,7 @@ use tracing::{debug, info, warn};
 use super::{KafkaError, METADATA_TIMEOUT, client};
 use crate::{
     config::KafkaArgs,
-    protocol::KafkaHealth,
+    protocol::{KafkaHealth, Selection},
     status::{PartitionInfo, Status, TopicInfo},
 };
 
@@ -193,6 +193,17 @@ pub(crate) fn offsets<X: ConsumerContext>(
             _ => None,
         })
         .collect()
+}
+
+/// Every partition of `topics` that `selection` covers, with its topic's name, in the
+/// order given.
+pub(crate) fn chosen<'a>(
+    topics: &'a [TopicInfo],
+    selection: &'a Selection,
+) -> impl Iterator<Item = (&'a str, &'a PartitionInfo)> {
+    topics.iter().flat_map(move |t| {
+        t.partitions.iter().filter(move |p| selection.matches(&t.name, p.partition)).map(move |p| (t.name.as_str(), p))
+    })
 }
 
 /// The partitions of one topic, with watermarks. Blocking: call it from `spawn_blocking`.

@@ -64,17 +64,14 @@ fn span(p: &PartitionRange, from: i64, until: i64) -> Span {
 
 /// The chosen partitions with their watermarks, in topic and partition order.
 fn chosen(topics: &[TopicInfo], selection: &Selection) -> Vec<PartitionRange> {
-    let mut out: Vec<PartitionRange> = topics
-        .iter()
-        .flat_map(|t| {
-            t.partitions.iter().filter(|p| selection.matches(&t.name, p.partition)).map(|p| PartitionRange {
-                topic: t.name.clone(),
-                partition: p.partition,
-                low: p.low,
-                high: p.high,
-                first_ts: None,
-                last_ts: None,
-            })
+    let mut out: Vec<PartitionRange> = admin::chosen(topics, selection)
+        .map(|(topic, p)| PartitionRange {
+            topic: topic.to_owned(),
+            partition: p.partition,
+            low: p.low,
+            high: p.high,
+            first_ts: None,
+            last_ts: None,
         })
         .collect();
     out.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));

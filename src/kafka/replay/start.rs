@@ -54,18 +54,15 @@ pub(super) enum StartError {
 }
 
 /// Every partition of `topics` that `selection` covers, from its low to its high
-/// watermark, in topic and partition order.
+/// watermark.
 pub(super) fn plan(topics: &[TopicInfo], selection: &Selection) -> Vec<PartitionProgress> {
-    topics
-        .iter()
-        .flat_map(|t| {
-            t.partitions.iter().filter(|p| selection.matches(&t.name, p.partition)).map(|p| PartitionProgress {
-                topic: t.name.clone(),
-                partition: p.partition,
-                start: p.low,
-                offset: p.low,
-                end: p.high,
-            })
+    admin::chosen(topics, selection)
+        .map(|(topic, p)| PartitionProgress {
+            topic: topic.to_owned(),
+            partition: p.partition,
+            start: p.low,
+            offset: p.low,
+            end: p.high,
         })
         .collect()
 }
