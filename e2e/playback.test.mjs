@@ -92,7 +92,7 @@ describe('playback', () => {
         const t = await shown(page);
         return t >= target - 1500 && t <= target + 6000;
       }, `the playhead shows the clicked moment (${target})`);
-      assert.match(await page.getByTestId('behind-live').innerText(), /^−\d.* behind live$/);
+      await waitUntil(async () => /^−\d.* behind live$/.test(await page.getByTestId('behind-live').innerText()), 'the badge says how far behind live');
       await page.getByTestId('charts-empty').waitFor({ state: 'hidden', timeout: 30_000 });
       assert.deepEqual(errors, []);
     } finally {

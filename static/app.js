@@ -38,7 +38,7 @@ let session = initial({
   speed: fromUrl.speed,
   start: fromUrl.t === null ? null : { ts: fromUrl.t, paused: fromUrl.paused },
   // A seek shows the chart window's worth of race up to its moment.
-  lead: fromUrl.window * 1000,
+  preroll: fromUrl.window * 1000,
 });
 /** How the page shows what it has: none of it is the server's business. */
 const view = {
@@ -69,7 +69,7 @@ const partitionPicker = new PartitionPicker($('partition-picker'), choose);
 const windowPicker = new WindowPicker($('window-picker'), (s) => {
   view.windowSec = s;
   windowPicker.set(s);
-  dispatch({ type: 'lead', ms: s * 1000 });
+  dispatch({ type: 'preroll', ms: s * 1000 });
   playback.setZoom(null); // back to following the playhead
   store.version++; // redraw with the new window
   writeUrl();

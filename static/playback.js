@@ -84,8 +84,9 @@ export class Playback {
   playhead(now) {
     const s = this.session();
     if (s.mode !== 'replay') return null;
-    if ((s.awaitingReplay || s.afterStart) && Number.isFinite(this.pendingTs)) return this.pendingTs;
     const r = s.replay;
+    // A seek under way, or one whose reader has not placed its playhead yet: where it lands.
+    if (Number.isFinite(this.pendingTs) && (s.awaitingReplay || !Number.isFinite(r?.position_ts))) return this.pendingTs;
     if (r && Number.isFinite(r.position_ts)) {
       const running = r.state === 'running' && typeof r.speed === 'number' && !s.wantPaused;
       return r.position_ts + (running ? Math.min(EXTRAPOLATE_MAX_MS, now - this.progressAt) * r.speed : 0);
@@ -156,7 +157,8 @@ export class Playback {
   /** Draws what changed: the timeline, the playhead readout, the zoomed-out charts. */
   frame(now) {
     const s = this.session();
-    if (!s.awaitingReplay && !s.afterStart) this.pendingTs = null;
+    if (!s.awaitingReplay && Number.isFinite(s.replay?.position_ts)) this.pendingTs = null;
+    if (s.mode !== 'replay') this.pendingTs = null;
     const head = this.playhead(now);
     this.span = span(s.range, [this.store.maxTs, head]);
     const t = s.overviews.byPurpose.timeline;
@@ -179,7 +181,9 @@ export class Playback {
     const behind = live || s.replayState === 'caught_up' ? null : behindMs(s.replay, head, this.span);
     this.controls.showPlayhead(shown, text, behind);
     this.renderZoom(s, head);
-    if (!live && Number.isFinite(head) && now - this.urlWrittenAt > 1000 && Math.abs(head - (this.urlPlayhead ?? 0)) >= 100) {
+    // The URL follows the playhead once a second, to the ms once it stands still.
+    const moved = Math.abs(head - (this.urlPlayhead ?? 0)) >= (s.wantPaused ? 1 : 100);
+    if (!live && Number.isFinite(head) && now - this.urlWrittenAt > 1000 && moved) {
       this.urlWrittenAt = now;
       this.urlPlayhead = head;
       this.onUrl();

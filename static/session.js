@@ -14,7 +14,7 @@
 //   pause { at? } | resume | toggle { at? }   `at`: the live edge, where pausing live freezes
 //   step { ms, at? }               move the playhead by `ms` of race time, paused
 //   speed { speed }                choose the speed (sent to a running replay)
-//   lead { ms }                    how much race a seek shows up to its moment (the chart window)
+//   preroll { ms }                 how much race a seek shows up to its moment (the chart window)
 //   live                           back to the group's stream
 //   progress { message }           the server's `replay` message
 //   data { message }               the server's `data` message
@@ -36,11 +36,11 @@ import * as overviews from './overview-queue.js';
 
 /**
  * @param {{selection: object[], connection?: string, speed?: number|'max',
- *   start?: {ts: number, paused: boolean}|null, lead?: number}} start  the selection the URL
+ *   start?: {ts: number, paused: boolean}|null, preroll?: number}} start  the selection the URL
  *   (or the server's default topic) names, asked for once the socket opens; `start`: a moment
  *   a link names, played once the selection is confirmed
  */
-export function initial({ selection, connection = 'connecting', speed = 1, start = null, lead = 0 }) {
+export function initial({ selection, connection = 'connecting', speed = 1, start = null, preroll = 0 }) {
   return Object.freeze({
     selection,
     /** 'live' (the group's stream) or 'replay' (this page's own reader). Data of the other mode is stale. */
@@ -72,10 +72,8 @@ export function initial({ selection, connection = 'connecting', speed = 1, start
     nextId: 1,
     /** A moment a link names, to play once the selection is confirmed (once). */
     start,
-    /** Race time (ms) a seek shows before its moment: it lands that much earlier and steps forward. */
-    lead,
-    /** The step (and resume) a seek with a lead sends once its replay reports a position. */
-    afterStart: null,
+    /** Race time (ms) before a moment the server delivers at once (`preroll_ms`): the chart window. */
+    preroll,
     /** The last `range` message of the selection: what Kafka retains. */
     range: null,
     /** The overviews asked for, by purpose ('timeline', 'chart'); see overview-queue.js. */
@@ -97,7 +95,7 @@ export function next(state, event) {
       return out({
         ...state, connection: event.state, confirmed: null,
         mode: 'live', replay: null, replayState: null, awaitingReplay: false,
-        wantPaused: false, replayId: null, afterStart: null, overviews: overviews.NO_OVERVIEWS,
+        wantPaused: false, replayId: null, overviews: overviews.NO_OVERVIEWS,
       });
 
     case 'subscribe':
@@ -140,15 +138,15 @@ export function next(state, event) {
       effects.push({ type: 'write-url' });
       return out({ ...state, speed: event.speed });
 
-    case 'lead':
-      return out(event.ms === state.lead ? state : { ...state, lead: Math.max(0, event.ms) });
+    case 'preroll':
+      return out(event.ms === state.preroll ? state : { ...state, preroll: Math.min(600_000, Math.max(0, event.ms)) });
 
     case 'live':
       if (state.connection !== 'connected') return out(state);
       // The server sends the history again, as live data.
       effects.push({ type: 'send', message: { type: 'live' } }, { type: 'clear-store' }, { type: 'write-url' });
       return out({
-        ...state, mode: 'live', replay: null, replayState: null, awaitingReplay: false, wantPaused: false, replayId: null, afterStart: null,
+        ...state, mode: 'live', replay: null, replayState: null, awaitingReplay: false, wantPaused: false, replayId: null,
       });
 
     case 'ask-range':
@@ -187,7 +185,7 @@ function subscribing(state, effects) {
   }
   return {
     ...state, mode: 'live', replay: null, replayState: null, awaitingReplay: false, awaitingSubscribed: true,
-    wantPaused: false, replayId: null, afterStart: null, range: null, overviews: overviews.NO_OVERVIEWS,
+    wantPaused: false, replayId: null, range: null, overviews: overviews.NO_OVERVIEWS,
   };
 }
 
@@ -197,40 +195,31 @@ function takeId(state) {
 }
 
 /** Starts a replay `from` at the chosen speed; data is discarded until its first message. */
-function startReplay(state, from, paused, effects) {
+function startReplay(state, from, paused, effects, extra = {}) {
   const [id, s] = takeId(state);
   effects.push(
-    { type: 'send', message: { type: 'replay', from, speed: state.speed, paused, id } },
+    { type: 'send', message: { type: 'replay', from, speed: state.speed, paused, ...extra, id } },
     { type: 'clear-store' },
     { type: 'write-url' },
   );
   return {
-    ...s, mode: 'replay', replay: null, replayState: 'starting', awaitingReplay: true, replayId: id, wantPaused: paused, afterStart: null,
+    ...s, mode: 'replay', replay: null, replayState: 'starting', awaitingReplay: true, replayId: id, wantPaused: paused,
   };
 }
 
 /**
  * Goes to the moment `ts`, playing or `paused`: a seek of the running replay, or a replay
- * starting there when live. With a lead, it lands `lead` ms earlier, paused, and once the
- * replay reports where it stands steps forward to `ts` (a step delivers at once and
- * pauses), so the charts show the run-up to the moment rather than an empty window;
- * playing resumes after the step. (The step waits for the replay's position because a
- * step sent before the reader has read anything has nothing to move.)
+ * starting there when live. The server delivers the `preroll` ms of race before the moment
+ * at once, so the charts show what led to it rather than an empty window.
  */
 function seek(state, ts, paused, effects) {
-  const first = state.range?.first_ts;
-  const lead = Math.round(Math.max(0, Math.min(state.lead, Number.isFinite(first) ? ts - first : state.lead)));
-  const to = { timestamp: Math.max(0, Math.round(ts - lead)) };
-  const stepped = lead >= 1;
-  const afterStart = stepped ? { step: lead, resume: !paused } : null;
-  if (state.mode !== 'replay') return { ...startReplay(state, to, stepped || paused, effects), wantPaused: paused, afterStart };
+  const to = { timestamp: Math.max(0, Math.round(ts)) };
+  const extra = state.preroll >= 1 ? { preroll_ms: Math.round(state.preroll) } : {};
+  if (state.mode !== 'replay') return startReplay(state, to, paused, effects, extra);
   const [id, s] = takeId(state);
-  const pause = stepped || paused;
-  if (pause !== state.wantPaused || stepped) effects.push({ type: 'send', message: { type: pause ? 'pause' : 'resume' } });
-  effects.push({ type: 'send', message: { type: 'seek', to, id } }, { type: 'write-url' });
-  return {
-    ...s, awaitingReplay: true, replayId: id, replayState: state.replayState ?? 'starting', wantPaused: paused, afterStart,
-  };
+  if (paused !== state.wantPaused) effects.push({ type: 'send', message: { type: paused ? 'pause' : 'resume' } });
+  effects.push({ type: 'send', message: { type: 'seek', to, ...extra, id } }, { type: 'write-url' });
+  return { ...s, awaitingReplay: true, replayId: id, replayState: state.replayState ?? 'starting', wantPaused: paused };
 }
 
 /** Pause, resume, or either (Space). Pausing live freezes the live edge `at` as a paused replay. */
@@ -246,8 +235,6 @@ function pauseOrResume(state, event, effects) {
     }
     return seek(state, event.at, true, effects);
   }
-  // A seek still waiting to step to its moment plays or not once it has.
-  if (state.afterStart) return { ...state, wantPaused: pause, afterStart: { ...state.afterStart, resume: !pause } };
   effects.push({ type: 'send', message: { type: pause ? 'pause' : 'resume' } }, { type: 'write-url' });
   return { ...state, wantPaused: pause };
 }
@@ -324,13 +311,6 @@ function progress(state, message, effects) {
   const stale = message.id !== undefined && message.id !== state.replayId && message.state !== 'failed';
   if (stale) return state;
   if (state.awaitingReplay) effects.push({ type: 'clear-store' });
-  let afterStart = state.afterStart;
-  if (afterStart && message.id === state.replayId && Number.isFinite(message.position_ts)) {
-    effects.push({ type: 'send', message: { type: 'step', ms: afterStart.step } });
-    if (afterStart.resume) effects.push({ type: 'send', message: { type: 'resume' } });
-    afterStart = null;
-  }
-  if (message.state === 'failed' || message.state === 'stopped') afterStart = null;
   if (message.state === 'failed') {
     effects.push({ type: 'toast', title: 'Replay failed', text: message.error ?? 'The replay reader stopped with an error.', kind: 'error' });
   } else if (message.state === 'stopped') {
@@ -340,7 +320,7 @@ function progress(state, message, effects) {
       text: 'The server stopped the replay. Use “Back to live” to return to the group stream.', kind: 'info',
     });
   }
-  return { ...state, awaitingReplay: false, replay: message, replayState: message.state, afterStart };
+  return { ...state, awaitingReplay: false, replay: message, replayState: message.state };
 }
 
 /** Keeps a `data` message only when it is of the mode shown and no request awaits its answer. */

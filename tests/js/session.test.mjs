@@ -301,37 +301,14 @@ describe('playback: ids, seeks, steps and speed', () => {
     assert.ok(has(effects, 'write-url'));
   });
 
-  test('with a lead, a seek lands that much earlier, paused, and steps to the moment once the replay knows where it is', () => {
-    const live = run(watching(), { type: 'lead', ms: 60_000 }, { type: 'seek', ts: 100_000 });
-    assert.deepEqual(sent(live.effects), [{ type: 'replay', from: { timestamp: 40_000 }, speed: 1, paused: true, id: 1 }]);
-    assert.equal(live.state.wantPaused, false, 'it is to play on after the step');
-    const unknown = run(live.state, progress('paused', { id: 1, position_ts: null }));
-    assert.deepEqual(sent(unknown.effects), [], 'a step before the reader has read anything would be lost');
-    const known = run(unknown.state, progress('paused', { id: 1, position_ts: 40_000 }));
-    assert.deepEqual(sent(known.effects), [{ type: 'step', ms: 60_000 }, { type: 'resume' }]);
-    assert.deepEqual(sent(run(known.state, progress('paused', { id: 1, position_ts: 100_000 })).effects), [], 'once');
-
-    const paused = run(replaying(), { type: 'lead', ms: 30_000 }, { type: 'pause' }, { type: 'seek', ts: 100_000 },
-      progress('paused', { id: 2, position_ts: 70_000 }));
-    assert.deepEqual(sent(paused.effects).slice(1), [
-      { type: 'pause' }, { type: 'seek', to: { timestamp: 70_000 }, id: 2 }, { type: 'step', ms: 30_000 },
-    ], 'a paused replay stays paused');
-
-    const playing = run(replaying(), { type: 'lead', ms: 30_000 }, { type: 'seek', ts: 100_000 });
-    assert.deepEqual(sent(playing.effects), [{ type: 'pause' }, { type: 'seek', to: { timestamp: 70_000 }, id: 2 }],
-      'a playing replay pauses for the step');
-    const pausedMeanwhile = run(playing.state, { type: 'toggle' }, progress('paused', { id: 2, position_ts: 70_000 }));
-    assert.deepEqual(sent(pausedMeanwhile.effects), [{ type: 'step', ms: 30_000 }], 'Space meanwhile keeps it paused after the step');
-  });
-
-  test('the lead never reaches before what Kafka retains', () => {
-    const s = run(watching(), { type: 'range', message: { type: 'range', first_ts: 90_000, last_ts: 200_000, partitions: [] } },
-      { type: 'lead', ms: 60_000 }, { type: 'seek', ts: 100_000 }, progress('paused', { id: 1, position_ts: 90_000 }));
-    assert.deepEqual(sent(s.effects), [
-      { type: 'replay', from: { timestamp: 90_000 }, speed: 1, paused: true, id: 1 },
-      { type: 'step', ms: 10_000 },
-      { type: 'resume' },
-    ]);
+  test('a seek asks for the chart window’s worth of race before its moment, so the charts show what led to it', () => {
+    const live = run(watching(), { type: 'preroll', ms: 60_000 }, { type: 'seek', ts: 100_000 });
+    assert.deepEqual(sent(live.effects), [{ type: 'replay', from: { timestamp: 100_000 }, speed: 1, paused: false, preroll_ms: 60_000, id: 1 }]);
+    const replaying2 = run(replaying(), { type: 'preroll', ms: 30_000 }, { type: 'seek', ts: 200_000 });
+    assert.deepEqual(sent(replaying2.effects), [{ type: 'seek', to: { timestamp: 200_000 }, preroll_ms: 30_000, id: 2 }]);
+    const earliest = run(watching(), { type: 'preroll', ms: 30_000 }, { type: 'replay' });
+    assert.deepEqual(sent(earliest.effects), [{ type: 'replay', from: 'earliest', speed: 1, paused: false, id: 1 }], 'nothing comes before the start');
+    assert.equal(run(watching(), { type: 'preroll', ms: 9e9 }).state.preroll, 600_000, 'the protocol’s bound');
   });
 
   test('← steps back with a seek of the page’s own (paused); → is the server’s step', () => {
