@@ -202,7 +202,7 @@ export class Playback {
       else if (c.state === 'failed') note = `${name} · ${c.error}`;
       else {
         const m = c.message;
-        note = `${name} · ${clock(m.from_ts)}–${clock(m.to_ts)} · min/max per ${m.bucket_ms} ms of ${m.records.toLocaleString('en-US')} records`;
+        note = `${name} · ${clock(m.from_ts)}–${clock(m.to_ts)} · min/max per ${m.bucket_ms} ms of ${m.records.toLocaleString('en-US')} records · drag to zoom in`;
       }
     }
     if (this.zoomText.textContent !== note) {
