@@ -99,6 +99,8 @@ export class Charts {
     this.bands = null;
     /** The playhead (ms), drawn as a line on zoomed-out strips. */
     this.playhead = null;
+    /** The playhead's pixel when the strips were last redrawn for it. */
+    this.playheadPx = null;
     this.plots = new Map(); // strip key -> uPlot
     this.cars = [];
     this.focus = null;
@@ -136,12 +138,13 @@ export class Charts {
 
   /** Moves the playhead line of the zoomed-out strips (redrawn only when it moves a pixel). */
   setPlayhead(ts) {
-    if (!this.bands) return;
-    const plot = this.plots.get('speed');
-    const px = (t) => (plot && Number.isFinite(t) ? Math.round(plot.valToPos(t / 1000, 'x')) : null);
-    const moved = px(ts) !== px(this.playhead);
     this.playhead = ts;
-    if (moved) for (const p of this.plots.values()) p.redraw(false, false);
+    const plot = this.plots.get('speed');
+    if (!this.bands || !plot) return;
+    const px = Number.isFinite(ts) ? Math.round(plot.valToPos(ts / 1000, 'x')) : null;
+    if (px === this.playheadPx) return;
+    this.playheadPx = px;
+    for (const p of this.plots.values()) p.redraw(false, false);
   }
 
   rebuild() {
