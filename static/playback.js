@@ -136,7 +136,9 @@ export class Playback {
       this.dispatch({ type: 'ask-range' });
     }
     this.maybeAskTimeline(now);
-    if (this.zoom && !this.zoomRequest) this.askZoom();
+    // A zoom with no request, or whose request the session forgot (a reconnect), asks again.
+    const o = s.overviews;
+    if (this.zoom && (!this.zoomRequest || (!o.byPurpose.chart && !o.queued.chart))) this.askZoom();
   }
 
   /** Asks for the whole span's overview when there is none, or the span has grown past it. */
@@ -157,6 +159,11 @@ export class Playback {
   /** Draws what changed: the timeline, the playhead readout, the zoomed-out charts. */
   frame(now) {
     const s = this.session();
+    // Another selection: the zoomed-out summary was of the old one.
+    if (s.selection !== this.seenSelection) {
+      this.seenSelection = s.selection;
+      if (this.zoom) this.setZoom(null);
+    }
     if (!s.awaitingReplay && Number.isFinite(s.replay?.position_ts)) this.pendingTs = null;
     if (s.mode !== 'replay') this.pendingTs = null;
     const head = this.playhead(now);

@@ -5,6 +5,7 @@
 // The page never holds the span's records: the server summarises them into at most one
 // bucket per pixel of chart width, so what is kept is bounded by the width, not the span.
 
+import { GAP_MS } from './bins.js';
 import { sameCar } from './timeline.js';
 
 /** Zoomed-out spans offered next to the live windows, in seconds; 0 is everything Kafka holds. */
@@ -48,8 +49,10 @@ export function overviewRequest(sp, widthPx, cars = null) {
 
 /**
  * uPlot columns for one strip from a `done` overview: x (seconds, each bucket's middle), then
- * for each car of `cars` present in the overview its max series and its min series. A bucket
- * where the car has no value is null, so uPlot breaks the line (a gap stays visible).
+ * for each car of `cars` present in the overview its max series and its min series. Zoomed in
+ * below the time between samples most buckets are empty: a run of them shorter than GAP_MS
+ * is `undefined` (uPlot draws across it, as between raw samples); a longer one is null, so
+ * uPlot breaks the line and a gap stays visible.
  * @param {object} overview  the `overview` message
  * @param {string[]} cars  car ids, in drawing order
  * @param {string} channel  e.g. 'speed_kph', 'rpm', 'tire_temp_c.fl'
@@ -64,9 +67,22 @@ export function bandColumns(overview, cars, channel) {
   for (const car of cars) {
     const entry = entries.find((c) => sameCar(c, car));
     const ch = entry?.channels?.[channel];
-    pairs.push({ car, max: column(ch?.max, n), min: column(ch?.min, n) });
+    // The silence around a run of r empty buckets may last up to r + 1 buckets.
+    const maxRun = Math.floor(GAP_MS / Math.max(1, overview.bucket_ms)) - 1;
+    pairs.push({ car, max: bridged(column(ch?.max, n), maxRun), min: bridged(column(ch?.min, n), maxRun) });
   }
   return { x, pairs };
+}
+
+/** Turns runs of at most `maxRun` nulls between two values into `undefined`, in place. */
+function bridged(col, maxRun) {
+  let last = -1;
+  for (let i = 0; i < col.length; i++) {
+    if (col[i] === null) continue;
+    if (last >= 0 && i - last - 1 <= maxRun) for (let k = last + 1; k < i; k++) col[k] = undefined;
+    last = i;
+  }
+  return col;
 }
 
 /** Buckets of an overview: as it says, else the longest count array, else what its span and bucket size give. */

@@ -59,6 +59,17 @@ describe('bands from an overview', () => {
     assert.equal(peak(ov, 'rpm'), 25000);
   });
 
+  test('zoomed in below the sample interval, empty buckets between samples are drawn across; a long silence is not', () => {
+    // 10 ms buckets, a sample every 50 ms, then 2 s of nothing.
+    const max = [1, null, null, null, null, 2, ...Array(200).fill(null), 3];
+    const fine = { type: 'overview', from_ts: 0, to_ts: max.length * 10, bucket_ms: 10, buckets: max.length,
+      cars: [{ car: '7', channels: { rpm: { min: max, max } } }] };
+    const col = bandColumns(fine, ['7'], 'rpm').pairs[0].max;
+    assert.deepEqual(col.slice(0, 6), [1, undefined, undefined, undefined, undefined, 2]);
+    assert.equal(col[100], null, 'the silence breaks the line');
+    assert.equal(col.at(-1), 3);
+  });
+
   test('with several topics a car is known by its id and its topic', () => {
     const two = { ...ov, cars: [{ ...ov.cars[0], topic: 'a' }, { ...ov.cars[0], topic: 'b', channels: { rpm: { min: [1, 1, 1, 1], max: [2, 2, 2, 2] } } }] };
     assert.deepEqual(bandColumns(two, ['7@b'], 'rpm').pairs[0].max, [2, 2, 2, 2]);
