@@ -17,6 +17,7 @@ import { Playback } from './playback.js';
 import { describeSelection, sameSelection, selects } from './selection.js';
 import { initial, next } from './session.js';
 import { formatQuery, parseQuery } from './url.js';
+import { bucketValues } from './zoom.js';
 
 const TOPICS_REFRESH_MS = 5_000;
 const PLAYBACK_TICK_MS = 1_000;
@@ -310,18 +311,24 @@ function syncCars() {
 
 const fmtTime = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 });
 const fmt0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const valuesOf = (car, t) => store.valuesAt(car, t);
+/** Values at the cursor: from the rings, or zoomed out from the overview's bucket under it. */
+const valuesOf = (car, t) => (charts.bands && view.cursorIdx != null
+  ? bucketValues(charts.bands, car, view.cursorIdx)
+  : store.valuesAt(car, t));
+const fmtNum = (v) => (Number.isFinite(v) ? fmt0.format(v) : '—');
 
 function renderLegend() {
   const t = view.cursorIdx == null ? null : charts.timeAt(view.cursorIdx) ?? null;
-  carList.update((car) => valuesOf(car, t), t == null ? 'Latest values · click a row to focus' : `At ${fmtTime.format(t)}`);
+  const when = t == null ? 'Latest values · click a row to focus'
+    : charts.bands ? `Highest in ${charts.bands.bucket_ms} ms at ${fmtTime.format(t)}` : `At ${fmtTime.format(t)}`;
+  carList.update((car) => valuesOf(car, t), when);
   $('cursor-time').textContent = t == null ? '' : `cursor ${fmtTime.format(t)}`;
   const focus = effectiveFocus();
   const v = focus === null ? null : valuesOf(focus, t);
   tires.show(focus, v ? { fl: v.fl, fr: v.fr, rl: v.rl, rr: v.rr } : null);
   const tag = focus === null ? '' : `#${focus}`;
-  readout('speed', v ? `${tag}  ${fmt0.format(v.speed)}` : '');
-  readout('rpm', v ? `${tag}  ${fmt0.format(v.rpm)}` : '');
+  readout('speed', v ? `${tag}  ${fmtNum(v.speed)}` : '');
+  readout('rpm', v ? `${tag}  ${fmtNum(v.rpm)}` : '');
   readout('tires-car', focus === null ? '' : `focused car ${tag}`);
 }
 

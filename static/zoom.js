@@ -113,3 +113,22 @@ export function zoomLabel(secs) {
   if (secs === 0) return 'all';
   return secs >= 3600 ? `${secs / 3600} h` : `${secs / 60} min`;
 }
+
+/**
+ * A car's values in bucket `i` of an overview, for the legend under the cursor: each
+ * channel's maximum there (a spike is what a zoomed-out chart shows), the lap it was on,
+ * its partition and driver; null when the overview does not know the car. The same shape
+ * as TelemetryStore.valuesAt; what a bucket cannot say (the gear) is NaN.
+ */
+export function bucketValues(overview, car, i) {
+  const entry = (overview?.cars ?? []).find((c) => sameCar(c, car));
+  if (!entry) return null;
+  const at = (channel) => entry.channels?.[channel]?.max?.[i] ?? NaN;
+  const end = overview.from_ts + (i + 1) * overview.bucket_ms;
+  const lap = (entry.laps ?? []).filter((l) => l.ts < end).at(-1)?.lap ?? NaN;
+  return {
+    speed: at('speed_kph'), rpm: at('rpm'), gear: NaN, lap,
+    fl: at('tire_temp_c.fl'), fr: at('tire_temp_c.fr'), rl: at('tire_temp_c.rl'), rr: at('tire_temp_c.rr'),
+    part: entry.partition ?? null, driver: entry.driver ?? null,
+  };
+}

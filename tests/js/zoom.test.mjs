@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bandColumns, bucketCount, dragSpan, overviewRequest, peak, zoomLabel, zoomSpan } from '../../static/zoom.js';
+import { bandColumns, bucketCount, bucketValues, dragSpan, overviewRequest, peak, zoomLabel, zoomSpan } from '../../static/zoom.js';
 
 const RETAINED = { from: 1_000_000, to: 5_000_000 };
 
@@ -80,6 +80,16 @@ describe('bands from an overview', () => {
     const { pairs } = bandColumns(ov, ['9'], 'rpm');
     assert.deepEqual(pairs[0].max, [null, null, null, null]);
     assert.deepEqual(bandColumns(ov, ['7'], 'speed_kph').pairs[0].min, [null, null, null, null]);
+  });
+
+  test('the legend under the cursor reads a bucket’s maxima, lap, partition and driver', () => {
+    const withLaps = { ...ov, cars: [{ ...ov.cars[0], partition: 3, driver: 'A. Senna', laps: [{ lap: 4, ts: 9000 }, { lap: 5, ts: 11_200 }] }] };
+    assert.deepEqual(bucketValues(withLaps, '7', 1), {
+      speed: NaN, rpm: 25000, gear: NaN, lap: 5, fl: NaN, fr: NaN, rl: NaN, rr: NaN, part: 3, driver: 'A. Senna',
+    });
+    assert.equal(bucketValues(withLaps, '7', 0).lap, 4);
+    assert.ok(Number.isNaN(bucketValues(withLaps, '7', 2).rpm), 'nothing in a gap');
+    assert.equal(bucketValues(withLaps, '9', 0), null);
   });
 
   test('the bucket count comes from the answer, else from its counts or its span', () => {
