@@ -205,6 +205,8 @@ struct Reader {
     /// Where the playhead starts, when `from` names a time: records before it (the
     /// preroll) go out at once.
     anchor: Option<i64>,
+    /// Steps asked for before the clock had a time to step from.
+    early_steps_ms: i64,
 }
 
 impl Reader {
@@ -222,6 +224,7 @@ impl Reader {
             live: false,
             shown,
             anchor: None,
+            early_steps_ms: 0,
         }
     }
 
@@ -308,8 +311,13 @@ impl Reader {
             }
             self.clock.set_paused(asked.paused, now);
         }
-        if asked.stepped_ms != self.seen.stepped_ms {
-            self.clock.advance(asked.stepped_ms - self.seen.stepped_ms, now);
+        let step = asked.stepped_ms - self.seen.stepped_ms;
+        if step != 0 {
+            if self.clock.started() {
+                self.clock.advance(step, now);
+            } else {
+                self.early_steps_ms += step;
+            }
         }
         self.seen = asked;
     }
@@ -326,7 +334,10 @@ impl Reader {
             // At the named time, or at the first record when that comes later (a time in
             // a gap, or before the recording).
             match merge.head() {
-                Head::Ready(ts) => self.clock.start(self.anchor.map_or(ts, |a| a.max(ts)), now),
+                Head::Ready(ts) => {
+                    self.clock.start(self.anchor.map_or(ts, |a| a.max(ts)), now);
+                    self.clock.advance(std::mem::take(&mut self.early_steps_ms), now);
+                }
                 _ => return Ok(false),
             }
         }
@@ -642,6 +653,18 @@ mod tests {
         tokio::time::advance(Duration::from_millis(200)).await;
         reader.release(&mut merge).await.unwrap();
         assert_eq!(delivered(&viewer), [13, 14], "resumed where it stopped");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_step_asked_for_before_the_first_record_is_read_plays_once_the_clock_starts() {
+        let (viewer, mut reader, mut merge) = replaying(&[lane(0, 0, 100)], Speed::Factor(1.0));
+        reader.apply(Controls { paused: true, speed: Speed::Factor(1.0), stepped_ms: 500 });
+        for o in 0..100 {
+            reader.record(&mut merge, 0, o, at(o, T0 + o * 100));
+        }
+        merge.reached_end(0);
+        reader.release(&mut merge).await.unwrap();
+        assert_eq!(delivered(&viewer), [0, 1, 2, 3, 4], "half a second of race");
     }
 
     #[tokio::test]
