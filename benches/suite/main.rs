@@ -5,6 +5,8 @@
 //! - `replay`: time from a viewer's "replay from earliest" to the last record arriving
 //!   at it, against `kcat -C -o beginning -e` reading the same topic to /dev/null
 //!   (median of 3 each), and the server's peak RSS meanwhile.
+//! - `overview`: time from a viewer's overview request for that whole topic (1,000
+//!   buckets) to its `done`, against the same kcat runs (its own when `replay` is not run).
 //! - `latency`: send → receipt at 1k, 10k, 20k, 50k records/s with 1, 100, 500 viewers,
 //!   against a plain librdkafka consumer of the same records; the server's CPU.
 //! - `fanout`: server CPU per delivered record as viewers go from 1 to 500.
@@ -13,12 +15,13 @@
 //!   (e2e/bench-browser.mjs, run with node).
 //!
 //! `QUICK=1` (or `--quick`) runs a reduced version in a few minutes. `BENCH_ONLY=replay,
-//! latency,memory,browser` runs some parts. Everything runs on loopback and stops on its
+//! overview,latency,memory,browser` runs some parts. Everything runs on loopback and stops on its
 //! own. Environment: `TRACKSIDE_TEST_BROKERS` (default 127.0.0.1:9092).
 
 mod browser;
 mod common;
 mod latency;
+mod overview;
 mod replay;
 
 use std::time::Duration;
@@ -73,9 +76,17 @@ fn main() {
     let mut figures = Vec::new();
     let mut topics = Vec::new();
 
-    if wants("replay") {
-        let (f, topic) = replay::replay_vs_kcat(&runtime, &brokers, plan.replay_records);
-        figures.extend(f);
+    if wants("replay") || wants("overview") {
+        let topic = replay::filled_topic(&brokers, plan.replay_records);
+        let mut kcat = None;
+        if wants("replay") {
+            let (f, runs) = replay::replay_vs_kcat(&runtime, &brokers, &topic, plan.replay_records);
+            figures.extend(f);
+            kcat = Some(runs);
+        }
+        if wants("overview") {
+            figures.push(overview::overview_vs_kcat(&runtime, &brokers, &topic, plan.replay_records, kcat));
+        }
         topics.push(topic);
     }
     if wants("latency") {

@@ -14,7 +14,7 @@ use crate::common::{Figure, Server, fill, median, step, unique, viewer};
 
 /// Replays of the same topic, for a median: single runs swing by a factor of two on a
 /// busy two-core machine.
-const REPEATS: usize = 3;
+pub(crate) const REPEATS: usize = 3;
 /// After the fill, the broker flushes its log segments; measuring then would time the
 /// disk, not the readers.
 const SETTLE: Duration = Duration::from_secs(5);
@@ -25,34 +25,59 @@ pub(crate) struct ReplayRun {
     pub(crate) cpu_secs: f64,
 }
 
-/// Fills a topic, then reads it from the beginning `REPEATS` times with kcat and with a
-/// Trackside viewer, alternating. Returns the figures and the topic (for clean-up).
-pub(crate) fn replay_vs_kcat(rt: &tokio::runtime::Runtime, brokers: &str, records: u64) -> (Vec<Figure>, String) {
+/// kcat reading a whole topic, run by run: what the replay and the overview are held to.
+#[derive(Default)]
+pub(crate) struct KcatRuns {
+    pub(crate) secs: Vec<f64>,
+    pub(crate) cpu_secs: Vec<f64>,
+}
+
+impl KcatRuns {
+    pub(crate) fn once(&mut self, brokers: &str, topic: &str) {
+        let (secs, cpu_secs) = kcat_once(brokers, topic);
+        self.secs.push(secs);
+        self.cpu_secs.push(cpu_secs);
+    }
+}
+
+/// Fills a fresh topic with `records` simulator records and lets the broker settle;
+/// the replay and the overview read it.
+pub(crate) fn filled_topic(brokers: &str, records: u64) -> String {
     let topic = format!("bench-replay-{}", unique());
     step(&format!("replay: filling {topic} with {records} simulator records across 6 partitions"));
     fill(brokers, &topic, records, 20);
     step(&format!("replay: letting the broker settle for {} s", SETTLE.as_secs()));
     std::thread::sleep(SETTLE);
-    let (mut kcat, mut ours, mut rss, mut cpu, mut kcat_cpu) = (vec![], vec![], vec![], vec![], vec![]);
+    topic
+}
+
+/// Reads `topic` from the beginning `REPEATS` times with kcat and with a Trackside
+/// viewer, alternating. Returns the figures and kcat's runs (the overview's baseline).
+pub(crate) fn replay_vs_kcat(
+    rt: &tokio::runtime::Runtime,
+    brokers: &str,
+    topic: &str,
+    records: u64,
+) -> (Vec<Figure>, KcatRuns) {
+    let (mut runs, mut ours, mut rss, mut cpu) = (KcatRuns::default(), vec![], vec![], vec![]);
     for i in 1..=REPEATS {
         step(&format!("replay {i}/{REPEATS}: kcat -C -o beginning -e to /dev/null"));
-        let (secs, cpu_secs) = kcat_once(brokers, &topic);
-        kcat.push(secs);
-        kcat_cpu.push(cpu_secs);
+        runs.once(brokers, topic);
         step(&format!("replay {i}/{REPEATS}: one WebSocket viewer replays from earliest"));
-        let r = rt.block_on(trackside_once(brokers, &topic, records));
+        let r = rt.block_on(trackside_once(brokers, topic, records));
         ours.push(r.secs);
         rss.push(r.peak_rss_mb);
         cpu.push(r.cpu_secs);
         eprintln!(
             "  kcat {:.2} s ({:.2} CPU-s), trackside {:.2} s ({:.2} CPU-s), peak RSS {:.0} MB",
-            kcat[i - 1],
-            kcat_cpu[i - 1],
+            runs.secs[i - 1],
+            runs.cpu_secs[i - 1],
             r.secs,
             r.cpu_secs,
             r.peak_rss_mb
         );
     }
+    let (kcat, kcat_cpu) = (runs.secs.clone(), runs.cpu_secs.clone());
     let (k, t) = (median(kcat.clone()), median(ours.clone()));
     let per_sec = |s: f64| (records as f64 / s).round();
     let replay = Figure::new("replay", t, k, "s").target("at most 1.3x kcat's time", t <= 1.3 * k).detail(json!({
@@ -68,7 +93,7 @@ pub(crate) fn replay_vs_kcat(rt: &tokio::runtime::Runtime, brokers: &str, record
     let cpu_fig = Figure::new("replay_cpu", median(cpu.clone()), median(kcat_cpu.clone()), "cpu-s")
         .info()
         .detail(json!({"records": records, "runs_server_cpu_s": cpu, "runs_kcat_cpu_s": kcat_cpu}));
-    (vec![replay, rss_fig, cpu_fig], topic)
+    (vec![replay, rss_fig, cpu_fig], runs)
 }
 
 /// Peak server RSS while one viewer replays a large topic.
