@@ -33,6 +33,9 @@ use crate::{
 
 /// The client id (and never-joined group id) of overview readers.
 const CLIENT_ID: &str = "trackside-overview";
+/// Records read at the head of each partition for the time of its first, when the
+/// request gives no `from_ts`: transaction markers and malformed records may come first.
+const PROBE: i64 = 16;
 /// How often a running overview reports its progress.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 /// An overview that has not read its span by then fails, saying so, and frees its slot
@@ -158,14 +161,19 @@ fn summarise(
 ) -> Result<Bytes, OverviewError> {
     let to_ts = request.to_ts.unwrap_or_else(client::now_ms);
     let started = Instant::now();
+    let deadline = started + DEADLINE;
     let spans = plan(kafka, selection, request)?;
+    let from_ts = match request.from_ts {
+        Some(ts) => ts,
+        // Nothing to read: an empty span.
+        None => first_ts(kafka, &spans, deadline, progress)?.unwrap_or(to_ts),
+    };
     let planned = started.elapsed();
     let total: i64 = spans.iter().map(|s| s.until - s.from).sum();
     progress.total.store(u64::try_from(total).unwrap_or(0), Ordering::Relaxed);
-    let mut summary = request.summary(to_ts, spans.iter().filter(|s| s.from < s.until).count());
+    let mut summary = request.summary(from_ts, to_ts);
     let mut next: HashMap<TopicPartition, i64> = spans.iter().map(|s| (s.tp.clone(), s.from)).collect();
     let mut passed = 0u64;
-    let deadline = Instant::now() + DEADLINE;
     let ended = read_spans(kafka, CLIENT_ID, &spans, deadline, |tp, m| {
         if progress.stop.load(Ordering::Relaxed) {
             return false;
@@ -176,8 +184,8 @@ fn summarise(
             *n = m.offset() + 1;
         }
         match decode_record(m) {
-            Ok(r) => summary.add(&tp.topic, tp.partition, r.offset, r.sample),
-            Err(_) => summary.add_malformed(&tp.topic, tp.partition),
+            Ok(r) => summary.add(&tp.topic, tp.partition, r.offset, &r.sample),
+            Err(_) => summary.add_malformed(),
         }
         progress.passed.store(passed, Ordering::Relaxed);
         progress.records.store(summary.records(), Ordering::Relaxed);
@@ -193,6 +201,34 @@ fn summarise(
         }
         Ended::Deadline => Err(OverviewError::Deadline),
         Ended::Stopped => Err(OverviewError::Stopped),
+    }
+}
+
+/// The earliest `ts` of the first records of the spans, where the span starts when the
+/// request does not say. Blocking.
+fn first_ts(
+    kafka: &KafkaArgs,
+    spans: &[Span],
+    deadline: Instant,
+    progress: &Progress,
+) -> Result<Option<i64>, OverviewError> {
+    let heads: Vec<Span> =
+        spans.iter().map(|s| Span { tp: s.tp.clone(), from: s.from, until: s.until.min(s.from + PROBE) }).collect();
+    let wanted = heads.iter().filter(|s| s.from < s.until).count();
+    let mut first: HashMap<TopicPartition, i64> = HashMap::new();
+    let ended = read_spans(kafka, CLIENT_ID, &heads, deadline, |tp, m| {
+        if !first.contains_key(tp)
+            && let Ok(r) = decode_record(m)
+            && let Some(ts) = r.sample.ts
+        {
+            first.insert(tp.clone(), ts);
+        }
+        first.len() < wanted && !progress.stop.load(Ordering::Relaxed)
+    })?;
+    match ended {
+        _ if progress.stop.load(Ordering::Relaxed) => Err(OverviewError::Stopped),
+        Ended::Deadline => Err(OverviewError::Deadline),
+        Ended::Complete | Ended::Stopped => Ok(first.into_values().min()),
     }
 }
 

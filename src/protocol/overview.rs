@@ -62,10 +62,10 @@ impl OverviewRequest {
         Ok(())
     }
 
-    /// The summary that answers this request, for a span ending at `to_ts` (the request's
-    /// own, or the live edge) over `partitions` partitions with records to read.
-    pub(crate) fn summary(&self, to_ts: i64, partitions: usize) -> summary::Summary {
-        summary::Summary::new(self.from_ts, to_ts, self.buckets, self.cars.as_deref(), partitions)
+    /// The summary that answers this request, over `[from_ts, to_ts)`: the request's own
+    /// span, or what the reader found in its place.
+    pub(crate) fn summary(&self, from_ts: i64, to_ts: i64) -> summary::Summary {
+        summary::Summary::new(from_ts, to_ts, self.buckets, self.cars.as_deref())
     }
 }
 

@@ -9,11 +9,6 @@ use super::{
 };
 use crate::telemetry::Sample;
 
-/// Records held while the start of the span is not known yet (no `from_ts`: it is the
-/// earliest first record of the partitions read). Each partition's first records
-/// arrive within its first fetch, so this is rarely reached; when it is, the span starts
-/// at the earliest first record seen so far.
-const MAX_HELD: usize = 100_000;
 /// Distinct cars past [`MAX_OVERVIEW_CARS`] that are counted in `cars_left_out`; beyond
 /// this many (telemetry whose car ids are noise) the count stops growing.
 const MAX_LEFT_OUT_COUNTED: u64 = 100_000;
@@ -32,52 +27,18 @@ pub(crate) fn bucketing(from_ts: i64, to_ts: i64, asked: u32) -> (i64, usize) {
 
 /// Summarises records one at a time; [`Summary::finish`] makes the `done` message.
 pub(crate) struct Summary {
-    to_ts: i64,
-    asked: u32,
     wanted: Option<HashSet<String>>,
     records: u64,
     malformed: u64,
-    stage: Stage,
-}
-
-enum Stage {
-    /// No `from_ts` was given: records wait until every partition read has shown its
-    /// first record (or [`MAX_HELD`] wait).
-    Opening {
-        partitions_left: usize,
-        seen: HashSet<(String, i32)>,
-        earliest: Option<i64>,
-        held: Vec<Held>,
-    },
-    Open(Buckets),
-}
-
-struct Held {
-    topic: String,
-    partition: i32,
-    offset: i64,
-    sample: Sample,
+    buckets: Buckets,
 }
 
 impl Summary {
     /// A summary of `[from_ts, to_ts)` in `asked` buckets, of the `cars` named (every car
-    /// when `None`). Without `from_ts`, the span starts at the earliest of the first
-    /// records of the `partitions` that will be read.
-    pub(crate) fn new(
-        from_ts: Option<i64>,
-        to_ts: i64,
-        asked: u32,
-        cars: Option<&[String]>,
-        partitions: usize,
-    ) -> Self {
-        let stage = match from_ts {
-            Some(from) => Stage::Open(Buckets::new(from, to_ts, asked)),
-            None => {
-                Stage::Opening { partitions_left: partitions, seen: HashSet::new(), earliest: None, held: Vec::new() }
-            }
-        };
+    /// when `None`).
+    pub(crate) fn new(from_ts: i64, to_ts: i64, asked: u32, cars: Option<&[String]>) -> Self {
         let wanted = cars.map(|c| c.iter().cloned().collect());
-        Self { to_ts, asked, wanted, records: 0, malformed: 0, stage }
+        Self { wanted, records: 0, malformed: 0, buckets: Buckets::new(from_ts, to_ts, asked) }
     }
 
     /// Records read so far, malformed ones and ones outside the span included.
@@ -86,58 +47,22 @@ impl Summary {
     }
 
     /// Adds the record at `offset` of a partition. Records are placed by their `ts`.
-    pub(crate) fn add(&mut self, topic: &str, partition: i32, offset: i64, sample: Sample) {
+    pub(crate) fn add(&mut self, topic: &str, partition: i32, offset: i64, sample: &Sample) {
         self.records += 1;
-        if self.wanted.as_ref().is_some_and(|w| !w.contains(&sample.car)) {
-            return self.first_of(topic, partition, sample.ts);
+        if self.wanted.as_ref().is_none_or(|w| w.contains(&sample.car)) {
+            self.buckets.add(topic, partition, offset, sample);
         }
-        if let Stage::Open(b) = &mut self.stage {
-            return b.add(topic, partition, offset, &sample);
-        }
-        let ts = sample.ts;
-        if let Stage::Opening { held, .. } = &mut self.stage {
-            held.push(Held { topic: topic.to_owned(), partition, offset, sample });
-        }
-        self.first_of(topic, partition, ts);
     }
 
     /// Counts a record that broke the contract.
-    pub(crate) fn add_malformed(&mut self, topic: &str, partition: i32) {
+    pub(crate) fn add_malformed(&mut self) {
         self.records += 1;
         self.malformed += 1;
-        self.first_of(topic, partition, None);
-    }
-
-    /// While the span's start is not known, notes a partition's first record (and its
-    /// time, when it has one), and opens the buckets once every partition has shown one.
-    fn first_of(&mut self, topic: &str, partition: i32, ts: Option<i64>) {
-        let Stage::Opening { partitions_left, seen, earliest, held } = &mut self.stage else { return };
-        if !seen.contains(&(topic.to_owned(), partition)) {
-            seen.insert((topic.to_owned(), partition));
-            *partitions_left = partitions_left.saturating_sub(1);
-            if let Some(ts) = ts {
-                *earliest = Some(earliest.map_or(ts, |e| e.min(ts)));
-            }
-        }
-        if *partitions_left == 0 || held.len() >= MAX_HELD {
-            self.open();
-        }
-    }
-
-    /// Fixes the span's start and places the records held until now.
-    fn open(&mut self) {
-        let Stage::Opening { earliest, held, .. } = &mut self.stage else { return };
-        let mut buckets = Buckets::new(earliest.unwrap_or(self.to_ts), self.to_ts, self.asked);
-        for h in held.drain(..) {
-            buckets.add(&h.topic, h.partition, h.offset, &h.sample);
-        }
-        self.stage = Stage::Open(buckets);
     }
 
     /// The `done` message for the request `id`.
-    pub(crate) fn finish(mut self, id: Option<u64>) -> OverviewMessage {
-        self.open();
-        let Stage::Open(b) = self.stage else { unreachable!("opened just above") };
+    pub(crate) fn finish(self, id: Option<u64>) -> OverviewMessage {
+        let b = self.buckets;
         let mut cars: Vec<CarOverview> = b.cars.into_iter().map(Car::finish).collect();
         cars.sort_by(|a, b| (&a.topic, &a.car).cmp(&(&b.topic, &b.car)));
         let summary = OverviewSummary {
@@ -340,10 +265,10 @@ mod tests {
 
     #[test]
     fn a_one_sample_spike_survives_in_its_buckets_max() {
-        let mut s = Summary::new(Some(0), 10_000, 10, None, 1);
+        let mut s = Summary::new(0, 10_000, 10, None);
         for ts in 0..10_000 {
             let rpm = if ts == 4_321 { 25_000.0 } else { 9_000.0 + (ts % 7) as f64 * 100.0 };
-            s.add("t", 0, ts, sample("7", ts, rpm));
+            s.add("t", 0, ts, &sample("7", ts, rpm));
         }
         let msg = s.finish(Some(4));
         let sum = summary_of(&msg);
@@ -358,10 +283,10 @@ mod tests {
 
     #[test]
     fn a_bucket_without_records_is_a_gap_and_a_missing_channel_is_null() {
-        let mut s = Summary::new(Some(0), 30, 3, None, 1);
-        s.add("t", 0, 0, sample("1", 1, 8_000.0));
-        s.add("t", 0, 1, Sample { throttle: Some(0.5), ..sample("1", 5, 9_000.0) });
-        s.add("t", 0, 2, sample("1", 25, 7_000.0));
+        let mut s = Summary::new(0, 30, 3, None);
+        s.add("t", 0, 0, &sample("1", 1, 8_000.0));
+        s.add("t", 0, 1, &Sample { throttle: Some(0.5), ..sample("1", 5, 9_000.0) });
+        s.add("t", 0, 2, &sample("1", 25, 7_000.0));
         let msg = s.finish(None);
         let car = &summary_of(&msg).cars[0];
         assert_eq!(car.count, vec![2, 0, 1]);
@@ -373,9 +298,9 @@ mod tests {
 
     #[test]
     fn records_outside_the_span_are_read_but_not_summarised() {
-        let mut s = Summary::new(Some(100), 200, 10, None, 1);
+        let mut s = Summary::new(100, 200, 10, None);
         for ts in [99, 100, 199, 200, 5_000] {
-            s.add("t", 0, ts, sample("1", ts, 1.0));
+            s.add("t", 0, ts, &sample("1", ts, 1.0));
         }
         let msg = s.finish(None);
         assert_eq!(msg.records, 5);
@@ -386,21 +311,21 @@ mod tests {
 
     #[test]
     fn malformed_records_are_counted() {
-        let mut s = Summary::new(Some(0), 10, 1, None, 1);
-        s.add_malformed("t", 0);
-        s.add("t", 0, 1, sample("1", 1, 1.0));
+        let mut s = Summary::new(0, 10, 1, None);
+        s.add_malformed();
+        s.add("t", 0, 1, &sample("1", 1, 1.0));
         let msg = s.finish(None);
         assert_eq!((msg.records, summary_of(&msg).malformed), (2, 1));
     }
 
     #[test]
     fn each_car_of_each_topic_is_summarised_once_up_to_the_bound_and_the_rest_counted() {
-        let mut s = Summary::new(Some(0), 10, 1, None, 2);
+        let mut s = Summary::new(0, 10, 1, None);
         for i in 0..MAX_OVERVIEW_CARS + 5 {
             for topic in ["a", "b"] {
                 let car = format!("{i:03}");
-                s.add(topic, 1, 0, Sample { driver: Some(format!("D{i}")), ..sample(&car, 1, 1.0) });
-                s.add(topic, 2, 1, sample(&car, 2, 1.0));
+                s.add(topic, 1, 0, &Sample { driver: Some(format!("D{i}")), ..sample(&car, 1, 1.0) });
+                s.add(topic, 2, 1, &sample(&car, 2, 1.0));
             }
         }
         let msg = s.finish(None);
@@ -416,9 +341,9 @@ mod tests {
     #[test]
     fn only_the_cars_asked_for_are_summarised_and_the_others_are_not_left_out() {
         let asked = vec!["7".to_owned()];
-        let mut s = Summary::new(Some(0), 10, 1, Some(&asked), 1);
+        let mut s = Summary::new(0, 10, 1, Some(&asked));
         for car in ["1", "7", "9"] {
-            s.add("t", 0, 0, sample(car, 1, 1.0));
+            s.add("t", 0, 0, &sample(car, 1, 1.0));
         }
         let msg = s.finish(None);
         let sum = summary_of(&msg);
@@ -428,17 +353,17 @@ mod tests {
 
     #[test]
     fn laps_list_the_first_record_of_each_up_to_the_bound() {
-        let mut s = Summary::new(Some(0), 1_000_000, 1, None, 1);
+        let mut s = Summary::new(0, 1_000_000, 1, None);
         let mut offset = 0;
         for lap in 1..=(MAX_LAPS_PER_CAR as u32 + 3) {
             for _ in 0..2 {
                 let ts = offset * 10;
-                s.add("t", 0, offset, Sample { lap: Some(lap), ..sample("1", ts, 1.0) });
+                s.add("t", 0, offset, &Sample { lap: Some(lap), ..sample("1", ts, 1.0) });
                 offset += 1;
             }
         }
         // Back to a lap already listed: not a new start.
-        s.add("t", 0, offset, Sample { lap: Some(1), ..sample("1", offset * 10, 1.0) });
+        s.add("t", 0, offset, &Sample { lap: Some(1), ..sample("1", offset * 10, 1.0) });
         let msg = s.finish(None);
         let car = &summary_of(&msg).cars[0];
         assert_eq!(car.laps.len(), MAX_LAPS_PER_CAR);
@@ -447,26 +372,11 @@ mod tests {
     }
 
     #[test]
-    fn without_from_ts_the_span_starts_at_the_earliest_first_record_of_the_partitions() {
-        let mut s = Summary::new(None, 1_000, 9, None, 2);
-        s.add("t", 0, 0, sample("1", 500, 1.0));
-        s.add("t", 0, 1, sample("1", 700, 2.0));
-        s.add_malformed("t", 0);
-        // Partition 1's first record is the earliest.
-        s.add("t", 1, 0, sample("2", 100, 3.0));
-        s.add("t", 1, 1, sample("2", 50, 4.0));
+    fn an_empty_span_has_no_buckets_and_no_cars() {
+        let mut s = Summary::new(1_000, 1_000, 9, None);
+        s.add("t", 0, 0, &sample("1", 1_000, 1.0));
         let msg = s.finish(None);
         let sum = summary_of(&msg);
-        assert_eq!((sum.from_ts, sum.to_ts, sum.bucket_ms, sum.buckets), (100, 1_000, 100, 9));
-        let counts: Vec<u32> = sum.cars.iter().map(|c| c.count.iter().sum()).collect();
-        assert_eq!(counts, [2, 1], "records held while the start was unknown are placed; 50 is before it");
-        assert_eq!(sum.cars[0].count[4], 1, "ts 500 is in bucket (500 - 100) / 100");
-    }
-
-    #[test]
-    fn without_from_ts_or_records_the_summary_is_empty() {
-        let msg = Summary::new(None, 1_000, 9, None, 3).finish(None);
-        let sum = summary_of(&msg);
-        assert_eq!((sum.from_ts, sum.to_ts, sum.buckets, sum.cars.len()), (1_000, 1_000, 0, 0));
+        assert_eq!((sum.from_ts, sum.to_ts, sum.buckets, sum.cars.len(), msg.records), (1_000, 1_000, 0, 0, 1));
     }
 }
