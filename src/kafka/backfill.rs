@@ -30,7 +30,7 @@ pub(crate) const DEADLINE: Duration = Duration::from_secs(30);
 /// how many records the history gained.
 pub(crate) fn run(kafka: &KafkaArgs, ranges: &[BackfillRange], hub: &Hub) -> Result<usize, KafkaError> {
     let mut read: HashMap<TopicPartition, VecDeque<Record>> = HashMap::new();
-    read_spans(kafka, "trackside-backfill", ranges, Instant::now() + DEADLINE, |tp, m| {
+    read_spans(kafka, "trackside-backfill", ranges, Instant::now() + DEADLINE, None, |tp, m| {
         // The group counts malformed records; here they are only skipped.
         if let Ok(record) = decode_record(m) {
             let kept = read.entry(tp.clone()).or_default();

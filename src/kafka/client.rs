@@ -45,7 +45,10 @@ pub(crate) fn consumer_config(kafka: &KafkaArgs, own: &[(&str, &str)]) -> Client
 }
 
 /// A consumer for partitions it is assigned by hand (replays, backfills): it reads to
-/// the end of each partition and says so, and never joins a group or commits.
+/// the end of each partition and says so, and never joins a group or commits. One fetch
+/// request covers every partition a reader has; a replay pauses the ones it has read far
+/// enough ahead in, and while the rest sit at the end of their logs the broker held each
+/// request the default 500 ms: a 200,000-record replay took 5.0 s instead of 1.45 s.
 /// librdkafka wants a group id even for `assign()`; this one is never joined, so the
 /// broker never holds it.
 pub(crate) fn reader_config(kafka: &KafkaArgs, client_id: &str) -> ClientConfig {
@@ -57,6 +60,7 @@ pub(crate) fn reader_config(kafka: &KafkaArgs, client_id: &str) -> ClientConfig 
             ("enable.auto.commit", "false"),
             ("enable.auto.offset.store", "false"),
             ("enable.partition.eof", "true"),
+            ("fetch.wait.max.ms", "100"),
         ],
     )
 }

@@ -5,7 +5,7 @@
 use std::{
     collections::HashMap,
     sync::{
-        Arc,
+        Arc, Mutex,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::{Duration, Instant},
@@ -21,7 +21,9 @@ use tokio::{sync::OwnedSemaphorePermit, task::JoinHandle};
 use tracing::{debug, info};
 
 use super::{
-    KafkaError, METADATA_TIMEOUT, admin, client, decode_record,
+    KafkaError, METADATA_TIMEOUT, admin,
+    client::{self, ReaderContext},
+    decode_record,
     read::{Ended, Span, read_spans},
 };
 use crate::{
@@ -47,7 +49,9 @@ const DEADLINE: Duration = Duration::from_secs(180);
 pub(crate) struct Overview {
     task: JoinHandle<()>,
     progress: Arc<Progress>,
-    slot: Option<OwnedSemaphorePermit>,
+    /// Held while the overview reads; freed as soon as it has answered, so finished
+    /// overviews never keep replays waiting.
+    slot: Arc<Mutex<Option<OwnedSemaphorePermit>>>,
 }
 
 /// What the blocking reader and the task that reports on it share.
@@ -98,20 +102,30 @@ impl Overview {
         slot: OwnedSemaphorePermit,
     ) -> Self {
         let progress = Arc::new(Progress::default());
-        let task = tokio::spawn(run(kafka, selection, request, outbox, progress.clone()));
-        Self { task, progress, slot: Some(slot) }
+        let slot = Arc::new(Mutex::new(Some(slot)));
+        let (held, shared) = (slot.clone(), progress.clone());
+        let task = tokio::spawn(async move {
+            run(kafka, selection, request, outbox, shared).await;
+            drop(lock(&held).take());
+        });
+        Self { task, progress, slot }
     }
 
-    /// Stops the reader and hands back its slot, for the overview that replaces it.
-    pub(crate) fn into_slot(mut self) -> OwnedSemaphorePermit {
+    /// Stops the reader and hands back its slot, for the overview that replaces it; none
+    /// when it had finished and freed it.
+    pub(crate) fn into_slot(self) -> Option<OwnedSemaphorePermit> {
         self.stop();
-        self.slot.take().expect("an overview holds its slot until dropped")
+        lock(&self.slot).take()
     }
 
     fn stop(&self) {
         self.progress.stop.store(true, Ordering::Relaxed);
         self.task.abort();
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Drop for Overview {
@@ -174,7 +188,7 @@ fn summarise(
     let mut summary = request.summary(from_ts, to_ts);
     let mut next: HashMap<TopicPartition, i64> = spans.iter().map(|s| (s.tp.clone(), s.from)).collect();
     let mut passed = 0u64;
-    let ended = read_spans(kafka, CLIENT_ID, &spans, deadline, |tp, m| {
+    let ended = read_spans(kafka, CLIENT_ID, &spans, deadline, Some(&progress.stop), |tp, m| {
         if progress.stop.load(Ordering::Relaxed) {
             return false;
         }
@@ -216,7 +230,7 @@ fn first_ts(
         spans.iter().map(|s| Span { tp: s.tp.clone(), from: s.from, until: s.until.min(s.from + PROBE) }).collect();
     let wanted = heads.iter().filter(|s| s.from < s.until).count();
     let mut first: HashMap<TopicPartition, i64> = HashMap::new();
-    let ended = read_spans(kafka, CLIENT_ID, &heads, deadline, |tp, m| {
+    let ended = read_spans(kafka, CLIENT_ID, &heads, deadline, Some(&progress.stop), |tp, m| {
         if !first.contains_key(tp)
             && let Ok(r) = decode_record(m)
             && let Some(ts) = r.sample.ts
@@ -236,14 +250,11 @@ fn first_ts(
 /// low watermark without one) up to the first at or after `to_ts` (the high watermark
 /// now, without one or when there is none). Blocking.
 fn plan(kafka: &KafkaArgs, selection: &Selection, request: &OverviewRequest) -> Result<Vec<Span>, KafkaError> {
-    let consumer: BaseConsumer = client::reader_config(kafka, CLIENT_ID).create().map_err(KafkaError::Create)?;
-    let mut chosen: Vec<(TopicPartition, i64, i64)> = Vec::new();
-    for topic in selection.topics() {
-        let info = admin::describe_topic(&consumer, topic)?;
-        for p in info.partitions.iter().filter(|p| selection.matches(topic, p.partition)) {
-            chosen.push((TopicPartition::new(topic, p.partition), p.low.max(0), p.high.max(0)));
-        }
-    }
+    let consumer: BaseConsumer<ReaderContext> = client::reader(kafka, CLIENT_ID)?;
+    let topics = selection.topics().map(|t| admin::describe_topic(&consumer, t)).collect::<Result<Vec<_>, _>>()?;
+    let mut chosen: Vec<(TopicPartition, i64, i64)> = admin::chosen(&topics, selection)
+        .map(|(topic, p)| (TopicPartition::new(topic, p.partition), p.low.max(0), p.high.max(0)))
+        .collect();
     chosen.sort();
     let starts = request.from_ts.map(|ts| offsets_at(&consumer, &chosen, ts)).transpose()?;
     let ends = request.to_ts.map(|ts| offsets_at(&consumer, &chosen, ts)).transpose()?;
@@ -264,7 +275,7 @@ fn plan(kafka: &KafkaArgs, selection: &Selection, request: &OverviewRequest) -> 
 /// at or after `ts`; a partition with none is left out. Unlike [`admin::offsets`], a
 /// failed look-up is an error rather than an empty answer, which would read nothing.
 fn offsets_at(
-    consumer: &BaseConsumer,
+    consumer: &BaseConsumer<ReaderContext>,
     chosen: &[(TopicPartition, i64, i64)],
     ts: i64,
 ) -> Result<HashMap<TopicPartition, i64>, KafkaError> {

@@ -39,7 +39,7 @@ pub(crate) async fn retained(kafka: &KafkaArgs, selection: &Selection) -> Result
         let chosen = chosen(&topics, &selection);
         let mut first: HashMap<TopicPartition, i64> = HashMap::new();
         let heads: Vec<Span> = chosen.iter().map(|p| span(p, p.low, (p.low + PROBE).min(p.high))).collect();
-        read_spans(&kafka, "trackside-range", &heads, deadline, |tp, m| {
+        read_spans(&kafka, "trackside-range", &heads, deadline, None, |tp, m| {
             if let Some(ts) = m.timestamp().to_millis() {
                 first.entry(tp.clone()).or_insert(ts);
             }
@@ -47,7 +47,7 @@ pub(crate) async fn retained(kafka: &KafkaArgs, selection: &Selection) -> Result
         })?;
         let mut last: HashMap<TopicPartition, i64> = HashMap::new();
         let tails: Vec<Span> = chosen.iter().map(|p| span(p, (p.high - PROBE).max(p.low), p.high)).collect();
-        read_spans(&kafka, "trackside-range", &tails, deadline, |tp, m| {
+        read_spans(&kafka, "trackside-range", &tails, deadline, None, |tp, m| {
             if let Some(ts) = m.timestamp().to_millis() {
                 last.insert(tp.clone(), ts);
             }

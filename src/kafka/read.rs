@@ -3,6 +3,7 @@
 
 use std::{
     collections::HashMap,
+    sync::atomic::{AtomicBool, Ordering},
     time::{Duration, Instant},
 };
 
@@ -37,13 +38,14 @@ pub(crate) enum Ended {
 }
 
 /// Reads every non-empty span, calling `each` for each record inside one, in offset order
-/// per partition, until all are read, `deadline` passes, or `each` returns `false`.
-/// Blocking: run it with `spawn_blocking`.
+/// per partition, until all are read, `deadline` passes, `each` returns `false` or `stop`
+/// is set (looked at even while no record comes). Blocking: run it with `spawn_blocking`.
 pub(crate) fn read_spans(
     kafka: &KafkaArgs,
     client_id: &str,
     spans: &[Span],
     deadline: Instant,
+    stop: Option<&AtomicBool>,
     mut each: impl FnMut(&TopicPartition, &BorrowedMessage<'_>) -> bool,
 ) -> Result<Ended, KafkaError> {
     let consumer: BaseConsumer<ReaderContext> = super::client::reader(kafka, client_id)?;
@@ -61,6 +63,9 @@ pub(crate) fn read_spans(
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Ok(Ended::Deadline);
+        }
+        if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            return Ok(Ended::Stopped);
         }
         match consumer.poll(left.min(Duration::from_millis(200))) {
             Some(Ok(m)) => {

@@ -13,7 +13,7 @@ mod start;
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicI64, Ordering},
+        atomic::{AtomicBool, AtomicI64, Ordering},
     },
     time::Duration,
 };
@@ -84,6 +84,8 @@ const UNKNOWN: i64 = i64::MIN;
 /// A running replay; dropping it stops the reader and frees its slot.
 pub(crate) struct Replay {
     controls: watch::Sender<Controls>,
+    /// Set when the replay is dropped: a look-up on a blocking thread stops at it.
+    stopped: Arc<AtomicBool>,
     position: Arc<AtomicI64>,
     task: JoinHandle<()>,
     slot: Option<OwnedSemaphorePermit>,
@@ -108,10 +110,12 @@ impl Replay {
         let gauge = status.replay_guard();
         let (id, preroll_ms) = (playback.id, playback.preroll_ms);
         let shown = position.clone();
+        let stopped = Arc::new(AtomicBool::new(false));
+        let stop = stopped.clone();
         let task = tokio::spawn(async move {
             let _gauge = gauge;
             let mut reader = Reader::new(feed, &playback, shown);
-            match reader.run(kafka, selection, playback.from, playback.preroll_ms, controls_rx).await {
+            match reader.run(kafka, selection, playback.from, playback.preroll_ms, controls_rx, stop).await {
                 Ok(()) => {}
                 Err(ReplayError::Closed(_)) => debug!("replay viewer left"),
                 Err(e) => {
@@ -120,7 +124,7 @@ impl Replay {
                 }
             }
         });
-        Self { controls, position, task, slot: Some(slot), id, preroll_ms }
+        Self { controls, stopped, position, task, slot: Some(slot), id, preroll_ms }
     }
 
     pub(crate) fn set_paused(&self, paused: bool) {
@@ -162,14 +166,19 @@ impl Replay {
 
     /// Stops the reader and hands back its slot, for the replay that replaces it.
     pub(crate) fn into_slot(mut self) -> OwnedSemaphorePermit {
-        self.task.abort();
+        self.stop();
         self.slot.take().expect("a replay holds its slot until dropped")
+    }
+
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+        self.task.abort();
     }
 }
 
 impl Drop for Replay {
     fn drop(&mut self) {
-        self.task.abort();
+        self.stop();
     }
 }
 
@@ -244,6 +253,7 @@ impl Reader {
         from: ReplayFrom,
         preroll_ms: u32,
         mut controls: watch::Receiver<Controls>,
+        stop: Arc<AtomicBool>,
     ) -> Result<(), ReplayError> {
         let consumer: StreamConsumer<ReaderContext> = super::client::reader(&kafka, "trackside-replay")?;
         let consumer = Arc::new(consumer);
@@ -255,7 +265,8 @@ impl Reader {
             tokio::task::spawn_blocking(move || -> Result<start::Start, StartError> {
                 let topics =
                     names.iter().map(|t| admin::describe_topic(c.as_ref(), t)).collect::<Result<Vec<_>, _>>()?;
-                start::resolve(&kafka, c.as_ref(), start::plan(&topics, &selection), &from, i64::from(preroll_ms))
+                let plan = start::plan(&topics, &selection);
+                start::resolve(&kafka, c.as_ref(), plan, &from, i64::from(preroll_ms), &stop)
             })
             .await
             .map_err(KafkaError::from)??

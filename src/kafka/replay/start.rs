@@ -3,6 +3,7 @@
 
 use std::{
     collections::HashMap,
+    sync::atomic::AtomicBool,
     time::{Duration, Instant},
 };
 
@@ -98,6 +99,7 @@ pub(super) fn resolve<X: ConsumerContext>(
     plan: Vec<PartitionProgress>,
     from: &ReplayFrom,
     preroll: i64,
+    stop: &AtomicBool,
 ) -> Result<Start, StartError> {
     let none = HashMap::new();
     let at = |ts: i64, exact: &HashMap<(String, i32), i64>, plan| Start {
@@ -130,7 +132,7 @@ pub(super) fn resolve<X: ConsumerContext>(
             }
         }
         ReplayFrom::Lap(lap) => {
-            let ts = lap_start(kafka, &plan, lap)?;
+            let ts = lap_start(kafka, &plan, lap, stop)?;
             Ok(at(ts, &none, plan))
         }
     }
@@ -164,7 +166,7 @@ fn first_time(
         })
         .collect();
     let mut first: Option<i64> = None;
-    read_spans(kafka, "trackside-replay-start", &spans, Instant::now() + METADATA_TIMEOUT * 3, |_, m| {
+    read_spans(kafka, "trackside-replay-start", &spans, Instant::now() + METADATA_TIMEOUT * 3, None, |_, m| {
         if let Ok(r) = decode_record(m) {
             let ts = r.sample.ts.unwrap_or_default();
             first = Some(first.map_or(ts, |f| f.min(ts)));
@@ -176,34 +178,40 @@ fn first_time(
 
 /// The time of `car`'s first record on lap `lap` or later, reading the selection from
 /// the start. (Issue 10's lap index replaces this scan.)
-fn lap_start(kafka: &KafkaArgs, plan: &[PartitionProgress], lap: &LapRef) -> Result<i64, StartError> {
+fn lap_start(
+    kafka: &KafkaArgs,
+    plan: &[PartitionProgress],
+    lap: &LapRef,
+    stop: &AtomicBool,
+) -> Result<i64, StartError> {
     let spans: Vec<Span> = plan
         .iter()
         .map(|p| Span { tp: TopicPartition::new(&p.topic, p.partition), from: p.start, until: p.end })
         .collect();
     let mut found = None;
     let mut last_lap: Option<u32> = None;
-    let ended = read_spans(kafka, "trackside-replay-lap", &spans, Instant::now() + LAP_DEADLINE, |_, m| {
-        // The key is the car id: only that car's records are decoded.
-        if m.key().is_some_and(|k| k != lap.car.as_bytes()) {
-            return true;
-        }
-        let Ok(r) = decode_record(m) else { return true };
-        if r.sample.car != lap.car {
-            return true;
-        }
-        match r.sample.lap {
-            Some(n) if n >= lap.lap => {
-                found = Some(r.sample.ts.unwrap_or_default());
-                false
+    let ended =
+        read_spans(kafka, "trackside-replay-lap", &spans, Instant::now() + LAP_DEADLINE, Some(stop), |_, m| {
+            // The key is the car id: only that car's records are decoded.
+            if m.key().is_some_and(|k| k != lap.car.as_bytes()) {
+                return true;
             }
-            Some(n) => {
-                last_lap = Some(last_lap.map_or(n, |l| l.max(n)));
-                true
+            let Ok(r) = decode_record(m) else { return true };
+            if r.sample.car != lap.car {
+                return true;
             }
-            None => true,
-        }
-    })?;
+            match r.sample.lap {
+                Some(n) if n >= lap.lap => {
+                    found = Some(r.sample.ts.unwrap_or_default());
+                    false
+                }
+                Some(n) => {
+                    last_lap = Some(last_lap.map_or(n, |l| l.max(n)));
+                    true
+                }
+                None => true,
+            }
+        })?;
     match (found, ended) {
         (Some(ts), _) => Ok(ts),
         (None, Ended::Deadline) => Err(StartError::NotFound(format!(

@@ -190,8 +190,8 @@ impl Viewer {
     fn overview(&mut self, request: OverviewRequest) {
         let Some(selection) = self.chosen("overview") else { return };
         // A new overview replaces the one still being read; its slot serves the new one.
-        let slot = match self.overview.take() {
-            Some(old) => old.into_slot(),
+        let slot = match self.overview.take().and_then(Overview::into_slot) {
+            Some(slot) => slot,
             None => match self.app.replay_slots.clone().try_acquire_owned() {
                 Ok(slot) => slot,
                 Err(_) => return self.refuse(Some("overview"), &RequestError::TooManyOverviews),
