@@ -1,7 +1,8 @@
 //! Merges the partitions of a replay into one stream in time order. Each partition has a
 //! lane of records read but not yet released; a record is released once nothing earlier
 //! can still arrive from another lane (every lane has read past it, or reached the end of
-//! its log). Releases come in slices of [`SLICE_MS`] of race time, each grouped by
+//! its log). A full lane takes no more until its records go out; librdkafka holds what it
+//! has prefetched of that partition, bounded per partition. Releases come in slices of [`SLICE_MS`] of race time, each grouped by
 //! partition, so batches stay whole and no record trails another by more than a slice.
 
 use std::collections::VecDeque;
@@ -20,20 +21,11 @@ pub(super) struct Lane {
     ended_once: bool,
     /// Records before this race time are skipped until the first one at or after it.
     skip_before: Option<i64>,
-    /// Whether fetching is paused because the lane is full.
-    pub fetch_paused: bool,
-}
-
-/// A lane to pause or resume fetching for, by index.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) enum Fetch {
-    Pause(usize),
-    Resume(usize),
 }
 
 pub(super) struct Merge {
     lanes: Vec<Lane>,
-    /// Records a lane holds before its fetching is paused.
+    /// Records a lane holds before it takes no more.
     cap: usize,
 }
 
@@ -55,14 +47,7 @@ impl Merge {
         let cap = (budget / partitions.len().max(1)).max(64);
         let lanes = partitions
             .into_iter()
-            .map(|(tp, skip_before)| Lane {
-                tp,
-                queue: VecDeque::new(),
-                at_end: false,
-                ended_once: false,
-                skip_before,
-                fetch_paused: false,
-            })
+            .map(|(tp, skip_before)| Lane { tp, queue: VecDeque::new(), at_end: false, ended_once: false, skip_before })
             .collect();
         Self { lanes, cap }
     }
@@ -100,7 +85,18 @@ impl Merge {
     /// Every lane has been read to the end of its log and everything read was released:
     /// the replay stands at the live edge.
     pub(super) fn caught_up(&self) -> bool {
-        self.lanes.iter().all(|l| l.ended_once && l.queue.is_empty() && !l.fetch_paused)
+        self.lanes.iter().all(|l| l.ended_once && l.queue.is_empty())
+    }
+
+    /// Every lane has been read to the end of its log at least once: the replay is at the
+    /// live edge, or releasing the last of what it read.
+    pub(super) fn reached_every_end(&self) -> bool {
+        self.lanes.iter().all(|l| l.ended_once)
+    }
+
+    /// Whether lane `i` has room for more records.
+    pub(super) fn wants(&self, i: usize) -> bool {
+        self.lanes[i].queue.len() < self.cap
     }
 
     pub(super) fn is_empty(&self) -> bool {
@@ -127,10 +123,10 @@ impl Merge {
         }
     }
 
-    /// Every lane still reading is full and paused: its newest record may be released
-    /// too, or a lane whose records all share one time would stall the replay.
+    /// Every lane still reading is full: its newest record may be released too, or a
+    /// lane whose records all share one time would stall the replay.
     fn all_full(&self) -> bool {
-        self.lanes.iter().filter(|l| !l.at_end).all(|l| l.fetch_paused)
+        self.lanes.iter().filter(|l| !l.at_end).all(|l| l.queue.len() >= self.cap)
     }
 
     /// Releases the records before `due` that nothing earlier can still precede, at most
@@ -163,22 +159,6 @@ impl Merge {
             .filter(|l| !l.queue.is_empty())
             .map(|l| (l.tp.clone(), l.queue.drain(..).collect()))
             .collect()
-    }
-
-    /// Lanes whose fetching should pause (full) or resume (down to a quarter).
-    pub(super) fn fetch_changes(&mut self) -> Vec<Fetch> {
-        let cap = self.cap;
-        let mut out = Vec::new();
-        for (i, lane) in self.lanes.iter_mut().enumerate() {
-            if !lane.fetch_paused && lane.queue.len() >= cap {
-                lane.fetch_paused = true;
-                out.push(Fetch::Pause(i));
-            } else if lane.fetch_paused && lane.queue.len() <= cap / 4 {
-                lane.fetch_paused = false;
-                out.push(Fetch::Resume(i));
-            }
-        }
-        out
     }
 }
 
@@ -258,15 +238,15 @@ mod tests {
     }
 
     #[test]
-    fn a_full_lane_pauses_its_fetching_and_resumes_when_drained_to_a_quarter() {
+    fn a_full_lane_takes_no_more_until_records_are_released() {
         let mut m = Merge::new(vec![(TopicPartition::new("t", 0), None), (TopicPartition::new("t", 1), None)], 128);
         for i in 0..64 {
             m.push(0, rec(i, i));
         }
-        assert_eq!(m.fetch_changes(), [Fetch::Pause(0)]);
+        assert!(!m.wants(0) && m.wants(1));
         m.reached_end(1);
-        while m.release(51).is_some() {}
-        assert_eq!(m.fetch_changes(), [Fetch::Resume(0)]);
+        m.release(10);
+        assert!(m.wants(0));
     }
 
     #[test]
@@ -275,7 +255,6 @@ mod tests {
         for i in 0..64 {
             m.push(0, rec(i, 5));
         }
-        m.fetch_changes();
         assert_eq!(shape(m.release(i64::MAX)).first().map(|(_, ts)| ts.len()), Some(64));
     }
 }

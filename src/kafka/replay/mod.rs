@@ -21,7 +21,7 @@ use std::{
 use futures_util::FutureExt;
 use rdkafka::{
     Offset, TopicPartitionList,
-    consumer::{Consumer, StreamConsumer},
+    consumer::{BaseConsumer, Consumer, StreamConsumer, stream_consumer::StreamPartitionQueue},
     error::KafkaError as RdKafkaError,
     message::{BorrowedMessage, Message},
 };
@@ -45,17 +45,14 @@ use crate::{
     telemetry::{Malformed, MalformedNote, Record, TopicPartition},
 };
 use clock::Clock;
-use merge::{Fetch, Head, Merge};
+use merge::{Head, Merge};
 use start::StartError;
 
 /// How often progress is reported while a replay runs.
 pub(crate) const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 /// Records a replay holds read ahead of its playhead, over all its partitions (about
-/// 40 MB). A partition whose share is full has its fetching paused, and librdkafka then
-/// drops and later fetches again what it had prefetched of it: at 50,000, skewed
-/// partitions paused 93 times in a million-record replay and it took 8 CPU-seconds; at
-/// 100,000, 43 times and 6.5.
-const READ_AHEAD: usize = 100_000;
+/// 20 MB), besides what librdkafka has prefetched.
+const READ_AHEAD: usize = 50_000;
 /// Slices released per turn of the reader's loop, so a long backlog at `max` still
 /// lets it hear a pause.
 const SLICES_PER_TURN: usize = 64;
@@ -259,29 +256,38 @@ impl Reader {
         mut controls: watch::Receiver<Controls>,
         stop: Arc<AtomicBool>,
     ) -> Result<(), ReplayError> {
-        let consumer: StreamConsumer<ReaderContext> = super::client::reader(&kafka, "trackside-replay")?;
-        let consumer = Arc::new(consumer);
         self.report();
-
         let start = {
-            let c = consumer.clone();
+            let (kafka, stop) = (kafka.clone(), stop.clone());
             let names: Vec<String> = selection.topics().map(str::to_owned).collect();
             tokio::task::spawn_blocking(move || -> Result<start::Start, StartError> {
-                let topics =
-                    names.iter().map(|t| admin::describe_topic(c.as_ref(), t)).collect::<Result<Vec<_>, _>>()?;
+                let c: BaseConsumer<ReaderContext> = super::client::reader(&kafka, "trackside-replay")?;
+                let topics = names.iter().map(|t| admin::describe_topic(&c, t)).collect::<Result<Vec<_>, _>>()?;
                 let plan = start::plan(&topics, &selection);
-                start::resolve(&kafka, c.as_ref(), plan, &from, i64::from(preroll_ms), &stop)
+                start::resolve(&kafka, &c, plan, &from, i64::from(preroll_ms), &stop)
             })
             .await
             .map_err(KafkaError::from)??
         };
         self.anchor = start.playhead;
         let mut merge = self.begin(&start.lanes);
+
+        // Each partition is read from a queue of its own, so a lane that is full simply
+        // takes no more while the others are read; librdkafka bounds what it prefetches
+        // per partition queue, here to share 32 MiB among the partitions.
+        let per_partition_kb = (32 * 1024 / merge.lanes().len().max(1)).clamp(1024, 16 * 1024).to_string();
+        let consumer: StreamConsumer<ReaderContext> = super::client::reader_config(&kafka, "trackside-replay")
+            .set("queued.max.messages.kbytes", &per_partition_kb)
+            .create_with_context(ReaderContext)
+            .map_err(KafkaError::Create)?;
+        let consumer = Arc::new(consumer);
         let mut tpl = TopicPartitionList::new();
         for l in &self.progress.partitions {
             tpl.add_partition_offset(&l.topic, l.partition, Offset::Offset(l.start)).map_err(KafkaError::Assign)?;
         }
         consumer.assign(&tpl).map_err(KafkaError::Assign)?;
+        let queues: Vec<Option<StreamPartitionQueue<ReaderContext>>> =
+            merge.lanes().iter().map(|l| consumer.split_partition_queue(&l.tp.topic, l.tp.partition)).collect();
         info!(partitions = self.progress.partitions.len(), records = self.progress.total, "replay started");
         self.report();
 
@@ -289,26 +295,42 @@ impl Reader {
         loop {
             let asked = *controls.borrow_and_update();
             self.apply(asked);
+            // What has arrived first, so what goes out and the state see it.
+            let took = self.drain(&consumer, &queues, &mut merge);
             let more = self.release(&mut merge).await?;
-            self.fetch(&consumer, &mut merge);
             self.update_state(&merge);
-            let wake = if more { Some(Instant::now()) } else { self.wake(&merge) };
+            let wake = if more || took { Some(Instant::now()) } else { self.wake(&merge) };
+            let wanting: Vec<usize> = (0..queues.len()).filter(|&i| queues[i].is_some() && merge.wants(i)).collect();
             tokio::select! {
                 biased;
                 changed = controls.changed() => if changed.is_err() { return Ok(()) },
-                msg = consumer.recv() => {
-                    self.take(&consumer, &mut merge, msg);
-                    // Whatever librdkafka already holds is taken without a turn of the
-                    // loop per record.
-                    for _ in 0..TAKE_PER_TURN {
-                        let Some(msg) = consumer.recv().now_or_never() else { break };
-                        self.take(&consumer, &mut merge, msg);
-                    }
-                }
-                () = sleep_until(wake), if wake.is_some() => {}
                 _ = report.tick() => self.report(),
+                (i, msg) = next_record(&queues, &wanting) => self.take(&consumer, &mut merge, Some(i), msg),
+                // Events, and records fetched before a partition's queue was split off.
+                msg = consumer.recv() => self.take(&consumer, &mut merge, None, msg),
+                () = sleep_until(wake), if wake.is_some() => {}
             }
         }
+    }
+
+    /// Takes what the partition queues of lanes with room already hold, without a turn
+    /// of the loop per record. Returns whether it took anything.
+    fn drain(
+        &mut self,
+        consumer: &StreamConsumer<ReaderContext>,
+        queues: &[Option<StreamPartitionQueue<ReaderContext>>],
+        merge: &mut Merge,
+    ) -> bool {
+        let mut took = 0;
+        for (i, queue) in queues.iter().enumerate() {
+            let Some(queue) = queue else { continue };
+            while took < TAKE_PER_TURN && merge.wants(i) {
+                let Some(msg) = queue.recv().now_or_never() else { break };
+                self.take(consumer, merge, Some(i), msg);
+                took += 1;
+            }
+        }
+        took > 0
     }
 
     /// Acts on what the viewer asked since the last turn.
@@ -359,8 +381,10 @@ impl Reader {
         let due = self.clock.due(now);
         for _ in 0..SLICES_PER_TURN {
             let Some(groups) = merge.release(due) else {
-                // Waiting for a partition's records: the playhead waits with it.
+                // Waiting for a partition's records: the playhead waits with it. (Not at the
+                // live edge, where records come as they are produced.)
                 if merge.head() == Head::Waiting
+                    && !merge.reached_every_end()
                     && let Some(last) = self.clock.newest()
                 {
                     self.clock.hold(last, now);
@@ -383,23 +407,6 @@ impl Reader {
             self.feed.send(&tp, &records).await?;
         }
         Ok(())
-    }
-
-    /// Pauses fetching for full partitions and resumes it for drained ones.
-    fn fetch(&self, consumer: &StreamConsumer<ReaderContext>, merge: &mut Merge) {
-        for change in merge.fetch_changes() {
-            let (Fetch::Pause(i) | Fetch::Resume(i)) = change;
-            let tp = &merge.lanes()[i].tp;
-            let mut list = TopicPartitionList::new();
-            list.add_partition(&tp.topic, tp.partition);
-            let done = match change {
-                Fetch::Pause(_) => consumer.pause(&list),
-                Fetch::Resume(_) => consumer.resume(&list),
-            };
-            if let Err(e) = done {
-                debug!(error = %e, "cannot pause or resume a replay partition");
-            }
-        }
     }
 
     /// When the next record falls due, when the clock paces it.
@@ -429,25 +436,29 @@ impl Reader {
         }
     }
 
-    /// Takes one message: a record into its lane, or the end of a partition.
+    /// Takes one message, from lane `lane`'s queue or (`None`) the consumer's own: a record
+    /// into its lane, or the end of a partition.
     fn take(
         &mut self,
         consumer: &StreamConsumer<ReaderContext>,
         merge: &mut Merge,
+        lane: Option<usize>,
         msg: Result<BorrowedMessage<'_>, RdKafkaError>,
     ) {
         match msg {
             Ok(m) => {
-                let Some(i) = merge.lane_of(m.topic(), m.partition()) else { return };
+                let Some(i) = lane.or_else(|| merge.lane_of(m.topic(), m.partition())) else { return };
                 self.record(merge, i, m.offset(), decode_record(&m));
             }
             Err(RdKafkaError::PartitionEOF(partition)) => {
-                // The event names only a partition number: every lane of that number is
-                // at its end (with several topics of the same numbering, one may be
-                // taken as ended a fetch early).
-                let lanes: Vec<usize> =
-                    (0..merge.lanes().len()).filter(|&i| merge.lanes()[i].tp.partition == partition).collect();
-                for i in lanes {
+                // From a partition's own queue the lane is known; from the consumer's, the
+                // event names only a partition number, and every lane of that number is
+                // taken as ended (with several topics so numbered, one may be a fetch early).
+                let lanes: Vec<usize> = match lane {
+                    Some(i) => vec![i],
+                    None => (0..merge.lanes().len()).filter(|&i| merge.lanes()[i].tp.partition == partition).collect(),
+                };
+                for &i in &lanes {
                     merge.reached_end(i);
                 }
                 // Transaction markers and compaction leave offsets that carry no record, so
@@ -513,6 +524,21 @@ impl Reader {
         self.progress.error = Some(error);
         self.report();
     }
+}
+
+/// The next message of any of the `wanting` lanes' partition queues; never, with none.
+async fn next_record<'q>(
+    queues: &'q [Option<StreamPartitionQueue<ReaderContext>>],
+    wanting: &[usize],
+) -> (usize, Result<BorrowedMessage<'q>, RdKafkaError>) {
+    let waits: Vec<_> = wanting
+        .iter()
+        .filter_map(|&i| queues[i].as_ref().map(|q| Box::pin(async move { (i, q.recv().await) })))
+        .collect();
+    if waits.is_empty() {
+        return std::future::pending().await;
+    }
+    futures_util::future::select_all(waits).await.0
 }
 
 async fn sleep_until(at: Option<Instant>) {
