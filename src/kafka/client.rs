@@ -46,23 +46,26 @@ pub(crate) fn consumer_config(kafka: &KafkaArgs, own: &[(&str, &str)]) -> Client
 
 /// A consumer for partitions it is assigned by hand (replays, backfills): it reads to
 /// the end of each partition and says so, and never joins a group or commits. One fetch
-/// request covers every partition a reader has; a replay pauses the ones it has read far
-/// enough ahead in, and while the rest sit at the end of their logs the broker held each
-/// request the default 500 ms: a 200,000-record replay took 5.0 s instead of 1.45 s.
+/// request covers every partition a reader has; while some sat at the end of their logs
+/// the broker held each request the default 500 ms, and a 200,000-record replay that
+/// waited on the others took 5.0 s instead of 1.45 s.
 /// librdkafka wants a group id even for `assign()`; this one is never joined, so the
 /// broker never holds it.
 pub(crate) fn reader_config(kafka: &KafkaArgs, client_id: &str) -> ClientConfig {
-    consumer_config(
-        kafka,
-        &[
-            ("client.id", client_id),
-            ("group.id", client_id),
-            ("enable.auto.commit", "false"),
-            ("enable.auto.offset.store", "false"),
-            ("enable.partition.eof", "true"),
-            ("fetch.wait.max.ms", "100"),
-        ],
-    )
+    reader_config_with(kafka, client_id, &[])
+}
+
+/// [`reader_config`] with more settings of the reader's own (still below the user's `-X`).
+pub(crate) fn reader_config_with(kafka: &KafkaArgs, client_id: &str, more: &[(&str, &str)]) -> ClientConfig {
+    let own = [
+        ("client.id", client_id),
+        ("group.id", client_id),
+        ("enable.auto.commit", "false"),
+        ("enable.auto.offset.store", "false"),
+        ("enable.partition.eof", "true"),
+        ("fetch.wait.max.ms", "100"),
+    ];
+    consumer_config(kafka, &[own.as_slice(), more].concat())
 }
 
 /// The properties the user gave, in the order they apply.

@@ -276,10 +276,13 @@ impl Reader {
         // takes no more while the others are read; librdkafka bounds what it prefetches
         // per partition queue, here to share 32 MiB among the partitions.
         let per_partition_kb = (32 * 1024 / merge.lanes().len().max(1)).clamp(1024, 16 * 1024).to_string();
-        let consumer: StreamConsumer<ReaderContext> = super::client::reader_config(&kafka, "trackside-replay")
-            .set("queued.max.messages.kbytes", &per_partition_kb)
-            .create_with_context(ReaderContext)
-            .map_err(KafkaError::Create)?;
+        let consumer: StreamConsumer<ReaderContext> = super::client::reader_config_with(
+            &kafka,
+            "trackside-replay",
+            &[("queued.max.messages.kbytes", &per_partition_kb)],
+        )
+        .create_with_context(ReaderContext)
+        .map_err(KafkaError::Create)?;
         let consumer = Arc::new(consumer);
         let mut tpl = TopicPartitionList::new();
         for l in &self.progress.partitions {
