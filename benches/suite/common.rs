@@ -4,7 +4,7 @@
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use futures_util::{SinkExt, StreamExt};
@@ -115,6 +115,25 @@ impl Server {
 
     pub(crate) fn ws_url(&self) -> String {
         self.url.replace("http://", "ws://") + "/ws"
+    }
+
+    /// Waits until the server's lap index has read what Kafka retains of `topic`. A server
+    /// reads each topic once when it starts; the figures are of one that has.
+    pub(crate) async fn wait_for_lap_index(&self, topic: &str) {
+        let started = Instant::now();
+        loop {
+            let url = format!("{}/api/laps?topic={topic}", self.url);
+            let state = match reqwest::get(url).await {
+                Ok(r) => r.json::<serde_json::Value>().await.ok(),
+                Err(_) => None,
+            };
+            if state.as_ref().is_some_and(|v| v["index"]["state"] == "live") {
+                eprintln!("  the lap index read the topic in {:.1} s", started.elapsed().as_secs_f64());
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(600), "the lap index never finished: {state:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 
     /// Peak resident memory so far, from the kernel's high-water mark.

@@ -28,6 +28,7 @@ pub(crate) fn overview_vs_kcat(
     let reused = kcat.is_some();
     let mut kcat = kcat.unwrap_or_default();
     let mut server = Server::start(brokers, topic, &["--history-secs", "0"]);
+    rt.block_on(server.wait_for_lap_index(topic));
     let mut ws = rt.block_on(viewer(&server.ws_url(), topic));
     let (mut ours, mut cpu) = (vec![], vec![]);
     for i in 1..=REPEATS {

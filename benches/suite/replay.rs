@@ -134,6 +134,7 @@ fn minutes_seconds(t: &str) -> f64 {
 /// costs the two cores no more than kcat writing to /dev/null does.
 async fn trackside_once(brokers: &str, topic: &str, records: u64) -> ReplayRun {
     let mut server = Server::start(brokers, topic, &["--history-secs", "0"]);
+    server.wait_for_lap_index(topic).await;
     let mut ws = viewer(&server.ws_url(), topic).await;
     let cpu_before = server.cpu_secs();
     let started = Instant::now();
