@@ -9,6 +9,7 @@ mod helpers;
 mod cli;
 mod group;
 mod http;
+mod installed;
 mod live;
 mod malformed;
 mod outage;
