@@ -48,6 +48,23 @@ async fn the_binary_started_from_an_empty_directory_serves_the_page_every_module
     std::fs::remove_dir(&dir).unwrap();
 }
 
+#[tokio::test]
+async fn static_dir_serves_the_page_files_from_disk_for_development() {
+    let dir = std::env::temp_dir().join(unique("trackside-static"));
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("app.js"), "// edited, not rebuilt\n").unwrap();
+    let app = TestApp::spawn(&["--group-id", &unique("g"), "--static-dir", dir.to_str().unwrap()]).await;
+
+    let edited = reqwest::get(app.url("/static/app.js")).await.unwrap();
+    assert_eq!(edited.status(), 200);
+    assert_eq!(edited.text().await.unwrap(), "// edited, not rebuilt\n");
+    let not_on_disk = reqwest::get(app.url("/static/style.css")).await.unwrap();
+    assert_eq!(not_on_disk.status(), 404, "the directory replaces the built-in files, it does not add to them");
+    let uplot = reqwest::get(app.url("/vendor/uplot/uPlot.iife.min.js")).await.unwrap();
+    assert_eq!(uplot.status(), 200, "uPlot is still the built-in one");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn version_names_the_version_and_the_commit() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_trackside")).arg("--version").output().unwrap();
