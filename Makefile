@@ -36,18 +36,25 @@ kafka-up: ## start the local Kafka broker (127.0.0.1:9092)
 kafka-down: ## stop the local Kafka broker
 	@bash scripts/kafka.sh down
 
-build: ## debug build
+# The build embeds uPlot from node_modules (build.rs says so when it is missing).
+NPM_PACKAGES := node_modules/.package-lock.json
+$(NPM_PACKAGES): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+build: $(NPM_PACKAGES) ## debug build
 	cargo build --locked
 
-release: ## optimised build
+release: $(NPM_PACKAGES) ## optimised build
 	cargo build --release --locked
 
-lint: ## formatting and clippy, as CI runs them
+lint: ## formatting and clippy, as CI runs them; kubeconform, promtool and a check script on deploy/
+	@bash scripts/deps.sh --lint
 	cargo fmt --all -- --check
 	cargo clippy --all-targets --locked -- -D warnings
 	cargo clippy --all-targets --locked --features failpoints -- -D warnings
+	bash scripts/lint-deploy.sh
 
-fuzz: ## property tests of the decoder and the WebSocket parser with 1,000,000 inputs each (make test runs 256)
+fuzz: $(NPM_PACKAGES) ## property tests of the decoder and the WebSocket parser with 1,000,000 inputs each (make test runs 256)
 	PROPTEST_CASES=1000000 cargo test --release --locked --lib properties
 
 fmt: ## format the code

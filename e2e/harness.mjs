@@ -131,13 +131,16 @@ export function startProducer(topic) {
 
 /**
  * Starts `trackside serve` on a free port; resolves once it prints its address. `brokers`
- * defaults to the test broker; `logName` is its log file under e2e/artifacts/.
+ * defaults to the test broker; `logName` is its log file under e2e/artifacts/; `cwd` is its
+ * working directory (the repository unless told).
  */
-export async function startServer({ topic, groupId, brokers = BROKERS, logName = 'server.log', extraArgs = [], env = {} }) {
+export async function startServer({
+  topic, groupId, brokers = BROKERS, logName = 'server.log', extraArgs = [], env = {}, cwd = REPO,
+}) {
   const log = logStream(logName);
   const child = run([
     'serve', '--brokers', brokers, '--listen', '127.0.0.1:0', '--group-id', groupId, '--topics', topic, ...extraArgs,
-  ], { log, env });
+  ], { log, env, cwd });
   const url = await new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => fail(new Error('the server printed no http://127.0.0.1:PORT line within 30 s')), 30_000);
@@ -170,9 +173,9 @@ export function launchBrowser() {
 
 /**
  * Everything a browser test needs: a filled topic, a live producer, a server and a browser.
- * Call `stop()` in `after`.
+ * Call `stop()` in `after`. `serverCwd`: the server's working directory (the repository).
  */
-export async function startStack() {
+export async function startStack({ serverCwd = REPO } = {}) {
   const topic = uniqueName('e2e');
   const groupId = uniqueName('e2e');
   const started = [];
@@ -180,7 +183,7 @@ export async function startStack() {
     await fillTopic(topic);
     const producer = startProducer(topic);
     started.push(() => stop(producer));
-    const server = await startServer({ topic, groupId });
+    const server = await startServer({ topic, groupId, cwd: serverCwd });
     started.push(() => stop(server.child));
     const browser = await launchBrowser();
     started.push(() => browser.close());

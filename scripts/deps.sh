@@ -4,7 +4,9 @@
 # through `npm ci` (package-lock.json), Kafka jars through Maven (kafka/pom.xml), crates
 # through cargo (Cargo.lock). A second run finds everything and does nothing.
 #
-# Usage: scripts/deps.sh [--no-browser]   (--no-browser: skip chromium, for `make demo`)
+# Usage: scripts/deps.sh [--no-browser | --lint]
+#   --no-browser  skip chromium and the deployment files' checkers, for `make demo`
+#   --lint        only npm's packages (the build embeds uPlot) and the checkers, for `make lint`
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,8 +14,25 @@ cd "$REPO"
 say() { printf 'deps: %s\n' "$*"; }
 die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
 
-want_browser=1
-[[ "${1:-}" == "--no-browser" ]] && want_browser=0
+want_browser=1 want_lint=1 only_lint=0
+[[ "${1:-}" == "--no-browser" ]] && want_browser=0 want_lint=0
+[[ "${1:-}" == "--lint" ]] && only_lint=1
+. scripts/lib/lint-tools.sh
+
+# npm packages: uPlot, which the build embeds, and playwright-core for the browser tests.
+install_npm_packages() {
+  if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    say "installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+if [[ $only_lint -eq 1 ]]; then
+  command -v npm >/dev/null || die "npm is missing: run scripts/deps.sh without --lint once"
+  install_npm_packages
+  install_lint_tools
+  exit 0
+fi
 
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then
@@ -38,6 +57,9 @@ need_pkg nodejs command -v node
 need_pkg npm command -v npm
 need_pkg kcat command -v kcat
 need_pkg openssl command -v openssl # the test CA for the SASL_SSL listener (scripts/kafka.sh)
+if [[ $want_lint -eq 1 ]]; then
+  need_pkg python3-pip python3 -m pip --version # the Kubernetes schemas come from PyPI
+fi
 if [[ $want_browser -eq 1 ]]; then
   need_pkg chromium test -x /usr/bin/chromium
 fi
@@ -51,11 +73,8 @@ fi
 
 command -v cargo >/dev/null || die "cargo is missing: install Rust with rustup (https://rustup.rs)"
 
-# npm packages: uPlot for the page, playwright-core for the browser tests.
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  say "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+install_npm_packages
+if [[ $want_lint -eq 1 ]]; then install_lint_tools; fi
 
 # Apache Kafka from Maven Central; skipped when already installed.
 bash scripts/kafka.sh install

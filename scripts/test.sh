@@ -14,6 +14,10 @@ cargo clippy --all-targets --locked -- -D warnings
 # The fault-injection build too: what the tests below run.
 cargo clippy --all-targets --locked --features failpoints -- -D warnings
 
+step "deployment files"
+# kubeconform, promtool and scripts/lib/check-deploy.py on deploy/ (tools from deps.sh).
+bash scripts/lint-deploy.sh
+
 step "JavaScript unit tests"
 # The page's pure modules (session, URL, store, charts' binning...), without a browser.
 node --test tests/js/

@@ -9,11 +9,12 @@ mod kafka;
 
 pub use kafka::KafkaArgs;
 
-/// `--version`; a test build says so, since it honours `FAILPOINTS`.
+/// `--version`: the version and the git commit it was built from (build.rs; "unknown"
+/// when built outside a git checkout). A test build says so, since it honours `FAILPOINTS`.
 const VERSION: &str = if cfg!(feature = "failpoints") {
-    concat!(env!("CARGO_PKG_VERSION"), " (test build, with fail points)")
+    concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("TRACKSIDE_GIT_COMMIT"), "; test build, with fail points)")
 } else {
-    env!("CARGO_PKG_VERSION")
+    concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("TRACKSIDE_GIT_COMMIT"), ")")
 };
 
 #[derive(Debug, Parser)]
@@ -111,12 +112,13 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKSIDE_STUCK_TIMEOUT_SECS", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub stuck_timeout_secs: u64,
-    /// Directory of the page's own scripts and styles.
-    #[arg(long, env = "TRACKSIDE_STATIC_DIR", default_value = "static")]
-    pub static_dir: PathBuf,
-    /// Directory holding uPlot's distribution files (from `npm ci`).
-    #[arg(long, env = "TRACKSIDE_UPLOT_DIR", default_value = "node_modules/uplot/dist")]
-    pub uplot_dir: PathBuf,
+    /// Serve the page's scripts and styles from this directory instead of the copies built
+    /// into the binary: for working on the page without rebuilding (`--static-dir static`).
+    #[arg(long, env = "TRACKSIDE_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// Serve uPlot from this directory instead of the copy built into the binary.
+    #[arg(long, env = "TRACKSIDE_UPLOT_DIR")]
+    pub uplot_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -2,6 +2,7 @@
 //! and the status, and starts replay readers for viewers who ask.
 
 mod api;
+mod assets;
 mod auth;
 mod laps;
 mod page;
@@ -34,8 +35,10 @@ pub(crate) struct WebConfig {
     pub max_frame_rate: u32,
     /// For replay readers, which connect on their own.
     pub kafka: KafkaArgs,
-    pub static_dir: PathBuf,
-    pub uplot_dir: PathBuf,
+    /// Serve `/static` from here rather than from the binary (development).
+    pub static_dir: Option<PathBuf>,
+    /// Serve `/vendor/uplot` from here rather than from the binary.
+    pub uplot_dir: Option<PathBuf>,
     /// Origins besides the server's own that may open the WebSocket.
     pub allowed_origins: Vec<String>,
     /// A viewer silent this long, pongs included, is disconnected.
@@ -76,9 +79,16 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 /// Every route of the server, with no socket: tests can call it directly.
 pub(crate) fn router(state: AppState) -> Router {
-    let static_files = ServeDir::new(&state.config.static_dir);
-    let uplot = ServeDir::new(&state.config.uplot_dir);
-    Router::new()
+    let files = Router::new();
+    let files = match &state.config.static_dir {
+        Some(dir) => files.nest_service("/static", ServeDir::new(dir)),
+        None => files.route("/static/{*path}", get(assets::page_file)),
+    };
+    let files = match &state.config.uplot_dir {
+        Some(dir) => files.nest_service("/vendor/uplot", ServeDir::new(dir)),
+        None => files.route("/vendor/uplot/{*path}", get(assets::uplot_file)),
+    };
+    files
         .route("/", get(page::index))
         .route("/healthz", get(api::healthz))
         .route("/api/topics", get(api::topics))
@@ -87,8 +97,6 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/lap", get(laps::lap))
         .route("/metrics", get(api::metrics))
         .route("/ws", get(ws::upgrade))
-        .nest_service("/static", static_files)
-        .nest_service("/vendor/uplot", uplot)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(

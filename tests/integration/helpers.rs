@@ -377,8 +377,14 @@ pub struct Exit {
 impl ServeProcess {
     /// Starts the server with `args` and waits until it has printed its URL.
     pub fn start(args: &[&str]) -> ServeProcess {
+        Self::start_in(std::path::Path::new("."), args)
+    }
+
+    /// As [`ServeProcess::start`], with `dir` as the server's working directory.
+    pub fn start_in(dir: &std::path::Path, args: &[&str]) -> ServeProcess {
         use std::io::{BufRead, BufReader, Read};
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trackside"))
+            .current_dir(dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
             .stdout(std::process::Stdio::piped())
