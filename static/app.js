@@ -402,6 +402,8 @@ const hook = Object.freeze({
   get dropped() { return session.dropped; },
   /** The track map's dots (CSS pixels in its canvas) and frames drawn. */
   get map() { return { dots: race.map.dots.map((d) => ({ ...d })), frames: race.map.frames, bins: race.map.outline.bins }; },
+  /** Milliseconds the race views (map, tower, Distance strips) took to draw since the page loaded. */
+  get raceMs() { return race.spentMs; },
   get focus() { return effectiveFocus(); },
   /** What the Distance strips show: the laps, the reference, the deltas (ms). */
   get distance() { return race.info && structuredClone(race.info); },

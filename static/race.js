@@ -56,6 +56,8 @@ export class Race {
     this.lastRows = [];
     /** What the Distance strips show, for the test hook. */
     this.info = null;
+    /** Milliseconds spent in `frame` since the page loaded, for benchmarks. */
+    this.spentMs = 0;
     this.axisPicker.addEventListener('click', (e) => {
       const b = e.target.closest('button[data-axis]');
       if (b) this.setAxis(b.dataset.axis);
@@ -116,6 +118,12 @@ export class Race {
   }
 
   frame(now) {
+    const began = performance.now();
+    this.drawFrame(now);
+    this.spentMs += performance.now() - began;
+  }
+
+  drawFrame(now) {
     const t = this.moment();
     this.map.draw(this.store, t, this.focus());
     if (now - this.towerAt >= TOWER_MS) {
