@@ -1,5 +1,5 @@
-//! The alarm settings form: thresholds typed in the page, checked by alarms.js, kept in
-//! local storage. Shows why a value was not taken, and keeps the last good settings.
+// The alarm settings form: thresholds typed in the page, checked by alarms.js, kept in
+// local storage. Shows why a value was not taken, and keeps the last good settings.
 
 import { STORAGE_KEY, parseAlarms, setAlarm } from './alarms.js';
 

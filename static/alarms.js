@@ -1,6 +1,6 @@
-//! Alarm thresholds, pure: tire temperatures outside a working window per axle, an engine
-//! over its rev limit, a car that went quiet; which of them a car's values cross; and the
-//! settings kept in local storage (the stale and retired periods of the tower with them).
+// Alarm thresholds, pure: tire temperatures outside a working window per axle, an engine
+// over its rev limit, a car that went quiet; which of them a car's values cross; and the
+// settings kept in local storage (the stale and retired periods of the tower with them).
 
 import { DEFAULT_RETIRED_SECS, DEFAULT_STALE_SECS } from './tower.js';
 

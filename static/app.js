@@ -54,6 +54,8 @@ const view = {
   hideNewCars: fromUrl.cars !== null,
   windowSec: fromUrl.window,
   cursorIdx: null,
+  /** The strips by 'time' or by 'distance' (race.js). */
+  axis: fromUrl.axis,
 };
 
 const store = new TelemetryStore();
@@ -132,7 +134,12 @@ const race = new Race({
   setFocus: focusCar,
   moment: () => playback.playhead(performance.now()),
   seek: (ts) => playback.seek(ts),
+  onAxis: (axis) => {
+    view.axis = axis;
+    writeUrl();
+  },
 });
+race.setAxis(view.axis);
 
 let carsDirty = true;
 /** The cars drawn changed: the URL names them once they are drawn. */
@@ -236,6 +243,7 @@ function writeUrl() {
     t: session.start ? session.start.ts : replaying ? playback.playhead(performance.now()) : null,
     speed: session.speed,
     paused: session.start ? session.start.paused : replaying && session.wantPaused,
+    axis: view.axis,
   });
   if (q !== location.search) history.replaceState(null, '', q);
 }

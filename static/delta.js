@@ -1,7 +1,7 @@
-//! Laps by distance, pure: a lap's samples as a trace of time and channels against
-//! `lap_distance_m`, the crossing of the line interpolated between the two samples around
-//! it, and the delta of one lap against a reference, delta(d) = t_cur(d) − t_ref(d).
-//! At the line the delta is the difference of the two lap times.
+// Laps by distance, pure: a lap's samples as a trace of time and channels against
+// `lap_distance_m`, the crossing of the line interpolated between the two samples around
+// it, and the delta of one lap against a reference, delta(d) = t_cur(d) − t_ref(d).
+// At the line the delta is the difference of the two lap times.
 
 /** Grid spacing (m) of the Distance strips: a 5 km lap is 1,000 points per series. */
 export const GRID_STEP_M = 5;

@@ -1,6 +1,6 @@
-//! The strips in Distance mode: the focused car's laps overlaid against lap distance (speed
-//! and RPM) and the delta of its laps against a reference lap, drawn with uPlot. The laps
-//! and the delta are computed by race.js (delta.js); this only draws what it is given.
+// The strips in Distance mode: the focused car's laps overlaid against lap distance (speed
+// and RPM) and the delta of its laps against a reference lap, drawn with uPlot. The laps
+// and the delta are computed by race.js (delta.js); this only draws what it is given.
 
 /* global uPlot */
 

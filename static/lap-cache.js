@@ -1,5 +1,5 @@
-//! Laps fetched from `/api/lap` for the Distance strips (a best lap, a lap chosen in the
-//! tower), which may lie far outside the page's history. Bounded: the oldest entry goes first.
+// Laps fetched from `/api/lap` for the Distance strips (a best lap, a lap chosen in the
+// tower), which may lie far outside the page's history. Bounded: the oldest entry goes first.
 
 /** Laps kept: a few cars' bests and some chosen laps, each a lap of samples. */
 export const MAX_LAPS = 32;

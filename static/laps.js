@@ -1,6 +1,6 @@
-//! The lap table the server sends (`laps` messages), pure: merging full tables and
-//! deltas, the laps as they stood at a moment (playback shows the race as it was then),
-//! personal and session bests, and how lap and sector times are written.
+// The lap table the server sends (`laps` messages), pure: merging full tables and
+// deltas, the laps as they stood at a moment (playback shows the race as it was then),
+// personal and session bests, and how lap and sector times are written.
 
 /** Laps kept per car: a long session's table stays bounded; the oldest laps go first. */
 export const MAX_LAPS_PER_CAR = 2000;

@@ -1,6 +1,6 @@
-//! The track's outline learned from the records, pure: no track file. Positions are averaged
-//! in bins of lap distance, so every car's laps draw one line; records without x/y or a lap
-//! distance add nothing. Also the fit of the outline into a canvas.
+// The track's outline learned from the records, pure: no track file. Positions are averaged
+// in bins of lap distance, so every car's laps draw one line; records without x/y or a lap
+// distance add nothing. Also the fit of the outline into a canvas.
 
 /** Metres of lap per bin. */
 export const BIN_M = 10;

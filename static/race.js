@@ -1,7 +1,7 @@
-//! Race analysis on the page: the lap table from the server, the timing tower and alarms
-//! (in the car list), the track map, and the Distance mode of the strips with its delta.
-//! Everything is drawn at the moment shown: the playhead while playing the past, else now.
-//! app.js calls `frame` from its animation-frame loop; the work inside is throttled.
+// Race analysis on the page: the lap table from the server, the timing tower and alarms
+// (in the car list), the track map, and the Distance mode of the strips with its delta.
+// Everything is drawn at the moment shown: the playhead while playing the past, else now.
+// app.js calls `frame` from its animation-frame loop; the work inside is throttled.
 
 import { carAlarms } from './alarms.js';
 import { AlarmPanel } from './alarm-panel.js';
@@ -25,7 +25,8 @@ export class Race {
   /**
    * @param {{root: HTMLElement, store: object, carList: object, send: (msg: object) => boolean,
    *   focus: () => string|null, setFocus: (car: string) => void, moment: () => number|null,
-   *   seek: (ts: number) => void}} deps  `moment`: the playhead (ms) while replaying, else null
+   *   seek: (ts: number) => void, onAxis: (axis: string) => void}} deps  `moment`: the playhead (ms) while
+   *   replaying, else null; `onAxis`: the Time/Distance switch moved (the URL keeps it)
    */
   constructor(deps) {
     Object.assign(this, deps);
@@ -60,7 +61,10 @@ export class Race {
     this.spentMs = 0;
     this.axisPicker.addEventListener('click', (e) => {
       const b = e.target.closest('button[data-axis]');
-      if (b) this.setAxis(b.dataset.axis);
+      if (b) {
+        this.setAxis(b.dataset.axis);
+        this.onAxis(this.axis);
+      }
     });
     this.refPicker.addEventListener('change', () => (this.distanceAt = -Infinity));
   }
@@ -107,7 +111,10 @@ export class Race {
     const had = this.chosen.findIndex((c) => c.id === id);
     if (had >= 0) this.chosen.splice(had, 1);
     else this.chosen = [...this.chosen, { id, car, lap }].slice(-MAX_CHOSEN);
-    if (this.axis !== 'distance') this.setAxis('distance');
+    if (this.axis !== 'distance') {
+      this.setAxis('distance');
+      this.onAxis(this.axis);
+    }
     this.distanceAt = -Infinity;
   }
 

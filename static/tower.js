@@ -1,7 +1,7 @@
-//! The timing tower's rows, pure: each car's position (laps completed, then distance into
-//! the lap), lap, last and best lap, gap to the leader and interval to the car ahead, three
-//! sectors and whether it went quiet, all as the race stood at a moment (the playhead, or
-//! now). Reads the store's rings and the lap table; cars.js draws the rows.
+// The timing tower's rows, pure: each car's position (laps completed, then distance into
+// the lap), lap, last and best lap, gap to the leader and interval to the car ahead, three
+// sectors and whether it went quiet, all as the race stood at a moment (the playhead, or
+// now). Reads the store's rings and the lap table; cars.js draws the rows.
 
 import { formatLapTime, lapsAt, personalBest, sessionBest, timeClass } from './laps.js';
 

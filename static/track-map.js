@@ -1,7 +1,7 @@
-//! The track map: a canvas with the outline learned from the records (outline.js), a dot per
-//! car in its colour at the moment shown, the focused car larger with its last lap coloured
-//! by speed. Drawn from the animation-frame loop only when something changed; the outline
-//! and the last lap go on a layer of their own, so a frame costs one image and the dots.
+// The track map: a canvas with the outline learned from the records (outline.js), a dot per
+// car in its colour at the moment shown, the focused car larger with its last lap coloured
+// by speed. Drawn from the animation-frame loop only when something changed; the outline
+// and the last lap go on a layer of their own, so a frame costs one image and the dots.
 
 import { carColor } from './charts.js';
 import { Outline, fit, nearestDot, speedColor } from './outline.js';
