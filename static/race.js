@@ -233,8 +233,11 @@ export class Race {
     const add = (label, tr, c, extra = {}) => {
       if (tr) laps.push({ label, color: c, speed_kph: onGrid(tr, 'speed_kph', grid), rpm: onGrid(tr, 'rpm', grid), ...extra });
     };
-    add(`best L${best?.lap}`, best, '#c77dff', { width: 1.5 });
-    add(`last L${curLap - 1}`, last, '#8590a2', { width: 1.25 });
+    if (best && last && best.lap === last.lap) add(`last = best L${best.lap}`, best, '#c77dff', { width: 1.5 });
+    else {
+      add(`best L${best?.lap}`, best, '#c77dff', { width: 1.5 });
+      add(`last L${curLap - 1}`, last, '#8590a2', { width: 1.25 });
+    }
     this.chosen.forEach((c, n) => add(`#${c.car} L${c.lap}`, this.traceOf(c.car, c.lap, lengthM), CHOSEN_COLORS[n], { dash: true }));
     add(`now L${curLap}`, cur, color, { width: 2 });
     const deltas = [];
