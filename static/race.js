@@ -176,8 +176,10 @@ export class Race {
   /** A lap's trace: from the ring when it holds the whole lap, else from `/api/lap` (cached). */
   traceOf(car, lap, lengthM, upTo = Infinity) {
     const track = this.store.cars.get(car);
-    const timed = this.table.cars.get(track?.car ?? car)?.laps.find((l) => l.lap === lap);
-    const bounds = timed ? { start_ts: timed.start_ts, end_ts: timed.end_ts } : {};
+    const carLaps = this.table.cars.get(track?.car ?? car);
+    const timed = carLaps?.laps.find((l) => l.lap === lap);
+    const open = carLaps?.current?.lap === lap ? carLaps.current : null;
+    const bounds = timed ? { start_ts: timed.start_ts, end_ts: timed.end_ts } : open ? { start_ts: open.start_ts } : {};
     if (track) {
       const samples = ringLap(track, lap).filter((s) => s.ts <= upTo);
       const whole = samples.length > 1 && samples[0].lap < lap && (upTo !== Infinity || samples[samples.length - 1].lap > lap);
