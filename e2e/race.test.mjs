@@ -9,47 +9,13 @@ import { after, before, describe, test } from 'node:test';
 import {
   BIN, BROKERS, fillTopic, launchBrowser, openPage, produceLines, startServer, stop, uniqueName, waitUntil,
 } from './harness.mjs';
+import { PERIOD, handLaps } from './hand-race.mjs';
 
 const T = { timeout: 120_000 };
 const CARS = 20;
-/** The hand-made track: a circle of this length (m), sampled at 10 Hz. */
-const LENGTH = 1000;
-const PERIOD = 100;
 /** Lap 2 is the best, lap 3 is 1.250 s slower; laps 1 and 4 are partial. */
 const LAP2_MS = 25_000;
 const LAP3_MS = 26_250;
-
-/**
- * Car D1's records: from 600 m into lap 1, laps 2 and 3 whole, 10 s of lap 4; each lap at
- * its own constant speed, the line crossed between two samples, the last sample 3 s ago.
- */
-function handLaps() {
-  // Metres per ms: lap 1 covers its last 400 m in 16 s, lap 4 its first 400 m in 10 s.
-  const speeds = { 1: 400 / 16_000, 2: LENGTH / LAP2_MS, 3: LENGTH / LAP3_MS, 4: 400 / 10_000 };
-  const spans = [[1, 16_000], [2, LAP2_MS], [3, LAP3_MS], [4, 10_000]];
-  const total = spans.reduce((a, [, ms]) => a + ms, 0);
-  const t0 = Date.now() - total - 3000;
-  const out = [];
-  let start = t0;
-  for (const [lap, ms] of spans) {
-    const from = lap === 1 ? 600 : 0;
-    // The first sample of a lap 37 ms after its line, so crossings fall between samples.
-    for (let k = 0; ; k++) {
-      const dt = 37 + k * PERIOD;
-      if (dt >= ms) break;
-      const d = from + dt * speeds[lap];
-      const a = (2 * Math.PI * d) / LENGTH;
-      out.push(JSON.stringify({
-        car: 'D1', ts: start + dt, lap, lap_distance_m: Math.round(d * 1000) / 1000,
-        x: Math.round(160 * Math.cos(a) * 10) / 10, y: Math.round(160 * Math.sin(a) * 10) / 10,
-        speed_kph: speeds[lap] * 3600, rpm: 9000, gear: 5,
-        tire_temp_c: { fl: 90, fr: 90, rl: 90, rr: 90 }, driver: 'Hand',
-      }));
-    }
-    start += ms;
-  }
-  return out;
-}
 
 describe('race analysis', () => {
   let stack;
@@ -62,7 +28,8 @@ describe('race analysis', () => {
       // The same seed as the live producer below, so the field is the same 20 cars.
       await fillTopic(race, { partitions: 3, cars: CARS, count: CARS * 20 * 5 });
       await fillTopic(hand, { partitions: 1, cars: 1, count: 0 });
-      await produceLines({ topic: hand, partition: 0, key: 'D1', values: handLaps() });
+      // The first sample of each lap 37 ms after the line: the crossings are interpolated.
+      await produceLines({ topic: hand, partition: 0, key: 'D1', values: handLaps('D1', [[1, 16_000], [2, LAP2_MS], [3, LAP3_MS], [4, 10_000]], 37) });
       const producer = spawn(BIN, ['simulate', '--brokers', BROKERS, '--topic', race, '--cars', String(CARS), '--hz', '20', '--seed', '1'], { stdio: 'ignore' });
       started.push(() => stop(producer));
       const server = await startServer({ topic: race, groupId: uniqueName('e2e') });
