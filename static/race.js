@@ -173,22 +173,25 @@ export class Race {
     if (this.indexNote.textContent !== text) this.indexNote.textContent = text;
   }
 
-  /** A lap's trace: from the ring when it holds the whole lap, else from `/api/lap` (cached). */
-  traceOf(car, lap, lengthM, upTo = Infinity) {
+  /**
+   * A lap's trace: from the ring when it holds the lap from its start (and to its end, for a
+   * lap that is over), else from `/api/lap` (cached) when the lap table has timed it.
+   * `upTo`: the moment shown, past which the ring is not read; `open`: the lap in progress.
+   */
+  traceOf(car, lap, lengthM, upTo = Infinity, open = false) {
     const track = this.store.cars.get(car);
     const carLaps = this.table.cars.get(track?.car ?? car);
     const timed = carLaps?.laps.find((l) => l.lap === lap);
-    const open = carLaps?.current?.lap === lap ? carLaps.current : null;
-    const bounds = timed ? { start_ts: timed.start_ts, end_ts: timed.end_ts } : open ? { start_ts: open.start_ts } : {};
+    const current = carLaps?.current?.lap === lap ? carLaps.current : null;
+    const bounds = timed ? { start_ts: timed.start_ts, end_ts: timed.end_ts } : current ? { start_ts: current.start_ts } : {};
     if (track) {
       const samples = ringLap(track, lap).filter((s) => s.ts <= upTo);
-      const whole = samples.length > 1 && samples[0].lap < lap && (upTo !== Infinity || samples[samples.length - 1].lap > lap);
-      if (whole || upTo !== Infinity || !this.lapsServed) {
-        const tr = lapTrace(samples, lap, lengthM, bounds);
-        if (tr) return tr;
-      }
+      const fromStart = samples.length > 1 && samples[0].lap < lap;
+      const toEnd = open || samples[samples.length - 1]?.lap > lap;
+      const tr = fromStart && toEnd ? lapTrace(samples, lap, lengthM, bounds) : null;
+      if (tr) return tr;
     }
-    if (!this.lapsServed || !timed) return null;
+    if (!timed) return null;
     const samples = this.cache.get(this.topic, track?.car ?? car, lap);
     return samples ? lapTrace(samples, lap, lengthM, bounds) : null;
   }
@@ -225,7 +228,7 @@ export class Race {
     const lengthM = this.table.track?.length_m ?? maxDistance(track);
     const grid = distanceGrid(lengthM);
     const curLap = track.ch.lap[i];
-    const cur = this.traceOf(focus, curLap, lengthM, track.ts[i]);
+    const cur = this.traceOf(focus, curLap, lengthM, track.ts[i], true);
     const last = this.traceOf(focus, curLap - 1, lengthM, t ?? Infinity);
     const best = this.bestOf(focus, lengthM, t);
     const refCar = this.refPicker.value === 'own' ? focus : this.refPicker.value;
