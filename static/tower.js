@@ -76,7 +76,8 @@ export function towerRows({ tracks, table, t, now, staleMs, retiredMs }) {
       id: track.id, car: track.car, driver: track.driver, track, i, ts,
       lap: i < 0 ? NaN : track.ch.lap[i],
       dist: i < 0 ? NaN : track.ch.lap_distance_m[i],
-      status: !(silent <= retiredMs) ? 'retired' : silent > staleMs ? 'stale' : '',
+      // No sample yet at the moment shown (a replay before the car's first record): not silent, only unknown.
+      status: !Number.isFinite(silent) ? '' : silent > retiredMs ? 'retired' : silent > staleMs ? 'stale' : '',
       lastLap: done[done.length - 1] ?? null, best, current, carLaps,
     });
   }

@@ -68,6 +68,13 @@ describe('cars that go quiet', () => {
     // A stopped at 72 s and C, still driving, has passed it.
     assert.deepEqual(r.map((x) => [x.id, x.status]), [['C', ''], ['A', 'stale'], ['B', 'retired']]);
   });
+
+  test('a car with no record yet at the moment shown is neither: it is listed last, unknown', () => {
+    const store = race({ A: 0 }, 10_000);
+    store.ingest([{ topic: 't', partition: 0, records: [{ car: 'Z', ts: 9000, offset: 1, speed_kph: 1, rpm: 1, lap: 10, lap_distance_m: 5 }] }], () => true, false);
+    const r = rows(store, { t: 5000, now: 5000 });
+    assert.deepEqual(r.map((x) => [x.id, x.status, x.gap]), [['A', '', ''], ['Z', '', '—']]);
+  });
 });
 
 describe('laps and sectors from the lap table', () => {
