@@ -58,6 +58,10 @@ describe('race analysis', () => {
         const moved = (await dots(page)).filter((d) => Math.hypot(d.px - before.get(d.car).px, d.py - before.get(d.car).py) > 3);
         return moved.length >= CARS - 2;
       }, 'the dots move as the cars drive');
+      // The tower at 1440 px shows whole values: no number is cut to "10,2…".
+      const cut = await page.evaluate(() => [...document.querySelectorAll('[data-testid=car-rows] td.num')]
+        .filter((td) => td.textContent !== '' && td.scrollWidth > td.clientWidth).map((td) => `${td.dataset.value} ${td.textContent}`));
+      assert.deepEqual(cut, []);
       assert.deepEqual(errors, []);
     } finally {
       await close();
