@@ -40,6 +40,13 @@ export class Outline {
     if (y > this.maxY) this.maxY = y;
   }
 
+  /** The learned position at lap distance `dist`, or null where nothing was learned. */
+  pointAt(dist) {
+    const b = Math.floor(dist / BIN_M);
+    if (!(b >= 0 && b < this.bins) || this.n[b] === 0) return null;
+    return [this.sx[b] / this.n[b], this.sy[b] / this.n[b]];
+  }
+
   /**
    * The outline as runs of points in lap order, [[x, y], …] per run: an empty bin ends a
    * run, and the last run joins the first when both reach the line (a closed lap).

@@ -132,7 +132,7 @@ export class Race {
 
   drawFrame(now) {
     const t = this.moment();
-    this.map.draw(this.store, t, this.focus());
+    this.map.draw(this.store, t, this.focus(), [0, ...(this.table.track?.sectors_m ?? [])]);
     if (now - this.towerAt >= TOWER_MS) {
       this.towerAt = now;
       this.renderTower(t);

@@ -47,16 +47,17 @@ export class TrackMap {
   }
 
   /**
-   * Draws the cars at time `t` (ms; null: each car's newest sample).
+   * Draws the cars at time `t` (ms; null: each car's newest sample); `marks`: the lap
+   * distances of the line and the sector boundaries, drawn as ticks.
    * @param {import('./state.js').TelemetryStore} store  @param {string|null} focus
    */
-  draw(store, t, focus) {
+  draw(store, t, focus, marks = [0]) {
     const c = this.canvas;
     const dpr = devicePixelRatio || 1;
     const w = c.clientWidth;
     const h = c.clientHeight;
     if (w === 0 || h === 0) return;
-    const key = `${store.version}|${t}|${focus}|${w}x${h}|${this.outline.version}`;
+    const key = `${store.version}|${t}|${focus}|${w}x${h}|${this.outline.version}|${marks}`;
     if (key === this.drawnKey) return;
     this.drawnKey = key;
     this.learn(store);
@@ -74,7 +75,7 @@ export class TrackMap {
     const focusTrack = focus === null ? undefined : store.cars.get(focus);
     const fi = focusTrack ? indexAt(focusTrack, t) : -1;
     const lastLap = fi < 0 ? NaN : focusTrack.ch.lap[fi] - 1;
-    this.drawLayer(at, w, h, dpr, focusTrack, lastLap);
+    this.drawLayer(at, w, h, dpr, focusTrack, lastLap, marks);
     ctx.drawImage(this.layer, 0, 0, w, h);
     for (const [id, track] of store.cars) {
       if (id === focus) continue;
@@ -101,8 +102,8 @@ export class TrackMap {
   }
 
   /** The outline and the focused car's last lap, redrawn only when either changes. */
-  drawLayer(at, w, h, dpr, focusTrack, lastLap) {
-    const key = `${this.outline.version}|${w}x${h}|${focusTrack?.id}|${lastLap}`;
+  drawLayer(at, w, h, dpr, focusTrack, lastLap, marks) {
+    const key = `${this.outline.version}|${w}x${h}|${focusTrack?.id}|${lastLap}|${marks}`;
     if (key === this.layerKey) return;
     this.layerKey = key;
     const l = this.layer;
@@ -119,8 +120,19 @@ export class TrackMap {
       run.forEach(([x, y], n) => (n === 0 ? ctx.moveTo(...at(x, y)) : ctx.lineTo(...at(x, y))));
       ctx.stroke();
     }
-    if (!focusTrack || !Number.isFinite(lastLap)) return;
-    // The last lap by speed: one segment per pair of samples, in the colour of their speed.
+    if (focusTrack && Number.isFinite(lastLap)) this.drawLapBySpeed(ctx, at, focusTrack, lastLap);
+    // The line (white) and the sector boundaries (grey), over the lap.
+    marks.forEach((d, n) => {
+      const p = this.outline.pointAt(d);
+      if (!p) return;
+      const [px, py] = at(...p);
+      ctx.fillStyle = n === 0 ? '#e6e9ef' : '#8590a2';
+      ctx.fillRect(px - 3, py - 3, 6, 6);
+    });
+  }
+
+  /** The focused car's lap `lap` by speed: one segment per pair of samples, in the colour of their speed. */
+  drawLapBySpeed(ctx, at, focusTrack, lastLap) {
     ctx.lineWidth = 3;
     let prev = null;
     for (let k = focusTrack.count - 1; k >= 0; k--) {

@@ -18,6 +18,8 @@ describe('learning the outline', () => {
     assert.equal(runs[0].length, 1000 / BIN_M + 1, 'closed: the first point again at the end');
     assert.deepEqual(runs[0][0], runs[0][runs[0].length - 1]);
     for (const [x, y] of runs[0]) assert.ok(Math.abs(Math.hypot(x, y) - R) < 1, 'each bin averages onto the circle');
+    assert.ok(Math.abs(o.pointAt(0)[0] - R) < 1, 'the line is where lap distance 0 was');
+    assert.equal(o.pointAt(5000), null);
   });
 
   test('a part of the lap not seen yet breaks the line, and the runs join across the line', () => {
