@@ -6,6 +6,7 @@
 //! - [`telemetry`]: the message contract and its pure decoder.
 //! - `kafka`: the consumer-group member, per-viewer replay readers, history backfill,
 //!   the cluster watcher.
+//! - `laps`: the lap index of every topic read, fed by its own reader in `kafka`.
 //! - `status`: counters and cluster facts, written by the Kafka side, read by the web.
 //! - `hub`: who watches what, recent history, bounded per-viewer outboxes.
 //! - `protocol`: the WebSocket messages, parsed and encoded.
@@ -19,6 +20,7 @@
 pub mod config;
 mod hub;
 mod kafka;
+mod laps;
 mod protocol;
 pub mod serve;
 pub mod shutdown;

@@ -13,9 +13,10 @@ use crate::{
     config::ServeArgs,
     hub::Hub,
     kafka::{
-        KafkaError, admin,
+        self, KafkaError, admin,
         live::{self, LiveConfig, Topics},
     },
+    laps::LapIndex,
     protocol::ServerMessage,
     status::Status,
     web::{self, AppState, WebConfig},
@@ -26,6 +27,9 @@ const FAREWELL_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// How often every viewer gets a `stats` message.
 const STATS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+/// How often the viewers of a topic hear what changed in its laps: a lap ends every
+/// minute or so per car, and a sector every half minute; once a second is live enough.
+const LAPS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -91,6 +95,14 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     // still queued for it and closed. So nothing the group committed is lost on the way.
     let (stop_kafka, close_viewers) = (CancellationToken::new(), CancellationToken::new());
     let (kafka_side, sessions) = (TaskTracker::new(), TaskTracker::new());
+    let laps = LapIndex::default();
+    kafka_side.spawn(kafka::laps::follow(
+        args.kafka.clone(),
+        laps.clone(),
+        topics_rx.clone(),
+        stop_kafka.clone().cancelled_owned(),
+    ));
+    kafka_side.spawn(broadcast_laps(hub.clone(), laps.clone(), stop_kafka.clone().cancelled_owned()));
     let group = kafka_side.spawn(member.run(hub.clone(), topics_rx, stop_kafka.clone().cancelled_owned()));
     kafka_side.spawn(admin::watch(cluster.clone(), args.kafka.brokers.clone(), stop_kafka.clone().cancelled_owned()));
     kafka_side.spawn(broadcast_stats(hub.clone(), status.clone(), stop_kafka.clone().cancelled_owned()));
@@ -122,6 +134,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
         sessions: sessions.clone(),
         replay_slots: Arc::new(Semaphore::new(usize::from(args.max_replays))),
         client_slots: Arc::new(Semaphore::new(usize::try_from(args.max_clients).unwrap_or(usize::MAX))),
+        laps,
     };
     axum::serve(listener, web::router(state))
         .with_graceful_shutdown(async move {
@@ -140,6 +153,23 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     kafka_side.wait().await;
     info!("stopped");
     Ok(())
+}
+
+/// Sends the viewers of each topic what changed in its laps, each [`LAPS_INTERVAL`]:
+/// reading progress, then new laps and laps in progress, each update encoded once.
+async fn broadcast_laps(hub: Hub, laps: LapIndex, shutdown: impl Future<Output = ()>) {
+    let mut tick = tokio::time::interval(LAPS_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = tick.tick() => {}
+        }
+        for table in laps.updates() {
+            hub.broadcast_to_topic(&table.topic, ServerMessage::Laps(&table).encode());
+        }
+    }
 }
 
 /// Sends every viewer the same `stats` message, encoded once, each [`STATS_INTERVAL`].

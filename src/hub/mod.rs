@@ -160,6 +160,15 @@ impl Hub {
         }
     }
 
+    /// Queues `bytes` as a control message for every viewer whose selection has `topic`.
+    pub(crate) fn broadcast_to_topic(&self, topic: &str, bytes: Bytes) {
+        for slot in lock(&self.inner.state).clients.values() {
+            if slot.selection.topics().any(|t| t == topic) {
+                slot.outbox.push_control(bytes.clone());
+            }
+        }
+    }
+
     #[cfg(test)]
     fn client_count(&self) -> usize {
         lock(&self.inner.state).clients.len()

@@ -6,6 +6,7 @@
 pub(crate) mod admin;
 pub(crate) mod backfill;
 pub(crate) mod client;
+pub(crate) mod laps;
 pub(crate) mod live;
 pub(crate) mod overview;
 pub(crate) mod range;

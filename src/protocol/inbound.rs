@@ -20,6 +20,8 @@ pub(crate) const MAX_STEP_MS: i64 = 10 * 60 * 1000;
 pub(crate) const MAX_START_OFFSETS: usize = 4096;
 /// Longest car id a request may name; ids are record keys, short in practice.
 pub(crate) const MAX_CAR_ID: usize = 256;
+/// Kafka's own limit on a topic name.
+pub(crate) const MAX_TOPIC_NAME: usize = 249;
 
 /// A message from the viewer.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -67,6 +69,11 @@ pub(crate) enum ClientMessage {
     Range,
     /// Asks for the whole-span summary of the selection: `overview` messages answer.
     Overview(OverviewRequest),
+    /// Asks for every lap the index holds of `topic`: a `laps` message answers, and
+    /// `laps` updates follow while the viewer watches the topic.
+    Laps {
+        topic: String,
+    },
 }
 
 /// Where a replay starts. A unit variant is written as a string, the others as an
@@ -208,6 +215,9 @@ pub(crate) fn parse_client_message(text: &str) -> Result<ClientMessage, RequestE
             )));
         }
         ClientMessage::Overview(request) => request.check()?,
+        ClientMessage::Laps { topic } if topic.is_empty() || topic.len() > MAX_TOPIC_NAME => {
+            return Err(RequestError::BadRequest(format!("`topic` must name a topic of 1 to {MAX_TOPIC_NAME} bytes")));
+        }
         _ => {}
     }
     Ok(msg)

@@ -28,6 +28,7 @@ pub(crate) enum ServerMessage<'a> {
     Replay(&'a ReplayProgress),
     Range(&'a RetainedRange),
     Overview(&'a OverviewMessage),
+    Laps(&'a crate::laps::LapTable),
     Stats(&'a super::Snapshot),
 }
 

@@ -63,6 +63,41 @@ const BRAKING_SPLIT: [f64; 4] = [0.34, 0.34, 0.16, 0.16];
 const CORNERING_SPLIT: [f64; 4] = [0.33, 0.29, 0.20, 0.18];
 
 /// Engine rpm per m/s in `gear` (1 to 8).
+/// Fuel at the start and burnt per lap, kg; a full tank costs 3% of pace, an empty one
+/// nothing, so laps get quicker through a stint.
+const FUEL_START_KG: f64 = 100.0;
+const FUEL_PER_LAP_KG: f64 = 1.6;
+const PACE_PER_KG: f64 = 0.000_3;
+/// Grip lost on fully worn tires.
+const WEAR_GRIP: f64 = 0.06;
+/// Below this mean tire temperature grip falls, by [`COLD_GRIP`] at 25 °C below it.
+const TIRE_WORKING: f64 = 80.0;
+const COLD_GRIP: f64 = 0.04;
+/// Pit lane: the speed limit, where it begins before the line, where the box is
+/// before the line, and where it ends after the line.
+const PIT_LIMIT: f64 = 80.0 / 3.6;
+const PIT_ENTRY_M: f64 = 450.0;
+const PIT_BOX_M: f64 = 200.0;
+const PIT_EXIT_M: f64 = 250.0;
+/// Chance per lap, from lap [`RETIRE_FROM_LAP`], that a car retires and stops sending.
+const RETIRE_PER_LAP: f64 = 0.003;
+const RETIRE_FROM_LAP: u32 = 5;
+
+/// Where a car is in a pit stop.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Pit {
+    Racing,
+    /// Stopping at the end of this lap, for `stop_secs` in the box.
+    In {
+        stop_secs: f64,
+    },
+    Box {
+        left_secs: f64,
+    },
+    /// From the box to the end of the pit lane, under the limit.
+    Out,
+}
+
 fn gear_ratio(gear: u8) -> f64 {
     12_000.0 / (GEAR_KPH_AT_12K[usize::from(gear.clamp(1, 8)) - 1] / 3.6)
 }
@@ -144,6 +179,16 @@ struct Car {
     tires: [f64; 4],
     lap_started: f64,
     last_lap: Option<f64>,
+    fuel_kg: f64,
+    /// 0 for new tires, 1 for worn out.
+    wear: f64,
+    /// Wear per lap: how hard this driver is on tires.
+    wear_per_lap: f64,
+    /// The wear at which the team calls the car in.
+    pit_at: f64,
+    pit: Pit,
+    /// Stopped for good: no more samples.
+    retired: bool,
 }
 
 /// What the driver wants from the pedals at this instant.
@@ -154,7 +199,23 @@ struct Demand {
 
 impl Car {
     fn skill(&self) -> f64 {
-        self.pace * self.form
+        let mean = self.tires.iter().sum::<f64>() / 4.0;
+        let cold = ((TIRE_WORKING - mean) / 25.0).clamp(0.0, 1.0);
+        let tires = (1.0 - WEAR_GRIP * self.wear.min(1.0)) * (1.0 - COLD_GRIP * cold);
+        self.pace * self.form * tires * (1.0 - PACE_PER_KG * self.fuel_kg)
+    }
+
+    /// The highest speed the pit lane allows here, when the car is in it.
+    fn pit_limit(&self, track: &Track) -> Option<f64> {
+        let length = track.length_m();
+        match self.pit {
+            Pit::In { .. } if self.s >= length - PIT_ENTRY_M => {
+                let to_box = length - PIT_BOX_M - self.s;
+                Some(if to_box > 0.0 { PIT_LIMIT.min(self.braking_speed(0.0, to_box)) } else { 0.0 })
+            }
+            Pit::Out => Some(PIT_LIMIT),
+            _ => None,
+        }
     }
 
     fn ratio(&self) -> f64 {
@@ -207,7 +268,16 @@ impl Car {
             .filter(|&(_, d)| d < 1_500.0)
             .map(|(c, d)| self.braking_speed(self.corner_speed(c.radius_m), d))
             .fold(f64::INFINITY, f64::min);
-        let target = v_here.min(v_brake);
+        let mut target = v_here.min(v_brake);
+        match self.pit_limit(track) {
+            Some(limit) => target = target.min(limit),
+            None if matches!(self.pit, Pit::In { .. }) => {
+                let to_entry = track.length_m() - PIT_ENTRY_M - self.s;
+                target = target.min(self.braking_speed(PIT_LIMIT, to_entry.max(0.0)));
+            }
+            None => {}
+        }
+        let v_brake = v_brake.min(target);
         let stay = self.braking && v > target - 1.5;
         self.braking = v >= v_brake || v > v_here + 1.5 || stay;
         if self.braking {
@@ -274,6 +344,21 @@ impl Car {
 
     /// Advances the car by `h` seconds; returns true when it crossed the line.
     fn advance(&mut self, track: &Track, h: f64) -> bool {
+        if self.retired {
+            return false;
+        }
+        if let Pit::Box { left_secs } = &mut self.pit {
+            *left_secs -= h;
+            (self.v, self.throttle, self.brake, self.gear, self.rpm) = (0.0, 0.0, 0.0, 1, IDLE_RPM);
+            if *left_secs <= 0.0 {
+                // New tires, warmed in blankets but not yet to working temperature.
+                self.tires = [72.0; 4];
+                self.wear = 0.0;
+                self.pit = Pit::Out;
+            }
+            self.heat_tires(track.curvature_at(self.s), 0.0, h);
+            return false;
+        }
         let want = self.demand(track);
         self.pedals(want, h);
         let cut = self.v * self.ratio() >= LIMITER_RPM;
@@ -286,6 +371,17 @@ impl Car {
         let crossed = self.s >= track.length_m();
         if crossed {
             self.s -= track.length_m();
+        }
+        match self.pit {
+            Pit::In { stop_secs }
+                if self.s >= track.length_m() - PIT_BOX_M - 2.0
+                    || (self.v < 0.5 && self.s > track.length_m() - PIT_ENTRY_M) =>
+            {
+                self.v = 0.0;
+                self.pit = Pit::Box { left_secs: stop_secs };
+            }
+            Pit::Out if self.s >= PIT_EXIT_M && self.s < track.length_m() / 2.0 => self.pit = Pit::Racing,
+            _ => {}
         }
         self.heat_tires(track.curvature_at(self.s), drive, h);
         crossed
@@ -350,7 +446,7 @@ impl Race {
                 Car {
                     id: numbers[i].to_string(),
                     driver: format!("{initial}. {surname}"),
-                    pace: rng.range(0.965, 1.0),
+                    pace: rng.range(0.955, 1.0),
                     form: 1.0,
                     lap: 1,
                     s: gap * (n - i) as f64,
@@ -364,6 +460,13 @@ impl Race {
                     tires: [0; 4].map(|_| TIRE_START + rng.range(-2.0, 2.0)),
                     lap_started: 0.0,
                     last_lap: None,
+                    fuel_kg: FUEL_START_KG,
+                    // Some start on tires used in qualifying, so stops come early for them.
+                    wear: rng.range(0.0, 0.45),
+                    wear_per_lap: rng.range(0.035, 0.06),
+                    pit_at: rng.range(0.5, 0.8),
+                    pit: Pit::Racing,
+                    retired: false,
                 }
             })
             .collect();
@@ -385,6 +488,13 @@ impl Race {
                     car.last_lap = Some(self.time - car.lap_started);
                     car.lap_started = self.time;
                     car.form = 1.0 + self.rng.range(-0.004, 0.004);
+                    car.fuel_kg = (car.fuel_kg - FUEL_PER_LAP_KG).max(0.0);
+                    car.wear += car.wear_per_lap * self.rng.range(0.9, 1.1);
+                    let (stop_secs, retire) = (self.rng.range(2.8, 4.5), self.rng.range(0.0, 1.0));
+                    if car.pit == Pit::Racing && car.wear >= car.pit_at {
+                        car.pit = Pit::In { stop_secs };
+                    }
+                    car.retired = car.lap >= RETIRE_FROM_LAP && retire < RETIRE_PER_LAP;
                 }
             }
         }
@@ -392,7 +502,7 @@ impl Race {
 
     /// Every car's current reading, stamped `ts_ms`, with every optional field set.
     pub fn samples(&self, ts_ms: i64) -> impl Iterator<Item = Sample> + '_ {
-        self.cars.iter().map(move |car| car.sample(&self.track, ts_ms))
+        self.cars.iter().filter(|car| !car.retired).map(move |car| car.sample(&self.track, ts_ms))
     }
 
     /// Seconds of race time so far.
@@ -403,7 +513,12 @@ impl Race {
     /// The lap the leader (the car furthest round) is on.
     pub fn leader_lap(&self) -> u32 {
         let progress = |c: &Car| f64::from(c.lap) * self.track.length_m() + c.s;
-        self.cars.iter().map(|c| (progress(c), c.lap)).fold((0.0, 0), |a, b| if b.0 > a.0 { b } else { a }).1
+        self.cars
+            .iter()
+            .filter(|c| !c.retired)
+            .map(|c| (progress(c), c.lap))
+            .fold((0.0, 0), |a, b| if b.0 > a.0 { b } else { a })
+            .1
     }
 
     pub fn track(&self) -> &Track {
@@ -663,6 +778,74 @@ mod tests {
         let (fast, slow) = laps.iter().fold((f64::MAX, 0.0_f64), |(lo, hi), &t| (lo.min(t), hi.max(t)));
         assert!((70.0..110.0).contains(&fast), "fastest lap {fast:.2} s");
         assert!(slow - fast > 0.3, "laps from {fast:.2} to {slow:.2} s");
+    }
+
+    /// Each car's distance raced (laps and metres), in grid order.
+    fn progress(race: &Race) -> Vec<f64> {
+        let length = race.track().length_m();
+        race.cars.iter().map(|c| f64::from(c.lap) * length + c.s).collect()
+    }
+
+    #[test]
+    fn over_a_long_race_the_field_spreads_cars_overtake_pit_under_the_limit_and_lap_times_vary() {
+        let mut race = Race::new(10, 3);
+        let mut order_changes = 0;
+        let mut standing: Vec<f64> = vec![0.0; 10];
+        let mut longest_stop: f64 = 0.0;
+        let mut laps: Vec<Vec<f64>> = vec![Vec::new(); 10];
+        let order = |p: &[f64]| {
+            let mut idx: Vec<usize> = (0..p.len()).collect();
+            idx.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
+            idx
+        };
+        let mut last_order = order(&progress(&race));
+        for _ in 0..(25 * 60 * 4) {
+            let before: Vec<(u32, f64)> = race.cars.iter().map(|c| (c.lap, c.v)).collect();
+            race.step(0.25);
+            for (i, c) in race.cars.iter().enumerate() {
+                if c.v == 0.0 && !c.retired {
+                    standing[i] += 0.25;
+                    longest_stop = longest_stop.max(standing[i]);
+                    let to_line = race.track().length_m() - c.s;
+                    assert!(to_line < PIT_ENTRY_M, "stopped only in the pit lane, not {to_line:.0} m before the line");
+                } else {
+                    standing[i] = 0.0;
+                }
+                if matches!(c.pit, Pit::Out)
+                    || (matches!(c.pit, Pit::In { .. }) && race.track().length_m() - c.s < PIT_ENTRY_M - 50.0)
+                {
+                    assert!(c.v <= PIT_LIMIT + 0.5, "{:.0} km/h in the pit lane", c.v * 3.6);
+                }
+                if c.lap > before[i].0 {
+                    laps[i].extend(c.last_lap);
+                }
+            }
+            let now = order(&progress(&race));
+            order_changes += usize::from(now != last_order);
+            last_order = now;
+        }
+        assert!(longest_stop >= 2.5, "a pit stop stands the car still for seconds, longest {longest_stop} s");
+        assert!(order_changes > 10, "{order_changes} changes of running order");
+        let p = progress(&race);
+        let spread = p.iter().copied().fold(f64::MIN, f64::max) - p.iter().copied().fold(f64::MAX, f64::min);
+        assert!(spread > 0.5 * race.track().length_m(), "the field spreads over {spread:.0} m");
+        // One car's laps after the first differ from each other by tenths, not nothing.
+        let mine = &laps[0][1..];
+        let (lo, hi) = mine.iter().fold((f64::MAX, 0.0_f64), |(lo, hi), &t| (lo.min(t), hi.max(t)));
+        assert!(hi - lo > 0.2, "laps from {lo:.2} to {hi:.2} s");
+    }
+
+    #[test]
+    fn a_retired_car_sends_nothing_more_and_is_not_the_leader() {
+        let mut race = Race::new(3, 1);
+        race.step(10.0);
+        let leader = race.cars.iter().enumerate().max_by(|a, b| progress(&race)[a.0].total_cmp(&progress(&race)[b.0]));
+        let leader = leader.map(|(i, _)| i).unwrap();
+        race.cars[leader].retired = true;
+        race.step(10.0);
+        let ids: Vec<String> = race.samples(0).map(|s| s.car).collect();
+        assert_eq!(ids.len(), 2);
+        assert!(!ids.contains(&race.cars[leader].id));
     }
 
     #[test]

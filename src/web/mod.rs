@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod laps;
 mod page;
 mod ws;
 
@@ -18,6 +19,7 @@ use crate::{
     config::{KafkaArgs, Secret},
     hub::Hub,
     kafka::{admin::Cluster, live::Topics},
+    laps::LapIndex,
     status::Status,
 };
 
@@ -63,6 +65,8 @@ pub(crate) struct AppState {
     pub replay_slots: Arc<Semaphore>,
     /// Each viewer holds a slot for as long as its socket is open.
     pub client_slots: Arc<Semaphore>,
+    /// Every car's laps in each topic the group reads.
+    pub laps: LapIndex,
 }
 
 /// The page loads only its own scripts, styles and socket: no inline code, no other
@@ -79,6 +83,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/healthz", get(api::healthz))
         .route("/api/topics", get(api::topics))
         .route("/api/stats", get(api::stats))
+        .route("/api/laps", get(laps::laps))
+        .route("/api/lap", get(laps::lap))
         .route("/metrics", get(api::metrics))
         .route("/ws", get(ws::upgrade))
         .nest_service("/static", static_files)

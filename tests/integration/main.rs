@@ -9,6 +9,7 @@ mod helpers;
 mod cli;
 mod group;
 mod http;
+mod laps;
 mod live;
 mod malformed;
 mod outage;

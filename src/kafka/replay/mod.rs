@@ -40,6 +40,7 @@ use super::{
 use crate::{
     config::KafkaArgs,
     hub::{Closed, ReplayFeed},
+    laps::LapIndex,
     protocol::{ReplayFrom, ReplayProgress, ReplayState, Selection, Speed},
     status::Status,
     telemetry::{Malformed, MalformedNote, Record, TopicPartition},
@@ -104,6 +105,7 @@ impl Replay {
         feed: ReplayFeed,
         status: &Status,
         slot: OwnedSemaphorePermit,
+        laps: LapIndex,
     ) -> Self {
         let first = Controls { paused: playback.paused, speed: playback.speed, stepped_ms: 0 };
         let (controls, controls_rx) = watch::channel(first);
@@ -115,7 +117,7 @@ impl Replay {
         let stop = stopped.clone();
         let task = tokio::spawn(async move {
             let _gauge = gauge;
-            let mut reader = Reader::new(feed, &playback, shown);
+            let mut reader = Reader::new(feed, &playback, shown, laps);
             match reader.run(kafka, selection, playback.from, playback.preroll_ms, controls_rx, stop).await {
                 Ok(()) => {}
                 Err(ReplayError::Closed(_)) => debug!("replay viewer left"),
@@ -217,10 +219,12 @@ struct Reader {
     anchor: Option<i64>,
     /// Steps asked for before the clock had a time to step from.
     early_steps_ms: i64,
+    /// Where each car's laps begin, for a replay from a lap.
+    laps: LapIndex,
 }
 
 impl Reader {
-    fn new(feed: ReplayFeed, playback: &Playback, shown: Arc<AtomicI64>) -> Self {
+    fn new(feed: ReplayFeed, playback: &Playback, shown: Arc<AtomicI64>, laps: LapIndex) -> Self {
         let mut progress =
             ReplayProgress::new(if playback.paused { ReplayState::Paused } else { ReplayState::Running });
         progress.id = playback.id;
@@ -235,6 +239,7 @@ impl Reader {
             shown,
             anchor: None,
             early_steps_ms: 0,
+            laps,
         }
     }
 
@@ -258,13 +263,13 @@ impl Reader {
     ) -> Result<(), ReplayError> {
         self.report();
         let start = {
-            let (kafka, stop) = (kafka.clone(), stop.clone());
+            let (kafka, stop, laps) = (kafka.clone(), stop.clone(), self.laps.clone());
             let names: Vec<String> = selection.topics().map(str::to_owned).collect();
             tokio::task::spawn_blocking(move || -> Result<start::Start, StartError> {
                 let c: BaseConsumer<ReaderContext> = super::client::reader(&kafka, "trackside-replay")?;
                 let topics = names.iter().map(|t| admin::describe_topic(&c, t)).collect::<Result<Vec<_>, _>>()?;
                 let plan = start::plan(&topics, &selection);
-                start::resolve(&kafka, &c, plan, &from, i64::from(preroll_ms), &stop)
+                start::resolve(&kafka, &c, plan, &from, i64::from(preroll_ms), &laps, &stop)
             })
             .await
             .map_err(KafkaError::from)??
@@ -583,7 +588,8 @@ mod tests {
     fn replaying(lanes: &[start::Lane], speed: Speed) -> (ClientHandle, Reader, Merge) {
         let viewer = Hub::new(0, 1 << 20).connect();
         let playback = Playback { from: ReplayFrom::Earliest, speed, paused: false, preroll_ms: 0, id: Some(9) };
-        let mut reader = Reader::new(viewer.watch_replay(), &playback, Arc::new(AtomicI64::new(UNKNOWN)));
+        let mut reader =
+            Reader::new(viewer.watch_replay(), &playback, Arc::new(AtomicI64::new(UNKNOWN)), LapIndex::default());
         let merge = reader.begin(lanes);
         (viewer, reader, merge)
     }

@@ -2,30 +2,30 @@
 //! chosen partition, and the race time before which records are skipped.
 
 use std::{
-    collections::HashMap,
-    sync::atomic::AtomicBool,
+    collections::{BTreeSet, HashMap},
+    sync::atomic::{AtomicBool, Ordering},
     time::{Duration, Instant},
 };
 
 use rdkafka::{
     Offset,
     consumer::{Consumer, ConsumerContext},
-    message::Message,
 };
 
 use super::super::{
     KafkaError, METADATA_TIMEOUT, admin, decode_record,
-    read::{Ended, Span, read_spans},
+    read::{Span, read_spans},
 };
 use crate::{
     config::KafkaArgs,
+    laps::{LapIndex, Missing},
     protocol::{LapRef, PartitionProgress, ReplayFrom, Selection, StartOffset},
     status::TopicInfo,
     telemetry::TopicPartition,
 };
 
-/// How long looking for a lap may read before it gives up.
-const LAP_DEADLINE: Duration = Duration::from_secs(120);
+/// How long a seek to a lap waits for the lap index to read what Kafka retains.
+const LAP_WAIT: Duration = Duration::from_secs(60);
 /// Records read at a named offset to find its time (markers can leave offsets empty).
 const PROBE: i64 = 16;
 
@@ -99,6 +99,7 @@ pub(super) fn resolve<X: ConsumerContext>(
     plan: Vec<PartitionProgress>,
     from: &ReplayFrom,
     preroll: i64,
+    laps: &LapIndex,
     stop: &AtomicBool,
 ) -> Result<Start, StartError> {
     let none = HashMap::new();
@@ -132,7 +133,7 @@ pub(super) fn resolve<X: ConsumerContext>(
             }
         }
         ReplayFrom::Lap(lap) => {
-            let ts = lap_start(kafka, &plan, lap, stop)?;
+            let ts = lap_start(laps, &plan, lap, stop)?;
             Ok(at(ts, &none, plan))
         }
     }
@@ -176,56 +177,36 @@ fn first_time(
     Ok(first)
 }
 
-/// The time of `car`'s first record on lap `lap` or later, reading the selection from
-/// the start. (Issue 10's lap index replaces this scan.)
-fn lap_start(
-    kafka: &KafkaArgs,
-    plan: &[PartitionProgress],
-    lap: &LapRef,
-    stop: &AtomicBool,
-) -> Result<i64, StartError> {
-    let spans: Vec<Span> = plan
-        .iter()
-        .map(|p| Span { tp: TopicPartition::new(&p.topic, p.partition), from: p.start, until: p.end })
-        .collect();
-    let mut found = None;
-    let mut last_lap: Option<u32> = None;
-    let ended =
-        read_spans(kafka, "trackside-replay-lap", &spans, Instant::now() + LAP_DEADLINE, Some(stop), |_, m| {
-            // The key is the car id: only that car's records are decoded.
-            if m.key().is_some_and(|k| k != lap.car.as_bytes()) {
-                return true;
+/// When `car` began lap `lap`, from the lap index of the selection's topics. While the
+/// index is still reading what Kafka retains, it is waited for.
+fn lap_start(laps: &LapIndex, plan: &[PartitionProgress], lap: &LapRef, stop: &AtomicBool) -> Result<i64, StartError> {
+    let topics: BTreeSet<&str> = plan.iter().map(|p| p.topic.as_str()).collect();
+    let deadline = Instant::now() + LAP_WAIT;
+    loop {
+        let mut missing = Vec::new();
+        for topic in &topics {
+            match laps.lap_start(topic, &lap.car, lap.lap) {
+                // The first whole millisecond of the lap: the sample before the line is
+                // always earlier (see `timing::crossing`).
+                Ok(ts) => return Ok(ts.ceil() as i64),
+                Err(e) => missing.push(e),
             }
-            let Ok(r) = decode_record(m) else { return true };
-            if r.sample.car != lap.car {
-                return true;
-            }
-            match r.sample.lap {
-                Some(n) if n >= lap.lap => {
-                    found = Some(r.sample.ts.unwrap_or_default());
-                    false
-                }
-                Some(n) => {
-                    last_lap = Some(last_lap.map_or(n, |l| l.max(n)));
-                    true
-                }
-                None => true,
-            }
-        })?;
-    match (found, ended) {
-        (Some(ts), _) => Ok(ts),
-        (None, Ended::Deadline) => Err(StartError::NotFound(format!(
-            "looking for car `{}`'s lap {} took longer than {} s",
-            lap.car,
-            lap.lap,
-            LAP_DEADLINE.as_secs()
-        ))),
-        (None, _) => Err(StartError::NotFound(match last_lap {
-            Some(l) => {
-                format!("car `{}` has no lap {} in what Kafka holds (its last there is lap {l})", lap.car, lap.lap)
-            }
-            None => format!("car `{}` has no records with laps in what Kafka holds of the selection", lap.car),
-        })),
+        }
+        // What is most telling: a lap the car lacks, then a car the topics lack.
+        missing.sort_by_key(|m| match m {
+            Missing::Lap { .. } => 0,
+            Missing::Car(_) => 1,
+            Missing::Reading { .. } => 2,
+            Missing::Topic(_) => 3,
+        });
+        let Some(first) = missing.into_iter().next() else {
+            return Err(StartError::NotFound("the selection has no partitions".into()));
+        };
+        let waiting = matches!(first, Missing::Reading { .. } | Missing::Topic(_));
+        if !waiting || Instant::now() >= deadline || stop.load(Ordering::Relaxed) {
+            return Err(StartError::NotFound(first.to_string()));
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -71,6 +71,13 @@ impl Viewer {
             ClientMessage::Step { ms } => self.step(ms),
             ClientMessage::Range => self.range(),
             ClientMessage::Overview(request) => self.overview(request),
+            ClientMessage::Laps { topic } => match self.app.laps.table(&topic, None) {
+                Some(table) => self.send(&ServerMessage::Laps(&table)),
+                None => {
+                    let message = format!("laps of `{topic}` are not indexed: subscribe to the topic first");
+                    self.refuse(Some("laps"), &RequestError::BadRequest(message));
+                }
+            },
             ClientMessage::Live => {
                 if self.replay.take().is_some() {
                     self.send(&ServerMessage::Replay(&ReplayProgress::new(ReplayState::Stopped)));
@@ -135,7 +142,15 @@ impl Viewer {
     fn play(&mut self, playback: Playback, slot: OwnedSemaphorePermit) {
         let feed = self.client.watch_replay();
         let kafka = self.app.config.kafka.clone();
-        self.replay = Some(Replay::start(kafka, self.selection.clone(), playback, feed, &self.app.status, slot));
+        self.replay = Some(Replay::start(
+            kafka,
+            self.selection.clone(),
+            playback,
+            feed,
+            &self.app.status,
+            slot,
+            self.app.laps.clone(),
+        ));
     }
 
     /// Restarts the running replay at `to`, at its speed, paused if it was (or if

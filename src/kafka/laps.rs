@@ -1,0 +1,204 @@
+//! The lap index's readers: one per topic the group reads. Each reads what Kafka retains
+//! of its topic from the earliest offset, then follows the live edge, feeding
+//! [`LapIndex`]. Its own reader, not the group's: the index covers the whole retained
+//! session whatever the group has committed, and replicas each index everything.
+
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use rdkafka::{
+    Offset, TopicPartitionList,
+    consumer::{BaseConsumer, Consumer},
+    error::KafkaError as RdKafkaError,
+    message::Message,
+};
+use tokio::sync::watch;
+use tracing::{debug, info};
+
+use super::{
+    KafkaError, admin,
+    client::{self, ReaderContext},
+    decode_record,
+    read::{Span, read_spans},
+};
+use crate::{
+    config::KafkaArgs,
+    laps::{LapIndex, LapSpan},
+    telemetry::{Record, Sample, TopicPartition},
+};
+
+/// How often progress is published while reading, and records handed over at the latest.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// Records handed to the index under one lock.
+const FEED_BATCH: usize = 512;
+/// Wait before trying again after Kafka failed (the topic may not exist yet).
+const RETRY: Duration = Duration::from_secs(2);
+/// Prefetch per index reader, in KiB; below librdkafka's 64 MiB default, since one runs
+/// for every topic the group reads.
+const PREFETCH_KBYTES: &str = "16384";
+
+/// Keeps one index reader per topic in `topics` until `shutdown`; a topic that leaves
+/// the set stops its reader and drops its laps.
+pub(crate) async fn follow(
+    kafka: KafkaArgs,
+    index: LapIndex,
+    mut topics: watch::Receiver<BTreeSet<String>>,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut running = Running::default();
+    loop {
+        let wanted = topics.borrow_and_update().clone();
+        running.0.retain(|topic, stop| {
+            let keep = wanted.contains(topic);
+            if !keep {
+                stop.store(true, Ordering::Relaxed);
+                index.remove(topic);
+            }
+            keep
+        });
+        for topic in wanted {
+            if running.0.contains_key(&topic) {
+                continue;
+            }
+            let stop = Arc::new(AtomicBool::new(false));
+            running.0.insert(topic.clone(), stop.clone());
+            let (kafka, index) = (kafka.clone(), index.clone());
+            tokio::task::spawn_blocking(move || index_topic(&kafka, &index, &topic, &stop));
+        }
+        tokio::select! {
+            () = &mut shutdown => break,
+            changed = topics.changed() => if changed.is_err() { break },
+        }
+    }
+}
+
+/// The stop flag of each topic's reader. Dropping it stops them all, so a runtime that
+/// is dropped without a shutdown (a test that panics) is not kept waiting for them.
+#[derive(Default)]
+struct Running(HashMap<String, Arc<AtomicBool>>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        for stop in self.0.values() {
+            stop.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Reads `topic` into the index until `stop`, starting over after a Kafka failure.
+fn index_topic(kafka: &KafkaArgs, index: &LapIndex, topic: &str, stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) {
+        match read_topic(kafka, index, topic, stop) {
+            Ok(()) => return,
+            Err(e) => debug!(topic, error = %e, "lap index: cannot read the topic yet"),
+        }
+        let until = Instant::now() + RETRY;
+        while Instant::now() < until && !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+fn read_topic(kafka: &KafkaArgs, index: &LapIndex, topic: &str, stop: &AtomicBool) -> Result<(), KafkaError> {
+    let config =
+        client::reader_config_with(kafka, "trackside-laps", &[("queued.max.messages.kbytes", PREFETCH_KBYTES)]);
+    let consumer: BaseConsumer<ReaderContext> =
+        config.create_with_context(ReaderContext).map_err(KafkaError::Create)?;
+    let info = admin::describe_topic(&consumer, topic)?;
+    let mut assign = TopicPartitionList::new();
+    // Offsets still to read before the index has everything retained at the start.
+    let mut ends: HashMap<i32, i64> = HashMap::new();
+    let mut total = 0u64;
+    for p in &info.partitions {
+        assign.add_partition_offset(topic, p.partition, Offset::Offset(p.low)).map_err(KafkaError::Assign)?;
+        if p.high > p.low {
+            ends.insert(p.partition, p.high);
+            total += u64::try_from(p.high - p.low).unwrap_or(0);
+        }
+    }
+    consumer.assign(&assign).map_err(KafkaError::Assign)?;
+    index.start(topic, total);
+    let started = Instant::now();
+    let (mut read, mut live) = (0u64, false);
+    let mut pending: (i32, Vec<Record>) = (-1, Vec::with_capacity(FEED_BATCH));
+    let mut next_progress = Instant::now() + PROGRESS_EVERY;
+    while !stop.load(Ordering::Relaxed) {
+        let polled = consumer.poll(Duration::from_millis(100));
+        match &polled {
+            Some(Ok(m)) => {
+                let p = m.partition();
+                if let Some(&end) = ends.get(&p) {
+                    read += u64::from(m.offset() < end);
+                    if m.offset() + 1 >= end {
+                        ends.remove(&p);
+                    }
+                }
+                if pending.0 != p || pending.1.len() >= FEED_BATCH {
+                    index.feed(topic, pending.0, &std::mem::take(&mut pending.1));
+                    pending.0 = p;
+                }
+                // A record that breaks the contract is the group's to count and show.
+                if let Ok(r) = decode_record(m) {
+                    pending.1.push(r);
+                }
+            }
+            Some(Err(RdKafkaError::PartitionEOF(p))) => {
+                ends.remove(p);
+            }
+            Some(Err(e)) => debug!(topic, error = %e, "lap index reader"),
+            None => {}
+        }
+        if polled.is_none() || Instant::now() >= next_progress {
+            index.feed(topic, pending.0, &std::mem::take(&mut pending.1));
+            if !live && ends.is_empty() {
+                live = true;
+                info!(
+                    topic,
+                    records = read,
+                    secs = started.elapsed().as_secs_f64(),
+                    "lap index: retained records read"
+                );
+            }
+            index.progress(topic, read, live);
+            next_progress = Instant::now() + PROGRESS_EVERY;
+        }
+    }
+    Ok(())
+}
+
+/// Samples of one car's lap returned at most: an hour-long lap at 10 Hz. A lap's span
+/// covers the partition's other cars too, which are read and skipped.
+pub(crate) const MAX_LAP_SAMPLES: usize = 36_000;
+/// How long reading one lap may take.
+const LAP_READ_DEADLINE: Duration = Duration::from_secs(20);
+
+/// `car`'s samples in `span` of `topic`, in offset order: the sample before the line,
+/// the lap, and the first sample after it. Blocking.
+pub(crate) fn lap_samples(
+    kafka: &KafkaArgs,
+    topic: &str,
+    car: &str,
+    span: &LapSpan,
+) -> Result<Vec<Sample>, KafkaError> {
+    let spans = [Span { tp: TopicPartition::new(topic, span.partition), from: span.from, until: span.until + 1 }];
+    let mut samples = Vec::new();
+    read_spans(kafka, "trackside-lap", &spans, Instant::now() + LAP_READ_DEADLINE, None, |_, m| {
+        if m.key().is_some_and(|k| k != car.as_bytes()) {
+            return true;
+        }
+        if let Ok(r) = decode_record(m)
+            && r.sample.car == car
+        {
+            samples.push(r.sample);
+        }
+        samples.len() < MAX_LAP_SAMPLES
+    })?;
+    Ok(samples)
+}
