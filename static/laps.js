@@ -52,8 +52,9 @@ export function lapsAt(carLaps, t) {
   while (n < laps.length && laps[n].end_ts <= t) n++;
   const done = n === laps.length ? laps : laps.slice(0, n);
   // The lap in progress at t: a timed one that ends later, or the table's own current lap.
+  // An untimed lap in progress has no start (null): nothing is known of it at a moment.
   const open = laps[n] && laps[n].start_ts <= t ? laps[n]
-    : carLaps.current && carLaps.current.start_ts <= t ? carLaps.current : null;
+    : Number.isFinite(carLaps.current?.start_ts) && carLaps.current.start_ts <= t ? carLaps.current : null;
   if (!open) return { done, current: null };
   const sectors = [];
   let at = open.start_ts;

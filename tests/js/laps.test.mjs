@@ -53,6 +53,8 @@ describe('laps at a moment of a replay', () => {
     assert.equal(lapsAt(car, Infinity).done.length, 2);
     assert.equal(lapsAt(car, Infinity).current.lap, 4);
     assert.deepEqual(lapsAt(undefined, 5), { done: [], current: null });
+    const untimed = { laps: [], current: { lap: 1, start_ts: null, sectors_ms: [] } };
+    assert.equal(lapsAt(untimed, 5).current, null, 'a lap that began before the first record has no moment');
   });
 });
 
