@@ -18,6 +18,8 @@ const TOWER_MS = 250;
 const DISTANCE_MS = 200;
 /** Laps chosen from the tower overlaid at once; choosing another drops the oldest. */
 const MAX_CHOSEN = 3;
+/** A refused `laps` request is repeated at most this often. */
+const LAPS_RETRY_MAX_MS = 30_000;
 const CHOSEN_COLORS = ['#facc15', '#38bdf8', '#4ade80'];
 const fmt0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -91,16 +93,27 @@ export class Race {
     if (topic !== null) this.send({ type: 'laps', topic });
   }
 
-  /** The server does not keep a lap index (an older one): lap times show as dashes. */
+  /**
+   * The server refused `laps`: a topic it has only begun to read, or a server without a lap
+   * index. Lap times show as dashes, and the table is asked for again, less and less often
+   * (2 s, doubling, at most every LAPS_RETRY_MAX_MS).
+   */
   lapsRefused() {
     this.lapsServed = false;
     this.towerAt = -Infinity;
+    const topic = this.topic;
+    this.retryMs = Math.min(LAPS_RETRY_MAX_MS, (this.retryMs ?? 1000) * 2);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (topic === this.topic && !this.lapsServed) this.send({ type: 'laps', topic });
+    }, this.retryMs);
   }
 
   /** A `laps` message. */
   onLaps(msg) {
     if (msg.topic !== this.topic) return;
     this.lapsServed = true;
+    this.retryMs = null;
     this.table = mergeLaps(this.table, msg);
     this.towerAt = -Infinity;
   }
