@@ -196,7 +196,10 @@ export class Race {
     const carLaps = this.table.cars.get(track?.car ?? car);
     const timed = carLaps?.laps.find((l) => l.lap === lap);
     const current = carLaps?.current?.lap === lap ? carLaps.current : null;
-    const bounds = timed ? { start_ts: timed.start_ts, end_ts: timed.end_ts } : current ? { start_ts: current.start_ts } : {};
+    // The lap in progress at the moment shown ends where the car is, even when the table
+    // (which covers everything Kafka holds) knows when it ended.
+    const bounds = timed ? { start_ts: timed.start_ts, ...(open ? {} : { end_ts: timed.end_ts }) }
+      : current ? { start_ts: current.start_ts } : {};
     if (track) {
       const samples = ringLap(track, lap).filter((s) => s.ts <= upTo);
       const fromStart = samples.length > 1 && samples[0].lap < lap;

@@ -11,8 +11,11 @@ export class TrackMap {
   constructor(canvas, { onFocus }) {
     this.canvas = canvas;
     this.outline = new Outline();
-    /** car id -> samples learned (CarTrack.pushed), so each sample is learned once. */
-    this.learned = new Map();
+    /**
+     * CarTrack -> samples learned (its `pushed`), so each sample is learned once. Keyed by
+     * the ring itself: a store cleared and refilled has new rings that start from zero.
+     */
+    this.learned = new WeakMap();
     this.layer = document.createElement('canvas');
     this.layerKey = '';
     this.drawnKey = '';
@@ -29,20 +32,20 @@ export class TrackMap {
   /** Forget the outline (another selection: maybe another track). */
   clear() {
     this.outline = new Outline();
-    this.learned.clear();
+    this.learned = new WeakMap();
     this.layerKey = '';
   }
 
   /** Learns the samples that arrived since the last call. */
   learn(store) {
-    for (const [id, track] of store.cars) {
-      const seen = this.learned.get(id) ?? 0;
+    for (const track of store.cars.values()) {
+      const seen = this.learned.get(track) ?? 0;
       const fresh = Math.min(track.count, track.pushed - seen);
       for (let k = fresh - 1; k >= 0; k--) {
         const i = track.indexFromNewest(k);
         this.outline.add(track.ch.x[i], track.ch.y[i], track.ch.lap_distance_m[i]);
       }
-      this.learned.set(id, track.pushed);
+      this.learned.set(track, track.pushed);
     }
   }
 
