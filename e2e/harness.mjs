@@ -93,7 +93,12 @@ export async function fillTopic(topic, { partitions = FILL.partitions, cars = FI
  * Writes one raw record (any bytes, JSON or not) to `topic`/`partition` with kcat, the way an
  * outside producer would. kcat is a Debian package that scripts/deps.sh installs.
  */
-export async function produceRaw({ topic, partition, key, value }) {
+export function produceRaw({ topic, partition, key, value }) {
+  return produceLines({ topic, partition, key, values: [value] });
+}
+
+/** Writes records with the same key to `topic`/`partition` with one kcat, one record per value, in order. */
+export async function produceLines({ topic, partition, key, values }) {
   const args = ['-P', '-b', BROKERS, '-t', topic, '-p', String(partition), '-k', String(key)];
   const child = spawn('kcat', args, { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
@@ -116,7 +121,7 @@ export async function produceRaw({ topic, partition, key, value }) {
     // kcat reads one record per line; a value is one line. A kcat that never started
     // reports through 'error' above, not through its stdin.
     child.stdin.on('error', () => {});
-    child.stdin.end(`${value}\n`);
+    child.stdin.end(values.map((v) => `${v}\n`).join(''));
   });
   if (code !== 0) throw new Error(`kcat ${args.join(' ')} exited with ${code}: ${stderr.trim()}`);
 }

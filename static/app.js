@@ -18,6 +18,7 @@ import { describeSelection, sameSelection, selects } from './selection.js';
 import { initial, next } from './session.js';
 import { formatQuery, parseQuery } from './url.js';
 import { bucketValues } from './zoom.js';
+import { Race } from './race.js';
 
 const TOPICS_REFRESH_MS = 5_000;
 const PLAYBACK_TICK_MS = 1_000;
@@ -53,6 +54,8 @@ const view = {
   hideNewCars: fromUrl.cars !== null,
   windowSec: fromUrl.window,
   cursorIdx: null,
+  /** The strips by 'time' or by 'distance' (race.js). */
+  axis: fromUrl.axis,
 };
 
 const store = new TelemetryStore();
@@ -90,12 +93,9 @@ const carList = new CarList(root.querySelector('.car-panel'), {
     carsDirty = true;
     urlDirty = true;
   },
-  onFocus: (car) => {
-    view.focus = car;
-    view.hidden.delete(car);
-    carsDirty = true;
-    writeUrl();
-  },
+  onFocus: (car) => focusCar(car),
+  onLap: (car, lap) => race.chooseLap(car, lap),
+  onSeekLap: (car, lap) => race.seekLap(car, lap),
   onAll: () => {
     view.hidden.clear();
     view.hideNewCars = false;
@@ -119,6 +119,27 @@ const playback = new Playback({
 });
 
 if (fromUrl.t !== null) playback.pendingTs = fromUrl.t;
+
+function focusCar(car) {
+  view.focus = car;
+  view.hidden.delete(car);
+  carsDirty = true;
+  writeUrl();
+}
+
+const race = new Race({
+  root, store, carList,
+  send: (message) => conn.send(message),
+  focus: () => effectiveFocus(),
+  setFocus: focusCar,
+  moment: () => playback.playhead(performance.now()),
+  seek: (ts) => playback.seek(ts),
+  onAxis: (axis) => {
+    view.axis = axis;
+    writeUrl();
+  },
+});
+race.setAxis(view.axis);
 
 let carsDirty = true;
 /** The cars drawn changed: the URL names them once they are drawn. */
@@ -182,7 +203,11 @@ function onMessage(msg) {
       renderEmpty();
       return;
     case 'subscribed':
-      return dispatch({ type: 'subscribed' });
+      dispatch({ type: 'subscribed' });
+      race.subscribed(session.selection);
+      return;
+    case 'laps':
+      return race.onLaps(msg);
     case 'data':
       return dispatch({ type: 'data', message: msg });
     case 'replay':
@@ -193,6 +218,8 @@ function onMessage(msg) {
     case 'overview':
       return dispatch({ type: 'overview', message: msg });
     case 'error':
+      // A server without a lap index: the tower does without lap times, no notice needed.
+      if (msg.request === 'laps') return race.lapsRefused();
       return dispatch({ type: 'refused', request: msg.request, code: msg.error, message: msg.message });
     case 'stats':
       view.stats = msg;
@@ -216,6 +243,7 @@ function writeUrl() {
     t: session.start ? session.start.ts : replaying ? playback.playhead(performance.now()) : null,
     speed: session.speed,
     paused: session.start ? session.start.paused : replaying && session.wantPaused,
+    axis: view.axis,
   });
   if (q !== location.search) history.replaceState(null, '', q);
 }
@@ -345,6 +373,7 @@ function frame(now) {
   syncCars();
   charts.draw(store, view.windowSec * 1000, store.windowEnd(session.mode === 'replay'));
   playback.frame(now);
+  race.frame(now);
   if (now - lastLegendAt >= LEGEND_INTERVAL_MS && (legendDirty || store.version !== legendVersion)) {
     lastLegendAt = now;
     legendVersion = store.version;
@@ -379,6 +408,14 @@ const hook = Object.freeze({
   get selection() { return structuredClone(session.selection); },
   get connection() { return session.connection; },
   get dropped() { return session.dropped; },
+  /** The track map's dots (CSS pixels in its canvas) and frames drawn. */
+  get map() { return { dots: race.map.dots.map((d) => ({ ...d })), frames: race.map.frames, bins: race.map.outline.bins }; },
+  /** Milliseconds the race views (map, tower, Distance strips) took to draw since the page loaded. */
+  get raceMs() { return race.spentMs; },
+  get focus() { return effectiveFocus(); },
+  /** What the Distance strips show: the laps, the reference, the deltas (ms). */
+  get distance() { return race.info && structuredClone(race.info); },
+  get lapTable() { return { topic: race.table.topic, index: race.table.index, track: race.table.track, cars: race.table.cars.size }; },
 });
 Object.defineProperty(window, 'trackside', { value: hook, enumerable: true });
 

@@ -1,8 +1,10 @@
-// The car picker and live legend: which cars are drawn, which one is focused, and each
-// car's current values (or its values under the chart cursor).
+// The car picker, live legend and timing tower in one table: which cars are drawn, which
+// one is focused, each car's current values (or its values under the chart cursor), and its
+// place in the race (tower.js computes the rows), with its alarms lit.
 //
 // Rows are rebuilt only when the set of cars, the drawn set or the focus changes; values
-// are written in place, at most a few times a second, and only when their text changes.
+// are written in place, at most a few times a second, and only when their text changes;
+// rows move only when the running order changes.
 
 import { carColor } from './charts.js';
 import { splitCarKey } from './state.js';
@@ -37,15 +39,17 @@ export class CarList {
   /**
    * @param {HTMLElement} root  the sidebar's car panel
    * @param {{onToggle: (car: string, drawn: boolean) => void, onFocus: (car: string) => void,
-   *          onAll: () => void, onFocusedOnly: () => void}} actions
+   *          onAll: () => void, onFocusedOnly: () => void, onLap?: (car: string, lap: number) => void,
+   *          onSeekLap?: (car: string, lap: number) => void}} actions
    */
   constructor(root, actions) {
     this.body = root.querySelector('[data-testid=car-rows]');
     this.count = root.querySelector('[data-testid=car-count]');
     this.when = root.querySelector('[data-testid=car-values-when]');
     this.note = root.querySelector('[data-testid=car-note]');
-    this.rows = new Map(); // car -> { tr, cells: {speed, rpm, gear, lap, part}, shown: {} }
+    this.rows = new Map(); // car -> { tr, cells: {pos, lap, last, best, ..., speed, rpm}, shown: {} }
     this.key = '';
+    this.orderKey = '';
     root.querySelector('[data-testid=cars-all]').addEventListener('click', actions.onAll);
     root.querySelector('[data-testid=cars-none]').addEventListener('click', actions.onFocusedOnly);
     this.body.addEventListener('change', (e) => {
@@ -54,6 +58,13 @@ export class CarList {
     });
     this.body.addEventListener('click', (e) => {
       if (e.target.closest('input')) return;
+      const lapCell = e.target.closest('td[data-lap]');
+      if (lapCell && lapCell.dataset.lap !== '' && actions.onLap) {
+        const car = lapCell.closest('tr').dataset.car;
+        if (e.shiftKey && actions.onSeekLap) actions.onSeekLap(car, Number(lapCell.dataset.lap));
+        else actions.onLap(car, Number(lapCell.dataset.lap));
+        return;
+      }
       const tr = e.target.closest('tr[data-car]');
       if (tr) actions.onFocus(tr.dataset.car);
     });
@@ -111,18 +122,22 @@ export class CarList {
       }
       name.append(driver);
       const cells = { driver };
-      tr.append(pick, name);
-      for (const k of ['speed', 'rpm', 'gear', 'lap', 'part']) {
-        const td = document.createElement('td');
-        td.className = 'num';
-        td.dataset.value = k;
-        cells[k] = td;
-        tr.append(td);
-      }
+      const td = (k) => {
+        const cell = document.createElement('td');
+        cell.className = 'num';
+        cell.dataset.value = k;
+        cells[k] = cell;
+        return cell;
+      };
+      tr.append(td('pos'), pick, name);
+      for (const k of COLUMNS) tr.append(td(k));
+      cells.last.dataset.lap = '';
+      cells.best.dataset.lap = '';
       frag.append(tr);
       this.rows.set(car, { tr, cells, shown: {} });
     }
     this.body.replaceChildren(frag);
+    this.orderKey = '';
     this.count.textContent = cars.length ? `${drawn.size} of ${cars.length} drawn` : '';
     const notes = [];
     if (cars.length > MAX_DRAWN) notes.push(`At most ${MAX_DRAWN} cars are drawn at once.`);
@@ -141,11 +156,59 @@ export class CarList {
       const v = valuesOf(car);
       set(row, 'speed', v ? num(v.speed) : '');
       set(row, 'rpm', v ? num(v.rpm) : '');
-      set(row, 'gear', v ? gear(v.gear) : '');
       set(row, 'lap', v ? num(v.lap) : '');
-      set(row, 'part', v && v.part != null ? String(v.part) : '');
       set(row, 'driver', v && v.driver ? v.driver : '');
+      const title = v && v.part != null ? `partition ${v.part}` : '';
+      if (row.cells.driver.title !== title) row.cells.driver.title = title;
     }
+  }
+
+  /**
+   * Writes the tower: the rows in running order (tower.js), each car's alarms lit.
+   * @param {object[]} rows  @param {Map<string, {kind: string, text: string}[]>} alarms
+   */
+  updateTower(rows, alarms) {
+    const order = rows.map((r) => r.id).join('\n');
+    if (order !== this.orderKey && rows.length === this.rows.size) {
+      this.orderKey = order;
+      for (const r of rows) {
+        const row = this.rows.get(r.id);
+        if (row) this.body.append(row.tr);
+      }
+    }
+    for (const r of rows) {
+      const row = this.rows.get(r.id);
+      if (!row) continue;
+      set(row, 'pos', String(r.pos));
+      set(row, 'gap', r.gap);
+      set(row, 'int', r.interval);
+      timed(row, 'last', r.last);
+      timed(row, 'best', r.bestCell);
+      r.sectors.forEach((s, n) => timed(row, `s${n + 1}`, s));
+      const a = alarms.get(r.id) ?? [];
+      const kinds = [...new Set(a.map((x) => x.kind))].join(' ');
+      const status = r.status;
+      if (row.tr.dataset.alarm !== kinds) {
+        row.tr.dataset.alarm = kinds;
+        row.tr.title = a.map((x) => x.text).join('; ');
+      }
+      if (row.tr.dataset.status !== status) row.tr.dataset.status = status;
+    }
+  }
+}
+
+/** The tower's columns after the car (the legend's values last). */
+const COLUMNS = ['lap', 'last', 'best', 'gap', 'int', 's1', 's2', 's3', 'speed', 'rpm'];
+
+/** A time cell: its text, its colour (purple/green), whether it is the previous lap's, its lap number. */
+function timed(row, k, c) {
+  set(row, k, c.text);
+  const td = row.cells[k];
+  const cls = `num${c.cls ? ` t-${c.cls}` : ''}${c.prev ? ' t-prev' : ''}`;
+  if (td.className !== cls) td.className = cls;
+  if (c.lap !== undefined) {
+    const lap = c.lap == null ? '' : String(c.lap);
+    if (td.dataset.lap !== lap) td.dataset.lap = lap;
   }
 }
 
@@ -156,4 +219,3 @@ function set(row, k, text) {
 }
 
 const num = (v) => (v == null || Number.isNaN(v) ? '—' : fmt0.format(v));
-const gear = (g) => (g == null || Number.isNaN(g) ? '—' : g === -1 ? 'R' : g === 0 ? 'N' : String(g));

@@ -2,7 +2,7 @@
 //
 // Incoming records are only appended here (no DOM work, no allocation per record); the
 // charts read the rings once per animation frame. Memory is bounded by MAX_CARS ×
-// CAPACITY × channels × 8 bytes (40 × 3000 × 11 × 8 B ≈ 10.6 MB at worst).
+// CAPACITY × channels × 8 bytes (40 × 3000 × 14 × 8 B ≈ 13.4 MB at worst).
 
 /** Cars kept at once; records of further cars are counted and ignored. */
 export const MAX_CARS = 40;
@@ -14,7 +14,7 @@ const STALE_MS = 3000;
 
 /** Numeric channels kept per sample. Optional ones are NaN when a record lacks them. */
 export const CHANNELS = Object.freeze([
-  'speed_kph', 'rpm', 'fl', 'fr', 'rl', 'rr', 'gear', 'throttle', 'brake', 'lap', 'lap_distance_m',
+  'speed_kph', 'rpm', 'fl', 'fr', 'rl', 'rr', 'gear', 'throttle', 'brake', 'lap', 'lap_distance_m', 'x', 'y',
 ]);
 
 /** One car's rings. `ts` and every channel share `head` and `count`. */
@@ -32,6 +32,8 @@ export class CarTrack {
     for (const name of CHANNELS) this.ch[name] = new Float64Array(CAPACITY);
     this.head = 0; // next write position
     this.count = 0;
+    /** Samples pushed since the car appeared: readers that learn incrementally (the map) keep their place by it. */
+    this.pushed = 0;
     /** performance.now() when a record of this car last arrived. */
     this.arrivedAt = 0;
   }
@@ -52,6 +54,9 @@ export class CarTrack {
     ch.brake[i] = r.brake ?? NaN;
     ch.lap[i] = r.lap ?? NaN;
     ch.lap_distance_m[i] = r.lap_distance_m ?? NaN;
+    ch.x[i] = r.x ?? NaN;
+    ch.y[i] = r.y ?? NaN;
+    this.pushed++;
     this.head = i + 1 === CAPACITY ? 0 : i + 1;
     if (this.count < CAPACITY) this.count++;
     if (r.driver != null) this.driver = r.driver;
@@ -93,6 +98,9 @@ export class CarTrack {
       throttle: num(ch.throttle[i]),
       brake: num(ch.brake[i]),
       lap: num(ch.lap[i]),
+      lap_distance_m: num(ch.lap_distance_m[i]),
+      x: num(ch.x[i]),
+      y: num(ch.y[i]),
       driver: this.driver ?? undefined,
       topic: this.topic,
       partition: this.partition,
