@@ -349,9 +349,10 @@ mod tests {
         let lap = &car.laps()[0];
         assert_eq!(lap.sectors_ms.len(), 3);
         for s in &lap.sectors_ms {
-            assert!((s - 20_000.0 / 3.0).abs() < 1e-6, "{:?}", lap.sectors_ms);
+            // Times are kept to the microsecond.
+            assert!((s - 20_000.0 / 3.0).abs() <= 0.001, "{:?}", lap.sectors_ms);
         }
-        assert!((lap.sectors_ms.iter().sum::<f64>() - lap.time_ms).abs() < 1e-6);
+        assert!((lap.sectors_ms.iter().sum::<f64>() - lap.time_ms).abs() <= 0.002);
         // The lap in progress (lap 3, 2.6 s in, past no boundary yet).
         assert_eq!(car.current(Some(1000.0)).unwrap().sectors_ms.len(), 0);
         let later = run(&steady(0.0, 1, 900.0, 35.0));
