@@ -1,12 +1,14 @@
-//! Command-line and environment configuration for both subcommands. Every option has a
+//! Command-line and environment configuration for every subcommand. Every option has a
 //! `TRACKSIDE_*` variable; librdkafka properties pass through as kcat's `-X key=value`.
 
 use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
+mod bridge;
 mod kafka;
 
+pub use bridge::{BridgeArgs, FormatArg};
 pub use kafka::KafkaArgs;
 
 /// `--version`; a test build says so, since it honours `FAILPOINTS`.
@@ -29,6 +31,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Produce a realistic race for a field of cars.
     Simulate(SimulateArgs),
+    /// Produce a game's UDP telemetry (Forza, F1, OutGauge) to Kafka as contract records.
+    Bridge(BridgeArgs),
 }
 
 /// A value that must never be printed: its `Debug` says `[redacted]`.

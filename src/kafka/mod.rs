@@ -8,6 +8,7 @@ pub(crate) mod backfill;
 pub(crate) mod client;
 pub(crate) mod live;
 pub(crate) mod overview;
+pub(crate) mod produce;
 pub(crate) mod range;
 pub(crate) mod read;
 pub(crate) mod replay;
