@@ -20,6 +20,7 @@ pub mod bridge;
 pub mod config;
 mod hub;
 mod kafka;
+pub mod mapping;
 mod progress;
 mod protocol;
 pub mod serve;

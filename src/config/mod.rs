@@ -5,6 +5,8 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::mapping::Mappings;
+
 mod bridge;
 mod kafka;
 
@@ -115,6 +117,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKSIDE_STUCK_TIMEOUT_SECS", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub stuck_timeout_secs: u64,
+    /// A field mapping (TOML) for topics whose JSON is not Trackside's contract: where
+    /// each field is and in what unit (see `examples/mapping/`).
+    #[arg(long, env = "TRACKSIDE_MAPPING", value_name = "FILE", value_parser = load_mapping)]
+    pub mapping: Option<Mappings>,
     /// Directory of the page's own scripts and styles.
     #[arg(long, env = "TRACKSIDE_STATIC_DIR", default_value = "static")]
     pub static_dir: PathBuf,
@@ -153,6 +159,10 @@ pub struct SimulateArgs {
     /// Produce as fast as possible instead of in real time (for filling topics).
     #[arg(long, env = "TRACKSIDE_AS_FAST_AS_POSSIBLE")]
     pub as_fast_as_possible: bool,
+}
+
+fn load_mapping(path: &str) -> Result<Mappings, String> {
+    Mappings::load(std::path::Path::new(path)).map_err(|e| e.to_string())
 }
 
 fn parse_hz(s: &str) -> Result<f64, String> {

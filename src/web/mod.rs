@@ -18,6 +18,7 @@ use crate::{
     config::{KafkaArgs, Secret},
     hub::Hub,
     kafka::{admin::Cluster, live::Topics},
+    mapping::Decoder,
     status::Status,
 };
 
@@ -32,6 +33,8 @@ pub(crate) struct WebConfig {
     pub max_frame_rate: u32,
     /// For replay readers, which connect on their own.
     pub kafka: KafkaArgs,
+    /// How replays and overviews read records (by a topic's mapping, or the contract).
+    pub decoder: Decoder,
     pub static_dir: PathBuf,
     pub uplot_dir: PathBuf,
     /// Origins besides the server's own that may open the WebSocket.

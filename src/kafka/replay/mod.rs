@@ -40,6 +40,7 @@ use super::{
 use crate::{
     config::KafkaArgs,
     hub::{Closed, ReplayFeed},
+    mapping::Decoder,
     protocol::{ReplayFrom, ReplayProgress, ReplayState, Selection, Speed},
     status::Status,
     telemetry::{Malformed, MalformedNote, Record, TopicPartition},
@@ -99,6 +100,7 @@ impl Replay {
     /// reader slots, held for as long as the replay lives.
     pub(crate) fn start(
         kafka: KafkaArgs,
+        decoder: Decoder,
         selection: Selection,
         playback: Playback,
         feed: ReplayFeed,
@@ -115,7 +117,7 @@ impl Replay {
         let stop = stopped.clone();
         let task = tokio::spawn(async move {
             let _gauge = gauge;
-            let mut reader = Reader::new(feed, &playback, shown);
+            let mut reader = Reader::new(feed, &playback, shown, decoder);
             match reader.run(kafka, selection, playback.from, playback.preroll_ms, controls_rx, stop).await {
                 Ok(()) => {}
                 Err(ReplayError::Closed(_)) => debug!("replay viewer left"),
@@ -217,10 +219,11 @@ struct Reader {
     anchor: Option<i64>,
     /// Steps asked for before the clock had a time to step from.
     early_steps_ms: i64,
+    decoder: Decoder,
 }
 
 impl Reader {
-    fn new(feed: ReplayFeed, playback: &Playback, shown: Arc<AtomicI64>) -> Self {
+    fn new(feed: ReplayFeed, playback: &Playback, shown: Arc<AtomicI64>, decoder: Decoder) -> Self {
         let mut progress =
             ReplayProgress::new(if playback.paused { ReplayState::Paused } else { ReplayState::Running });
         progress.id = playback.id;
@@ -235,6 +238,7 @@ impl Reader {
             shown,
             anchor: None,
             early_steps_ms: 0,
+            decoder,
         }
     }
 
@@ -258,13 +262,13 @@ impl Reader {
     ) -> Result<(), ReplayError> {
         self.report();
         let start = {
-            let (kafka, stop) = (kafka.clone(), stop.clone());
+            let (kafka, stop, decoder) = (kafka.clone(), stop.clone(), self.decoder.clone());
             let names: Vec<String> = selection.topics().map(str::to_owned).collect();
             tokio::task::spawn_blocking(move || -> Result<start::Start, StartError> {
                 let c: BaseConsumer<ReaderContext> = super::client::reader(&kafka, "trackside-replay")?;
                 let topics = names.iter().map(|t| admin::describe_topic(&c, t)).collect::<Result<Vec<_>, _>>()?;
                 let plan = start::plan(&topics, &selection);
-                start::resolve(&kafka, &c, plan, &from, i64::from(preroll_ms), &stop)
+                start::resolve(&kafka, &decoder, &c, plan, &from, i64::from(preroll_ms), &stop)
             })
             .await
             .map_err(KafkaError::from)??
@@ -451,7 +455,7 @@ impl Reader {
         match msg {
             Ok(m) => {
                 let Some(i) = lane.or_else(|| merge.lane_of(m.topic(), m.partition())) else { return };
-                self.record(merge, i, m.offset(), decode_record(&m));
+                self.record(merge, i, m.offset(), decode_record(&self.decoder, &m));
             }
             Err(RdKafkaError::PartitionEOF(partition)) => {
                 // From a partition's own queue the lane is known; from the consumer's, the
@@ -482,11 +486,23 @@ impl Reader {
     }
 
     /// Takes one record read at `offset` into lane `i`, or counts it as malformed.
-    fn record(&mut self, merge: &mut Merge, i: usize, offset: i64, decoded: Result<Record, Malformed>) {
+    /// Takes the records one Kafka record decoded into (several, when a mapping finds an
+    /// array of cars), or why it is malformed.
+    fn record(
+        &mut self,
+        merge: &mut Merge,
+        i: usize,
+        offset: i64,
+        decoded: Result<impl IntoIterator<Item = Record>, Malformed>,
+    ) {
         let tp = merge.lanes()[i].tp.clone();
         match decoded {
-            Ok(record) => {
-                if !merge.push(i, record) {
+            Ok(records) => {
+                let mut kept = false;
+                for record in records {
+                    kept |= merge.push(i, record);
+                }
+                if !kept {
                     // Before the replay's start time: passed over.
                     self.advance(&tp.topic, tp.partition, offset + 1);
                 }
@@ -565,10 +581,10 @@ mod tests {
 
     const T0: i64 = 1_764_028_800_000;
 
-    fn at(offset: i64, ts: i64) -> Result<Record, Malformed> {
+    fn at(offset: i64, ts: i64) -> Result<Option<Record>, Malformed> {
         let mut sample = Sample::minimal("7", ts);
         sample.ts = Some(ts);
-        Ok(Record { offset, sample })
+        Ok(Some(Record { offset, sample }))
     }
 
     fn lane(partition: i32, start: i64, end: i64) -> start::Lane {
@@ -583,7 +599,8 @@ mod tests {
     fn replaying(lanes: &[start::Lane], speed: Speed) -> (ClientHandle, Reader, Merge) {
         let viewer = Hub::new(0, 1 << 20).connect();
         let playback = Playback { from: ReplayFrom::Earliest, speed, paused: false, preroll_ms: 0, id: Some(9) };
-        let mut reader = Reader::new(viewer.watch_replay(), &playback, Arc::new(AtomicI64::new(UNKNOWN)));
+        let mut reader =
+            Reader::new(viewer.watch_replay(), &playback, Arc::new(AtomicI64::new(UNKNOWN)), Decoder::default());
         let merge = reader.begin(lanes);
         (viewer, reader, merge)
     }
@@ -715,7 +732,7 @@ mod tests {
     async fn a_malformed_record_is_counted_with_its_reason_and_skipped_but_the_replay_moves_past_it() {
         let (viewer, mut reader, mut merge) = replaying(&[lane(0, 0, 3)], Speed::Max);
         reader.record(&mut merge, 0, 0, at(0, T0));
-        let broken = crate::telemetry::decode(Some(b"{oops"), None, 0).map(|sample| Record { offset: 1, sample });
+        let broken = crate::telemetry::decode(Some(b"{oops"), None, 0).map(|sample| Some(Record { offset: 1, sample }));
         reader.record(&mut merge, 0, 1, broken);
         reader.record(&mut merge, 0, 2, at(2, T0 + 1));
         merge.reached_end(0);

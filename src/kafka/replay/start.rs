@@ -19,6 +19,7 @@ use super::super::{
 };
 use crate::{
     config::KafkaArgs,
+    mapping::Decoder,
     protocol::{LapRef, PartitionProgress, ReplayFrom, Selection, StartOffset},
     status::TopicInfo,
     telemetry::TopicPartition,
@@ -95,6 +96,7 @@ fn place(
 /// named time. Blocking: call it from `spawn_blocking`.
 pub(super) fn resolve<X: ConsumerContext>(
     kafka: &KafkaArgs,
+    decoder: &Decoder,
     client: &impl Consumer<X>,
     plan: Vec<PartitionProgress>,
     from: &ReplayFrom,
@@ -125,14 +127,14 @@ pub(super) fn resolve<X: ConsumerContext>(
                     o.partition, o.topic
                 )));
             }
-            match first_time(kafka, &plan, &exact)? {
+            match first_time(kafka, decoder, &plan, &exact)? {
                 Some(ts) => Ok(at(ts, &exact, plan)),
                 // Nothing at the named offsets yet: every partition starts at the live edge.
                 None => Ok(Start { lanes: place(plan, &none, None, &exact), playhead: None }),
             }
         }
         ReplayFrom::Lap(lap) => {
-            let ts = lap_start(kafka, &plan, lap, stop)?;
+            let ts = lap_start(kafka, decoder, &plan, lap, stop)?;
             Ok(at(ts, &none, plan))
         }
     }
@@ -154,6 +156,7 @@ fn at_time<X: ConsumerContext>(
 /// The earliest record time at the named offsets.
 fn first_time(
     kafka: &KafkaArgs,
+    decoder: &Decoder,
     plan: &[PartitionProgress],
     exact: &HashMap<(String, i32), i64>,
 ) -> Result<Option<i64>, KafkaError> {
@@ -167,7 +170,7 @@ fn first_time(
         .collect();
     let mut first: Option<i64> = None;
     read_spans(kafka, "trackside-replay-start", &spans, Instant::now() + METADATA_TIMEOUT * 3, None, |_, m| {
-        if let Ok(r) = decode_record(m) {
+        for r in decode_record(decoder, m).into_iter().flatten() {
             let ts = r.sample.ts.unwrap_or_default();
             first = Some(first.map_or(ts, |f| f.min(ts)));
         }
@@ -180,6 +183,7 @@ fn first_time(
 /// the start. (Issue 10's lap index replaces this scan.)
 fn lap_start(
     kafka: &KafkaArgs,
+    decoder: &Decoder,
     plan: &[PartitionProgress],
     lap: &LapRef,
     stop: &AtomicBool,
@@ -192,25 +196,23 @@ fn lap_start(
     let mut last_lap: Option<u32> = None;
     let ended =
         read_spans(kafka, "trackside-replay-lap", &spans, Instant::now() + LAP_DEADLINE, Some(stop), |_, m| {
-            // The key is the car id: only that car's records are decoded.
-            if m.key().is_some_and(|k| k != lap.car.as_bytes()) {
+            // The key is the car id (unless a mapping says otherwise): only that car's
+            // records are decoded.
+            if decoder.key_is_car(m.topic()) && m.key().is_some_and(|k| k != lap.car.as_bytes()) {
                 return true;
             }
-            let Ok(r) = decode_record(m) else { return true };
-            if r.sample.car != lap.car {
-                return true;
-            }
-            match r.sample.lap {
-                Some(n) if n >= lap.lap => {
-                    found = Some(r.sample.ts.unwrap_or_default());
-                    false
+            let Ok(records) = decode_record(decoder, m) else { return true };
+            for r in records.filter(|r| r.sample.car == lap.car) {
+                match r.sample.lap {
+                    Some(n) if n >= lap.lap => {
+                        found = Some(r.sample.ts.unwrap_or_default());
+                        return false;
+                    }
+                    Some(n) => last_lap = Some(last_lap.map_or(n, |l| l.max(n))),
+                    None => {}
                 }
-                Some(n) => {
-                    last_lap = Some(last_lap.map_or(n, |l| l.max(n)));
-                    true
-                }
-                None => true,
             }
+            true
         })?;
     match (found, ended) {
         (Some(ts), _) => Ok(ts),
