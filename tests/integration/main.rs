@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod bridge;
 mod cli;
 mod group;
 mod http;
