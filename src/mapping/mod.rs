@@ -56,7 +56,13 @@ impl Mappings {
 
 /// toml's errors draw the line they point at over several lines; a start-up error is one.
 fn one_line(text: &str) -> String {
-    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('|')).collect::<Vec<_>>().join(" ")
+    // Drops the quoted source (`1 | x = [`) and the carets under it.
+    let quoted = |l: &str| l.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ').starts_with('|');
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !quoted(l) && !l.starts_with('^'))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Turns records into samples: by the topic's mapping when it has one, else by the

@@ -12,6 +12,7 @@ mod group;
 mod http;
 mod live;
 mod malformed;
+mod mapping;
 mod outage;
 mod overview;
 mod playback;
