@@ -223,7 +223,6 @@ impl Bridge {
         let mut last_shown = (0u64, 0u64);
         let mut ticker = interval(TICK);
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let mut value = Vec::with_capacity(512);
         loop {
             let blocked = self.hand_over(&args.topic, &mut queue);
             tokio::select! {
@@ -239,7 +238,11 @@ impl Bridge {
                     }
                 }
                 got = self.input.next() => {
-                    let Some(datagram) = got? else { break };
+                    let Some(datagram) = got? else {
+                        // The end of a capture: what is queued still goes, unless stopped.
+                        self.drain(&args.topic, &mut queue, shutdown.as_mut()).await;
+                        break;
+                    };
                     self.take(&datagram, started.elapsed(), args)?;
                     let decoded = stream.decode(&datagram);
                     let mut added = 0;
@@ -247,9 +250,8 @@ impl Bridge {
                         for mut sample in samples.iter().filter(|s| thinner.admit(&s.car, started.elapsed())).cloned() {
                             let ts = now_ms();
                             sample.ts = Some(ts);
-                            value.clear();
-                            serde_json::to_writer(&mut value, &sample).map_err(BridgeError::Encode)?;
-                            queue.push(Pending { key: sample.car, value: value.clone(), ts });
+                            let value = serde_json::to_vec(&sample).map_err(BridgeError::Encode)?;
+                            queue.push(Pending { key: sample.car, value, ts });
                             added += 1;
                         }
                     }
@@ -272,6 +274,13 @@ impl Bridge {
         self.hand_over(&args.topic, &mut queue);
         self.tick(&queue);
         Ok(u64::try_from(queue.len()).unwrap_or(u64::MAX))
+    }
+
+    /// Hands the whole queue to librdkafka, waiting for room, until `shutdown`.
+    async fn drain<F: Future<Output = ()>>(&self, topic: &str, queue: &mut Queue, mut shutdown: std::pin::Pin<&mut F>) {
+        while self.hand_over(topic, queue) {
+            tokio::select! { biased; () = &mut shutdown => return, () = sleep(QUEUE_FULL_BACKOFF) => {} }
+        }
     }
 
     /// Records and forwards one datagram as it came.
@@ -306,10 +315,14 @@ impl Bridge {
                 Ok(()) => {}
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => return true,
                 // A record librdkafka refuses outright (too large?) would be refused again.
-                Err((e, _)) => {
-                    warn!(error = %e, "the producer refused a record");
-                    self.stats.update(|c| c.delivery_errors += 1);
-                }
+                Err((e, _)) => self.stats.update(|c| {
+                    // Refusals come in floods (a fatal producer error refuses them all):
+                    // the first is logged, the status line counts the rest.
+                    if c.delivery_errors == 0 {
+                        warn!(error = %e, "the producer refused a record; further failures are only counted");
+                    }
+                    c.delivery_errors += 1;
+                }),
             }
             queue.pop();
         }
