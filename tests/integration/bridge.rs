@@ -315,3 +315,25 @@ async fn a_recorded_outgauge_session_plays_back_through_the_binary_as_a_car_with
     assert!(got.iter().all(|(_, _, r)| r["car"] == "LFS" && r.get("tire_temp_c").is_none() && r["gear"] == 2));
     assert_eq!(got[29].2["speed_kph"].as_f64().unwrap(), 29.0 * 3.6);
 }
+
+#[tokio::test]
+async fn forward_passes_every_datagram_on_unchanged_garbage_included() {
+    let tool = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let to = tool.local_addr().unwrap().to_string();
+    let bridge = RunningBridge::start(&brokers(), &unique("unused"), &["--forward", &to]).await;
+    let game = game().await;
+    let sent = [forza(12.0, 0.0), b"not telemetry".to_vec(), outgauge(3.0)];
+    for d in &sent {
+        game.send_to(d, bridge.addr).await.unwrap();
+    }
+    let mut buf = vec![0u8; 2048];
+    for d in &sent {
+        let (n, _) = tokio::time::timeout(PATIENCE, tool.recv_from(&mut buf)).await.unwrap().unwrap();
+        assert_eq!(&buf[..n], d.as_slice());
+    }
+    let counts = bridge.finish().await;
+    assert_eq!((counts.datagrams, counts.forward_errors), (3, 0));
+    // Forza was recognised first; the rest are not Forza, and say why.
+    assert_eq!((counts.records, counts.unusable_total()), (1, 2), "{counts:?}");
+    assert_eq!(counts.unusable.get("length"), Some(&2));
+}
