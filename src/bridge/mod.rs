@@ -6,6 +6,7 @@ mod capture;
 mod detect;
 mod f1;
 mod forza;
+mod input;
 mod outgauge;
 mod packet;
 mod queue;
@@ -27,7 +28,7 @@ use rdkafka::{
 };
 use tokio::{
     net::UdpSocket,
-    time::{MissedTickBehavior, interval, sleep, sleep_until},
+    time::{MissedTickBehavior, interval, sleep},
 };
 use tracing::{debug, info, warn};
 
@@ -44,6 +45,7 @@ use crate::{
     },
     progress::ProgressLine,
 };
+use input::Input;
 use queue::{Pending, Queue, Thinner};
 
 /// The bridge's own producer settings, over the simulator's; `-X` overrides any of them.
@@ -244,29 +246,7 @@ impl Bridge {
                         break;
                     };
                     self.take(&datagram, started.elapsed(), args)?;
-                    let decoded = stream.decode(&datagram);
-                    let mut added = 0;
-                    if let Ok(samples) = &decoded {
-                        for mut sample in samples.iter().filter(|s| thinner.admit(&s.car, started.elapsed())).cloned() {
-                            let ts = now_ms();
-                            sample.ts = Some(ts);
-                            let value = serde_json::to_vec(&sample).map_err(BridgeError::Encode)?;
-                            queue.push(Pending { key: sample.car, value, ts });
-                            added += 1;
-                        }
-                    }
-                    self.stats.update(|c| {
-                        c.game = stream.game();
-                        c.records += added;
-                        c.dropped = queue.dropped();
-                        if let Err(why) = decoded {
-                            *c.unusable.entry(why.kind()).or_default() += 1;
-                            if c.last_unusable.as_deref() != Some(&why.to_string()) {
-                                debug!(reason = %why, "unusable datagram");
-                                c.last_unusable = Some(why.to_string());
-                            }
-                        }
-                    });
+                    self.queue_samples(&datagram, &mut stream, &mut thinner, &mut queue, started)?;
                 }
                 () = sleep(QUEUE_FULL_BACKOFF), if blocked => {}
             }
@@ -274,6 +254,43 @@ impl Bridge {
         self.hand_over(&args.topic, &mut queue);
         self.tick(&queue);
         Ok(u64::try_from(queue.len()).unwrap_or(u64::MAX))
+    }
+
+    /// Decodes one datagram, stamps its samples with the time they came, and queues those
+    /// `--hz` lets through; counts it as unusable, with the reason, when it gives nothing.
+    fn queue_samples(
+        &self,
+        datagram: &[u8],
+        stream: &mut detect::Stream,
+        thinner: &mut Thinner,
+        queue: &mut Queue,
+        started: Instant,
+    ) -> Result<(), BridgeError> {
+        let decoded = stream.decode(datagram);
+        let mut added = 0;
+        if let Ok(samples) = decoded.as_ref() {
+            for mut sample in samples.iter().filter(|s| thinner.admit(&s.car, started.elapsed())).cloned() {
+                let ts = now_ms();
+                sample.ts = Some(ts);
+                let value = serde_json::to_vec(&sample).map_err(BridgeError::Encode)?;
+                queue.push(Pending { key: sample.car, value, ts });
+                added += 1;
+            }
+        }
+        self.stats.update(|c| {
+            c.game = stream.game();
+            c.records += added;
+            c.dropped = queue.dropped();
+            if let Err(why) = decoded {
+                *c.unusable.entry(why.kind()).or_default() += 1;
+                let text = why.to_string();
+                if c.last_unusable.as_deref() != Some(text.as_str()) {
+                    debug!(reason = %text, "unusable datagram");
+                    c.last_unusable = Some(text);
+                }
+            }
+        });
+        Ok(())
     }
 
     /// Hands the whole queue to librdkafka, waiting for room, until `shutdown`.
@@ -359,45 +376,4 @@ fn forward_socket(first: SocketAddr) -> std::io::Result<UdpSocket> {
     let socket = std::net::UdpSocket::bind(any)?;
     socket.set_nonblocking(true)?;
     UdpSocket::from_std(socket)
-}
-
-/// Datagrams from a socket, or from a capture at its recorded pace.
-enum Input {
-    Udp(UdpSocket, Vec<u8>),
-    File {
-        reader: capture::Reader<BufReader<File>>,
-        path: PathBuf,
-        /// Read ahead and waiting for its time: kept here so that a `select!` that drops
-        /// the wait loses nothing.
-        next: Option<(Duration, Vec<u8>)>,
-        start: Option<tokio::time::Instant>,
-    },
-}
-
-impl Input {
-    /// The next datagram; `None` at the end of a capture.
-    async fn next(&mut self) -> Result<Option<Vec<u8>>, BridgeError> {
-        match self {
-            Input::Udp(socket, buf) => {
-                let (n, _) = socket.recv_from(buf).await.map_err(BridgeError::Receive)?;
-                Ok(Some(buf.get(..n).unwrap_or_default().to_vec()))
-            }
-            Input::File { reader, path, next, start } => {
-                if next.is_none() {
-                    // Buffered reads of a local file, a few bytes each: no blocking thread.
-                    let read =
-                        reader.next().map_err(|source| BridgeError::ReadCapture { path: path.clone(), source })?;
-                    match read {
-                        Some(d) => *next = Some(d),
-                        None => return Ok(None),
-                    }
-                }
-                let start = *start.get_or_insert_with(tokio::time::Instant::now);
-                if let Some((at, _)) = next {
-                    sleep_until(start + *at).await;
-                }
-                Ok(next.take().map(|(_, d)| d))
-            }
-        }
-    }
 }
