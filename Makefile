@@ -54,7 +54,7 @@ lint: ## formatting and clippy, as CI runs them; kubeconform, promtool and a che
 	cargo clippy --all-targets --locked --features failpoints -- -D warnings
 	bash scripts/lint-deploy.sh
 
-fuzz: $(NPM_PACKAGES) ## property tests of the decoder and the WebSocket parser with 1,000,000 inputs each (make test runs 256)
+fuzz: $(NPM_PACKAGES) ## property tests of the decoder, the mapping, the game datagram decoders and the WebSocket parser with 1,000,000 inputs each (make test runs 256)
 	PROPTEST_CASES=1000000 cargo test --release --locked --lib properties
 
 fmt: ## format the code

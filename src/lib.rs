@@ -17,10 +17,13 @@
 //! Only what the binary and the integration tests use is public; everything else is
 //! private to the crate, so the compiler finds dead code and reaches across layers.
 
+pub mod bridge;
 pub mod config;
 mod hub;
 mod kafka;
 mod laps;
+pub mod mapping;
+mod progress;
 mod protocol;
 pub mod serve;
 pub mod shutdown;

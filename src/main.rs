@@ -3,6 +3,7 @@ use std::{io::IsTerminal, process::ExitCode, time::Duration};
 use anyhow::Context;
 use clap::{Parser, error::ErrorKind};
 use trackside::{
+    bridge::{self, Bridge},
     config::{Cli, Command},
     serve, shutdown, simulate,
 };
@@ -63,6 +64,14 @@ async fn run_command(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Simulate(args) => {
             simulate::run(args, shutdown::signal()).await?;
+        }
+        Command::Bridge(args) => {
+            let source = bridge::Source::open(&args).await?;
+            let bridge = Bridge::build(args, source)?;
+            if let Some(addr) = bridge.local_addr() {
+                println!("Trackside is bridging game telemetry sent to udp://{addr}");
+            }
+            bridge.run(shutdown::signal()).await?;
         }
     }
     Ok(())

@@ -17,6 +17,7 @@ use crate::{
         live::{self, LiveConfig, Topics},
     },
     laps::LapIndex,
+    mapping::Decoder,
     protocol::ServerMessage,
     status::Status,
     web::{self, AppState, WebConfig},
@@ -63,6 +64,7 @@ impl Server {
     pub fn build(listener: TcpListener, args: ServeArgs) -> Result<Self, ServeError> {
         let live = LiveConfig {
             kafka: args.kafka.clone(),
+            decoder: Decoder::new(args.mapping.clone().unwrap_or_default()),
             group_id: args.group_id.clone(),
             history: std::time::Duration::from_secs(args.history_secs),
             stuck_after: std::time::Duration::from_secs(args.stuck_timeout_secs),
@@ -98,6 +100,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     let laps = LapIndex::default();
     kafka_side.spawn(kafka::laps::follow(
         args.kafka.clone(),
+        Decoder::new(args.mapping.clone().unwrap_or_default()),
         laps.clone(),
         topics_rx.clone(),
         stop_kafka.clone().cancelled_owned(),
@@ -110,7 +113,9 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
 
     let redacted: Vec<String> =
         crate::kafka::client::redacted_properties(&args.kafka).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
-    info!(brokers = %args.kafka.brokers, group = %args.group_id, topics = ?args.topics, properties = ?redacted, "starting");
+    let mapped: Vec<&str> = args.mapping.iter().flat_map(|m| m.topics()).collect();
+    info!(brokers = %args.kafka.brokers, group = %args.group_id, topics = ?args.topics, ?mapped, properties = ?redacted,
+          "starting");
     let state = AppState {
         hub,
         status,
@@ -123,6 +128,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
             history_secs: args.history_secs,
             max_frame_rate: args.max_frame_rate,
             kafka: args.kafka.clone(),
+            decoder: Decoder::new(args.mapping.clone().unwrap_or_default()),
             static_dir: args.static_dir.clone(),
             uplot_dir: args.uplot_dir.clone(),
             allowed_origins: args.allowed_origins.clone(),

@@ -30,7 +30,10 @@ pub struct Sample {
     pub ts: Option<i64>,
     pub speed_kph: f64,
     pub rpm: f64,
-    pub tire_temp_c: Tires,
+    /// Optional since contract v1.1 (e.g. OutGauge has no tires); when present, all four
+    /// corners are required and finite. `null` reads as absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tire_temp_c: Option<Tires>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lap: Option<u32>,
     /// -1 is reverse, 0 is neutral.
@@ -92,19 +95,31 @@ pub fn decode(value: Option<&[u8]>, record_ts: Option<i64>, now_ms: i64) -> Resu
     Ok(sample)
 }
 
+/// Checks the numbers of a sample built by other code than [`decode`] (the bridge, a
+/// field mapping) against the same rule.
+pub fn check_sample(s: &Sample) -> Result<(), Malformed> {
+    if s.car.is_empty() {
+        return Err(Malformed::EmptyCar);
+    }
+    check_finite(s)
+}
+
 /// serde_json refuses NaN and infinities in text, but a number like `1e308 * 10` cannot
 /// reach us either; this guards the contract itself rather than one parser's habits.
 fn check_finite(s: &Sample) -> Result<(), Malformed> {
-    let required = [
-        ("speed_kph", s.speed_kph),
-        ("rpm", s.rpm),
-        ("tire_temp_c.fl", s.tire_temp_c.fl),
-        ("tire_temp_c.fr", s.tire_temp_c.fr),
-        ("tire_temp_c.rl", s.tire_temp_c.rl),
-        ("tire_temp_c.rr", s.tire_temp_c.rr),
+    let required = [("speed_kph", s.speed_kph), ("rpm", s.rpm)];
+    let t = s.tire_temp_c.as_ref();
+    let optional = [
+        ("tire_temp_c.fl", t.map(|t| t.fl)),
+        ("tire_temp_c.fr", t.map(|t| t.fr)),
+        ("tire_temp_c.rl", t.map(|t| t.rl)),
+        ("tire_temp_c.rr", t.map(|t| t.rr)),
+        ("throttle", s.throttle),
+        ("brake", s.brake),
+        ("x", s.x),
+        ("y", s.y),
+        ("lap_distance_m", s.lap_distance_m),
     ];
-    let optional =
-        [("throttle", s.throttle), ("brake", s.brake), ("x", s.x), ("y", s.y), ("lap_distance_m", s.lap_distance_m)];
     let all = required.into_iter().chain(optional.into_iter().filter_map(|(n, v)| v.map(|v| (n, v))));
     for (name, v) in all {
         if !v.is_finite() {
@@ -150,7 +165,7 @@ impl Sample {
             ts: Some(ts),
             speed_kph: 100.0,
             rpm: 9000.0,
-            tire_temp_c: Tires { fl: 1.0, fr: 2.0, rl: 3.0, rr: 4.0 },
+            tire_temp_c: Some(Tires { fl: 1.0, fr: 2.0, rl: 3.0, rr: 4.0 }),
             lap: None,
             gear: None,
             throttle: None,
@@ -183,7 +198,7 @@ mod tests {
         assert_eq!(s.ts, Some(1_700_000_000_000));
         assert_eq!(s.speed_kph, 287.5);
         assert_eq!(s.rpm, 11250.0);
-        assert_eq!(s.tire_temp_c, Tires { fl: 96.0, fr: 98.5, rl: 92.0, rr: 93.5 });
+        assert_eq!(s.tire_temp_c, Some(Tires { fl: 96.0, fr: 98.5, rl: 92.0, rr: 93.5 }));
         assert_eq!((s.lap, s.gear, s.driver.as_deref()), (Some(3), Some(7), Some("Ada")));
         assert_eq!((s.x, s.y, s.lap_distance_m), (Some(1.5), Some(-2.0), Some(120.0)));
     }
@@ -199,6 +214,19 @@ mod tests {
     fn reverse_gear_is_minus_one() {
         let r = r#"{"car":"1","speed_kph":1,"rpm":2,"gear":-1,"tire_temp_c":{"fl":1,"fr":2,"rl":3,"rr":4}}"#;
         assert_eq!(dec(r).unwrap().gear, Some(-1));
+    }
+
+    #[test]
+    fn a_record_without_tires_decodes_and_tires_when_present_need_all_four_finite_corners() {
+        let no_tires = dec(r#"{"car":"1","speed_kph":1,"rpm":2}"#).unwrap();
+        assert_eq!(no_tires.tire_temp_c, None);
+        assert!(!serde_json::to_string(&no_tires).unwrap().contains("tire"), "absent stays absent");
+        assert_eq!(dec(r#"{"car":"1","speed_kph":1,"rpm":2,"tire_temp_c":null}"#).unwrap().tire_temp_c, None);
+        let three = dec(r#"{"car":"1","speed_kph":1,"rpm":2,"tire_temp_c":{"fl":1,"fr":2,"rl":3}}"#);
+        assert!(three.unwrap_err().to_string().contains("missing field `rr`"));
+        let mut s = no_tires.clone();
+        s.tire_temp_c = Some(Tires { fl: 1.0, fr: f64::NAN, rl: 3.0, rr: 4.0 });
+        assert_eq!(check_sample(&s), Err(Malformed::NotFinite("tire_temp_c.fr")));
     }
 
     #[test]
@@ -257,11 +285,12 @@ mod tests {
 
         prop_compose! {
             fn samples()(car in "[A-Za-z0-9]{1,8}", ts in proptest::option::of(0..i64::MAX / 2),
-                         speed in finite(), rpm in finite(), t in [finite(), finite(), finite(), finite()],
+                         speed in finite(), rpm in finite(),
+                         t in proptest::option::of([finite(), finite(), finite(), finite()]),
                          lap in proptest::option::of(any::<u32>()), gear in proptest::option::of(-1..9i8),
                          driver in proptest::option::of(".{0,20}"), x in proptest::option::of(finite()))
                 -> Sample {
-                Sample { car, ts, speed_kph: speed, rpm, tire_temp_c: Tires { fl: t[0], fr: t[1], rl: t[2], rr: t[3] },
+                Sample { car, ts, speed_kph: speed, rpm, tire_temp_c: t.map(|t| Tires { fl: t[0], fr: t[1], rl: t[2], rr: t[3] }),
                          lap, gear, throttle: None, brake: None, driver, x, y: x, lap_distance_m: None }
             }
         }

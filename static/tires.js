@@ -37,6 +37,16 @@ export function tireBand(t) {
   return 'over';
 }
 
+/**
+ * The line under the grid: "no tire data" for a focused car whose reading has no tire
+ * temperatures at all (the contract makes them optional: OutGauge sends none), else empty.
+ * @param {string|null} car  @param {{fl,fr,rl,rr}|null} temps
+ */
+export function tireNote(car, temps) {
+  if (car == null || temps == null) return '';
+  return CORNERS.some((c) => Number.isFinite(temps[c])) ? '' : 'no tire data';
+}
+
 export class TireWidget {
   /** @param {HTMLElement} el  holds `[data-corner=fl|fr|rl|rr]` cells and a `[data-tire-car]` label */
   constructor(el) {
@@ -47,12 +57,18 @@ export class TireWidget {
       this.cells[c] = { cell, value: cell.querySelector('.tire-value'), shown: null };
     }
     this.carLabel = el.querySelector('[data-tire-car]');
+    this.note = el.querySelector('[data-tire-note]');
   }
 
   /** @param {string|null} car  @param {{fl,fr,rl,rr}|null} temps */
   show(car, temps) {
     const label = car == null ? '—' : `#${car}`;
     if (this.carLabel.textContent !== label) this.carLabel.textContent = label;
+    const note = tireNote(car, temps);
+    if (this.note && this.note.textContent !== note) {
+      this.note.textContent = note;
+      this.note.hidden = note === '';
+    }
     for (const c of CORNERS) {
       const t = temps ? temps[c] : NaN;
       const rounded = Number.isFinite(t) ? Math.round(t) : null;

@@ -1,4 +1,4 @@
-//! How to reach Kafka, for both subcommands: the brokers and librdkafka's own properties,
+//! How to reach Kafka, for every subcommand: the brokers and librdkafka's own properties,
 //! from `-X`, a properties file and the SASL password variable. What becomes of them, and
 //! how their secrets stay out of logs, errors and pages, is [`crate::kafka::client`]'s.
 
@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::Secret;
 
-/// How to reach Kafka; shared by both subcommands. Its `Debug`, with secrets redacted,
+/// How to reach Kafka; shared by every subcommand. Its `Debug`, with secrets redacted,
 /// is in [`crate::kafka::client`].
 #[derive(Clone, Args)]
 pub struct KafkaArgs {

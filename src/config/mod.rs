@@ -1,12 +1,16 @@
-//! Command-line and environment configuration for both subcommands. Every option has a
+//! Command-line and environment configuration for every subcommand. Every option has a
 //! `TRACKSIDE_*` variable; librdkafka properties pass through as kcat's `-X key=value`.
 
 use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::mapping::Mappings;
+
+mod bridge;
 mod kafka;
 
+pub use bridge::{BridgeArgs, FormatArg};
 pub use kafka::KafkaArgs;
 
 /// `--version`: the version and the git commit it was built from (build.rs; "unknown"
@@ -30,6 +34,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Produce a realistic race for a field of cars.
     Simulate(SimulateArgs),
+    /// Produce a game's UDP telemetry (Forza, F1, OutGauge) to Kafka as contract records.
+    Bridge(BridgeArgs),
 }
 
 /// A value that must never be printed: its `Debug` says `[redacted]`.
@@ -112,6 +118,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKSIDE_STUCK_TIMEOUT_SECS", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub stuck_timeout_secs: u64,
+    /// A field mapping (TOML) for topics whose JSON is not Trackside's contract: where
+    /// each field is and in what unit (see `examples/mapping/`).
+    #[arg(long, env = "TRACKSIDE_MAPPING", value_name = "FILE", value_parser = load_mapping)]
+    pub mapping: Option<Mappings>,
     /// Serve the page's scripts and styles from this directory instead of the copies built
     /// into the binary: for working on the page without rebuilding (`--static-dir static`).
     #[arg(long, env = "TRACKSIDE_STATIC_DIR")]
@@ -151,6 +161,10 @@ pub struct SimulateArgs {
     /// Produce as fast as possible instead of in real time (for filling topics).
     #[arg(long, env = "TRACKSIDE_AS_FAST_AS_POSSIBLE")]
     pub as_fast_as_possible: bool,
+}
+
+fn load_mapping(path: &str) -> Result<Mappings, String> {
+    Mappings::load(std::path::Path::new(path)).map_err(|e| e.to_string())
 }
 
 fn parse_hz(s: &str) -> Result<f64, String> {

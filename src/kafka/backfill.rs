@@ -17,6 +17,7 @@ use super::{
 use crate::{
     config::KafkaArgs,
     hub::Hub,
+    mapping::Decoder,
     telemetry::{Record, TopicPartition},
 };
 
@@ -28,11 +29,16 @@ pub(crate) const DEADLINE: Duration = Duration::from_secs(30);
 
 /// Reads every range into the history. Blocking: run it with `spawn_blocking`. Returns
 /// how many records the history gained.
-pub(crate) fn run(kafka: &KafkaArgs, ranges: &[BackfillRange], hub: &Hub) -> Result<usize, KafkaError> {
+pub(crate) fn run(
+    kafka: &KafkaArgs,
+    decoder: &Decoder,
+    ranges: &[BackfillRange],
+    hub: &Hub,
+) -> Result<usize, KafkaError> {
     let mut read: HashMap<TopicPartition, VecDeque<Record>> = HashMap::new();
     read_spans(kafka, "trackside-backfill", ranges, Instant::now() + DEADLINE, None, |tp, m| {
         // The group counts malformed records; here they are only skipped.
-        if let Ok(record) = decode_record(m) {
+        for record in decode_record(decoder, m).into_iter().flatten() {
             let kept = read.entry(tp.clone()).or_default();
             if kept.len() == MAX_RECORDS_PER_PARTITION {
                 kept.pop_front();

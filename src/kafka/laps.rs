@@ -30,6 +30,7 @@ use super::{
 use crate::{
     config::KafkaArgs,
     laps::{LapIndex, LapSpan},
+    mapping::Decoder,
     telemetry::{Record, Sample, TopicPartition},
 };
 
@@ -47,6 +48,7 @@ const PREFETCH_KBYTES: &str = "16384";
 /// the set stops its reader and drops its laps.
 pub(crate) async fn follow(
     kafka: KafkaArgs,
+    decoder: Decoder,
     index: LapIndex,
     mut topics: watch::Receiver<BTreeSet<String>>,
     shutdown: impl Future<Output = ()>,
@@ -69,8 +71,8 @@ pub(crate) async fn follow(
             }
             let stop = Arc::new(AtomicBool::new(false));
             running.0.insert(topic.clone(), stop.clone());
-            let (kafka, index) = (kafka.clone(), index.clone());
-            tokio::task::spawn_blocking(move || index_topic(&kafka, &index, &topic, &stop));
+            let (kafka, decoder, index) = (kafka.clone(), decoder.clone(), index.clone());
+            tokio::task::spawn_blocking(move || index_topic(&kafka, &decoder, &index, &topic, &stop));
         }
         tokio::select! {
             () = &mut shutdown => break,
@@ -93,9 +95,9 @@ impl Drop for Running {
 }
 
 /// Reads `topic` into the index until `stop`, starting over after a Kafka failure.
-fn index_topic(kafka: &KafkaArgs, index: &LapIndex, topic: &str, stop: &AtomicBool) {
+fn index_topic(kafka: &KafkaArgs, decoder: &Decoder, index: &LapIndex, topic: &str, stop: &AtomicBool) {
     while !stop.load(Ordering::Relaxed) {
-        match read_topic(kafka, index, topic, stop) {
+        match read_topic(kafka, decoder, index, topic, stop) {
             Ok(()) => return,
             Err(e) => debug!(topic, error = %e, "lap index: cannot read the topic yet"),
         }
@@ -106,7 +108,13 @@ fn index_topic(kafka: &KafkaArgs, index: &LapIndex, topic: &str, stop: &AtomicBo
     }
 }
 
-fn read_topic(kafka: &KafkaArgs, index: &LapIndex, topic: &str, stop: &AtomicBool) -> Result<(), KafkaError> {
+fn read_topic(
+    kafka: &KafkaArgs,
+    decoder: &Decoder,
+    index: &LapIndex,
+    topic: &str,
+    stop: &AtomicBool,
+) -> Result<(), KafkaError> {
     let config =
         client::reader_config_with(kafka, "trackside-laps", &[("queued.max.messages.kbytes", PREFETCH_KBYTES)]);
     let consumer: BaseConsumer<ReaderContext> =
@@ -145,8 +153,8 @@ fn read_topic(kafka: &KafkaArgs, index: &LapIndex, topic: &str, stop: &AtomicBoo
                     pending.0 = p;
                 }
                 // A record that breaks the contract is the group's to count and show.
-                if let Ok(r) = decode_record(m) {
-                    pending.1.push(r);
+                if let Ok(records) = decode_record(decoder, m) {
+                    pending.1.extend(records);
                 }
             }
             Some(Err(RdKafkaError::PartitionEOF(p))) => {
@@ -183,6 +191,7 @@ const LAP_READ_DEADLINE: Duration = Duration::from_secs(20);
 /// the lap, and the first sample after it. Blocking.
 pub(crate) fn lap_samples(
     kafka: &KafkaArgs,
+    decoder: &Decoder,
     topic: &str,
     car: &str,
     span: &LapSpan,
@@ -190,14 +199,13 @@ pub(crate) fn lap_samples(
     let spans = [Span { tp: TopicPartition::new(topic, span.partition), from: span.from, until: span.until + 1 }];
     let mut samples = Vec::new();
     read_spans(kafka, "trackside-lap", &spans, Instant::now() + LAP_READ_DEADLINE, None, |_, m| {
-        if m.key().is_some_and(|k| k != car.as_bytes()) {
+        // The key is the car id (unless a mapping says otherwise): only its records are
+        // decoded.
+        if decoder.key_is_car(topic) && m.key().is_some_and(|k| k != car.as_bytes()) {
             return true;
         }
-        if let Ok(r) = decode_record(m)
-            && r.sample.car == car
-        {
-            samples.push(r.sample);
-        }
+        let records = decode_record(decoder, m).into_iter().flatten();
+        samples.extend(records.filter(|r| r.sample.car == car).map(|r| r.sample));
         samples.len() < MAX_LAP_SAMPLES
     })?;
     Ok(samples)

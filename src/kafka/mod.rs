@@ -9,6 +9,7 @@ pub(crate) mod client;
 pub(crate) mod laps;
 pub(crate) mod live;
 pub(crate) mod overview;
+pub(crate) mod produce;
 pub(crate) mod range;
 pub(crate) mod read;
 pub(crate) mod replay;
@@ -18,7 +19,10 @@ use std::{collections::BTreeMap, time::Duration};
 
 use rdkafka::message::{BorrowedMessage, Message};
 
-use crate::telemetry::{self, Malformed, Record, TopicPartition};
+use crate::{
+    mapping::Decoder,
+    telemetry::{Malformed, Record, TopicPartition},
+};
 use client::{now_ms, redact_kafka_error};
 
 /// How long a batch may wait for more records before it goes to the viewers. Short
@@ -54,14 +58,20 @@ impl std::fmt::Debug for KafkaError {
     }
 }
 
-/// Decodes a record straight from librdkafka's buffer, without copying the payload.
-pub(crate) fn decode_record(m: &BorrowedMessage<'_>) -> Result<Record, Malformed> {
+/// Decodes a record straight from librdkafka's buffer, without copying the payload, by
+/// its topic's mapping if it has one. A mapped record may hold several cars: each is a
+/// [`Record`] of the same offset.
+pub(crate) fn decode_record(
+    decoder: &Decoder,
+    m: &BorrowedMessage<'_>,
+) -> Result<impl Iterator<Item = Record> + use<>, Malformed> {
     let record_ts = m.timestamp().to_millis();
     // The clock is only a fallback for a record without a timestamp (message formats
     // before Kafka 0.10); reading it for every record cost 5% of a replay.
     let now = if record_ts.is_some() { 0 } else { now_ms() };
-    let sample = telemetry::decode(m.payload(), record_ts, now)?;
-    Ok(Record { offset: m.offset(), sample })
+    let offset = m.offset();
+    let samples = decoder.decode(m.topic(), m.key(), m.payload(), record_ts, now)?;
+    Ok(samples.into_iter().map(move |sample| Record { offset, sample }))
 }
 
 /// Decoded records waiting to be flushed, grouped by partition in offset order.
@@ -74,8 +84,10 @@ pub(crate) struct Batcher {
 impl Batcher {
     /// Decodes a record and keeps it; a record that breaks the contract is refused with
     /// the reason.
-    pub(crate) fn push_message(&mut self, m: &BorrowedMessage<'_>) -> Result<(), Malformed> {
-        self.push(m.topic(), m.partition(), decode_record(m)?);
+    pub(crate) fn push_message(&mut self, decoder: &Decoder, m: &BorrowedMessage<'_>) -> Result<(), Malformed> {
+        for record in decode_record(decoder, m)? {
+            self.push(m.topic(), m.partition(), record);
+        }
         Ok(())
     }
 

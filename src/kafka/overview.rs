@@ -29,6 +29,7 @@ use super::{
 use crate::{
     config::KafkaArgs,
     hub::Outbox,
+    mapping::Decoder,
     protocol::{OverviewMessage, OverviewRequest, OverviewState, Selection, ServerMessage},
     telemetry::TopicPartition,
 };
@@ -96,6 +97,7 @@ impl Overview {
     /// the server's bounded reader slots, held for as long as the overview lives.
     pub(crate) fn start(
         kafka: KafkaArgs,
+        decoder: Decoder,
         selection: Selection,
         request: OverviewRequest,
         outbox: Arc<Outbox>,
@@ -105,7 +107,7 @@ impl Overview {
         let slot = Arc::new(Mutex::new(Some(slot)));
         let (held, shared) = (slot.clone(), progress.clone());
         let task = tokio::spawn(async move {
-            run(kafka, selection, request, outbox, shared).await;
+            run(kafka, decoder, selection, request, outbox, shared).await;
             drop(lock(&held).take());
         });
         Self { task, progress, slot }
@@ -138,6 +140,7 @@ impl Drop for Overview {
 /// the answer.
 async fn run(
     kafka: KafkaArgs,
+    decoder: Decoder,
     selection: Selection,
     request: OverviewRequest,
     outbox: Arc<Outbox>,
@@ -145,7 +148,7 @@ async fn run(
 ) {
     let id = request.id;
     let shared = progress.clone();
-    let reading = tokio::task::spawn_blocking(move || summarise(&kafka, &selection, &request, &shared));
+    let reading = tokio::task::spawn_blocking(move || summarise(&kafka, &decoder, &selection, &request, &shared));
     tokio::pin!(reading);
     let mut tick = tokio::time::interval(PROGRESS_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -169,6 +172,7 @@ async fn run(
 /// be megabytes, so not on the runtime's threads). Blocking.
 fn summarise(
     kafka: &KafkaArgs,
+    decoder: &Decoder,
     selection: &Selection,
     request: &OverviewRequest,
     progress: &Progress,
@@ -180,7 +184,7 @@ fn summarise(
     let from_ts = match request.from_ts {
         Some(ts) => ts,
         // Nothing to read: an empty span.
-        None => first_ts(kafka, &spans, deadline, progress)?.unwrap_or(to_ts),
+        None => first_ts(kafka, decoder, &spans, deadline, progress)?.unwrap_or(to_ts),
     };
     let planned = started.elapsed();
     let total: i64 = spans.iter().map(|s| s.until - s.from).sum();
@@ -197,8 +201,8 @@ fn summarise(
             passed += u64::try_from(m.offset() + 1 - *n).unwrap_or(0);
             *n = m.offset() + 1;
         }
-        match decode_record(m) {
-            Ok(r) => summary.add(&tp.topic, tp.partition, r.offset, &r.sample),
+        match decode_record(decoder, m) {
+            Ok(records) => records.for_each(|r| summary.add(&tp.topic, tp.partition, r.offset, &r.sample)),
             Err(_) => summary.add_malformed(),
         }
         progress.passed.store(passed, Ordering::Relaxed);
@@ -222,6 +226,7 @@ fn summarise(
 /// request does not say. Blocking.
 fn first_ts(
     kafka: &KafkaArgs,
+    decoder: &Decoder,
     spans: &[Span],
     deadline: Instant,
     progress: &Progress,
@@ -232,8 +237,7 @@ fn first_ts(
     let mut first: HashMap<TopicPartition, i64> = HashMap::new();
     let ended = read_spans(kafka, CLIENT_ID, &heads, deadline, Some(&progress.stop), |tp, m| {
         if !first.contains_key(tp)
-            && let Ok(r) = decode_record(m)
-            && let Some(ts) = r.sample.ts
+            && let Some(ts) = decode_record(decoder, m).ok().and_then(|mut r| r.next()).and_then(|r| r.sample.ts)
         {
             first.insert(tp.clone(), ts);
         }

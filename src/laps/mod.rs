@@ -320,7 +320,7 @@ mod tests {
                         ts: Some(1_000_000 + i64::from(i) * 100),
                         speed_kph: 180.0,
                         rpm: 9_000.0,
-                        tire_temp_c: Tires { fl: 90.0, fr: 90.0, rl: 90.0, rr: 90.0 },
+                        tire_temp_c: Some(Tires { fl: 90.0, fr: 90.0, rl: 90.0, rr: 90.0 }),
                         lap: Some(1 + (total / 1000.0) as u32),
                         gear: None,
                         throttle: None,

@@ -56,12 +56,13 @@ fn write_sample_fields(out: &mut Vec<u8>, s: &Sample) -> serde_json::Result<()> 
     field(out, br#","ts":"#, &s.ts)?;
     field(out, br#","speed_kph":"#, &s.speed_kph)?;
     field(out, br#","rpm":"#, &s.rpm)?;
-    let t = &s.tire_temp_c;
-    field(out, br#","tire_temp_c":{"fl":"#, &t.fl)?;
-    field(out, br#","fr":"#, &t.fr)?;
-    field(out, br#","rl":"#, &t.rl)?;
-    field(out, br#","rr":"#, &t.rr)?;
-    out.push(b'}');
+    if let Some(t) = &s.tire_temp_c {
+        field(out, br#","tire_temp_c":{"fl":"#, &t.fl)?;
+        field(out, br#","fr":"#, &t.fr)?;
+        field(out, br#","rl":"#, &t.rl)?;
+        field(out, br#","rr":"#, &t.rr)?;
+        out.push(b'}');
+    }
     optional(out, br#","lap":"#, s.lap.as_ref())?;
     optional(out, br#","gear":"#, s.gear.as_ref())?;
     optional(out, br#","throttle":"#, s.throttle.as_ref())?;
@@ -178,8 +179,8 @@ mod tests {
                             lap in proptest::option::of(any::<u32>()), gear in proptest::option::of(any::<i8>()),
                             o in [proptest::option::of(num()), proptest::option::of(num()), proptest::option::of(num()),
                                   proptest::option::of(num()), proptest::option::of(num())],
-                            driver in proptest::option::of("\\PC{0,12}")) -> Sample {
-                Sample { car, ts, speed_kph: v[0], rpm: v[1], tire_temp_c: Tires { fl: v[2], fr: v[3], rl: v[4], rr: v[5] },
+                            driver in proptest::option::of("\\PC{0,12}"), tires in any::<bool>()) -> Sample {
+                Sample { car, ts, speed_kph: v[0], rpm: v[1], tire_temp_c: tires.then_some(Tires { fl: v[2], fr: v[3], rl: v[4], rr: v[5] }),
                          lap, gear, throttle: o[0], brake: o[1], driver, x: o[2], y: o[3], lap_distance_m: o[4] }
             }
         }

@@ -68,9 +68,9 @@ struct LapSamples {
 pub(super) async fn lap(State(app): State<AppState>, Query(q): Query<LapQuery>) -> Result<Response, LapsError> {
     let span = app.laps.lap_span(&q.topic, &q.car, q.lap)?;
     let lap = span.lap.clone();
-    let kafka = app.config.kafka.clone();
+    let (kafka, decoder) = (app.config.kafka.clone(), app.config.decoder.clone());
     let (topic, car) = (q.topic.clone(), q.car.clone());
-    let samples = tokio::task::spawn_blocking(move || lap_samples(&kafka, &topic, &car, &span))
+    let samples = tokio::task::spawn_blocking(move || lap_samples(&kafka, &decoder, &topic, &car, &span))
         .await
         .map_err(KafkaError::from)??;
     Ok(Json(LapSamples { topic: q.topic, car: q.car, lap, samples }).into_response())

@@ -21,6 +21,7 @@ use crate::{
     hub::Hub,
     kafka::{admin::Cluster, live::Topics},
     laps::LapIndex,
+    mapping::Decoder,
     status::Status,
 };
 
@@ -35,6 +36,8 @@ pub(crate) struct WebConfig {
     pub max_frame_rate: u32,
     /// For replay readers, which connect on their own.
     pub kafka: KafkaArgs,
+    /// How replays and overviews read records (by a topic's mapping, or the contract).
+    pub decoder: Decoder,
     /// Serve `/static` from here rather than from the binary (development).
     pub static_dir: Option<PathBuf>,
     /// Serve `/vendor/uplot` from here rather than from the binary.

@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod bridge;
 mod cli;
 mod group;
 mod http;
@@ -13,6 +14,7 @@ mod installed;
 mod laps;
 mod live;
 mod malformed;
+mod mapping;
 mod outage;
 mod overview;
 mod playback;

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { tireBand, tireColor } from '../../static/tires.js';
+import { tireBand, tireColor, tireNote } from '../../static/tires.js';
 
 const rgb = (css) => css.match(/^rgb\((\d+),(\d+),(\d+)\)$/).slice(1).map(Number);
 
@@ -35,5 +35,16 @@ describe('tire bands', () => {
   test('split at 75, 102 and 115 °C', () => {
     const cases = [[20, 'cold'], [74.9, 'cold'], [75, 'ok'], [101.9, 'ok'], [102, 'hot'], [114.9, 'hot'], [115, 'over'], [180, 'over'], [NaN, 'none']];
     for (const [t, band] of cases) assert.equal(tireBand(t), band, String(t));
+  });
+});
+
+describe('a car without tire data', () => {
+  test('says "no tire data" only when a focused car has a reading with no corner at all', () => {
+    const none = { fl: NaN, fr: NaN, rl: NaN, rr: NaN };
+    assert.equal(tireNote('7', none), 'no tire data');
+    assert.equal(tireNote('7', { fl: undefined, fr: undefined, rl: undefined, rr: undefined }), 'no tire data');
+    assert.equal(tireNote('7', { ...none, rl: 88 }), '', 'one corner is data');
+    assert.equal(tireNote('7', null), '', 'no reading yet is not a car without tires');
+    assert.equal(tireNote(null, none), '', 'no focused car');
   });
 });

@@ -29,7 +29,7 @@ use super::{
     BATCH_LINGER, Batcher, KafkaError,
     watchdog::{PartitionLook, Stuck, Watchdog},
 };
-use crate::{config::KafkaArgs, hub::Hub, status::Status, telemetry::TopicPartition};
+use crate::{config::KafkaArgs, hub::Hub, mapping::Decoder, status::Status, telemetry::TopicPartition};
 
 /// How often the group's positions are copied into the status for lag, and looked at
 /// by the watchdog.
@@ -51,6 +51,8 @@ const LEAVE_TIMEOUT: Duration = Duration::from_secs(3);
 #[derive(Debug, Clone)]
 pub(crate) struct LiveConfig {
     pub kafka: KafkaArgs,
+    /// How records become samples: by a topic's mapping, or the contract.
+    pub decoder: Decoder,
     pub group_id: String,
     /// How much history the group reads when it starts reading a partition; zero for none.
     pub history: Duration,
@@ -149,7 +151,7 @@ async fn consume(
             msg = consumer.recv() => match msg {
                 Ok(m) => {
                     error_run = 0;
-                    if let Err(reason) = batcher.push_message(&m) {
+                    if let Err(reason) = batcher.push_message(&config.decoder, &m) {
                         let (topic, partition, offset) = (m.topic(), m.partition(), m.offset());
                         debug!(topic, partition, offset, %reason, "malformed record skipped");
                         status.record_malformed(&TopicPartition::new(topic, partition), offset, reason.to_string());
@@ -243,13 +245,13 @@ fn start_backfills(
 /// [`BACKFILL_PATIENCE`]; the history merges a late backfill with what the group has
 /// delivered since, so nothing repeats.
 fn backfill(config: &LiveConfig, ranges: Vec<BackfillRange>, hub: &Hub, stopped: CancellationToken) {
-    let (kafka, hub) = (config.kafka.clone(), hub.clone());
+    let (kafka, decoder, hub) = (config.kafka.clone(), config.decoder.clone(), hub.clone());
     tokio::spawn(async move {
         let started = Instant::now();
         loop {
-            let (kafka, r, hub) = (kafka.clone(), ranges.clone(), hub.clone());
+            let (kafka, decoder, r, hub) = (kafka.clone(), decoder.clone(), ranges.clone(), hub.clone());
             // librdkafka blocks: each attempt runs on a blocking thread.
-            let attempt = tokio::task::spawn_blocking(move || super::backfill::run(&kafka, &r, &hub)).await;
+            let attempt = tokio::task::spawn_blocking(move || super::backfill::run(&kafka, &decoder, &r, &hub)).await;
             match attempt.map_err(KafkaError::Join).and_then(|r| r) {
                 Ok(_) => return,
                 Err(e) if started.elapsed() >= BACKFILL_PATIENCE => {

@@ -41,6 +41,7 @@ use crate::{
     config::KafkaArgs,
     hub::{Closed, ReplayFeed},
     laps::LapIndex,
+    mapping::Decoder,
     protocol::{ReplayFrom, ReplayProgress, ReplayState, Selection, Speed},
     status::Status,
     telemetry::{Malformed, MalformedNote, Record, TopicPartition},
@@ -95,18 +96,27 @@ pub(crate) struct Replay {
     preroll_ms: u32,
 }
 
+/// What every replay reader is made from: how to reach Kafka, how its records decode,
+/// and where each car's laps begin.
+#[derive(Clone)]
+pub(crate) struct ReaderSetup {
+    pub kafka: KafkaArgs,
+    pub decoder: Decoder,
+    pub laps: LapIndex,
+}
+
 impl Replay {
     /// Starts `playback` of `selection` into `feed`. `slot` is one of the server's bounded
     /// reader slots, held for as long as the replay lives.
     pub(crate) fn start(
-        kafka: KafkaArgs,
+        setup: ReaderSetup,
         selection: Selection,
         playback: Playback,
         feed: ReplayFeed,
         status: &Status,
         slot: OwnedSemaphorePermit,
-        laps: LapIndex,
     ) -> Self {
+        let ReaderSetup { kafka, decoder, laps } = setup;
         let first = Controls { paused: playback.paused, speed: playback.speed, stepped_ms: 0 };
         let (controls, controls_rx) = watch::channel(first);
         let position = Arc::new(AtomicI64::new(UNKNOWN));
@@ -117,7 +127,7 @@ impl Replay {
         let stop = stopped.clone();
         let task = tokio::spawn(async move {
             let _gauge = gauge;
-            let mut reader = Reader::new(feed, &playback, shown, laps);
+            let mut reader = Reader::new(feed, &playback, shown, decoder, laps);
             match reader.run(kafka, selection, playback.from, playback.preroll_ms, controls_rx, stop).await {
                 Ok(()) => {}
                 Err(ReplayError::Closed(_)) => debug!("replay viewer left"),
@@ -219,12 +229,13 @@ struct Reader {
     anchor: Option<i64>,
     /// Steps asked for before the clock had a time to step from.
     early_steps_ms: i64,
+    decoder: Decoder,
     /// Where each car's laps begin, for a replay from a lap.
     laps: LapIndex,
 }
 
 impl Reader {
-    fn new(feed: ReplayFeed, playback: &Playback, shown: Arc<AtomicI64>, laps: LapIndex) -> Self {
+    fn new(feed: ReplayFeed, playback: &Playback, shown: Arc<AtomicI64>, decoder: Decoder, laps: LapIndex) -> Self {
         let mut progress =
             ReplayProgress::new(if playback.paused { ReplayState::Paused } else { ReplayState::Running });
         progress.id = playback.id;
@@ -239,6 +250,7 @@ impl Reader {
             shown,
             anchor: None,
             early_steps_ms: 0,
+            decoder,
             laps,
         }
     }
@@ -263,13 +275,14 @@ impl Reader {
     ) -> Result<(), ReplayError> {
         self.report();
         let start = {
-            let (kafka, stop, laps) = (kafka.clone(), stop.clone(), self.laps.clone());
+            let (kafka, stop, decoder, laps) = (kafka.clone(), stop.clone(), self.decoder.clone(), self.laps.clone());
             let names: Vec<String> = selection.topics().map(str::to_owned).collect();
             tokio::task::spawn_blocking(move || -> Result<start::Start, StartError> {
                 let c: BaseConsumer<ReaderContext> = super::client::reader(&kafka, "trackside-replay")?;
                 let topics = names.iter().map(|t| admin::describe_topic(&c, t)).collect::<Result<Vec<_>, _>>()?;
                 let plan = start::plan(&topics, &selection);
-                start::resolve(&kafka, &c, plan, &from, i64::from(preroll_ms), &laps, &stop)
+                let sources = start::Sources { kafka: &kafka, decoder: &decoder, laps: &laps };
+                start::resolve(sources, &c, plan, &from, i64::from(preroll_ms), &stop)
             })
             .await
             .map_err(KafkaError::from)??
@@ -456,7 +469,7 @@ impl Reader {
         match msg {
             Ok(m) => {
                 let Some(i) = lane.or_else(|| merge.lane_of(m.topic(), m.partition())) else { return };
-                self.record(merge, i, m.offset(), decode_record(&m));
+                self.record(merge, i, m.offset(), decode_record(&self.decoder, &m));
             }
             Err(RdKafkaError::PartitionEOF(partition)) => {
                 // From a partition's own queue the lane is known; from the consumer's, the
@@ -487,11 +500,23 @@ impl Reader {
     }
 
     /// Takes one record read at `offset` into lane `i`, or counts it as malformed.
-    fn record(&mut self, merge: &mut Merge, i: usize, offset: i64, decoded: Result<Record, Malformed>) {
+    /// Takes the records one Kafka record decoded into (several, when a mapping finds an
+    /// array of cars), or why it is malformed.
+    fn record(
+        &mut self,
+        merge: &mut Merge,
+        i: usize,
+        offset: i64,
+        decoded: Result<impl IntoIterator<Item = Record>, Malformed>,
+    ) {
         let tp = merge.lanes()[i].tp.clone();
         match decoded {
-            Ok(record) => {
-                if !merge.push(i, record) {
+            Ok(records) => {
+                let mut kept = false;
+                for record in records {
+                    kept |= merge.push(i, record);
+                }
+                if !kept {
                     // Before the replay's start time: passed over.
                     self.advance(&tp.topic, tp.partition, offset + 1);
                 }
@@ -570,10 +595,10 @@ mod tests {
 
     const T0: i64 = 1_764_028_800_000;
 
-    fn at(offset: i64, ts: i64) -> Result<Record, Malformed> {
+    fn at(offset: i64, ts: i64) -> Result<Option<Record>, Malformed> {
         let mut sample = Sample::minimal("7", ts);
         sample.ts = Some(ts);
-        Ok(Record { offset, sample })
+        Ok(Some(Record { offset, sample }))
     }
 
     fn lane(partition: i32, start: i64, end: i64) -> start::Lane {
@@ -588,8 +613,13 @@ mod tests {
     fn replaying(lanes: &[start::Lane], speed: Speed) -> (ClientHandle, Reader, Merge) {
         let viewer = Hub::new(0, 1 << 20).connect();
         let playback = Playback { from: ReplayFrom::Earliest, speed, paused: false, preroll_ms: 0, id: Some(9) };
-        let mut reader =
-            Reader::new(viewer.watch_replay(), &playback, Arc::new(AtomicI64::new(UNKNOWN)), LapIndex::default());
+        let mut reader = Reader::new(
+            viewer.watch_replay(),
+            &playback,
+            Arc::new(AtomicI64::new(UNKNOWN)),
+            Decoder::default(),
+            LapIndex::default(),
+        );
         let merge = reader.begin(lanes);
         (viewer, reader, merge)
     }
@@ -721,7 +751,7 @@ mod tests {
     async fn a_malformed_record_is_counted_with_its_reason_and_skipped_but_the_replay_moves_past_it() {
         let (viewer, mut reader, mut merge) = replaying(&[lane(0, 0, 3)], Speed::Max);
         reader.record(&mut merge, 0, 0, at(0, T0));
-        let broken = crate::telemetry::decode(Some(b"{oops"), None, 0).map(|sample| Record { offset: 1, sample });
+        let broken = crate::telemetry::decode(Some(b"{oops"), None, 0).map(|sample| Some(Record { offset: 1, sample }));
         reader.record(&mut merge, 0, 1, broken);
         reader.record(&mut merge, 0, 2, at(2, T0 + 1));
         merge.reached_end(0);

@@ -19,6 +19,7 @@ use super::super::{
 use crate::{
     config::KafkaArgs,
     laps::{LapIndex, Missing},
+    mapping::Decoder,
     protocol::{LapRef, PartitionProgress, ReplayFrom, Selection, StartOffset},
     status::TopicInfo,
     telemetry::TopicPartition,
@@ -91,17 +92,27 @@ fn place(
         .collect()
 }
 
+/// What finding a start reads besides the partitions themselves.
+#[derive(Clone, Copy)]
+pub(super) struct Sources<'a> {
+    pub kafka: &'a KafkaArgs,
+    /// How records decode (a topic's mapping, or the contract).
+    pub decoder: &'a Decoder,
+    /// Where each car's laps begin.
+    pub laps: &'a LapIndex,
+}
+
 /// Resolves `from` over the planned partitions, with `preroll` ms of race time before a
 /// named time. Blocking: call it from `spawn_blocking`.
 pub(super) fn resolve<X: ConsumerContext>(
-    kafka: &KafkaArgs,
+    sources: Sources<'_>,
     client: &impl Consumer<X>,
     plan: Vec<PartitionProgress>,
     from: &ReplayFrom,
     preroll: i64,
-    laps: &LapIndex,
     stop: &AtomicBool,
 ) -> Result<Start, StartError> {
+    let Sources { kafka, decoder, laps } = sources;
     let none = HashMap::new();
     let at = |ts: i64, exact: &HashMap<(String, i32), i64>, plan| Start {
         lanes: at_time(client, plan, (ts - preroll).max(0), exact),
@@ -126,7 +137,7 @@ pub(super) fn resolve<X: ConsumerContext>(
                     o.partition, o.topic
                 )));
             }
-            match first_time(kafka, &plan, &exact)? {
+            match first_time(kafka, decoder, &plan, &exact)? {
                 Some(ts) => Ok(at(ts, &exact, plan)),
                 // Nothing at the named offsets yet: every partition starts at the live edge.
                 None => Ok(Start { lanes: place(plan, &none, None, &exact), playhead: None }),
@@ -155,6 +166,7 @@ fn at_time<X: ConsumerContext>(
 /// The earliest record time at the named offsets.
 fn first_time(
     kafka: &KafkaArgs,
+    decoder: &Decoder,
     plan: &[PartitionProgress],
     exact: &HashMap<(String, i32), i64>,
 ) -> Result<Option<i64>, KafkaError> {
@@ -168,7 +180,7 @@ fn first_time(
         .collect();
     let mut first: Option<i64> = None;
     read_spans(kafka, "trackside-replay-start", &spans, Instant::now() + METADATA_TIMEOUT * 3, None, |_, m| {
-        if let Ok(r) = decode_record(m) {
+        for r in decode_record(decoder, m).into_iter().flatten() {
             let ts = r.sample.ts.unwrap_or_default();
             first = Some(first.map_or(ts, |f| f.min(ts)));
         }

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::{
     CarOverview, Channels, LapStart, MAX_LAPS_PER_CAR, MAX_OVERVIEW_CARS, MinMax, OverviewMessage, OverviewSummary,
 };
-use crate::telemetry::Sample;
+use crate::telemetry::{Sample, Tires};
 
 /// Distinct cars past [`MAX_OVERVIEW_CARS`] that are counted in `cars_left_out`; beyond
 /// this many (telemetry whose car ids are noise) the count stops growing.
@@ -174,8 +174,9 @@ impl Car {
     fn add(&mut self, bucket: usize, ts: i64, offset: i64, s: &Sample) {
         let Some(b) = self.buckets.get_mut(bucket) else { return };
         b.count = b.count.saturating_add(1);
-        let t = &s.tire_temp_c;
         // An absent channel is NaN, which no comparison lets in.
+        let nan = Tires { fl: f64::NAN, fr: f64::NAN, rl: f64::NAN, rr: f64::NAN };
+        let t = s.tire_temp_c.unwrap_or(nan);
         let values =
             [s.speed_kph, s.rpm, t.fl, t.fr, t.rl, t.rr, s.throttle.unwrap_or(f64::NAN), s.brake.unwrap_or(f64::NAN)];
         for (i, v) in values.into_iter().enumerate() {

@@ -9,7 +9,7 @@ use crate::{
     kafka::{
         overview::Overview,
         range,
-        replay::{Playback, Replay},
+        replay::{Playback, ReaderSetup, Replay},
     },
     protocol::{
         self, ClientMessage, OverviewRequest, ReplayFrom, ReplayProgress, ReplayState, RequestError, Selection,
@@ -142,15 +142,8 @@ impl Viewer {
     fn play(&mut self, playback: Playback, slot: OwnedSemaphorePermit) {
         let feed = self.client.watch_replay();
         let kafka = self.app.config.kafka.clone();
-        self.replay = Some(Replay::start(
-            kafka,
-            self.selection.clone(),
-            playback,
-            feed,
-            &self.app.status,
-            slot,
-            self.app.laps.clone(),
-        ));
+        let setup = ReaderSetup { kafka, decoder: self.app.config.decoder.clone(), laps: self.app.laps.clone() };
+        self.replay = Some(Replay::start(setup, self.selection.clone(), playback, feed, &self.app.status, slot));
     }
 
     /// Restarts the running replay at `to`, at its speed, paused if it was (or if
@@ -214,7 +207,7 @@ impl Viewer {
         };
         let kafka = self.app.config.kafka.clone();
         let outbox = self.client.outbox().clone();
-        self.overview = Some(Overview::start(kafka, selection, request, outbox, slot));
+        self.overview = Some(Overview::start(kafka, self.app.config.decoder.clone(), selection, request, outbox, slot));
     }
 
     /// Answers a refused request. The connection stays open and, for a refused

@@ -1,0 +1,83 @@
+//! OutGauge, the dashboard stream of Live for Speed and BeamNG.drive: one 92-byte datagram
+//! per reading, 96 with the optional id at the end. It has no tires, no lap and no
+//! position, which the contract allows.
+
+use super::packet::{Reader, Unusable};
+use crate::telemetry::Sample;
+
+/// The lengths OutGauge sends, without and with its trailing id.
+pub(crate) const LENGTHS: [usize; 2] = [92, 96];
+
+/// The contract's sample for one OutGauge datagram.
+pub(crate) fn parse(datagram: &[u8], car: &str, driver: Option<&str>) -> Result<Sample, Unusable> {
+    let r = Reader::new(datagram, "OutGauge datagram");
+    if !LENGTHS.contains(&r.len()) {
+        return Err(Unusable::Length { format: "OutGauge", len: r.len() });
+    }
+    // 0 is reverse, 1 neutral, 2 first gear.
+    let gear = i8::try_from(i16::from(r.u8(10)?) - 1).unwrap_or(i8::MAX);
+    Ok(Sample {
+        car: car.to_owned(),
+        ts: None,
+        speed_kph: r.f32(12, "speed")? * 3.6,
+        rpm: r.f32(16, "rpm")?,
+        tire_temp_c: None,
+        lap: None,
+        gear: Some(gear),
+        throttle: Some(r.f32(48, "throttle")?),
+        brake: Some(r.f32(52, "brake")?),
+        driver: driver.map(str::to_owned),
+        x: None,
+        y: None,
+        lap_distance_m: None,
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::bridge::packet::Datagram;
+
+    pub(crate) fn datagram(len: usize, gear: u8, speed_mps: f32) -> Vec<u8> {
+        let mut d = Datagram::zeros(len);
+        d.u32(0, 123_456).put(4, b"XRT\0").u8(10, gear).f32(12, speed_mps).f32(16, 6500.0);
+        d.f32(48, 0.5).f32(52, 0.125);
+        d.0
+    }
+
+    fn expected(gear: i8) -> Sample {
+        Sample {
+            car: "9".into(),
+            ts: None,
+            speed_kph: 90.0,
+            rpm: 6500.0,
+            tire_temp_c: None,
+            lap: None,
+            gear: Some(gear),
+            throttle: Some(0.5),
+            brake: Some(0.125),
+            driver: Some("Ada".into()),
+            x: None,
+            y: None,
+            lap_distance_m: None,
+        }
+    }
+
+    #[test]
+    fn a_92_byte_datagram_converts_to_the_contract_without_tires() {
+        assert_eq!(parse(&datagram(92, 4, 25.0), "9", Some("Ada")), Ok(expected(3)));
+    }
+
+    #[test]
+    fn a_96_byte_datagram_with_its_id_converts_the_same() {
+        let mut d = datagram(96, 0, 25.0);
+        d[92..].copy_from_slice(&7i32.to_le_bytes());
+        assert_eq!(parse(&d, "9", Some("Ada")), Ok(expected(-1)), "0 is reverse");
+        assert_eq!(parse(&datagram(96, 1, 25.0), "9", Some("Ada")), Ok(expected(0)), "1 is neutral");
+    }
+
+    #[test]
+    fn other_lengths_are_refused() {
+        assert_eq!(parse(&[0; 93], "9", None), Err(Unusable::Length { format: "OutGauge", len: 93 }));
+    }
+}

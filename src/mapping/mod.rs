@@ -1,0 +1,131 @@
+//! Field mapping (`serve --mapping`): JSON of another shape read as the contract, for the
+//! topics a mapping file names. [`Decoder`] is the one way the Kafka side turns a record
+//! into samples, mapped or not.
+
+mod apply;
+mod compile;
+mod spec;
+
+use std::{collections::HashMap, path::Path, sync::Arc};
+
+use crate::telemetry::{self, MAX_RECORD_BYTES, Malformed, Sample};
+use compile::Mapping;
+
+/// Why a mapping file cannot be used; the text names the place.
+#[derive(Debug, thiserror::Error)]
+pub enum MappingError {
+    #[error("cannot read `{path}`: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Every topic's mapping, from one file.
+#[derive(Debug, Clone, Default)]
+pub struct Mappings(Arc<HashMap<String, Arc<Mapping>>>);
+
+impl Mappings {
+    pub fn load(path: &Path) -> Result<Mappings, MappingError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| MappingError::Read { path: path.display().to_string(), reason: e.to_string() })?;
+        Mappings::parse(&text).map_err(|e| MappingError::Invalid(format!("{}: {e}", path.display())))
+    }
+
+    pub(crate) fn parse(text: &str) -> Result<Mappings, MappingError> {
+        let file: spec::File = toml::from_str(text).map_err(|e| MappingError::Invalid(one_line(&e.to_string())))?;
+        let mut by_topic = HashMap::new();
+        for (n, entry) in file.mapping.into_iter().enumerate() {
+            let topics = entry.topics.clone();
+            let mapping = Arc::new(
+                compile::compile(entry).map_err(|e| MappingError::Invalid(format!("mapping {}: {e}", n + 1)))?,
+            );
+            for topic in topics {
+                if by_topic.insert(topic.clone(), Arc::clone(&mapping)).is_some() {
+                    return Err(MappingError::Invalid(format!("topic `{topic}` is mapped twice")));
+                }
+            }
+        }
+        Ok(Mappings(Arc::new(by_topic)))
+    }
+
+    /// The topics a mapping applies to.
+    pub fn topics(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+}
+
+/// toml's errors draw the line they point at over several lines; a start-up error is one.
+fn one_line(text: &str) -> String {
+    // Drops the quoted source (`1 | x = [`) and the carets under it.
+    let quoted = |l: &str| l.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ').starts_with('|');
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !quoted(l) && !l.starts_with('^'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Turns records into samples: by the topic's mapping when it has one, else by the
+/// contract. Cheap to clone; every reader of records holds one.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Decoder {
+    mappings: Mappings,
+}
+
+impl Decoder {
+    pub(crate) fn new(mappings: Mappings) -> Decoder {
+        Decoder { mappings }
+    }
+
+    /// Whether a record's key is its car id on this topic: by the contract, yes; by a
+    /// mapping, when it names the car by the key.
+    pub(crate) fn key_is_car(&self, topic: &str) -> bool {
+        self.mappings.0.get(topic).is_none_or(|m| m.car == compile::Text::Key)
+    }
+
+    /// The samples of one record. `record_ts` is its Kafka timestamp, used when the value
+    /// has no `ts`; `now_ms` when neither has.
+    pub(crate) fn decode(
+        &self,
+        topic: &str,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        record_ts: Option<i64>,
+        now_ms: i64,
+    ) -> Result<Samples, Malformed> {
+        // Most servers map nothing: no hashing of the topic for every record then.
+        let mapped = if self.mappings.0.is_empty() { None } else { self.mappings.0.get(topic) };
+        let Some(mapping) = mapped else {
+            return telemetry::decode(value, record_ts, now_ms).map(Samples::One);
+        };
+        let bytes = match value {
+            None | Some([]) => return Err(Malformed::Empty),
+            Some(b) if b.len() > MAX_RECORD_BYTES => return Err(Malformed::TooLarge(b.len())),
+            Some(b) => b,
+        };
+        let json: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| Malformed::NotJson(e.to_string()))?;
+        apply::apply(mapping, &json, key, record_ts.unwrap_or(now_ms)).map(Samples::Many)
+    }
+}
+
+/// What one record holds: one sample by the contract, any number by a mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Samples {
+    One(Sample),
+    Many(Vec<Sample>),
+}
+
+impl IntoIterator for Samples {
+    type Item = Sample;
+    type IntoIter = std::iter::Chain<std::option::IntoIter<Sample>, std::vec::IntoIter<Sample>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        match self {
+            Samples::One(s) => Some(s).into_iter().chain(Vec::new()),
+            Samples::Many(v) => None.into_iter().chain(v),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

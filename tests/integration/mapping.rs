@@ -1,0 +1,115 @@
+//! `serve --mapping`: the shipped examples, pointed at a topic of the test's own, chart
+//! JSON of other shapes with the right values and units; a record that does not fit is
+//! malformed with the path named.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// The example file with its topic renamed to `topic`, written where the server can read it.
+fn example(name: &str, example_topic: &str, topic: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(format!("examples/mapping/{name}.toml")).unwrap();
+    let renamed = text.replace(&format!("topics = [\"{example_topic}\"]"), &format!("topics = [\"{topic}\"]"));
+    assert_ne!(text, renamed, "the example names `{example_topic}`");
+    let path = std::env::temp_dir().join(format!("{}.toml", unique(name)));
+    std::fs::write(&path, renamed).unwrap();
+    path
+}
+
+fn example_json(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(format!("examples/mapping/{name}.json")).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn an_f1_json_packet_charts_every_car_in_it_with_tires_in_their_corners() {
+    let topic = create_topic(1).await;
+    let mapping = example("f1-json", "f1-json", &topic);
+    produce(&topic, &[(0, "packet", json_bytes(&example_json("f1-json")))]).await;
+    let app = TestApp::spawn(&[
+        "--topics",
+        &topic,
+        "--group-id",
+        &unique("g"),
+        "-X",
+        "auto.offset.reset=earliest",
+        "--mapping",
+        mapping.to_str().unwrap(),
+    ])
+    .await;
+    let mut viewer = app.viewer().await;
+    viewer.subscribe(&topic, None).await;
+    viewer.until("three cars", |seen| records(seen, "live").len() >= 3).await;
+    std::fs::remove_file(&mapping).unwrap();
+
+    let got = records(&viewer.seen, "live");
+    let cars: Vec<&str> = got.iter().map(|(_, _, r)| r["car"].as_str().unwrap()).collect();
+    assert_eq!(cars, ["0", "1", "2"]);
+    let first = &got[0].2;
+    assert_eq!(
+        (first["speed_kph"].as_f64(), first["rpm"].as_f64(), first["gear"].as_i64()),
+        (Some(287.0), Some(11234.0), Some(7))
+    );
+    assert_eq!(first["tire_temp_c"], json!({"fl": 96.0, "fr": 98.0, "rl": 92.0, "rr": 93.0}));
+    assert_eq!((got[1].2["brake"].as_f64(), got[2].2["gear"].as_i64()), (Some(0.85), Some(-1)));
+    assert!(got.iter().all(|(_, _, r)| r["offset"] == 0), "one record, three cars");
+}
+
+#[tokio::test]
+async fn a_simhub_object_charts_with_its_units_converted_and_a_misfit_names_its_path() {
+    let topic = create_topic(1).await;
+    let mapping = example("simhub", "simhub", &topic);
+    let mut value = example_json("simhub");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    value["time"] = json!(now);
+    let mut broken = value.clone();
+    broken["carState"]["Rpms"] = json!("high");
+    produce(&topic, &[(0, "GT3-911", json_bytes(&value)), (0, "GT3-911", json_bytes(&broken))]).await;
+    let app = TestApp::spawn(&[
+        "--topics",
+        &topic,
+        "--group-id",
+        &unique("g"),
+        "-X",
+        "auto.offset.reset=earliest",
+        "--mapping",
+        mapping.to_str().unwrap(),
+    ])
+    .await;
+    let mut viewer = app.viewer().await;
+    viewer.subscribe(&topic, None).await;
+    viewer.until("the car", |seen| !records(seen, "live").is_empty()).await;
+    std::fs::remove_file(&mapping).unwrap();
+
+    let r = &records(&viewer.seen, "live")[0].2;
+    assert_eq!(
+        (r["car"].as_str(), r["driver"].as_str(), r["ts"].as_i64()),
+        (Some("GT3-911"), Some("Ada Lovelace"), Some(now))
+    );
+    assert_eq!((r["speed_kph"].as_f64(), r["rpm"].as_f64(), r["lap"].as_i64()), (Some(212.4), Some(7450.0), Some(4)));
+    assert_eq!((r["throttle"].as_f64(), r["brake"].as_f64()), (Some(0.875), Some(0.0)), "percent becomes 0 to 1");
+    assert_eq!(r["tire_temp_c"], json!({"fl": 88.5, "fr": 89.25, "rl": 84.0, "rr": 85.75}));
+
+    let stats = eventually("the misfit counted", || async {
+        let s = app.get_json("/api/stats").await;
+        let text = s.to_string();
+        if text.contains("/carState/Rpms") { Ok(s) } else { Err(text) }
+    })
+    .await;
+    assert!(stats.to_string().contains("mapping: `/carState/Rpms` (rpm) is a string, not a number"), "{stats}");
+}
+
+#[test]
+fn a_mapping_file_with_a_mistake_stops_serve_with_one_line_naming_it() {
+    let path = std::env::temp_dir().join(format!("{}.toml", unique("bad-mapping")));
+    std::fs::write(&path, "[[mapping]]\ntopics = [\"t\"]\ncar = { key = true }\nfields.rpm = { path = \"/r\" }\n")
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trackside"))
+        .args(["serve", "--mapping", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("has no `speed_kph`"), "{stderr}");
+}
