@@ -3,8 +3,8 @@
 //! assignment and the group's positions in the status for the page.
 
 use std::{
-    collections::HashMap,
-    sync::Mutex,
+    collections::{BTreeSet, HashMap},
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -15,19 +15,27 @@ use rdkafka::{
     error::KafkaResult,
     types::RDKafkaRespErr,
 };
+use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
 use super::{
     super::client,
     start::{self, Reset, Start},
 };
-use crate::{status::Status, telemetry::TopicPartition};
+use crate::{hub::Hub, status::Status, telemetry::TopicPartition};
+
+/// The partitions the group gave this member, for the follower: `None` until the first
+/// rebalance has said.
+pub(super) type Owned = watch::Sender<Option<BTreeSet<TopicPartition>>>;
 
 /// Records of a partition to read into history.
 pub(crate) use crate::kafka::read::Span as BackfillRange;
 
 pub(super) struct GroupContext {
     status: Status,
+    /// Asked where its records of a newly assigned partition end.
+    hub: Hub,
+    owned: Arc<Owned>,
     history: Duration,
     reset: Reset,
     errors: Mutex<ErrorThrottle>,
@@ -38,8 +46,8 @@ pub(super) struct GroupContext {
 }
 
 impl GroupContext {
-    pub(super) fn new(status: Status, history: Duration, reset: Reset) -> Self {
-        Self { status, history, reset, errors: Default::default(), backfills: Default::default() }
+    pub(super) fn new(status: Status, hub: Hub, owned: Arc<Owned>, history: Duration, reset: Reset) -> Self {
+        Self { status, hub, owned, history, reset, errors: Default::default(), backfills: Default::default() }
     }
 
     /// The history ranges the last rebalances found, once.
@@ -53,6 +61,7 @@ impl GroupContext {
         let found = start::find(consumer, tpl, self.history);
         let mut backfills = Vec::new();
         for (tp, found) in found {
+            let found = start::Found { held: self.hub.next_offset(&tp), ..found };
             let start = start::decide(found, self.reset);
             debug!(topic = %tp.topic, partition = tp.partition, ?start, "group start");
             if let Start::At(at) = start
@@ -108,6 +117,7 @@ impl ConsumerContext for GroupContext {
         }
         let assignment = consumer.assignment().map(|tpl| to_list(&tpl)).unwrap_or_default();
         info!(partitions = assignment.len(), "group assignment now");
+        self.owned.send_replace(Some(assignment.iter().cloned().collect()));
         self.status.set_assignment(assignment);
     }
 
