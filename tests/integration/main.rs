@@ -16,6 +16,7 @@ mod overview;
 mod playback;
 mod readonly;
 mod replay;
+mod replicas;
 mod security;
 mod simulate;
 mod soak;
