@@ -11,7 +11,7 @@
 //! - `protocol`: the WebSocket messages, parsed and encoded.
 //! - `web`: the page, the API, metrics and WebSocket sessions.
 //! - [`serve`]: wires the above together; [`simulate`]: the race simulator.
-//! - [`shutdown`]: Ctrl-C and SIGTERM.
+//! - [`shutdown`]: Ctrl-C and SIGTERM; [`logging`]: `RUST_LOG`, text or JSON lines.
 //!
 //! Only what the binary and the integration tests use is public; everything else is
 //! private to the crate, so the compiler finds dead code and reaches across layers.
@@ -19,6 +19,7 @@
 pub mod config;
 mod hub;
 mod kafka;
+pub mod logging;
 mod protocol;
 pub mod serve;
 pub mod shutdown;

@@ -21,6 +21,17 @@ const VERSION: &str = if cfg!(feature = "failpoints") {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// How log lines are written to stderr: `text` for a person, `json` (one object a
+    /// line) for a log collector. `RUST_LOG` filters them (default `info`).
+    #[arg(long, env = "TRACKSIDE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+/// See [`Cli::log_format`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -180,6 +191,9 @@ pub(crate) mod tests {
         assert_eq!((s.group_id.as_str(), s.topics.as_slice()), ("trackside", &["telemetry".to_owned()][..]));
         assert_eq!(s.history_secs, 60);
         assert_eq!(s.topic_idle_secs, 600);
+        let cli = parse(&["serve", "--log-format", "json"]).unwrap();
+        assert_eq!(cli.log_format, LogFormat::Json);
+        assert_eq!(parse(&["simulate"]).unwrap().log_format, LogFormat::Text);
     }
 
     #[test]
@@ -201,5 +215,6 @@ pub(crate) mod tests {
         assert!(parse(&["simulate", "--hz", "0"]).is_err());
         assert!(parse(&["simulate", "--cars", "0"]).is_err());
         assert!(parse(&["launch"]).is_err());
+        assert!(parse(&["serve", "--log-format", "xml"]).is_err());
     }
 }

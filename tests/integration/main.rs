@@ -10,6 +10,7 @@ mod cli;
 mod group;
 mod http;
 mod live;
+mod logs;
 mod malformed;
 mod outage;
 mod overview;

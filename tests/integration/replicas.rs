@@ -105,6 +105,11 @@ async fn three_replicas_with_identical_flags_each_show_every_partition_live_with
         assert!(["group", "follower"].contains(&row["read_by"].as_str().unwrap_or("")), "{row}");
         assert!(row["lag"].is_i64(), "{row}");
     }
+    // Rebalances and the follower's work are normal: nothing logged as a warning.
+    for server in &servers {
+        let log = server.stderr();
+        assert!(!log.contains(" WARN ") && !log.contains("ERROR"), "{log}");
+    }
 }
 
 #[tokio::test]
