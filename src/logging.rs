@@ -15,7 +15,11 @@ const DEFAULT_FILTER: &str = "info";
 /// rather than losing the logs.
 pub fn init(format: LogFormat) {
     let (filter, refused) = filter(std::env::var("RUST_LOG").ok().as_deref());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // A log line that cannot be written (a collector's pipe that closed) is dropped: by
+    // default tracing-subscriber reports it with `eprintln!`, which panics on the same
+    // closed stderr, in whatever task logged, and a server stopped that way hangs.
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).log_internal_errors(false);
     match format {
         // Colours only for a person at a terminal, not in log files.
         LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),

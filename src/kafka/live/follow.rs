@@ -127,7 +127,10 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
             }, if state.looking.is_some() => {
                 state.looking = None;
                 match found {
-                    Ok(found) => state.take(found, &topics.borrow(), owned.borrow().as_ref()),
+                    Ok(found) => {
+                        let (topics, owned) = (topics.borrow().clone(), owned.borrow().clone());
+                        state.take(found, &topics, owned.as_ref()).await;
+                    }
                     Err(e) => debug!(error = %e, "the follower's look-up failed; trying again"),
                 }
                 // What is still missing is looked up at the next tick, so a Kafka that
@@ -157,8 +160,8 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
             }
         }
         // Something that may change what to follow happened.
-        let owned = owned.borrow().clone();
-        state.reconcile(&topics.borrow(), owned.as_ref());
+        let (topics, owned) = (topics.borrow().clone(), owned.borrow().clone());
+        state.reconcile(&topics, owned.as_ref()).await;
     }
     publish(&state.hub, &state.status, &mut batcher);
     if let Some(looking) = state.looking.take() {
@@ -186,14 +189,16 @@ struct Following {
 impl Following {
     /// Drops what the group now owns or what is no longer read, and looks up where to
     /// start what it should take. Nothing before the group's first rebalance.
-    fn reconcile(&mut self, topics: &BTreeSet<String>, owned: Option<&BTreeSet<TopicPartition>>) {
+    async fn reconcile(&mut self, topics: &BTreeSet<String>, owned: Option<&BTreeSet<TopicPartition>>) {
         let Some(owned) = owned else { return };
         let wanted = complement(topics, &self.status.topics(), owned);
         let gone: Vec<TopicPartition> = self.reading.difference(&wanted).cloned().collect();
         if !gone.is_empty() {
-            match self.consumer.incremental_unassign(&list(gone.iter().map(|tp| (tp, Offset::Invalid)))) {
-                Ok(()) => debug!(partitions = ?gone, "follower lets go"),
-                Err(e) => warn!(error = %e, "the follower cannot let partitions go"),
+            let tpl = list(gone.iter().map(|tp| (tp, Offset::Invalid)));
+            match off_thread(&self.consumer, move |c| c.incremental_unassign(&tpl)).await {
+                Some(Ok(())) => debug!(partitions = ?gone, "follower lets go"),
+                Some(Err(e)) => warn!(error = %e, "the follower cannot let partitions go"),
+                None => warn!("the follower's consumer did not answer; letting the partitions go anyway"),
             }
             for tp in &gone {
                 self.reading.remove(tp);
@@ -211,7 +216,7 @@ impl Following {
     /// Assigns the looked-up partitions that are still to be followed, each where the
     /// hub's records end or at the history window. One whose start is unknown (Kafka did
     /// not answer) is left for the next look.
-    fn take(
+    async fn take(
         &mut self,
         found: HashMap<TopicPartition, Found>,
         topics: &BTreeSet<String>,
@@ -233,9 +238,11 @@ impl Following {
         if starts.is_empty() {
             return;
         }
-        if let Err(e) = self.consumer.incremental_assign(&list(starts.iter().map(|(tp, at)| (tp, Offset::Offset(*at)))))
-        {
-            return warn!(error = %e, "the follower cannot take partitions");
+        let tpl = list(starts.iter().map(|(tp, at)| (tp, Offset::Offset(*at))));
+        match off_thread(&self.consumer, move |c| c.incremental_assign(&tpl)).await {
+            Some(Ok(())) => {}
+            Some(Err(e)) => return warn!(error = %e, "the follower cannot take partitions"),
+            None => return warn!("the follower's consumer did not answer; trying again later"),
         }
         for (tp, at) in &starts {
             self.status.record_position(tp, *at);
@@ -255,6 +262,20 @@ impl Following {
             }
         }
     }
+}
+
+/// How long an assignment change may take. librdkafka waits for its own thread without
+/// a limit; this keeps the server's async threads out of it.
+const ASSIGN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Runs a blocking call on the consumer off the async threads, within [`ASSIGN_TIMEOUT`].
+async fn off_thread<T: Send + 'static>(
+    consumer: &Arc<FollowConsumer>,
+    call: impl FnOnce(&FollowConsumer) -> T + Send + 'static,
+) -> Option<T> {
+    let consumer = consumer.clone();
+    let task = tokio::task::spawn_blocking(move || call(&consumer));
+    tokio::time::timeout(ASSIGN_TIMEOUT, task).await.ok()?.ok()
 }
 
 fn list<'a>(partitions: impl Iterator<Item = (&'a TopicPartition, Offset)>) -> TopicPartitionList {
