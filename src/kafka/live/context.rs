@@ -24,9 +24,14 @@ use super::{
 };
 use crate::{hub::Hub, status::Status, telemetry::TopicPartition};
 
-/// The partitions the group gave this member, for the follower: `None` until the first
-/// rebalance has said.
-pub(super) type Owned = watch::Sender<Option<BTreeSet<TopicPartition>>>;
+/// For the follower: the topics the group's last assignment covered, and the partitions it
+/// gave this member; `None` until the first rebalance has said. A topic just subscribed
+/// is covered once the group has assigned it, so the follower never starts a partition
+/// the group is about to take from its commit.
+pub(super) type Owned = watch::Sender<Option<(BTreeSet<String>, BTreeSet<TopicPartition>)>>;
+
+/// The topics the group member subscribed to last.
+pub(super) type Subscribed = Arc<Mutex<BTreeSet<String>>>;
 
 /// Records of a partition to read into history.
 pub(crate) use crate::kafka::read::Span as BackfillRange;
@@ -36,6 +41,7 @@ pub(super) struct GroupContext {
     /// Asked where its records of a newly assigned partition end.
     hub: Hub,
     owned: Arc<Owned>,
+    subscribed: Subscribed,
     history: Duration,
     reset: Reset,
     errors: Mutex<ErrorThrottle>,
@@ -46,8 +52,23 @@ pub(super) struct GroupContext {
 }
 
 impl GroupContext {
-    pub(super) fn new(status: Status, hub: Hub, owned: Arc<Owned>, history: Duration, reset: Reset) -> Self {
-        Self { status, hub, owned, history, reset, errors: Default::default(), backfills: Default::default() }
+    pub(super) fn new(
+        status: Status,
+        hub: Hub,
+        (owned, subscribed): (Arc<Owned>, Subscribed),
+        history: Duration,
+        reset: Reset,
+    ) -> Self {
+        Self {
+            status,
+            hub,
+            owned,
+            subscribed,
+            history,
+            reset,
+            errors: Default::default(),
+            backfills: Default::default(),
+        }
     }
 
     /// The history ranges the last rebalances found, once.
@@ -97,6 +118,7 @@ impl ConsumerContext for GroupContext {
     /// a few seconds when Kafka is slow to answer.
     fn rebalance(&self, consumer: &BaseConsumer<Self>, err: RDKafkaRespErr, tpl: &mut TopicPartitionList) {
         let cooperative = matches!(consumer.rebalance_protocol(), RebalanceProtocol::Cooperative);
+        let assigning = err == RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
         let result = match err {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
                 info!(partitions = %describe(tpl), "group rebalance: assigning");
@@ -117,7 +139,12 @@ impl ConsumerContext for GroupContext {
         }
         let assignment = consumer.assignment().map(|tpl| to_list(&tpl)).unwrap_or_default();
         info!(partitions = assignment.len(), "group assignment now");
-        self.owned.send_replace(Some(assignment.iter().cloned().collect()));
+        let covered = if assigning {
+            self.subscribed.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        } else {
+            self.owned.borrow().as_ref().map(|(topics, _)| topics.clone()).unwrap_or_default()
+        };
+        self.owned.send_replace(Some((covered, assignment.iter().cloned().collect())));
         self.status.set_assignment(assignment);
     }
 

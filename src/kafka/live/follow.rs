@@ -84,6 +84,9 @@ impl ConsumerContext for FollowContext {}
 
 pub(super) type FollowConsumer = StreamConsumer<FollowContext>;
 
+/// The topics the group's last assignment covered, and what it gave this member.
+type Owned = (BTreeSet<String>, BTreeSet<TopicPartition>);
+
 /// Creates the follower's consumer: assigned by hand, never in a group.
 pub(super) fn create(kafka: &KafkaArgs) -> Result<Arc<FollowConsumer>, KafkaError> {
     let own = [("enable.partition.eof", "false"), ("auto.offset.reset", "latest")];
@@ -98,7 +101,7 @@ pub(super) struct Follow {
     pub(super) hub: Hub,
     pub(super) status: Status,
     pub(super) topics: watch::Receiver<BTreeSet<String>>,
-    pub(super) owned: watch::Receiver<Option<BTreeSet<TopicPartition>>>,
+    pub(super) owned: watch::Receiver<Option<(BTreeSet<String>, BTreeSet<TopicPartition>)>>,
 }
 
 /// Follows until `shutdown`, then closes its consumer.
@@ -189,9 +192,9 @@ struct Following {
 impl Following {
     /// Drops what the group now owns or what is no longer read, and looks up where to
     /// start what it should take. Nothing before the group's first rebalance.
-    async fn reconcile(&mut self, topics: &BTreeSet<String>, owned: Option<&BTreeSet<TopicPartition>>) {
-        let Some(owned) = owned else { return };
-        let wanted = complement(topics, &self.status.topics(), owned);
+    async fn reconcile(&mut self, topics: &BTreeSet<String>, owned: Option<&Owned>) {
+        let Some((covered, owned)) = owned else { return };
+        let wanted = complement(&topics.intersection(covered).cloned().collect(), &self.status.topics(), owned);
         let gone: Vec<TopicPartition> = self.reading.difference(&wanted).cloned().collect();
         if !gone.is_empty() {
             let tpl = list(gone.iter().map(|tp| (tp, Offset::Invalid)));
@@ -216,14 +219,9 @@ impl Following {
     /// Assigns the looked-up partitions that are still to be followed, each where the
     /// hub's records end or at the history window. One whose start is unknown (Kafka did
     /// not answer) is left for the next look.
-    async fn take(
-        &mut self,
-        found: HashMap<TopicPartition, Found>,
-        topics: &BTreeSet<String>,
-        owned: Option<&BTreeSet<TopicPartition>>,
-    ) {
-        let Some(owned) = owned else { return };
-        let wanted = complement(topics, &self.status.topics(), owned);
+    async fn take(&mut self, found: HashMap<TopicPartition, Found>, topics: &BTreeSet<String>, owned: Option<&Owned>) {
+        let Some((covered, owned)) = owned else { return };
+        let wanted = complement(&topics.intersection(covered).cloned().collect(), &self.status.topics(), owned);
         let mut starts = Vec::new();
         for (tp, found) in found {
             if !wanted.contains(&tp) || self.reading.contains(&tp) {

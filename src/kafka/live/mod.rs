@@ -19,7 +19,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use context::{ErrorThrottle, GroupContext, Owned};
+use context::{ErrorThrottle, GroupContext, Owned, Subscribed};
 use rdkafka::{
     Offset,
     consumer::{CommitMode, Consumer, StreamConsumer},
@@ -79,13 +79,19 @@ struct Shared {
     hub: Hub,
     /// The group's assignment, for the follower.
     owned: Arc<Owned>,
+    subscribed: Subscribed,
 }
 
 /// Creates the group member and its follower. Fails only on a configuration librdkafka
 /// refuses (a bad `-X` property, say); an unreachable broker is not an error, it is
 /// waited for.
 pub(crate) fn connect(config: &LiveConfig, status: &Status, hub: &Hub) -> Result<GroupMember, KafkaError> {
-    let shared = Shared { status: status.clone(), hub: hub.clone(), owned: Arc::new(watch::Sender::new(None)) };
+    let shared = Shared {
+        status: status.clone(),
+        hub: hub.clone(),
+        owned: Arc::new(watch::Sender::new(None)),
+        subscribed: Subscribed::default(),
+    };
     Ok(GroupMember {
         consumer: create(config, &shared)?,
         follower: follow::create(&config.kafka)?,
@@ -114,8 +120,13 @@ fn create(config: &LiveConfig, shared: &Shared) -> Result<StreamConsumer<GroupCo
         ],
     );
     let reset = start::Reset::from_property(cfg.get("auto.offset.reset"));
-    let context =
-        GroupContext::new(shared.status.clone(), shared.hub.clone(), shared.owned.clone(), config.history, reset);
+    let context = GroupContext::new(
+        shared.status.clone(),
+        shared.hub.clone(),
+        (shared.owned.clone(), shared.subscribed.clone()),
+        config.history,
+        reset,
+    );
     cfg.create_with_context(context).map_err(KafkaError::Create)
 }
 
@@ -173,6 +184,8 @@ async fn consume(
                 }
                 let wanted = topics.borrow_and_update().clone();
                 if wanted != subscribed {
+                    // Before subscribing: the assignment that follows covers these.
+                    *shared.subscribed.lock().unwrap_or_else(|p| p.into_inner()) = wanted.clone();
                     subscribe(&consumer, &wanted);
                     status.set_group_topics(wanted.iter().cloned().collect());
                     subscribed = wanted;
