@@ -12,7 +12,7 @@
 //! - `protocol`: the WebSocket messages, parsed and encoded.
 //! - `web`: the page, the API, metrics and WebSocket sessions.
 //! - [`serve`]: wires the above together; [`simulate`]: the race simulator.
-//! - [`shutdown`]: Ctrl-C and SIGTERM.
+//! - [`shutdown`]: Ctrl-C and SIGTERM; [`logging`]: `RUST_LOG`, text or JSON lines.
 //!
 //! Only what the binary and the integration tests use is public; everything else is
 //! private to the crate, so the compiler finds dead code and reaches across layers.
@@ -22,6 +22,7 @@ pub mod config;
 mod hub;
 mod kafka;
 mod laps;
+pub mod logging;
 pub mod mapping;
 mod progress;
 mod protocol;

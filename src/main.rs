@@ -1,4 +1,4 @@
-use std::{io::IsTerminal, process::ExitCode, time::Duration};
+use std::{process::ExitCode, time::Duration};
 
 use anyhow::Context;
 use clap::{Parser, error::ErrorKind};
@@ -22,14 +22,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        // Colours only for a person at a terminal, not in log files.
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    trackside::logging::init(cli.log_format);
     // Test builds only: fail points named in FAILPOINTS (the browser tests stall the group
     // consumer this way). In the builds users run this is not compiled at all.
     #[cfg(feature = "failpoints")]

@@ -56,6 +56,7 @@ pub struct Server {
     status: Status,
     member: live::GroupMember,
     cluster: admin::Cluster,
+    hub: Hub,
 }
 
 impl Server {
@@ -70,9 +71,10 @@ impl Server {
             stuck_after: std::time::Duration::from_secs(args.stuck_timeout_secs),
         };
         let status = Status::new(&args.group_id);
-        let member = live::connect(&live, &status)?;
+        let hub = Hub::new(args.history_secs, usize::try_from(args.client_queue_bytes).unwrap_or(usize::MAX));
+        let member = live::connect(&live, &status, &hub)?;
         let cluster = admin::Cluster::new(&args.kafka, &status)?;
-        Ok(Self { listener, args, status, member, cluster })
+        Ok(Self { listener, args, status, member, cluster, hub })
     }
 
     pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
@@ -87,9 +89,9 @@ impl Server {
 }
 
 async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
-    let Server { listener, args, status, member, cluster } = server;
-    let hub = Hub::new(args.history_secs, usize::try_from(args.client_queue_bytes).unwrap_or(usize::MAX));
-    let (topics, topics_rx) = Topics::new(&args.topics);
+    let Server { listener, args, status, member, cluster, hub } = server;
+    let idle = std::time::Duration::from_secs(args.topic_idle_secs);
+    let (topics, topics_rx) = Topics::new(&args.topics, idle, hub.clone());
     status.set_group_topics(topics.current().into_iter().collect());
 
     // Shutdown goes in the order data flows: Kafka's side stops first (the group
@@ -106,8 +108,9 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
         stop_kafka.clone().cancelled_owned(),
     ));
     kafka_side.spawn(broadcast_laps(hub.clone(), laps.clone(), stop_kafka.clone().cancelled_owned()));
-    let group = kafka_side.spawn(member.run(hub.clone(), topics_rx, stop_kafka.clone().cancelled_owned()));
+    let group = kafka_side.spawn(member.run(topics_rx, stop_kafka.clone().cancelled_owned()));
     kafka_side.spawn(admin::watch(cluster.clone(), args.kafka.brokers.clone(), stop_kafka.clone().cancelled_owned()));
+    kafka_side.spawn(topics.clone().expire_idle(stop_kafka.clone().cancelled_owned()));
     kafka_side.spawn(broadcast_stats(hub.clone(), status.clone(), stop_kafka.clone().cancelled_owned()));
     kafka_side.close();
 

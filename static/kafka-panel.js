@@ -1,6 +1,7 @@
-// The Kafka panel: the chosen partitions' offsets as the server's consumer group sees them
-// (watermarks, last offset, lag, consumed, malformed), the group and its assignment, the
-// totals, and whether Kafka is reachable. Rebuilt on each `stats` message (once a second).
+// The Kafka panel: the chosen partitions' offsets as this server reads them (watermarks,
+// last offset, lag, consumed, malformed, and whether its group member owns the partition or
+// its follower reads it), the group, what it owns here and what is followed, the totals, and
+// whether Kafka is reachable. Rebuilt on each `stats` message (once a second).
 
 import { selects } from './selection.js';
 
@@ -39,8 +40,8 @@ export class KafkaPanel {
 
     const g = stats.group ?? {};
     this.group.textContent = g.id ?? '—';
-    const assigned = new Set((g.assignment ?? []).map((a) => `${a.topic}/${a.partition}`));
-    this.assignment.textContent = summariseAssignment(g.assignment ?? []);
+    this.assignment.textContent = summariseReading(g.assignment ?? [], g.followed ?? []);
+    this.assignment.title = this.assignment.textContent;
     this.restartsRow.hidden = !(g.consumer_restarts > 0);
     this.restarts.textContent = fmt.format(g.consumer_restarts ?? 0);
     this.restartsRow.title = g.last_restart ? `Last: ${g.last_restart}` : '';
@@ -57,7 +58,7 @@ export class KafkaPanel {
       .filter((p) => selects(selection, p.topic, p.partition))
       .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
     const frag = document.createDocumentFragment();
-    for (const p of parts) frag.append(...this.row(p, assigned.has(`${p.topic}/${p.partition}`), replayOf.get(`${p.topic}/${p.partition}`)));
+    for (const p of parts) frag.append(...this.row(p, replayOf.get(`${p.topic}/${p.partition}`)));
     if (parts.length === 0) {
       const tr = document.createElement('tr');
       const td = document.createElement('td');
@@ -70,7 +71,7 @@ export class KafkaPanel {
     this.rows.replaceChildren(frag);
   }
 
-  row(p, assigned, rp) {
+  row(p, rp) {
     const tr = document.createElement('tr');
     tr.dataset.testid = `partition-row-${p.topic}-${p.partition}`;
     const cell = (text, cls, testid) => {
@@ -92,7 +93,8 @@ export class KafkaPanel {
     if (p.lag > 1000) lag.classList.add('warn');
     cell(n(p.consumed), 'num', 'consumed');
     const bad = cell(n(p.malformed), 'num malformed', 'malformed');
-    cell(assigned ? 'yes' : 'no', assigned ? 'assigned' : 'unassigned', 'assigned');
+    const readBy = READ_BY[p.read_by] ?? READ_BY.none;
+    cell(readBy.text, readBy.cls, 'read_by').title = readBy.title;
     cell(rp ? `${fmt.format(rp.offset)} / ${fmt.format(rp.end)}` : '—', 'num replay-col', 'replay');
     if (!(p.malformed > 0)) return [tr];
     bad.classList.add('bad');
@@ -117,17 +119,32 @@ export class KafkaPanel {
   }
 }
 
-/** "telemetry 0–5 · pit 1,3": the assignment grouped by topic, ranges collapsed. */
-function summariseAssignment(assignment) {
-  if (assignment.length === 0) return 'none (yet)';
+/** Who reads a partition for this server, as its row says it. */
+const READ_BY = {
+  group: { text: 'group', cls: 'assigned', title: 'The consumer group gave this partition to this server: it commits it, and the lag is the group\'s' },
+  follower: { text: 'follows', cls: 'followed', title: 'Another server of the group owns this partition; this one reads it too (no group, no commits), so its viewers see it live' },
+  none: { text: '—', cls: 'unassigned', title: 'This server does not read the partition now' },
+};
+
+/** "owns telemetry 0–2 · follows telemetry 3–5": the group's assignment and the follower's partitions. */
+export function summariseReading(assignment, followed) {
+  if (assignment.length === 0 && followed.length === 0) return 'none (yet)';
+  const parts = [];
+  if (assignment.length) parts.push(`owns ${summarise(assignment)}`);
+  if (followed.length) parts.push(`follows ${summarise(followed)}`);
+  return parts.join(' · ');
+}
+
+/** "telemetry 0–5 · pit 1,3": partitions grouped by topic, ranges collapsed. */
+function summarise(partitions) {
   const byTopic = new Map();
-  for (const a of assignment) {
+  for (const a of partitions) {
     if (!byTopic.has(a.topic)) byTopic.set(a.topic, []);
     byTopic.get(a.topic).push(a.partition);
   }
   return [...byTopic]
     .map(([topic, ps]) => `${topic} ${ranges(ps.sort((a, b) => a - b))}`)
-    .join(' · ');
+    .join(', ');
 }
 
 function ranges(ps) {

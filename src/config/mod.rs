@@ -26,6 +26,17 @@ const VERSION: &str = if cfg!(feature = "failpoints") {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// How log lines are written to stderr: `text` for a person, `json` (one object a
+    /// line) for a log collector. `RUST_LOG` filters them (default `info`).
+    #[arg(long, env = "TRACKSIDE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+/// See [`Cli::log_format`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,6 +85,11 @@ pub struct ServeArgs {
     /// Topics the group always consumes; topics chosen in the page are added to these.
     #[arg(long, env = "TRACKSIDE_TOPICS", value_delimiter = ',', default_value = "telemetry")]
     pub topics: Vec<String>,
+    /// Seconds a topic chosen in the page stays read after its last viewer stopped
+    /// watching it; then it leaves the subscription (the `--topics` never do).
+    #[arg(long, env = "TRACKSIDE_TOPIC_IDLE_SECS", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(1..=604_800))]
+    pub topic_idle_secs: u64,
     /// Seconds of recent history kept per partition and sent to a viewer on connect.
     #[arg(long, env = "TRACKSIDE_HISTORY_SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(0..=3600))]
@@ -190,6 +206,10 @@ pub(crate) mod tests {
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
         assert_eq!((s.group_id.as_str(), s.topics.as_slice()), ("trackside", &["telemetry".to_owned()][..]));
         assert_eq!(s.history_secs, 60);
+        assert_eq!(s.topic_idle_secs, 600);
+        let cli = parse(&["serve", "--log-format", "json"]).unwrap();
+        assert_eq!(cli.log_format, LogFormat::Json);
+        assert_eq!(parse(&["simulate"]).unwrap().log_format, LogFormat::Text);
     }
 
     #[test]
@@ -206,9 +226,11 @@ pub(crate) mod tests {
     fn bad_values_are_refused() {
         assert!(parse(&["serve", "-X", "novalue"]).is_err());
         assert!(parse(&["serve", "--history-secs", "99999"]).is_err());
+        assert!(parse(&["serve", "--topic-idle-secs", "0"]).is_err());
         assert!(parse(&["serve", "--listen", "nowhere"]).is_err());
         assert!(parse(&["simulate", "--hz", "0"]).is_err());
         assert!(parse(&["simulate", "--cars", "0"]).is_err());
         assert!(parse(&["launch"]).is_err());
+        assert!(parse(&["serve", "--log-format", "xml"]).is_err());
     }
 }

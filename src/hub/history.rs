@@ -29,9 +29,6 @@ struct History {
     batches: VecDeque<Batch>,
     bytes: usize,
     newest_ts: i64,
-    /// Set when a backfill filled an empty history up to this offset: live records below
-    /// it are already here.
-    backfilled_until: Option<i64>,
 }
 
 impl History {
@@ -62,11 +59,6 @@ impl Histories {
         self.window_ms > 0
     }
 
-    /// Live records of `tp` below this offset were already backfilled.
-    pub(super) fn skip_below(&self, tp: &TopicPartition) -> Option<i64> {
-        self.map.get(tp).and_then(|h| h.backfilled_until)
-    }
-
     /// The oldest offset held for `tp`.
     pub(super) fn first_offset(&self, tp: &TopicPartition) -> Option<i64> {
         self.map.get(tp).and_then(|h| h.batches.front()).map(|b| b.first_offset)
@@ -87,9 +79,6 @@ impl Histories {
     pub(super) fn prepend(&mut self, tp: &TopicPartition, batches: Vec<Batch>) {
         let window_ms = self.window_ms;
         self.update(tp, |h| {
-            if h.batches.is_empty() {
-                h.backfilled_until = batches.last().map(|b| b.last_offset + 1);
-            }
             for b in batches.into_iter().rev() {
                 h.newest_ts = h.newest_ts.max(b.max_ts);
                 h.bytes += b.bytes.len();
@@ -97,6 +86,13 @@ impl Histories {
             }
             h.prune(window_ms);
         });
+    }
+
+    /// Drops everything held for a topic's partitions.
+    pub(super) fn forget(&mut self, topic: &str) {
+        let freed: usize = self.map.iter().filter(|(tp, _)| tp.topic == topic).map(|(_, h)| h.bytes).sum();
+        self.map.retain(|tp, _| tp.topic != topic);
+        self.bytes -= freed;
     }
 
     fn update(&mut self, tp: &TopicPartition, change: impl FnOnce(&mut History)) {
@@ -145,15 +141,24 @@ mod tests {
     }
 
     #[test]
-    fn a_backfill_goes_before_live_batches_and_marks_what_it_covered() {
+    fn a_backfill_goes_before_live_batches() {
         let tp = TopicPartition::new("t", 0);
         let mut h = Histories::new(60_000);
         h.prepend(&tp, vec![batch(10, 1_000), batch(11, 2_000)]);
-        assert_eq!(h.skip_below(&tp), Some(12), "live records below 12 are already held");
         h.append(&tp, batch(12, 3_000));
         h.prepend(&tp, vec![batch(8, 500)]);
         assert_eq!(held(&h, &tp), vec![8, 10, 11, 12]);
         assert_eq!(h.first_offset(&tp), Some(8));
+    }
+
+    #[test]
+    fn a_forgotten_topic_frees_its_bytes_and_keeps_the_others() {
+        let mut h = Histories::new(60_000);
+        h.append(&TopicPartition::new("t", 0), batch(1, 1_000));
+        h.append(&TopicPartition::new("u", 0), batch(22, 1_000));
+        h.forget("t");
+        assert_eq!(h.map.keys().map(|tp| tp.topic.as_str()).collect::<Vec<_>>(), vec!["u"]);
+        assert_eq!(h.bytes, 2);
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub(crate) use outbox::{Closed, Drained, Item, Outbox};
 pub(crate) use replay::ReplayFeed;
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeSet, HashMap},
     sync::{
         Arc, Mutex, MutexGuard,
         atomic::{AtomicU64, Ordering},
@@ -45,6 +45,10 @@ struct Inner {
 struct State {
     clients: HashMap<u64, Slot>,
     history: Histories,
+    /// The topics Kafka is read for; see [`Hub::read_topics`].
+    reading: BTreeSet<String>,
+    /// Per partition of those topics, the offset after the newest record delivered.
+    next: HashMap<TopicPartition, i64>,
 }
 
 struct Slot {
@@ -82,6 +86,8 @@ impl Hub {
                 state: Mutex::new(State {
                     clients: HashMap::new(),
                     history: Histories::new(i64::try_from(history_secs.saturating_mul(1000)).unwrap_or(i64::MAX)),
+                    reading: BTreeSet::new(),
+                    next: HashMap::new(),
                 }),
                 client_queue_bytes,
                 next_id: AtomicU64::new(1),
@@ -89,20 +95,59 @@ impl Hub {
         }
     }
 
+    /// Sets the topics Kafka is read for (at most the server's bound on topics watched at
+    /// once). The history and offsets of a topic that leaves are dropped, and records of a
+    /// topic not in the set are refused, so a reader that has not yet stopped reading a
+    /// topic that left cannot bring it back. Set before any reader reads a new topic.
+    pub(crate) fn read_topics(&self, topics: &BTreeSet<String>) {
+        let mut state = lock(&self.inner.state);
+        let gone: Vec<String> = state.reading.difference(topics).cloned().collect();
+        for topic in &gone {
+            state.history.forget(topic);
+            state.next.retain(|tp, _| tp.topic != *topic);
+        }
+        state.reading = topics.clone();
+    }
+
+    /// The offset after the newest record of `tp` this hub has: where a reader that takes
+    /// the partition over starts, so there is no gap. `None` before any.
+    pub(crate) fn next_offset(&self, tp: &TopicPartition) -> Option<i64> {
+        lock(&self.inner.state).next.get(tp).copied()
+    }
+
     /// Encodes a batch of one partition once, keeps it as history and queues it for every
-    /// live viewer whose selection holds the partition.
-    pub(crate) fn publish(&self, tp: &TopicPartition, records: &[Record]) {
-        // Only the group's task publishes, so reading the backfill mark before taking the
-        // lock again cannot race with another publish; a backfill merging in between only
-        // ever sets the mark on an empty history, which this batch then follows.
-        let skip_below = lock(&self.inner.state).history.skip_below(tp);
-        let records = match skip_below {
-            Some(below) => &records[records.partition_point(|r| r.offset < below)..],
+    /// live viewer whose selection holds the partition. Records this hub already has (two
+    /// readers overlap for a moment while a partition changes hands between the group and
+    /// the follower) are left out, so every viewer gets each offset once. Returns how many
+    /// records were new.
+    pub(crate) fn publish(&self, tp: &TopicPartition, records: &[Record]) -> usize {
+        let next = {
+            let state = lock(&self.inner.state);
+            if !state.reading.contains(&tp.topic) {
+                return 0;
+            }
+            state.next.get(tp).copied()
+        };
+        let fresh = |next: Option<i64>| match next {
+            Some(next) => &records[records.partition_point(|r| r.offset < next)..],
             None => records,
         };
-        let Some(batch) = encode(tp, records) else { return };
-        let (bytes, n, key) = (batch.bytes.clone(), records.len() as u64, partition_key(tp));
+        // Encoding happens outside the lock.
+        let mut records = fresh(next);
+        let Some(mut batch) = encode(tp, records) else { return 0 };
         let mut state = lock(&self.inner.state);
+        if !state.reading.contains(&tp.topic) {
+            return 0;
+        }
+        let now = state.next.get(tp).copied();
+        if now != next {
+            // The other reader delivered some of these meanwhile: rare, so encoded again here.
+            records = fresh(now);
+            let Some(again) = encode(tp, records) else { return 0 };
+            batch = again;
+        }
+        state.next.insert(tp.clone(), batch.last_offset + 1);
+        let (bytes, n, key) = (batch.bytes.clone(), records.len() as u64, partition_key(tp));
         if state.history.enabled() {
             state.history.append(tp, batch);
         }
@@ -111,32 +156,37 @@ impl Hub {
                 slot.outbox.push_live(bytes.clone(), n, key);
             }
         }
+        records.len()
     }
 
     /// Adds records read from Kafka to the history, older than anything the group has
     /// delivered for the partition; records the history already covers are left out.
-    /// When the group has delivered nothing for the partition yet, live viewers get them
-    /// at once; otherwise they are older than what viewers hold, and viewers see them when
+    /// When nothing has been delivered for the partition yet, live viewers get them at
+    /// once; otherwise they are older than what viewers hold, and viewers see them when
     /// they next choose what to watch. Returns how many were kept.
     pub(crate) fn backfill(&self, tp: &TopicPartition, records: &[Record]) -> usize {
         let key = partition_key(tp);
-        let cutoff = lock(&self.inner.state).history.first_offset(tp).unwrap_or(i64::MAX);
-        let older = &records[..records.partition_point(|r| r.offset < cutoff)];
+        let cutoff = |state: &State| state.history.first_offset(tp).or(state.next.get(tp).copied()).unwrap_or(i64::MAX);
+        let first_cutoff = cutoff(&lock(&self.inner.state));
+        let older = &records[..records.partition_point(|r| r.offset < first_cutoff)];
         // Encoding happens outside the lock, in chunks the size of live batches.
         let batches: Vec<Batch> = older.chunks(BACKFILL_BATCH_RECORDS).filter_map(|c| encode(tp, c)).collect();
         let mut state = lock(&self.inner.state);
         // The group may have delivered more in the meantime.
-        let cutoff = state.history.first_offset(tp).unwrap_or(i64::MAX);
+        let cutoff = cutoff(&state);
         let batches: Vec<Batch> = batches.into_iter().filter(|b| b.last_offset < cutoff).collect();
         let kept = batches.iter().map(|b| b.last_offset - b.first_offset + 1).sum::<i64>();
-        if !state.history.enabled() || batches.is_empty() {
+        if !state.history.enabled() || batches.is_empty() || !state.reading.contains(&tp.topic) {
             return 0;
         }
-        if cutoff == i64::MAX {
+        if !state.next.contains_key(tp) {
             for slot in state.clients.values().filter(|s| s.live && s.selection.matches(&tp.topic, tp.partition)) {
                 for b in &batches {
                     slot.outbox.push_live(b.bytes.clone(), (b.last_offset - b.first_offset + 1).unsigned_abs(), key);
                 }
+            }
+            if let Some(last) = batches.last() {
+                state.next.insert(tp.clone(), last.last_offset + 1);
             }
         }
         state.history.prepend(tp, batches);
@@ -223,6 +273,13 @@ mod tests {
     use super::*;
     use crate::{protocol::TopicSelection, telemetry::Sample};
 
+    /// A hub that reads topics `t` and `u`.
+    fn reading_t_and_u(history_secs: u64, client_queue_bytes: usize) -> Hub {
+        let hub = Hub::new(history_secs, client_queue_bytes);
+        hub.read_topics(&["t", "u"].map(String::from).into());
+        hub
+    }
+
     fn record(offset: i64, ts: i64) -> Record {
         let sample = Sample::minimal("1", ts);
         Record { offset, sample }
@@ -250,7 +307,7 @@ mod tests {
 
     #[test]
     fn a_viewer_gets_only_the_partitions_it_chose() {
-        let hub = Hub::new(60, 1 << 20);
+        let hub = reading_t_and_u(60, 1 << 20);
         let viewer = hub.connect();
         viewer.watch_live(select("t", Some(vec![1])));
         hub.publish(&TopicPartition::new("t", 0), &[record(1, 10)]);
@@ -262,7 +319,7 @@ mod tests {
 
     #[test]
     fn a_new_viewer_gets_the_recent_history_first_then_live_without_overlap() {
-        let hub = Hub::new(60, 1 << 20);
+        let hub = reading_t_and_u(60, 1 << 20);
         let tp = TopicPartition::new("t", 0);
         hub.publish(&tp, &[record(0, 1_000)]);
         hub.publish(&tp, &[record(1, 30_000)]);
@@ -277,7 +334,7 @@ mod tests {
 
     #[test]
     fn a_stalled_viewer_drops_its_oldest_live_batches_and_others_lose_nothing() {
-        let hub = Hub::new(0, 64 * 1024);
+        let hub = reading_t_and_u(0, 64 * 1024);
         let stalled = hub.connect();
         let healthy = hub.connect();
         stalled.watch_live(select("t", None));
@@ -300,7 +357,7 @@ mod tests {
 
     #[test]
     fn stats_are_coalesced_to_the_newest() {
-        let hub = Hub::new(0, 1 << 20);
+        let hub = reading_t_and_u(0, 1 << 20);
         let viewer = hub.connect();
         hub.broadcast_stats(Bytes::from_static(b"1"));
         hub.broadcast_stats(Bytes::from_static(b"2"));
@@ -309,7 +366,7 @@ mod tests {
 
     #[test]
     fn a_disconnected_viewer_is_forgotten() {
-        let hub = Hub::new(0, 1 << 20);
+        let hub = reading_t_and_u(0, 1 << 20);
         let viewer = hub.connect();
         let outbox = viewer.outbox().clone();
         assert_eq!(hub.client_count(), 1);
@@ -320,7 +377,7 @@ mod tests {
 
     #[test]
     fn a_backfill_and_the_live_stream_never_repeat_a_record() {
-        let hub = Hub::new(60, 1 << 20);
+        let hub = reading_t_and_u(60, 1 << 20);
         let tp = TopicPartition::new("t", 0);
         let early = hub.connect();
         early.watch_live(select("t", None));
@@ -335,5 +392,41 @@ mod tests {
         assert_eq!(history_offsets(&late.outbox().take()), (0..8).collect::<Vec<_>>());
         // A second backfill of the same range adds nothing.
         assert_eq!(hub.backfill(&tp, &(0..5).map(|o| record(o, 1_000 + o)).collect::<Vec<_>>()), 0);
+    }
+
+    #[test]
+    fn records_two_readers_both_deliver_reach_viewers_once_and_count_once() {
+        let hub = reading_t_and_u(60, 1 << 20);
+        let tp = TopicPartition::new("t", 0);
+        let viewer = hub.connect();
+        viewer.watch_live(select("t", None));
+        // The group delivered 0..5, then the follower, taking over at 5, and the group's
+        // last batch overlap.
+        assert_eq!(hub.publish(&tp, &(0..5).map(|o| record(o, o)).collect::<Vec<_>>()), 5);
+        assert_eq!(hub.next_offset(&tp), Some(5));
+        assert_eq!(hub.publish(&tp, &(5..9).map(|o| record(o, o)).collect::<Vec<_>>()), 4);
+        assert_eq!(hub.publish(&tp, &(3..7).map(|o| record(o, o)).collect::<Vec<_>>()), 0);
+        assert_eq!(hub.publish(&tp, &(8..11).map(|o| record(o, o)).collect::<Vec<_>>()), 2);
+        let live: Vec<i64> = viewer.outbox().take().live.iter().flat_map(offsets).collect();
+        assert_eq!(live, (0..11).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_topic_no_longer_read_loses_its_history_and_its_late_records_are_refused() {
+        let hub = reading_t_and_u(60, 1 << 20);
+        let (t0, u0) = (TopicPartition::new("t", 0), TopicPartition::new("u", 0));
+        hub.publish(&t0, &[record(7, 1_000)]);
+        hub.publish(&u0, &[record(3, 1_000)]);
+        hub.read_topics(&["u".to_owned()].into());
+        assert_eq!(hub.next_offset(&t0), None);
+        assert_eq!(hub.publish(&t0, &[record(8, 1_001)]), 0, "a reader still finishing the topic");
+        assert_eq!(hub.backfill(&t0, &[record(1, 900)]), 0);
+        let viewer = hub.connect();
+        viewer.watch_live(select("t", None));
+        assert!(history_offsets(&viewer.outbox().take()).is_empty());
+        // Read again, it starts afresh.
+        hub.read_topics(&["t", "u"].map(String::from).into());
+        assert_eq!(hub.publish(&t0, &[record(2, 2_000)]), 1);
+        assert_eq!(hub.next_offset(&u0), Some(4), "the topic that stayed keeps its place");
     }
 }

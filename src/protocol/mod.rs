@@ -17,4 +17,4 @@ pub(crate) use outbound::{
     PartitionProgress, PartitionRange, ReplayProgress, ReplayState, RetainedRange, ServerMessage,
 };
 pub(crate) use overview::{OverviewMessage, OverviewRequest, OverviewState};
-pub(crate) use stats::{GroupInfo, KafkaHealth, PartitionStats, Snapshot, Totals};
+pub(crate) use stats::{GroupInfo, KafkaHealth, PartitionStats, ReadBy, Snapshot, Totals};

@@ -19,6 +19,9 @@ pub(crate) struct GroupInfo {
     pub id: String,
     pub topics: Vec<String>,
     pub assignment: Vec<TopicPartition>,
+    /// The partitions of those topics the group gave other members, which this replica
+    /// reads too, on a reader of its own (no group, no commits), so its viewers see them.
+    pub followed: Vec<TopicPartition>,
     /// Times the watchdog replaced a consumer that had stopped making progress.
     pub consumer_restarts: u64,
     /// Why it last did.
@@ -34,9 +37,21 @@ pub(crate) struct PartitionStats {
     pub high: Option<i64>,
     pub last_offset: Option<i64>,
     pub lag: Option<i64>,
+    /// Who reads the partition for this replica: its group member or its follower.
+    pub read_by: Option<ReadBy>,
     pub consumed: u64,
     pub malformed: u64,
     pub last_malformed: Option<MalformedNote>,
+}
+
+/// Who reads a partition for this replica.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ReadBy {
+    /// The group gave it to this member: it commits, and its lag is the group's.
+    Group,
+    /// Another member owns it; this replica's follower reads it too.
+    Follower,
 }
 
 #[derive(Debug, Clone, Serialize)]

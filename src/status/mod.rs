@@ -103,13 +103,22 @@ impl Status {
         lock(&self.inner.topics).clone()
     }
 
+    /// The topics read now. The counts of a topic that left go with it, so rows stay
+    /// bounded by the topics read at once.
     pub(crate) fn set_group_topics(&self, topics: Vec<String>) {
+        lock(&self.inner.traffic).retain(|tp, _| topics.contains(&tp.topic));
         lock(&self.inner.group).topics = topics;
     }
 
     pub(crate) fn set_assignment(&self, mut assignment: Vec<TopicPartition>) {
         assignment.sort();
         lock(&self.inner.group).assignment = assignment;
+    }
+
+    /// The partitions the follower reads.
+    pub(crate) fn set_followed(&self, mut followed: Vec<TopicPartition>) {
+        followed.sort();
+        lock(&self.inner.group).followed = followed;
     }
 
     /// Counts a consumer the watchdog replaced, and keeps why.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::TopicInfo;
 use crate::{
-    protocol::{GroupInfo, PartitionStats},
+    protocol::{GroupInfo, PartitionStats, ReadBy},
     telemetry::{MalformedNote, TopicPartition},
 };
 
@@ -69,10 +69,17 @@ pub(super) fn partition_rows(
                 row.high = Some(high.max(read));
             }
         }
-        // Lag only where the group has a position: where it starts (set in the
-        // rebalance, the committed offset or the start it chose) or how far it read.
-        // A partition it has no position in is not behind by its whole length.
-        if group.assignment.contains(tp)
+        row.read_by = if group.assignment.contains(tp) {
+            Some(ReadBy::Group)
+        } else if group.followed.contains(tp) {
+            Some(ReadBy::Follower)
+        } else {
+            None
+        };
+        // Lag only where this replica reads and has a position: where it starts (set in
+        // the rebalance or by the follower) or how far it read. A partition it has no
+        // position in is not behind by its whole length.
+        if row.read_by.is_some()
             && let Some(next) = traffic.get(tp).and_then(|t| t.position)
         {
             row.lag = row.high.map(|h| (h - next).max(0));
@@ -89,6 +96,7 @@ fn empty_row(tp: &TopicPartition) -> PartitionStats {
         high: None,
         last_offset: None,
         lag: None,
+        read_by: None,
         consumed: 0,
         malformed: 0,
         last_malformed: None,

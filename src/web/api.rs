@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use super::AppState;
 use crate::{
-    protocol::{KafkaHealth, PartitionStats, Snapshot},
+    protocol::{KafkaHealth, PartitionStats, ReadBy, Snapshot},
     status::TopicInfo,
 };
 
@@ -96,9 +96,16 @@ impl Collector for SnapshotMetrics {
         per_partition(
             e,
             "trackside_consumer_lag",
-            "Records in the partition the group has not consumed yet.",
+            "Records in a partition this member owns in the group that it has not consumed yet.",
             s,
-            |p| p.lag.map(ConstGauge::new),
+            |p| p.lag.filter(|_| p.read_by == Some(ReadBy::Group)).map(ConstGauge::new),
+        )?;
+        per_partition(
+            e,
+            "trackside_follower_lag",
+            "Records in a partition another member owns that this replica's follower has not read yet.",
+            s,
+            |p| p.lag.filter(|_| p.read_by == Some(ReadBy::Follower)).map(ConstGauge::new),
         )?;
         one(e, "trackside_frames_sent", "WebSocket frames sent to viewers.", ConstCounter::new(t.frames_sent))?;
         let dropped = ConstCounter::new(t.records_dropped);
@@ -154,6 +161,7 @@ mod tests {
         assert!(text.contains("trackside_records_consumed_total{topic=\"t\",partition=\"0\"} 7"), "{text}");
         assert!(text.contains("trackside_records_malformed_total{topic=\"t\",partition=\"0\"} 1"));
         assert!(text.contains("trackside_consumer_lag{topic=\"t\",partition=\"0\"} 2"));
+        assert!(!text.contains("trackside_follower_lag{"), "nothing followed: {text}");
         assert!(text.contains("# TYPE trackside_clients gauge\ntrackside_clients 0"));
         assert!(text.contains("trackside_kafka_up 0"));
         // OpenMetrics names a counter's family without `_total` and its samples with it.
@@ -161,5 +169,16 @@ mod tests {
                       # TYPE trackside_records_consumed counter\n";
         assert!(text.contains(family), "{text}");
         assert!(text.ends_with("# EOF\n"), "{text}");
+    }
+
+    #[test]
+    fn a_followed_partition_has_a_follower_lag_and_no_group_lag() {
+        let status = crate::status::tests::assigned_status(&[(0, 0, 10)]);
+        status.set_assignment(Vec::new());
+        status.set_followed(vec![TopicPartition::new("t", 0)]);
+        status.record_position(&TopicPartition::new("t", 0), 4);
+        let text = render_metrics(status.snapshot()).unwrap();
+        assert!(text.contains("trackside_follower_lag{topic=\"t\",partition=\"0\"} 6"), "{text}");
+        assert!(!text.contains("trackside_consumer_lag{"), "{text}");
     }
 }

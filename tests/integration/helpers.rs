@@ -243,6 +243,12 @@ pub struct Viewer {
 }
 
 impl Viewer {
+    /// A viewer of the server whose WebSocket is at `ws_url`.
+    pub async fn connect(ws_url: &str) -> Viewer {
+        let (ws, _) = tokio_tungstenite::connect_async(ws_url).await.unwrap();
+        Viewer { ws, seen: Vec::new() }
+    }
+
     pub async fn send(&mut self, v: Value) {
         self.send_text(&v.to_string()).await;
     }
@@ -413,6 +419,13 @@ impl ServeProcess {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Kills the server with SIGKILL, as a crash or an OOM kill would: no goodbye, no
+    /// final commit, no LeaveGroup.
+    pub fn kill9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
     }
 
     pub fn ws_url(&self) -> String {

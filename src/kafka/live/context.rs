@@ -3,8 +3,8 @@
 //! assignment and the group's positions in the status for the page.
 
 use std::{
-    collections::HashMap,
-    sync::Mutex,
+    collections::{BTreeSet, HashMap},
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -15,19 +15,33 @@ use rdkafka::{
     error::KafkaResult,
     types::RDKafkaRespErr,
 };
+use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
 use super::{
     super::client,
     start::{self, Reset, Start},
 };
-use crate::{status::Status, telemetry::TopicPartition};
+use crate::{hub::Hub, status::Status, telemetry::TopicPartition};
+
+/// For the follower: the topics the group's last assignment covered, and the partitions it
+/// gave this member; `None` until the first rebalance has said. A topic just subscribed
+/// is covered once the group has assigned it, so the follower never starts a partition
+/// the group is about to take from its commit.
+pub(super) type Owned = watch::Sender<Option<(BTreeSet<String>, BTreeSet<TopicPartition>)>>;
+
+/// The topics the group member subscribed to last.
+pub(super) type Subscribed = Arc<Mutex<BTreeSet<String>>>;
 
 /// Records of a partition to read into history.
 pub(crate) use crate::kafka::read::Span as BackfillRange;
 
 pub(super) struct GroupContext {
     status: Status,
+    /// Asked where its records of a newly assigned partition end.
+    hub: Hub,
+    owned: Arc<Owned>,
+    subscribed: Subscribed,
     history: Duration,
     reset: Reset,
     errors: Mutex<ErrorThrottle>,
@@ -38,8 +52,23 @@ pub(super) struct GroupContext {
 }
 
 impl GroupContext {
-    pub(super) fn new(status: Status, history: Duration, reset: Reset) -> Self {
-        Self { status, history, reset, errors: Default::default(), backfills: Default::default() }
+    pub(super) fn new(
+        status: Status,
+        hub: Hub,
+        (owned, subscribed): (Arc<Owned>, Subscribed),
+        history: Duration,
+        reset: Reset,
+    ) -> Self {
+        Self {
+            status,
+            hub,
+            owned,
+            subscribed,
+            history,
+            reset,
+            errors: Default::default(),
+            backfills: Default::default(),
+        }
     }
 
     /// The history ranges the last rebalances found, once.
@@ -53,6 +82,7 @@ impl GroupContext {
         let found = start::find(consumer, tpl, self.history);
         let mut backfills = Vec::new();
         for (tp, found) in found {
+            let found = start::Found { held: self.hub.next_offset(&tp), ..found };
             let start = start::decide(found, self.reset);
             debug!(topic = %tp.topic, partition = tp.partition, ?start, "group start");
             if let Start::At(at) = start
@@ -88,6 +118,7 @@ impl ConsumerContext for GroupContext {
     /// a few seconds when Kafka is slow to answer.
     fn rebalance(&self, consumer: &BaseConsumer<Self>, err: RDKafkaRespErr, tpl: &mut TopicPartitionList) {
         let cooperative = matches!(consumer.rebalance_protocol(), RebalanceProtocol::Cooperative);
+        let assigning = err == RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
         let result = match err {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
                 info!(partitions = %describe(tpl), "group rebalance: assigning");
@@ -108,6 +139,12 @@ impl ConsumerContext for GroupContext {
         }
         let assignment = consumer.assignment().map(|tpl| to_list(&tpl)).unwrap_or_default();
         info!(partitions = assignment.len(), "group assignment now");
+        let covered = if assigning {
+            self.subscribed.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        } else {
+            self.owned.borrow().as_ref().map(|(topics, _)| topics.clone()).unwrap_or_default()
+        };
+        self.owned.send_replace(Some((covered, assignment.iter().cloned().collect())));
         self.status.set_assignment(assignment);
     }
 

@@ -1,21 +1,25 @@
 //! The consumer-group member: it reads the topics the server is asked for, decodes every
 //! record and hands batches to the hub. Rebalances and commits are logged, and the
-//! group's assignment is kept in the status for the page.
+//! group's assignment is kept in the status for the page. Beside it, the follower
+//! ([`follow`]) reads the partitions the group gave other members, so every replica
+//! shows every partition.
 
 mod context;
+mod follow;
 mod start;
 mod topics;
 
 pub(crate) use context::BackfillRange;
-pub(crate) use topics::Topics;
+pub(crate) use topics::{Topics, Watching};
 
 use std::{
     collections::BTreeSet,
     future::Future,
+    sync::Arc,
     time::{Duration, Instant},
 };
 
-use context::{ErrorThrottle, GroupContext};
+use context::{ErrorThrottle, GroupContext, Owned, Subscribed};
 use rdkafka::{
     Offset,
     consumer::{CommitMode, Consumer, StreamConsumer},
@@ -61,21 +65,44 @@ pub(crate) struct LiveConfig {
     pub stuck_after: Duration,
 }
 
-/// A configured group member, not yet consuming.
+/// A configured group member and its follower, not yet consuming.
 pub(crate) struct GroupMember {
     consumer: StreamConsumer<GroupContext>,
+    follower: Arc<follow::FollowConsumer>,
     config: LiveConfig,
+    shared: Shared,
+}
+
+/// What the group's consumers (the first, and any the watchdog makes) share.
+#[derive(Clone)]
+struct Shared {
     /// Where the member keeps its assignment, positions and counts for the page.
     status: Status,
+    hub: Hub,
+    /// The group's assignment, for the follower.
+    owned: Arc<Owned>,
+    subscribed: Subscribed,
 }
 
-/// Creates the group member. Fails only on a configuration librdkafka refuses (a bad
-/// `-X` property, say); an unreachable broker is not an error, it is waited for.
-pub(crate) fn connect(config: &LiveConfig, status: &Status) -> Result<GroupMember, KafkaError> {
-    Ok(GroupMember { consumer: create(config, status)?, config: config.clone(), status: status.clone() })
+/// Creates the group member and its follower. Fails only on a configuration librdkafka
+/// refuses (a bad `-X` property, say); an unreachable broker is not an error, it is
+/// waited for.
+pub(crate) fn connect(config: &LiveConfig, status: &Status, hub: &Hub) -> Result<GroupMember, KafkaError> {
+    let shared = Shared {
+        status: status.clone(),
+        hub: hub.clone(),
+        owned: Arc::new(watch::Sender::new(None)),
+        subscribed: Subscribed::default(),
+    };
+    Ok(GroupMember {
+        consumer: create(config, &shared)?,
+        follower: follow::create(&config.kafka)?,
+        config: config.clone(),
+        shared,
+    })
 }
 
-fn create(config: &LiveConfig, status: &Status) -> Result<StreamConsumer<GroupContext>, KafkaError> {
+fn create(config: &LiveConfig, shared: &Shared) -> Result<StreamConsumer<GroupContext>, KafkaError> {
     let cfg = super::client::consumer_config(
         &config.kafka,
         &[
@@ -95,29 +122,45 @@ fn create(config: &LiveConfig, status: &Status) -> Result<StreamConsumer<GroupCo
         ],
     );
     let reset = start::Reset::from_property(cfg.get("auto.offset.reset"));
-    cfg.create_with_context(GroupContext::new(status.clone(), config.history, reset)).map_err(KafkaError::Create)
+    let context = GroupContext::new(
+        shared.status.clone(),
+        shared.hub.clone(),
+        (shared.owned.clone(), shared.subscribed.clone()),
+        config.history,
+        reset,
+    );
+    cfg.create_with_context(context).map_err(KafkaError::Create)
 }
 
 impl GroupMember {
-    /// Consumes until `shutdown`, then commits and leaves the group.
-    pub(crate) async fn run(
-        self,
-        hub: Hub,
-        topics: watch::Receiver<BTreeSet<String>>,
-        shutdown: impl Future<Output = ()>,
-    ) {
-        consume(self.consumer, &self.config, &self.status, hub, topics, shutdown).await;
+    /// Consumes and follows the `topics` until `shutdown`, then commits and leaves the
+    /// group.
+    pub(crate) async fn run(self, topics: watch::Receiver<BTreeSet<String>>, shutdown: impl Future<Output = ()>) {
+        let Self { consumer, follower, config, shared } = self;
+        let follow = follow::Follow {
+            consumer: follower,
+            history: config.history,
+            hub: shared.hub.clone(),
+            status: shared.status.clone(),
+            topics: topics.clone(),
+            owned: shared.owned.subscribe(),
+        };
+        let stop = CancellationToken::new();
+        let following = tokio::spawn(follow::run(follow, stop.clone().cancelled_owned()));
+        consume(consumer, &config, &shared, topics, shutdown).await;
+        stop.cancel();
+        let _ = following.await;
     }
 }
 
 async fn consume(
     mut consumer: StreamConsumer<GroupContext>,
     config: &LiveConfig,
-    status: &Status,
-    hub: Hub,
+    shared: &Shared,
     mut topics: watch::Receiver<BTreeSet<String>>,
     shutdown: impl Future<Output = ()>,
 ) {
+    let (status, hub) = (&shared.status, &shared.hub);
     let mut subscribed = BTreeSet::new();
     let mut batcher = Batcher::default();
     let mut flush = tokio::time::interval(BATCH_LINGER);
@@ -143,6 +186,8 @@ async fn consume(
                 }
                 let wanted = topics.borrow_and_update().clone();
                 if wanted != subscribed {
+                    // Before subscribing: the assignment that follows covers these.
+                    *shared.subscribed.lock().unwrap_or_else(|p| p.into_inner()) = wanted.clone();
                     subscribe(&consumer, &wanted);
                     status.set_group_topics(wanted.iter().cloned().collect());
                     subscribed = wanted;
@@ -157,9 +202,9 @@ async fn consume(
                         status.record_malformed(&TopicPartition::new(topic, partition), offset, reason.to_string());
                     }
                     if batcher.is_full() {
-                        publish(&hub, status, &mut batcher);
+                        publish(hub, status, &mut batcher);
                     }
-                    start_backfills(&consumer, config, &hub, &backfills_stopped);
+                    start_backfills(&consumer, config, hub, &backfills_stopped);
                 }
                 Err(e) => {
                     errors.warn(&e, "");
@@ -174,7 +219,7 @@ async fn consume(
                     }
                 }
             },
-            _ = flush.tick() => publish(&hub, status, &mut batcher),
+            _ = flush.tick() => publish(hub, status, &mut batcher),
             _ = positions.tick() => {
                 #[cfg(feature = "failpoints")]
                 if generation == 0 && stalled_by_test(&config.group_id) {
@@ -184,11 +229,11 @@ async fn consume(
                     }
                 }
                 // A rebalance with no record after it is noticed here.
-                start_backfills(&consumer, config, &hub, &backfills_stopped);
+                start_backfills(&consumer, config, hub, &backfills_stopped);
                 let looks = record_positions(&consumer, status);
                 if let Some(stuck) = watchdog.look(Instant::now(), status.kafka().reachable, &looks) {
-                    publish(&hub, status, &mut batcher);
-                    if replace(&mut consumer, config, status, &subscribed, &stuck, generation).await {
+                    publish(hub, status, &mut batcher);
+                    if replace(&mut consumer, config, shared, &subscribed, &stuck, generation).await {
                         watchdog.reset();
                         generation += 1;
                     }
@@ -198,7 +243,7 @@ async fn consume(
     }
 
     backfills_stopped.cancel();
-    publish(&hub, status, &mut batcher);
+    publish(hub, status, &mut batcher);
     leave(consumer).await;
 }
 
@@ -208,13 +253,13 @@ async fn consume(
 async fn replace(
     consumer: &mut StreamConsumer<GroupContext>,
     config: &LiveConfig,
-    status: &Status,
+    shared: &Shared,
     topics: &BTreeSet<String>,
     stuck: &Stuck,
     generation: u64,
 ) -> bool {
     warn!(reason = %stuck, generation, "the group consumer is stuck; replacing it");
-    let fresh = match create(config, status) {
+    let fresh = match create(config, shared) {
         Ok(fresh) => fresh,
         Err(e) => {
             warn!(error = %e, "cannot create a new group consumer; keeping the stuck one");
@@ -223,7 +268,7 @@ async fn replace(
     };
     leave(std::mem::replace(consumer, fresh)).await;
     subscribe(consumer, topics);
-    status.record_consumer_restart(stuck.to_string());
+    shared.status.record_consumer_restart(stuck.to_string());
     true
 }
 
@@ -320,10 +365,11 @@ fn publish(hub: &Hub, status: &Status, batcher: &mut Batcher) {
         return;
     }
     for (tp, records) in batcher.drain() {
-        if let Some(last) = records.last() {
-            status.record_consumed(&tp, records.len() as u64, last.offset);
+        // Only what was new to the hub counts: see `Hub::publish`.
+        let kept = hub.publish(&tp, &records);
+        if let Some(last) = records.last().filter(|_| kept > 0) {
+            status.record_consumed(&tp, kept as u64, last.offset);
         }
-        hub.publish(&tp, &records);
     }
 }
 

@@ -15,6 +15,11 @@
 //!
 //! Every start is a concrete offset before the assignment is reported, so a record
 //! produced once the page shows the partition assigned is always read.
+//!
+//! A partition this replica already reads (its follower had it, or the group had it
+//! before a rebalance) goes on from what the hub holds, or from the committed offset
+//! when that is earlier: so it has no gap, and the hub leaves out what it already has.
+//! The follower starts the partitions it takes by the same rules, with no commit.
 
 use std::{collections::HashMap, time::Duration};
 
@@ -37,7 +42,8 @@ pub(super) enum Start {
     /// At the group's committed offset. Records from `backfill_from` up to it are in the
     /// history window and are read separately into history.
     Committed { at: i64, backfill_from: Option<i64> },
-    /// At this offset: no commit, so from the start of the history window.
+    /// At this offset: where the hub's records end, or with no commit, the start of the
+    /// history window.
     At(i64),
     /// Nothing could be looked up; librdkafka's own rules apply.
     Unknown,
@@ -54,12 +60,14 @@ impl Start {
 }
 
 /// What was found for one partition: its committed offset, the first offset of the
-/// history window, and the high watermark read before the window was looked up.
+/// history window, the high watermark read before the window was looked up, and the
+/// offset after the newest record the hub holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(super) struct Found {
     pub(super) committed: Option<i64>,
     pub(super) window: Option<i64>,
     pub(super) high: Option<i64>,
+    pub(super) held: Option<i64>,
 }
 
 /// What a partition without a committed offset starts at.
@@ -84,7 +92,10 @@ impl Reset {
 
 /// Decides where a partition starts from what was found (see the module's doc).
 pub(super) fn decide(found: Found, reset: Reset) -> Start {
-    let Found { committed, window, high } = found;
+    let Found { committed, window, high, held } = found;
+    if let Some(held) = held {
+        return Start::At(committed.map_or(held, |c| c.min(held)));
+    }
     if let Some(at) = committed {
         return Start::Committed { at, backfill_from: window.filter(|w| *w < at) };
     }
@@ -100,9 +111,9 @@ pub(super) fn decide(found: Found, reset: Reset) -> Start {
     }
 }
 
-/// Looks up what [`decide`] needs for every partition in `tpl`. Blocking. A committed
-/// offset that cannot be read leaves every partition to librdkafka, since starting
-/// elsewhere could skip what the group committed.
+/// Looks up what [`decide`] needs for every partition in `tpl` but what the hub holds.
+/// Blocking. A committed offset that cannot be read leaves every partition to
+/// librdkafka, since starting elsewhere could skip what the group committed.
 pub(super) fn find<C: ConsumerContext>(
     consumer: &impl Consumer<C>,
     tpl: &TopicPartitionList,
@@ -115,8 +126,28 @@ pub(super) fn find<C: ConsumerContext>(
             return HashMap::new();
         }
     };
-    let elements = tpl.elements();
-    let list: Vec<(&str, i32)> = elements.iter().map(|e| (e.topic(), e.partition())).collect();
+    let partitions: Vec<TopicPartition> =
+        tpl.elements().iter().map(|e| TopicPartition::new(e.topic(), e.partition())).collect();
+    let mut found = find_window(consumer, &partitions, history);
+    for e in committed.elements() {
+        if let (Offset::Offset(o), Some(f)) =
+            (e.offset(), found.get_mut(&TopicPartition::new(e.topic(), e.partition())))
+            && o >= 0
+        {
+            f.committed = Some(o);
+        }
+    }
+    found
+}
+
+/// The high watermark and the first offset of the history window of each partition, for
+/// a start with no commit. Blocking.
+pub(super) fn find_window<C: ConsumerContext>(
+    consumer: &impl Consumer<C>,
+    partitions: &[TopicPartition],
+    history: Duration,
+) -> HashMap<TopicPartition, Found> {
+    let list: Vec<(&str, i32)> = partitions.iter().map(|tp| (tp.topic.as_str(), tp.partition)).collect();
     // The watermark first: a window look-up that finds nothing then means nothing newer
     // than the window existed before the watermark was read.
     let highs = admin::offsets(consumer, &list, Offset::End, LOOKUP_TIMEOUT);
@@ -126,20 +157,13 @@ pub(super) fn find<C: ConsumerContext>(
         let since = now_ms().saturating_sub(i64::try_from(history.as_millis()).unwrap_or(i64::MAX));
         admin::offsets(consumer, &list, Offset::Offset(since), LOOKUP_TIMEOUT)
     };
-    committed
-        .elements()
+    partitions
         .iter()
-        .map(|e| {
-            let key = (e.topic().to_owned(), e.partition());
-            let found = Found {
-                committed: match e.offset() {
-                    Offset::Offset(o) if o >= 0 => Some(o),
-                    _ => None,
-                },
-                window: windows.get(&key).copied(),
-                high: highs.get(&key).copied(),
-            };
-            (TopicPartition::new(e.topic(), e.partition()), found)
+        .map(|tp| {
+            let key = (tp.topic.clone(), tp.partition);
+            let found =
+                Found { window: windows.get(&key).copied(), high: highs.get(&key).copied(), ..Found::default() };
+            (tp.clone(), found)
         })
         .collect()
 }
@@ -150,13 +174,13 @@ mod tests {
 
     #[test]
     fn a_partition_without_a_commit_starts_at_the_first_record_of_the_history_window() {
-        let found = Found { committed: None, window: Some(40), high: Some(100) };
+        let found = Found { committed: None, window: Some(40), high: Some(100), held: None };
         assert_eq!(decide(found, Reset::Window), Start::At(40));
     }
 
     #[test]
     fn a_reset_the_user_chose_is_left_to_librdkafka() {
-        let found = Found { committed: None, window: Some(40), high: Some(100) };
+        let found = Found { window: Some(40), high: Some(100), ..Found::default() };
         assert_eq!(decide(found, Reset::from_property(Some("earliest"))), Start::Unknown);
         assert_eq!(Reset::from_property(Some("latest")), Reset::Window);
         assert_eq!(Reset::from_property(None), Reset::Window);
@@ -166,21 +190,21 @@ mod tests {
 
     #[test]
     fn a_partition_with_nothing_in_the_window_starts_at_the_watermark_read_before_the_look_up() {
-        assert_eq!(decide(Found { committed: None, window: None, high: Some(100) }, Reset::Window), Start::At(100));
+        assert_eq!(decide(Found { high: Some(100), ..Found::default() }, Reset::Window), Start::At(100));
         // A record with an old timestamp written between the two look-ups is not skipped.
         assert_eq!(
-            decide(Found { committed: None, window: Some(103), high: Some(100) }, Reset::Window),
+            decide(Found { window: Some(103), high: Some(100), ..Found::default() }, Reset::Window),
             Start::At(100)
         );
     }
 
     #[test]
     fn a_committed_partition_resumes_there_and_backfills_only_what_precedes_it_in_the_window() {
-        let inside = Found { committed: Some(70), window: Some(40), high: Some(100) };
+        let inside = Found { committed: Some(70), window: Some(40), high: Some(100), held: None };
         assert_eq!(decide(inside, Reset::Window), Start::Committed { at: 70, backfill_from: Some(40) });
-        let older = Found { committed: Some(20), window: Some(40), high: Some(100) };
+        let older = Found { committed: Some(20), ..inside };
         assert_eq!(decide(older, Reset::Window), Start::Committed { at: 20, backfill_from: None });
-        let no_history = Found { committed: Some(70), window: None, high: Some(100) };
+        let no_history = Found { window: None, ..inside };
         assert_eq!(decide(no_history, Reset::Window), Start::Committed { at: 70, backfill_from: None });
     }
 
@@ -189,5 +213,17 @@ mod tests {
         assert_eq!(decide(Found::default(), Reset::Window), Start::Unknown);
         assert_eq!(Start::Unknown.position(), None);
         assert_eq!(Start::At(5).position(), Some(5));
+    }
+
+    #[test]
+    fn a_partition_this_replica_already_reads_goes_on_where_the_hub_ends_or_at_an_earlier_commit() {
+        let held = Found { committed: None, window: Some(40), high: Some(100), held: Some(90) };
+        assert_eq!(decide(held, Reset::Window), Start::At(90), "no gap, no repeat, no backfill");
+        assert_eq!(decide(held, Reset::Librdkafka), Start::At(90));
+        // The member that owned it committed less than this replica holds: the records in
+        // between are read again and the hub leaves them out.
+        assert_eq!(decide(Found { committed: Some(85), ..held }, Reset::Window), Start::At(85));
+        // It committed more than this replica holds: what this replica lacks is read.
+        assert_eq!(decide(Found { committed: Some(95), ..held }, Reset::Window), Start::At(90));
     }
 }

@@ -21,7 +21,7 @@ use futures_util::{
     stream::{SplitSink, SplitStream},
 };
 use tokio::sync::oneshot;
-use tracing::{debug, warn};
+use tracing::{debug, info};
 
 mod frames;
 mod guard;
@@ -170,7 +170,8 @@ async fn send_within<S: Sink<Message> + Unpin>(sink: &mut S, msg: Message, stall
     match tokio::time::timeout(stall, sink.send(msg)).await {
         Ok(sent) => sent.is_ok(),
         Err(_) => {
-            warn!(seconds = stall.as_secs(), "viewer stopped reading; disconnecting it");
+            // The viewer's trouble (a sleeping laptop, a dead link), not the server's.
+            info!(seconds = stall.as_secs(), "viewer stopped reading; disconnecting it");
             false
         }
     }

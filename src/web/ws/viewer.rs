@@ -7,6 +7,7 @@ use super::super::AppState;
 use crate::{
     hub::ClientHandle,
     kafka::{
+        live::Watching,
         overview::Overview,
         range,
         replay::{Playback, ReaderSetup, Replay},
@@ -21,6 +22,8 @@ pub(super) struct Viewer {
     client: ClientHandle,
     app: AppState,
     selection: Selection,
+    /// Keeps the selection's topics read while the viewer watches them.
+    watching: Option<Watching>,
     replay: Option<Replay>,
     overview: Option<Overview>,
     /// The look-up answering the last `range` request; a newer request replaces it.
@@ -37,7 +40,7 @@ impl Drop for Viewer {
 
 impl Viewer {
     pub(super) fn new(client: ClientHandle, app: AppState) -> Self {
-        Self { client, app, selection: Selection::default(), replay: None, overview: None, range: None }
+        Self { client, app, selection: Selection::default(), watching: None, replay: None, overview: None, range: None }
     }
 
     /// Acts on one control message; anything refused is answered with an `error`.
@@ -102,8 +105,11 @@ impl Viewer {
                 }
             }
         }
-        if let Err(e) = self.app.topics.ensure(selection.topics()) {
-            return self.refuse(Some("subscribe"), &RequestError::TooManyTopics(e.to_string()));
+        // The new topics are watched before the old ones are let go, so a topic in both
+        // never looks unwatched.
+        match self.app.topics.watch(selection.topics()) {
+            Ok(watching) => self.watching = Some(watching),
+            Err(e) => return self.refuse(Some("subscribe"), &RequestError::TooManyTopics(e.to_string())),
         }
         if self.replay.take().is_some() {
             self.send(&ServerMessage::Replay(&ReplayProgress::new(ReplayState::Stopped)));
