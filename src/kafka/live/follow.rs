@@ -36,6 +36,7 @@ use super::{
 use crate::{
     config::KafkaArgs,
     hub::Hub,
+    mapping::Decoder,
     status::{Status, TopicInfo},
     telemetry::TopicPartition,
 };
@@ -100,13 +101,15 @@ pub(super) struct Follow {
     pub(super) history: Duration,
     pub(super) hub: Hub,
     pub(super) status: Status,
+    /// How records decode (a topic's mapping, or the contract).
+    pub(super) decoder: Decoder,
     pub(super) topics: watch::Receiver<BTreeSet<String>>,
     pub(super) owned: watch::Receiver<Option<(BTreeSet<String>, BTreeSet<TopicPartition>)>>,
 }
 
 /// Follows until `shutdown`, then closes its consumer.
 pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
-    let Follow { consumer, history, hub, status, mut topics, mut owned } = follow;
+    let Follow { consumer, history, hub, status, decoder, mut topics, mut owned } = follow;
     let mut state =
         Following { consumer: consumer.clone(), history, hub, status, reading: BTreeSet::new(), looking: None };
     let mut batcher = Batcher::default();
@@ -142,7 +145,7 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
             }
             msg = consumer.recv() => match msg {
                 Ok(m) => {
-                    if let Err(reason) = batcher.push_message(&m) {
+                    if let Err(reason) = batcher.push_message(&decoder, &m) {
                         let tp = TopicPartition::new(m.topic(), m.partition());
                         debug!(topic = %tp.topic, partition = tp.partition, offset = m.offset(), %reason, "malformed record skipped");
                         state.status.record_malformed(&tp, m.offset(), reason.to_string());

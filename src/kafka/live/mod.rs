@@ -142,6 +142,7 @@ impl GroupMember {
             history: config.history,
             hub: shared.hub.clone(),
             status: shared.status.clone(),
+            decoder: config.decoder.clone(),
             topics: topics.clone(),
             owned: shared.owned.subscribe(),
         };
