@@ -20,24 +20,22 @@ fn example_json(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(format!("examples/mapping/{name}.json")).unwrap()).unwrap()
 }
 
+/// A server reading `topic` from the earliest offset through `mapping`, and a viewer of it.
+async fn watching_mapped(topic: &str, mapping: &std::path::Path) -> (TestApp, Viewer) {
+    let group = unique("g");
+    let args = ["--topics", topic, "--group-id", &group, "-X", "auto.offset.reset=earliest"];
+    let app = TestApp::spawn(&[&args[..], &["--mapping", mapping.to_str().unwrap()]].concat()).await;
+    let mut viewer = app.viewer().await;
+    viewer.subscribe(topic, None).await;
+    (app, viewer)
+}
+
 #[tokio::test]
 async fn an_f1_json_packet_charts_every_car_in_it_with_tires_in_their_corners() {
     let topic = create_topic(1).await;
     let mapping = example("f1-json", "f1-json", &topic);
     produce(&topic, &[(0, "packet", json_bytes(&example_json("f1-json")))]).await;
-    let app = TestApp::spawn(&[
-        "--topics",
-        &topic,
-        "--group-id",
-        &unique("g"),
-        "-X",
-        "auto.offset.reset=earliest",
-        "--mapping",
-        mapping.to_str().unwrap(),
-    ])
-    .await;
-    let mut viewer = app.viewer().await;
-    viewer.subscribe(&topic, None).await;
+    let (_app, mut viewer) = watching_mapped(&topic, &mapping).await;
     viewer.until("three cars", |seen| records(seen, "live").len() >= 3).await;
     std::fs::remove_file(&mapping).unwrap();
 
@@ -64,19 +62,7 @@ async fn a_simhub_object_charts_with_its_units_converted_and_a_misfit_names_its_
     let mut broken = value.clone();
     broken["carState"]["Rpms"] = json!("high");
     produce(&topic, &[(0, "GT3-911", json_bytes(&value)), (0, "GT3-911", json_bytes(&broken))]).await;
-    let app = TestApp::spawn(&[
-        "--topics",
-        &topic,
-        "--group-id",
-        &unique("g"),
-        "-X",
-        "auto.offset.reset=earliest",
-        "--mapping",
-        mapping.to_str().unwrap(),
-    ])
-    .await;
-    let mut viewer = app.viewer().await;
-    viewer.subscribe(&topic, None).await;
+    let (app, mut viewer) = watching_mapped(&topic, &mapping).await;
     viewer.until("the car", |seen| !records(seen, "live").is_empty()).await;
     std::fs::remove_file(&mapping).unwrap();
 
