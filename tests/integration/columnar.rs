@@ -13,7 +13,7 @@ fn read(viewer: &Viewer, mode: &str) -> Vec<(String, i64, Value)> {
 /// Records of every shape the contract allows: all fields, no tires, a driver, a car id
 /// that is not a number and values whose decimals must come through exactly.
 fn shapes(n: u32) -> Value {
-    let mut v = sample(if n % 2 == 0 { "7" } else { "car-β" }, n);
+    let mut v = sample(if n.is_multiple_of(2) { "7" } else { "car-β" }, n);
     match n % 4 {
         0 => {
             v.as_object_mut().unwrap().remove("tire_temp_c");
