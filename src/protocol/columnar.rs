@@ -302,6 +302,9 @@ pub fn decode_frame(bytes: &[u8]) -> Result<DataFrame, FrameError> {
     Ok(DataFrame { mode, dropped, batches })
 }
 
+/// A column's raw values, and its presence bitmap when it has one.
+type Column<'a> = (&'a [u8], Option<&'a [u8]>);
+
 fn read_batch(r: &mut Reader<'_>, start: usize) -> Result<DataBatch, FrameError> {
     let n = r.u32("a batch header")? as usize;
     let partition = r.u32("a batch header")? as i32;
@@ -316,7 +319,8 @@ fn read_batch(r: &mut Reader<'_>, start: usize) -> Result<DataBatch, FrameError>
         strings.push(r.str(len, "the string table")?);
     }
     r.align(start);
-    let mut values: Vec<Option<Vec<Option<f64>>>> = vec![None; column::COUNT];
+    // Each known column as its raw values and presence bitmap, read in place below.
+    let mut values: [Option<Column<'_>>; column::COUNT] = [None; column::COUNT];
     for c in (0..32).filter(|c| columns & (1 << c) != 0) {
         let bitmap = if sparse & (1 << c) != 0 {
             let b = r.take(n.div_ceil(8), "a presence bitmap")?;
@@ -326,20 +330,17 @@ fn read_batch(r: &mut Reader<'_>, start: usize) -> Result<DataBatch, FrameError>
             None
         };
         let raw = r.take(n.checked_mul(8).ok_or(FrameError::Truncated("a column"))?, "a column")?;
-        if c >= column::COUNT {
-            continue;
+        if let Some(slot) = values.get_mut(c) {
+            *slot = Some((raw, bitmap));
         }
-        let column = raw
-            .chunks_exact(8)
-            .enumerate()
-            .map(|(i, v)| {
-                let has = bitmap.is_none_or(|b| b[i / 8] & (1 << (i % 8)) != 0);
-                has.then(|| f64::from_le_bytes(v.try_into().unwrap_or([0; 8])))
-            })
-            .collect();
-        values[c] = Some(column);
     }
-    let get = |c: usize, i: usize| values[c].as_ref().and_then(|v| v[i]);
+    let get = |c: usize, i: usize| -> Option<f64> {
+        let (raw, bitmap) = values[c]?;
+        if bitmap.is_some_and(|b| b[i / 8] & (1 << (i % 8)) == 0) {
+            return None;
+        }
+        raw.get(i * 8..i * 8 + 8).map(|v| f64::from_le_bytes([v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]]))
+    };
     let string = |c: usize, i: usize| -> Result<Option<String>, FrameError> {
         get(c, i)
             .map(|x| {
