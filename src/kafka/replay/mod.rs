@@ -47,7 +47,7 @@ use crate::{
     telemetry::{Malformed, MalformedNote, Record, TopicPartition},
 };
 use clock::Clock;
-use merge::{Head, Merge};
+use merge::{Head, MAX_SPEED_SLICE_MS, Merge, SLICE_MS};
 use start::StartError;
 
 /// How often progress is reported while a replay runs.
@@ -401,7 +401,8 @@ impl Reader {
         }
         let due = self.clock.due(now);
         for _ in 0..SLICES_PER_TURN {
-            let Some(groups) = merge.release(due) else {
+            let slice = if self.progress.speed == Speed::Max { MAX_SPEED_SLICE_MS } else { SLICE_MS };
+            let Some(groups) = merge.release(due, slice) else {
                 // Waiting for a partition's records: the playhead waits with it. (Not at the
                 // live edge, where records come as they are produced.)
                 if merge.head() == Head::Waiting
@@ -667,23 +668,24 @@ mod tests {
     async fn at_max_every_record_is_delivered_in_time_order_across_partitions_and_the_end_is_caught_up() {
         let (viewer, mut reader, mut merge) = replaying(&[lane(0, 0, 3), lane(1, 10, 12)], Speed::Max);
         reader.report();
-        // Partition 0 is read all at once; partition 1 lags behind it.
-        for (o, ts) in [(0, T0), (1, T0 + 100), (2, T0 + 200)] {
+        // Partition 0 is read all at once; partition 1 lags behind it. (Records are more
+        // than a slice of race apart: within one, they go out grouped by partition.)
+        for (o, ts) in [(0, T0), (1, T0 + 2_000), (2, T0 + 4_000)] {
             reader.record(&mut merge, 0, o, at(o, ts));
         }
         merge.reached_end(0);
         reader.release(&mut merge).await.unwrap();
         assert_eq!(sent(&viewer), ["running 0/5 0.0"], "nothing until partition 1 says what comes first");
 
-        reader.record(&mut merge, 1, 10, at(10, T0 + 50));
-        reader.record(&mut merge, 1, 11, at(11, T0 + 150));
+        reader.record(&mut merge, 1, 10, at(10, T0 + 1_000));
+        reader.record(&mut merge, 1, 11, at(11, T0 + 3_000));
         merge.reached_end(1);
         reader.release(&mut merge).await.unwrap();
         reader.release(&mut merge).await.unwrap();
         assert_eq!(delivered(&viewer), [0, 10, 1, 11, 2]);
         reader.update_state(&merge);
         assert_eq!(sent(&viewer), ["caught_up 5/5 1.0"]);
-        assert_eq!(reader.progress.position_ts, Some(T0 + 200));
+        assert_eq!(reader.progress.position_ts, Some(T0 + 4_000));
     }
 
     #[tokio::test(start_paused = true)]
