@@ -69,7 +69,10 @@ pub(crate) fn replay_vs_kcat(
         runs.once(brokers, topic);
         eprintln!("  kcat {:.2} s ({:.2} CPU-s)", runs.secs[i - 1], runs.cpu_secs[i - 1]);
         for (w, wire) in wires.iter().enumerate() {
-            step(&format!("replay {i}/{REPEATS}: one {} viewer replays from earliest, decoding every record", wire.name()));
+            step(&format!(
+                "replay {i}/{REPEATS}: one {} viewer replays from earliest, decoding every record",
+                wire.name()
+            ));
             let r = rt.block_on(trackside_once(brokers, topic, records, *wire));
             eprintln!("  trackside {:.2} s ({:.2} CPU-s), peak RSS {:.0} MB", r.secs, r.cpu_secs, r.peak_rss_mb);
             ours[w].push(r);

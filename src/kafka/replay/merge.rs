@@ -12,9 +12,9 @@ use crate::telemetry::{Record, TopicPartition};
 /// Race time one release covers at most.
 pub(super) const SLICE_MS: i64 = 50;
 /// The slice at `max`, where nothing is paced: larger slices make larger batches (a batch
-/// costs a header and a queue push whatever its size), and a page draws a frame at a time
-/// anyway. A record still trails none by more than a second of race.
-pub(super) const MAX_SPEED_SLICE_MS: i64 = 1_000;
+/// costs a header whatever its size). A record still trails none by more than 100 ms of
+/// race.
+pub(super) const MAX_SPEED_SLICE_MS: i64 = 100;
 
 pub(super) struct Lane {
     pub tp: TopicPartition,
@@ -100,7 +100,12 @@ impl Merge {
 
     /// Whether lane `i` has room for more records.
     pub(super) fn wants(&self, i: usize) -> bool {
-        self.lanes[i].queue.len() < self.cap
+        self.room(i) > 0
+    }
+
+    /// How many more records lane `i` takes before it is full.
+    pub(super) fn room(&self, i: usize) -> usize {
+        self.cap.saturating_sub(self.lanes[i].queue.len())
     }
 
     pub(super) fn is_empty(&self) -> bool {
