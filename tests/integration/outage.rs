@@ -55,9 +55,22 @@ async fn after_a_broker_is_killed_and_restarted_live_data_resumes_without_a_rest
     broker.kill9();
     let down = viewer.next_of("stats", |m| m["kafka"]["reachable"] == false).await;
     assert!(down["kafka"]["error"].as_str().is_some_and(|e| !e.is_empty()));
-    tokio::time::sleep(std::time::Duration::from_secs(5)).await; // the outage itself
+    // The outage itself, then the restart, while the viewer goes on reading (and answering
+    // the server's pings: a viewer silent for --idle-timeout-secs is closed, and a broker
+    // can take that long to start on a busy machine).
+    let back_at = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    viewer.until("five seconds of outage", |_| std::time::Instant::now() >= back_at).await;
     let before = records(&viewer.seen, "live").len();
-    broker.kafka_sh("up");
+    let restart = tokio::task::spawn_blocking(move || {
+        broker.kafka_sh("up");
+        broker
+    });
+
+    while !restart.is_finished() {
+        let a_second = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        viewer.until("the broker to start again", |_| std::time::Instant::now() >= a_second).await;
+    }
+    let _broker = restart.await.unwrap();
 
     // Assert: the page hears Kafka is back, and new records stream again.
     viewer.next_of("stats", |m| m["kafka"]["reachable"] == true).await;
