@@ -1,0 +1,144 @@
+// The columnar layout of `data` frames (docs/protocol.md, "Columnar data frames
+// (`trackside.columnar.v1`)"): a pure decoder from a binary WebSocket message to the
+// `data` message it stands for. Columns are Float64Array views on the frame's own buffer,
+// so a batch of any size costs a few objects, never one per record. Every length is checked
+// against the buffer before it is used: a frame that runs past its end throws a WireError,
+// which the caller counts; nothing is read out of bounds.
+
+/** The subprotocol a page offers to get its `data` messages in this layout. */
+export const SUBPROTOCOL = 'trackside.columnar.v1';
+
+/**
+ * The columns of layout version 1 by index (the spec's table), named as the page's store
+ * names its channels: `tire_temp_c.fl` is `fl`, and so on. Later versions add columns
+ * after the last one, which a decoder skips by their size.
+ */
+export const COLUMNS = Object.freeze([
+  'offset', 'ts', 'car', 'speed_kph', 'rpm', 'fl', 'fr', 'rl', 'rr',
+  'lap', 'gear', 'throttle', 'brake', 'driver', 'x', 'y', 'lap_distance_m',
+]);
+
+const MAGIC = 0x31445354; // "TSD1" read as a little-endian u32
+const FRAME_HEADER = 16;
+const BATCH_HEADER = 24;
+const MODES = ['live', 'replay'];
+
+/** A columnar frame whose lengths do not fit its bytes: not to be read, only counted. */
+export class WireError extends Error {
+  constructor(message) {
+    super(`columnar data frame: ${message}`);
+    this.name = 'WireError';
+  }
+}
+
+/** Typed arrays read the platform's byte order; the layout is little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+const pad8 = (n) => (n + 7) & ~7;
+
+/**
+ * Decodes one binary message. Returns null when it is not a `data` frame of this layout
+ * (its magic is not `TSD1`: the spec says to ignore it); throws a WireError when its lengths
+ * run past the buffer or contradict each other.
+ *
+ * Each batch is `{ topic, partition, n, strings, columns, present }`: `columns[name]` is a
+ * Float64Array of `n` values (NaN where a record lacks the field) or null when no record of
+ * the batch has it; `present[name]` is the column's presence bitmap (a Uint8Array, bit
+ * `j % 8` of byte `j >> 3` for record j) when only some records have it, else null. Car ids
+ * and drivers are indexes into `strings`.
+ *
+ * @param {ArrayBuffer} buffer  the whole message, as a WebSocket with binaryType 'arraybuffer' gives it
+ * @returns {{mode: 'live'|'replay', dropped: number, batches: object[]}|null}
+ */
+export function decodeDataFrame(buffer) {
+  if (!(buffer instanceof ArrayBuffer)) throw new TypeError('decodeDataFrame takes an ArrayBuffer');
+  const size = buffer.byteLength;
+  if (size < 4) return null;
+  const view = new DataView(buffer);
+  if (view.getUint32(0, true) !== MAGIC) return null;
+  if (size < FRAME_HEADER) throw new WireError(`${size} bytes, shorter than its 16-byte header`);
+  const mode = MODES[view.getUint8(4)];
+  if (mode === undefined) throw new WireError(`unknown mode ${view.getUint8(4)}`);
+  const dropped = view.getUint32(8, true);
+  const count = view.getUint32(12, true);
+  const batches = [];
+  let at = FRAME_HEADER;
+  for (let b = 0; b < count; b++) {
+    if (at + BATCH_HEADER > size) throw new WireError(`batch ${b} of ${count} starts at byte ${at}, past the end (${size} bytes)`);
+    const length = view.getUint32(at, true);
+    if (length < BATCH_HEADER || length % 8 !== 0 || at + length > size) {
+      throw new WireError(`batch ${b} at byte ${at} says it is ${length} bytes; the frame has ${size - at} left`);
+    }
+    batches.push(decodeBatch(buffer, view, at, at + length, b));
+    at += length;
+  }
+  return { mode, dropped, batches };
+}
+
+/** One batch in bytes [start, end) of the frame. */
+function decodeBatch(buffer, view, start, end, b) {
+  const n = view.getUint32(start + 4, true);
+  const partition = view.getInt32(start + 8, true);
+  const columnBits = view.getUint32(start + 12, true);
+  const sparseBits = view.getUint32(start + 16, true);
+  const topicLen = view.getUint16(start + 20, true);
+  const stringCount = view.getUint16(start + 22, true);
+  const fail = (what) => {
+    throw new WireError(`batch ${b} at byte ${start}: ${what}`);
+  };
+  if ((sparseBits & ~columnBits) !== 0) fail('a column has a bitmap but is not in the batch');
+
+  let p = start + BATCH_HEADER;
+  if (p + topicLen > end) fail(`its topic name (${topicLen} bytes) runs past the batch`);
+  const topic = utf8.decode(new Uint8Array(buffer, p, topicLen));
+  p += topicLen;
+  const strings = new Array(stringCount);
+  for (let s = 0; s < stringCount; s++) {
+    if (p + 2 > end) fail(`string ${s} of ${stringCount} runs past the batch`);
+    const len = view.getUint16(p, true);
+    p += 2;
+    if (p + len > end) fail(`string ${s} (${len} bytes) runs past the batch`);
+    strings[s] = utf8.decode(new Uint8Array(buffer, p, len));
+    p += len;
+  }
+  p = pad8(p);
+
+  const columns = {};
+  const present = {};
+  for (const name of COLUMNS) {
+    columns[name] = null;
+    present[name] = null;
+  }
+  const bitmapBytes = pad8(Math.ceil(n / 8));
+  for (let i = 0; i < 32; i++) {
+    if (((columnBits >>> i) & 1) === 0) continue;
+    let bitmap = null;
+    if ((sparseBits >>> i) & 1) {
+      if (p + bitmapBytes > end) fail(`the bitmap of column ${i} runs past the batch`);
+      bitmap = new Uint8Array(buffer, p, Math.ceil(n / 8));
+      p += bitmapBytes;
+    }
+    if (p + n * 8 > end) fail(`column ${i} (${n} values) runs past the batch`);
+    // Columns this page does not know (later versions) are skipped by their size.
+    if (i < COLUMNS.length) {
+      columns[COLUMNS[i]] = floats(buffer, p, n);
+      present[COLUMNS[i]] = bitmap;
+    }
+    p += n * 8;
+  }
+  return { topic, partition, n, strings, columns, present };
+}
+
+/** `n` little-endian floats at `at`: a view where the platform agrees, a copy where it does not. */
+function floats(buffer, at, n) {
+  if (LITTLE_ENDIAN) return new Float64Array(buffer, at, n);
+  const view = new DataView(buffer, at, n * 8);
+  const out = new Float64Array(n);
+  for (let j = 0; j < n; j++) out[j] = view.getFloat64(j * 8, true);
+  return out;
+}
+
+/** Whether record `j` has the field whose presence bitmap is `bitmap` (null: every record). */
+export function hasField(bitmap, j) {
+  return bitmap === null || ((bitmap[j >> 3] >> (j & 7)) & 1) === 1;
+}
