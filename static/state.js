@@ -38,6 +38,7 @@ export class CarTrack {
     this.arrivedAt = 0;
   }
 
+  /** Appends a record of a JSON `data` message. */
   push(topic, partition, r) {
     const i = this.head;
     this.ts[i] = r.ts;
@@ -56,13 +57,43 @@ export class CarTrack {
     ch.lap_distance_m[i] = r.lap_distance_m ?? NaN;
     ch.x[i] = r.x ?? NaN;
     ch.y[i] = r.y ?? NaN;
+    this.advance(topic, partition, r.offset, r.driver);
+  }
+
+  /**
+   * Appends record `j` of a columnar batch. `cols` has a column for every channel, NaN
+   * where a record lacks the field (a column no record has is all NaN), as in the JSON path.
+   * @param {string|undefined} driver  the record's driver, when it has one
+   */
+  pushAt(topic, partition, cols, j, driver) {
+    const i = this.head;
+    this.ts[i] = cols.ts[j];
+    const ch = this.ch;
+    ch.speed_kph[i] = cols.speed_kph[j];
+    ch.rpm[i] = cols.rpm[j];
+    ch.fl[i] = cols.fl[j];
+    ch.fr[i] = cols.fr[j];
+    ch.rl[i] = cols.rl[j];
+    ch.rr[i] = cols.rr[j];
+    ch.gear[i] = cols.gear[j];
+    ch.throttle[i] = cols.throttle[j];
+    ch.brake[i] = cols.brake[j];
+    ch.lap[i] = cols.lap[j];
+    ch.lap_distance_m[i] = cols.lap_distance_m[j];
+    ch.x[i] = cols.x[j];
+    ch.y[i] = cols.y[j];
+    this.advance(topic, partition, cols.offset[j], driver);
+  }
+
+  /** What follows the channels of a sample, whichever form it came in: the ring moves on. */
+  advance(topic, partition, offset, driver) {
     this.pushed++;
-    this.head = i + 1 === CAPACITY ? 0 : i + 1;
+    this.head = this.head + 1 === CAPACITY ? 0 : this.head + 1;
     if (this.count < CAPACITY) this.count++;
-    if (r.driver != null) this.driver = r.driver;
+    if (driver != null) this.driver = driver;
     this.topic = topic;
     this.partition = partition;
-    this.lastOffset = r.offset;
+    this.lastOffset = offset;
   }
 
   /** Ring index of the k-th newest sample (0 = newest); k < count. */
@@ -204,7 +235,8 @@ export class TelemetryStore {
   }
 
   /**
-   * Appends the records of a `data` message's batches; `accept(topic, partition)` filters.
+   * Appends the records of a `data` message's batches, JSON ones (`records`) or decoded
+   * columnar ones (`columns`, static/wire.js); `accept(topic, partition)` filters.
    * @param {boolean} multiTopic  whether several topics are watched (see `carKey`)
    */
   ingest(batches, accept, multiTopic) {
@@ -212,25 +244,7 @@ export class TelemetryStore {
     let n = 0;
     for (const batch of batches) {
       if (!accept(batch.topic, batch.partition)) continue;
-      for (const r of batch.records) {
-        if (typeof r.ts !== 'number' || typeof r.car !== 'string') continue;
-        const key = multiTopic ? carKey(r.car, batch.topic, true) : r.car;
-        let car = this.cars.get(key);
-        if (car === undefined) {
-          if (this.cars.size >= MAX_CARS) {
-            this.ignored++;
-            continue;
-          }
-          car = new CarTrack(key, r.car);
-          this.cars.set(key, car);
-          this.sortedIds = [...this.cars.keys()].sort(compareCars);
-          this.carsVersion++;
-        }
-        car.push(batch.topic, batch.partition, r);
-        car.arrivedAt = now;
-        if (r.ts > this.maxTs) this.maxTs = r.ts;
-        n++;
-      }
+      n += batch.columns ? this.ingestColumns(batch, multiTopic, now) : this.ingestRecords(batch, multiTopic, now);
     }
     if (n > 0) {
       this.records += n;
@@ -238,4 +252,81 @@ export class TelemetryStore {
     }
     return n;
   }
+
+  /** A JSON batch: one object per record. */
+  ingestRecords(batch, multiTopic, now) {
+    let n = 0;
+    for (const r of batch.records) {
+      if (typeof r.ts !== 'number' || typeof r.car !== 'string') continue;
+      const car = this.track(r.car, batch.topic, multiTopic);
+      if (car === null) {
+        this.ignored++;
+        continue;
+      }
+      car.push(batch.topic, batch.partition, r);
+      car.arrivedAt = now;
+      if (r.ts > this.maxTs) this.maxTs = r.ts;
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * A columnar batch: values read from its columns in place. A car is looked up once per
+   * entry of the batch's string table, not once per record.
+   */
+  ingestColumns(batch, multiTopic, now) {
+    const { topic, partition, strings, columns: c } = batch;
+    if (c.ts === null || c.car === null) return 0;
+    const none = nanColumn(batch.n);
+    // One shape for every batch, and no absent column: pushAt reads every channel blindly.
+    const cols = {
+      offset: c.offset ?? none, ts: c.ts, speed_kph: c.speed_kph ?? none, rpm: c.rpm ?? none,
+      fl: c.fl ?? none, fr: c.fr ?? none, rl: c.rl ?? none, rr: c.rr ?? none,
+      gear: c.gear ?? none, throttle: c.throttle ?? none, brake: c.brake ?? none, lap: c.lap ?? none,
+      lap_distance_m: c.lap_distance_m ?? none, x: c.x ?? none, y: c.y ?? none,
+    };
+    const drivers = c.driver ?? none;
+    /** By string index: the car's track, null for a car beyond MAX_CARS, undefined until looked up. */
+    const tracks = new Array(strings.length);
+    let n = 0;
+    for (let j = 0; j < batch.n; j++) {
+      const ts = c.ts[j];
+      const k = c.car[j];
+      const id = strings[k];
+      if (Number.isNaN(ts) || id === undefined) continue;
+      let car = tracks[k];
+      if (car === undefined) car = tracks[k] = this.track(id, topic, multiTopic);
+      if (car === null) {
+        this.ignored++;
+        continue;
+      }
+      car.pushAt(topic, partition, cols, j, strings[drivers[j]]);
+      car.arrivedAt = now;
+      if (ts > this.maxTs) this.maxTs = ts;
+      n++;
+    }
+    return n;
+  }
+
+  /** The rings of car `id` of `topic`, made when it is new; null for a car beyond MAX_CARS. */
+  track(id, topic, multiTopic) {
+    const key = multiTopic ? carKey(id, topic, true) : id;
+    let car = this.cars.get(key);
+    if (car === undefined) {
+      if (this.cars.size >= MAX_CARS) return null;
+      car = new CarTrack(key, id);
+      this.cars.set(key, car);
+      this.sortedIds = [...this.cars.keys()].sort(compareCars);
+      this.carsVersion++;
+    }
+    return car;
+  }
+}
+
+/** NaN values for a column no record of a batch has; one array, grown as batches grow. */
+let nans = new Float64Array(0);
+function nanColumn(n) {
+  if (nans.length < n) nans = new Float64Array(Math.max(n, 2 * nans.length)).fill(NaN);
+  return nans;
 }
