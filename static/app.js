@@ -186,10 +186,12 @@ function perform(effect) {
 }
 
 const connectToServer = () => connect({
+  wire: fromUrl.wire,
   onOpen: () => dispatch({ type: 'connected' }),
   onStatus: (s) => {
     view.link = s;
     if (s.state !== 'connected') dispatch({ type: 'disconnected', state: s.state });
+    kafka.setDataFormat(s.dataFormat ?? null);
     renderStatus();
   },
   onMessage,
@@ -244,6 +246,7 @@ function writeUrl() {
     speed: session.speed,
     paused: session.start ? session.start.paused : replaying && session.wantPaused,
     axis: view.axis,
+    wire: fromUrl.wire,
   });
   if (q !== location.search) history.replaceState(null, '', q);
 }
@@ -407,6 +410,10 @@ const hook = Object.freeze({
   get mode() { return session.mode; },
   get selection() { return structuredClone(session.selection); },
   get connection() { return session.connection; },
+  /** How `data` messages arrive: 'columnar' or 'json' (null while not connected). */
+  get dataFormat() { return conn.dataFormat ?? null; },
+  /** Binary messages the page could not read as data frames. */
+  get badFrames() { return conn.badFrames ?? 0; },
   get dropped() { return session.dropped; },
   /** The track map's dots (CSS pixels in its canvas) and frames drawn. */
   get map() { return { dots: race.map.dots.map((d) => ({ ...d })), frames: race.map.frames, bins: race.map.outline.bins }; },

@@ -16,7 +16,7 @@ export class Header {
   }
 
   /**
-   * @param {{state: string, attempt?: number, retryInMs?: number}} s  from connection.js
+   * @param {{state: string, attempt?: number, retryInMs?: number, dataFormat?: string}} s  from connection.js
    * @param {{reachable: boolean, error: string|null}|undefined} kafka  from the last `stats`
    */
   connection(s, kafka) {
@@ -29,7 +29,7 @@ export class Header {
       title = kafka.error ?? 'The server cannot reach the Kafka brokers.';
     } else if (state === 'connected') {
       label = 'Connected';
-      title = 'Connected to the Trackside server; Kafka is reachable';
+      title = `Connected to the Trackside server; Kafka is reachable · data: ${formatName(s.dataFormat)}`;
     } else if (state === 'reconnecting') {
       label = 'Reconnecting…';
       title = `Lost the connection to the server; attempt ${s.attempt ?? 1}${s.retryInMs ? `, next in ${Math.ceil(s.retryInMs / 1000)} s` : ''}`;
@@ -65,4 +65,9 @@ export class Header {
     this.modeText.textContent = badge.text;
     this.modeSub.textContent = badge.sub;
   }
+}
+
+/** How the page names a data format to a person: 'columnar' or 'JSON'. */
+export function formatName(format) {
+  return format === 'columnar' ? 'columnar' : 'JSON';
 }
