@@ -31,13 +31,20 @@ export function connect({ onMessage, onOpen, onStatus, wire = 'columnar' }) {
   /** Binary messages that were not readable data frames (ignored), since the page loaded. */
   let badFrames = 0;
 
+  /** The last attempt: whether it offered the subprotocol and whether it opened. */
+  let last = null;
+
   function open() {
     retryTimer = 0;
     onStatus({ state: attempt === 0 ? 'connecting' : 'reconnecting', attempt });
-    ws = wire === 'columnar' ? new WebSocket(url, SUBPROTOCOL) : new WebSocket(url);
+    const offered = offersColumnar(wire, last);
+    const attemptNow = { offered, opened: false };
+    last = attemptNow;
+    ws = offered ? new WebSocket(url, SUBPROTOCOL) : new WebSocket(url);
     // Not the default Blob, which is read asynchronously: a frame is handled in its turn.
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
+      attemptNow.opened = true;
       attempt = 0;
       lastMessageAt = performance.now();
       // A server that does not know the subprotocol answers without one, and sends JSON.
@@ -104,6 +111,19 @@ export function connect({ onMessage, onOpen, onStatus, wire = 'columnar' }) {
       return badFrames;
     },
   };
+}
+
+/**
+ * Whether a connection attempt offers the columnar subprotocol, given how the last one went.
+ * Chromium fails a handshake whose answer names no subprotocol when one was offered, which is
+ * what a server older than columnar frames answers: after an attempt that offered it and never
+ * opened, the next asks for JSON (which works with any server); the one after that offers it
+ * again, so a server that comes back upgraded is asked anew.
+ * @param {'columnar'|'json'} wire  @param {{offered: boolean, opened: boolean}|null} last
+ */
+export function offersColumnar(wire, last) {
+  if (wire !== 'columnar') return false;
+  return !(last && last.offered && !last.opened);
 }
 
 /**

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readMessage } from '../../static/connection.js';
+import { offersColumnar, readMessage } from '../../static/connection.js';
 import { encodeFrame } from './frames.mjs';
 
 const records = [{ offset: 5, car: '7', ts: 1000, speed_kph: 250, rpm: 11000 }];
@@ -29,4 +29,13 @@ test('what cannot be read is reported, never passed on', () => {
   const frame = encodeFrame({ mode: 'live', batches: [{ topic: 't', partition: 0, records }] });
   assert.match(readMessage(frame.slice(0, 40)).problem, /^columnar data frame: batch 0 .* says it is \d+ bytes; the frame has \d+ left/);
   assert.deepEqual(readMessage(new TextEncoder().encode('TSD9....').buffer), { message: null }, 'another layout: ignored');
+});
+
+test('a handshake that offered columnar and failed is tried once with JSON, which any server speaks', () => {
+  assert.equal(offersColumnar('columnar', null), true, 'the first attempt offers columnar');
+  assert.equal(offersColumnar('columnar', { offered: true, opened: false }), false, 'an older server: ask for JSON');
+  assert.equal(offersColumnar('columnar', { offered: false, opened: false }), true, 'the server was away: columnar again');
+  assert.equal(offersColumnar('columnar', { offered: false, opened: true }), true, 'after a JSON connection closes, columnar is asked anew');
+  assert.equal(offersColumnar('columnar', { offered: true, opened: true }), true);
+  assert.equal(offersColumnar('json', null), false, '?wire=json never offers it');
 });
