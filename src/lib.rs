@@ -26,6 +26,7 @@ pub mod logging;
 pub mod mapping;
 mod progress;
 mod protocol;
+pub use protocol::columnar;
 pub mod serve;
 pub mod shutdown;
 pub mod simulate;

@@ -222,11 +222,39 @@ pub(crate) async fn delete_topics(brokers: &str, topics: &[String]) {
     let _ = admin(brokers).delete_topics(&names, &AdminOptions::new()).await;
 }
 
-/// Opens a viewer and subscribes it to `topic`; returns once the server said `subscribed`.
-/// A server that does not know the topic yet (its metadata lags) is asked again.
+/// How a viewer asks for `data`: the columnar binary layout, as the page does, or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wire {
+    Columnar,
+    Json,
+}
+
+impl Wire {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Wire::Columnar => "columnar",
+            Wire::Json => "json",
+        }
+    }
+}
+
+/// Opens a JSON viewer and subscribes it to `topic`; see [`viewer_on`].
 pub(crate) async fn viewer(ws_url: &str, topic: &str) -> Ws {
+    viewer_on(ws_url, topic, Wire::Json).await
+}
+
+/// Opens a viewer reading `wire` and subscribes it to `topic`; returns once the server
+/// said `subscribed`. A server that does not know the topic yet (its metadata lags) is
+/// asked again.
+pub(crate) async fn viewer_on(ws_url: &str, topic: &str, wire: Wire) -> Ws {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     for _ in 0..60 {
-        let (mut ws, _) = tokio_tungstenite::connect_async(ws_url).await.expect("the server's WebSocket");
+        let mut request = ws_url.into_client_request().expect("a WebSocket URL");
+        if wire == Wire::Columnar {
+            let protocol = trackside::columnar::SUBPROTOCOL.parse().expect("a header value");
+            request.headers_mut().insert("Sec-WebSocket-Protocol", protocol);
+        }
+        let (mut ws, _) = tokio_tungstenite::connect_async(request).await.expect("the server's WebSocket");
         let subscribe = json!({"type": "subscribe", "selection": [{"topic": topic}]}).to_string();
         ws.send(Message::text(subscribe)).await.expect("sending to the server");
         while let Some(Ok(m)) = ws.next().await {

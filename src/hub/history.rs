@@ -1,12 +1,13 @@
 //! Recent history per partition, bounded by record time, by bytes per partition and by
-//! bytes in all. Batches are kept as the encoded bytes viewers receive, so sending history
-//! to a new viewer costs no encoding.
+//! bytes in all. Batches are kept as the encoded bytes viewers receive, in both forms
+//! (JSON and columnar), so sending history to a new viewer costs no encoding.
 
 use std::collections::{HashMap, VecDeque};
 
-use bytes::Bytes;
-
-use crate::{protocol::Selection, telemetry::TopicPartition};
+use crate::{
+    protocol::{Encoded, Selection},
+    telemetry::TopicPartition,
+};
 
 /// History kept per partition is also bounded in bytes, whatever its time span: at the
 /// demo's rate a minute is about 1.5 MB per partition, so this only bites on a flood.
@@ -21,7 +22,7 @@ pub(super) struct Batch {
     pub(super) first_offset: i64,
     pub(super) last_offset: i64,
     pub(super) max_ts: i64,
-    pub(super) bytes: Bytes,
+    pub(super) bytes: Encoded,
 }
 
 #[derive(Default)]
@@ -109,7 +110,7 @@ impl Histories {
     }
 
     /// Every batch held for the partitions a selection covers.
-    pub(super) fn matching(&self, selection: &Selection) -> Vec<Bytes> {
+    pub(super) fn matching(&self, selection: &Selection) -> Vec<Encoded> {
         self.map
             .iter()
             .filter(|(tp, _)| selection.matches(&tp.topic, tp.partition))
@@ -121,9 +122,11 @@ impl Histories {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::telemetry::{Record, Sample};
 
     fn batch(offset: i64, ts: i64) -> Batch {
-        Batch { first_offset: offset, last_offset: offset, max_ts: ts, bytes: Bytes::from(offset.to_string()) }
+        let bytes = Encoded::new("t", 0, &[Record { offset, sample: Sample::minimal("1", ts) }]);
+        Batch { first_offset: offset, last_offset: offset, max_ts: ts, bytes }
     }
 
     fn held(h: &Histories, tp: &TopicPartition) -> Vec<i64> {
@@ -158,13 +161,15 @@ mod tests {
         h.append(&TopicPartition::new("u", 0), batch(22, 1_000));
         h.forget("t");
         assert_eq!(h.map.keys().map(|tp| tp.topic.as_str()).collect::<Vec<_>>(), vec!["u"]);
-        assert_eq!(h.bytes, 2);
+        assert_eq!(h.bytes, batch(22, 1_000).bytes.len());
     }
 
     #[test]
     fn history_stays_within_its_total_budget() {
         let mut h = Histories::new(i64::MAX / 2);
-        let big = Bytes::from(vec![b'x'; 1 << 20]);
+        let records: Vec<Record> = (0..8_000).map(|o| Record { offset: o, sample: Sample::minimal("1", 0) }).collect();
+        let big = Encoded::new("t", 0, &records);
+        assert!(big.len() > 1 << 20);
         for i in 0..300 {
             let tp = TopicPartition::new("t", i % 30);
             h.append(&tp, Batch { first_offset: 0, last_offset: 0, max_ts: 0, bytes: big.clone() });

@@ -21,7 +21,7 @@ use std::{
 use bytes::Bytes;
 
 use crate::{
-    protocol::{self, Selection},
+    protocol::{DataFormat, Encoded, Selection},
     telemetry::{Record, TopicPartition},
 };
 
@@ -53,6 +53,8 @@ struct State {
 
 struct Slot {
     selection: Selection,
+    /// The form this viewer reads `data` in.
+    format: DataFormat,
     /// False while the viewer is fed by its own replay reader instead of the group.
     live: bool,
     outbox: Arc<Outbox>,
@@ -64,14 +66,14 @@ fn partition_key(tp: &TopicPartition) -> u64 {
     BuildHasherDefault::<DefaultHasher>::default().hash_one(tp)
 }
 
-/// Encodes consecutive records of one partition, once.
+/// Encodes consecutive records of one partition, once in each form.
 fn encode(tp: &TopicPartition, records: &[Record]) -> Option<Batch> {
     let (first, last) = (records.first()?, records.last()?);
     Some(Batch {
         first_offset: first.offset,
         last_offset: last.offset,
         max_ts: records.iter().filter_map(|r| r.sample.ts).max().unwrap_or(0),
-        bytes: protocol::encode_batch(&tp.topic, tp.partition, records),
+        bytes: Encoded::new(&tp.topic, tp.partition, records),
     })
 }
 
@@ -153,7 +155,7 @@ impl Hub {
         }
         for slot in state.clients.values() {
             if slot.live && slot.selection.matches(&tp.topic, tp.partition) {
-                slot.outbox.push_live(bytes.clone(), n, key);
+                slot.outbox.push_live(bytes.get(slot.format).clone(), n, key);
             }
         }
         records.len()
@@ -182,7 +184,8 @@ impl Hub {
         if !state.next.contains_key(tp) {
             for slot in state.clients.values().filter(|s| s.live && s.selection.matches(&tp.topic, tp.partition)) {
                 for b in &batches {
-                    slot.outbox.push_live(b.bytes.clone(), (b.last_offset - b.first_offset + 1).unsigned_abs(), key);
+                    let n = (b.last_offset - b.first_offset + 1).unsigned_abs();
+                    slot.outbox.push_live(b.bytes.get(slot.format).clone(), n, key);
                 }
             }
             if let Some(last) = batches.last() {
@@ -193,13 +196,13 @@ impl Hub {
         usize::try_from(kept).unwrap_or(0)
     }
 
-    /// Registers a viewer with an empty selection.
-    pub(crate) fn connect(&self) -> ClientHandle {
+    /// Registers a viewer with an empty selection, reading `data` in `format`.
+    pub(crate) fn connect(&self, format: DataFormat) -> ClientHandle {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
         let outbox = Arc::new(Outbox::new(self.inner.client_queue_bytes));
-        let slot = Slot { selection: Selection::default(), live: true, outbox: outbox.clone() };
+        let slot = Slot { selection: Selection::default(), format, live: true, outbox: outbox.clone() };
         lock(&self.inner.state).clients.insert(id, slot);
-        ClientHandle { id, outbox, hub: self.clone() }
+        ClientHandle { id, outbox, format, hub: self.clone() }
     }
 
     /// Queues a message for every viewer, replacing any not yet sent: only the newest
@@ -229,6 +232,7 @@ impl Hub {
 pub(crate) struct ClientHandle {
     id: u64,
     outbox: Arc<Outbox>,
+    format: DataFormat,
     hub: Hub,
 }
 
@@ -242,7 +246,8 @@ impl ClientHandle {
     /// the viewer sees neither a gap nor a record twice between history and live.
     pub(crate) fn watch_live(&self, selection: Selection) {
         let mut state = lock(&self.hub.inner.state);
-        self.outbox.restart(state.history.matching(&selection));
+        let history = state.history.matching(&selection).iter().map(|b| b.get(self.format).clone()).collect();
+        self.outbox.restart(history);
         if let Some(slot) = state.clients.get_mut(&self.id) {
             slot.selection = selection;
             slot.live = true;
@@ -257,7 +262,7 @@ impl ClientHandle {
         if let Some(slot) = state.clients.get_mut(&self.id) {
             slot.live = false;
         }
-        ReplayFeed::new(self.outbox.clone(), epoch)
+        ReplayFeed::new(self.outbox.clone(), epoch, self.format)
     }
 }
 
@@ -271,7 +276,10 @@ impl Drop for ClientHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{protocol::TopicSelection, telemetry::Sample};
+    use crate::{
+        protocol::{self, TopicSelection},
+        telemetry::Sample,
+    };
 
     /// A hub that reads topics `t` and `u`.
     fn reading_t_and_u(history_secs: u64, client_queue_bytes: usize) -> Hub {
@@ -308,7 +316,7 @@ mod tests {
     #[test]
     fn a_viewer_gets_only_the_partitions_it_chose() {
         let hub = reading_t_and_u(60, 1 << 20);
-        let viewer = hub.connect();
+        let viewer = hub.connect(DataFormat::Json);
         viewer.watch_live(select("t", Some(vec![1])));
         hub.publish(&TopicPartition::new("t", 0), &[record(1, 10)]);
         hub.publish(&TopicPartition::new("t", 1), &[record(2, 10)]);
@@ -324,7 +332,7 @@ mod tests {
         hub.publish(&tp, &[record(0, 1_000)]);
         hub.publish(&tp, &[record(1, 30_000)]);
         hub.publish(&tp, &[record(2, 62_000)]); // pushes offset 0 out of the 60 s window
-        let viewer = hub.connect();
+        let viewer = hub.connect(DataFormat::Json);
         viewer.watch_live(select("t", None));
         hub.publish(&tp, &[record(3, 63_000)]);
         let d = viewer.outbox().take();
@@ -335,8 +343,8 @@ mod tests {
     #[test]
     fn a_stalled_viewer_drops_its_oldest_live_batches_and_others_lose_nothing() {
         let hub = reading_t_and_u(0, 64 * 1024);
-        let stalled = hub.connect();
-        let healthy = hub.connect();
+        let stalled = hub.connect(DataFormat::Json);
+        let healthy = hub.connect(DataFormat::Json);
         stalled.watch_live(select("t", None));
         healthy.watch_live(select("t", None));
         let tp = TopicPartition::new("t", 0);
@@ -356,9 +364,40 @@ mod tests {
     }
 
     #[test]
+    fn each_viewer_gets_history_and_live_data_in_the_form_it_chose() {
+        let hub = reading_t_and_u(60, 1 << 20);
+        let tp = TopicPartition::new("t", 0);
+        hub.publish(&tp, &[record(0, 1_000)]);
+        let (json, columnar) = (hub.connect(DataFormat::Json), hub.connect(DataFormat::Columnar));
+        json.watch_live(select("t", None));
+        columnar.watch_live(select("t", None));
+        hub.publish(&tp, &[record(1, 2_000)]);
+        let (j, c) = (json.outbox().take(), columnar.outbox().take());
+        assert_eq!(history_offsets(&j), vec![0]);
+        assert_eq!(j.live.iter().flat_map(offsets).collect::<Vec<_>>(), vec![1]);
+        let columnar_offsets = |b: &Bytes| -> Vec<i64> {
+            let frame = crate::protocol::columnar::decode_frame(
+                &DataFormat::Columnar.frame(protocol::Mode::Live, 0, std::slice::from_ref(b)).into_binary(),
+            )
+            .unwrap();
+            frame.batches.iter().flat_map(|b| b.records.iter().map(|r| r.offset)).collect()
+        };
+        let history: Vec<i64> = c
+            .items
+            .iter()
+            .flat_map(|i| match i {
+                Item::History(b) => columnar_offsets(b),
+                _ => vec![],
+            })
+            .collect();
+        assert_eq!(history, vec![0]);
+        assert_eq!(c.live.iter().flat_map(columnar_offsets).collect::<Vec<_>>(), vec![1]);
+    }
+
+    #[test]
     fn stats_are_coalesced_to_the_newest() {
         let hub = reading_t_and_u(0, 1 << 20);
-        let viewer = hub.connect();
+        let viewer = hub.connect(DataFormat::Json);
         hub.broadcast_stats(Bytes::from_static(b"1"));
         hub.broadcast_stats(Bytes::from_static(b"2"));
         assert_eq!(viewer.outbox().take().stats, Some(Bytes::from_static(b"2")));
@@ -367,7 +406,7 @@ mod tests {
     #[test]
     fn a_disconnected_viewer_is_forgotten() {
         let hub = reading_t_and_u(0, 1 << 20);
-        let viewer = hub.connect();
+        let viewer = hub.connect(DataFormat::Json);
         let outbox = viewer.outbox().clone();
         assert_eq!(hub.client_count(), 1);
         drop(viewer);
@@ -379,7 +418,7 @@ mod tests {
     fn a_backfill_and_the_live_stream_never_repeat_a_record() {
         let hub = reading_t_and_u(60, 1 << 20);
         let tp = TopicPartition::new("t", 0);
-        let early = hub.connect();
+        let early = hub.connect(DataFormat::Json);
         early.watch_live(select("t", None));
         // The backfill read offsets 0..5 while the group, assigned earlier, sits at 3.
         assert_eq!(hub.backfill(&tp, &(0..5).map(|o| record(o, 1_000 + o)).collect::<Vec<_>>()), 5);
@@ -387,7 +426,7 @@ mod tests {
         let live: Vec<i64> = early.outbox().take().live.iter().flat_map(offsets).collect();
         assert_eq!(live, (0..8).collect::<Vec<_>>(), "a viewer already watching gets the backfill, then live");
 
-        let late = hub.connect();
+        let late = hub.connect(DataFormat::Json);
         late.watch_live(select("t", None));
         assert_eq!(history_offsets(&late.outbox().take()), (0..8).collect::<Vec<_>>());
         // A second backfill of the same range adds nothing.
@@ -398,7 +437,7 @@ mod tests {
     fn records_two_readers_both_deliver_reach_viewers_once_and_count_once() {
         let hub = reading_t_and_u(60, 1 << 20);
         let tp = TopicPartition::new("t", 0);
-        let viewer = hub.connect();
+        let viewer = hub.connect(DataFormat::Json);
         viewer.watch_live(select("t", None));
         // The group delivered 0..5, then the follower, taking over at 5, and the group's
         // last batch overlap.
@@ -421,7 +460,7 @@ mod tests {
         assert_eq!(hub.next_offset(&t0), None);
         assert_eq!(hub.publish(&t0, &[record(8, 1_001)]), 0, "a reader still finishing the topic");
         assert_eq!(hub.backfill(&t0, &[record(1, 900)]), 0);
-        let viewer = hub.connect();
+        let viewer = hub.connect(DataFormat::Json);
         viewer.watch_live(select("t", None));
         assert!(history_offsets(&viewer.outbox().take()).is_empty());
         // Read again, it starts afresh.

@@ -7,24 +7,26 @@ use std::sync::Arc;
 
 use super::{Closed, Outbox};
 use crate::{
-    protocol::{self, ReplayProgress, ServerMessage},
+    protocol::{DataFormat, ReplayProgress, ServerMessage},
     telemetry::{Record, TopicPartition},
 };
 
 pub(crate) struct ReplayFeed {
     outbox: Arc<Outbox>,
     epoch: u64,
+    format: DataFormat,
 }
 
 impl ReplayFeed {
-    pub(super) fn new(outbox: Arc<Outbox>, epoch: u64) -> Self {
-        Self { outbox, epoch }
+    pub(super) fn new(outbox: Arc<Outbox>, epoch: u64, format: DataFormat) -> Self {
+        Self { outbox, epoch, format }
     }
 
     /// Queues consecutive records of one partition, waiting while the viewer has a full
-    /// queue of replay data: a replay promises every record, so nothing is dropped.
+    /// queue of replay data: a replay promises every record, so nothing is dropped. Only
+    /// the form this viewer reads is encoded.
     pub(crate) async fn send(&self, tp: &TopicPartition, records: &[Record]) -> Result<(), Closed> {
-        let bytes = protocol::encode_batch(&tp.topic, tp.partition, records);
+        let bytes = self.format.encode(&tp.topic, tp.partition, records);
         self.outbox.push_replay(self.epoch, bytes).await
     }
 

@@ -105,7 +105,7 @@ pub(crate) fn data_frame(mode: Mode, dropped: u64, batches: &[Bytes]) -> String 
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     #[test]
@@ -146,7 +146,7 @@ mod tests {
         assert!(frame["batches"][1]["records"][0].get("gear").is_none(), "absent fields are omitted");
     }
 
-    mod properties {
+    pub(crate) mod properties {
         use proptest::prelude::*;
 
         use super::*;
@@ -175,7 +175,7 @@ mod tests {
         }
 
         prop_compose! {
-            fn any_sample()(car in "\\PC{1,8}", ts in proptest::option::of(any::<i64>()), v in [num(), num(), num(), num(), num(), num()],
+            pub(crate) fn any_sample()(car in "\\PC{1,8}", ts in proptest::option::of(any::<i64>()), v in [num(), num(), num(), num(), num(), num()],
                             lap in proptest::option::of(any::<u32>()), gear in proptest::option::of(any::<i8>()),
                             o in [proptest::option::of(num()), proptest::option::of(num()), proptest::option::of(num()),
                                   proptest::option::of(num()), proptest::option::of(num())],

@@ -3,12 +3,16 @@
 //! server sends ([`outbound`]), the `stats` message among them ([`stats`]). Parsing and encoding are pure functions.
 
 mod batch;
+pub mod columnar;
+mod data;
 mod inbound;
 mod outbound;
 mod overview;
 mod stats;
 
-pub(crate) use batch::{Mode, data_frame, encode_batch};
+pub(crate) use batch::Mode;
+pub(crate) use columnar::SUBPROTOCOL;
+pub(crate) use data::{DataFormat, DataMessage, Encoded};
 pub(crate) use inbound::{
     ClientMessage, LapRef, MAX_INBOUND_BYTES, ReplayFrom, RequestError, Selection, Speed, StartOffset, TopicSelection,
     parse_client_message,

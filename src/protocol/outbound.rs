@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use serde::Serialize;
 
-use super::{OverviewMessage, Speed, TopicSelection};
+use super::{DataFormat, OverviewMessage, Speed, TopicSelection};
 use crate::telemetry::MalformedNote;
 
 /// A message from the server other than `data`.
@@ -15,6 +15,8 @@ pub(crate) enum ServerMessage<'a> {
         group_id: &'a str,
         history_secs: u64,
         max_frame_rate: u32,
+        /// How this connection receives `data`, as negotiated at the upgrade.
+        data_format: DataFormat,
     },
     Subscribed {
         selection: Vec<TopicSelection>,

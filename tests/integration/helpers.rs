@@ -249,6 +249,18 @@ impl Viewer {
         Viewer { ws, seen: Vec::new() }
     }
 
+    /// A viewer that asks for columnar `data` frames. What it reads is kept in `seen` in
+    /// the JSON form (with `"wire": "columnar"`), so every check reads both alike.
+    pub async fn connect_columnar(ws_url: &str) -> Viewer {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = ws_url.into_client_request().unwrap();
+        request.headers_mut().insert("Sec-WebSocket-Protocol", trackside::columnar::SUBPROTOCOL.parse().unwrap());
+        let (ws, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let chosen = response.headers().get("Sec-WebSocket-Protocol").and_then(|v| v.to_str().ok());
+        assert_eq!(chosen, Some(trackside::columnar::SUBPROTOCOL), "the server confirms the subprotocol");
+        Viewer { ws, seen: Vec::new() }
+    }
+
     pub async fn send(&mut self, v: Value) {
         self.send_text(&v.to_string()).await;
     }
@@ -273,6 +285,7 @@ impl Viewer {
             };
             match msg {
                 Message::Text(t) => self.seen.push(serde_json::from_str(t.as_str()).unwrap()),
+                Message::Binary(b) => self.seen.push(columnar_as_json(&b)),
                 Message::Close(frame) => self.seen.push(json!({"type": "close", "frame": format!("{frame:?}"),
                     "code": frame.as_ref().map(|f| u16::from(f.code))})),
                 _ => {}
@@ -286,6 +299,28 @@ impl Viewer {
         self.until(kind, |seen| seen[start..].iter().any(|m| m["type"] == kind && pred(m))).await;
         self.seen[start..].iter().find(|m| m["type"] == kind && pred(m)).cloned().unwrap()
     }
+}
+
+/// A columnar `data` frame in the JSON form of the same message.
+pub fn columnar_as_json(bytes: &[u8]) -> Value {
+    let frame = trackside::columnar::decode_frame(bytes).unwrap_or_else(|e| panic!("a bad columnar frame: {e}"));
+    let batches: Vec<Value> = frame
+        .batches
+        .iter()
+        .map(|b| {
+            let records: Vec<Value> = b
+                .records
+                .iter()
+                .map(|r| {
+                    let mut v = serde_json::to_value(&r.sample).unwrap();
+                    v["offset"] = r.offset.into();
+                    v
+                })
+                .collect();
+            json!({"topic": b.topic, "partition": b.partition, "records": records})
+        })
+        .collect();
+    json!({"type": "data", "mode": frame.mode, "dropped": frame.dropped, "batches": batches, "wire": "columnar"})
 }
 
 fn last(seen: &[Value], n: usize) -> Vec<String> {

@@ -8,6 +8,7 @@ mod helpers;
 
 mod bridge;
 mod cli;
+mod columnar;
 mod group;
 mod http;
 mod installed;

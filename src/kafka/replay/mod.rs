@@ -611,7 +611,7 @@ mod tests {
     /// A viewer of a fresh hub replaying `lanes` at `speed`, its reader and the lanes'
     /// merge.
     fn replaying(lanes: &[start::Lane], speed: Speed) -> (ClientHandle, Reader, Merge) {
-        let viewer = Hub::new(0, 1 << 20).connect();
+        let viewer = Hub::new(0, 1 << 20).connect(crate::protocol::DataFormat::Json);
         let playback = Playback { from: ReplayFrom::Earliest, speed, paused: false, preroll_ms: 0, id: Some(9) };
         let mut reader = Reader::new(
             viewer.watch_replay(),

@@ -1,10 +1,11 @@
 //! Packing what a viewer's outbox holds into WebSocket frames.
 
+use axum::extract::ws::Message;
 use bytes::Bytes;
 
 use crate::{
     hub::{Drained, Item},
-    protocol::{self, Mode},
+    protocol::{DataFormat, DataMessage, Mode},
 };
 
 /// Data frames are cut at about this size, so one viewer's history never becomes a
@@ -30,10 +31,15 @@ impl Frame {
         }
     }
 
-    pub(super) fn into_text(self) -> String {
+    /// The WebSocket message: control messages are JSON text; `data` is text or binary
+    /// as the viewer chose when it connected.
+    pub(super) fn into_message(self, format: DataFormat) -> Message {
         match self {
-            Frame::Text(b) => String::from_utf8_lossy(&b).into_owned(),
-            Frame::Data { mode, dropped, batches } => protocol::data_frame(mode, dropped, &batches),
+            Frame::Text(b) => Message::Text(String::from_utf8_lossy(&b).into_owned().into()),
+            Frame::Data { mode, dropped, batches } => match format.frame(mode, dropped, &batches) {
+                DataMessage::Text(text) => Message::Text(text.into()),
+                DataMessage::Binary(bytes) => Message::Binary(bytes),
+            },
         }
     }
 }
@@ -92,7 +98,11 @@ mod tests {
     use super::*;
 
     fn texts(frames: Vec<Frame>) -> Vec<String> {
-        frames.into_iter().map(Frame::into_text).collect()
+        let text = |m: Message| match m {
+            Message::Text(t) => t.to_string(),
+            other => panic!("JSON viewers get text, not {other:?}"),
+        };
+        frames.into_iter().map(|f| text(f.into_message(DataFormat::Json))).collect()
     }
 
     fn parse(frames: Vec<Frame>) -> Vec<serde_json::Value> {

@@ -34,7 +34,7 @@ use viewer::Viewer;
 use super::AppState;
 use crate::{
     hub::{ClientHandle, Outbox},
-    protocol::{MAX_INBOUND_BYTES, RequestError, ServerMessage},
+    protocol::{DataFormat, MAX_INBOUND_BYTES, RequestError, SUBPROTOCOL, ServerMessage},
 };
 
 /// At shutdown, how long a viewer gets to take each of its last frames and the goodbye.
@@ -51,18 +51,23 @@ pub(super) async fn upgrade(ws: WebSocketUpgrade, State(app): State<AppState>, h
         return (StatusCode::SERVICE_UNAVAILABLE, message).into_response();
     };
     let sessions = app.sessions.clone();
+    let format = DataFormat::negotiate(ws.requested_protocols().filter_map(|p| p.to_str().ok()));
+    let ws = match format {
+        DataFormat::Columnar => ws.protocols([SUBPROTOCOL]),
+        DataFormat::Json => ws,
+    };
     ws.max_message_size(MAX_INBOUND_BYTES).max_frame_size(MAX_INBOUND_BYTES).on_upgrade(move |socket| {
         sessions.track_future(async move {
-            session(socket, app).await;
+            session(socket, app, format).await;
             drop(slot);
         })
     })
 }
 
-async fn session(socket: WebSocket, app: AppState) {
+async fn session(socket: WebSocket, app: AppState, format: DataFormat) {
     // Counted as a viewer for as long as the session lasts.
     let _counted = app.status.client_guard();
-    let client = app.hub.connect();
+    let client = app.hub.connect(format);
     let outbox = client.outbox().clone();
     let c = &app.config;
     outbox.push_control(
@@ -71,12 +76,13 @@ async fn session(socket: WebSocket, app: AppState) {
             group_id: &c.group_id,
             history_secs: c.history_secs,
             max_frame_rate: c.max_frame_rate,
+            data_format: format,
         }
         .encode(),
     );
     let (sink, stream) = socket.split();
     let (close_tx, close_rx) = oneshot::channel();
-    let mut send = tokio::spawn(send_frames(sink, outbox, app.clone(), close_rx));
+    let mut send = tokio::spawn(send_frames(sink, outbox, format, app.clone(), close_rx));
     let mut recv = tokio::spawn(receive_requests(stream, client, app, close_tx));
     tokio::select! {
         _ = &mut send => recv.abort(),
@@ -92,6 +98,7 @@ async fn session(socket: WebSocket, app: AppState) {
 async fn send_frames(
     mut sink: SplitSink<WebSocket, Message>,
     outbox: Arc<Outbox>,
+    format: DataFormat,
     app: AppState,
     mut close: oneshot::Receiver<CloseFrame>,
 ) {
@@ -129,7 +136,7 @@ async fn send_frames(
                 // briefly, then say goodbye.
                 let last = stall.min(FAREWELL);
                 for frame in frames(outbox.take()) {
-                    if !send_within(&mut sink, Message::Text(frame.into_text().into()), last).await {
+                    if !send_within(&mut sink, frame.into_message(format), last).await {
                         return;
                     }
                 }
@@ -149,7 +156,7 @@ async fn send_frames(
         let n = frames.len() as u64;
         let bytes: usize = frames.iter().map(Frame::len).sum();
         for frame in frames {
-            if !send_within(&mut sink, Message::Text(frame.into_text().into()), stall).await {
+            if !send_within(&mut sink, frame.into_message(format), stall).await {
                 return;
             }
         }

@@ -1,0 +1,108 @@
+//! The two forms a `data` message takes, chosen per connection: JSON text (the default)
+//! or the columnar binary layout. A batch is encoded once per form that viewers need.
+
+use bytes::Bytes;
+use serde::Serialize;
+
+use super::{
+    batch::{Mode, data_frame, encode_batch},
+    columnar::{SUBPROTOCOL, columnar_frame, encode_columnar},
+};
+use crate::telemetry::Record;
+
+/// How a connection receives `data` messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum DataFormat {
+    #[default]
+    Json,
+    Columnar,
+}
+
+impl DataFormat {
+    /// The format a client asked for by the WebSocket subprotocols it offered.
+    pub(crate) fn negotiate<'a>(offered: impl IntoIterator<Item = &'a str>) -> Self {
+        if offered.into_iter().flat_map(|h| h.split(',')).any(|p| p.trim() == SUBPROTOCOL) {
+            DataFormat::Columnar
+        } else {
+            DataFormat::Json
+        }
+    }
+
+    /// Encodes consecutive records of one partition in this form.
+    pub(crate) fn encode(self, topic: &str, partition: i32, records: &[Record]) -> Bytes {
+        match self {
+            DataFormat::Json => encode_batch(topic, partition, records),
+            DataFormat::Columnar => encode_columnar(topic, partition, records),
+        }
+    }
+
+    /// Packs encoded batches of this form into one `data` message: text for JSON, binary
+    /// for columnar.
+    pub(crate) fn frame(self, mode: Mode, dropped: u64, batches: &[Bytes]) -> DataMessage {
+        match self {
+            DataFormat::Json => DataMessage::Text(data_frame(mode, dropped, batches)),
+            DataFormat::Columnar => DataMessage::Binary(columnar_frame(mode, dropped, batches)),
+        }
+    }
+}
+
+/// A `data` message ready for the socket.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum DataMessage {
+    Text(String),
+    Binary(Bytes),
+}
+
+#[cfg(test)]
+impl DataMessage {
+    pub(crate) fn into_binary(self) -> Bytes {
+        match self {
+            DataMessage::Binary(b) => b,
+            DataMessage::Text(t) => panic!("a text frame where a binary one was expected: {t}"),
+        }
+    }
+}
+
+/// A batch encoded in both forms, for what is shared among viewers of either (the live
+/// stream and its history).
+#[derive(Debug, Clone)]
+pub(crate) struct Encoded {
+    json: Bytes,
+    columnar: Bytes,
+}
+
+impl Encoded {
+    pub(crate) fn new(topic: &str, partition: i32, records: &[Record]) -> Self {
+        Self {
+            json: DataFormat::Json.encode(topic, partition, records),
+            columnar: DataFormat::Columnar.encode(topic, partition, records),
+        }
+    }
+
+    pub(crate) fn get(&self, format: DataFormat) -> &Bytes {
+        match format {
+            DataFormat::Json => &self.json,
+            DataFormat::Columnar => &self.columnar,
+        }
+    }
+
+    /// Bytes held, both forms together.
+    pub(crate) fn len(&self) -> usize {
+        self.json.len() + self.columnar.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_client_offering_the_columnar_subprotocol_gets_it() {
+        assert_eq!(DataFormat::negotiate([]), DataFormat::Json);
+        assert_eq!(DataFormat::negotiate(["graphql-ws"]), DataFormat::Json);
+        assert_eq!(DataFormat::negotiate(["graphql-ws, trackside.columnar.v1"]), DataFormat::Columnar);
+        assert_eq!(DataFormat::negotiate(["x", "trackside.columnar.v1"]), DataFormat::Columnar);
+        assert_eq!(DataFormat::negotiate(["trackside.columnar.v2"]), DataFormat::Json);
+    }
+}
