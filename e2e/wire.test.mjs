@@ -4,9 +4,10 @@
 // producer would. Run with `node --test e2e/` (see e2e/harness.mjs for the environment).
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import {
-  assertText, fillTopic, launchBrowser, openPage, produceLines, startServer, stop, uniqueName, waitUntil,
+  BROKERS, assertText, fillTopic, launchBrowser, openPage, produceLines, startServer, stop, uniqueName, waitUntil,
 } from './harness.mjs';
 
 const T = { timeout: 120_000 };
@@ -44,11 +45,12 @@ describe('the data format', () => {
     await stack?.stop();
   });
 
-  /** The offset of the last record of partition 0 (one partition, written only by these tests). */
-  async function lastOffset() {
-    const res = await fetch(`${stack.url}/api/topics`);
-    const t = (await res.json()).topics.find((x) => x.name === stack.topic);
-    return t.partitions[0].high - 1;
+  /** The offset of the last record of partition 0, from the broker itself (kcat -Q: the latest offset). */
+  function lastOffset() {
+    const out = execFileSync('kcat', ['-Q', '-b', BROKERS, '-t', `${stack.topic}:0:-1`]).toString();
+    const m = out.match(/\[0\] offset (\d+)/);
+    assert.ok(m, `kcat -Q answered ${out}`);
+    return Number(m[1]) - 1;
   }
 
   /**
@@ -61,7 +63,7 @@ describe('the data format', () => {
       || !(await page.getByTestId('charts-empty').isVisible()), 'the page is subscribed');
     const produced = records(car, driver);
     await produceLines({ topic: stack.topic, partition: 0, key: car, values: produced.map((r) => JSON.stringify(r)) });
-    const offset = await lastOffset();
+    const offset = lastOffset();
     const last = produced.at(-1);
     const expected = {
       ts: last.ts, speed_kph: last.speed_kph, rpm: last.rpm, tire_temp_c: last.tire_temp_c, gear: last.gear,
