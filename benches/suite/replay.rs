@@ -26,8 +26,9 @@ pub(crate) struct ReplayRun {
     pub(crate) cpu_secs: f64,
 }
 
-/// kcat reading a whole topic, run by run: what the replay and the overview are held to.
-#[derive(Default)]
+/// kcat reading a whole topic, run by run: what the replay, the overview and the page's
+/// replay are held to.
+#[derive(Default, Clone)]
 pub(crate) struct KcatRuns {
     pub(crate) secs: Vec<f64>,
     pub(crate) cpu_secs: Vec<f64>,
@@ -69,7 +70,10 @@ pub(crate) fn replay_vs_kcat(
         runs.once(brokers, topic);
         eprintln!("  kcat {:.2} s ({:.2} CPU-s)", runs.secs[i - 1], runs.cpu_secs[i - 1]);
         for (w, wire) in wires.iter().enumerate() {
-            step(&format!("replay {i}/{REPEATS}: one {} viewer replays from earliest, decoding every record", wire.name()));
+            step(&format!(
+                "replay {i}/{REPEATS}: one {} viewer replays from earliest, decoding every record",
+                wire.name()
+            ));
             let r = rt.block_on(trackside_once(brokers, topic, records, *wire));
             eprintln!("  trackside {:.2} s ({:.2} CPU-s), peak RSS {:.0} MB", r.secs, r.cpu_secs, r.peak_rss_mb);
             ours[w].push(r);
