@@ -1,6 +1,8 @@
 // The header's two indicators: the connection (to the server, and the server's to Kafka)
 // and the live/replay badge, which must be impossible to miss.
 
+import { replayProgress } from './replay-controls.js';
+
 export class Header {
   constructor(root) {
     this.conn = root.querySelector('[data-testid="connection-status"]');
@@ -50,7 +52,8 @@ export class Header {
   mode(mode, state, replay) {
     let badge = { mode: 'live', text: 'Live', sub: `consumer group ${this.groupId.textContent}` };
     if (mode === 'replay') {
-      const pct = replay ? `${Math.floor((replay.progress ?? 0) * 100)}%` : '';
+      const p = replayProgress(replay);
+      const pct = p === null ? 'starting' : `${Math.floor(p * 100)}%`;
       const speed = replay?.speed === 'max' ? 'as fast as Kafka serves' : replay?.speed ? `at ${replay.speed}×` : '';
       badge = {
         starting: { mode: 'replay', text: 'Replay', sub: 'starting…' },
