@@ -15,7 +15,7 @@ import { PartitionPicker, TopicPicker, WindowPicker } from './pickers.js';
 import { ReplayControls } from './replay-controls.js';
 import { Playback } from './playback.js';
 import { describeSelection, sameSelection, selects } from './selection.js';
-import { initial, next } from './session.js';
+import { drawPeriod, initial, next } from './session.js';
 import { formatQuery, parseQuery } from './url.js';
 import { bucketValues } from './zoom.js';
 import { Race } from './race.js';
@@ -371,8 +371,14 @@ function readout(key, text) {
 let lastLegendAt = 0;
 let legendVersion = -1;
 
+let lastDrawAt = 0;
+
 function frame(now) {
   requestAnimationFrame(frame);
+  // A replay at max: a few drawings a second, so the records go into the rings instead.
+  const period = drawPeriod(session);
+  if (period > 0 && now - lastDrawAt < period) return;
+  lastDrawAt = now;
   syncCars();
   charts.draw(store, view.windowSec * 1000, store.windowEnd(session.mode === 'replay'));
   playback.frame(now);

@@ -330,6 +330,21 @@ function data(state, message, effects) {
   return message.dropped > 0 ? { ...state, dropped: state.dropped + message.dropped } : state;
 }
 
+/** While a replay reads as fast as Kafka serves, the views are drawn this often (ms). */
+export const FAST_REPLAY_DRAW_MS = 250;
+
+/**
+ * How often the views (strips, map, tower, timeline, legend) should be drawn: 0 for every
+ * animation frame, or a period in ms. A replay at `max` delivers a race in seconds; drawing
+ * each of its frames costs far more than keeping its records, and shows nothing a person
+ * can follow, so it is drawn a few times a second until it catches up.
+ */
+export function drawPeriod(state) {
+  const fast = state.mode === 'replay' && (state.replayState === 'starting' || state.replayState === 'running')
+    && (state.replay?.speed ?? state.speed) === 'max' && !state.wantPaused;
+  return fast ? FAST_REPLAY_DRAW_MS : 0;
+}
+
 /** Subscribes again to a refused selection that is still on screen once all its topics exist. */
 function retryRefused(state, names, effects) {
   const r = state.refused;

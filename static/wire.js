@@ -88,19 +88,18 @@ function decodeBatch(buffer, view, start, end, b) {
   };
   if ((sparseBits & ~columnBits) !== 0) fail('a column has a bitmap but is not in the batch');
 
-  let p = start + BATCH_HEADER;
+  const names = start + BATCH_HEADER;
+  let p = names;
   if (p + topicLen > end) fail(`its topic name (${topicLen} bytes) runs past the batch`);
-  const topic = utf8.decode(new Uint8Array(buffer, p, topicLen));
   p += topicLen;
-  const strings = new Array(stringCount);
   for (let s = 0; s < stringCount; s++) {
     if (p + 2 > end) fail(`string ${s} of ${stringCount} runs past the batch`);
     const len = view.getUint16(p, true);
     p += 2;
     if (p + len > end) fail(`string ${s} (${len} bytes) runs past the batch`);
-    strings[s] = utf8.decode(new Uint8Array(buffer, p, len));
     p += len;
   }
+  const { topic, strings } = nameTable(buffer, view, names, p, topicLen, stringCount);
   p = pad8(p);
 
   const columns = {};
@@ -127,6 +126,46 @@ function decodeBatch(buffer, view, start, end, b) {
     p += n * 8;
   }
   return { topic, partition, n, strings, columns, present };
+}
+
+/**
+ * Names tables seen lately (the topic and the string table, as bytes), by a hash of their
+ * bytes. A replay sends each partition's records of 50 ms of race as a batch of a few
+ * records, which carries the same few names as the partition's last one: decoding them each
+ * time costs more than reading the records. Bounded: forgotten past NAMES_KEPT tables.
+ * @type {Map<number, {bytes: Uint8Array, topic: string, strings: string[]}>}
+ */
+const seenNames = new Map();
+const NAMES_KEPT = 1024;
+
+/**
+ * The topic and string table in bytes [from, to) of the frame, checked already. The strings
+ * array may be shared with other batches of the same names: read it, never change it.
+ */
+function nameTable(buffer, view, from, to, topicLen, count) {
+  const bytes = new Uint8Array(buffer, from, to - from);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+  const seen = seenNames.get(hash);
+  if (seen !== undefined && sameBytes(seen.bytes, bytes)) return seen;
+  const topic = utf8.decode(bytes.subarray(0, topicLen));
+  const strings = new Array(count);
+  let p = from + topicLen;
+  for (let s = 0; s < count; s++) {
+    const len = view.getUint16(p, true);
+    strings[s] = utf8.decode(new Uint8Array(buffer, p + 2, len));
+    p += 2 + len;
+  }
+  if (seenNames.size >= NAMES_KEPT) seenNames.clear();
+  const entry = { bytes: bytes.slice(), topic, strings };
+  seenNames.set(hash, entry);
+  return entry;
+}
+
+function sameBytes(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** `n` little-endian floats at `at`: a view where the platform agrees, a copy where it does not. */

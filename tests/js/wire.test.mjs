@@ -82,6 +82,18 @@ describe('a columnar data frame', () => {
     assert.deepEqual(b.strings, ['7', 'A. Senna']);
   });
 
+  test('names that repeat from batch to batch, and names that change, are each read right', () => {
+    const frame = (car, driver) => encodeFrame({ mode: 'live', batches: [{ topic: 'télémétrie', partition: 0, records: [full(1, car, 1, { driver })] }] });
+    const names = (buffer) => {
+      const { batches: [b] } = decodeDataFrame(buffer);
+      return [b.topic, b.strings[b.columns.car[0]], b.strings[b.columns.driver[0]]];
+    };
+    assert.deepEqual(names(frame('7', 'A. Senna')), ['télémétrie', '7', 'A. Senna']);
+    assert.deepEqual(names(frame('7', 'A. Senna')), ['télémétrie', '7', 'A. Senna'], 'the same names again');
+    assert.deepEqual(names(frame('7', 'A. Sennb')), ['télémétrie', '7', 'A. Sennb'], 'one byte apart');
+    assert.deepEqual(names(frame('77', 'A. Senna')), ['télémétrie', '77', 'A. Senna']);
+  });
+
   test('sparse columns: NaN and a clear bit where a record lacks the field', () => {
     const records = [
       full(0, '7', 0),
