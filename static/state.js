@@ -61,28 +61,29 @@ export class CarTrack {
   }
 
   /**
-   * Appends record `j` of a columnar batch. `cols` has a column for every channel, NaN
-   * where a record lacks the field (a column no record has is all NaN), as in the JSON path.
+   * Appends record `j` of a columnar batch (static/wire.js): column `i` of the batch starts
+   * at `f[at[base + i]]`, and is absent (NaN for every record, as in the JSON path) when
+   * that index is negative.
    * @param {string|undefined} driver  the record's driver, when it has one
    */
-  pushAt(topic, partition, cols, j, driver) {
+  pushAt(topic, partition, f, at, base, j, driver) {
     const i = this.head;
-    this.ts[i] = cols.ts[j];
     const ch = this.ch;
-    ch.speed_kph[i] = cols.speed_kph[j];
-    ch.rpm[i] = cols.rpm[j];
-    ch.fl[i] = cols.fl[j];
-    ch.fr[i] = cols.fr[j];
-    ch.rl[i] = cols.rl[j];
-    ch.rr[i] = cols.rr[j];
-    ch.gear[i] = cols.gear[j];
-    ch.throttle[i] = cols.throttle[j];
-    ch.brake[i] = cols.brake[j];
-    ch.lap[i] = cols.lap[j];
-    ch.lap_distance_m[i] = cols.lap_distance_m[j];
-    ch.x[i] = cols.x[j];
-    ch.y[i] = cols.y[j];
-    this.advance(topic, partition, cols.offset[j], driver);
+    this.ts[i] = value(f, at[base + 1], j);
+    ch.speed_kph[i] = value(f, at[base + 3], j);
+    ch.rpm[i] = value(f, at[base + 4], j);
+    ch.fl[i] = value(f, at[base + 5], j);
+    ch.fr[i] = value(f, at[base + 6], j);
+    ch.rl[i] = value(f, at[base + 7], j);
+    ch.rr[i] = value(f, at[base + 8], j);
+    ch.lap[i] = value(f, at[base + 9], j);
+    ch.gear[i] = value(f, at[base + 10], j);
+    ch.throttle[i] = value(f, at[base + 11], j);
+    ch.brake[i] = value(f, at[base + 12], j);
+    ch.x[i] = value(f, at[base + 14], j);
+    ch.y[i] = value(f, at[base + 15], j);
+    ch.lap_distance_m[i] = value(f, at[base + 16], j);
+    this.advance(topic, partition, value(f, at[base], j), driver);
   }
 
   /** What follows the channels of a sample, whichever form it came in: the ring moves on. */
@@ -181,11 +182,14 @@ export class TelemetryStore {
     this.version = 0;
     /** Bumped when the set of cars changes (charts rebuild their series). */
     this.carsVersion = 0;
+    /** The columnar path's car lookups, by a batch's strings array (see ingestColumns). */
+    this.tracksByNames = { single: new WeakMap(), multi: new WeakMap() };
     this.scratch = { speed: NaN, rpm: NaN, gear: NaN, lap: NaN, part: null, driver: null, fl: NaN, fr: NaN, rl: NaN, rr: NaN };
   }
 
   clear() {
     this.cars.clear();
+    this.tracksByNames = { single: new WeakMap(), multi: new WeakMap() };
     this.sortedIds = [];
     this.ignored = 0;
     this.maxTs = -Infinity;
@@ -236,7 +240,7 @@ export class TelemetryStore {
 
   /**
    * Appends the records of a `data` message's batches, JSON ones (`records`) or decoded
-   * columnar ones (`columns`, static/wire.js); `accept(topic, partition)` filters.
+   * columnar ones (static/wire.js ColumnarBatch); `accept(topic, partition)` filters.
    * @param {boolean} multiTopic  whether several topics are watched (see `carKey`)
    */
   ingest(batches, accept, multiTopic) {
@@ -244,7 +248,7 @@ export class TelemetryStore {
     let n = 0;
     for (const batch of batches) {
       if (!accept(batch.topic, batch.partition)) continue;
-      n += batch.columns ? this.ingestColumns(batch, multiTopic, now) : this.ingestRecords(batch, multiTopic, now);
+      n += batch.records ? this.ingestRecords(batch, multiTopic, now) : this.ingestColumns(batch, multiTopic, now);
     }
     if (n > 0) {
       this.records += n;
@@ -272,38 +276,36 @@ export class TelemetryStore {
   }
 
   /**
-   * A columnar batch: values read from its columns in place. A car is looked up once per
+   * A columnar batch: values read from the frame in place. A car is looked up once per
    * entry of the batch's string table, not once per record.
    */
   ingestColumns(batch, multiTopic, now) {
-    const { topic, partition, strings, columns: c } = batch;
-    if (c.ts === null || c.car === null) return 0;
-    const none = nanColumn(batch.n);
-    // One shape for every batch, and no absent column: pushAt reads every channel blindly.
-    const cols = {
-      offset: c.offset ?? none, ts: c.ts, speed_kph: c.speed_kph ?? none, rpm: c.rpm ?? none,
-      fl: c.fl ?? none, fr: c.fr ?? none, rl: c.rl ?? none, rr: c.rr ?? none,
-      gear: c.gear ?? none, throttle: c.throttle ?? none, brake: c.brake ?? none, lap: c.lap ?? none,
-      lap_distance_m: c.lap_distance_m ?? none, x: c.x ?? none, y: c.y ?? none,
-    };
-    const drivers = c.driver ?? none;
-    /** By string index: the car's track, null for a car beyond MAX_CARS, undefined until looked up. */
-    const tracks = new Array(strings.length);
+    const { topic, partition, strings, f64: f, at, base } = batch;
+    const ts = at[base + 1];
+    const cars = at[base + 2];
+    const drivers = at[base + 13];
+    if (ts < 0 || cars < 0) return 0;
+    // By string index: the car's track, null for a car beyond MAX_CARS, undefined until
+    // looked up. Batches with the same names share their strings array (wire.js), and so
+    // these lookups, until the store is cleared.
+    const known = multiTopic ? this.tracksByNames.multi : this.tracksByNames.single;
+    let tracks = known.get(strings);
+    if (tracks === undefined) known.set(strings, (tracks = new Array(strings.length)));
     let n = 0;
     for (let j = 0; j < batch.n; j++) {
-      const ts = c.ts[j];
-      const k = c.car[j];
+      const t = f[ts + j];
+      const k = f[cars + j];
       const id = strings[k];
-      if (Number.isNaN(ts) || id === undefined) continue;
+      if (Number.isNaN(t) || id === undefined) continue;
       let car = tracks[k];
       if (car === undefined) car = tracks[k] = this.track(id, topic, multiTopic);
       if (car === null) {
         this.ignored++;
         continue;
       }
-      car.pushAt(topic, partition, cols, j, strings[drivers[j]]);
+      car.pushAt(topic, partition, f, at, base, j, drivers < 0 ? undefined : strings[f[drivers + j]]);
       car.arrivedAt = now;
-      if (ts > this.maxTs) this.maxTs = ts;
+      if (t > this.maxTs) this.maxTs = t;
       n++;
     }
     return n;
@@ -324,9 +326,7 @@ export class TelemetryStore {
   }
 }
 
-/** NaN values for a column no record of a batch has; one array, grown as batches grow. */
-let nans = new Float64Array(0);
-function nanColumn(n) {
-  if (nans.length < n) nans = new Float64Array(Math.max(n, 2 * nans.length)).fill(NaN);
-  return nans;
+/** Record `j`'s value of the column starting at float `o` of `f`; NaN for an absent column (o < 0). */
+function value(f, o, j) {
+  return o < 0 ? NaN : f[o + j];
 }

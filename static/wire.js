@@ -41,14 +41,14 @@ const pad8 = (n) => (n + 7) & ~7;
  * (its magic is not `TSD1`: the spec says to ignore it); throws a WireError when its lengths
  * run past the buffer or contradict each other.
  *
- * Each batch is `{ topic, partition, n, strings, columns, present }`: `columns[name]` is a
- * Float64Array of `n` values (NaN where a record lacks the field) or null when no record of
- * the batch has it; `present[name]` is the column's presence bitmap (a Uint8Array, bit
- * `j % 8` of byte `j >> 3` for record j) when only some records have it, else null. Car ids
- * and drivers are indexes into `strings`.
+ * Each batch is a ColumnarBatch: `{ topic, partition, n, strings, columns, present }`, where
+ * `columns[name]` is a Float64Array of `n` values on the frame's buffer (NaN where a record
+ * lacks the field) or null when no record of the batch has it, and `present[name]` the
+ * column's presence bitmap (a Uint8Array, bit `j % 8` of byte `j >> 3` for record j) when
+ * only some records have it, else null. Car ids and drivers are indexes into `strings`.
  *
  * @param {ArrayBuffer} buffer  the whole message, as a WebSocket with binaryType 'arraybuffer' gives it
- * @returns {{mode: 'live'|'replay', dropped: number, batches: object[]}|null}
+ * @returns {{mode: 'live'|'replay', dropped: number, batches: ColumnarBatch[]}|null}
  */
 export function decodeDataFrame(buffer) {
   if (!(buffer instanceof ArrayBuffer)) throw new TypeError('decodeDataFrame takes an ArrayBuffer');
@@ -61,6 +61,15 @@ export function decodeDataFrame(buffer) {
   if (mode === undefined) throw new WireError(`unknown mode ${view.getUint8(4)}`);
   const dropped = view.getUint32(8, true);
   const count = view.getUint32(12, true);
+  // A replay's batches are a few records each: views made per column of each batch would
+  // cost more than the records. One view of the frame, and each batch's column positions.
+  const frame = {
+    buffer,
+    bytes: new Uint8Array(buffer),
+    f64: floats(buffer, 0, size >> 3),
+    /** Per batch, COLUMNS.length float indexes into f64 (-1: absent), then as many byte offsets of bitmaps (-1: none). */
+    at: new Int32Array(Math.min(count, Math.floor(size / BATCH_HEADER)) * 2 * COLUMNS.length),
+  };
   const batches = [];
   let at = FRAME_HEADER;
   for (let b = 0; b < count; b++) {
@@ -69,14 +78,52 @@ export function decodeDataFrame(buffer) {
     if (length < BATCH_HEADER || length % 8 !== 0 || at + length > size) {
       throw new WireError(`batch ${b} at byte ${at} says it is ${length} bytes; the frame has ${size - at} left`);
     }
-    batches.push(decodeBatch(buffer, view, at, at + length, b));
+    batches.push(decodeBatch(frame, view, at, at + length, b));
     at += length;
   }
   return { mode, dropped, batches };
 }
 
-/** One batch in bytes [start, end) of the frame. */
-function decodeBatch(buffer, view, start, end, b) {
+/**
+ * One batch of a decoded frame. The store reads its values through `f64` and `at` (no object
+ * per column); `columns` and `present` make the views for other readers, when asked.
+ */
+export class ColumnarBatch {
+  constructor(frame, slot, topic, partition, n, strings) {
+    this.topic = topic;
+    this.partition = partition;
+    this.n = n;
+    this.strings = strings;
+    /** The whole frame as floats, and where in it each column of this batch starts: `at[base + i]`. */
+    this.f64 = frame.f64;
+    this.at = frame.at;
+    this.base = slot * 2 * COLUMNS.length;
+    this.frame = frame;
+  }
+
+  /** Column `name`'s values, a view on the frame's buffer, or null when the batch lacks it. */
+  get columns() {
+    const out = {};
+    COLUMNS.forEach((name, i) => {
+      const o = this.at[this.base + i];
+      out[name] = o < 0 ? null : this.f64.subarray(o, o + this.n);
+    });
+    return out;
+  }
+
+  /** Column `name`'s presence bitmap, or null when every record of the batch has it (or none does). */
+  get present() {
+    const out = {};
+    COLUMNS.forEach((name, i) => {
+      const o = this.at[this.base + COLUMNS.length + i];
+      out[name] = o < 0 ? null : this.frame.bytes.subarray(o, o + Math.ceil(this.n / 8));
+    });
+    return out;
+  }
+}
+
+/** One batch in bytes [start, end) of the frame, its `slot`-th. */
+function decodeBatch(frame, view, start, end, slot) {
   const n = view.getUint32(start + 4, true);
   const partition = view.getInt32(start + 8, true);
   const columnBits = view.getUint32(start + 12, true);
@@ -84,7 +131,7 @@ function decodeBatch(buffer, view, start, end, b) {
   const topicLen = view.getUint16(start + 20, true);
   const stringCount = view.getUint16(start + 22, true);
   const fail = (what) => {
-    throw new WireError(`batch ${b} at byte ${start}: ${what}`);
+    throw new WireError(`batch ${slot} at byte ${start}: ${what}`);
   };
   if ((sparseBits & ~columnBits) !== 0) fail('a column has a bitmap but is not in the batch');
 
@@ -99,33 +146,26 @@ function decodeBatch(buffer, view, start, end, b) {
     if (p + len > end) fail(`string ${s} (${len} bytes) runs past the batch`);
     p += len;
   }
-  const { topic, strings } = nameTable(buffer, view, names, p, topicLen, stringCount);
+  const { topic, strings } = nameTable(frame, view, names, p, topicLen, stringCount);
   p = pad8(p);
 
-  const columns = {};
-  const present = {};
-  for (const name of COLUMNS) {
-    columns[name] = null;
-    present[name] = null;
-  }
+  const at = frame.at;
+  const base = slot * 2 * COLUMNS.length;
+  at.fill(-1, base, base + 2 * COLUMNS.length);
   const bitmapBytes = pad8(Math.ceil(n / 8));
   for (let i = 0; i < 32; i++) {
     if (((columnBits >>> i) & 1) === 0) continue;
-    let bitmap = null;
     if ((sparseBits >>> i) & 1) {
       if (p + bitmapBytes > end) fail(`the bitmap of column ${i} runs past the batch`);
-      bitmap = new Uint8Array(buffer, p, Math.ceil(n / 8));
+      if (i < COLUMNS.length) at[base + COLUMNS.length + i] = p;
       p += bitmapBytes;
     }
     if (p + n * 8 > end) fail(`column ${i} (${n} values) runs past the batch`);
     // Columns this page does not know (later versions) are skipped by their size.
-    if (i < COLUMNS.length) {
-      columns[COLUMNS[i]] = floats(buffer, p, n);
-      present[COLUMNS[i]] = bitmap;
-    }
+    if (i < COLUMNS.length) at[base + i] = p >> 3;
     p += n * 8;
   }
-  return { topic, partition, n, strings, columns, present };
+  return new ColumnarBatch(frame, slot, topic, partition, n, strings);
 }
 
 /**
@@ -142,29 +182,30 @@ const NAMES_KEPT = 1024;
  * The topic and string table in bytes [from, to) of the frame, checked already. The strings
  * array may be shared with other batches of the same names: read it, never change it.
  */
-function nameTable(buffer, view, from, to, topicLen, count) {
-  const bytes = new Uint8Array(buffer, from, to - from);
+function nameTable(frame, view, from, to, topicLen, count) {
+  const bytes = frame.bytes;
   let hash = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
   const seen = seenNames.get(hash);
-  if (seen !== undefined && sameBytes(seen.bytes, bytes)) return seen;
-  const topic = utf8.decode(bytes.subarray(0, topicLen));
+  if (seen !== undefined && sameBytes(seen.bytes, bytes, from, to)) return seen;
+  const topic = utf8.decode(bytes.subarray(from, from + topicLen));
   const strings = new Array(count);
   let p = from + topicLen;
   for (let s = 0; s < count; s++) {
     const len = view.getUint16(p, true);
-    strings[s] = utf8.decode(new Uint8Array(buffer, p + 2, len));
+    strings[s] = utf8.decode(bytes.subarray(p + 2, p + 2 + len));
     p += 2 + len;
   }
   if (seenNames.size >= NAMES_KEPT) seenNames.clear();
-  const entry = { bytes: bytes.slice(), topic, strings };
+  const entry = { bytes: bytes.slice(from, to), topic, strings };
   seenNames.set(hash, entry);
   return entry;
 }
 
-function sameBytes(a, b) {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether `a` holds the bytes [from, to) of `b`. */
+function sameBytes(a, b, from, to) {
+  if (a.length !== to - from) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[from + i]) return false;
   return true;
 }
 
