@@ -371,24 +371,44 @@ function readout(key, text) {
 let lastLegendAt = 0;
 let legendVersion = -1;
 
-let lastDrawAt = 0;
-
-function frame(now) {
-  requestAnimationFrame(frame);
-  // A replay at max: a few drawings a second, so the records go into the rings instead.
-  const period = drawPeriod(session);
-  if (period > 0 && now - lastDrawAt < period) return;
-  lastDrawAt = now;
-  syncCars();
-  charts.draw(store, view.windowSec * 1000, store.windowEnd(session.mode === 'replay'));
-  playback.frame(now);
-  race.frame(now);
+function drawLegend(now) {
   if (now - lastLegendAt >= LEGEND_INTERVAL_MS && (legendDirty || store.version !== legendVersion)) {
     lastLegendAt = now;
     legendVersion = store.version;
     legendDirty = false;
     renderLegend();
   }
+}
+
+/** What an animation frame draws, in order (the cars first: the strips are configured for them). */
+const VIEWS = [
+  () => syncCars(),
+  () => charts.draw(store, view.windowSec * 1000, store.windowEnd(session.mode === 'replay')),
+  (now) => playback.frame(now),
+  (now) => race.frame(now),
+  drawLegend,
+];
+let lastDrawAt = 0;
+/** While paced (a replay at max), the views of the round under way still to draw, one per frame. */
+let pendingViews = 0;
+
+function frame(now) {
+  requestAnimationFrame(frame);
+  const period = drawPeriod(session);
+  if (period === 0) {
+    pendingViews = 0;
+    for (const v of VIEWS) v(now);
+    return;
+  }
+  // A replay at max: a round of drawings every `period`, one view per animation frame, so
+  // the records go into the rings in between and no frame holds every view's work.
+  if (pendingViews === 0) {
+    if (now - lastDrawAt < period) return;
+    lastDrawAt = now;
+    pendingViews = VIEWS.length;
+  }
+  VIEWS[VIEWS.length - pendingViews](now);
+  pendingViews--;
 }
 
 // ---- start -----------------------------------------------------------------------------

@@ -435,7 +435,7 @@ describe('how often the views are drawn', () => {
     assert.equal(drawPeriod(replaying(2)), 0);
   });
 
-  test('a few times a second while a replay reads as fast as Kafka serves, until it catches up', () => {
+  test('once a second while a replay reads as fast as Kafka serves, until it catches up', () => {
     assert.equal(drawPeriod(replaying('max', 'starting')), FAST_REPLAY_DRAW_MS);
     assert.equal(drawPeriod(replaying('max')), FAST_REPLAY_DRAW_MS);
     assert.equal(drawPeriod(replaying('max', 'caught_up')), 0, 'then live from the replay reader');
