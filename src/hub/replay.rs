@@ -24,9 +24,13 @@ impl ReplayFeed {
 
     /// Queues consecutive records of one partition, waiting while the viewer has a full
     /// queue of replay data: a replay promises every record, so nothing is dropped. Only
-    /// the form this viewer reads is encoded.
-    pub(crate) async fn send(&self, tp: &TopicPartition, records: &[Record]) -> Result<(), Closed> {
-        let bytes = self.format.encode(&tp.topic, tp.partition, records);
+    /// the form this viewer reads is encoded, and the batches of several partitions are
+    /// queued as one item.
+    pub(crate) async fn send(&self, groups: &[(TopicPartition, Vec<Record>)]) -> Result<(), Closed> {
+        if groups.is_empty() {
+            return Ok(());
+        }
+        let bytes = self.format.encode_groups(groups);
         self.outbox.push_replay(self.epoch, bytes).await
     }
 

@@ -16,7 +16,7 @@ use rdkafka::{
     Offset, TopicPartitionList,
     consumer::{BaseConsumer, Consumer},
     error::KafkaError as RdKafkaError,
-    message::Message,
+    message::{BorrowedMessage, Message},
 };
 use tokio::sync::watch;
 use tracing::{debug, info};
@@ -24,6 +24,7 @@ use tracing::{debug, info};
 use super::{
     KafkaError, admin,
     client::{self, ReaderContext},
+    decode::{DECODE_BATCH, Raw, decode_all},
     decode_record,
     read::{Span, read_spans},
 };
@@ -137,33 +138,45 @@ fn read_topic(
     let (mut read, mut live) = (0u64, false);
     let mut pending: (i32, Vec<Record>) = (-1, Vec::with_capacity(FEED_BATCH));
     let mut next_progress = Instant::now() + PROGRESS_EVERY;
+    let mut batch: Vec<BorrowedMessage<'_>> = Vec::with_capacity(DECODE_BATCH);
     while !stop.load(Ordering::Relaxed) {
-        let polled = consumer.poll(Duration::from_millis(100));
-        match &polled {
-            Some(Ok(m)) => {
-                let p = m.partition();
-                if let Some(&end) = ends.get(&p) {
-                    read += u64::from(m.offset() < end);
-                    if m.offset() + 1 >= end {
-                        ends.remove(&p);
-                    }
+        // Waits for a record, then takes what librdkafka already holds, to decode it side
+        // by side.
+        let mut wait = Duration::from_millis(100);
+        let mut idle = true;
+        while batch.len() < DECODE_BATCH {
+            match consumer.poll(wait) {
+                Some(Ok(m)) => batch.push(m),
+                Some(Err(RdKafkaError::PartitionEOF(p))) => {
+                    ends.remove(&p);
                 }
-                if pending.0 != p || pending.1.len() >= FEED_BATCH {
-                    index.feed(topic, pending.0, &std::mem::take(&mut pending.1));
-                    pending.0 = p;
-                }
-                // A record that breaks the contract is the group's to count and show.
-                if let Ok(records) = decode_record(decoder, m) {
-                    pending.1.extend(records);
-                }
+                Some(Err(e)) => debug!(topic, error = %e, "lap index reader"),
+                None => break,
             }
-            Some(Err(RdKafkaError::PartitionEOF(p))) => {
-                ends.remove(p);
-            }
-            Some(Err(e)) => debug!(topic, error = %e, "lap index reader"),
-            None => {}
+            idle = false;
+            wait = Duration::ZERO;
         }
-        if polled.is_none() || Instant::now() >= next_progress {
+        let raws: Vec<Raw<'_>> = batch.iter().map(Raw::of).collect();
+        for (m, decoded) in batch.iter().zip(decode_all(decoder, &raws)) {
+            let p = m.partition();
+            if let Some(&end) = ends.get(&p) {
+                read += u64::from(m.offset() < end);
+                if m.offset() + 1 >= end {
+                    ends.remove(&p);
+                }
+            }
+            if pending.0 != p || pending.1.len() >= FEED_BATCH {
+                index.feed(topic, pending.0, &std::mem::take(&mut pending.1));
+                pending.0 = p;
+            }
+            // A record that breaks the contract is the group's to count and show.
+            if let Ok(records) = decoded {
+                pending.1.extend(records);
+            }
+        }
+        drop(raws);
+        batch.clear();
+        if idle || Instant::now() >= next_progress {
             index.feed(topic, pending.0, &std::mem::take(&mut pending.1));
             if !live && ends.is_empty() {
                 live = true;

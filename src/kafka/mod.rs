@@ -6,6 +6,7 @@
 pub(crate) mod admin;
 pub(crate) mod backfill;
 pub(crate) mod client;
+pub(crate) mod decode;
 pub(crate) mod laps;
 pub(crate) mod live;
 pub(crate) mod overview;
@@ -23,7 +24,7 @@ use crate::{
     mapping::Decoder,
     telemetry::{Malformed, Record, TopicPartition},
 };
-use client::{now_ms, redact_kafka_error};
+use client::redact_kafka_error;
 
 /// How long a batch may wait for more records before it goes to the viewers. Short
 /// enough to be invisible on a chart, and to add little to the frame pacing (at 20,000
@@ -61,17 +62,8 @@ impl std::fmt::Debug for KafkaError {
 /// Decodes a record straight from librdkafka's buffer, without copying the payload, by
 /// its topic's mapping if it has one. A mapped record may hold several cars: each is a
 /// [`Record`] of the same offset.
-pub(crate) fn decode_record(
-    decoder: &Decoder,
-    m: &BorrowedMessage<'_>,
-) -> Result<impl Iterator<Item = Record> + use<>, Malformed> {
-    let record_ts = m.timestamp().to_millis();
-    // The clock is only a fallback for a record without a timestamp (message formats
-    // before Kafka 0.10); reading it for every record cost 5% of a replay.
-    let now = if record_ts.is_some() { 0 } else { now_ms() };
-    let offset = m.offset();
-    let samples = decoder.decode(m.topic(), m.key(), m.payload(), record_ts, now)?;
-    Ok(samples.into_iter().map(move |sample| Record { offset, sample }))
+pub(crate) fn decode_record(decoder: &Decoder, m: &BorrowedMessage<'_>) -> Result<decode::Records, Malformed> {
+    decode::Raw::of(m).decode(decoder).map(IntoIterator::into_iter)
 }
 
 /// Decoded records waiting to be flushed, grouped by partition in offset order.

@@ -23,8 +23,9 @@ use tracing::{debug, info};
 use super::{
     KafkaError, METADATA_TIMEOUT, admin,
     client::{self, ReaderContext},
+    decode::{DECODE_BATCH, Raw, decode_all},
     decode_record,
-    read::{Ended, Span, read_spans},
+    read::{Ended, Span, read_spans, read_spans_batched},
 };
 use crate::{
     config::KafkaArgs,
@@ -192,18 +193,24 @@ fn summarise(
     let mut summary = request.summary(from_ts, to_ts);
     let mut next: HashMap<TopicPartition, i64> = spans.iter().map(|s| (s.tp.clone(), s.from)).collect();
     let mut passed = 0u64;
-    let ended = read_spans(kafka, CLIENT_ID, &spans, deadline, Some(&progress.stop), |tp, m| {
+    let stop = Some(&progress.stop);
+    let ended = read_spans_batched(kafka, CLIENT_ID, &spans, deadline, stop, DECODE_BATCH, |batch| {
         if progress.stop.load(Ordering::Relaxed) {
             return false;
         }
-        // Offsets, not records: compaction and transaction markers leave gaps.
-        if let Some(n) = next.get_mut(tp) {
-            passed += u64::try_from(m.offset() + 1 - *n).unwrap_or(0);
-            *n = m.offset() + 1;
-        }
-        match decode_record(decoder, m) {
-            Ok(records) => records.for_each(|r| summary.add(&tp.topic, tp.partition, r.offset, &r.sample)),
-            Err(_) => summary.add_malformed(),
+        let raws: Vec<Raw<'_>> = batch.iter().map(|(_, m)| Raw::of(m)).collect();
+        for ((tp, m), decoded) in batch.iter().zip(decode_all(decoder, &raws)) {
+            // Offsets, not records: compaction and transaction markers leave gaps.
+            if let Some(n) = next.get_mut(tp) {
+                passed += u64::try_from(m.offset() + 1 - *n).unwrap_or(0);
+                *n = m.offset() + 1;
+            }
+            match decoded {
+                Ok(records) => {
+                    records.into_iter().for_each(|r| summary.add(&tp.topic, tp.partition, r.offset, &r.sample))
+                }
+                Err(_) => summary.add_malformed(),
+            }
         }
         progress.passed.store(passed, Ordering::Relaxed);
         progress.records.store(summary.records(), Ordering::Relaxed);

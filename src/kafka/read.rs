@@ -48,6 +48,20 @@ pub(crate) fn read_spans(
     stop: Option<&AtomicBool>,
     mut each: impl FnMut(&TopicPartition, &BorrowedMessage<'_>) -> bool,
 ) -> Result<Ended, KafkaError> {
+    read_spans_batched(kafka, client_id, spans, deadline, stop, 1, |batch| batch.iter().all(|(tp, m)| each(tp, m)))
+}
+
+/// As [`read_spans`], handing `each` up to `batch` records at a time (what librdkafka
+/// already holds, without waiting for more), for a reader that decodes them side by side.
+pub(crate) fn read_spans_batched(
+    kafka: &KafkaArgs,
+    client_id: &str,
+    spans: &[Span],
+    deadline: Instant,
+    stop: Option<&AtomicBool>,
+    batch: usize,
+    mut each: impl FnMut(&[(TopicPartition, BorrowedMessage<'_>)]) -> bool,
+) -> Result<Ended, KafkaError> {
     let consumer: BaseConsumer<ReaderContext> = super::client::reader(kafka, client_id)?;
     let mut ends: HashMap<TopicPartition, i64> = HashMap::new();
     let mut assign = TopicPartitionList::new();
@@ -59,6 +73,7 @@ pub(crate) fn read_spans(
         return Ok(Ended::Complete);
     }
     consumer.assign(&assign).map_err(KafkaError::Assign)?;
+    let mut pending: Vec<(TopicPartition, BorrowedMessage<'_>)> = Vec::with_capacity(batch);
     while !ends.is_empty() {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -67,33 +82,45 @@ pub(crate) fn read_spans(
         if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
             return Ok(Ended::Stopped);
         }
-        match consumer.poll(left.min(Duration::from_millis(200))) {
-            Some(Ok(m)) => {
-                let tp = TopicPartition::new(m.topic(), m.partition());
-                let Some(&end) = ends.get(&tp) else { continue };
-                if m.offset() < end && !each(&tp, &m) {
-                    return Ok(Ended::Stopped);
-                }
-                if m.offset() + 1 >= end {
-                    ends.remove(&tp);
-                }
-            }
-            // The end of a partition's log (transaction markers and compaction can leave
-            // the last offsets without a record). The event names only the partition
-            // number, so every span of that number is looked at.
-            Some(Err(RdKafkaError::PartitionEOF(partition))) => {
-                let positions = consumer.position().map_err(KafkaError::Assign)?;
-                for e in positions.elements().iter().filter(|e| e.partition() == partition) {
-                    let tp = TopicPartition::new(e.topic(), partition);
-                    if let (Offset::Offset(next), Some(&end)) = (e.offset(), ends.get(&tp))
-                        && next >= end
-                    {
+        // Waits for the first record, then takes what is already there.
+        let mut wait = left.min(Duration::from_millis(200));
+        while pending.len() < batch && !ends.is_empty() {
+            match consumer.poll(wait) {
+                Some(Ok(m)) => {
+                    let tp = TopicPartition::new(m.topic(), m.partition());
+                    let Some(&end) = ends.get(&tp) else { continue };
+                    if m.offset() + 1 >= end {
                         ends.remove(&tp);
                     }
+                    if m.offset() < end {
+                        pending.push((tp, m));
+                    }
                 }
+                // The end of a partition's log (transaction markers and compaction can leave
+                // the last offsets without a record). The event names only the partition
+                // number, so every span of that number is looked at.
+                Some(Err(RdKafkaError::PartitionEOF(partition))) => {
+                    let positions = consumer.position().map_err(KafkaError::Assign)?;
+                    for e in positions.elements().iter().filter(|e| e.partition() == partition) {
+                        let tp = TopicPartition::new(e.topic(), partition);
+                        if let (Offset::Offset(next), Some(&end)) = (e.offset(), ends.get(&tp))
+                            && next >= end
+                        {
+                            ends.remove(&tp);
+                        }
+                    }
+                }
+                Some(Err(e)) => debug!(client_id, error = %e, "reader error"),
+                None => break,
             }
-            Some(Err(e)) => debug!(client_id, error = %e, "reader error"),
-            None => {}
+            wait = Duration::ZERO;
+        }
+        if !pending.is_empty() {
+            let go_on = each(&pending);
+            pending.clear();
+            if !go_on {
+                return Ok(Ended::Stopped);
+            }
         }
     }
     Ok(Ended::Complete)

@@ -64,20 +64,34 @@ pub(crate) fn encode_columnar(topic: &str, partition: i32, records: &[Record]) -
     Bytes::from(out)
 }
 
-/// A string table: each distinct string once, in order of first use.
+/// A string table: each distinct string once, in order of first use. A batch names a few
+/// cars, so the table is searched in order; past [`LINEAR_STRINGS`] entries, a map finds them.
 #[derive(Default)]
 struct Strings<'a> {
-    index: HashMap<&'a str, u16>,
     order: Vec<&'a str>,
+    index: HashMap<&'a str, u16>,
 }
+
+/// Entries searched one by one before the table keeps a map.
+const LINEAR_STRINGS: usize = 32;
 
 impl<'a> Strings<'a> {
     fn add(&mut self, s: &'a str) -> f64 {
-        let next = self.order.len();
-        let i = *self.index.entry(s).or_insert_with(|| {
-            self.order.push(s);
+        let found = if self.order.len() <= LINEAR_STRINGS {
+            self.order.iter().position(|&t| t == s).map(|i| i as u16)
+        } else {
+            self.index.get(s).copied()
+        };
+        let i = found.unwrap_or_else(|| {
             // At most 2 × MAX_BATCH_RECORDS strings, within u16.
-            u16::try_from(next).unwrap_or(u16::MAX)
+            let i = u16::try_from(self.order.len()).unwrap_or(u16::MAX);
+            self.order.push(s);
+            if self.order.len() == LINEAR_STRINGS + 1 {
+                self.index = self.order.iter().enumerate().map(|(i, &t)| (t, i as u16)).collect();
+            } else if self.order.len() > LINEAR_STRINGS + 1 {
+                self.index.insert(s, i);
+            }
+            i
         });
         f64::from(i)
     }
@@ -496,6 +510,15 @@ mod tests {
             assert!(matches!(decode_frame(&bytes[..cut]), Err(FrameError::Truncated(_))), "cut at {cut}");
         }
         assert_eq!(decode_frame(br#"{"type":"data"}"#), Err(FrameError::NotData));
+    }
+
+    #[test]
+    fn a_batch_of_many_cars_names_each_once() {
+        let records: Vec<Record> = (0..200).map(|o| full(&(o % 100).to_string(), o)).collect();
+        let f = decode_frame(&frame(&records)).unwrap();
+        assert_eq!(f.batches[0].records, records);
+        let bytes = frame(&records);
+        assert_eq!(u16::from_le_bytes([bytes[38], bytes[39]]), 101, "100 cars and one driver");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::{
     batch::{Mode, data_frame, encode_batch},
     columnar::{SUBPROTOCOL, columnar_frame, encode_columnar},
 };
-use crate::telemetry::Record;
+use crate::telemetry::{Record, TopicPartition};
 
 /// How a connection receives `data` messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -35,6 +35,23 @@ impl DataFormat {
             DataFormat::Json => encode_batch(topic, partition, records),
             DataFormat::Columnar => encode_columnar(topic, partition, records),
         }
+    }
+
+    /// Encodes consecutive records of several partitions, one batch each, as one piece
+    /// that [`DataFormat::frame`] packs as it packs one batch.
+    pub(crate) fn encode_groups(self, groups: &[(TopicPartition, Vec<Record>)]) -> Bytes {
+        if let [(tp, records)] = groups {
+            return self.encode(&tp.topic, tp.partition, records);
+        }
+        let mut out = Vec::new();
+        for (i, (tp, records)) in groups.iter().enumerate() {
+            // JSON batches are elements of the frame's array; columnar ones lie end to end.
+            if i > 0 && self == DataFormat::Json {
+                out.push(b',');
+            }
+            out.extend_from_slice(&self.encode(&tp.topic, tp.partition, records));
+        }
+        Bytes::from(out)
     }
 
     /// Packs encoded batches of this form into one `data` message: text for JSON, binary
@@ -96,6 +113,24 @@ impl Encoded {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::telemetry::Sample;
+
+    #[test]
+    fn batches_of_several_partitions_encoded_together_frame_as_separate_batches() {
+        let r = |o: i64| Record { offset: o, sample: Sample::minimal("7", o) };
+        let groups = vec![(TopicPartition::new("t", 0), vec![r(1), r(2)]), (TopicPartition::new("t", 1), vec![r(9)])];
+        let DataMessage::Text(json) =
+            DataFormat::Json.frame(Mode::Replay, 0, &[DataFormat::Json.encode_groups(&groups)])
+        else {
+            panic!("JSON frames are text")
+        };
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["batches"].as_array().unwrap().len(), 2);
+        assert_eq!(v["batches"][1]["partition"], 1);
+        let binary = DataFormat::Columnar.frame(Mode::Replay, 0, &[DataFormat::Columnar.encode_groups(&groups)]);
+        let f = super::super::columnar::decode_frame(&binary.into_binary()).unwrap();
+        assert_eq!(f.batches.iter().map(|b| (b.partition, b.records.len())).collect::<Vec<_>>(), vec![(0, 2), (1, 1)]);
+    }
 
     #[test]
     fn only_a_client_offering_the_columnar_subprotocol_gets_it() {

@@ -11,6 +11,10 @@ use crate::telemetry::{Record, TopicPartition};
 
 /// Race time one release covers at most.
 pub(super) const SLICE_MS: i64 = 50;
+/// The slice at `max`, where nothing is paced: larger slices make larger batches (a batch
+/// costs a header whatever its size). A record still trails none by more than 100 ms of
+/// race.
+pub(super) const MAX_SPEED_SLICE_MS: i64 = 100;
 
 pub(super) struct Lane {
     pub tp: TopicPartition,
@@ -96,7 +100,12 @@ impl Merge {
 
     /// Whether lane `i` has room for more records.
     pub(super) fn wants(&self, i: usize) -> bool {
-        self.lanes[i].queue.len() < self.cap
+        self.room(i) > 0
+    }
+
+    /// How many more records lane `i` takes before it is full.
+    pub(super) fn room(&self, i: usize) -> usize {
+        self.cap.saturating_sub(self.lanes[i].queue.len())
     }
 
     pub(super) fn is_empty(&self) -> bool {
@@ -130,16 +139,16 @@ impl Merge {
     }
 
     /// Releases the records before `due` that nothing earlier can still precede, at most
-    /// one slice of race time; in offset order within each partition. `None` when nothing
-    /// is releasable.
-    pub(super) fn release(&mut self, due: i64) -> Option<Vec<(TopicPartition, Vec<Record>)>> {
+    /// one slice of `slice_ms` of race time; in offset order within each partition. `None`
+    /// when nothing is releasable.
+    pub(super) fn release(&mut self, due: i64, slice_ms: i64) -> Option<Vec<(TopicPartition, Vec<Record>)>> {
         let Head::Ready(start) = self.head() else { return None };
         if start >= due {
             return None;
         }
         let inclusive = self.all_full();
         let horizon = self.horizon().unwrap_or(i64::MIN);
-        let end = start.saturating_add(SLICE_MS).min(due);
+        let end = start.saturating_add(slice_ms).min(due);
         let end = if inclusive { end } else { end.min(horizon) };
         let mut out = Vec::new();
         for lane in &mut self.lanes {
@@ -195,9 +204,9 @@ mod tests {
         m.push(0, rec(0, 100));
         m.push(0, rec(1, 200));
         assert_eq!(m.head(), Head::Waiting, "lane 1 has read nothing yet");
-        assert_eq!(m.release(i64::MAX), None);
+        assert_eq!(m.release(i64::MAX, SLICE_MS), None);
         m.push(1, rec(0, 150));
-        assert_eq!(shape(m.release(i64::MAX)), [(0, vec![100])], "only what precedes lane 1's newest record");
+        assert_eq!(shape(m.release(i64::MAX, SLICE_MS)), [(0, vec![100])], "only what precedes lane 1's newest record");
     }
 
     #[test]
@@ -210,10 +219,10 @@ mod tests {
             m.push(1, rec(i, t));
         }
         m.reached_end(1);
-        assert_eq!(shape(m.release(i64::MAX)), [(0, vec![0, 30]), (1, vec![10, 40])]);
-        assert_eq!(shape(m.release(i64::MAX)), [(0, vec![60]), (1, vec![70])], "lane 0's newest waits");
+        assert_eq!(shape(m.release(i64::MAX, SLICE_MS)), [(0, vec![0, 30]), (1, vec![10, 40])]);
+        assert_eq!(shape(m.release(i64::MAX, SLICE_MS)), [(0, vec![60]), (1, vec![70])], "lane 0's newest waits");
         m.reached_end(0);
-        assert_eq!(shape(m.release(i64::MAX)), [(0, vec![90])]);
+        assert_eq!(shape(m.release(i64::MAX, SLICE_MS)), [(0, vec![90])]);
         assert_eq!(m.head(), Head::Empty);
         assert!(m.caught_up());
     }
@@ -224,8 +233,8 @@ mod tests {
         m.push(0, rec(0, 100));
         m.push(0, rec(1, 120));
         m.reached_end(0);
-        assert_eq!(m.release(100), None, "a record at the playhead is not yet due");
-        assert_eq!(shape(m.release(101)), [(0, vec![100])]);
+        assert_eq!(m.release(100, SLICE_MS), None, "a record at the playhead is not yet due");
+        assert_eq!(shape(m.release(101, SLICE_MS)), [(0, vec![100])]);
         assert!(!m.caught_up());
     }
 
@@ -245,7 +254,7 @@ mod tests {
         }
         assert!(!m.wants(0) && m.wants(1));
         m.reached_end(1);
-        m.release(10);
+        m.release(10, SLICE_MS);
         assert!(m.wants(0));
     }
 
@@ -255,6 +264,6 @@ mod tests {
         for i in 0..64 {
             m.push(0, rec(i, 5));
         }
-        assert_eq!(shape(m.release(i64::MAX)).first().map(|(_, ts)| ts.len()), Some(64));
+        assert_eq!(shape(m.release(i64::MAX, SLICE_MS)).first().map(|(_, ts)| ts.len()), Some(64));
     }
 }

@@ -35,6 +35,7 @@ use tracing::{debug, info};
 use super::{
     KafkaError, admin,
     client::{ReaderContext, now_ms},
+    decode::{Raw, decode_all},
     decode_record,
 };
 use crate::{
@@ -47,7 +48,7 @@ use crate::{
     telemetry::{Malformed, MalformedNote, Record, TopicPartition},
 };
 use clock::Clock;
-use merge::{Head, Merge};
+use merge::{Head, MAX_SPEED_SLICE_MS, Merge, SLICE_MS};
 use start::StartError;
 
 /// How often progress is reported while a replay runs.
@@ -335,23 +336,50 @@ impl Reader {
     }
 
     /// Takes what the partition queues of lanes with room already hold, without a turn
-    /// of the loop per record. Returns whether it took anything.
-    fn drain(
+    /// of the loop per record, and decodes it on every core. Returns whether it took
+    /// anything.
+    fn drain<'q>(
         &mut self,
         consumer: &StreamConsumer<ReaderContext>,
-        queues: &[Option<StreamPartitionQueue<ReaderContext>>],
+        queues: &'q [Option<StreamPartitionQueue<ReaderContext>>],
         merge: &mut Merge,
     ) -> bool {
+        let mut pending: Vec<(usize, BorrowedMessage<'q>)> = Vec::new();
         let mut took = 0;
         for (i, queue) in queues.iter().enumerate() {
             let Some(queue) = queue else { continue };
-            while took < TAKE_PER_TURN && merge.wants(i) {
+            let mut room = merge.room(i);
+            while took < TAKE_PER_TURN && room > 0 {
                 let Some(msg) = queue.recv().now_or_never() else { break };
-                self.take(consumer, merge, Some(i), msg);
                 took += 1;
+                match msg {
+                    Ok(m) => {
+                        pending.push((i, m));
+                        room -= 1;
+                    }
+                    // The end of the partition, after its records taken so far.
+                    Err(e) => {
+                        self.decode_pending(merge, &mut pending);
+                        self.take(consumer, merge, Some(i), Err(e));
+                    }
+                }
             }
         }
+        self.decode_pending(merge, &mut pending);
         took > 0
+    }
+
+    /// Decodes records taken from lanes' queues, side by side, into their lanes.
+    fn decode_pending(&mut self, merge: &mut Merge, pending: &mut Vec<(usize, BorrowedMessage<'_>)>) {
+        if pending.is_empty() {
+            return;
+        }
+        let raws: Vec<Raw<'_>> = pending.iter().map(|(_, m)| Raw::of(m)).collect();
+        let decoded = decode_all(&self.decoder, &raws);
+        drop(raws);
+        for ((i, m), d) in pending.drain(..).zip(decoded) {
+            self.record(merge, i, m.offset(), d);
+        }
     }
 
     /// Acts on what the viewer asked since the last turn.
@@ -401,7 +429,8 @@ impl Reader {
         }
         let due = self.clock.due(now);
         for _ in 0..SLICES_PER_TURN {
-            let Some(groups) = merge.release(due) else {
+            let slice = if self.progress.speed == Speed::Max { MAX_SPEED_SLICE_MS } else { SLICE_MS };
+            let Some(groups) = merge.release(due, slice) else {
                 // Waiting for a partition's records: the playhead waits with it. (Not at the
                 // live edge, where records come as they are produced.)
                 if merge.head() == Head::Waiting
@@ -418,16 +447,15 @@ impl Reader {
     }
 
     async fn send(&mut self, groups: Vec<(TopicPartition, Vec<Record>)>) -> Result<(), Closed> {
-        for (tp, records) in groups {
+        for (tp, records) in &groups {
             if let Some(last) = records.last() {
                 self.advance(&tp.topic, tp.partition, last.offset + 1);
             }
             if let Some(ts) = records.iter().filter_map(|r| r.sample.ts).max() {
                 self.clock.released(ts);
             }
-            self.feed.send(&tp, &records).await?;
         }
-        Ok(())
+        self.feed.send(&groups).await
     }
 
     /// When the next record falls due, when the clock paces it.
@@ -636,18 +664,28 @@ mod tests {
             .take()
             .items
             .iter()
-            .map(|item| match item {
+            .flat_map(|item| match item {
+                // One queued item holds the batches of one release, comma-separated.
                 Item::Replay(b) => {
-                    let v = json(b);
-                    let offsets: Vec<i64> =
-                        v["records"].as_array().unwrap().iter().map(|r| r["offset"].as_i64().unwrap()).collect();
-                    format!("p{} {offsets:?}", v["partition"])
+                    let all: Value = serde_json::from_str(&format!("[{}]", String::from_utf8_lossy(b))).unwrap();
+                    let batches = all.as_array().unwrap().iter().map(|v| {
+                        let offsets: Vec<i64> =
+                            v["records"].as_array().unwrap().iter().map(|r| r["offset"].as_i64().unwrap()).collect();
+                        format!("p{} {offsets:?}", v["partition"])
+                    });
+                    batches.collect::<Vec<_>>()
                 }
                 Item::Control(b) => {
                     let v = json(b);
-                    format!("{} {}/{} {}", v["state"].as_str().unwrap(), v["delivered"], v["total"], v["progress"])
+                    vec![format!(
+                        "{} {}/{} {}",
+                        v["state"].as_str().unwrap(),
+                        v["delivered"],
+                        v["total"],
+                        v["progress"]
+                    )]
                 }
-                Item::History(_) => "history".into(),
+                Item::History(_) => vec!["history".into()],
             })
             .collect()
     }
@@ -667,23 +705,24 @@ mod tests {
     async fn at_max_every_record_is_delivered_in_time_order_across_partitions_and_the_end_is_caught_up() {
         let (viewer, mut reader, mut merge) = replaying(&[lane(0, 0, 3), lane(1, 10, 12)], Speed::Max);
         reader.report();
-        // Partition 0 is read all at once; partition 1 lags behind it.
-        for (o, ts) in [(0, T0), (1, T0 + 100), (2, T0 + 200)] {
+        // Partition 0 is read all at once; partition 1 lags behind it. (Records are more
+        // than a slice of race apart: within one, they go out grouped by partition.)
+        for (o, ts) in [(0, T0), (1, T0 + 200), (2, T0 + 400)] {
             reader.record(&mut merge, 0, o, at(o, ts));
         }
         merge.reached_end(0);
         reader.release(&mut merge).await.unwrap();
         assert_eq!(sent(&viewer), ["running 0/5 0.0"], "nothing until partition 1 says what comes first");
 
-        reader.record(&mut merge, 1, 10, at(10, T0 + 50));
-        reader.record(&mut merge, 1, 11, at(11, T0 + 150));
+        reader.record(&mut merge, 1, 10, at(10, T0 + 100));
+        reader.record(&mut merge, 1, 11, at(11, T0 + 300));
         merge.reached_end(1);
         reader.release(&mut merge).await.unwrap();
         reader.release(&mut merge).await.unwrap();
         assert_eq!(delivered(&viewer), [0, 10, 1, 11, 2]);
         reader.update_state(&merge);
         assert_eq!(sent(&viewer), ["caught_up 5/5 1.0"]);
-        assert_eq!(reader.progress.position_ts, Some(T0 + 200));
+        assert_eq!(reader.progress.position_ts, Some(T0 + 400));
     }
 
     #[tokio::test(start_paused = true)]
