@@ -385,7 +385,8 @@ const VIEWS = [
   () => syncCars(),
   () => charts.draw(store, view.windowSec * 1000, store.windowEnd(session.mode === 'replay')),
   (now) => playback.frame(now),
-  (now) => race.frame(now),
+  (now) => race.frame(now, 'map'),
+  (now) => race.frame(now, 'tables'),
   drawLegend,
 ];
 let lastDrawAt = 0;
