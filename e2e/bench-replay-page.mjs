@@ -1,6 +1,7 @@
 // make bench's `replay_page` figures: the real page in Debian's Chromium replaying a whole
-// topic that make bench has filled, as a person does it: "as fast as Kafka serves", a click on
-// "Play from start", and the wait until the replay progress shows 100%. Timed in the page from
+// topic that make bench has filled, as a person does it: once the page has drawn its
+// timeline, "as fast as Kafka serves", a click on "Play from start", and the wait until the
+// replay progress shows 100%. Timed in the page from
 // the click event to the first frame drawn after the progress text turned 100%; long tasks
 // are counted with a PerformanceObserver; the JS heap is sampled over CDP. Prints one JSON
 // line on stdout, progress on stderr. Not a test: `node --test e2e/` skips it (no .test.mjs).
@@ -45,6 +46,10 @@ async function once(browser, url, run) {
     // Subscribed: with no history kept, the page says there is nothing recent.
     await waitUntil(async () => /^No records on/.test(await page.getByTestId('charts-empty-text').innerText()),
       'the page is subscribed to the topic');
+    // And settled, as a person sees it before reaching for the button: the timeline has
+    // drawn what Kafka holds (its overview, read at load, is done), so the replay is not
+    // timed against the page still loading.
+    await page.waitForFunction(() => window.trackside.overviews.timeline?.state === 'done', null, { timeout: 120_000 });
     const format = await page.evaluate(() => window.trackside.dataFormat);
     await page.locator('[data-testid="speed-picker"] [data-speed="max"]').click();
     const cdp = await page.context().newCDPSession(page);
