@@ -144,12 +144,12 @@ fn read_topic(
         // by side.
         let mut wait = Duration::from_millis(100);
         let mut idle = true;
-        while batch.len() < DECODE_BATCH {
+        // The end of a partition, taken once the records before it are counted.
+        let mut ended = None;
+        while batch.len() < DECODE_BATCH && ended.is_none() {
             match consumer.poll(wait) {
                 Some(Ok(m)) => batch.push(m),
-                Some(Err(RdKafkaError::PartitionEOF(p))) => {
-                    ends.remove(&p);
-                }
+                Some(Err(RdKafkaError::PartitionEOF(p))) => ended = Some(p),
                 Some(Err(e)) => debug!(topic, error = %e, "lap index reader"),
                 None => break,
             }
@@ -176,6 +176,9 @@ fn read_topic(
         }
         drop(raws);
         batch.clear();
+        if let Some(p) = ended {
+            ends.remove(&p);
+        }
         if idle || Instant::now() >= next_progress {
             index.feed(topic, pending.0, &std::mem::take(&mut pending.1));
             if !live && ends.is_empty() {

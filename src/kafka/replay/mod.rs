@@ -537,7 +537,6 @@ impl Reader {
         offset: i64,
         decoded: Result<impl IntoIterator<Item = Record>, Malformed>,
     ) {
-        let tp = merge.lanes()[i].tp.clone();
         match decoded {
             Ok(records) => {
                 let mut kept = false;
@@ -546,6 +545,7 @@ impl Reader {
                 }
                 if !kept {
                     // Before the replay's start time: passed over.
+                    let tp = &merge.lanes()[i].tp;
                     self.advance(&tp.topic, tp.partition, offset + 1);
                 }
             }
