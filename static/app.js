@@ -15,7 +15,7 @@ import { PartitionPicker, TopicPicker, WindowPicker } from './pickers.js';
 import { ReplayControls } from './replay-controls.js';
 import { Playback } from './playback.js';
 import { describeSelection, sameSelection, selects } from './selection.js';
-import { initial, next } from './session.js';
+import { drawPeriod, initial, next } from './session.js';
 import { formatQuery, parseQuery } from './url.js';
 import { bucketValues } from './zoom.js';
 import { Race } from './race.js';
@@ -186,10 +186,12 @@ function perform(effect) {
 }
 
 const connectToServer = () => connect({
+  wire: fromUrl.wire,
   onOpen: () => dispatch({ type: 'connected' }),
   onStatus: (s) => {
     view.link = s;
     if (s.state !== 'connected') dispatch({ type: 'disconnected', state: s.state });
+    kafka.setDataFormat(s.dataFormat ?? null);
     renderStatus();
   },
   onMessage,
@@ -244,6 +246,7 @@ function writeUrl() {
     speed: session.speed,
     paused: session.start ? session.start.paused : replaying && session.wantPaused,
     axis: view.axis,
+    wire: fromUrl.wire,
   });
   if (q !== location.search) history.replaceState(null, '', q);
 }
@@ -368,18 +371,45 @@ function readout(key, text) {
 let lastLegendAt = 0;
 let legendVersion = -1;
 
-function frame(now) {
-  requestAnimationFrame(frame);
-  syncCars();
-  charts.draw(store, view.windowSec * 1000, store.windowEnd(session.mode === 'replay'));
-  playback.frame(now);
-  race.frame(now);
+function drawLegend(now) {
   if (now - lastLegendAt >= LEGEND_INTERVAL_MS && (legendDirty || store.version !== legendVersion)) {
     lastLegendAt = now;
     legendVersion = store.version;
     legendDirty = false;
     renderLegend();
   }
+}
+
+/** What an animation frame draws, in order (the cars first: the strips are configured for them). */
+const VIEWS = [
+  () => syncCars(),
+  () => charts.draw(store, view.windowSec * 1000, store.windowEnd(session.mode === 'replay')),
+  (now) => playback.frame(now),
+  (now) => race.frame(now, 'map'),
+  (now) => race.frame(now, 'tables'),
+  drawLegend,
+];
+let lastDrawAt = 0;
+/** While paced (a replay at max), the views of the round under way still to draw, one per frame. */
+let pendingViews = 0;
+
+function frame(now) {
+  requestAnimationFrame(frame);
+  const period = drawPeriod(session);
+  if (period === 0) {
+    pendingViews = 0;
+    for (const v of VIEWS) v(now);
+    return;
+  }
+  // A replay at max: a round of drawings every `period`, one view per animation frame, so
+  // the records go into the rings in between and no frame holds every view's work.
+  if (pendingViews === 0) {
+    if (now - lastDrawAt < period) return;
+    lastDrawAt = now;
+    pendingViews = VIEWS.length;
+  }
+  VIEWS[VIEWS.length - pendingViews](now);
+  pendingViews--;
 }
 
 // ---- start -----------------------------------------------------------------------------
@@ -407,6 +437,10 @@ const hook = Object.freeze({
   get mode() { return session.mode; },
   get selection() { return structuredClone(session.selection); },
   get connection() { return session.connection; },
+  /** How `data` messages arrive: 'columnar' or 'json' (null while not connected). */
+  get dataFormat() { return conn.dataFormat ?? null; },
+  /** Binary messages the page could not read as data frames. */
+  get badFrames() { return conn.badFrames ?? 0; },
   get dropped() { return session.dropped; },
   /** The track map's dots (CSS pixels in its canvas) and frames drawn. */
   get map() { return { dots: race.map.dots.map((d) => ({ ...d })), frames: race.map.frames, bins: race.map.outline.bins }; },

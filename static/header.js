@@ -1,6 +1,8 @@
 // The header's two indicators: the connection (to the server, and the server's to Kafka)
 // and the live/replay badge, which must be impossible to miss.
 
+import { replayProgress } from './replay-controls.js';
+
 export class Header {
   constructor(root) {
     this.conn = root.querySelector('[data-testid="connection-status"]');
@@ -16,7 +18,7 @@ export class Header {
   }
 
   /**
-   * @param {{state: string, attempt?: number, retryInMs?: number}} s  from connection.js
+   * @param {{state: string, attempt?: number, retryInMs?: number, dataFormat?: string}} s  from connection.js
    * @param {{reachable: boolean, error: string|null}|undefined} kafka  from the last `stats`
    */
   connection(s, kafka) {
@@ -29,7 +31,7 @@ export class Header {
       title = kafka.error ?? 'The server cannot reach the Kafka brokers.';
     } else if (state === 'connected') {
       label = 'Connected';
-      title = 'Connected to the Trackside server; Kafka is reachable';
+      title = `Connected to the Trackside server; Kafka is reachable · data: ${formatName(s.dataFormat)}`;
     } else if (state === 'reconnecting') {
       label = 'Reconnecting…';
       title = `Lost the connection to the server; attempt ${s.attempt ?? 1}${s.retryInMs ? `, next in ${Math.ceil(s.retryInMs / 1000)} s` : ''}`;
@@ -50,7 +52,8 @@ export class Header {
   mode(mode, state, replay) {
     let badge = { mode: 'live', text: 'Live', sub: `consumer group ${this.groupId.textContent}` };
     if (mode === 'replay') {
-      const pct = replay ? `${Math.floor((replay.progress ?? 0) * 100)}%` : '';
+      const p = replayProgress(replay);
+      const pct = p === null ? 'starting' : `${Math.floor(p * 100)}%`;
       const speed = replay?.speed === 'max' ? 'as fast as Kafka serves' : replay?.speed ? `at ${replay.speed}×` : '';
       badge = {
         starting: { mode: 'replay', text: 'Replay', sub: 'starting…' },
@@ -65,4 +68,9 @@ export class Header {
     this.modeText.textContent = badge.text;
     this.modeSub.textContent = badge.sub;
   }
+}
+
+/** How the page names a data format to a person: 'columnar' or 'JSON'. */
+export function formatName(format) {
+  return format === 'columnar' ? 'columnar' : 'JSON';
 }

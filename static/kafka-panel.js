@@ -4,6 +4,7 @@
 // whether Kafka is reachable. Rebuilt on each `stats` message (once a second).
 
 import { selects } from './selection.js';
+import { formatName } from './header.js';
 
 const fmt = new Intl.NumberFormat('en-US');
 const fmt1 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
@@ -23,6 +24,17 @@ export class KafkaPanel {
     this.dropped = root.querySelector('[data-testid=kafka-dropped]');
     this.restartsRow = root.querySelector('[data-testid=kafka-restarts-row]');
     this.restarts = root.querySelector('[data-testid=kafka-restarts]');
+    this.format = root.querySelector('[data-testid=data-format]');
+  }
+
+  /** How this page's `data` messages arrive ('columnar' or 'json'; null while disconnected). */
+  setDataFormat(format) {
+    const text = format === null ? '—' : formatName(format);
+    if (this.format.textContent !== text) this.format.textContent = text;
+    this.format.dataset.format = format ?? '';
+    this.format.title = format === 'columnar'
+      ? 'Binary columnar frames (trackside.columnar.v1); add ?wire=json to the URL to receive JSON'
+      : format === 'json' ? 'JSON text messages' : '';
   }
 
   /**

@@ -137,15 +137,17 @@ export class Race {
     if (l) this.seek(l.start_ts);
   }
 
-  frame(now) {
+  /** Draws what changed of the race views: `parts` 'map', 'tables' (tower, Distance strips) or 'all'. */
+  frame(now, parts = 'all') {
     const began = performance.now();
-    this.drawFrame(now);
+    this.drawFrame(now, parts);
     this.spentMs += performance.now() - began;
   }
 
-  drawFrame(now) {
+  drawFrame(now, parts) {
     const t = this.moment();
-    this.map.draw(this.store, t, this.focus(), [0, ...(this.table.track?.sectors_m ?? [])]);
+    if (parts !== 'tables') this.map.draw(this.store, t, this.focus(), [0, ...(this.table.track?.sectors_m ?? [])]);
+    if (parts === 'map') return;
     if (now - this.towerAt >= TOWER_MS) {
       this.towerAt = now;
       this.renderTower(t);

@@ -79,7 +79,7 @@ export class ReplayControls {
     this.start.textContent = '⇤ Play from start';
     this.progress.hidden = !replaying;
     if (!replaying) return;
-    const p = msg ? clamp01(msg.progress) : 0;
+    const p = replayProgress(msg) ?? 0;
     this.bar.value = p;
     this.label.textContent = STATE_LABELS[state] ?? state ?? '';
     this.text.textContent = `${Math.floor(p * 100)}% · ${offsetText(msg)}`;
@@ -99,9 +99,19 @@ const STATE_LABELS = {
 
 const clamp01 = (v) => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
 
+/**
+ * How far a replay is, 0 to 1, from its last `replay` message; null before it is known. The
+ * server's first message of a replay may come before the reader has found its partitions
+ * (none listed, nothing to pass, so `progress` 1): that is a replay starting, not one done.
+ */
+export function replayProgress(msg) {
+  if (!msg || !(msg.partitions?.length > 0)) return null;
+  return clamp01(msg.progress);
+}
+
 /** "offset X of Y" for one partition; delivered records of the total for several. */
 function offsetText(msg) {
-  if (!msg) return 'starting…';
+  if (!msg || !(msg.partitions?.length > 0)) return 'starting…';
   const parts = msg.partitions ?? [];
   const where = parts.length === 1
     ? `offset ${fmt.format(parts[0].offset)} of ${fmt.format(parts[0].end)}`

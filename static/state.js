@@ -38,6 +38,7 @@ export class CarTrack {
     this.arrivedAt = 0;
   }
 
+  /** Appends a record of a JSON `data` message. */
   push(topic, partition, r) {
     const i = this.head;
     this.ts[i] = r.ts;
@@ -56,13 +57,44 @@ export class CarTrack {
     ch.lap_distance_m[i] = r.lap_distance_m ?? NaN;
     ch.x[i] = r.x ?? NaN;
     ch.y[i] = r.y ?? NaN;
+    this.advance(topic, partition, r.offset, r.driver);
+  }
+
+  /**
+   * Appends record `j` of a columnar batch (static/wire.js): column `i` of the batch starts
+   * at `f[at[base + i]]`, and is absent (NaN for every record, as in the JSON path) when
+   * that index is negative.
+   * @param {string|undefined} driver  the record's driver, when it has one
+   */
+  pushAt(topic, partition, f, at, base, j, driver) {
+    const i = this.head;
+    const ch = this.ch;
+    this.ts[i] = value(f, at[base + 1], j);
+    ch.speed_kph[i] = value(f, at[base + 3], j);
+    ch.rpm[i] = value(f, at[base + 4], j);
+    ch.fl[i] = value(f, at[base + 5], j);
+    ch.fr[i] = value(f, at[base + 6], j);
+    ch.rl[i] = value(f, at[base + 7], j);
+    ch.rr[i] = value(f, at[base + 8], j);
+    ch.lap[i] = value(f, at[base + 9], j);
+    ch.gear[i] = value(f, at[base + 10], j);
+    ch.throttle[i] = value(f, at[base + 11], j);
+    ch.brake[i] = value(f, at[base + 12], j);
+    ch.x[i] = value(f, at[base + 14], j);
+    ch.y[i] = value(f, at[base + 15], j);
+    ch.lap_distance_m[i] = value(f, at[base + 16], j);
+    this.advance(topic, partition, value(f, at[base], j), driver);
+  }
+
+  /** What follows the channels of a sample, whichever form it came in: the ring moves on. */
+  advance(topic, partition, offset, driver) {
     this.pushed++;
-    this.head = i + 1 === CAPACITY ? 0 : i + 1;
+    this.head = this.head + 1 === CAPACITY ? 0 : this.head + 1;
     if (this.count < CAPACITY) this.count++;
-    if (r.driver != null) this.driver = r.driver;
+    if (driver != null) this.driver = driver;
     this.topic = topic;
     this.partition = partition;
-    this.lastOffset = r.offset;
+    this.lastOffset = offset;
   }
 
   /** Ring index of the k-th newest sample (0 = newest); k < count. */
@@ -150,11 +182,14 @@ export class TelemetryStore {
     this.version = 0;
     /** Bumped when the set of cars changes (charts rebuild their series). */
     this.carsVersion = 0;
+    /** The columnar path's car lookups, by a batch's strings array (see ingestColumns). */
+    this.tracksByNames = { single: new WeakMap(), multi: new WeakMap() };
     this.scratch = { speed: NaN, rpm: NaN, gear: NaN, lap: NaN, part: null, driver: null, fl: NaN, fr: NaN, rl: NaN, rr: NaN };
   }
 
   clear() {
     this.cars.clear();
+    this.tracksByNames = { single: new WeakMap(), multi: new WeakMap() };
     this.sortedIds = [];
     this.ignored = 0;
     this.maxTs = -Infinity;
@@ -204,7 +239,8 @@ export class TelemetryStore {
   }
 
   /**
-   * Appends the records of a `data` message's batches; `accept(topic, partition)` filters.
+   * Appends the records of a `data` message's batches, JSON ones (`records`) or decoded
+   * columnar ones (static/wire.js ColumnarBatch); `accept(topic, partition)` filters.
    * @param {boolean} multiTopic  whether several topics are watched (see `carKey`)
    */
   ingest(batches, accept, multiTopic) {
@@ -212,25 +248,7 @@ export class TelemetryStore {
     let n = 0;
     for (const batch of batches) {
       if (!accept(batch.topic, batch.partition)) continue;
-      for (const r of batch.records) {
-        if (typeof r.ts !== 'number' || typeof r.car !== 'string') continue;
-        const key = multiTopic ? carKey(r.car, batch.topic, true) : r.car;
-        let car = this.cars.get(key);
-        if (car === undefined) {
-          if (this.cars.size >= MAX_CARS) {
-            this.ignored++;
-            continue;
-          }
-          car = new CarTrack(key, r.car);
-          this.cars.set(key, car);
-          this.sortedIds = [...this.cars.keys()].sort(compareCars);
-          this.carsVersion++;
-        }
-        car.push(batch.topic, batch.partition, r);
-        car.arrivedAt = now;
-        if (r.ts > this.maxTs) this.maxTs = r.ts;
-        n++;
-      }
+      n += batch.records ? this.ingestRecords(batch, multiTopic, now) : this.ingestColumns(batch, multiTopic, now);
     }
     if (n > 0) {
       this.records += n;
@@ -238,4 +256,77 @@ export class TelemetryStore {
     }
     return n;
   }
+
+  /** A JSON batch: one object per record. */
+  ingestRecords(batch, multiTopic, now) {
+    let n = 0;
+    for (const r of batch.records) {
+      if (typeof r.ts !== 'number' || typeof r.car !== 'string') continue;
+      const car = this.track(r.car, batch.topic, multiTopic);
+      if (car === null) {
+        this.ignored++;
+        continue;
+      }
+      car.push(batch.topic, batch.partition, r);
+      car.arrivedAt = now;
+      if (r.ts > this.maxTs) this.maxTs = r.ts;
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * A columnar batch: values read from the frame in place. A car is looked up once per
+   * entry of the batch's string table, not once per record.
+   */
+  ingestColumns(batch, multiTopic, now) {
+    const { topic, partition, strings, f64: f, at, base } = batch;
+    const ts = at[base + 1];
+    const cars = at[base + 2];
+    const drivers = at[base + 13];
+    if (ts < 0 || cars < 0) return 0;
+    // By string index: the car's track, null for a car beyond MAX_CARS, undefined until
+    // looked up. Batches with the same names share their strings array (wire.js), and so
+    // these lookups, until the store is cleared.
+    const known = multiTopic ? this.tracksByNames.multi : this.tracksByNames.single;
+    let tracks = known.get(strings);
+    if (tracks === undefined) known.set(strings, (tracks = new Array(strings.length)));
+    let n = 0;
+    for (let j = 0; j < batch.n; j++) {
+      const t = f[ts + j];
+      const k = f[cars + j];
+      const id = strings[k];
+      if (Number.isNaN(t) || id === undefined) continue;
+      let car = tracks[k];
+      if (car === undefined) car = tracks[k] = this.track(id, topic, multiTopic);
+      if (car === null) {
+        this.ignored++;
+        continue;
+      }
+      car.pushAt(topic, partition, f, at, base, j, drivers < 0 ? undefined : strings[f[drivers + j]]);
+      car.arrivedAt = now;
+      if (t > this.maxTs) this.maxTs = t;
+      n++;
+    }
+    return n;
+  }
+
+  /** The rings of car `id` of `topic`, made when it is new; null for a car beyond MAX_CARS. */
+  track(id, topic, multiTopic) {
+    const key = multiTopic ? carKey(id, topic, true) : id;
+    let car = this.cars.get(key);
+    if (car === undefined) {
+      if (this.cars.size >= MAX_CARS) return null;
+      car = new CarTrack(key, id);
+      this.cars.set(key, car);
+      this.sortedIds = [...this.cars.keys()].sort(compareCars);
+      this.carsVersion++;
+    }
+    return car;
+  }
+}
+
+/** Record `j`'s value of the column starting at float `o` of `f`; NaN for an absent column (o < 0). */
+function value(f, o, j) {
+  return o < 0 ? NaN : f[o + j];
 }

@@ -7,6 +7,7 @@
 //   ?topic=a:0,2&topic=b                              several (a colon cannot occur in a Kafka topic name)
 //   ?topic=t&cars=3&cars=7&t=2025-11-25T00:00:12.345Z&speed=2&paused=1   cars 3 and 7, a paused moment
 //   ?topic=t&car=7&axis=distance                      car 7's laps overlaid by distance
+//   ?topic=t&wire=json                                data as JSON rather than columnar (debugging)
 
 /** The chart windows the page offers, in seconds, and the one a URL without `window` means. */
 export const WINDOWS = Object.freeze([30, 60, 120]);
@@ -21,7 +22,8 @@ export const DEFAULT_SPEED = 1;
  * watches the server's default topic); `car` is null when no car is focused; `cars` is null
  * when every car is drawn; `t` (ms) is null when the link is live.
  * @returns {{selection: object[]|null, car: string|null, cars: string[]|null, window: number,
- *   t: number|null, speed: number|'max', paused: boolean, axis: 'time'|'distance'}}
+ *   t: number|null, speed: number|'max', paused: boolean, axis: 'time'|'distance',
+ *   wire: 'columnar'|'json'}}  `wire`: how `data` messages are asked for (columnar unless the link says json)
  */
 export function parseQuery(search) {
   const q = new URLSearchParams(search);
@@ -37,12 +39,14 @@ export function parseQuery(search) {
     speed: parseSpeed(q.get('speed')),
     paused: t !== null && ['1', 'true', 'yes'].includes(q.get('paused')),
     axis: q.get('axis') === 'distance' ? 'distance' : 'time',
+    wire: q.get('wire') === 'json' ? 'json' : 'columnar',
   };
 }
 
-/** The query string of a view; defaults (the 60 s window, every car, live, 1×, by time) are left out. */
+/** The query string of a view; defaults (the 60 s window, every car, live, 1×, by time, columnar) are left out. */
 export function formatQuery({
   selection, car = null, cars = null, window = DEFAULT_WINDOW, t = null, speed = DEFAULT_SPEED, paused = false, axis = 'time',
+  wire = 'columnar',
 }) {
   const live = !Number.isFinite(t);
   return queryFromSelection(selection, {
@@ -53,6 +57,7 @@ export function formatQuery({
     speed: speed !== DEFAULT_SPEED && SPEEDS.includes(speed) ? speed : null,
     paused: !live && paused ? 1 : null,
     axis: axis === 'distance' ? 'distance' : null,
+    wire: wire === 'json' ? 'json' : null,
   });
 }
 

@@ -13,9 +13,12 @@
 //! - `memory`: peak RSS replaying 10,000,000 records; 500 viewers of which 50 stalled.
 //! - `browser`: the page in headless Chromium at 20 cars × 50 Hz: fps and JS heap
 //!   (e2e/bench-browser.mjs, run with node).
+//! - `replay_page`: the replay's topic replayed by the page in headless Chromium, from the
+//!   click to the progress showing 100%, against the same kcat runs (its own when `replay`
+//!   is not run); its longest task and JS heap (e2e/bench-replay-page.mjs).
 //!
 //! `QUICK=1` (or `--quick`) runs a reduced version in a few minutes. `BENCH_ONLY=replay,
-//! overview,latency,memory,browser` runs some parts. Everything runs on loopback and stops on its
+//! overview,latency,memory,browser,replay_page` runs some parts. Everything runs on loopback and stops on its
 //! own. Environment: `TRACKSIDE_TEST_BROKERS` (default 127.0.0.1:9092).
 
 mod browser;
@@ -23,6 +26,7 @@ mod common;
 mod latency;
 mod overview;
 mod replay;
+mod replay_page;
 
 use std::time::Duration;
 
@@ -76,7 +80,7 @@ fn main() {
     let mut figures = Vec::new();
     let mut topics = Vec::new();
 
-    if wants("replay") || wants("overview") {
+    if wants("replay") || wants("overview") || wants("replay_page") {
         let topic = replay::filled_topic(&brokers, plan.replay_records);
         let mut kcat = None;
         if wants("replay") {
@@ -85,7 +89,10 @@ fn main() {
             kcat = Some(runs);
         }
         if wants("overview") {
-            figures.push(overview::overview_vs_kcat(&runtime, &brokers, &topic, plan.replay_records, kcat));
+            figures.push(overview::overview_vs_kcat(&runtime, &brokers, &topic, plan.replay_records, kcat.clone()));
+        }
+        if wants("replay_page") {
+            figures.extend(replay_page::run(&brokers, &topic, plan.replay_records, kcat));
         }
         topics.push(topic);
     }

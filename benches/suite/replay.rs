@@ -26,8 +26,9 @@ pub(crate) struct ReplayRun {
     pub(crate) cpu_secs: f64,
 }
 
-/// kcat reading a whole topic, run by run: what the replay and the overview are held to.
-#[derive(Default)]
+/// kcat reading a whole topic, run by run: what the replay, the overview and the page's
+/// replay are held to.
+#[derive(Default, Clone)]
 pub(crate) struct KcatRuns {
     pub(crate) secs: Vec<f64>,
     pub(crate) cpu_secs: Vec<f64>,

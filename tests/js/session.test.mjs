@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { initial, next } from '../../static/session.js';
+import { FAST_REPLAY_DRAW_MS, drawPeriod, initial, next } from '../../static/session.js';
 
 const TELEMETRY = [{ topic: 'telemetry', partitions: null }];
 const PIT = [{ topic: 'pit', partitions: [0, 2] }];
@@ -421,5 +421,24 @@ describe('range and overviews', () => {
   test('ids are shared by replays and overviews, so no answer is mistaken for another', () => {
     const r = run(watching(), { type: 'ask-overview', purpose: 'timeline', request: REQ }, { type: 'replay' });
     assert.deepEqual(sent(r.effects).map((m) => [m.type, m.id]), [['overview', 1], ['replay', 2]]);
+  });
+});
+
+describe('how often the views are drawn', () => {
+  const replaying = (speed, state = 'running') => {
+    const s = run(watching(), { type: 'speed', speed }, { type: 'replay' }).state;
+    return state === 'starting' ? s : next(s, { type: 'progress', message: { type: 'replay', id: s.replayId, state, speed, partitions: [] } }).state;
+  };
+
+  test('every frame live, and in a replay a person can follow', () => {
+    assert.equal(drawPeriod(watching()), 0);
+    assert.equal(drawPeriod(replaying(2)), 0);
+  });
+
+  test('once a second while a replay reads as fast as Kafka serves, until it catches up', () => {
+    assert.equal(drawPeriod(replaying('max', 'starting')), FAST_REPLAY_DRAW_MS);
+    assert.equal(drawPeriod(replaying('max')), FAST_REPLAY_DRAW_MS);
+    assert.equal(drawPeriod(replaying('max', 'caught_up')), 0, 'then live from the replay reader');
+    assert.equal(drawPeriod(replaying('max', 'paused')), 0);
   });
 });

@@ -3,7 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CAPACITY, MAX_CARS, TelemetryStore } from '../../static/state.js';
+import { CAPACITY, CHANNELS, MAX_CARS, TelemetryStore } from '../../static/state.js';
+import { decodeDataFrame } from '../../static/wire.js';
+import { encodeFrame } from './frames.mjs';
 
 const all = () => true;
 const record = (car, ts, extra = {}) => ({
@@ -105,5 +107,58 @@ describe('where the charts’ window ends', () => {
     assert.equal(store.windowEnd(true), 7000);
     for (const car of store.cars.values()) car.arrivedAt = performance.now() - 10_000;
     assert.equal(store.windowEnd(true), 9000, 'all silent: the newest sample');
+  });
+});
+
+describe('a columnar data message', () => {
+  /** Everything a store holds that the page shows or reads back, but when records arrived. */
+  const snapshot = (store) => ({
+    records: store.records, ignored: store.ignored, maxTs: store.maxTs, version: store.version,
+    carsVersion: store.carsVersion, sortedIds: store.sortedIds,
+    cars: [...store.cars].map(([key, t]) => ({
+      key, car: t.car, driver: t.driver, topic: t.topic, partition: t.partition, lastOffset: t.lastOffset,
+      head: t.head, count: t.count, pushed: t.pushed, ts: [...t.ts],
+      ch: Object.fromEntries(CHANNELS.map((name) => [name, [...t.ch[name]]])),
+    })),
+  });
+  /** Ingests the same messages into one store as JSON and into another as columnar frames. */
+  function both(messages, accept, multiTopic) {
+    const json = new TelemetryStore();
+    const columnar = new TelemetryStore();
+    for (const m of messages) {
+      const nJson = json.ingest(m.batches, accept, multiTopic);
+      const frame = decodeDataFrame(encodeFrame({ mode: 'live', ...m }));
+      assert.equal(columnar.ingest(frame.batches, accept, multiTopic), nJson, 'the same records kept');
+    }
+    return [snapshot(json), snapshot(columnar)];
+  }
+
+  test('leaves the store exactly as its JSON equivalent does: rings, drivers, offsets, partitions, counters', () => {
+    const sparse = (car, ts) => ({ car, ts, offset: ts, speed_kph: 200.25, rpm: 10_001 }); // no optional field
+    const messages = [
+      { batches: [
+        batch([record('7', 100, { driver: 'A. Senna', gear: 7, lap: 3, throttle: 1, brake: 0, x: 1.5, y: -2.25, lap_distance_m: 12.5 }),
+          sparse('12', 110), record('7', 120, { gear: -1, driver: undefined })], 'telemetry', 3),
+        batch([record('7', 90, { driver: 'L. Moreau' }), sparse('7', 95)], 'pit', 0),
+        batch([], 'telemetry', 1),
+      ] },
+      { batches: [batch([sparse('7', 130), record('12', 140, { driver: 'Ö. Ünal', brake: -0 })], 'telemetry', 3)] },
+    ];
+    for (const multiTopic of [false, true]) {
+      const [json, columnar] = both(messages, all, multiTopic);
+      assert.deepEqual(columnar, json, multiTopic ? 'cars by id and topic' : 'cars by id');
+    }
+    const [json] = both(messages, all, true);
+    assert.equal(json.cars.find((c) => c.key === '7@telemetry').driver, 'A. Senna', 'a record without a driver keeps the last one');
+  });
+
+  test('filters, wraps its rings and refuses cars beyond the limit as the JSON path does', () => {
+    const many = Array.from({ length: MAX_CARS + 3 }, (_, i) => record(String(i), 1));
+    const long = Array.from({ length: CAPACITY + 7 }, (_, ts) => record(ts % 3 === 0 ? '0' : String(MAX_CARS + 1), ts + 2));
+    const messages = [{ batches: [batch(many, 't', 0), batch([record('x', 1)], 't', 9)] }, { batches: [batch(long, 't', 0)] }];
+    const [json, columnar] = both(messages, (topic, partition) => partition !== 9, false);
+    assert.deepEqual(columnar, json);
+    assert.equal(columnar.ignored, 3 + Math.floor((2 * (CAPACITY + 7)) / 3), 'every record of a refused car counted');
+    assert.equal(columnar.cars.length, MAX_CARS);
   });
 });

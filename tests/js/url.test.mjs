@@ -24,7 +24,7 @@ describe('the URL', () => {
   test('the default window and no focused car are left out', () => {
     assert.equal(formatQuery({ selection: [{ topic: 't', partitions: null }], car: null, window: 60 }), '?topic=t');
     assert.deepEqual(parseQuery('?topic=t'), {
-      selection: [{ topic: 't', partitions: null }], car: null, cars: null, window: 60, t: null, speed: 1, paused: false, axis: 'time',
+      selection: [{ topic: 't', partitions: null }], car: null, cars: null, window: 60, t: null, speed: 1, paused: false, axis: 'time', wire: 'columnar',
     });
   });
 
@@ -36,7 +36,7 @@ describe('the URL', () => {
     }
     const many = names.map((topic, i) => ({ topic, partitions: i % 2 ? [i, i + 10] : null }));
     assert.deepEqual(roundTrip({ selection: many, car: 'car 12', window: 120 }),
-      { selection: many, car: 'car 12', cars: null, window: 120, t: null, speed: 1, paused: false, axis: 'time' });
+      { selection: many, car: 'car 12', cars: null, window: 120, t: null, speed: 1, paused: false, axis: 'time', wire: 'columnar' });
   });
 
   test('a car id with characters a URL escapes comes back unchanged', () => {
@@ -77,7 +77,7 @@ describe('the moment in the URL', () => {
   test('a paused moment at 2× with two cars drawn reads as people write it', () => {
     const q = formatQuery({ selection: sel, car: '7', cars: ['3', '7'], t: T, speed: 2, paused: true });
     assert.equal(q, '?topic=t&car=7&cars=3&cars=7&t=2025-11-25T14:03:12.345Z&speed=2&paused=1');
-    assert.deepEqual(parseQuery(q), { selection: sel, car: '7', cars: ['3', '7'], window: 60, t: T, speed: 2, paused: true, axis: 'time' });
+    assert.deepEqual(parseQuery(q), { selection: sel, car: '7', cars: ['3', '7'], window: 60, t: T, speed: 2, paused: true, axis: 'time', wire: 'columnar' });
   });
 
   test('every speed of the selector comes back; 1× and live are left out', () => {
@@ -140,6 +140,14 @@ describe('the pickers’ edits to a selection', () => {
 });
 
 describe('the strips by distance', () => {
+  test('a link that asks for JSON data keeps asking; columnar is the default and left out', () => {
+    const selection = [{ topic: 't', partitions: null }];
+    assert.equal(formatQuery({ selection, wire: 'json' }), '?topic=t&wire=json');
+    assert.equal(roundTrip({ selection, wire: 'json' }).wire, 'json');
+    assert.equal(formatQuery({ selection, wire: 'columnar' }), '?topic=t');
+    assert.equal(parseQuery('?topic=t&wire=msgpack').wire, 'columnar', 'anything else is the default');
+  });
+
   test('a link keeps Distance mode; by time is the default and left out', () => {
     const selection = [{ topic: 't', partitions: null }];
     assert.equal(formatQuery({ selection, car: '7', axis: 'distance' }), '?topic=t&car=7&axis=distance');
