@@ -321,6 +321,13 @@ impl Reader {
             let took = self.drain(&consumer, &queues, &mut merge);
             let more = self.release(&mut merge).await?;
             self.update_state(&merge);
+            if took || more {
+                // A turn with work keeps its worker busy: the viewer's send task, woken by
+                // what this turn queued, waits in the worker's own slot (other workers
+                // cannot take it) until this task yields. Without this, a slow (debug)
+                // build held a viewer's frames, stats included, for seconds.
+                tokio::task::yield_now().await;
+            }
             let wake = if more || took { Some(Instant::now()) } else { self.wake(&merge) };
             let wanting: Vec<usize> = (0..queues.len()).filter(|&i| queues[i].is_some() && merge.wants(i)).collect();
             tokio::select! {
