@@ -86,6 +86,9 @@ async fn drive<F: Future<Output = ()>>(
     status: &mut Status,
 ) -> Result<(Race, u64), SimulateError> {
     let mut race = Race::new(args.cars, args.seed);
+    if args.count.is_some() {
+        race = race.without_retirements();
+    }
     let dt = 1.0 / args.hz;
     let tick_limit = args.duration_secs.map(|d| (d * args.hz).ceil() as u64);
     let max_ticks = tick_limit.unwrap_or(u64::MAX);

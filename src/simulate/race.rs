@@ -421,6 +421,8 @@ pub struct Race {
     cars: Vec<Car>,
     rng: SplitMix64,
     time: f64,
+    /// Whether cars retire (see [`RETIRE_PER_LAP`]).
+    retirements: bool,
 }
 
 impl Race {
@@ -470,7 +472,16 @@ impl Race {
                 }
             })
             .collect();
-        Race { track, cars, rng, time: 0.0 }
+        Race { track, cars, rng, time: 0.0, retirements: true }
+    }
+
+    /// The same race with no car retiring: a fill of a number of records (`--count`) is
+    /// that many records of the whole field, over the time it planned for. With cars
+    /// retiring, a long fill ran past its planned time (Kafka refuses records stamped over
+    /// an hour ahead) and, once the field was gone, never ended.
+    pub fn without_retirements(mut self) -> Race {
+        self.retirements = false;
+        self
     }
 
     /// Advances the race by `dt_secs` (ignored unless finite and positive).
@@ -494,7 +505,7 @@ impl Race {
                     if car.pit == Pit::Racing && car.wear >= car.pit_at {
                         car.pit = Pit::In { stop_secs };
                     }
-                    car.retired = car.lap >= RETIRE_FROM_LAP && retire < RETIRE_PER_LAP;
+                    car.retired = self.retirements && car.lap >= RETIRE_FROM_LAP && retire < RETIRE_PER_LAP;
                 }
             }
         }
@@ -833,6 +844,20 @@ mod tests {
         let mine = &laps[0][1..];
         let (lo, hi) = mine.iter().fold((f64::MAX, 0.0_f64), |(lo, hi), &t| (lo.min(t), hi.max(t)));
         assert!(hi - lo > 0.2, "laps from {lo:.2} to {hi:.2} s");
+    }
+
+    #[test]
+    fn without_retirements_the_whole_field_races_on() {
+        // 12 laps of 20 cars: with retirements, two cars of this seed's race have retired.
+        let running_at_lap_12 = |race: Race| {
+            let mut race = race;
+            while race.leader_lap() < 12 {
+                race.step(0.5);
+            }
+            race.samples(0).count()
+        };
+        assert_eq!(running_at_lap_12(Race::new(20, 2)), 18, "with retirements");
+        assert_eq!(running_at_lap_12(Race::new(20, 2).without_retirements()), 20);
     }
 
     #[test]
