@@ -2,30 +2,13 @@
 //! as the browser tests do) against the real server and simulator, and prints its
 //! figures as one JSON line, read here.
 
-use std::process::{Command, Stdio};
+use serde_json::json;
 
-use serde_json::{Value, json};
-
-use crate::common::{BIN, Figure, step};
+use crate::common::{Figure, node_figures, step};
 
 pub(crate) fn run(brokers: &str, secs: u64) -> Vec<Figure> {
     step(&format!("browser: the page in headless Chromium, 20 cars at 50 Hz, for {secs} s"));
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/e2e/bench-browser.mjs");
-    let out = Command::new("node")
-        .args([script, "--seconds", &secs.to_string()])
-        .env("TRACKSIDE_BIN", BIN)
-        .env("TRACKSIDE_TEST_BROKERS", brokers)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run node {script}: {e}"));
-    assert!(out.status.success(), "{script} failed");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let v: Value = text
-        .lines()
-        .rev()
-        .find_map(|l| serde_json::from_str(l).ok())
-        .unwrap_or_else(|| panic!("{script} printed no JSON: {text}"));
+    let v = node_figures("bench-browser.mjs", &["--seconds", &secs.to_string()], brokers);
     let num = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
     let (fps, heap_early, heap_late) = (num("fps_median"), num("heap_early_mb"), num("heap_late_mb"));
     vec![

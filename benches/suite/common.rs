@@ -362,3 +362,24 @@ pub(crate) fn write_results(figures: &[Figure], quick: bool, command: &str) {
     std::fs::write(&path, serde_json::to_string_pretty(&out).unwrap_or_default()).expect("results.json");
     eprintln!("bench: wrote {}", path.display());
 }
+
+/// Runs a node script of e2e/ against the server binary and the broker, and returns the
+/// last JSON line it printed (its figures); its stderr shows as it runs.
+pub(crate) fn node_figures(script: &str, args: &[&str], brokers: &str) -> serde_json::Value {
+    let path = format!("{}/e2e/{script}", env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("node")
+        .arg(&path)
+        .args(args)
+        .env("TRACKSIDE_BIN", BIN)
+        .env("TRACKSIDE_TEST_BROKERS", brokers)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node {path}: {e}"));
+    assert!(out.status.success(), "{path} failed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("{path} printed no JSON: {text}"))
+}

@@ -4,12 +4,10 @@
 //! page's longest task and its JS heap. e2e/bench-replay-page.mjs drives the page and
 //! prints its figures as one JSON line, read here.
 
-use std::process::{Command, Stdio};
-
 use serde_json::{Value, json};
 
 use crate::{
-    common::{BIN, Figure, median, step},
+    common::{Figure, median, node_figures, step},
     replay::{KcatRuns, REPEATS},
 };
 
@@ -59,19 +57,6 @@ pub(crate) fn run(brokers: &str, topic: &str, records: u64, kcat: Option<KcatRun
 
 /// Runs e2e/bench-replay-page.mjs and returns the JSON line it printed.
 fn page_runs(brokers: &str, topic: &str, records: u64) -> Value {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/e2e/bench-replay-page.mjs");
-    let out = Command::new("node")
-        .args([script, "--topic", topic, "--records", &records.to_string(), "--runs", &REPEATS.to_string()])
-        .env("TRACKSIDE_BIN", BIN)
-        .env("TRACKSIDE_TEST_BROKERS", brokers)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run node {script}: {e}"));
-    assert!(out.status.success(), "{script} failed");
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.lines()
-        .rev()
-        .find_map(|l| serde_json::from_str(l).ok())
-        .unwrap_or_else(|| panic!("{script} printed no JSON: {text}"))
+    let (records, runs) = (records.to_string(), REPEATS.to_string());
+    node_figures("bench-replay-page.mjs", &["--topic", topic, "--records", &records, "--runs", &runs], brokers)
 }
