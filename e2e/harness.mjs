@@ -177,17 +177,16 @@ export function launchBrowser() {
 }
 
 /**
- * Everything a browser test needs: a filled topic, a live producer, a server and a browser.
- * Call `stop()` in `after`. `serverCwd`: the server's working directory (the repository).
+ * Everything a browser test needs: a topic made ready by `prepare(topic, started)` (by
+ * default a filled topic and a live producer; whatever it starts goes into `started` to be
+ * stopped), a server and a browser. Call `stop()` in `after`. `serverCwd`: the server's
+ * working directory (the repository).
  */
-export async function startStack({ serverCwd = REPO } = {}) {
-  const topic = uniqueName('e2e');
+export async function startStack({ serverCwd = REPO, topic = uniqueName('e2e'), prepare = liveRace } = {}) {
   const groupId = uniqueName('e2e');
   const started = [];
   try {
-    await fillTopic(topic);
-    const producer = startProducer(topic);
-    started.push(() => stop(producer));
+    await prepare(topic, started);
     const server = await startServer({ topic, groupId, cwd: serverCwd });
     started.push(() => stop(server.child));
     const browser = await launchBrowser();
@@ -202,6 +201,13 @@ export async function startStack({ serverCwd = REPO } = {}) {
     for (const s of started.reverse()) await s();
     throw err;
   }
+}
+
+/** The default `prepare` of `startStack`: a filled topic and a producer writing to it live. */
+export async function liveRace(topic, started, fill = FILL) {
+  await fillTopic(topic, fill);
+  const producer = startProducer(topic);
+  started.push(() => stop(producer));
 }
 
 /**

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  colouredPixels, fillTopic, launchBrowser, openPage, startProducer, startServer, stop, uniqueName, waitUntil,
+  colouredPixels, liveRace, openPage, startStack, uniqueName, waitUntil,
 } from './harness.mjs';
 
 const T = { timeout: 120_000 };
@@ -17,21 +17,7 @@ describe('playback', () => {
   let stack;
 
   before(async () => {
-    const topic = uniqueName('e2e-play');
-    const started = [];
-    try {
-      await fillTopic(topic, RACE);
-      const producer = startProducer(topic);
-      started.push(() => stop(producer));
-      const server = await startServer({ topic, groupId: uniqueName('e2e') });
-      started.push(() => stop(server.child));
-      const browser = await launchBrowser();
-      started.push(() => browser.close());
-      stack = { topic, url: server.url, browser, stop: async () => { for (const s of started.reverse()) await s(); } };
-    } catch (err) {
-      for (const s of started.reverse()) await s();
-      throw err;
-    }
+    stack = await startStack({ topic: uniqueName('e2e-play'), prepare: (topic, started) => liveRace(topic, started, RACE) });
   });
 
   after(async () => {

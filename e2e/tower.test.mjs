@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { fillTopic, launchBrowser, openPage, produceLines, startServer, stop, uniqueName, waitUntil } from './harness.mjs';
+import { fillTopic, openPage, produceLines, startStack, uniqueName, waitUntil } from './harness.mjs';
 import { handLaps } from './hand-race.mjs';
 
 const T = { timeout: 120_000 };
@@ -13,22 +13,15 @@ describe('the timing tower', () => {
   let stack;
 
   before(async () => {
-    const topic = uniqueName('e2e-tower');
-    const started = [];
-    try {
-      await fillTopic(topic, { partitions: 1, cars: 1, count: 0 });
-      // A crossing exactly on a sample, so the lap times are exact.
-      await produceLines({ topic, partition: 0, key: 'A1', values: handLaps('A1', [[1, 16_000], [2, 90_000], [3, 91_250], [4, 10_000]], 0) });
-      await produceLines({ topic, partition: 0, key: 'B2', values: handLaps('B2', [[1, 16_000], [2, 93_000], [3, 92_000], [4, 10_000]], 0) });
-      const server = await startServer({ topic, groupId: uniqueName('e2e') });
-      started.push(() => stop(server.child));
-      const browser = await launchBrowser();
-      started.push(() => browser.close());
-      stack = { topic, url: server.url, browser, stop: async () => { for (const s of started.reverse()) await s(); } };
-    } catch (err) {
-      for (const s of started.reverse()) await s();
-      throw err;
-    }
+    stack = await startStack({
+      topic: uniqueName('e2e-tower'),
+      async prepare(topic) {
+        await fillTopic(topic, { partitions: 1, cars: 1, count: 0 });
+        // A crossing exactly on a sample, so the lap times are exact.
+        await produceLines({ topic, partition: 0, key: 'A1', values: handLaps('A1', [[1, 16_000], [2, 90_000], [3, 91_250], [4, 10_000]], 0) });
+        await produceLines({ topic, partition: 0, key: 'B2', values: handLaps('B2', [[1, 16_000], [2, 93_000], [3, 92_000], [4, 10_000]], 0) });
+      },
+    });
   });
 
   after(async () => {

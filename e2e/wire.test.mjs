@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import {
-  BROKERS, assertText, fillTopic, launchBrowser, openPage, produceLines, startServer, stop, uniqueName, waitUntil,
+  BROKERS, assertText, fillTopic, openPage, produceLines, startStack, uniqueName, waitUntil,
 } from './harness.mjs';
 
 const T = { timeout: 120_000 };
@@ -26,19 +26,10 @@ describe('the data format', () => {
   let stack;
 
   before(async () => {
-    const topic = uniqueName('e2e-wire');
-    const started = [];
-    try {
-      await fillTopic(topic, { partitions: 1, cars: 1, count: 0 });
-      const server = await startServer({ topic, groupId: uniqueName('e2e') });
-      started.push(() => stop(server.child));
-      const browser = await launchBrowser();
-      started.push(() => browser.close());
-      stack = { topic, url: server.url, browser, stop: async () => { for (const s of started.reverse()) await s(); } };
-    } catch (err) {
-      for (const s of started.reverse()) await s();
-      throw err;
-    }
+    stack = await startStack({
+      topic: uniqueName('e2e-wire'),
+      prepare: (topic) => fillTopic(topic, { partitions: 1, cars: 1, count: 0 }),
+    });
   });
 
   after(async () => {
