@@ -85,3 +85,114 @@ fn a_property_librdkafka_refuses_stops_serve_before_it_offers_a_url() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("No such configuration property: \"no.such.property\""), "{stderr}");
 }
+
+#[test]
+fn every_flag_in_help_is_in_the_configuration_doc() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/configuration.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let rows = flag_rows(&doc);
+    let subcommands = ["serve", "simulate", "bridge"];
+    let mut problems = Vec::new();
+    let mut known = help_options(&[]).into_iter().map(|(flag, _)| flag).collect::<Vec<_>>();
+
+    for sub in subcommands {
+        let options = help_options(&[sub]);
+        known.extend(options.iter().map(|(flag, _)| flag.clone()));
+        // Every flag of `--help`, with its variable, on a row of its subcommand's table or of
+        // the table every subcommand shares.
+        for (flag, env) in options.iter().filter(|(flag, _)| flag != "--help") {
+            let row = rows
+                .iter()
+                .filter(|(section, _)| *section == sub || *section == COMMON)
+                .find(|(_, row)| flags_in(first_cell(row)).contains(flag));
+            match (row, env) {
+                (None, _) => problems.push(format!("`trackside {sub} {flag}` has no row in its table")),
+                (Some((_, row)), Some(env)) if !row.contains(env.as_str()) => {
+                    problems.push(format!("`trackside {sub} {flag}`: its row does not name {env}"))
+                }
+                _ => {}
+            }
+        }
+        // Every flag a table gives a subcommand, in that subcommand's `--help`.
+        for (section, row) in &rows {
+            for flag in flags_in(first_cell(row)) {
+                if (*section == sub || *section == COMMON) && !options.iter().any(|(f, _)| *f == flag) {
+                    problems.push(format!("the {section} table names `{flag}`, which `trackside {sub} --help` lacks"));
+                }
+            }
+        }
+    }
+    for flag in flags_in(&doc) {
+        if !known.contains(&flag) {
+            problems.push(format!("it names `{flag}`, which no `--help` lists"));
+        }
+    }
+    problems.dedup();
+    assert!(problems.is_empty(), "docs/configuration.md and --help disagree:\n{}", problems.join("\n"));
+}
+
+/// The section of docs/configuration.md whose table holds the flags every subcommand takes.
+const COMMON: &str = "Every subcommand";
+
+/// Each long flag `trackside <args> --help` lists, with its `[env: …]` variable. An entry
+/// starts at a line beginning with `-`; clap puts its description on the same line or the
+/// next ones, so the variable is looked for up to the next entry.
+fn help_options(args: &[&str]) -> Vec<(String, Option<String>)> {
+    let out = Command::new(env!("CARGO_BIN_EXE_trackside")).args(args).arg("--help").output().unwrap();
+    assert!(out.status.success(), "{args:?} --help");
+    let help = String::from_utf8(out.stdout).unwrap();
+    let mut entries: Vec<String> = Vec::new();
+    for line in help.lines() {
+        match entries.last_mut() {
+            Some(entry) if !line.trim_start().starts_with('-') => entry.push_str(line),
+            _ if line.trim_start().starts_with('-') => entries.push(line.to_owned()),
+            _ => {}
+        }
+    }
+    entries
+        .iter()
+        .map(|entry| {
+            let flag = flags_in(entry).into_iter().next().unwrap_or_else(|| panic!("no long flag in {entry:?}"));
+            let env = entry
+                .split_once("[env: ")
+                .map(|(_, rest)| rest.chars().take_while(|c| c.is_ascii_uppercase() || *c == '_').collect::<String>());
+            (flag, env)
+        })
+        .collect()
+}
+
+/// The table rows of docs/configuration.md, each with the section it is in: `serve`,
+/// `simulate`, `bridge` for `## \`trackside serve\`` and the like, else the heading.
+fn flag_rows(doc: &str) -> Vec<(&str, &str)> {
+    let mut section = "";
+    let mut rows = Vec::new();
+    for line in doc.lines() {
+        if let Some(heading) = line.strip_prefix("## ") {
+            section = heading.trim_matches('`').strip_prefix("trackside ").unwrap_or(heading);
+        } else if line.starts_with('|') {
+            rows.push((section, line));
+        }
+    }
+    rows
+}
+
+fn first_cell(row: &str) -> &str {
+    row.split('|').nth(1).unwrap_or("")
+}
+
+/// Every `--long-flag` in a text, in order.
+fn flags_in(text: &str) -> Vec<String> {
+    let mut flags = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("--") {
+        let before = text[..text.len() - rest.len() + at].chars().next_back();
+        let name: String = rest[at + 2..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        if name.starts_with(|c: char| c.is_ascii_lowercase())
+            && !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            flags.push(format!("--{name}"));
+        }
+        rest = &rest[at + 2 + name.len()..];
+    }
+    flags
+}

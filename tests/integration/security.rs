@@ -72,7 +72,7 @@ async fn everything_served(server: &ServeProcess) -> String {
 #[tokio::test]
 async fn a_simulator_on_sasl_plain_feeds_a_server_on_scram_over_tls_and_the_password_never_shows() {
     // Arrange: a SASL broker; the simulator authenticates with PLAIN, its password in the
-    // environment as the README advises.
+    // environment as docs/configuration.md advises.
     let broker = SecureBroker::start();
     let topic = "laps";
     let (ok, printed) = simulate(
