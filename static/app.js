@@ -3,22 +3,22 @@
 // Messages only update state and the rings; everything visible is drawn from one loop
 // (charts once per animation frame when data changed, the legend a few times a second).
 
-import { connect } from './connection.js';
-import { TelemetryStore } from './state.js';
-import { Charts } from './charts.js';
-import { TireWidget } from './tires.js';
-import { CarList, drawnCars, focusedCar } from './cars.js';
-import { KafkaPanel } from './kafka-panel.js';
-import { Toasts } from './toasts.js';
-import { Header } from './header.js';
-import { PartitionPicker, TopicPicker, WindowPicker } from './pickers.js';
-import { ReplayControls } from './replay-controls.js';
-import { Playback } from './playback.js';
-import { describeSelection, sameSelection, selects } from './selection.js';
-import { drawPeriod, initial, next } from './session.js';
-import { formatQuery, parseQuery } from './url.js';
-import { bucketValues } from './zoom.js';
-import { Race } from './race.js';
+import { connect } from './net/connection.js';
+import { TelemetryStore } from './core/state.js';
+import { Charts } from './strips/charts.js';
+import { TireWidget } from './race/tires.js';
+import { CarList, drawnCars, focusedCar } from './race/cars.js';
+import { KafkaPanel } from './chrome/kafka-panel.js';
+import { Toasts } from './chrome/toasts.js';
+import { Header } from './chrome/header.js';
+import { PartitionPicker, TopicPicker, WindowPicker } from './chrome/pickers.js';
+import { ReplayControls } from './playback/replay-controls.js';
+import { Playback } from './playback/playback.js';
+import { describeSelection, sameSelection, selects } from './core/selection.js';
+import { drawPeriod, initial, next } from './core/session.js';
+import { formatQuery, parseQuery } from './core/url.js';
+import { bucketValues } from './strips/zoom.js';
+import { Race } from './race/race.js';
 
 const TOPICS_REFRESH_MS = 5_000;
 const PLAYBACK_TICK_MS = 1_000;
