@@ -1,7 +1,7 @@
 // The header's two indicators: the connection (to the server, and the server's to Kafka)
 // and the live/replay badge, which must be impossible to miss.
 
-import { replayProgress } from '../playback/replay-controls.js';
+import { replayProgress } from '../playback/timeline.js';
 
 export class Header {
   constructor(root) {

@@ -23,6 +23,7 @@
 //   ask-overview { purpose, request }   the timeline or the zoomed charts want a summary
 //   overview { message }           the server's `overview` message
 //   topics { names }               the broker's topics, refreshed every few seconds
+//   ask-laps { topic }             the race views want the topic's lap table (again, after a refusal)
 //
 // Effects, each `{ type, ... }`:
 //   send { message }               a control message for the server
@@ -155,6 +156,10 @@ export function next(state, event) {
 
     case 'range':
       return out(rangeOf(state, event.message));
+
+    case 'ask-laps':
+      if (state.connection === 'connected' && event.topic) effects.push({ type: 'send', message: { type: 'laps', topic: event.topic } });
+      return out(state);
 
     case 'ask-overview':
       return out(askOverview(state, event.purpose, event.request, effects));

@@ -1,11 +1,13 @@
-// Playback on the page: the timeline and its overview, the playhead readout, the zoomed-out
-// charts and the keys. It reads the session and the store, asks through `dispatch`, and
-// draws; what a click or a key means for the conversation with the server is session.js's.
+// Playback on the page, the coordinator of playback/ and a view (core/view.js): the
+// timeline and its overview, the playhead readout, the zoomed-out charts and the keys. It
+// reads the session and the store, asks through `dispatch`, and draws; what a click or a
+// key means for the conversation with the server is session.js's.
 
 import { gapRuns, lapMarkers, span } from './timeline.js';
 import { TimelineView, clock } from './timeline-view.js';
 import { dragSpan, overviewRequest, zoomLabel, zoomSpan } from '../strips/zoom.js';
 import { keyIntent } from '../core/keys.js';
+import { ReplayControls } from './replay-controls.js';
 
 /** How often the retained range is asked for again (the live edge grows in between with the data). */
 const RANGE_REFRESH_MS = 10_000;
@@ -17,12 +19,19 @@ const EXTRAPOLATE_MAX_MS = 500;
 export class Playback {
   /**
    * @param {{root: HTMLElement, dispatch: Function, session: () => object, store: object,
-   *   charts: object, controls: object, focus: () => string|null, onUrl: () => void}} deps
+   *   charts: object, focus: () => string|null, onUrl: () => void}} deps
    */
   constructor(deps) {
     Object.assign(this, deps);
     const $ = (id) => deps.root.querySelector(`[data-testid="${id}"]`);
     this.timeline = new TimelineView($('timeline'), { onSeek: (ts) => this.seek(ts) });
+    this.controls = new ReplayControls($('playback'), $('replay-progress'), {
+      onReplay: () => this.dispatch({ type: 'replay' }),
+      onPause: () => this.dispatch({ type: 'pause', at: this.liveEdge() }),
+      onResume: () => this.dispatch({ type: 'resume' }),
+      onLive: () => this.dispatch({ type: 'live' }),
+      onSpeed: (speed) => this.dispatch({ type: 'speed', speed }),
+    });
     this.zoomPicker = $('zoom-picker');
     this.zoomNote = $('zoom-note');
     this.zoomText = $('zoom-text');
@@ -195,6 +204,11 @@ export class Playback {
       this.urlPlayhead = head;
       this.onUrl();
     }
+  }
+
+  /** A new width: the timeline's overview is asked for again at it, now. */
+  resize() {
+    this.timelineAskedAt = -Infinity;
   }
 
   renderZoom(s, head) {

@@ -2,7 +2,7 @@
 // readout with its "behind live" badge, and the progress strip under them: how far the
 // replay is, with each partition's offset when there are several.
 
-import { behindText } from './timeline.js';
+import { behindText, replayProgress } from './timeline.js';
 
 const fmt = new Intl.NumberFormat('en-US');
 
@@ -98,16 +98,6 @@ const STATE_LABELS = {
 };
 
 const clamp01 = (v) => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
-
-/**
- * How far a replay is, 0 to 1, from its last `replay` message; null before it is known. The
- * server's first message of a replay may come before the reader has found its partitions
- * (none listed, nothing to pass, so `progress` 1): that is a replay starting, not one done.
- */
-export function replayProgress(msg) {
-  if (!msg || !(msg.partitions?.length > 0)) return null;
-  return clamp01(msg.progress);
-}
 
 /** "offset X of Y" for one partition; delivered records of the total for several. */
 function offsetText(msg) {

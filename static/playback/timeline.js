@@ -140,3 +140,13 @@ export function behindText(ms) {
   if (m < 60) return `−${m} min ${String(s % 60).padStart(2, '0')} s behind live`;
   return `−${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min behind live`;
 }
+
+/**
+ * How far a replay is, 0 to 1, from its last `replay` message; null before it is known. The
+ * server's first message of a replay may come before the reader has found its partitions
+ * (none listed, nothing to pass, so `progress` 1): that is a replay starting, not one done.
+ */
+export function replayProgress(msg) {
+  if (!msg || !(msg.partitions?.length > 0)) return null;
+  return Number.isFinite(msg.progress) ? Math.min(1, Math.max(0, msg.progress)) : 0;
+}

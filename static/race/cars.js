@@ -6,7 +6,7 @@
 // are written in place, at most a few times a second, and only when their text changes;
 // rows move only when the running order changes.
 
-import { carColor } from '../strips/charts.js';
+import { carColor } from '../core/colors.js';
 import { splitCarKey } from '../core/state.js';
 
 /** Cars drawn at once: twenty lines per strip is already a lot to read. */

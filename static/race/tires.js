@@ -1,7 +1,7 @@
 // The four-corner tire heat widget of the focused car: a car-shaped 2×2 grid, each corner
 // coloured by its temperature and labelled with it.
 
-import { CORNERS } from '../strips/charts.js';
+import { CORNERS } from '../core/colors.js';
 
 // Temperature (°C) -> colour stops: cold blue, working-range green, hot yellow, overheating red.
 const STOPS = [

@@ -2,14 +2,19 @@
 // car in its colour at the moment shown, the focused car larger with its last lap coloured
 // by speed. Drawn from the animation-frame loop only when something changed; the outline
 // and the last lap go on a layer of their own, so a frame costs one image and the dots.
+// Built by race.js, whose moment, focus and lap table it draws; a view (core/view.js).
 
-import { carColor } from '../strips/charts.js';
+import { carColor } from '../core/colors.js';
 import { Outline, fit, nearestDot, speedColor } from './outline.js';
 
 export class TrackMap {
-  /** @param {HTMLCanvasElement} canvas  @param {{onFocus: (car: string) => void}} actions */
-  constructor(canvas, { onFocus }) {
+  /**
+   * @param {HTMLCanvasElement} canvas  @param {object} race  the coordinator (race.js): the
+   *   store, the moment shown, the focus (`setFocus` when a dot is clicked), the lap table
+   */
+  constructor(canvas, race) {
     this.canvas = canvas;
+    this.race = race;
     this.outline = new Outline();
     /**
      * CarTrack -> samples learned (its `pushed`), so each sample is learned once. Keyed by
@@ -25,8 +30,17 @@ export class TrackMap {
     canvas.addEventListener('click', (e) => {
       const r = canvas.getBoundingClientRect();
       const car = nearestDot(this.dots, e.clientX - r.left, e.clientY - r.top);
-      if (car !== null) onFocus(car);
+      if (car !== null) race.setFocus(car);
     });
+  }
+
+  frame() {
+    const race = this.race;
+    race.timed(() => this.draw(race.store, race.moment(), race.focus(), [0, ...(race.table.track?.sectors_m ?? [])]));
+  }
+
+  resize() {
+    this.drawnKey = '';
   }
 
   /** Forget the outline (another selection: maybe another track). */

@@ -442,3 +442,14 @@ describe('how often the views are drawn', () => {
     assert.equal(drawPeriod(replaying('max', 'paused')), 0);
   });
 });
+
+describe('the race views’ requests', () => {
+  test('a lap table is asked for through the session, and only over an open socket', () => {
+    const before = watching();
+    const { state, effects } = next(before, { type: 'ask-laps', topic: 'telemetry' });
+    assert.deepEqual(sent(effects), [{ type: 'laps', topic: 'telemetry' }]);
+    assert.equal(state, before, 'the state is unchanged');
+    assert.deepEqual(next(initial({ selection: TELEMETRY }), { type: 'ask-laps', topic: 'telemetry' }).effects, [], 'not before the socket opens');
+    assert.deepEqual(next(watching(), { type: 'ask-laps', topic: null }).effects, [], 'no topic, nothing to ask');
+  });
+});

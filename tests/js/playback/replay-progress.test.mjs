@@ -1,8 +1,8 @@
-// How far a replay is, as the progress strip and the badge show it (static/playback/replay-controls.js).
+// How far a replay is, as the progress strip and the badge show it (static/playback/timeline.js).
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { replayProgress } from '../../../static/playback/replay-controls.js';
+import { replayProgress } from '../../../static/playback/timeline.js';
 
 const part = { topic: 't', partition: 0, start: 0, offset: 50, end: 100 };
 
