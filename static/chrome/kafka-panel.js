@@ -1,10 +1,12 @@
 // The Kafka panel: the chosen partitions' offsets as this server reads them (watermarks,
 // last offset, lag, consumed, malformed, and whether its group member owns the partition or
 // its follower reads it), the group, what it owns here and what is followed, the totals, and
-// whether Kafka is reachable. Rebuilt on each `stats` message (once a second).
+// whether Kafka is reachable. Rebuilt on each `stats` message (once a second). The words
+// for what it reads are reading.js's.
 
 import { selects } from '../core/selection.js';
 import { formatName } from './header.js';
+import { readingLine, summariseReading } from './reading.js';
 
 const fmt = new Intl.NumberFormat('en-US');
 const fmt1 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
@@ -16,6 +18,7 @@ export class KafkaPanel {
     this.reach = root.querySelector('[data-testid=kafka-reachable]');
     this.group = root.querySelector('[data-testid=kafka-group]');
     this.assignment = root.querySelector('[data-testid=kafka-assignment]');
+    this.readsSummary = root.querySelector('[data-testid=kafka-reads-summary]');
     this.rate = root.querySelector('[data-testid=kafka-rate]');
     this.clients = root.querySelector('[data-testid=kafka-clients]');
     this.consumed = root.querySelector('[data-testid=kafka-consumed]');
@@ -52,8 +55,11 @@ export class KafkaPanel {
 
     const g = stats.group ?? {};
     this.group.textContent = g.id ?? '—';
-    this.assignment.textContent = summariseReading(g.assignment ?? [], g.followed ?? []);
-    this.assignment.title = this.assignment.textContent;
+    // One line however many topics are read; the partitions themselves on demand.
+    const line = readingLine(g.assignment ?? [], g.followed ?? []);
+    if (this.readsSummary.textContent !== line) this.readsSummary.textContent = line;
+    const all = summariseReading(g.assignment ?? [], g.followed ?? []);
+    if (this.assignment.textContent !== all) this.assignment.textContent = all;
     this.restartsRow.hidden = !(g.consumer_restarts > 0);
     this.restarts.textContent = fmt.format(g.consumer_restarts ?? 0);
     this.restartsRow.title = g.last_restart ? `Last: ${g.last_restart}` : '';
@@ -95,7 +101,7 @@ export class KafkaPanel {
       return td;
     };
     const n = (v) => (v == null ? '—' : fmt.format(v));
-    cell(p.topic, 'topic');
+    cell(p.topic, 'topic').title = p.topic;
     cell(String(p.partition), 'part', 'partition');
     cell(n(p.low), 'num', 'low');
     cell(n(p.high), 'num', 'high');
@@ -137,35 +143,3 @@ const READ_BY = {
   follower: { text: 'follows', cls: 'followed', title: 'Another server of the group owns this partition; this one reads it too (no group, no commits), so its viewers see it live' },
   none: { text: '—', cls: 'unassigned', title: 'This server does not read the partition now' },
 };
-
-/** "owns telemetry 0–2 · follows telemetry 3–5": the group's assignment and the follower's partitions. */
-export function summariseReading(assignment, followed) {
-  if (assignment.length === 0 && followed.length === 0) return 'none (yet)';
-  const parts = [];
-  if (assignment.length) parts.push(`owns ${summarise(assignment)}`);
-  if (followed.length) parts.push(`follows ${summarise(followed)}`);
-  return parts.join(' · ');
-}
-
-/** "telemetry 0–5 · pit 1,3": partitions grouped by topic, ranges collapsed. */
-function summarise(partitions) {
-  const byTopic = new Map();
-  for (const a of partitions) {
-    if (!byTopic.has(a.topic)) byTopic.set(a.topic, []);
-    byTopic.get(a.topic).push(a.partition);
-  }
-  return [...byTopic]
-    .map(([topic, ps]) => `${topic} ${ranges(ps.sort((a, b) => a - b))}`)
-    .join(', ');
-}
-
-function ranges(ps) {
-  const out = [];
-  for (let i = 0; i < ps.length; i++) {
-    let j = i;
-    while (j + 1 < ps.length && ps[j + 1] === ps[j] + 1) j++;
-    out.push(j - i >= 2 ? `${ps[i]}–${ps[j]}` : ps.slice(i, j + 1).join(','));
-    i = j;
-  }
-  return out.join(',');
-}
