@@ -42,34 +42,26 @@ import * as overviews from './overview-queue.js';
  *   a link names, played once the selection is confirmed
  */
 export function initial({ selection, connection = 'connecting', speed = 1, start = null, preroll = 0 }) {
-  return Object.freeze({
+  return Object.freeze(withReplayFields({
     selection,
-    /** 'live' (the group's stream) or 'replay' (this page's own reader). Data of the other mode is stale. */
-    mode: 'live',
+    /**
+     * The replay this page plays on its own reader, as one value; null while live, so going
+     * live is one assignment. `{ last, state, awaiting, paused, id }`: see `replayFields`,
+     * which spells them out as the flat fields views read (`mode`, `replay`, ...).
+     */
+    replaying: LIVE,
     /** After a subscribe, data still in flight belongs to the old selection until `subscribed`. */
     awaitingSubscribed: true,
     /** The selection the server last confirmed with `subscribed`: the one it streams. */
     confirmed: null,
     /** A selection the server refused (say, a topic that does not exist yet); retried when it appears. */
     refused: null,
-    /** After a replay request, data in flight may be from before it until the first `replay` message. */
-    awaitingReplay: false,
-    /** The last `replay` message of the running replay, and its state ('starting' before the first). */
-    replay: null,
-    replayState: null,
     /** 'connecting', 'connected' or 'reconnecting'. */
     connection,
     /** Records the server dropped for this page since it loaded (from `data` messages). */
     dropped: 0,
     /** The speed chosen for replays: one of url.js's SPEEDS. */
     speed,
-    /** Whether the person wants the replay paused (the server's answer follows in `replayState`). */
-    wantPaused: false,
-    /**
-     * The id of the last `replay` or `seek` sent: until a `replay` message with it arrives,
-     * data in flight is from before it and is discarded. `nextId` is the next id to use.
-     */
-    replayId: null,
     nextId: 1,
     /** A moment a link names, to play once the selection is confirmed (once). */
     start,
@@ -79,13 +71,38 @@ export function initial({ selection, connection = 'connecting', speed = 1, start
     range: null,
     /** The overviews asked for, by purpose ('timeline', 'chart'); see overview-queue.js. */
     overviews: overviews.NO_OVERVIEWS,
-  });
+  }));
 }
+
+/** No replay: the page shows the group's live stream. */
+const LIVE = null;
+
+/**
+ * The replay's fields as views read them, derived from `replaying` on every new state (the
+ * reducer writes only `replaying`):
+ * - `mode`: 'live' (the group's stream) or 'replay' (this page's own reader); data of the other mode is stale;
+ * - `replay`: the last `replay` message of the running replay; `replayState` its state ('starting' before the first);
+ * - `awaitingReplay`: after a replay or seek request, data in flight may be from before it until a `replay` message with its id;
+ * - `wantPaused`: whether the person wants the replay paused (the server's answer follows in `replayState`);
+ * - `replayId`: the id of the last `replay` or `seek` sent.
+ */
+export function replayFields(replaying) {
+  return {
+    mode: replaying ? 'replay' : 'live',
+    replay: replaying?.last ?? null,
+    replayState: replaying?.state ?? null,
+    awaitingReplay: replaying?.awaiting ?? false,
+    wantPaused: replaying?.paused ?? false,
+    replayId: replaying?.id ?? null,
+  };
+}
+
+const withReplayFields = (s) => Object.assign(s, replayFields(s.replaying));
 
 /** @returns {{state: object, effects: object[]}} `state` is the same object when nothing changed */
 export function next(state, event) {
   const effects = [];
-  const out = (s) => ({ state: s === state ? state : Object.freeze(s), effects });
+  const out = (s) => ({ state: s === state ? state : Object.freeze(withReplayFields({ ...s })), effects });
   switch (event.type) {
     case 'connected':
       return out(subscribing({ ...state, connection: 'connected' }, effects));
@@ -94,13 +111,11 @@ export function next(state, event) {
       // A replay lives and dies with its socket, and the server forgets the selection;
       // the next socket starts live and asks for it again.
       return out({
-        ...state, connection: event.state, confirmed: null,
-        mode: 'live', replay: null, replayState: null, awaitingReplay: false,
-        wantPaused: false, replayId: null, overviews: overviews.NO_OVERVIEWS,
+        ...state, connection: event.state, confirmed: null, replaying: LIVE, overviews: overviews.NO_OVERVIEWS,
       });
 
     case 'subscribe':
-      if (sameSelection(event.selection, state.selection) && state.mode === 'live') return out(state);
+      if (sameSelection(event.selection, state.selection) && !state.replaying) return out(state);
       effects.push({ type: 'write-url' });
       return out(subscribing({ ...state, selection: event.selection }, effects));
 
@@ -121,7 +136,7 @@ export function next(state, event) {
 
     case 'seek':
       if (state.connection !== 'connected' || !Number.isFinite(event.ts)) return out(state);
-      return out(seek(state, event.ts, state.wantPaused && state.mode === 'replay', effects));
+      return out(seek(state, event.ts, state.replaying?.paused ?? false, effects));
 
     case 'pause':
     case 'resume':
@@ -133,7 +148,7 @@ export function next(state, event) {
 
     case 'speed':
       if (event.speed === state.speed) return out(state);
-      if (state.connection === 'connected' && state.mode === 'replay') {
+      if (state.connection === 'connected' && state.replaying) {
         effects.push({ type: 'send', message: { type: 'speed', speed: event.speed } });
       }
       effects.push({ type: 'write-url' });
@@ -146,9 +161,7 @@ export function next(state, event) {
       if (state.connection !== 'connected') return out(state);
       // The server sends the history again, as live data.
       effects.push({ type: 'send', message: { type: 'live' } }, { type: 'clear-store' }, { type: 'write-url' });
-      return out({
-        ...state, mode: 'live', replay: null, replayState: null, awaitingReplay: false, wantPaused: false, replayId: null,
-      });
+      return out({ ...state, replaying: LIVE });
 
     case 'ask-range':
       if (state.connection === 'connected' && state.confirmed) effects.push({ type: 'send', message: { type: 'range' } });
@@ -189,8 +202,7 @@ function subscribing(state, effects) {
     effects.push({ type: 'send', message: { type: 'subscribe', selection } });
   }
   return {
-    ...state, mode: 'live', replay: null, replayState: null, awaitingReplay: false, awaitingSubscribed: true,
-    wantPaused: false, replayId: null, range: null, overviews: overviews.NO_OVERVIEWS,
+    ...state, replaying: LIVE, awaitingSubscribed: true, range: null, overviews: overviews.NO_OVERVIEWS,
   };
 }
 
@@ -208,7 +220,7 @@ function startReplay(state, from, paused, effects, extra = {}) {
     { type: 'write-url' },
   );
   return {
-    ...s, mode: 'replay', replay: null, replayState: 'starting', awaitingReplay: true, replayId: id, wantPaused: paused,
+    ...s, replaying: { last: null, state: 'starting', awaiting: true, paused, id },
   };
 }
 
@@ -220,19 +232,21 @@ function startReplay(state, from, paused, effects, extra = {}) {
 function seek(state, ts, paused, effects) {
   const to = { timestamp: Math.max(0, Math.round(ts)) };
   const extra = state.preroll >= 1 ? { preroll_ms: Math.round(state.preroll) } : {};
-  if (state.mode !== 'replay') return startReplay(state, to, paused, effects, extra);
+  const r = state.replaying;
+  if (!r) return startReplay(state, to, paused, effects, extra);
   const [id, s] = takeId(state);
-  if (paused !== state.wantPaused) effects.push({ type: 'send', message: { type: paused ? 'pause' : 'resume' } });
+  if (paused !== r.paused) effects.push({ type: 'send', message: { type: paused ? 'pause' : 'resume' } });
   effects.push({ type: 'send', message: { type: 'seek', to, ...extra, id } }, { type: 'write-url' });
-  return { ...s, awaitingReplay: true, replayId: id, replayState: state.replayState ?? 'starting', wantPaused: paused };
+  return { ...s, replaying: { ...r, awaiting: true, id, state: r.state ?? 'starting', paused } };
 }
 
 /** Pause, resume, or either (Space). Pausing live freezes the live edge `at` as a paused replay. */
 function pauseOrResume(state, event, effects) {
   if (state.connection !== 'connected') return state;
   // The person's intent, not the server's last state: a seek that steps pauses for a moment.
-  const pause = event.type === 'pause' || (event.type === 'toggle' && !(state.mode === 'replay' && state.wantPaused));
-  if (state.mode === 'live') {
+  const r = state.replaying;
+  const pause = event.type === 'pause' || (event.type === 'toggle' && !r?.paused);
+  if (!r) {
     if (!pause) return state;
     if (!Number.isFinite(event.at)) {
       effects.push({ type: 'send', message: { type: 'pause' } });
@@ -241,7 +255,7 @@ function pauseOrResume(state, event, effects) {
     return seek(state, event.at, true, effects);
   }
   effects.push({ type: 'send', message: { type: pause ? 'pause' : 'resume' } }, { type: 'write-url' });
-  return { ...state, wantPaused: pause };
+  return { ...state, replaying: { ...r, paused: pause } };
 }
 
 /**
@@ -251,11 +265,12 @@ function pauseOrResume(state, event, effects) {
  */
 function step(state, { ms, at }, effects) {
   if (state.connection !== 'connected' || !ms) return state;
-  if (state.mode === 'live') return ms < 0 && Number.isFinite(at) ? seek(state, at + ms, true, effects) : state;
-  const position = state.replay?.position_ts;
+  const r = state.replaying;
+  if (!r) return ms < 0 && Number.isFinite(at) ? seek(state, at + ms, true, effects) : state;
+  const position = r.last?.position_ts;
   if (ms < 0 && Number.isFinite(position)) return seek(state, position + ms, true, effects);
   effects.push({ type: 'send', message: { type: 'step', ms } }, { type: 'write-url' });
-  return { ...state, wantPaused: true };
+  return { ...state, replaying: { ...r, paused: true } };
 }
 
 /** Keeps a `range` answer of the selection (one naming another topic is from before a subscribe). */
@@ -303,19 +318,20 @@ function refused(state, { request, code, message }, effects) {
     effects.push({ type: 'write-url' });
     return subscribing({ ...s, selection: state.confirmed }, effects);
   }
-  if (state.awaitingReplay && request === 'replay') return subscribing(state, effects);
+  if (state.replaying?.awaiting && request === 'replay') return subscribing(state, effects);
   if (request === 'overview') return { ...state, overviews: overviews.refused(state.overviews, message) };
   return state;
 }
 
 function progress(state, message, effects) {
-  if (state.mode !== 'replay') return state; // the end of a replay the page already left
+  const r = state.replaying;
+  if (!r) return state; // the end of a replay the page already left
   // Messages of an earlier reading (before the last replay or seek) are still in flight: an
   // id that is not the last one sent is stale. A server that gives no id at all (an older
   // one) is taken at its word. A failure is shown whatever reading it ends.
-  const stale = message.id !== undefined && message.id !== state.replayId && message.state !== 'failed';
+  const stale = message.id !== undefined && message.id !== r.id && message.state !== 'failed';
   if (stale) return state;
-  if (state.awaitingReplay) effects.push({ type: 'clear-store' });
+  if (r.awaiting) effects.push({ type: 'clear-store' });
   if (message.state === 'failed') {
     effects.push({ type: 'toast', title: 'Replay failed', text: message.error ?? 'The replay reader stopped with an error.', kind: 'error' });
   } else if (message.state === 'stopped') {
@@ -325,12 +341,13 @@ function progress(state, message, effects) {
       text: 'The server stopped the replay. Use “Back to live” to return to the group stream.', kind: 'info',
     });
   }
-  return { ...state, awaitingReplay: false, replay: message, replayState: message.state };
+  return { ...state, replaying: { ...r, awaiting: false, last: message, state: message.state } };
 }
 
 /** Keeps a `data` message only when it is of the mode shown and no request awaits its answer. */
 function data(state, message, effects) {
-  if (state.awaitingSubscribed || state.awaitingReplay || message.mode !== state.mode) return state;
+  const mode = state.replaying ? 'replay' : 'live';
+  if (state.awaitingSubscribed || state.replaying?.awaiting || message.mode !== mode) return state;
   if (Array.isArray(message.batches)) effects.push({ type: 'ingest', batches: message.batches, selection: state.selection });
   return message.dropped > 0 ? { ...state, dropped: state.dropped + message.dropped } : state;
 }

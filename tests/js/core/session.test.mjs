@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FAST_REPLAY_DRAW_MS, drawPeriod, initial, next } from '../../../static/core/session.js';
+import { FAST_REPLAY_DRAW_MS, drawPeriod, initial, next, replayFields } from '../../../static/core/session.js';
 
 const TELEMETRY = [{ topic: 'telemetry', partitions: null }];
 const PIT = [{ topic: 'pit', partitions: [0, 2] }];
@@ -451,5 +451,28 @@ describe('the race views’ requests', () => {
     assert.equal(state, before, 'the state is unchanged');
     assert.deepEqual(next(initial({ selection: TELEMETRY }), { type: 'ask-laps', topic: 'telemetry' }).effects, [], 'not before the socket opens');
     assert.deepEqual(next(watching(), { type: 'ask-laps', topic: null }).effects, [], 'no topic, nothing to ask');
+  });
+});
+
+describe('the replay as one value', () => {
+  test('every state’s replay fields are those of its one `replaying` value, and going live clears them all', () => {
+    const progress = (id, extra = {}) => ({ type: 'progress', message: { type: 'replay', id, state: 'running', position_ts: 5, partitions: [], ...extra } });
+    const events = [
+      { type: 'replay' }, progress(1), { type: 'pause' }, { type: 'step', ms: -100 }, progress(2, { state: 'paused' }),
+      { type: 'resume' }, { type: 'seek', ts: 9 }, { type: 'live' }, { type: 'toggle', at: 20 }, { type: 'disconnected', state: 'reconnecting' },
+    ];
+    let state = watching();
+    const seen = new Set();
+    for (const event of events) {
+      state = next(state, event).state;
+      const { mode, replay, replayState, awaitingReplay, wantPaused, replayId } = state;
+      assert.deepEqual({ mode, replay, replayState, awaitingReplay, wantPaused, replayId }, replayFields(state.replaying), event.type);
+      seen.add(mode);
+      if (event.type === 'live' || event.type === 'disconnected') {
+        assert.equal(state.replaying, null, `${event.type}: one value says live`);
+        assert.deepEqual(replayFields(null), { mode: 'live', replay: null, replayState: null, awaitingReplay: false, wantPaused: false, replayId: null });
+      }
+    }
+    assert.deepEqual([...seen].sort(), ['live', 'replay']);
   });
 });
