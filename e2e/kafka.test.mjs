@@ -116,6 +116,15 @@ describe('Kafka as the dashboard shows it', () => {
         await summary.click();
         await details.waitFor({ state: 'visible' });
         assert.equal(await details.innerText(), `owns ${stack.topic} 0–2`);
+
+        // A replay adds its column, which fits too.
+        await page.getByTestId('replay-earliest').click();
+        const replayCell = row.locator('[data-field="replay"]');
+        await waitUntil(async () => /^\d[\d,]* \/ \d[\d,]*$/.test(await replayCell.innerText()), 'the replay column shows its offsets');
+        for (const [what, cell] of [['the Replay header', table.locator('th.replay-col')], ['a Replay cell', replayCell], ['a Lag cell', lag]]) {
+          const seen = await seenWhole(cell);
+          assert.ok(seen.right <= seen.viewport && seen.hit, `${what} is seen whole while replaying (${JSON.stringify(seen)})`);
+        }
         assert.deepEqual(errors, []);
       } finally {
         await close();
