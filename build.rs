@@ -22,6 +22,8 @@ fn main() {
     println!("cargo:rerun-if-changed={UPLOT_DIST}");
     // rust-embed notices edits to embedded files, not files added to or removed from
     // the folder; a change of the folder reruns this script, which rebuilds the crate.
+    // Cargo scans a directory named here recursively, so a file added in a subfolder
+    // (`static/race/`) counts too.
     println!("cargo:rerun-if-changed=static");
 
     println!("cargo:rustc-env=TRACKSIDE_GIT_COMMIT={}", git_commit());

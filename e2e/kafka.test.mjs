@@ -69,6 +69,84 @@ describe('Kafka as the dashboard shows it', () => {
     }
   });
 
+  /**
+   * Whether a person sees `locator` whole: inside the viewport, and not cut off by a panel
+   * that scrolls (the point at its centre is the element itself, not what lies beside it).
+   */
+  const seenWhole = (locator) => locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return { right: r.right, viewport: window.innerWidth, hit: el === hit || el.contains(hit) };
+  });
+  const scrollsSideways = (page) => page.evaluate(() => {
+    const doc = document.documentElement;
+    return { scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth };
+  });
+
+  for (const [width, height] of [[1280, 800], [1440, 900]]) {
+    test(`at ${width} × ${height} the partition table shows every column, Lag and Consumed included, and Reads is one line`, T, async () => {
+      const { page, errors, close } = await openPage(stack.browser, `${stack.url}/?topic=${stack.topic}`, { viewport: { width, height } });
+      try {
+        const row = page.getByTestId(`partition-row-${stack.topic}-0`);
+        const lag = row.locator('[data-field="lag"]');
+        await waitUntil(async () => /^\d[\d,]*$/.test(await lag.innerText()), 'partition 0 shows its lag');
+
+        const table = page.getByTestId('partition-table');
+        for (const [what, cell] of [
+          ['the Lag header', page.getByTestId('lag-header')], ['a Lag cell', lag],
+          ['the Consumed header', table.locator('th', { hasText: 'Consumed' })], ['a Consumed cell', row.locator('[data-field="consumed"]')],
+          ['the last column', row.locator('[data-field="read_by"]')],
+        ]) {
+          const seen = await seenWhole(cell);
+          assert.ok(seen.right <= seen.viewport, `${what} ends at ${seen.right}, inside the ${seen.viewport} px window`);
+          assert.ok(seen.hit, `${what} is not cut off by its panel`);
+        }
+        const wrap = await table.evaluate((t) => ({ scrollWidth: t.parentElement.scrollWidth, clientWidth: t.parentElement.clientWidth }));
+        assert.ok(wrap.scrollWidth <= wrap.clientWidth, `the table does not scroll sideways in its panel (${JSON.stringify(wrap)})`);
+        const doc = await scrollsSideways(page);
+        assert.ok(doc.scrollWidth <= doc.clientWidth, `the page does not scroll sideways (${JSON.stringify(doc)})`);
+
+        // Reads: one line of counts; the partitions themselves on demand.
+        const summary = page.getByTestId('kafka-reads-summary');
+        await waitUntil(async () => /^owns 3 · follows 0 · 1 topic$/.test(await summary.innerText()), 'Reads counts the partitions owned');
+        const lines = await summary.evaluate((el) => el.getClientRects().length);
+        assert.equal(lines, 1, 'the Reads summary is one line');
+        const details = page.getByTestId('kafka-assignment');
+        assert.equal(await details.isVisible(), false, 'the partitions are shown on demand');
+        await summary.click();
+        await details.waitFor({ state: 'visible' });
+        assert.equal(await details.innerText(), `owns ${stack.topic} 0–2`);
+
+        // A replay adds its column, which fits too.
+        await page.getByTestId('replay-earliest').click();
+        const replayCell = row.locator('[data-field="replay"]');
+        await waitUntil(async () => /^\d[\d,]* \/ \d[\d,]*$/.test(await replayCell.innerText()), 'the replay column shows its offsets');
+        for (const [what, cell] of [['the Replay header', table.locator('th.replay-col')], ['a Replay cell', replayCell], ['a Lag cell', lag]]) {
+          const seen = await seenWhole(cell);
+          assert.ok(seen.right <= seen.viewport && seen.hit, `${what} is seen whole while replaying (${JSON.stringify(seen)})`);
+        }
+        assert.deepEqual(errors, []);
+      } finally {
+        await close();
+      }
+    });
+  }
+
+  test('at 768 px wide nothing overflows the page sideways', T, async () => {
+    const { page, errors, close } = await openPage(stack.browser, `${stack.url}/?topic=${stack.topic}`, { viewport: { width: 768, height: 1024 } });
+    try {
+      await page.waitForFunction(() => window.trackside.records > 0 && window.trackside.stats, null, { timeout: 30_000 });
+      await waitForStats(page, 2);
+      const doc = await scrollsSideways(page);
+      assert.ok(doc.scrollWidth <= doc.clientWidth, `the page does not scroll sideways (${JSON.stringify(doc)})`);
+      const lag = await seenWhole(page.getByTestId('lag-header'));
+      assert.ok(lag.right <= 768, `the Lag header ends at ${lag.right}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
   test('with Kafka unreachable the header says so while the page stays connected', T, async () => {
     // Nothing listens on port 1: the server starts, serves the page and keeps trying Kafka.
     const server = await startServer({

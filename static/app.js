@@ -1,28 +1,26 @@
-// Wiring: the server's messages and the person's intents go through the session reducer
-// (session.js), whose effects are performed here, and the page is rendered from its state.
-// Messages only update state and the rings; everything visible is drawn from one loop
-// (charts once per animation frame when data changed, the legend a few times a second).
+// Wiring only: socket → store → session → views. The server's messages and the person's
+// intents go through the session reducer (core/session.js), whose effects are performed
+// here; the folders' coordinators (strips/, playback/, race/) build the views, views.js
+// lists them, and one animation-frame loop draws them (core/view.js); chrome/ is rendered
+// from the session as it changes. Messages only update state and the rings.
 
-import { connect } from './connection.js';
-import { TelemetryStore } from './state.js';
-import { Charts } from './charts.js';
-import { TireWidget } from './tires.js';
-import { CarList, drawnCars, focusedCar } from './cars.js';
-import { KafkaPanel } from './kafka-panel.js';
-import { Toasts } from './toasts.js';
-import { Header } from './header.js';
-import { PartitionPicker, TopicPicker, WindowPicker } from './pickers.js';
-import { ReplayControls } from './replay-controls.js';
-import { Playback } from './playback.js';
-import { describeSelection, sameSelection, selects } from './selection.js';
-import { drawPeriod, initial, next } from './session.js';
-import { formatQuery, parseQuery } from './url.js';
-import { bucketValues } from './zoom.js';
-import { Race } from './race.js';
+import { connect } from './net/connection.js';
+import { TelemetryStore } from './core/state.js';
+import { KafkaPanel } from './chrome/kafka-panel.js';
+import { Toasts } from './chrome/toasts.js';
+import { Header } from './chrome/header.js';
+import { PartitionPicker, TopicPicker, WindowPicker } from './chrome/pickers.js';
+import { Strips } from './strips/strips.js';
+import { Playback } from './playback/playback.js';
+import { Race } from './race/race.js';
+import { describeSelection, sameSelection, selects } from './core/selection.js';
+import { drawPeriod, initial, next } from './core/session.js';
+import { Rounds } from './core/view.js';
+import { formatQuery, parseQuery } from './core/url.js';
+import { pageViews } from './views.js';
 
 const TOPICS_REFRESH_MS = 5_000;
 const PLAYBACK_TICK_MS = 1_000;
-const LEGEND_INTERVAL_MS = 120;
 
 const root = document.getElementById('app');
 const $ = (testid) => root.querySelector(`[data-testid="${testid}"]`);
@@ -43,7 +41,7 @@ let session = initial({
   preroll: fromUrl.window * 1000,
 });
 /** How the page shows what it has: none of it is the server's business. */
-const view = {
+const ui = {
   stats: null,
   /** The connection's last status, with its attempt and retry delay for the header's tooltip. */
   link: { state: session.connection },
@@ -61,92 +59,47 @@ const view = {
 const store = new TelemetryStore();
 const header = new Header(root);
 const toasts = new Toasts($('toasts'));
-const charts = new Charts($('strips'), {
-  onCursor: (idx) => { view.cursorIdx = idx; legendDirty = true; },
-  onZoom: (a, b) => playback.zoomTo(a, b),
-});
-const tires = new TireWidget($('tire-widget'));
 const kafka = new KafkaPanel($('kafka-panel'));
 const choose = (selection) => dispatch({ type: 'subscribe', selection });
 const topicPicker = new TopicPicker($('topic-picker'), choose);
 const partitionPicker = new PartitionPicker($('partition-picker'), choose);
 const windowPicker = new WindowPicker($('window-picker'), (s) => {
-  view.windowSec = s;
+  ui.windowSec = s;
   windowPicker.set(s);
   dispatch({ type: 'preroll', ms: s * 1000 });
   playback.setZoom(null); // back to following the playhead
   store.version++; // redraw with the new window
   writeUrl();
 });
-const replayControls = new ReplayControls($('playback'), $('replay-progress'), {
-  onReplay: () => dispatch({ type: 'replay' }),
-  onPause: () => dispatch({ type: 'pause', at: playback.liveEdge() }),
-  onResume: () => dispatch({ type: 'resume' }),
-  onLive: () => dispatch({ type: 'live' }),
-  onSpeed: (speed) => dispatch({ type: 'speed', speed }),
-});
-const carList = new CarList(root.querySelector('.car-panel'), {
-  onToggle: (car, drawn) => {
-    view.urlCars = null;
-    if (drawn) view.hidden.delete(car);
-    else view.hidden.add(car);
-    carsDirty = true;
-    urlDirty = true;
-  },
-  onFocus: (car) => focusCar(car),
-  onLap: (car, lap) => race.chooseLap(car, lap),
-  onSeekLap: (car, lap) => race.seekLap(car, lap),
-  onAll: () => {
-    view.hidden.clear();
-    view.hideNewCars = false;
-    view.urlCars = null;
-    carsDirty = true;
-    urlDirty = true;
-  },
-  onFocusedOnly: () => {
-    for (const car of store.sortedIds) if (car !== effectiveFocus()) view.hidden.add(car);
-    view.hideNewCars = true;
-    view.urlCars = null;
-    carsDirty = true;
-    urlDirty = true;
-  },
-});
-const playback = new Playback({
-  root, dispatch, store, charts, controls: replayControls,
+
+/** What the coordinators share: the rings, the session, what the page shows, and how to ask. */
+const page = {
+  root, store, ui, dispatch, writeUrl,
   session: () => session,
-  focus: () => effectiveFocus(),
-  onUrl: () => writeUrl(),
-});
-
-if (fromUrl.t !== null) playback.pendingTs = fromUrl.t;
-
-function focusCar(car) {
-  view.focus = car;
-  view.hidden.delete(car);
-  carsDirty = true;
-  writeUrl();
-}
-
+  onCars: () => renderEmpty(),
+};
+const strips = new Strips(page, { onZoom: (a, b) => playback.zoomTo(a, b) });
 const race = new Race({
-  root, store, carList,
-  send: (message) => conn.send(message),
-  focus: () => effectiveFocus(),
-  setFocus: focusCar,
+  ...page,
+  charts: strips.charts,
   moment: () => playback.playhead(performance.now()),
   seek: (ts) => playback.seek(ts),
   onAxis: (axis) => {
-    view.axis = axis;
+    ui.axis = axis;
     writeUrl();
   },
 });
-race.setAxis(view.axis);
+const playback = new Playback({
+  root, dispatch, store, charts: strips.charts,
+  session: () => session,
+  focus: () => race.focus(),
+  onUrl: () => writeUrl(),
+});
+const charts = strips.charts;
+const views = pageViews({ strips, playback, race });
 
-let carsDirty = true;
-/** The cars drawn changed: the URL names them once they are drawn. */
-let urlDirty = false;
-let legendDirty = true;
-let seenCarsVersion = -1;
-const knownCars = new Set();
+if (fromUrl.t !== null) playback.pendingTs = fromUrl.t;
+race.setAxis(ui.axis);
 
 // ---- the session: events in, effects out ----------------------------------------------
 
@@ -189,7 +142,7 @@ const connectToServer = () => connect({
   wire: fromUrl.wire,
   onOpen: () => dispatch({ type: 'connected' }),
   onStatus: (s) => {
-    view.link = s;
+    ui.link = s;
     if (s.state !== 'connected') dispatch({ type: 'disconnected', state: s.state });
     kafka.setDataFormat(s.dataFormat ?? null);
     renderStatus();
@@ -224,7 +177,7 @@ function onMessage(msg) {
       if (msg.request === 'laps') return race.lapsRefused();
       return dispatch({ type: 'refused', request: msg.request, code: msg.error, message: msg.message });
     case 'stats':
-      view.stats = msg;
+      ui.stats = msg;
       renderKafka();
       renderStatus();
       return;
@@ -235,17 +188,17 @@ function onMessage(msg) {
 
 function writeUrl() {
   const replaying = session.mode === 'replay';
-  const someHidden = view.hideNewCars || [...view.hidden].some((c) => store.cars.has(c));
+  const someHidden = ui.hideNewCars || [...ui.hidden].some((c) => store.cars.has(c));
   const q = formatQuery({
     selection: session.selection,
-    car: view.focus,
-    cars: view.urlCars ? [...view.urlCars] : someHidden ? charts.cars : null,
-    window: view.windowSec,
+    car: ui.focus,
+    cars: ui.urlCars ? [...ui.urlCars] : someHidden ? charts.cars : null,
+    window: ui.windowSec,
     // A link's moment not yet reached is kept as the link said.
     t: session.start ? session.start.ts : replaying ? playback.playhead(performance.now()) : null,
     speed: session.speed,
     paused: session.start ? session.start.paused : replaying && session.wantPaused,
-    axis: view.axis,
+    axis: ui.axis,
     wire: fromUrl.wire,
   });
   if (q !== location.search) history.replaceState(null, '', q);
@@ -279,23 +232,23 @@ function render(prev, s) {
   }
   if (changed('mode', 'replayState', 'replay', 'wantPaused')) renderMode();
   else if (changed('selection')) renderKafka();
-  if (changed('speed')) replayControls.setSpeed(s.speed);
+  if (changed('speed')) playback.controls.setSpeed(s.speed);
   if (changed('dropped')) kafka.setDropped(s.dropped);
   if (changed('selection', 'connection', 'mode', 'awaitingSubscribed', 'refused')) renderEmpty();
 }
 
 function renderStatus() {
-  header.connection(view.link, view.stats?.kafka);
+  header.connection(ui.link, ui.stats?.kafka);
 }
 
 function renderKafka() {
-  kafka.render(view.stats, session.selection, session.mode === 'replay' ? session.replay : null);
+  kafka.render(ui.stats, session.selection, session.mode === 'replay' ? session.replay : null);
 }
 
 function renderMode() {
   header.mode(session.mode, session.replayState, session.replay);
   root.dataset.mode = session.mode;
-  replayControls.render(session.mode, session.replayState, session.replay, session.wantPaused);
+  playback.controls.render(session.mode, session.replayState, session.replay, session.wantPaused);
   renderKafka();
 }
 
@@ -315,101 +268,16 @@ function renderEmpty() {
   $('charts-empty-text').textContent = text;
 }
 
-const effectiveFocus = () => focusedCar(view.focus, store.sortedIds);
+/** Window resizes reach every view through its `resize()`; its next frame redraws in full. */
+window.addEventListener('resize', () => {
+  for (const v of views) v.resize();
+});
 
-function syncCars() {
-  if (!carsDirty && store.carsVersion === seenCarsVersion) return;
-  carsDirty = false;
-  seenCarsVersion = store.carsVersion;
-  for (const car of store.sortedIds) {
-    if (!knownCars.has(car)) {
-      knownCars.add(car);
-      if (view.hideNewCars && !view.urlCars?.has(car)) view.hidden.add(car);
-    }
-  }
-  const focus = effectiveFocus();
-  const drawn = drawnCars(store.sortedIds, view.hidden, focus);
-  charts.configure(drawn, focus);
-  carList.render(store.sortedIds, new Set(drawn), focus, store.ignored);
-  if (urlDirty) {
-    urlDirty = false;
-    writeUrl();
-  }
-  $('strips').dataset.cars = String(store.sortedIds.length);
-  renderEmpty();
-  legendDirty = true;
-}
-
-const fmtTime = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 });
-const fmt0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-/** Values at the cursor: from the rings, or zoomed out from the overview's bucket under it. */
-const valuesOf = (car, t) => (charts.bands && view.cursorIdx != null
-  ? bucketValues(charts.bands, car, view.cursorIdx)
-  : store.valuesAt(car, t));
-const fmtNum = (v) => (Number.isFinite(v) ? fmt0.format(v) : '—');
-
-function renderLegend() {
-  const t = view.cursorIdx == null ? null : charts.timeAt(view.cursorIdx) ?? null;
-  const when = t == null ? 'Latest values · click a row to focus'
-    : charts.bands ? `Highest in ${charts.bands.bucket_ms} ms at ${fmtTime.format(t)}` : `At ${fmtTime.format(t)}`;
-  carList.update((car) => valuesOf(car, t), when);
-  $('cursor-time').textContent = t == null ? '' : `cursor ${fmtTime.format(t)}`;
-  const focus = effectiveFocus();
-  const v = focus === null ? null : valuesOf(focus, t);
-  tires.show(focus, v ? { fl: v.fl, fr: v.fr, rl: v.rl, rr: v.rr } : null);
-  const tag = focus === null ? '' : `#${focus}`;
-  readout('speed', v ? `${tag}  ${fmtNum(v.speed)}` : '');
-  readout('rpm', v ? `${tag}  ${fmtNum(v.rpm)}` : '');
-  readout('tires-car', focus === null ? '' : `focused car ${tag}`);
-}
-
-function readout(key, text) {
-  const el = root.querySelector(`[data-readout="${key}"]`);
-  if (el.textContent !== text) el.textContent = text;
-}
-
-let lastLegendAt = 0;
-let legendVersion = -1;
-
-function drawLegend(now) {
-  if (now - lastLegendAt >= LEGEND_INTERVAL_MS && (legendDirty || store.version !== legendVersion)) {
-    lastLegendAt = now;
-    legendVersion = store.version;
-    legendDirty = false;
-    renderLegend();
-  }
-}
-
-/** What an animation frame draws, in order (the cars first: the strips are configured for them). */
-const VIEWS = [
-  () => syncCars(),
-  () => charts.draw(store, view.windowSec * 1000, store.windowEnd(session.mode === 'replay')),
-  (now) => playback.frame(now),
-  (now) => race.frame(now, 'map'),
-  (now) => race.frame(now, 'tables'),
-  drawLegend,
-];
-let lastDrawAt = 0;
-/** While paced (a replay at max), the views of the round under way still to draw, one per frame. */
-let pendingViews = 0;
+const rounds = new Rounds(views.length);
 
 function frame(now) {
   requestAnimationFrame(frame);
-  const period = drawPeriod(session);
-  if (period === 0) {
-    pendingViews = 0;
-    for (const v of VIEWS) v(now);
-    return;
-  }
-  // A replay at max: a round of drawings every `period`, one view per animation frame, so
-  // the records go into the rings in between and no frame holds every view's work.
-  if (pendingViews === 0) {
-    if (now - lastDrawAt < period) return;
-    lastDrawAt = now;
-    pendingViews = VIEWS.length;
-  }
-  VIEWS[VIEWS.length - pendingViews](now);
-  pendingViews--;
+  for (const i of rounds.due(now, drawPeriod(session))) views[i].frame(now);
 }
 
 // ---- start -----------------------------------------------------------------------------
@@ -433,7 +301,7 @@ const hook = Object.freeze({
   get range() { return session.range; },
   get speed() { return session.speed; },
   get overviews() { return structuredClone(session.overviews.byPurpose); },
-  get stats() { return view.stats; },
+  get stats() { return ui.stats; },
   get mode() { return session.mode; },
   get selection() { return structuredClone(session.selection); },
   get connection() { return session.connection; },
@@ -446,9 +314,9 @@ const hook = Object.freeze({
   get map() { return { dots: race.map.dots.map((d) => ({ ...d })), frames: race.map.frames, bins: race.map.outline.bins }; },
   /** Milliseconds the race views (map, tower, Distance strips) took to draw since the page loaded. */
   get raceMs() { return race.spentMs; },
-  get focus() { return effectiveFocus(); },
+  get focus() { return race.focus(); },
   /** What the Distance strips show: the laps, the reference, the deltas (ms). */
-  get distance() { return race.info && structuredClone(race.info); },
+  get distance() { return race.distance.info && structuredClone(race.distance.info); },
   get lapTable() { return { topic: race.table.topic, index: race.table.index, track: race.table.track, cars: race.table.cars.size }; },
 });
 Object.defineProperty(window, 'trackside', { value: hook, enumerable: true });
@@ -456,8 +324,8 @@ Object.defineProperty(window, 'trackside', { value: hook, enumerable: true });
 if (typeof uPlot === 'undefined') {
   toasts.show('Charts unavailable', 'uPlot did not load from /vendor/uplot/. Was `npm ci` run on the server?');
 } else {
-  windowPicker.set(view.windowSec);
-  replayControls.setSpeed(session.speed);
+  windowPicker.set(ui.windowSec);
+  playback.controls.setSpeed(session.speed);
   playback.renderZoomPicker();
   topicPicker.setSelection(session.selection);
   partitionPicker.setSelection(session.selection);

@@ -85,6 +85,9 @@ mod tests {
         let app = PageFiles::get("app.js").expect("app.js is embedded");
         assert!(app.metadata.mimetype().contains("javascript"), "{}", app.metadata.mimetype());
         assert_eq!(PageFiles::get("style.css").unwrap().metadata.mimetype(), "text/css");
+        // The modules live in folders by what they draw (core/, race/, ...): nested paths work.
+        let nested = PageFiles::get("core/session.js").expect("core/session.js is embedded");
+        assert!(nested.metadata.mimetype().contains("javascript"), "{}", nested.metadata.mimetype());
         assert!(UplotFiles::get("uPlot.iife.min.js").is_some());
         assert_eq!(UplotFiles::get("uPlot.min.css").unwrap().metadata.mimetype(), "text/css");
         // Only what the page loads: no source maps, ES-module or CommonJS copies.

@@ -53,11 +53,16 @@ async fn static_dir_serves_the_page_files_from_disk_for_development() {
     let dir = std::env::temp_dir().join(unique("trackside-static"));
     std::fs::create_dir(&dir).unwrap();
     std::fs::write(dir.join("app.js"), "// edited, not rebuilt\n").unwrap();
+    std::fs::create_dir(dir.join("core")).unwrap();
+    std::fs::write(dir.join("core").join("state.js"), "// in a folder\n").unwrap();
     let app = TestApp::spawn(&["--group-id", &unique("g"), "--static-dir", dir.to_str().unwrap()]).await;
 
     let edited = reqwest::get(app.url("/static/app.js")).await.unwrap();
     assert_eq!(edited.status(), 200);
     assert_eq!(edited.text().await.unwrap(), "// edited, not rebuilt\n");
+    let nested = reqwest::get(app.url("/static/core/state.js")).await.unwrap();
+    assert_eq!(nested.status(), 200, "a module in a folder is served from its folder");
+    assert_eq!(nested.text().await.unwrap(), "// in a folder\n");
     let not_on_disk = reqwest::get(app.url("/static/style.css")).await.unwrap();
     assert_eq!(not_on_disk.status(), 404, "the directory replaces the built-in files, it does not add to them");
     let uplot = reqwest::get(app.url("/vendor/uplot/uPlot.iife.min.js")).await.unwrap();
@@ -119,11 +124,27 @@ fn imports(path: &str, source: &str) -> Vec<String> {
             let open = l[..quote].rfind(['\'', '"'])?;
             Some(&l[open + 1..quote])
         })
-        .map(|spec| match spec.strip_prefix("./") {
-            Some(name) => format!("{dir}{name}"),
-            None => spec.to_owned(),
-        })
+        .map(|spec| resolve(dir, spec))
         .collect()
+}
+
+/// `spec` (`./x.js`, `../core/x.js` or `/static/x.js`) as an absolute path, from the folder `dir`
+/// (ending in `/`) of the module that imports it.
+fn resolve(dir: &str, spec: &str) -> String {
+    if spec.starts_with('/') {
+        return spec.to_owned();
+    }
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in spec.split('/') {
+        match part {
+            "." => {}
+            ".." => {
+                parts.pop();
+            }
+            name => parts.push(name),
+        }
+    }
+    format!("/{}", parts.join("/"))
 }
 
 #[test]
@@ -133,4 +154,11 @@ fn imports_are_found_in_both_forms_and_made_absolute() {
                   import {\n  g,\n  h,\n} from './gh.js';\n";
     let found = imports("/static/app.js", source);
     assert_eq!(found, ["/static/a.js", "/static/b.js", "/static/c.js", "/static/e.js", "/static/gh.js"]);
+}
+
+#[test]
+fn imports_from_a_folder_reach_their_own_folder_and_the_ones_beside_it() {
+    let source = "import { a } from './a.js';\nimport { b } from '../core/b.js';\nimport { c } from './net/c.js';\n";
+    let found = imports("/static/race/race.js", source);
+    assert_eq!(found, ["/static/race/a.js", "/static/core/b.js", "/static/race/net/c.js"]);
 }

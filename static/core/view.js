@@ -1,0 +1,58 @@
+// The contract every view on the page implements, and the pacing of their drawing. Pure:
+// no DOM and no clock of its own, tested by tests/js/core/view.test.mjs.
+//
+// A view is one thing on screen drawn from the store and the session (the strips, the
+// timeline, the track map, the tower, ...). Its folder's coordinator builds it; views.js
+// lists every view once, in drawing order; app.js calls them from one animation-frame loop.
+
+/**
+ * @typedef {object} View
+ * @property {(now: number) => void} frame  draws what changed since its last frame: called
+ *   once per animation frame (`now`: its timestamp, ms), so it must be cheap when nothing did
+ * @property {() => void} resize  the space it has may have changed (the window, the Time or
+ *   Distance switch): its next frame draws in full
+ */
+
+/** The names a view must have: `frame(now)` and `resize()`. */
+export const VIEW_METHODS = Object.freeze(['frame', 'resize']);
+
+/** `views`, checked: each implements the contract, so a missing method fails at start, not mid-race. */
+export function checkViews(views) {
+  views.forEach((v, i) => {
+    for (const m of VIEW_METHODS) {
+      if (typeof v?.[m] !== 'function') throw new TypeError(`view ${i} (${v?.constructor?.name ?? typeof v}) has no ${m}()`);
+    }
+  });
+  return views;
+}
+
+/**
+ * Which of `count` views to draw on each animation frame. Unpaced (`period` 0), all of them
+ * every frame. Paced (a replay at max, see session.js `drawPeriod`), a round of drawing every
+ * `period` ms, one view per animation frame, so the records go into the rings in between and
+ * no frame holds every view's work.
+ */
+export class Rounds {
+  constructor(count) {
+    this.count = count;
+    this.lastAt = -Infinity;
+    /** Views of the round under way still to draw. */
+    this.pending = 0;
+  }
+
+  /** @returns {number[]} the indices of the views to draw on the frame at `now` */
+  due(now, period) {
+    if (period === 0) {
+      this.pending = 0;
+      return [...Array(this.count).keys()];
+    }
+    if (this.pending === 0) {
+      if (now - this.lastAt < period) return [];
+      this.lastAt = now;
+      this.pending = this.count;
+    }
+    const i = this.count - this.pending;
+    this.pending--;
+    return [i];
+  }
+}

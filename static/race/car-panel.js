@@ -1,0 +1,146 @@
+// The car panel as a view: which cars the strips draw and which one is focused (the car
+// list's ticks and clicks, the track map's clicks), and the values at the cursor, shown in
+// the list, the strips' readouts and the tire widget. Built by race.js; a view (core/view.js).
+
+import { CarList, drawnCars, focusedCar } from './cars.js';
+import { TireWidget } from './tires.js';
+import { bucketValues } from '../strips/zoom.js';
+
+/** The values at the cursor are written at most this often. */
+const LEGEND_INTERVAL_MS = 120;
+
+const fmtTime = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 });
+const fmt0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const fmtNum = (v) => (Number.isFinite(v) ? fmt0.format(v) : '—');
+
+export class CarPanel {
+  /**
+   * @param {{root: HTMLElement, store: object, ui: object, charts: object, writeUrl: () => void,
+   *   onCars: () => void}} page  `ui`: what the page shows (focus, hidden cars, cursor), shared
+   *   with the URL; `onCars`: the cars drawn changed
+   * @param {{onLap: (car: string, lap: number) => void, onSeekLap: (car: string, lap: number) => void}} race
+   */
+  constructor(page, { onLap, onSeekLap }) {
+    this.page = page;
+    const { root, store, ui } = page;
+    this.tires = new TireWidget(root.querySelector('[data-testid="tire-widget"]'));
+    this.list = new CarList(root.querySelector('.car-panel'), {
+      onToggle: (car, drawn) => {
+        ui.urlCars = null;
+        if (drawn) ui.hidden.delete(car);
+        else ui.hidden.add(car);
+        this.changed(true);
+      },
+      onFocus: (car) => this.focusCar(car),
+      onLap,
+      onSeekLap,
+      onAll: () => {
+        ui.hidden.clear();
+        ui.hideNewCars = false;
+        ui.urlCars = null;
+        this.changed(true);
+      },
+      onFocusedOnly: () => {
+        for (const car of store.sortedIds) if (car !== this.focus()) ui.hidden.add(car);
+        ui.hideNewCars = true;
+        ui.urlCars = null;
+        this.changed(true);
+      },
+    });
+    this.carsDirty = true;
+    /** The cars drawn changed: the URL names them once they are drawn. */
+    this.urlDirty = false;
+    this.legendDirty = true;
+    this.seenCarsVersion = -1;
+    this.knownCars = new Set();
+    this.legendAt = 0;
+    this.legendVersion = -1;
+    this.legendCursor = null;
+  }
+
+  /** The focused car: the one chosen, else the first. */
+  focus() {
+    return focusedCar(this.page.ui.focus, this.page.store.sortedIds);
+  }
+
+  focusCar(car) {
+    this.page.ui.focus = car;
+    this.page.ui.hidden.delete(car);
+    this.carsDirty = true;
+    this.page.writeUrl();
+  }
+
+  changed(url) {
+    this.carsDirty = true;
+    this.urlDirty ||= url;
+  }
+
+  frame(now) {
+    this.syncCars();
+    const { store, ui } = this.page;
+    const due = this.legendDirty || store.version !== this.legendVersion || ui.cursorIdx !== this.legendCursor;
+    if (now - this.legendAt >= LEGEND_INTERVAL_MS && due) {
+      this.legendAt = now;
+      this.legendVersion = store.version;
+      this.legendCursor = ui.cursorIdx;
+      this.legendDirty = false;
+      this.renderLegend();
+    }
+  }
+
+  resize() {
+    this.carsDirty = true;
+    this.legendDirty = true;
+  }
+
+  syncCars() {
+    const { store, ui, charts, root } = this.page;
+    if (!this.carsDirty && store.carsVersion === this.seenCarsVersion) return;
+    this.carsDirty = false;
+    this.seenCarsVersion = store.carsVersion;
+    for (const car of store.sortedIds) {
+      if (!this.knownCars.has(car)) {
+        this.knownCars.add(car);
+        if (ui.hideNewCars && !ui.urlCars?.has(car)) ui.hidden.add(car);
+      }
+    }
+    const focus = this.focus();
+    const drawn = drawnCars(store.sortedIds, ui.hidden, focus);
+    charts.configure(drawn, focus);
+    this.list.render(store.sortedIds, new Set(drawn), focus, store.ignored);
+    if (this.urlDirty) {
+      this.urlDirty = false;
+      this.page.writeUrl();
+    }
+    root.querySelector('[data-testid="strips"]').dataset.cars = String(store.sortedIds.length);
+    this.page.onCars();
+    this.legendDirty = true;
+  }
+
+  /** Values at the cursor: from the rings, or zoomed out from the overview's bucket under it. */
+  valuesOf(car, t) {
+    const { charts, ui, store } = this.page;
+    return charts.bands && ui.cursorIdx != null ? bucketValues(charts.bands, car, ui.cursorIdx) : store.valuesAt(car, t);
+  }
+
+  renderLegend() {
+    const { charts, ui, root } = this.page;
+    const t = ui.cursorIdx == null ? null : charts.timeAt(ui.cursorIdx) ?? null;
+    const when = t == null ? 'Latest values · click a row to focus'
+      : charts.bands ? `Highest in ${charts.bands.bucket_ms} ms at ${fmtTime.format(t)}` : `At ${fmtTime.format(t)}`;
+    this.list.update((car) => this.valuesOf(car, t), when);
+    root.querySelector('[data-testid="cursor-time"]').textContent = t == null ? '' : `cursor ${fmtTime.format(t)}`;
+    const focus = this.focus();
+    const v = focus === null ? null : this.valuesOf(focus, t);
+    this.tires.show(focus, v ? { fl: v.fl, fr: v.fr, rl: v.rl, rr: v.rr } : null);
+    const tag = focus === null ? '' : `#${focus}`;
+    this.readout('speed', v ? `${tag}  ${fmtNum(v.speed)}` : '');
+    this.readout('rpm', v ? `${tag}  ${fmtNum(v.rpm)}` : '');
+    this.readout('tires-car', focus === null ? '' : `focused car ${tag}`);
+  }
+
+  readout(key, text) {
+    const el = this.page.root.querySelector(`[data-readout="${key}"]`);
+    if (el.textContent !== text) el.textContent = text;
+  }
+}

@@ -1,0 +1,162 @@
+// The Distance mode of the strips as a view: the focused car's laps overlaid against the
+// distance into the lap (now, last, best and the laps chosen in the tower), with the delta
+// to a reference lap. Built by race.js, whose lap table and lap cache it reads; the strips
+// themselves are distance-view.js, the arithmetic delta.js. A view (core/view.js).
+
+import { carColor } from '../core/colors.js';
+import { deltaAtEnd, deltaOnGrid, distanceGrid, lapTrace, onGrid, ringLap } from './delta.js';
+import { DistanceView } from './distance-view.js';
+import { formatDelta, lapsAt, personalBest } from './laps.js';
+
+/** Redrawn at most this often. */
+const DISTANCE_MS = 200;
+const CHOSEN_COLORS = ['#facc15', '#38bdf8', '#4ade80'];
+
+export class DistancePanel {
+  /** @param {object} race  the coordinator (race.js): the store, the lap table, the axis */
+  constructor(race) {
+    this.race = race;
+    const $ = (id) => race.root.querySelector(`[data-testid="${id}"]`);
+    this.distance = new DistanceView($('distance-strips'));
+    this.refPicker = $('delta-ref');
+    this.readout = $('delta-readout');
+    this.lapKey = $('lap-key');
+    this.drawnAt = -Infinity;
+    /** What the Distance strips show, for the test hook. */
+    this.info = null;
+    this.refPicker.addEventListener('change', () => this.resize());
+  }
+
+  frame(now) {
+    if (this.race.axis !== 'distance' || now - this.drawnAt < DISTANCE_MS) return;
+    this.drawnAt = now;
+    this.race.timed(() => this.renderDistance(this.race.moment()));
+  }
+
+  resize() {
+    this.drawnAt = -Infinity;
+  }
+
+  /**
+   * A lap's trace: from the ring when it holds the lap from its start (and to its end, for a
+   * lap that is over), else from `/api/lap` (cached) when the lap table has timed it.
+   * `upTo`: the moment shown, past which the ring is not read; `open`: the lap in progress.
+   */
+  traceOf(car, lap, lengthM, upTo = Infinity, open = false) {
+    const track = this.race.store.cars.get(car);
+    const carLaps = this.race.table.cars.get(track?.car ?? car);
+    const timed = carLaps?.laps.find((l) => l.lap === lap);
+    const current = carLaps?.current?.lap === lap ? carLaps.current : null;
+    // The lap in progress at the moment shown ends where the car is, even when the table
+    // (which covers everything Kafka holds) knows when it ended.
+    const bounds = timed ? { start_ts: timed.start_ts, ...(open ? {} : { end_ts: timed.end_ts }) }
+      : current ? { start_ts: current.start_ts } : {};
+    if (track) {
+      const samples = ringLap(track, lap).filter((s) => s.ts <= upTo);
+      const fromStart = samples.length > 1 && samples[0].lap < lap;
+      const toEnd = open || samples[samples.length - 1]?.lap > lap;
+      const tr = fromStart && toEnd ? lapTrace(samples, lap, lengthM, bounds) : null;
+      if (tr) return tr;
+    }
+    if (!timed) return null;
+    const samples = this.race.cache.get(this.race.topic, track?.car ?? car, lap);
+    return samples ? lapTrace(samples, lap, lengthM, bounds) : null;
+  }
+
+  /** The car's fastest lap: from the lap table, else the fastest whole lap in its ring. */
+  bestOf(car, lengthM, t) {
+    const track = this.race.store.cars.get(car);
+    const carLaps = this.race.table.cars.get(track?.car ?? car);
+    if (carLaps) {
+      const best = personalBest(lapsAt(carLaps, t ?? Infinity).done);
+      return best.lapNo === null ? null : this.traceOf(car, best.lapNo, lengthM);
+    }
+    if (!track) return null;
+    let best = null;
+    const laps = new Set();
+    for (let k = 0; k < track.count; k++) laps.add(track.ch.lap[track.indexFromNewest(k)]);
+    for (const lap of laps) {
+      const tr = Number.isFinite(lap) ? this.traceOf(car, lap, lengthM, t ?? Infinity) : null;
+      if (tr && tr.endTs != null && (!best || tr.endTs - tr.startTs < best.endTs - best.startTs)) best = tr;
+    }
+    return best;
+  }
+
+  renderDistance(t) {
+    const focus = this.race.focus();
+    const track = focus === null ? undefined : this.race.store.cars.get(focus);
+    this.syncRefPicker(focus);
+    const i = !track || track.count === 0 ? -1 : t == null ? track.indexFromNewest(0) : track.indexAt(t);
+    if (i < 0) {
+      this.info = null;
+      this.distance.draw([], [], []);
+      return;
+    }
+    const lengthM = this.race.table.track?.length_m ?? maxDistance(track);
+    const grid = distanceGrid(lengthM);
+    const curLap = track.ch.lap[i];
+    const cur = this.traceOf(focus, curLap, lengthM, track.ts[i], true);
+    const last = this.traceOf(focus, curLap - 1, lengthM, t ?? Infinity);
+    const best = this.bestOf(focus, lengthM, t);
+    const refCar = this.refPicker.value === 'own' ? focus : this.refPicker.value;
+    const ref = refCar === focus ? best : this.bestOf(refCar, lengthM, t);
+    const color = carColor(focus);
+    const laps = [];
+    const add = (label, tr, c, extra = {}) => {
+      if (tr) laps.push({ label, color: c, speed_kph: onGrid(tr, 'speed_kph', grid), rpm: onGrid(tr, 'rpm', grid), ...extra });
+    };
+    if (best && last && best.lap === last.lap) add(`last = best L${best.lap}`, best, '#c77dff', { width: 1.5 });
+    else {
+      add(`best L${best?.lap}`, best, '#c77dff', { width: 1.5 });
+      add(`last L${curLap - 1}`, last, '#8590a2', { width: 1.25 });
+    }
+    this.race.chosen.forEach((c, n) => add(`#${c.car} L${c.lap}`, this.traceOf(c.car, c.lap, lengthM), CHOSEN_COLORS[n], { dash: true }));
+    add(`now L${curLap}`, cur, color, { width: 2 });
+    const deltas = [];
+    if (ref) {
+      if (last) deltas.push({ label: 'last', color: '#8590a2', values: deltaOnGrid(last, ref, grid) });
+      if (cur) deltas.push({ label: 'now', color, values: deltaOnGrid(cur, ref, grid) });
+    }
+    this.distance.draw(grid, laps, deltas);
+    const refLabel = ref ? `${refCar === focus ? 'own best' : `#${refCar}'s best`} (L${ref.lap})` : 'no reference lap yet';
+    const nowMs = deltaAtEnd(cur, ref);
+    const lastMs = deltaAtEnd(last, ref);
+    const text = ref ? `Δ to ${refLabel}: now ${formatDelta(nowMs)} · last lap ${formatDelta(lastMs)}` : `Δ: ${refLabel}`;
+    if (this.readout.textContent !== text) this.readout.textContent = text;
+    const key = laps.map((l) => `${l.label}:${l.color}`).join('|');
+    if (this.lapKey.dataset.key !== key) {
+      this.lapKey.dataset.key = key;
+      this.lapKey.replaceChildren(...laps.map((l) => {
+        const s = document.createElement('span');
+        s.textContent = l.label;
+        s.style.color = l.color;
+        return s;
+      }));
+    }
+    this.info = {
+      car: focus, curLap, ref: ref ? { car: refCar, lap: ref.lap, ms: ref.endTs - ref.startTs } : null,
+      last: last?.endTs != null ? { lap: last.lap, ms: last.endTs - last.startTs } : null,
+      nowDeltaMs: nowMs, lastDeltaMs: lastMs, laps: laps.map((l) => l.label),
+    };
+  }
+
+  syncRefPicker(focus) {
+    const cars = this.race.store.sortedIds.filter((c) => c !== focus);
+    const key = `${focus}|${cars.join(',')}`;
+    if (this.refPicker.dataset.key === key) return;
+    this.refPicker.dataset.key = key;
+    const was = this.refPicker.value;
+    const opt = (value, text) => Object.assign(document.createElement('option'), { value, textContent: text });
+    this.refPicker.replaceChildren(opt('own', 'own best'), ...cars.map((c) => opt(c, `#${c}'s best`)));
+    this.refPicker.value = cars.includes(was) ? was : 'own';
+  }
+}
+
+function maxDistance(track) {
+  let max = NaN;
+  for (let k = 0; k < track.count; k++) {
+    const d = track.ch.lap_distance_m[track.indexFromNewest(k)];
+    if (Number.isFinite(d) && !(d <= max)) max = d;
+  }
+  return max;
+}

@@ -1,0 +1,139 @@
+// Race analysis on the page, the coordinator of race/: the lap table from the server, and
+// the views that draw from it at the moment shown (the playhead while playing the past,
+// else now): the car panel (car-panel.js), the track map (track-map.js), the timing tower
+// and alarms (tower-panel.js), and the Distance mode of the strips (distance-panel.js).
+// It asks the server for laps through session events; the views are drawn from views.js.
+
+import { CarPanel } from './car-panel.js';
+import { DistancePanel } from './distance-panel.js';
+import { NO_LAPS, mergeLaps } from './laps.js';
+import { LapCache } from './lap-cache.js';
+import { TowerPanel } from './tower-panel.js';
+import { TrackMap } from './track-map.js';
+
+/** Laps chosen from the tower overlaid at once; choosing another drops the oldest. */
+const MAX_CHOSEN = 3;
+/** A refused `laps` request is repeated at most this often. */
+const LAPS_RETRY_MAX_MS = 30_000;
+
+export class Race {
+  /**
+   * @param {{root: HTMLElement, store: object, ui: object, charts: object, dispatch: Function,
+   *   moment: () => number|null, seek: (ts: number) => void, onAxis: (axis: string) => void,
+   *   writeUrl: () => void, onCars: () => void}} page  `moment`: the playhead (ms) while
+   *   replaying, else null; `onAxis`: the Time/Distance switch moved (the URL keeps it)
+   */
+  constructor(page) {
+    this.page = page;
+    this.root = page.root;
+    this.store = page.store;
+    this.moment = page.moment;
+    const $ = (id) => page.root.querySelector(`[data-testid="${id}"]`);
+    this.table = NO_LAPS;
+    this.topic = null;
+    /** Whether the server keeps a lap index (it answered `laps`); without it the tower degrades. */
+    this.lapsServed = false;
+    this.axisPicker = $('axis-picker');
+    this.distanceEl = $('distance-strips');
+    this.timeEl = $('strips');
+    this.axis = 'time';
+    this.chosen = [];
+    /** Milliseconds the race views spent drawing since the page loaded, for benchmarks. */
+    this.spentMs = 0;
+
+    this.cars = new CarPanel(page, { onLap: (car, lap) => this.chooseLap(car, lap), onSeekLap: (car, lap) => this.seekLap(car, lap) });
+    this.map = new TrackMap($('track-map'), this);
+    this.tower = new TowerPanel(this);
+    this.distance = new DistancePanel(this);
+    this.cache = new LapCache(() => this.distance.resize());
+
+    this.axisPicker.addEventListener('click', (e) => {
+      const b = e.target.closest('button[data-axis]');
+      if (b) {
+        this.setAxis(b.dataset.axis);
+        page.onAxis(this.axis);
+      }
+    });
+  }
+
+  focus() {
+    return this.cars.focus();
+  }
+
+  setFocus(car) {
+    this.cars.focusCar(car);
+  }
+
+  /** Runs a view's drawing, counting its time. */
+  timed(draw) {
+    const began = performance.now();
+    draw();
+    this.spentMs += performance.now() - began;
+  }
+
+  setAxis(axis) {
+    this.axis = axis;
+    for (const b of this.axisPicker.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.axis === axis));
+    this.distanceEl.hidden = axis !== 'distance';
+    this.timeEl.classList.toggle('by-distance', axis === 'distance');
+    this.root.dataset.axis = axis;
+    this.distance.resize();
+  }
+
+  /** The server confirmed a selection: its first topic's lap table is asked for. */
+  subscribed(selection) {
+    const topic = selection[0]?.topic ?? null;
+    if (topic !== this.topic) {
+      this.table = NO_LAPS;
+      this.map.clear();
+      this.cache.clear();
+      this.chosen = [];
+    }
+    this.topic = topic;
+    if (topic !== null) this.page.dispatch({ type: 'ask-laps', topic });
+  }
+
+  /**
+   * The server refused `laps`: a topic it has only begun to read, or a server without a lap
+   * index. Lap times show as dashes, and the table is asked for again, less and less often
+   * (2 s, doubling, at most every LAPS_RETRY_MAX_MS).
+   */
+  lapsRefused() {
+    this.lapsServed = false;
+    this.tower.resize();
+    const topic = this.topic;
+    this.retryMs = Math.min(LAPS_RETRY_MAX_MS, (this.retryMs ?? 1000) * 2);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (topic === this.topic && !this.lapsServed) this.page.dispatch({ type: 'ask-laps', topic });
+    }, this.retryMs);
+  }
+
+  /** A `laps` message. */
+  onLaps(msg) {
+    if (msg.topic !== this.topic) return;
+    this.lapsServed = true;
+    this.retryMs = null;
+    this.table = mergeLaps(this.table, msg);
+    this.tower.resize();
+  }
+
+  /** The person chose a lap in the tower: overlaid in Distance mode (again: removed). */
+  chooseLap(car, lap) {
+    const id = `${car}|${lap}`;
+    const had = this.chosen.findIndex((c) => c.id === id);
+    if (had >= 0) this.chosen.splice(had, 1);
+    else this.chosen = [...this.chosen, { id, car, lap }].slice(-MAX_CHOSEN);
+    if (this.axis !== 'distance') {
+      this.setAxis('distance');
+      this.page.onAxis(this.axis);
+    }
+    this.distance.resize();
+  }
+
+  /** Shift-click on a lap time: play the race from that lap's start. */
+  seekLap(car, lap) {
+    const l = this.table.cars.get(car)?.laps.find((x) => x.lap === lap);
+    if (l) this.page.seek(l.start_ts);
+  }
+}

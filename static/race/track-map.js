@@ -1,0 +1,177 @@
+// The track map: a canvas with the outline learned from the records (outline.js), a dot per
+// car in its colour at the moment shown, the focused car larger with its last lap coloured
+// by speed. Drawn from the animation-frame loop only when something changed; the outline
+// and the last lap go on a layer of their own, so a frame costs one image and the dots.
+// Built by race.js, whose moment, focus and lap table it draws; a view (core/view.js).
+
+import { carColor } from '../core/colors.js';
+import { Outline, fit, nearestDot, speedColor } from './outline.js';
+
+export class TrackMap {
+  /**
+   * @param {HTMLCanvasElement} canvas  @param {object} race  the coordinator (race.js): the
+   *   store, the moment shown, the focus (`setFocus` when a dot is clicked), the lap table
+   */
+  constructor(canvas, race) {
+    this.canvas = canvas;
+    this.race = race;
+    this.outline = new Outline();
+    /**
+     * CarTrack -> samples learned (its `pushed`), so each sample is learned once. Keyed by
+     * the ring itself: a store cleared and refilled has new rings that start from zero.
+     */
+    this.learned = new WeakMap();
+    this.layer = document.createElement('canvas');
+    this.layerKey = '';
+    this.drawnKey = '';
+    /** The dots of the last frame, in CSS pixels: clicks and tests read them. */
+    this.dots = [];
+    this.frames = 0;
+    canvas.addEventListener('click', (e) => {
+      const r = canvas.getBoundingClientRect();
+      const car = nearestDot(this.dots, e.clientX - r.left, e.clientY - r.top);
+      if (car !== null) race.setFocus(car);
+    });
+  }
+
+  frame() {
+    const race = this.race;
+    race.timed(() => this.draw(race.store, race.moment(), race.focus(), [0, ...(race.table.track?.sectors_m ?? [])]));
+  }
+
+  resize() {
+    this.drawnKey = '';
+  }
+
+  /** Forget the outline (another selection: maybe another track). */
+  clear() {
+    this.outline = new Outline();
+    this.learned = new WeakMap();
+    this.layerKey = '';
+  }
+
+  /** Learns the samples that arrived since the last call. */
+  learn(store) {
+    for (const track of store.cars.values()) {
+      const seen = this.learned.get(track) ?? 0;
+      const fresh = Math.min(track.count, track.pushed - seen);
+      for (let k = fresh - 1; k >= 0; k--) {
+        const i = track.indexFromNewest(k);
+        this.outline.add(track.ch.x[i], track.ch.y[i], track.ch.lap_distance_m[i]);
+      }
+      this.learned.set(track, track.pushed);
+    }
+  }
+
+  /**
+   * Draws the cars at time `t` (ms; null: each car's newest sample); `marks`: the lap
+   * distances of the line and the sector boundaries, drawn as ticks.
+   * @param {import('../core/state.js').TelemetryStore} store  @param {string|null} focus
+   */
+  draw(store, t, focus, marks = [0]) {
+    const c = this.canvas;
+    const dpr = devicePixelRatio || 1;
+    const w = c.clientWidth;
+    const h = c.clientHeight;
+    if (w === 0 || h === 0) return;
+    const key = `${store.version}|${t}|${focus}|${w}x${h}|${this.outline.version}|${marks}`;
+    if (key === this.drawnKey) return;
+    this.drawnKey = key;
+    this.learn(store);
+    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
+      c.width = Math.round(w * dpr);
+      c.height = Math.round(h * dpr);
+    }
+    const o = this.outline;
+    const ctx = c.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    this.dots = [];
+    if (o.bins === 0) return;
+    const at = fit(o, w, h);
+    const focusTrack = focus === null ? undefined : store.cars.get(focus);
+    const fi = focusTrack ? indexAt(focusTrack, t) : -1;
+    const lastLap = fi < 0 ? NaN : focusTrack.ch.lap[fi] - 1;
+    this.drawLayer(at, w, h, dpr, focusTrack, lastLap, marks);
+    ctx.drawImage(this.layer, 0, 0, w, h);
+    for (const [id, track] of store.cars) {
+      if (id === focus) continue;
+      this.dot(ctx, at, id, track, indexAt(track, t), 4);
+    }
+    if (focusTrack) this.dot(ctx, at, focus, focusTrack, fi, 7);
+    this.frames++;
+  }
+
+  dot(ctx, at, id, track, i, r) {
+    if (i < 0) return;
+    const x = track.ch.x[i];
+    const y = track.ch.y[i];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return;
+    const [px, py] = at(x, y);
+    ctx.beginPath();
+    ctx.arc(px, py, r, 0, 2 * Math.PI);
+    ctx.fillStyle = carColor(id);
+    ctx.fill();
+    ctx.lineWidth = r > 4 ? 2 : 1;
+    ctx.strokeStyle = r > 4 ? '#ffffff' : '#0b0f15';
+    ctx.stroke();
+    this.dots.push({ car: id, px, py });
+  }
+
+  /** The outline and the focused car's last lap, redrawn only when either changes. */
+  drawLayer(at, w, h, dpr, focusTrack, lastLap, marks) {
+    const key = `${this.outline.version}|${w}x${h}|${focusTrack?.id}|${lastLap}|${marks}`;
+    if (key === this.layerKey) return;
+    this.layerKey = key;
+    const l = this.layer;
+    l.width = Math.round(w * dpr);
+    l.height = Math.round(h * dpr);
+    const ctx = l.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.lineJoin = 'round';
+    ctx.lineCap = 'round';
+    ctx.strokeStyle = '#2c3544';
+    ctx.lineWidth = 7;
+    for (const run of this.outline.runs()) {
+      ctx.beginPath();
+      run.forEach(([x, y], n) => (n === 0 ? ctx.moveTo(...at(x, y)) : ctx.lineTo(...at(x, y))));
+      ctx.stroke();
+    }
+    if (focusTrack && Number.isFinite(lastLap)) this.drawLapBySpeed(ctx, at, focusTrack, lastLap);
+    // The line (white) and the sector boundaries (grey), over the lap.
+    marks.forEach((d, n) => {
+      const p = this.outline.pointAt(d);
+      if (!p) return;
+      const [px, py] = at(...p);
+      ctx.fillStyle = n === 0 ? '#e6e9ef' : '#8590a2';
+      ctx.fillRect(px - 3, py - 3, 6, 6);
+    });
+  }
+
+  /** The focused car's lap `lap` by speed: one segment per pair of samples, in the colour of their speed. */
+  drawLapBySpeed(ctx, at, focusTrack, lastLap) {
+    ctx.lineWidth = 3;
+    let prev = null;
+    for (let k = focusTrack.count - 1; k >= 0; k--) {
+      const i = focusTrack.indexFromNewest(k);
+      if (focusTrack.ch.lap[i] !== lastLap) {
+        prev = null;
+        continue;
+      }
+      const p = at(focusTrack.ch.x[i], focusTrack.ch.y[i]);
+      if (prev && Number.isFinite(p[0]) && Number.isFinite(p[1])) {
+        ctx.beginPath();
+        ctx.moveTo(...prev);
+        ctx.lineTo(...p);
+        ctx.strokeStyle = speedColor(focusTrack.ch.speed_kph[i]);
+        ctx.stroke();
+      }
+      prev = p;
+    }
+  }
+}
+
+function indexAt(track, t) {
+  if (track.count === 0) return -1;
+  return t == null ? track.indexFromNewest(0) : track.indexAt(t);
+}

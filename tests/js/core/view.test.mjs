@@ -1,0 +1,40 @@
+// The view contract and the pacing of drawing (static/core/view.js): every view drawn every
+// frame, or during a fast replay one view per frame, a round every period.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Rounds, checkViews } from '../../../static/core/view.js';
+
+describe('the view contract', () => {
+  test('a view with frame(now) and resize() is taken; one without either is refused by name', () => {
+    const ok = { frame() {}, resize() {} };
+    assert.deepEqual(checkViews([ok, ok]), [ok, ok]);
+    class Tower { frame() {} }
+    assert.throws(() => checkViews([ok, new Tower()]), /view 1 \(Tower\) has no resize\(\)/);
+    assert.throws(() => checkViews([{ draw() {}, resize() {} }]), /view 0 \(Object\) has no frame\(\)/);
+    assert.throws(() => checkViews([undefined]), /view 0 .* has no frame\(\)/);
+  });
+});
+
+describe('drawing rounds', () => {
+  test('unpaced, every view is drawn on every frame', () => {
+    const r = new Rounds(3);
+    assert.deepEqual(r.due(0, 0), [0, 1, 2]);
+    assert.deepEqual(r.due(16, 0), [0, 1, 2]);
+  });
+
+  test('paced, a round every period, one view per frame, in order', () => {
+    const r = new Rounds(3);
+    const drawn = [];
+    for (let now = 0; now <= 1100; now += 100) drawn.push(r.due(now, 1000));
+    assert.deepEqual(drawn, [[0], [1], [2], [], [], [], [], [], [], [], [0], [1]]);
+  });
+
+  test('going back to unpaced drops the rest of a round and draws everything', () => {
+    const r = new Rounds(3);
+    assert.deepEqual(r.due(0, 1000), [0]);
+    assert.deepEqual(r.due(16, 0), [0, 1, 2]);
+    // A new paced round starts at its view 0 once the period has passed since the last one.
+    assert.deepEqual(r.due(32, 1000), []);
+    assert.deepEqual(r.due(1000, 1000), [0]);
+  });
+});
