@@ -2,11 +2,48 @@
 //! per reading, 96 with the optional id at the end. It has no tires, no lap and no
 //! position, which the contract allows.
 
-use super::packet::{Reader, Unusable};
+use serde::Serialize;
+
+use super::{
+    channels::{self, Reading},
+    packet::{Reader, Unusable},
+};
 use crate::telemetry::Sample;
 
 /// The lengths OutGauge sends, without and with its trailing id.
 pub(crate) const LENGTHS: [usize; 2] = [92, 96];
+
+/// The channels beyond contract v1, in the units OutGauge sends. Live for Speed does not
+/// simulate engine or oil temperature or oil pressure: it leaves `EngTemp`, `OilPressure`
+/// and `OilTemp` at zero, so those read 0 from it (BeamNG.drive fills them).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub(crate) struct Channels {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) turbo_bar: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) engine_temp_c: Option<f64>,
+    /// 0 to 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) fuel: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) oil_pressure_bar: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) oil_temp_c: Option<f64>,
+}
+
+/// The record for one OutGauge datagram: its sample and its channels.
+pub(crate) fn reading(datagram: &[u8], car: &str, driver: Option<&str>) -> Result<Reading, Unusable> {
+    let sample = parse(datagram, car, driver)?;
+    let r = Reader::new(datagram, "OutGauge datagram");
+    let channels = Channels {
+        turbo_bar: r.finite(20)?,
+        engine_temp_c: r.finite(24)?,
+        fuel: r.finite(28)?,
+        oil_pressure_bar: r.finite(32)?,
+        oil_temp_c: r.finite(36)?,
+    };
+    Ok(Reading { sample, channels: channels::Channels::OutGauge(channels) })
+}
 
 /// The contract's sample for one OutGauge datagram.
 pub(crate) fn parse(datagram: &[u8], car: &str, driver: Option<&str>) -> Result<Sample, Unusable> {
