@@ -59,6 +59,10 @@ fn every_channel_any_decoder_emits_has_a_unit() {
         }
         emitted.extend(names_of(&readings));
     }
+    for (len, shift) in [(311, 0), (324, 12), (331, 0)] {
+        let dash = crate::bridge::forza::parse(&crate::bridge::forza::channels_tests::dash_with_channels(len, shift));
+        emitted.extend(names_of(&[crate::bridge::forza::reading(&dash.unwrap(), 1.0, "1", None)]));
+    }
     assert!(emitted.len() > 40, "{emitted:?}");
     let missing: Vec<&String> = emitted.iter().filter(|n| unit(n).is_none()).collect();
     assert!(missing.is_empty(), "no unit for {missing:?}");

@@ -275,3 +275,7 @@ pub(crate) mod tests {
         assert_eq!(laps.advance(1, [6.0, 0.0, 5012.0]), 2.0);
     }
 }
+
+#[cfg(test)]
+#[path = "forza_channels_tests.rs"]
+pub(crate) mod channels_tests;
