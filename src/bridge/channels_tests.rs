@@ -63,7 +63,12 @@ fn every_channel_any_decoder_emits_has_a_unit() {
         let dash = crate::bridge::forza::parse(&crate::bridge::forza::channels_tests::dash_with_channels(len, shift));
         emitted.extend(names_of(&[crate::bridge::forza::reading(&dash.unwrap(), 1.0, "1", None)]));
     }
+    let outgauge = crate::bridge::outgauge::reading(&crate::bridge::outgauge::tests::with_channels(96), "1", None);
+    emitted.extend(names_of(&[outgauge.unwrap()]));
     assert!(emitted.len() > 40, "{emitted:?}");
     let missing: Vec<&String> = emitted.iter().filter(|n| unit(n).is_none()).collect();
     assert!(missing.is_empty(), "no unit for {missing:?}");
+    let stale: Vec<&str> =
+        UNITS.iter().map(|(n, _)| *n).filter(|n| !emitted.contains(&n.replace(".*", ".fl"))).collect();
+    assert!(stale.is_empty(), "listed but sent by no decoder: {stale:?}");
 }

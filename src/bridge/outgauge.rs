@@ -113,6 +113,36 @@ pub(crate) mod tests {
         assert_eq!(parse(&datagram(96, 1, 25.0), "9", Some("Ada")), Ok(expected(0)), "1 is neutral");
     }
 
+    /// The datagram of [`datagram`] with turbo 1.25 bar, engine 95.5 °C, fuel 0.625,
+    /// oil at 4.5 bar and 110.25 °C.
+    pub(crate) fn with_channels(len: usize) -> Vec<u8> {
+        let mut d = Datagram(datagram(len, 4, 25.0));
+        d.f32(20, 1.25).f32(24, 95.5).f32(28, 0.625).f32(32, 4.5).f32(36, 110.25);
+        d.0
+    }
+
+    #[test]
+    fn turbo_engine_temperature_fuel_and_oil_are_sent_beside_the_v1_fields() {
+        for len in LENGTHS {
+            let r = reading(&with_channels(len), "9", Some("Ada")).unwrap();
+            assert_eq!(r.sample, expected(3));
+            let json = serde_json::to_value(&r).unwrap();
+            let got: Vec<f64> = ["turbo_bar", "engine_temp_c", "fuel", "oil_pressure_bar", "oil_temp_c"]
+                .map(|name| json[name].as_f64().unwrap())
+                .to_vec();
+            assert_eq!(got, [1.25, 95.5, 0.625, 4.5, 110.25], "{len} bytes");
+        }
+    }
+
+    #[test]
+    fn a_garbled_channel_is_left_out_and_other_lengths_give_no_reading() {
+        let mut d = with_channels(92);
+        d[20..24].copy_from_slice(&f32::NAN.to_le_bytes());
+        let channels::Channels::OutGauge(c) = reading(&d, "9", None).unwrap().channels else { panic!() };
+        assert_eq!((c.turbo_bar, c.fuel), (None, Some(0.625)));
+        assert_eq!(reading(&[0; 93], "9", None), Err(Unusable::Length { format: "OutGauge", len: 93 }));
+    }
+
     #[test]
     fn other_lengths_are_refused() {
         assert_eq!(parse(&[0; 93], "9", None), Err(Unusable::Length { format: "OutGauge", len: 93 }));
