@@ -137,3 +137,7 @@ pub fn unit(name: &str) -> Option<&'static str> {
 #[cfg(test)]
 #[path = "channels_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "captures_tests.rs"]
+mod captures;
