@@ -80,6 +80,12 @@ fn the_forza_motorsport_2023_recording_decodes_to_its_anchors_with_channels_in_r
     assert!(near(last.speed_kph / 3.6, 60.12533, 5e-6) && near(last.rpm, 6252.067, 5e-4), "{last:?}");
     assert_eq!((last.gear, last.throttle), (Some(5), Some(1.0)));
     assert!(readings.iter().all(|r| r.lap == Some(1)), "LapNumber 0 throughout");
+    let mut gears = std::collections::BTreeMap::new();
+    for r in &readings {
+        *gears.entry(r.gear.unwrap()).or_insert(0) += 1;
+    }
+    assert_eq!(gears.keys().copied().collect::<Vec<_>>(), [0, 3, 4, 5], "3rd to 5th, and 11 (neutral) in shifts");
+    assert_eq!(gears[&0], 26, "gear 11 in 26 datagrams");
 
     // The new channels: in range, and as a car driven for 30 s behaves.
     let all: Vec<forza::Channels> = readings.iter().map(forza_channels).collect();
