@@ -1,8 +1,7 @@
 //! Which game is sending (`--format auto`), and one decoder per stream that keeps the
 //! state a game's datagrams need between them (Forza's lap distance, F1's frame join).
 
-use super::{f1, forza, packet::Unusable};
-use crate::telemetry::Sample;
+use super::{channels::Reading, f1, forza, packet::Unusable};
 
 /// The games a bridge understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -60,7 +59,7 @@ impl Stream {
         self.game
     }
 
-    pub(crate) fn decode(&mut self, datagram: &[u8]) -> Result<Vec<Sample>, Unusable> {
+    pub(crate) fn decode(&mut self, datagram: &[u8]) -> Result<Vec<Reading>, Unusable> {
         let game = match self.game {
             Some(g) => g,
             None => *self.game.insert(detect(datagram).ok_or(Unusable::Unknown { len: datagram.len() })?),
@@ -69,10 +68,10 @@ impl Stream {
             Game::Forza => {
                 let dash = forza::parse(datagram)?;
                 let distance = self.laps.advance(dash.lap, dash.position);
-                Ok(vec![forza::sample(&dash, distance, &self.car, self.driver.as_deref())])
+                Ok(vec![forza::reading(&dash, distance, &self.car, self.driver.as_deref())])
             }
-            Game::F1 => self.join.push(datagram),
-            Game::OutGauge => Ok(vec![super::outgauge::parse(datagram, &self.car, self.driver.as_deref())?]),
+            Game::F1 => self.join.take(datagram),
+            Game::OutGauge => Ok(vec![super::outgauge::reading(datagram, &self.car, self.driver.as_deref())?]),
         }
     }
 }

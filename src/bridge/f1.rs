@@ -1,8 +1,15 @@
 //! EA F1 25's UDP telemetry (and F1 24's and 23's, which 25 can also send). Packets are
 //! told apart by (packet format, packet id) in a 29-byte header, never by length alone;
-//! the packets of one frame are joined into one sample per active car.
+//! the packets of one frame are joined into one sample per active car, with the car's
+//! extra [`channels`].
 
-use super::packet::{Reader, Unusable};
+#[path = "f1_channels.rs"]
+pub(crate) mod channels;
+
+use super::{
+    channels::{Channels, Reading},
+    packet::{Reader, Unusable},
+};
 use crate::telemetry::{Sample, Tires};
 
 const HEADER: usize = 29;
@@ -96,14 +103,21 @@ pub(crate) enum Packet {
     Other,
 }
 
+/// The 22 slots of `stride` bytes after the header, each as a reader and its offset.
+fn slots<'a>(
+    datagram: &'a [u8],
+    what: &'static str,
+    stride: usize,
+) -> Result<impl Iterator<Item = (Reader<'a>, usize)>, Unusable> {
+    let r = Reader::new(datagram, what);
+    r.need(HEADER + CARS * stride).map(|()| (0..CARS).map(move |i| (r, HEADER + i * stride)))
+}
+
 /// Reads one packet.
 pub(crate) fn parse(datagram: &[u8]) -> Result<(Header, Packet), Unusable> {
     let h = header(datagram)?;
     let layout = layout(h.format)?;
-    let slots = |what, stride: usize| {
-        let r = Reader::new(datagram, what);
-        r.need(HEADER + CARS * stride).map(|()| (0..CARS).map(move |i| (r, HEADER + i * stride)))
-    };
+    let slots = |what, stride| slots(datagram, what, stride);
     let packet = match h.id {
         MOTION => Packet::Motion(
             slots("F1 Motion", MOTION_STRIDE)?
@@ -163,17 +177,28 @@ pub(crate) struct Join {
     motion: Option<Vec<[f64; 3]>>,
     laps: Option<Vec<Lap>>,
     participants: Option<(u8, Vec<Participant>)>,
+    channels: channels::Latest,
     /// The newest frame samples were made of: a flashback takes the frame identifier back,
     /// and a moment already produced is not produced again.
     produced: Option<u32>,
 }
 
 impl Join {
-    /// Takes one datagram; returns the samples it completes (none for most packets).
+    /// The v1 samples [`Join::take`] gives, for the tests of the v1 join.
+    #[cfg(test)]
     pub(crate) fn push(&mut self, datagram: &[u8]) -> Result<Vec<Sample>, Unusable> {
+        self.take(datagram).map(|readings| readings.into_iter().map(|r| r.sample).collect())
+    }
+
+    /// Takes one datagram; returns the readings it completes (none for most packets).
+    pub(crate) fn take(&mut self, datagram: &[u8]) -> Result<Vec<Reading>, Unusable> {
         let (h, packet) = parse(datagram)?;
+        let part = channels::parse(&h, datagram)?;
         if self.session != Some(h.session) {
             *self = Join { session: Some(h.session), ..Join::default() };
+        }
+        if let Some(part) = part {
+            self.channels.keep(part);
         }
         match packet {
             Packet::Motion(m) => self.motion = Some(m),
@@ -185,7 +210,7 @@ impl Join {
         Ok(Vec::new())
     }
 
-    fn samples(&mut self, frame: u32, telemetry: &[Telemetry]) -> Result<Vec<Sample>, Unusable> {
+    fn samples(&mut self, frame: u32, telemetry: &[Telemetry]) -> Result<Vec<Reading>, Unusable> {
         let Some((active, cars)) = &self.participants else { return Err(Unusable::NoParticipants) };
         if self.produced.is_some_and(|p| frame <= p) {
             return Err(Unusable::Replayed { frame });
@@ -200,7 +225,7 @@ impl Join {
             }
             let position = self.motion.as_ref().and_then(|m| m.get(i));
             let [rl, rr, fl, fr] = t.tires.map(f64::from);
-            out.push(Sample {
+            let sample = Sample {
                 car: who.race_number.to_string(),
                 ts: None,
                 speed_kph: f64::from(t.speed_kph),
@@ -214,7 +239,8 @@ impl Join {
                 x: position.map(|p| p[0]),
                 y: position.map(|p| p[2]),
                 lap_distance_m: lap.map(|l| l.distance_m),
-            });
+            };
+            out.push(Reading { sample, channels: Channels::F1(self.channels.car(i)) });
         }
         Ok(out)
     }

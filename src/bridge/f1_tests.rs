@@ -3,7 +3,7 @@
 use super::*;
 use crate::bridge::packet::Datagram;
 
-fn with_header(len: usize, format: u16, id: u8, session: u64, frame: u32) -> Datagram {
+pub(crate) fn with_header(len: usize, format: u16, id: u8, session: u64, frame: u32) -> Datagram {
     let mut d = Datagram::zeros(len);
     d.u16(0, format).u8(6, id).put(7, &session.to_le_bytes()).f32(15, 12.5).u32(19, frame).u8(27, 0);
     d

@@ -2,7 +2,12 @@
 //! by the datagram's length. Little-endian throughout; offsets are those of Forza
 //! Motorsport's Dash layout, which the Horizon games shift 12 bytes later.
 
-use super::packet::{Reader, Unusable};
+use serde::Serialize;
+
+use super::{
+    channels::{self, Reading, corners},
+    packet::{Reader, Unusable},
+};
 use crate::telemetry::{Sample, Tires};
 
 /// The Sled layout: the first 232 bytes of every other layout.
@@ -13,6 +18,8 @@ const FM7_DASH: usize = 311;
 const FH_DASH: usize = 324;
 /// Forza Motorsport (2023), Dash: tire wear ×4 and a track id appended.
 const FM23_DASH: usize = 331;
+/// Standard gravity, m/s², for accelerations in g.
+const G: f64 = 9.806_65;
 
 /// The lengths this decoder knows, for format detection.
 pub(crate) const LENGTHS: [usize; 4] = [SLED, FM7_DASH, FH_DASH, FM23_DASH];
@@ -37,6 +44,40 @@ pub(crate) struct Dash {
     pub(crate) brake: u8,
     /// 0 is reverse, 11 neutral.
     pub(crate) gear: u8,
+    pub(crate) channels: Channels,
+}
+
+/// The channels beyond contract v1, in the contract's names. Corners are FL, FR, RL, RR,
+/// the game's order too.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub(crate) struct Channels {
+    /// AccelerationX (to the car's right) in g.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) g_lat: Option<f64>,
+    /// AccelerationZ (forwards) in g.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) g_long: Option<f64>,
+    /// psi, as the game sends it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) boost: Option<f64>,
+    /// 0 to 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) fuel: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) suspension_travel_m: Option<Tires>,
+    /// 0 fully stretched to 1 fully compressed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) suspension_norm: Option<Tires>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) tire_slip_ratio: Option<Tires>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) power_w: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) torque_nm: Option<f64>,
+    pub(crate) race_position: u8,
+    /// 0 to 1; only Forza Motorsport (2023) sends it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) tire_wear: Option<Tires>,
 }
 
 /// Reads one datagram. `Err(RaceOff)` for menus and pause, `Err(Sled)` for the layout
@@ -56,6 +97,20 @@ pub(crate) fn parse(datagram: &[u8]) -> Result<Dash, Unusable> {
     }
     let at = |offset: usize| offset + shift;
     let tire = |i: usize, name| r.f32(at(256 + 4 * i), name);
+    let four = |from: usize| [from, from + 4, from + 8, from + 12];
+    let channels = Channels {
+        g_lat: r.finite(20)?.map(|a| a / G),
+        g_long: r.finite(28)?.map(|a| a / G),
+        boost: r.finite(at(272))?,
+        fuel: r.finite(at(276))?,
+        suspension_travel_m: corners(&r, four(196))?,
+        suspension_norm: corners(&r, four(68))?,
+        tire_slip_ratio: corners(&r, four(84))?,
+        power_w: r.finite(at(248))?,
+        torque_nm: r.finite(at(252))?,
+        race_position: r.u8(at(302))?,
+        tire_wear: if r.len() == FM23_DASH { corners(&r, four(311))? } else { None },
+    };
     Ok(Dash {
         rpm: r.f32(16, "rpm")?,
         position: [r.f32(at(232), "x")?, r.f32(at(236), "y")?, r.f32(at(240), "z")?],
@@ -65,6 +120,7 @@ pub(crate) fn parse(datagram: &[u8]) -> Result<Dash, Unusable> {
         accel: r.u8(at(303))?,
         brake: r.u8(at(304))?,
         gear: r.u8(at(307))?,
+        channels,
     })
 }
 
@@ -96,6 +152,11 @@ impl LapDistance {
 
 fn celsius(f: f64) -> f64 {
     (f - 32.0) * 5.0 / 9.0
+}
+
+/// The record for one Dash reading of the player's car: its sample and its channels.
+pub(crate) fn reading(d: &Dash, lap_distance_m: f64, car: &str, driver: Option<&str>) -> Reading {
+    Reading { sample: sample(d, lap_distance_m, car, driver), channels: channels::Channels::Forza(d.channels) }
 }
 
 /// The contract's sample for one Dash reading of the player's car.
@@ -214,3 +275,7 @@ pub(crate) mod tests {
         assert_eq!(laps.advance(1, [6.0, 0.0, 5012.0]), 2.0);
     }
 }
+
+#[cfg(test)]
+#[path = "forza_channels_tests.rs"]
+pub(crate) mod channels_tests;

@@ -3,6 +3,7 @@
 //! `--hz`, and queued for Kafka in a bounded queue that drops its oldest when Kafka is away.
 
 mod capture;
+pub mod channels;
 mod detect;
 mod f1;
 mod forza;
@@ -273,7 +274,7 @@ impl Bridge {
                 let ts = now_ms();
                 sample.ts = Some(ts);
                 let value = serde_json::to_vec(&sample).map_err(BridgeError::Encode)?;
-                queue.push(Pending { key: sample.car, value, ts });
+                queue.push(Pending { key: sample.sample.car, value, ts });
                 added += 1;
             }
         }

@@ -103,6 +103,12 @@ impl<'a> Reader<'a> {
         if v.is_finite() { Ok(v) } else { Err(Unusable::NotFinite(name)) }
     }
 
+    /// An f32 widened to f64, absent when not finite: for the extra channels, which a
+    /// garbled value leaves out rather than making the datagram unusable.
+    pub(crate) fn finite(&self, at: usize) -> Result<Option<f64>, Unusable> {
+        Ok(Some(f64::from(self.array(at).map(f32::from_le_bytes)?)).filter(|v| v.is_finite()))
+    }
+
     /// A NUL-terminated UTF-8 string in a fixed field of `n` bytes (invalid bytes replaced).
     pub(crate) fn text(&self, at: usize, n: usize) -> Result<String, Unusable> {
         self.need(at.saturating_add(n))?;

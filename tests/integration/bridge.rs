@@ -344,3 +344,6 @@ async fn forward_passes_every_datagram_on_unchanged_garbage_included() {
     assert_eq!((counts.records, counts.unusable_total()), (1, 2), "{counts:?}");
     assert_eq!(counts.unusable.get("length"), Some(&2));
 }
+
+#[path = "bridge_channels.rs"]
+mod channels;
