@@ -345,5 +345,4 @@ async fn forward_passes_every_datagram_on_unchanged_garbage_included() {
     assert_eq!(counts.unusable.get("length"), Some(&2));
 }
 
-#[path = "bridge_channels.rs"]
 mod channels;
