@@ -158,7 +158,7 @@ impl Bridge {
         };
         let producer = produce::producer(&args.kafka, &[PRODUCER_DEFAULTS, BRIDGE_PRODUCER].concat())?;
         let stats = Stats::default();
-        stats.update(|c| c.game = args.format.game());
+        stats.update(|c| c.game = Game::chosen(args.format));
         Ok(Bridge { args, input, recorder, forward, producer, stats })
     }
 
@@ -218,7 +218,7 @@ impl Bridge {
         mut shutdown: std::pin::Pin<&mut F>,
     ) -> Result<u64, BridgeError> {
         let started = Instant::now();
-        let mut stream = detect::Stream::new(args.format.game(), args.car.clone(), args.driver.clone());
+        let mut stream = detect::Stream::new(Game::chosen(args.format), args.car.clone(), args.driver.clone());
         let mut thinner = Thinner::new(args.hz);
         let mut queue = Queue::new(usize::try_from(args.buffer).unwrap_or(usize::MAX));
         let mut progress = ProgressLine::new(started);

@@ -21,7 +21,8 @@ use std::{
 use bytes::Bytes;
 
 use crate::{
-    protocol::{DataFormat, Encoded, Selection},
+    protocol::{DataFormat, Encoded},
+    selection::Selection,
     telemetry::{Record, TopicPartition},
 };
 
@@ -276,10 +277,7 @@ impl Drop for ClientHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        protocol::{self, TopicSelection},
-        telemetry::Sample,
-    };
+    use crate::{protocol, selection::TopicSelection, telemetry::Sample};
 
     /// A hub that reads topics `t` and `u`.
     fn reading_t_and_u(history_secs: u64, client_queue_bytes: usize) -> Hub {

@@ -24,7 +24,8 @@ use tracing::{debug, info, warn};
 use super::{KafkaError, METADATA_TIMEOUT, client};
 use crate::{
     config::KafkaArgs,
-    protocol::{KafkaHealth, Selection},
+    protocol::KafkaHealth,
+    selection::Selection,
     status::{PartitionInfo, Status, TopicInfo},
 };
 

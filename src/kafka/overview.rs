@@ -31,7 +31,9 @@ use crate::{
     config::KafkaArgs,
     hub::Outbox,
     mapping::Decoder,
-    protocol::{OverviewMessage, OverviewRequest, OverviewState, Selection, ServerMessage},
+    overview::OverviewRequest,
+    protocol::{OverviewMessage, OverviewState, ServerMessage},
+    selection::Selection,
     telemetry::TopicPartition,
 };
 
@@ -219,7 +221,7 @@ fn summarise(
     let read = started.elapsed();
     match ended {
         Ended::Complete => {
-            let done = ServerMessage::Overview(&summary.finish(request.id)).encode();
+            let done = ServerMessage::Overview(&OverviewMessage::done(request.id, summary.finish())).encode();
             // Where the time went, for whoever makes it faster.
             debug!(?planned, ?read, encoded = ?started.elapsed(), bytes = done.len(), "overview done");
             Ok(done)

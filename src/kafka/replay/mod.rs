@@ -43,7 +43,8 @@ use crate::{
     hub::{Closed, ReplayFeed},
     laps::LapIndex,
     mapping::Decoder,
-    protocol::{ReplayFrom, ReplayProgress, ReplayState, Selection, Speed},
+    playback::{ReplayFrom, ReplayProgress, ReplayState, Speed},
+    selection::Selection,
     status::Status,
     telemetry::{Malformed, MalformedNote, Record, TopicPartition},
 };
@@ -624,7 +625,7 @@ mod tests {
     use super::*;
     use crate::{
         hub::{ClientHandle, Hub, Item},
-        protocol::PartitionProgress,
+        playback::PartitionProgress,
         telemetry::Sample,
     };
 

@@ -20,7 +20,8 @@ use crate::{
     config::KafkaArgs,
     laps::{LapIndex, Missing},
     mapping::Decoder,
-    protocol::{LapRef, PartitionProgress, ReplayFrom, Selection, StartOffset},
+    playback::{LapRef, PartitionProgress, ReplayFrom, StartOffset},
+    selection::Selection,
     status::TopicInfo,
     telemetry::TopicPartition,
 };
@@ -225,7 +226,7 @@ fn lap_start(laps: &LapIndex, plan: &[PartitionProgress], lap: &LapRef, stop: &A
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{protocol::TopicSelection, status::PartitionInfo};
+    use crate::{selection::TopicSelection, status::PartitionInfo};
 
     fn progress(partition: i32, start: i64, end: i64) -> PartitionProgress {
         PartitionProgress { topic: "t".into(), partition, start, offset: start, end }

@@ -12,10 +12,10 @@ use crate::{
         range,
         replay::{Playback, ReaderSetup, Replay},
     },
-    protocol::{
-        self, ClientMessage, OverviewRequest, ReplayFrom, ReplayProgress, ReplayState, RequestError, Selection,
-        ServerMessage,
-    },
+    overview::OverviewRequest,
+    playback::{ReplayFrom, ReplayProgress, ReplayState},
+    protocol::{self, ClientMessage, RequestError, ServerMessage},
+    selection::{Selection, TopicSelection},
 };
 
 pub(super) struct Viewer {
@@ -90,10 +90,10 @@ impl Viewer {
         }
     }
 
-    async fn subscribe(&mut self, list: Vec<protocol::TopicSelection>) {
+    async fn subscribe(&mut self, list: Vec<TopicSelection>) {
         let selection = match Selection::new(list) {
             Ok(s) => s,
-            Err(e) => return self.refuse(Some("subscribe"), &e),
+            Err(e) => return self.refuse(Some("subscribe"), &e.into()),
         };
         let known = self.app.status.topics();
         // While Kafka is unreachable nothing is known; accept and let the group wait. A
