@@ -34,5 +34,7 @@ pub mod serve;
 pub mod shutdown;
 pub mod simulate;
 mod status;
+mod sync;
 pub mod telemetry;
+mod tick;
 mod web;

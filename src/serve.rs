@@ -20,6 +20,7 @@ use crate::{
     mapping::Decoder,
     protocol::ServerMessage,
     status::Status,
+    tick,
     web::{self, AppState, WebConfig},
 };
 
@@ -167,33 +168,21 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
 /// Sends the viewers of each topic what changed in its laps, each [`LAPS_INTERVAL`]:
 /// reading progress, then new laps and laps in progress, each update encoded once.
 async fn broadcast_laps(hub: Hub, laps: LapIndex, shutdown: impl Future<Output = ()>) {
-    let mut tick = tokio::time::interval(LAPS_INTERVAL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            () = &mut shutdown => return,
-            _ = tick.tick() => {}
-        }
+    tick::every(tick::ticker(LAPS_INTERVAL), shutdown, || {
         for table in laps.updates() {
             hub.broadcast_to_topic(&table.topic, ServerMessage::Laps(&table).encode());
         }
-    }
+    })
+    .await;
 }
 
 /// Sends every viewer the same `stats` message, encoded once, each [`STATS_INTERVAL`].
 async fn broadcast_stats(hub: Hub, status: Status, shutdown: impl Future<Output = ()>) {
     // The first stats go out after one interval, not at once: by then the cluster watcher
     // has looked at Kafka, so no page shows "unavailable" for a broker it has not tried.
-    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + STATS_INTERVAL, STATS_INTERVAL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(shutdown);
+    let ticker = tick::ticker_from(tokio::time::Instant::now() + STATS_INTERVAL, STATS_INTERVAL);
     let (mut last_count, mut last_at) = (status.total_consumed(), Instant::now());
-    loop {
-        tokio::select! {
-            () = &mut shutdown => return,
-            _ = tick.tick() => {}
-        }
+    tick::every(ticker, shutdown, || {
         let (count, at) = (status.total_consumed(), Instant::now());
         let secs = at.duration_since(last_at).as_secs_f64();
         if secs > 0.0 {
@@ -201,5 +190,6 @@ async fn broadcast_stats(hub: Hub, status: Status, shutdown: impl Future<Output 
         }
         (last_count, last_at) = (count, at);
         hub.broadcast_stats(ServerMessage::Stats(&status.snapshot()).encode());
-    }
+    })
+    .await;
 }

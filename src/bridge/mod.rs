@@ -26,10 +26,7 @@ use rdkafka::{
     error::{KafkaError, RDKafkaErrorCode},
     producer::{BaseRecord, Producer},
 };
-use tokio::{
-    net::UdpSocket,
-    time::{MissedTickBehavior, interval, sleep},
-};
+use tokio::{net::UdpSocket, time::sleep};
 use tracing::{debug, info, warn};
 
 pub use capture::CaptureError;
@@ -44,6 +41,7 @@ use crate::{
         produce::{self, CONNECT_TIMEOUT, CountingProducer, PRODUCER_DEFAULTS, ProduceError},
     },
     progress::ProgressLine,
+    tick,
 };
 use input::Input;
 use queue::{Pending, Queue, Thinner};
@@ -223,8 +221,7 @@ impl Bridge {
         let mut queue = Queue::new(usize::try_from(args.buffer).unwrap_or(usize::MAX));
         let mut progress = ProgressLine::new(started);
         let mut last_shown = (0u64, 0u64);
-        let mut ticker = interval(TICK);
-        ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut ticker = tick::ticker(TICK);
         loop {
             let blocked = self.hand_over(&args.topic, &mut queue);
             tokio::select! {

@@ -13,7 +13,7 @@ pub(crate) use replay::ReplayFeed;
 use std::{
     collections::{BTreeSet, HashMap},
     sync::{
-        Arc, Mutex, MutexGuard,
+        Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
 };
@@ -23,6 +23,7 @@ use bytes::Bytes;
 use crate::{
     protocol::{DataFormat, Encoded},
     selection::Selection,
+    sync::lock,
     telemetry::{Record, TopicPartition},
 };
 
@@ -76,10 +77,6 @@ fn encode(tp: &TopicPartition, records: &[Record]) -> Option<Batch> {
         max_ts: records.iter().filter_map(|r| r.sample.ts).max().unwrap_or(0),
         bytes: Encoded::new(&tp.topic, tp.partition, records),
     })
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Hub {

@@ -27,6 +27,8 @@ use crate::{
     protocol::KafkaHealth,
     selection::Selection,
     status::{PartitionInfo, Status, TopicInfo},
+    sync::lock,
+    tick,
 };
 
 /// How often the cluster is looked at.
@@ -51,12 +53,12 @@ pub(crate) struct WatchContext {
 impl WatchContext {
     /// What librdkafka last said about losing the cluster, once.
     fn take(&self) -> Option<String> {
-        self.last.lock().unwrap_or_else(|p| p.into_inner()).take().map(|(said, _)| said)
+        lock(&self.last).take().map(|(said, _)| said)
     }
 
     /// Keeps what librdkafka said and raises the alarm.
     fn said(&self, reason: &str, login: bool) {
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        let mut last = lock(&self.last);
         // "All brokers down" follows a refused login; the login is the reason to show.
         if login || !last.as_ref().is_some_and(|(_, was_login)| *was_login) {
             *last = Some((reason.to_owned(), login));
@@ -225,10 +227,8 @@ pub(crate) fn describe_topic<X: ConsumerContext>(
 /// timeout, so the page hears within a couple of seconds, and hears why.
 pub(crate) async fn watch(cluster: Cluster, brokers: String, shutdown: impl Future<Output = ()>) {
     let Cluster { client, status } = cluster;
-    let mut events = tokio::time::interval(EVENTS_INTERVAL);
-    events.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut tick = tokio::time::interval(POLL_INTERVAL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut events = tick::ticker(EVENTS_INTERVAL);
+    let mut tick = tick::ticker(POLL_INTERVAL);
     tokio::pin!(shutdown);
     let mut was_reachable: Option<bool> = None;
     loop {

@@ -34,7 +34,9 @@ use crate::{
     overview::OverviewRequest,
     protocol::{OverviewMessage, OverviewState, ServerMessage},
     selection::Selection,
+    sync::lock,
     telemetry::TopicPartition,
+    tick,
 };
 
 /// The client id (and never-joined group id) of overview readers.
@@ -129,10 +131,6 @@ impl Overview {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 impl Drop for Overview {
     fn drop(&mut self) {
         self.stop();
@@ -153,8 +151,7 @@ async fn run(
     let shared = progress.clone();
     let reading = tokio::task::spawn_blocking(move || summarise(&kafka, &decoder, &selection, &request, &shared));
     tokio::pin!(reading);
-    let mut tick = tokio::time::interval(PROGRESS_INTERVAL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut tick = tick::ticker(PROGRESS_INTERVAL);
     let answer = loop {
         tokio::select! {
             answer = &mut reading => break answer,

@@ -5,7 +5,7 @@
 use std::{
     collections::BTreeMap,
     sync::{
-        Arc, Mutex, MutexGuard,
+        Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
 };
@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::{
     protocol::{GroupInfo, KafkaHealth, Snapshot, Totals},
+    sync::lock,
     telemetry::{MalformedNote, TopicPartition},
 };
 
@@ -51,12 +52,6 @@ struct Inner {
     records_dropped: AtomicU64,
     clients: AtomicU64,
     replays_running: AtomicU64,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding one of these locks leaves plain counters behind, which are
-    // still worth reading: recover rather than spread the panic.
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Status {

@@ -38,7 +38,9 @@ use crate::{
     hub::Hub,
     mapping::Decoder,
     status::{Status, TopicInfo},
+    sync::lock,
     telemetry::TopicPartition,
+    tick,
 };
 
 /// The partitions this replica should follow: every partition of the read `topics` the
@@ -66,7 +68,7 @@ pub(super) struct FollowContext {
 impl FollowContext {
     fn warn(&self, error: &rdkafka::error::KafkaError, reason: &str) {
         if error.rdkafka_error_code() != Some(RDKafkaErrorCode::PartitionEOF) {
-            self.errors.lock().unwrap_or_else(|p| p.into_inner()).warn(error, reason);
+            lock(&self.errors).warn(error, reason);
         }
     }
 }
@@ -113,11 +115,9 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
     let mut state =
         Following { consumer: consumer.clone(), history, hub, status, reading: BTreeSet::new(), looking: None };
     let mut batcher = Batcher::default();
-    let mut flush = tokio::time::interval(BATCH_LINGER);
-    flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut flush = tick::ticker(BATCH_LINGER);
     // New partitions of a read topic show in the cluster's metadata, not in a channel.
-    let mut tick = tokio::time::interval(POSITION_INTERVAL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut tick = tick::ticker(POSITION_INTERVAL);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {

@@ -33,7 +33,9 @@ use super::{
     BATCH_LINGER, Batcher, KafkaError,
     watchdog::{PartitionLook, Stuck, Watchdog},
 };
-use crate::{config::KafkaArgs, hub::Hub, mapping::Decoder, status::Status, telemetry::TopicPartition};
+use crate::{
+    config::KafkaArgs, hub::Hub, mapping::Decoder, status::Status, sync::lock, telemetry::TopicPartition, tick,
+};
 
 /// How often the group's positions are copied into the status for lag, and looked at
 /// by the watchdog.
@@ -164,8 +166,7 @@ async fn consume(
     let (status, hub) = (&shared.status, &shared.hub);
     let mut subscribed = BTreeSet::new();
     let mut batcher = Batcher::default();
-    let mut flush = tokio::time::interval(BATCH_LINGER);
-    flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut flush = tick::ticker(BATCH_LINGER);
     let mut errors = ErrorThrottle::default();
     let mut error_run = 0u32;
     let mut positions = tokio::time::interval(POSITION_INTERVAL);
@@ -188,7 +189,7 @@ async fn consume(
                 let wanted = topics.borrow_and_update().clone();
                 if wanted != subscribed {
                     // Before subscribing: the assignment that follows covers these.
-                    *shared.subscribed.lock().unwrap_or_else(|p| p.into_inner()) = wanted.clone();
+                    *lock(&shared.subscribed) = wanted.clone();
                     subscribe(&consumer, &wanted);
                     status.set_group_topics(wanted.iter().cloned().collect());
                     subscribed = wanted;
