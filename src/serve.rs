@@ -13,7 +13,7 @@ use crate::{
     config::ServeArgs,
     hub::Hub,
     kafka::{
-        self, KafkaError, admin,
+        self, KafkaError, ReaderSetup, Readers, admin,
         live::{self, LiveConfig, Topics},
     },
     laps::LapIndex,
@@ -120,6 +120,12 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     let mapped: Vec<&str> = args.mapping.iter().flat_map(|m| m.topics()).collect();
     info!(brokers = %args.kafka.brokers, group = %args.group_id, topics = ?args.topics, ?mapped, properties = ?redacted,
           "starting");
+    let setup = ReaderSetup {
+        kafka: args.kafka.clone(),
+        decoder: Decoder::new(args.mapping.clone().unwrap_or_default()),
+        laps: laps.clone(),
+    };
+    let readers = Readers::new(setup, status.clone(), usize::from(args.max_replays));
     let state = AppState {
         hub,
         status,
@@ -131,8 +137,6 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
             default_topics: args.topics.clone(),
             history_secs: args.history_secs,
             max_frame_rate: args.max_frame_rate,
-            kafka: args.kafka.clone(),
-            decoder: Decoder::new(args.mapping.clone().unwrap_or_default()),
             static_dir: args.static_dir.clone(),
             uplot_dir: args.uplot_dir.clone(),
             allowed_origins: args.allowed_origins.clone(),
@@ -142,7 +146,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
         }),
         shutdown: close_viewers.clone(),
         sessions: sessions.clone(),
-        replay_slots: Arc::new(Semaphore::new(usize::from(args.max_replays))),
+        readers,
         client_slots: Arc::new(Semaphore::new(usize::try_from(args.max_clients).unwrap_or(usize::MAX))),
         laps,
     };

@@ -2,10 +2,12 @@
 //! bounded outbox per viewer. A batch is encoded once and its bytes are shared by every
 //! viewer that wants it; a slow viewer only ever loses its own oldest live batches.
 
+mod answers;
 mod history;
 mod outbox;
 mod replay;
 
+pub(crate) use answers::Answers;
 use history::{Batch, Histories};
 pub(crate) use outbox::{Closed, Drained, Item, Outbox};
 pub(crate) use replay::ReplayFeed;
@@ -220,6 +222,12 @@ impl Hub {
         }
     }
 
+    /// A viewer reading `data` as JSON, for tests of what readers send.
+    #[cfg(test)]
+    pub(crate) fn json_viewer(&self) -> ClientHandle {
+        self.connect(DataFormat::Json)
+    }
+
     #[cfg(test)]
     fn client_count(&self) -> usize {
         lock(&self.inner.state).clients.len()
@@ -261,6 +269,11 @@ impl ClientHandle {
             slot.live = false;
         }
         ReplayFeed::new(self.outbox.clone(), epoch, self.format)
+    }
+
+    /// Where this viewer's one-off reads (`range`, `overview`) answer.
+    pub(crate) fn answers(&self) -> Answers {
+        Answers::new(self.outbox.clone())
     }
 }
 

@@ -24,7 +24,6 @@ use tracing::{debug, info, warn};
 use super::{KafkaError, METADATA_TIMEOUT, client};
 use crate::{
     config::KafkaArgs,
-    protocol::KafkaHealth,
     selection::Selection,
     status::{PartitionInfo, Status, TopicInfo},
     sync::lock,
@@ -257,7 +256,7 @@ pub(crate) async fn watch(cluster: Cluster, brokers: String, shutdown: impl Futu
                 }
                 was_reachable = Some(true);
                 status.set_topics(topics);
-                status.set_kafka(KafkaHealth { reachable: true, error: None });
+                status.set_kafka(Ok(()));
             }
             Err(e) => {
                 let error = said.unwrap_or_else(|| e.to_string());
@@ -265,7 +264,7 @@ pub(crate) async fn watch(cluster: Cluster, brokers: String, shutdown: impl Futu
                     warn!(%brokers, %error, "kafka unavailable; retrying every {POLL_INTERVAL:?}");
                 }
                 was_reachable = Some(false);
-                status.set_kafka(KafkaHealth { reachable: false, error: Some(error) });
+                status.set_kafka(Err(error));
             }
         }
     }

@@ -13,7 +13,9 @@ pub(crate) mod overview;
 pub(crate) mod produce;
 pub(crate) mod range;
 pub(crate) mod read;
+mod readers;
 pub(crate) mod replay;
+pub(crate) mod task;
 pub(crate) mod watchdog;
 
 use std::{collections::BTreeMap, time::Duration};
@@ -25,6 +27,7 @@ use crate::{
     telemetry::{Malformed, Record, TopicPartition},
 };
 use client::redact_kafka_error;
+pub(crate) use readers::{ReaderSetup, Readers};
 
 /// How long a batch may wait for more records before it goes to the viewers. Short
 /// enough to be invisible on a chart, and to add little to the frame pacing (at 20,000

@@ -71,8 +71,9 @@ impl Status {
         }
     }
 
-    pub(crate) fn set_kafka(&self, health: KafkaHealth) {
-        *lock(&self.inner.kafka) = health;
+    /// Whether the broker answered the last look at the cluster, or what it said instead.
+    pub(crate) fn set_kafka(&self, answered: Result<(), String>) {
+        *lock(&self.inner.kafka) = KafkaHealth { reachable: answered.is_ok(), error: answered.err() };
     }
 
     pub(crate) fn kafka(&self) -> KafkaHealth {

@@ -25,18 +25,15 @@ use rdkafka::{
     error::KafkaError as RdKafkaError,
     message::{BorrowedMessage, Message},
 };
-use tokio::{
-    sync::{OwnedSemaphorePermit, watch},
-    task::JoinHandle,
-    time::Instant,
-};
+use tokio::{sync::watch, time::Instant};
 use tracing::{debug, info};
 
 use super::{
-    KafkaError, admin,
+    KafkaError, ReaderSetup, admin,
     client::{ReaderContext, now_ms},
     decode::{Raw, decode_all},
     decode_record,
+    task::{Hold, ReaderTask, Slot},
 };
 use crate::{
     config::KafkaArgs,
@@ -89,34 +86,22 @@ const UNKNOWN: i64 = i64::MIN;
 /// A running replay; dropping it stops the reader and frees its slot.
 pub(crate) struct Replay {
     controls: watch::Sender<Controls>,
-    /// Set when the replay is dropped: a look-up on a blocking thread stops at it.
-    stopped: Arc<AtomicBool>,
     position: Arc<AtomicI64>,
-    task: JoinHandle<()>,
-    slot: Option<OwnedSemaphorePermit>,
+    task: ReaderTask,
     id: Option<u64>,
     preroll_ms: u32,
-}
-
-/// What every replay reader is made from: how to reach Kafka, how its records decode,
-/// and where each car's laps begin.
-#[derive(Clone)]
-pub(crate) struct ReaderSetup {
-    pub kafka: KafkaArgs,
-    pub decoder: Decoder,
-    pub laps: LapIndex,
 }
 
 impl Replay {
     /// Starts `playback` of `selection` into `feed`. `slot` is one of the server's bounded
     /// reader slots, held for as long as the replay lives.
-    pub(crate) fn start(
+    pub(in crate::kafka) fn start(
         setup: ReaderSetup,
         selection: Selection,
         playback: Playback,
         feed: ReplayFeed,
         status: &Status,
-        slot: OwnedSemaphorePermit,
+        slot: Slot,
     ) -> Self {
         let ReaderSetup { kafka, decoder, laps } = setup;
         let first = Controls { paused: playback.paused, speed: playback.speed, stepped_ms: 0 };
@@ -125,9 +110,7 @@ impl Replay {
         let gauge = status.replay_guard();
         let (id, preroll_ms) = (playback.id, playback.preroll_ms);
         let shown = position.clone();
-        let stopped = Arc::new(AtomicBool::new(false));
-        let stop = stopped.clone();
-        let task = tokio::spawn(async move {
+        let task = ReaderTask::spawn(Some(slot), Hold::WhileAlive, move |stop| async move {
             let _gauge = gauge;
             let mut reader = Reader::new(feed, &playback, shown, decoder, laps);
             match reader.run(kafka, selection, playback.from, playback.preroll_ms, controls_rx, stop).await {
@@ -139,7 +122,7 @@ impl Replay {
                 }
             }
         });
-        Self { controls, stopped, position, task, slot: Some(slot), id, preroll_ms }
+        Self { controls, position, task, id, preroll_ms }
     }
 
     pub(crate) fn set_paused(&self, paused: bool) {
@@ -180,20 +163,8 @@ impl Replay {
     }
 
     /// Stops the reader and hands back its slot, for the replay that replaces it.
-    pub(crate) fn into_slot(mut self) -> OwnedSemaphorePermit {
-        self.stop();
-        self.slot.take().expect("a replay holds its slot until dropped")
-    }
-
-    fn stop(&self) {
-        self.stopped.store(true, Ordering::Relaxed);
-        self.task.abort();
-    }
-}
-
-impl Drop for Replay {
-    fn drop(&mut self) {
-        self.stop();
+    pub(crate) fn into_slot(self) -> Option<Slot> {
+        self.task.into_slot()
     }
 }
 
@@ -647,7 +618,7 @@ mod tests {
     /// A viewer of a fresh hub replaying `lanes` at `speed`, its reader and the lanes'
     /// merge.
     fn replaying(lanes: &[start::Lane], speed: Speed) -> (ClientHandle, Reader, Merge) {
-        let viewer = Hub::new(0, 1 << 20).connect(crate::protocol::DataFormat::Json);
+        let viewer = Hub::new(0, 1 << 20).json_viewer();
         let playback = Playback { from: ReplayFrom::Earliest, speed, paused: false, preroll_ms: 0, id: Some(9) };
         let mut reader = Reader::new(
             viewer.watch_replay(),
