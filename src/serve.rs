@@ -115,8 +115,10 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     kafka_side.spawn(broadcast_stats(hub.clone(), status.clone(), stop_kafka.clone().cancelled_owned()));
     kafka_side.close();
 
-    let redacted: Vec<String> =
-        crate::kafka::client::redacted_properties(&args.kafka).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let redacted: Vec<String> = crate::kafka::shared::client::redacted_properties(&args.kafka)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     let mapped: Vec<&str> = args.mapping.iter().flat_map(|m| m.topics()).collect();
     info!(brokers = %args.kafka.brokers, group = %args.group_id, topics = ?args.topics, ?mapped, properties = ?redacted,
           "starting");

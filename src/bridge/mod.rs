@@ -37,8 +37,8 @@ pub use stats::{Counts, Stats};
 use crate::{
     config::BridgeArgs,
     kafka::{
-        client::{now_ms, redacted_properties},
         produce::{self, CONNECT_TIMEOUT, CountingProducer, PRODUCER_DEFAULTS, ProduceError},
+        shared::client::{now_ms, redacted_properties},
     },
     progress::ProgressLine,
     tick,

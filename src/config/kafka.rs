@@ -97,7 +97,7 @@ mod tests {
     use super::*;
     use crate::{
         config::{Command, tests::parse},
-        kafka::client::client_config,
+        kafka::shared::client::client_config,
     };
 
     #[test]

@@ -21,7 +21,7 @@ use rdkafka::{
 };
 use tracing::{debug, info, warn};
 
-use super::{KafkaError, METADATA_TIMEOUT, client};
+use super::{KafkaError, METADATA_TIMEOUT, shared::client};
 use crate::{
     config::KafkaArgs,
     selection::Selection,

@@ -22,7 +22,7 @@ use rdkafka::{
 use tokio::time::sleep;
 use tracing::{info, warn};
 
-use super::client::{self, client_config, redact_kafka_error};
+use super::shared::client::{self, client_config, redact_kafka_error};
 use crate::{config::KafkaArgs, sync::lock};
 
 /// How long start-up waits for the cluster's metadata before calling Kafka unreachable.

@@ -9,9 +9,7 @@ use tokio::sync::Semaphore;
 
 use super::{
     KafkaError,
-    laps::lap_samples,
-    overview::Overview,
-    range,
+    lookup::{lap::lap_samples, overview::Overview, range},
     replay::{Playback, Replay},
     task::{Hold, ReaderTask, Slot},
 };

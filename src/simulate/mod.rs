@@ -16,8 +16,8 @@ use tracing::{info, warn};
 use crate::{
     config::SimulateArgs,
     kafka::{
-        client::{now_ms, redacted_properties},
         produce::{self, CONNECT_TIMEOUT, CountingProducer, PRODUCER_DEFAULTS, ProduceError, enqueue, flush},
+        shared::client::{now_ms, redacted_properties},
     },
     progress::ProgressLine,
     tick,

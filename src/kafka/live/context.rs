@@ -18,10 +18,8 @@ use rdkafka::{
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
-use super::{
-    super::client,
-    start::{self, Reset, Start},
-};
+use super::start::{self, Reset, Start};
+use crate::kafka::shared::client;
 use crate::{hub::Hub, status::Status, sync::lock, telemetry::TopicPartition};
 
 /// For the follower: the topics the group's last assignment covered, and the partitions it
@@ -34,7 +32,7 @@ pub(super) type Owned = watch::Sender<Option<(BTreeSet<String>, BTreeSet<TopicPa
 pub(super) type Subscribed = Arc<Mutex<BTreeSet<String>>>;
 
 /// Records of a partition to read into history.
-pub(crate) use crate::kafka::read::Span as BackfillRange;
+pub(crate) use crate::kafka::shared::read::Span as BackfillRange;
 
 pub(super) struct GroupContext {
     status: Status,

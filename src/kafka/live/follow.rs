@@ -27,8 +27,8 @@ use tokio::{sync::watch, task::JoinHandle};
 use tracing::{debug, info, warn};
 
 use super::{
-    super::{BATCH_LINGER, Batcher, KafkaError, client},
     LEAVE_TIMEOUT, POSITION_INTERVAL,
+    batch::{BATCH_LINGER, Batcher},
     context::ErrorThrottle,
     publish,
     start::{self, Found, Reset, Start},
@@ -36,6 +36,7 @@ use super::{
 use crate::{
     config::KafkaArgs,
     hub::Hub,
+    kafka::{KafkaError, shared::client},
     mapping::Decoder,
     status::{Status, TopicInfo},
     sync::lock,

@@ -4,10 +4,13 @@
 //! ([`follow`]) reads the partitions the group gave other members, so every replica
 //! shows every partition.
 
+mod backfill;
+mod batch;
 mod context;
 mod follow;
 mod start;
 mod topics;
+pub(crate) mod watchdog;
 
 pub(crate) use context::BackfillRange;
 pub(crate) use topics::{Topics, Watching};
@@ -29,13 +32,12 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
-use super::{
-    BATCH_LINGER, Batcher, KafkaError,
-    watchdog::{PartitionLook, Stuck, Watchdog},
-};
+use super::KafkaError;
 use crate::{
     config::KafkaArgs, hub::Hub, mapping::Decoder, status::Status, sync::lock, telemetry::TopicPartition, tick,
 };
+use batch::{BATCH_LINGER, Batcher};
+use watchdog::{PartitionLook, Stuck, Watchdog};
 
 /// How often the group's positions are copied into the status for lag, and looked at
 /// by the watchdog.
@@ -63,7 +65,7 @@ pub(crate) struct LiveConfig {
     /// How much history the group reads when it starts reading a partition; zero for none.
     pub history: Duration,
     /// A consumer that makes no progress this long while records wait for it is replaced;
-    /// zero for never. See [`super::watchdog`].
+    /// zero for never. See [`watchdog`].
     pub stuck_after: Duration,
 }
 
@@ -105,7 +107,7 @@ pub(crate) fn connect(config: &LiveConfig, status: &Status, hub: &Hub) -> Result
 }
 
 fn create(config: &LiveConfig, shared: &Shared) -> Result<StreamConsumer<GroupContext>, KafkaError> {
-    let cfg = super::client::consumer_config(
+    let cfg = super::shared::client::consumer_config(
         &config.kafka,
         &[
             ("group.id", &config.group_id),
@@ -298,7 +300,7 @@ fn backfill(config: &LiveConfig, ranges: Vec<BackfillRange>, hub: &Hub, stopped:
         loop {
             let (kafka, decoder, r, hub) = (kafka.clone(), decoder.clone(), ranges.clone(), hub.clone());
             // librdkafka blocks: each attempt runs on a blocking thread.
-            let attempt = tokio::task::spawn_blocking(move || super::backfill::run(&kafka, &decoder, &r, &hub)).await;
+            let attempt = tokio::task::spawn_blocking(move || backfill::run(&kafka, &decoder, &r, &hub)).await;
             match attempt.map_err(KafkaError::Join).and_then(|r| r) {
                 Ok(_) => return,
                 Err(e) if started.elapsed() >= BACKFILL_PATIENCE => {

@@ -29,7 +29,7 @@ use rdkafka::{
 };
 use tracing::warn;
 
-use super::super::{admin, client::now_ms};
+use crate::kafka::{admin, shared::client::now_ms};
 use crate::telemetry::TopicPartition;
 
 /// Timeout of each look-up made during a rebalance. The rebalance waits for them, so they

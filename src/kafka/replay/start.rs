@@ -12,9 +12,12 @@ use rdkafka::{
     consumer::{Consumer, ConsumerContext},
 };
 
-use super::super::{
-    KafkaError, METADATA_TIMEOUT, admin, decode_record,
-    read::{Span, read_spans},
+use crate::kafka::{
+    KafkaError, METADATA_TIMEOUT, admin,
+    shared::{
+        decode_record,
+        read::{Span, read_spans},
+    },
 };
 use crate::{
     config::KafkaArgs,

@@ -7,7 +7,7 @@ use crate::{
     hub::ClientHandle,
     kafka::{
         live::Watching,
-        overview::Overview,
+        lookup::overview::Overview,
         replay::{Playback, Replay},
         task::{ReaderTask, Slot},
     },

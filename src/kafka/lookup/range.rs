@@ -8,13 +8,15 @@ use std::{
 
 use rdkafka::{consumer::BaseConsumer, message::Message};
 
-use super::{
-    KafkaError, admin,
-    client::{self, ReaderContext},
-    read::{Span, read_spans},
-};
 use crate::{
     config::KafkaArgs,
+    kafka::{
+        KafkaError, admin,
+        shared::{
+            client::{self, ReaderContext},
+            read::{Span, read_spans},
+        },
+    },
     playback::{PartitionRange, RetainedRange},
     selection::Selection,
     status::TopicInfo,

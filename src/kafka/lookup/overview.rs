@@ -18,17 +18,19 @@ use rdkafka::{
 };
 use tracing::{debug, info};
 
-use super::{
-    KafkaError, METADATA_TIMEOUT, ReaderSetup, admin,
-    client::{self, ReaderContext},
-    decode::{DECODE_BATCH, Raw, decode_all},
-    decode_record,
-    read::{Ended, Span, read_spans, read_spans_batched},
-    task::{Hold, ReaderTask, Slot},
-};
 use crate::{
     config::KafkaArgs,
     hub::Answers,
+    kafka::{
+        KafkaError, METADATA_TIMEOUT, ReaderSetup, admin,
+        shared::{
+            client::{self, ReaderContext},
+            decode::{DECODE_BATCH, Raw, decode_all},
+            decode_record,
+            read::{Ended, Span, read_spans, read_spans_batched},
+        },
+        task::{Hold, ReaderTask, Slot},
+    },
     mapping::Decoder,
     overview::{Finished, OverviewRequest},
     selection::Selection,
@@ -91,7 +93,7 @@ enum OverviewError {
 impl Overview {
     /// Starts reading `request` over `selection`; it answers through `answers`. `slot` is
     /// held until it has answered.
-    pub(super) fn start(
+    pub(in crate::kafka) fn start(
         setup: ReaderSetup,
         selection: Selection,
         request: OverviewRequest,
