@@ -17,6 +17,8 @@ pub(crate) mod admin;
 pub(crate) mod laps;
 pub(crate) mod live;
 pub(crate) mod lookup;
+#[cfg(test)]
+pub(crate) mod mock;
 pub(crate) mod produce;
 mod readers;
 pub(crate) mod replay;
