@@ -1,6 +1,8 @@
 //! The fan-out hub: who watches what, the recent history of every partition, and one
 //! bounded outbox per viewer. A batch is encoded once and its bytes are shared by every
 //! viewer that wants it; a slow viewer only ever loses its own oldest live batches.
+//! Readers a viewer started answer it through feeds the hub owns and encodes for:
+//! [`ReplayFeed`] for a replay, [`Answers`] for a `range` or an `overview`.
 
 mod answers;
 mod history;

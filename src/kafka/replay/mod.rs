@@ -4,7 +4,8 @@
 //! time order ([`merge`]), paces them by their `ts` at the chosen speed ([`clock`]),
 //! pauses, steps and changes speed on request, waits when the viewer is slow, and reports
 //! progress. Once it has delivered everything Kafka holds it streams new records as they
-//! come: the replay has reached the live edge.
+//! come: the replay has reached the live edge. Where each partition starts is [`start`]'s;
+//! the loop that does the rest is [`reader`]'s; [`Replay`] is the viewer's handle on it.
 
 mod clock;
 mod merge;
