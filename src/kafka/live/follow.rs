@@ -306,26 +306,4 @@ fn describe<'a>(partitions: impl Iterator<Item = &'a TopicPartition>) -> String 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::status::PartitionInfo;
-
-    fn topic(name: &str, partitions: i32) -> TopicInfo {
-        let partitions = (0..partitions).map(|partition| PartitionInfo { partition, low: 0, high: 0 }).collect();
-        TopicInfo { name: name.into(), partitions }
-    }
-
-    #[test]
-    fn the_follower_takes_every_partition_of_the_read_topics_that_the_group_gave_someone_else() {
-        let cluster = [topic("t", 6), topic("u", 2), topic("other", 3)];
-        let read: BTreeSet<String> = ["t", "u", "not-created-yet"].map(String::from).into();
-        let owned: BTreeSet<TopicPartition> = [0, 1].map(|p| TopicPartition::new("t", p)).into();
-        let follow = complement(&read, &cluster, &owned);
-        let names: Vec<String> = follow.iter().map(|tp| format!("{}/{}", tp.topic, tp.partition)).collect();
-        assert_eq!(names, ["t/2", "t/3", "t/4", "t/5", "u/0", "u/1"]);
-        // Owning everything, it follows nothing; owning nothing, everything.
-        let all: BTreeSet<TopicPartition> = complement(&read, &cluster, &BTreeSet::new());
-        assert_eq!(all.len(), 8);
-        assert!(complement(&read, &cluster, &all).is_empty());
-    }
-}
+mod tests;
