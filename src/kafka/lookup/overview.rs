@@ -137,8 +137,10 @@ async fn run(
     let error = match answer {
         // Encoding a summary can take a while: not on the runtime's threads.
         Ok(Ok(done)) => {
+            let started = Instant::now();
             let _ = tokio::task::spawn_blocking(move || answers.overview_done(id, done)).await;
-            return;
+            // With the reading's own figures (`overview read`), where the time went.
+            return debug!(encoded = ?started.elapsed(), "overview done");
         }
         Ok(Err(OverviewError::Stopped)) => return debug!("overview stopped"),
         Ok(Err(e)) => e.to_string(),
