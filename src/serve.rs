@@ -13,13 +13,14 @@ use crate::{
     config::ServeArgs,
     hub::Hub,
     kafka::{
-        self, KafkaError, admin,
+        self, KafkaError, ReaderSetup, Readers, admin,
         live::{self, LiveConfig, Topics},
     },
     laps::LapIndex,
     mapping::Decoder,
     protocol::ServerMessage,
     status::Status,
+    tick,
     web::{self, AppState, WebConfig},
 };
 
@@ -114,11 +115,19 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     kafka_side.spawn(broadcast_stats(hub.clone(), status.clone(), stop_kafka.clone().cancelled_owned()));
     kafka_side.close();
 
-    let redacted: Vec<String> =
-        crate::kafka::client::redacted_properties(&args.kafka).into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let redacted: Vec<String> = crate::kafka::shared::client::redacted_properties(&args.kafka)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     let mapped: Vec<&str> = args.mapping.iter().flat_map(|m| m.topics()).collect();
     info!(brokers = %args.kafka.brokers, group = %args.group_id, topics = ?args.topics, ?mapped, properties = ?redacted,
           "starting");
+    let setup = ReaderSetup {
+        kafka: args.kafka.clone(),
+        decoder: Decoder::new(args.mapping.clone().unwrap_or_default()),
+        laps: laps.clone(),
+    };
+    let readers = Readers::new(setup, status.clone(), usize::from(args.max_replays));
     let state = AppState {
         hub,
         status,
@@ -130,8 +139,6 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
             default_topics: args.topics.clone(),
             history_secs: args.history_secs,
             max_frame_rate: args.max_frame_rate,
-            kafka: args.kafka.clone(),
-            decoder: Decoder::new(args.mapping.clone().unwrap_or_default()),
             static_dir: args.static_dir.clone(),
             uplot_dir: args.uplot_dir.clone(),
             allowed_origins: args.allowed_origins.clone(),
@@ -141,7 +148,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
         }),
         shutdown: close_viewers.clone(),
         sessions: sessions.clone(),
-        replay_slots: Arc::new(Semaphore::new(usize::from(args.max_replays))),
+        readers,
         client_slots: Arc::new(Semaphore::new(usize::try_from(args.max_clients).unwrap_or(usize::MAX))),
         laps,
     };
@@ -167,33 +174,21 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
 /// Sends the viewers of each topic what changed in its laps, each [`LAPS_INTERVAL`]:
 /// reading progress, then new laps and laps in progress, each update encoded once.
 async fn broadcast_laps(hub: Hub, laps: LapIndex, shutdown: impl Future<Output = ()>) {
-    let mut tick = tokio::time::interval(LAPS_INTERVAL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            () = &mut shutdown => return,
-            _ = tick.tick() => {}
-        }
+    tick::every(tick::ticker(LAPS_INTERVAL), shutdown, || {
         for table in laps.updates() {
             hub.broadcast_to_topic(&table.topic, ServerMessage::Laps(&table).encode());
         }
-    }
+    })
+    .await;
 }
 
 /// Sends every viewer the same `stats` message, encoded once, each [`STATS_INTERVAL`].
 async fn broadcast_stats(hub: Hub, status: Status, shutdown: impl Future<Output = ()>) {
     // The first stats go out after one interval, not at once: by then the cluster watcher
     // has looked at Kafka, so no page shows "unavailable" for a broker it has not tried.
-    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + STATS_INTERVAL, STATS_INTERVAL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tokio::pin!(shutdown);
+    let ticker = tick::ticker_from(tokio::time::Instant::now() + STATS_INTERVAL, STATS_INTERVAL);
     let (mut last_count, mut last_at) = (status.total_consumed(), Instant::now());
-    loop {
-        tokio::select! {
-            () = &mut shutdown => return,
-            _ = tick.tick() => {}
-        }
+    tick::every(ticker, shutdown, || {
         let (count, at) = (status.total_consumed(), Instant::now());
         let secs = at.duration_since(last_at).as_secs_f64();
         if secs > 0.0 {
@@ -201,5 +196,6 @@ async fn broadcast_stats(hub: Hub, status: Status, shutdown: impl Future<Output 
         }
         (last_count, last_at) = (count, at);
         hub.broadcast_stats(ServerMessage::Stats(&status.snapshot()).encode());
-    }
+    })
+    .await;
 }

@@ -2,6 +2,7 @@
 //! state a game's datagrams need between them (Forza's lap distance, F1's frame join).
 
 use super::{channels::Reading, f1, forza, packet::Unusable};
+use crate::config::FormatArg;
 
 /// The games a bridge understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -19,6 +20,18 @@ impl std::fmt::Display for Game {
             Game::F1 => "F1",
             Game::OutGauge => "OutGauge",
         })
+    }
+}
+
+impl Game {
+    /// The game `--format` names, unless it is to be recognised.
+    pub(crate) fn chosen(format: FormatArg) -> Option<Game> {
+        match format {
+            FormatArg::Auto => None,
+            FormatArg::Forza => Some(Game::Forza),
+            FormatArg::F1 => Some(Game::F1),
+            FormatArg::OutGauge => Some(Game::OutGauge),
+        }
     }
 }
 
@@ -91,6 +104,14 @@ mod tests {
         assert_eq!(detect(&datagram(92, 2, 1.0)), Some(Game::OutGauge));
         assert_eq!(detect(&datagram(96, 2, 1.0)), Some(Game::OutGauge));
         assert_eq!(detect(b"hello"), None);
+    }
+
+    #[test]
+    fn the_format_flag_names_a_game_or_leaves_it_to_be_recognised() {
+        assert_eq!(Game::chosen(FormatArg::Auto), None);
+        assert_eq!(Game::chosen(FormatArg::OutGauge), Some(Game::OutGauge));
+        assert_eq!(Game::chosen(FormatArg::F1), Some(Game::F1));
+        assert_eq!(Game::chosen(FormatArg::Forza), Some(Game::Forza));
     }
 
     #[test]

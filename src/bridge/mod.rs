@@ -27,10 +27,7 @@ use rdkafka::{
     error::{KafkaError, RDKafkaErrorCode},
     producer::{BaseRecord, Producer},
 };
-use tokio::{
-    net::UdpSocket,
-    time::{MissedTickBehavior, interval, sleep},
-};
+use tokio::{net::UdpSocket, time::sleep};
 use tracing::{debug, info, warn};
 
 pub use capture::CaptureError;
@@ -41,10 +38,11 @@ pub use stats::{Counts, Stats};
 use crate::{
     config::BridgeArgs,
     kafka::{
-        client::{now_ms, redacted_properties},
         produce::{self, CONNECT_TIMEOUT, CountingProducer, PRODUCER_DEFAULTS, ProduceError},
+        shared::client::{now_ms, redacted_properties},
     },
     progress::ProgressLine,
+    tick,
 };
 use input::Input;
 use queue::{Pending, Queue, Thinner};
@@ -159,7 +157,7 @@ impl Bridge {
         };
         let producer = produce::producer(&args.kafka, &[PRODUCER_DEFAULTS, BRIDGE_PRODUCER].concat())?;
         let stats = Stats::default();
-        stats.update(|c| c.game = args.format.game());
+        stats.update(|c| c.game = Game::chosen(args.format));
         Ok(Bridge { args, input, recorder, forward, producer, stats })
     }
 
@@ -219,13 +217,12 @@ impl Bridge {
         mut shutdown: std::pin::Pin<&mut F>,
     ) -> Result<u64, BridgeError> {
         let started = Instant::now();
-        let mut stream = detect::Stream::new(args.format.game(), args.car.clone(), args.driver.clone());
+        let mut stream = detect::Stream::new(Game::chosen(args.format), args.car.clone(), args.driver.clone());
         let mut thinner = Thinner::new(args.hz);
         let mut queue = Queue::new(usize::try_from(args.buffer).unwrap_or(usize::MAX));
         let mut progress = ProgressLine::new(started);
         let mut last_shown = (0u64, 0u64);
-        let mut ticker = interval(TICK);
-        ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut ticker = tick::ticker(TICK);
         loop {
             let blocked = self.hand_over(&args.topic, &mut queue);
             tokio::select! {

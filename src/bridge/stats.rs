@@ -7,6 +7,7 @@ use std::{
 };
 
 use super::Game;
+use crate::sync::lock;
 
 /// A snapshot of a bridge's counters.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -45,11 +46,11 @@ pub struct Stats(Arc<Mutex<Counts>>);
 
 impl Stats {
     pub fn snapshot(&self) -> Counts {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        lock(&self.0).clone()
     }
 
     pub(crate) fn update(&self, f: impl FnOnce(&mut Counts)) {
-        f(&mut self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        f(&mut lock(&self.0));
     }
 }
 

@@ -7,7 +7,6 @@ use std::{net::SocketAddr, path::PathBuf};
 use clap::Args;
 
 use super::{KafkaArgs, parse_hz};
-use crate::bridge::Game;
 
 #[derive(Debug, Clone, Args)]
 pub struct BridgeArgs {
@@ -64,21 +63,9 @@ pub enum FormatArg {
     OutGauge,
 }
 
-impl FormatArg {
-    /// The game, unless it is to be recognised.
-    pub fn game(self) -> Option<Game> {
-        match self {
-            FormatArg::Auto => None,
-            FormatArg::Forza => Some(Game::Forza),
-            FormatArg::F1 => Some(Game::F1),
-            FormatArg::OutGauge => Some(Game::OutGauge),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use crate::config::{Command, tests::parse};
+    use crate::config::{Command, FormatArg, tests::parse};
 
     #[test]
     fn bridge_takes_the_kafka_flags_and_has_sensible_defaults() {
@@ -90,7 +77,7 @@ mod tests {
             (b.listen.to_string().as_str(), b.topic.as_str(), b.car.as_str()),
             ("127.0.0.1:5300", "telemetry", "1")
         );
-        assert_eq!((b.format.game(), b.hz, b.buffer), (None, None, 100_000));
+        assert_eq!((b.format, b.hz, b.buffer), (FormatArg::Auto, None, 100_000));
     }
 
     #[test]
@@ -105,6 +92,6 @@ mod tests {
         else {
             panic!("not bridge")
         };
-        assert_eq!((b.format.game(), b.forward.len()), (Some(crate::bridge::Game::OutGauge), 2));
+        assert_eq!((b.format, b.forward.len()), (FormatArg::OutGauge, 2));
     }
 }

@@ -1,13 +1,14 @@
 //! How to reach Kafka, for every subcommand: the brokers and librdkafka's own properties,
-//! from `-X`, a properties file and the SASL password variable. What becomes of them, and
-//! how their secrets stay out of logs, errors and pages, is [`crate::kafka::client`]'s.
+//! from `-X`, a properties file and the SASL password variable. What becomes of them,
+//! and how their secrets stay out of logs, errors and pages, is
+//! [`crate::kafka::shared::client`]'s.
 
 use clap::Args;
 
 use super::Secret;
 
 /// How to reach Kafka; shared by every subcommand. Its `Debug`, with secrets redacted,
-/// is in [`crate::kafka::client`].
+/// is in [`crate::kafka::shared::client`].
 #[derive(Clone, Args)]
 pub struct KafkaArgs {
     /// Kafka bootstrap servers, comma-separated.
@@ -97,7 +98,7 @@ mod tests {
     use super::*;
     use crate::{
         config::{Command, tests::parse},
-        kafka::client::client_config,
+        kafka::shared::client::client_config,
     };
 
     #[test]

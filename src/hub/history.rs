@@ -4,10 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::{
-    protocol::{Encoded, Selection},
-    telemetry::TopicPartition,
-};
+use crate::{protocol::Encoded, selection::Selection, telemetry::TopicPartition};
 
 /// History kept per partition is also bounded in bytes, whatever its time span: at the
 /// demo's rate a minute is about 1.5 MB per partition, so this only bites on a flood.

@@ -2,19 +2,16 @@
 
 use std::{
     collections::{HashMap, VecDeque},
-    sync::{Mutex, MutexGuard},
+    sync::Mutex,
 };
 
+use crate::sync::lock;
 use bytes::Bytes;
 use tokio::sync::Notify;
 
 /// Control messages waiting for one viewer. They are small and rare (acks, errors,
 /// replay progress at 4 Hz); past this the oldest go, which only a stalled viewer sees.
 const MAX_PENDING_CONTROL: usize = 256;
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// Something queued for a viewer, in the order it must be sent.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use super::{Closed, Outbox};
 use crate::{
-    protocol::{DataFormat, ReplayProgress, ServerMessage},
+    playback::ReplayProgress,
+    protocol::{DataFormat, ServerMessage},
     telemetry::{Record, TopicPartition},
 };
 

@@ -21,11 +21,13 @@ use rdkafka::{
 };
 use tracing::{debug, info, warn};
 
-use super::{KafkaError, METADATA_TIMEOUT, client};
+use super::{KafkaError, METADATA_TIMEOUT, shared::client};
 use crate::{
     config::KafkaArgs,
-    protocol::{KafkaHealth, Selection},
+    selection::Selection,
     status::{PartitionInfo, Status, TopicInfo},
+    sync::lock,
+    tick,
 };
 
 /// How often the cluster is looked at.
@@ -50,12 +52,12 @@ pub(crate) struct WatchContext {
 impl WatchContext {
     /// What librdkafka last said about losing the cluster, once.
     fn take(&self) -> Option<String> {
-        self.last.lock().unwrap_or_else(|p| p.into_inner()).take().map(|(said, _)| said)
+        lock(&self.last).take().map(|(said, _)| said)
     }
 
     /// Keeps what librdkafka said and raises the alarm.
     fn said(&self, reason: &str, login: bool) {
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        let mut last = lock(&self.last);
         // "All brokers down" follows a refused login; the login is the reason to show.
         if login || !last.as_ref().is_some_and(|(_, was_login)| *was_login) {
             *last = Some((reason.to_owned(), login));
@@ -224,10 +226,8 @@ pub(crate) fn describe_topic<X: ConsumerContext>(
 /// timeout, so the page hears within a couple of seconds, and hears why.
 pub(crate) async fn watch(cluster: Cluster, brokers: String, shutdown: impl Future<Output = ()>) {
     let Cluster { client, status } = cluster;
-    let mut events = tokio::time::interval(EVENTS_INTERVAL);
-    events.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut tick = tokio::time::interval(POLL_INTERVAL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut events = tick::ticker(EVENTS_INTERVAL);
+    let mut tick = tick::ticker(POLL_INTERVAL);
     tokio::pin!(shutdown);
     let mut was_reachable: Option<bool> = None;
     loop {
@@ -256,7 +256,7 @@ pub(crate) async fn watch(cluster: Cluster, brokers: String, shutdown: impl Futu
                 }
                 was_reachable = Some(true);
                 status.set_topics(topics);
-                status.set_kafka(KafkaHealth { reachable: true, error: None });
+                status.set_kafka(Ok(()));
             }
             Err(e) => {
                 let error = said.unwrap_or_else(|| e.to_string());
@@ -264,7 +264,7 @@ pub(crate) async fn watch(cluster: Cluster, brokers: String, shutdown: impl Futu
                     warn!(%brokers, %error, "kafka unavailable; retrying every {POLL_INTERVAL:?}");
                 }
                 was_reachable = Some(false);
-                status.set_kafka(KafkaHealth { reachable: false, error: Some(error) });
+                status.set_kafka(Err(error));
             }
         }
     }

@@ -22,8 +22,8 @@ use rdkafka::{
 use tokio::time::sleep;
 use tracing::{info, warn};
 
-use super::client::{self, client_config, redact_kafka_error};
-use crate::config::KafkaArgs;
+use super::shared::client::{self, client_config, redact_kafka_error};
+use crate::{config::KafkaArgs, sync::lock};
 
 /// How long start-up waits for the cluster's metadata before calling Kafka unreachable.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -179,7 +179,7 @@ impl ClientContext for Deliveries {
 
     fn error(&self, error: KafkaError, reason: &str) {
         let text = format!("{error}: {reason}");
-        let mut last = self.last_error.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut last = lock(&self.last_error);
         if *last != text {
             warn!(target: "librdkafka", %error, "{reason}");
             *last = text;

@@ -6,12 +6,12 @@ pub(crate) mod timing;
 
 use std::{
     collections::{BTreeMap, BTreeSet, HashMap, VecDeque},
-    sync::{Arc, Mutex, MutexGuard},
+    sync::{Arc, Mutex},
 };
 
 use serde::Serialize;
 
-use crate::telemetry::Record;
+use crate::{sync::lock, telemetry::Record};
 use timing::{CarTiming, Current, Lap, MAX_LAPS_PER_CAR, Point, SECTORS};
 
 /// Cars indexed per topic. A grid is 20 to 40 cars; more is a topic keyed by something
@@ -108,10 +108,6 @@ pub(crate) struct LapSpan {
     pub partition: i32,
     pub from: i64,
     pub until: i64,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl LapIndex {

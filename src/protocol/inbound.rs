@@ -1,27 +1,20 @@
 //! What a viewer sends: control messages, parsed and checked against the protocol's
 //! bounds by pure functions, and the selection they name.
 
-use std::collections::{BTreeSet, HashMap};
+use serde::Deserialize;
 
-use serde::{Deserialize, Serialize};
-
-use super::overview::OverviewRequest;
+use crate::{
+    overview::OverviewRequest,
+    playback::{LapRef, ReplayFrom, Speed},
+    selection::{MAX_CAR_ID, MAX_TOPIC_NAME, Selection, SelectionError, TopicSelection, check_topic_name},
+};
 
 /// Largest control message accepted from a viewer.
 pub(crate) const MAX_INBOUND_BYTES: usize = 64 * 1024;
-/// Most entries in one selection; far more topics than a person can watch at once.
-pub(crate) const MAX_SELECTION: usize = 256;
-/// Most partitions named for one topic in a selection.
-pub(crate) const MAX_PARTITIONS_PER_TOPIC: usize = 4096;
-
 /// Longest step a `step` message may take, either way.
 pub(crate) const MAX_STEP_MS: i64 = 10 * 60 * 1000;
 /// Most partitions a `from: {"offsets": ...}` may name.
 pub(crate) const MAX_START_OFFSETS: usize = 4096;
-/// Longest car id a request may name; ids are record keys, short in practice.
-pub(crate) const MAX_CAR_ID: usize = 256;
-/// Kafka's own limit on a topic name.
-pub(crate) const MAX_TOPIC_NAME: usize = 249;
 
 /// A message from the viewer.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -76,84 +69,6 @@ pub(crate) enum ClientMessage {
     },
 }
 
-/// Where a replay starts. A unit variant is written as a string, the others as an
-/// object with one field: `"earliest"`, `{"timestamp": ms}`, `{"offsets": [...]}`,
-/// `{"lap": {"car": "7", "lap": 12}}`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum ReplayFrom {
-    Earliest,
-    /// The first record at or after this time (ms since the epoch) in every partition.
-    Timestamp(i64),
-    /// These offsets; the selection's other partitions start at the time of the
-    /// earliest record found at them.
-    Offsets(Vec<StartOffset>),
-    /// The first record of `car` on lap `lap`; every partition starts at its time.
-    Lap(LapRef),
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub(crate) struct StartOffset {
-    pub topic: String,
-    pub partition: i32,
-    pub offset: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub(crate) struct LapRef {
-    pub car: String,
-    pub lap: u32,
-}
-
-/// How fast a replay plays: race time per wall time, or as fast as Kafka serves.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Speed {
-    Factor(f64),
-    Max,
-}
-
-/// The speeds a replay plays at, besides `max`.
-pub(crate) const SPEEDS: [f64; 7] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0];
-
-impl Speed {
-    pub(crate) fn max() -> Self {
-        Speed::Max
-    }
-
-    /// A speed of the protocol: one of [`SPEEDS`], or `max`.
-    pub(crate) fn from_factor(f: f64) -> Option<Self> {
-        SPEEDS.iter().find(|s| (**s - f).abs() < 1e-9).map(|s| Speed::Factor(*s))
-    }
-}
-
-impl<'de> Deserialize<'de> for Speed {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let bad = || serde::de::Error::custom(format!("speed is \"max\" or one of {SPEEDS:?}"));
-        match serde_json::Value::deserialize(d)? {
-            serde_json::Value::String(s) if s == "max" => Ok(Speed::Max),
-            serde_json::Value::Number(n) => n.as_f64().and_then(Speed::from_factor).ok_or_else(bad),
-            _ => Err(bad()),
-        }
-    }
-}
-
-impl Serialize for Speed {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Speed::Factor(f) => s.serialize_f64(*f),
-            Speed::Max => s.serialize_str("max"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct TopicSelection {
-    pub topic: String,
-    /// `None`: every partition, including ones added later.
-    #[serde(default)]
-    pub partitions: Option<Vec<i32>>,
-}
-
 /// Why a control message was refused; shown to the viewer in an `error` message, as its
 /// [`code`](RequestError::code) and its text.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -192,6 +107,12 @@ impl RequestError {
     }
 }
 
+impl From<SelectionError> for RequestError {
+    fn from(e: SelectionError) -> Self {
+        RequestError::BadRequest(e.0)
+    }
+}
+
 /// Parses one control message and checks it against the protocol's bounds.
 pub(crate) fn parse_client_message(text: &str) -> Result<ClientMessage, RequestError> {
     if text.len() > MAX_INBOUND_BYTES {
@@ -214,7 +135,7 @@ pub(crate) fn parse_client_message(text: &str) -> Result<ClientMessage, RequestE
                 "a step is a non-zero number of milliseconds, at most {MAX_STEP_MS} either way"
             )));
         }
-        ClientMessage::Overview(request) => request.check()?,
+        ClientMessage::Overview(request) => request.check().map_err(RequestError::BadRequest)?,
         ClientMessage::Laps { topic } if topic.is_empty() || topic.len() > MAX_TOPIC_NAME => {
             return Err(RequestError::BadRequest(format!("`topic` must name a topic of 1 to {MAX_TOPIC_NAME} bytes")));
         }
@@ -234,7 +155,7 @@ fn check_from(from: &ReplayFrom) -> Result<(), RequestError> {
         }
         ReplayFrom::Offsets(list) => {
             for o in list {
-                validate_topic_name(&o.topic)?;
+                check_topic_name(&o.topic)?;
                 if o.partition < 0 || o.offset < 0 {
                     return bad(format!("topic `{}`: partitions and offsets are numbered from 0", o.topic));
                 }
@@ -248,87 +169,10 @@ fn check_from(from: &ReplayFrom) -> Result<(), RequestError> {
     }
 }
 
-/// What one viewer watches, in a form quick to test per batch.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Selection {
-    entries: HashMap<String, Option<BTreeSet<i32>>>,
-}
-
-impl Selection {
-    pub(crate) fn new(list: Vec<TopicSelection>) -> Result<Self, RequestError> {
-        if list.len() > MAX_SELECTION {
-            return Err(RequestError::BadRequest(format!("a selection holds at most {MAX_SELECTION} topics")));
-        }
-        let mut entries: HashMap<String, Option<BTreeSet<i32>>> = HashMap::new();
-        for TopicSelection { topic, partitions } in list {
-            validate_topic_name(&topic)?;
-            let parts = match partitions {
-                None => None,
-                Some(p) if p.len() > MAX_PARTITIONS_PER_TOPIC => {
-                    return Err(RequestError::BadRequest(format!(
-                        "at most {MAX_PARTITIONS_PER_TOPIC} partitions per topic"
-                    )));
-                }
-                Some(p) if p.iter().any(|&n| n < 0) => {
-                    return Err(RequestError::BadRequest(format!("topic `{topic}`: partitions are numbered from 0")));
-                }
-                Some(p) => Some(p.into_iter().collect::<BTreeSet<_>>()),
-            };
-            // The same topic twice: the union of what was asked.
-            match (entries.get_mut(&topic), parts) {
-                (Some(Some(existing)), Some(more)) => existing.extend(more),
-                (Some(existing), None) => *existing = None,
-                (Some(None), Some(_)) => {}
-                (None, parts) => {
-                    entries.insert(topic, parts);
-                }
-            }
-        }
-        Ok(Self { entries })
-    }
-
-    pub(crate) fn matches(&self, topic: &str, partition: i32) -> bool {
-        match self.entries.get(topic) {
-            Some(None) => true,
-            Some(Some(parts)) => parts.contains(&partition),
-            None => false,
-        }
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    pub(crate) fn topics(&self) -> impl Iterator<Item = &str> {
-        self.entries.keys().map(String::as_str)
-    }
-
-    /// The selection as the protocol writes it, sorted for stable output.
-    pub(crate) fn to_list(&self) -> Vec<TopicSelection> {
-        let mut list: Vec<TopicSelection> = self
-            .entries
-            .iter()
-            .map(|(t, p)| TopicSelection {
-                topic: t.clone(),
-                partitions: p.as_ref().map(|s| s.iter().copied().collect()),
-            })
-            .collect();
-        list.sort_by(|a, b| a.topic.cmp(&b.topic));
-        list
-    }
-}
-
-/// Kafka's own rule for topic names: 1 to 249 of `[a-zA-Z0-9._-]`.
-fn validate_topic_name(topic: &str) -> Result<(), RequestError> {
-    let ok = !topic.is_empty()
-        && topic.len() <= 249
-        && topic.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if ok { Ok(()) } else { Err(RequestError::BadRequest(format!("`{topic}` is not a valid topic name"))) }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::playback::StartOffset;
 
     #[test]
     fn a_subscribe_message_is_understood() {
@@ -442,20 +286,6 @@ mod tests {
             ]
         );
         assert_eq!(RequestError::UnknownTopic("laps".into()).to_string(), "topic `laps` does not exist");
-    }
-
-    #[test]
-    fn a_selection_matches_only_what_was_chosen() {
-        let s = Selection::new(vec![
-            TopicSelection { topic: "a".into(), partitions: Some(vec![1, 3]) },
-            TopicSelection { topic: "b".into(), partitions: None },
-            TopicSelection { topic: "a".into(), partitions: Some(vec![5]) },
-        ])
-        .unwrap();
-        assert!(s.matches("a", 1) && s.matches("a", 3) && s.matches("a", 5));
-        assert!(!s.matches("a", 0) && !s.matches("c", 0));
-        assert!(s.matches("b", 0) && s.matches("b", 999));
-        assert!(Selection::default().is_empty());
     }
 
     mod properties {

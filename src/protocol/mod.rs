@@ -13,12 +13,7 @@ mod stats;
 pub(crate) use batch::Mode;
 pub(crate) use columnar::SUBPROTOCOL;
 pub(crate) use data::{DataFormat, DataMessage, Encoded};
-pub(crate) use inbound::{
-    ClientMessage, LapRef, MAX_INBOUND_BYTES, ReplayFrom, RequestError, Selection, Speed, StartOffset, TopicSelection,
-    parse_client_message,
-};
-pub(crate) use outbound::{
-    PartitionProgress, PartitionRange, ReplayProgress, ReplayState, RetainedRange, ServerMessage,
-};
-pub(crate) use overview::{OverviewMessage, OverviewRequest, OverviewState};
+pub(crate) use inbound::{ClientMessage, MAX_INBOUND_BYTES, RequestError, parse_client_message};
+pub(crate) use outbound::ServerMessage;
+pub(crate) use overview::{OverviewMessage, OverviewState};
 pub(crate) use stats::{GroupInfo, KafkaHealth, PartitionStats, ReadBy, Snapshot, Totals};

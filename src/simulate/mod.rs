@@ -11,16 +11,16 @@ use std::{
 };
 
 use rdkafka::producer::{BaseRecord, Producer};
-use tokio::time::{MissedTickBehavior, interval};
 use tracing::{info, warn};
 
 use crate::{
     config::SimulateArgs,
     kafka::{
-        client::{now_ms, redacted_properties},
         produce::{self, CONNECT_TIMEOUT, CountingProducer, PRODUCER_DEFAULTS, ProduceError, enqueue, flush},
+        shared::client::{now_ms, redacted_properties},
     },
     progress::ProgressLine,
+    tick,
 };
 use race::Race;
 
@@ -103,8 +103,7 @@ async fn drive<F: Future<Output = ()>>(
     let start_ms = fast_start_ms(now_ms(), planned_ticks, dt);
     // Delay, not Burst: after a stall the race carries on at the normal rate rather than
     // producing the missed ticks in a rush.
-    let mut ticker = interval(Duration::from_secs_f64(dt));
-    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut ticker = tick::ticker(Duration::from_secs_f64(dt));
     let (mut tick, mut records) = (0u64, 0u64);
     let mut value = Vec::with_capacity(512);
     'race: while tick < max_ticks && records < max_records {

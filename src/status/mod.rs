@@ -5,7 +5,7 @@
 use std::{
     collections::BTreeMap,
     sync::{
-        Arc, Mutex, MutexGuard,
+        Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
 };
@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::{
     protocol::{GroupInfo, KafkaHealth, Snapshot, Totals},
+    sync::lock,
     telemetry::{MalformedNote, TopicPartition},
 };
 
@@ -53,12 +54,6 @@ struct Inner {
     replays_running: AtomicU64,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding one of these locks leaves plain counters behind, which are
-    // still worth reading: recover rather than spread the panic.
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 impl Status {
     pub(crate) fn new(group_id: &str) -> Self {
         Self {
@@ -76,8 +71,9 @@ impl Status {
         }
     }
 
-    pub(crate) fn set_kafka(&self, health: KafkaHealth) {
-        *lock(&self.inner.kafka) = health;
+    /// Whether the broker answered the last look at the cluster, or what it said instead.
+    pub(crate) fn set_kafka(&self, answered: Result<(), String>) {
+        *lock(&self.inner.kafka) = KafkaHealth { reachable: answered.is_ok(), error: answered.err() };
     }
 
     pub(crate) fn kafka(&self) -> KafkaHealth {

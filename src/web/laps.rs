@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use crate::{
-    kafka::{KafkaError, laps::lap_samples},
+    kafka::KafkaError,
     laps::{Missing, timing::Lap},
     telemetry::Sample,
 };
@@ -68,10 +68,6 @@ struct LapSamples {
 pub(super) async fn lap(State(app): State<AppState>, Query(q): Query<LapQuery>) -> Result<Response, LapsError> {
     let span = app.laps.lap_span(&q.topic, &q.car, q.lap)?;
     let lap = span.lap.clone();
-    let (kafka, decoder) = (app.config.kafka.clone(), app.config.decoder.clone());
-    let (topic, car) = (q.topic.clone(), q.car.clone());
-    let samples = tokio::task::spawn_blocking(move || lap_samples(&kafka, &decoder, &topic, &car, &span))
-        .await
-        .map_err(KafkaError::from)??;
+    let samples = app.readers.lap_samples(q.topic.clone(), q.car.clone(), span).await?;
     Ok(Json(LapSamples { topic: q.topic, car: q.car, lap, samples }).into_response())
 }

@@ -1,5 +1,5 @@
 //! The web layer: the page, the JSON API, metrics and the WebSocket. It reads the hub
-//! and the status, and starts replay readers for viewers who ask.
+//! and the status, and hands the Kafka reads viewers ask for to [`Readers`].
 
 mod api;
 mod assets;
@@ -17,11 +17,10 @@ use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 use crate::{
-    config::{KafkaArgs, Secret},
+    config::Secret,
     hub::Hub,
-    kafka::{admin::Cluster, live::Topics},
+    kafka::{Readers, admin::Cluster, live::Topics},
     laps::LapIndex,
-    mapping::Decoder,
     status::Status,
 };
 
@@ -34,10 +33,6 @@ pub(crate) struct WebConfig {
     pub default_topics: Vec<String>,
     pub history_secs: u64,
     pub max_frame_rate: u32,
-    /// For replay readers, which connect on their own.
-    pub kafka: KafkaArgs,
-    /// How replays and overviews read records (by a topic's mapping, or the contract).
-    pub decoder: Decoder,
     /// Serve `/static` from here rather than from the binary (development).
     pub static_dir: Option<PathBuf>,
     /// Serve `/vendor/uplot` from here rather than from the binary.
@@ -67,8 +62,8 @@ pub(crate) struct AppState {
     pub shutdown: CancellationToken,
     /// Every WebSocket session, so shutdown can wait for their goodbyes.
     pub sessions: TaskTracker,
-    /// Each replay runs a Kafka consumer of its own, so only so many run at once.
-    pub replay_slots: Arc<Semaphore>,
+    /// Starts every Kafka read a viewer asks for: replays, overviews, ranges, laps.
+    pub readers: Readers,
     /// Each viewer holds a slot for as long as its socket is open.
     pub client_slots: Arc<Semaphore>,
     /// Every car's laps in each topic the group reads.

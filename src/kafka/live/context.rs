@@ -18,11 +18,9 @@ use rdkafka::{
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
-use super::{
-    super::client,
-    start::{self, Reset, Start},
-};
-use crate::{hub::Hub, status::Status, telemetry::TopicPartition};
+use super::start::{self, Reset, Start};
+use crate::kafka::shared::client;
+use crate::{hub::Hub, status::Status, sync::lock, telemetry::TopicPartition};
 
 /// For the follower: the topics the group's last assignment covered, and the partitions it
 /// gave this member; `None` until the first rebalance has said. A topic just subscribed
@@ -34,7 +32,7 @@ pub(super) type Owned = watch::Sender<Option<(BTreeSet<String>, BTreeSet<TopicPa
 pub(super) type Subscribed = Arc<Mutex<BTreeSet<String>>>;
 
 /// Records of a partition to read into history.
-pub(crate) use crate::kafka::read::Span as BackfillRange;
+pub(crate) use crate::kafka::shared::read::Span as BackfillRange;
 
 pub(super) struct GroupContext {
     status: Status,
@@ -73,7 +71,7 @@ impl GroupContext {
 
     /// The history ranges the last rebalances found, once.
     pub(super) fn take_backfills(&self) -> Vec<BackfillRange> {
-        std::mem::take(&mut *self.backfills.lock().unwrap_or_else(|p| p.into_inner()))
+        std::mem::take(&mut *lock(&self.backfills))
     }
 
     /// Sets every newly assigned partition's start in `tpl`, records the group's
@@ -98,7 +96,7 @@ impl GroupContext {
                 self.status.record_position(&tp, position);
             }
         }
-        self.backfills.lock().unwrap_or_else(|p| p.into_inner()).extend(backfills);
+        lock(&self.backfills).extend(backfills);
     }
 }
 
@@ -108,7 +106,7 @@ impl ClientContext for GroupContext {
     }
 
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
-        self.errors.lock().unwrap_or_else(|p| p.into_inner()).warn(&error, reason);
+        lock(&self.errors).warn(&error, reason);
     }
 }
 
@@ -140,7 +138,7 @@ impl ConsumerContext for GroupContext {
         let assignment = consumer.assignment().map(|tpl| to_list(&tpl)).unwrap_or_default();
         info!(partitions = assignment.len(), "group assignment now");
         let covered = if assigning {
-            self.subscribed.lock().unwrap_or_else(|p| p.into_inner()).clone()
+            lock(&self.subscribed).clone()
         } else {
             self.owned.borrow().as_ref().map(|(topics, _)| topics.clone()).unwrap_or_default()
         };

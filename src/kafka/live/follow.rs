@@ -27,8 +27,8 @@ use tokio::{sync::watch, task::JoinHandle};
 use tracing::{debug, info, warn};
 
 use super::{
-    super::{BATCH_LINGER, Batcher, KafkaError, client},
     LEAVE_TIMEOUT, POSITION_INTERVAL,
+    batch::{BATCH_LINGER, Batcher},
     context::ErrorThrottle,
     publish,
     start::{self, Found, Reset, Start},
@@ -36,9 +36,12 @@ use super::{
 use crate::{
     config::KafkaArgs,
     hub::Hub,
+    kafka::{KafkaError, shared::client},
     mapping::Decoder,
     status::{Status, TopicInfo},
+    sync::lock,
     telemetry::TopicPartition,
+    tick,
 };
 
 /// The partitions this replica should follow: every partition of the read `topics` the
@@ -66,7 +69,7 @@ pub(super) struct FollowContext {
 impl FollowContext {
     fn warn(&self, error: &rdkafka::error::KafkaError, reason: &str) {
         if error.rdkafka_error_code() != Some(RDKafkaErrorCode::PartitionEOF) {
-            self.errors.lock().unwrap_or_else(|p| p.into_inner()).warn(error, reason);
+            lock(&self.errors).warn(error, reason);
         }
     }
 }
@@ -113,11 +116,9 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
     let mut state =
         Following { consumer: consumer.clone(), history, hub, status, reading: BTreeSet::new(), looking: None };
     let mut batcher = Batcher::default();
-    let mut flush = tokio::time::interval(BATCH_LINGER);
-    flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut flush = tick::ticker(BATCH_LINGER);
     // New partitions of a read topic show in the cluster's metadata, not in a channel.
-    let mut tick = tokio::time::interval(POSITION_INTERVAL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut tick = tick::ticker(POSITION_INTERVAL);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -305,26 +306,4 @@ fn describe<'a>(partitions: impl Iterator<Item = &'a TopicPartition>) -> String 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::status::PartitionInfo;
-
-    fn topic(name: &str, partitions: i32) -> TopicInfo {
-        let partitions = (0..partitions).map(|partition| PartitionInfo { partition, low: 0, high: 0 }).collect();
-        TopicInfo { name: name.into(), partitions }
-    }
-
-    #[test]
-    fn the_follower_takes_every_partition_of_the_read_topics_that_the_group_gave_someone_else() {
-        let cluster = [topic("t", 6), topic("u", 2), topic("other", 3)];
-        let read: BTreeSet<String> = ["t", "u", "not-created-yet"].map(String::from).into();
-        let owned: BTreeSet<TopicPartition> = [0, 1].map(|p| TopicPartition::new("t", p)).into();
-        let follow = complement(&read, &cluster, &owned);
-        let names: Vec<String> = follow.iter().map(|tp| format!("{}/{}", tp.topic, tp.partition)).collect();
-        assert_eq!(names, ["t/2", "t/3", "t/4", "t/5", "u/0", "u/1"]);
-        // Owning everything, it follows nothing; owning nothing, everything.
-        let all: BTreeSet<TopicPartition> = complement(&read, &cluster, &BTreeSet::new());
-        assert_eq!(all.len(), 8);
-        assert!(complement(&read, &cluster, &all).is_empty());
-    }
-}
+mod tests;

@@ -4,10 +4,13 @@
 //! ([`follow`]) reads the partitions the group gave other members, so every replica
 //! shows every partition.
 
+mod backfill;
+mod batch;
 mod context;
 mod follow;
 mod start;
 mod topics;
+pub(crate) mod watchdog;
 
 pub(crate) use context::BackfillRange;
 pub(crate) use topics::{Topics, Watching};
@@ -29,11 +32,12 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
-use super::{
-    BATCH_LINGER, Batcher, KafkaError,
-    watchdog::{PartitionLook, Stuck, Watchdog},
+use super::KafkaError;
+use crate::{
+    config::KafkaArgs, hub::Hub, mapping::Decoder, status::Status, sync::lock, telemetry::TopicPartition, tick,
 };
-use crate::{config::KafkaArgs, hub::Hub, mapping::Decoder, status::Status, telemetry::TopicPartition};
+use batch::{BATCH_LINGER, Batcher};
+use watchdog::{PartitionLook, Stuck, Watchdog};
 
 /// How often the group's positions are copied into the status for lag, and looked at
 /// by the watchdog.
@@ -61,7 +65,7 @@ pub(crate) struct LiveConfig {
     /// How much history the group reads when it starts reading a partition; zero for none.
     pub history: Duration,
     /// A consumer that makes no progress this long while records wait for it is replaced;
-    /// zero for never. See [`super::watchdog`].
+    /// zero for never. See [`watchdog`].
     pub stuck_after: Duration,
 }
 
@@ -103,7 +107,7 @@ pub(crate) fn connect(config: &LiveConfig, status: &Status, hub: &Hub) -> Result
 }
 
 fn create(config: &LiveConfig, shared: &Shared) -> Result<StreamConsumer<GroupContext>, KafkaError> {
-    let cfg = super::client::consumer_config(
+    let cfg = super::shared::client::consumer_config(
         &config.kafka,
         &[
             ("group.id", &config.group_id),
@@ -164,8 +168,7 @@ async fn consume(
     let (status, hub) = (&shared.status, &shared.hub);
     let mut subscribed = BTreeSet::new();
     let mut batcher = Batcher::default();
-    let mut flush = tokio::time::interval(BATCH_LINGER);
-    flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut flush = tick::ticker(BATCH_LINGER);
     let mut errors = ErrorThrottle::default();
     let mut error_run = 0u32;
     let mut positions = tokio::time::interval(POSITION_INTERVAL);
@@ -188,7 +191,7 @@ async fn consume(
                 let wanted = topics.borrow_and_update().clone();
                 if wanted != subscribed {
                     // Before subscribing: the assignment that follows covers these.
-                    *shared.subscribed.lock().unwrap_or_else(|p| p.into_inner()) = wanted.clone();
+                    *lock(&shared.subscribed) = wanted.clone();
                     subscribe(&consumer, &wanted);
                     status.set_group_topics(wanted.iter().cloned().collect());
                     subscribed = wanted;
@@ -297,7 +300,7 @@ fn backfill(config: &LiveConfig, ranges: Vec<BackfillRange>, hub: &Hub, stopped:
         loop {
             let (kafka, decoder, r, hub) = (kafka.clone(), decoder.clone(), ranges.clone(), hub.clone());
             // librdkafka blocks: each attempt runs on a blocking thread.
-            let attempt = tokio::task::spawn_blocking(move || super::backfill::run(&kafka, &decoder, &r, &hub)).await;
+            let attempt = tokio::task::spawn_blocking(move || backfill::run(&kafka, &decoder, &r, &hub)).await;
             match attempt.map_err(KafkaError::Join).and_then(|r| r) {
                 Ok(_) => return,
                 Err(e) if started.elapsed() >= BACKFILL_PATIENCE => {

@@ -29,7 +29,7 @@ use rdkafka::{
 };
 use tracing::warn;
 
-use super::super::{admin, client::now_ms};
+use crate::kafka::{admin, shared::client::now_ms};
 use crate::telemetry::TopicPartition;
 
 /// Timeout of each look-up made during a rebalance. The rebalance waits for them, so they
@@ -225,5 +225,68 @@ mod tests {
         assert_eq!(decide(Found { committed: Some(85), ..held }, Reset::Window), Start::At(85));
         // It committed more than this replica holds: what this replica lacks is read.
         assert_eq!(decide(Found { committed: Some(95), ..held }, Reset::Window), Start::At(90));
+    }
+
+    /// The I/O around [`decide`], against a cluster in the process. (librdkafka's mock
+    /// finds no offset by time, as a broker does when no record is that recent, so these
+    /// records are all older than the history window.)
+    mod against_a_mock_cluster {
+        use rdkafka::consumer::{BaseConsumer, CommitMode};
+
+        use super::*;
+        use crate::kafka::{mock::MockKafka, shared::client::consumer_config};
+
+        /// Topic `t` of two partitions, each with ten records from two hours ago; a member
+        /// of group `g`, which committed offset 7 of partition 0.
+        fn a_group_that_committed_partition_0(mock: &MockKafka) -> BaseConsumer {
+            mock.topic("t", 2);
+            let two_hours_ago = now_ms() - 7_200_000;
+            let ts: Vec<i64> = (0..10).map(|i| two_hours_ago + i).collect();
+            mock.produce("t", 0, &ts);
+            mock.produce("t", 1, &ts);
+            let member: BaseConsumer = consumer_config(&mock.kafka, &[("group.id", "g")]).create().unwrap();
+            let mut commit = TopicPartitionList::new();
+            commit.add_partition_offset("t", 0, Offset::Offset(7)).unwrap();
+            member.commit(&commit, CommitMode::Sync).unwrap();
+            member
+        }
+
+        fn both_partitions() -> TopicPartitionList {
+            let mut tpl = TopicPartitionList::new();
+            tpl.add_partition("t", 0);
+            tpl.add_partition("t", 1);
+            tpl
+        }
+
+        #[test]
+        fn a_committed_partition_resumes_at_its_commit_and_one_without_starts_at_the_live_edge() {
+            let mock = MockKafka::new();
+            let member = a_group_that_committed_partition_0(&mock);
+            for history in [Duration::from_secs(3600), Duration::ZERO] {
+                let found = find(&member, &both_partitions(), history);
+                let start = |p| decide(found[&TopicPartition::new("t", p)], Reset::Window);
+                assert_eq!(start(0), Start::Committed { at: 7, backfill_from: None }, "history {history:?}");
+                assert_eq!(start(1), Start::At(10), "nothing in the window: a record produced next is read");
+            }
+        }
+
+        #[test]
+        fn with_earliest_set_only_the_committed_partition_gets_a_start_of_the_groups_choosing() {
+            let mock = MockKafka::new();
+            let member = a_group_that_committed_partition_0(&mock);
+            let found = find(&member, &both_partitions(), Duration::from_secs(3600));
+            let start = |p| decide(found[&TopicPartition::new("t", p)], Reset::from_property(Some("earliest")));
+            assert_eq!(start(0), Start::Committed { at: 7, backfill_from: None });
+            assert_eq!(start(1), Start::Unknown, "librdkafka starts it at the earliest record");
+        }
+
+        #[test]
+        fn the_follower_starts_where_the_group_would_without_a_commit_whatever_the_group_committed() {
+            let mock = MockKafka::new();
+            let member = a_group_that_committed_partition_0(&mock);
+            let found = find_window(&member, &[TopicPartition::new("t", 0)], Duration::from_secs(3600));
+            assert_eq!(found[&TopicPartition::new("t", 0)].committed, None, "the follower never commits");
+            assert_eq!(decide(found[&TopicPartition::new("t", 0)], Reset::Window), Start::At(10));
+        }
     }
 }

@@ -9,14 +9,14 @@
 use std::{
     collections::{BTreeSet, HashMap},
     future::Future,
-    sync::{Arc, Mutex, MutexGuard},
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
 use tokio::sync::watch;
 use tracing::info;
 
-use crate::hub::Hub;
+use crate::{hub::Hub, sync::lock, tick};
 
 /// Most topics watched at once. Each topic read costs fetches and history, and viewers
 /// choose topics, so the set is bounded: a topic no viewer watches any longer makes room
@@ -75,10 +75,6 @@ impl Drop for Watching {
     fn drop(&mut self) {
         self.topics.release(&self.names, Instant::now());
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Topics {
@@ -160,15 +156,7 @@ impl Topics {
     /// Takes idle topics out of the set until `shutdown`.
     pub(crate) async fn expire_idle(self, shutdown: impl Future<Output = ()>) {
         let period = (self.inner.idle / 4).clamp(SWEEP_MIN, SWEEP_MAX);
-        let mut tick = tokio::time::interval(period);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                () = &mut shutdown => return,
-                _ = tick.tick() => self.expire(Instant::now()),
-            }
-        }
+        tick::every(tick::ticker(period), shutdown, || self.expire(Instant::now())).await;
     }
 }
 

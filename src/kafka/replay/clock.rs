@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::protocol::Speed;
+use crate::playback::Speed;
 
 #[derive(Debug, Clone)]
 pub(super) struct Clock {

@@ -12,15 +12,19 @@ use rdkafka::{
     consumer::{Consumer, ConsumerContext},
 };
 
-use super::super::{
-    KafkaError, METADATA_TIMEOUT, admin, decode_record,
-    read::{Span, read_spans},
+use crate::kafka::{
+    KafkaError, METADATA_TIMEOUT, admin,
+    shared::{
+        decode_record,
+        read::{Span, read_spans},
+    },
 };
 use crate::{
     config::KafkaArgs,
     laps::{LapIndex, Missing},
     mapping::Decoder,
-    protocol::{LapRef, PartitionProgress, ReplayFrom, Selection, StartOffset},
+    playback::{LapRef, PartitionProgress, ReplayFrom, StartOffset},
+    selection::Selection,
     status::TopicInfo,
     telemetry::TopicPartition,
 };
@@ -225,7 +229,7 @@ fn lap_start(laps: &LapIndex, plan: &[PartitionProgress], lap: &LapRef, stop: &A
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{protocol::TopicSelection, status::PartitionInfo};
+    use crate::{selection::TopicSelection, status::PartitionInfo};
 
     fn progress(partition: i32, start: i64, end: i64) -> PartitionProgress {
         PartitionProgress { topic: "t".into(), partition, start, offset: start, end }
@@ -255,5 +259,79 @@ mod tests {
         let starts: Vec<(i64, Option<i64>)> = lanes.iter().map(|l| (l.progress.start, l.skip_before)).collect();
         assert_eq!(starts, [(42, Some(1_000)), (20, Some(1_000)), (30, None)]);
         assert!(lanes.iter().all(|l| l.progress.offset == l.progress.start));
+    }
+
+    /// Planning against a cluster in the process: real watermarks, real records.
+    mod against_a_mock_cluster {
+        use rdkafka::consumer::BaseConsumer;
+
+        use super::*;
+        use crate::kafka::{
+            mock::MockKafka,
+            shared::client::{ReaderContext, reader},
+        };
+
+        const T0: i64 = 1_764_028_800_000;
+
+        /// Topic `r`: partition 0 holds ten records 100 ms apart from `T0`, partition 1
+        /// four; and a reader of it.
+        fn a_topic_with_records(mock: &MockKafka) -> (BaseConsumer<ReaderContext>, Vec<TopicInfo>) {
+            mock.topic("r", 2);
+            mock.produce("r", 0, &(0..10).map(|i| T0 + i * 100).collect::<Vec<_>>());
+            mock.produce("r", 1, &(0..4).map(|i| T0 + 50 + i * 100).collect::<Vec<_>>());
+            let c: BaseConsumer<ReaderContext> = reader(&mock.kafka, "test").unwrap();
+            let topics = vec![admin::describe_topic(&c, "r").unwrap()];
+            (c, topics)
+        }
+
+        fn resolved(
+            mock: &MockKafka,
+            c: &BaseConsumer<ReaderContext>,
+            plan: Vec<PartitionProgress>,
+            from: ReplayFrom,
+        ) -> Result<Start, StartError> {
+            let (decoder, laps) = (Decoder::default(), LapIndex::default());
+            let sources = Sources { kafka: &mock.kafka, decoder: &decoder, laps: &laps };
+            resolve(sources, c, plan, &from, 0, &AtomicBool::new(false))
+        }
+
+        #[test]
+        fn a_replay_from_the_earliest_plays_each_chosen_partition_from_its_first_record_to_its_end() {
+            let mock = MockKafka::new();
+            let (c, topics) = a_topic_with_records(&mock);
+            let every = Selection::new(vec![TopicSelection { topic: "r".into(), partitions: None }]).unwrap();
+            let start = resolved(&mock, &c, plan(&topics, &every), ReplayFrom::Earliest).unwrap();
+            let spans: Vec<(i32, i64, i64)> =
+                start.lanes.iter().map(|l| (l.progress.partition, l.progress.start, l.progress.end)).collect();
+            assert_eq!(spans, [(0, 0, 10), (1, 0, 4)]);
+            assert_eq!(start.playhead, None, "the clock starts at the first record");
+            let one = Selection::new(vec![TopicSelection { topic: "r".into(), partitions: Some(vec![1]) }]).unwrap();
+            assert_eq!(
+                plan(&topics, &one),
+                vec![PartitionProgress { topic: "r".into(), partition: 1, start: 0, offset: 0, end: 4 }]
+            );
+        }
+
+        #[test]
+        fn a_replay_from_an_offset_starts_there_with_the_playhead_at_that_records_time() {
+            let mock = MockKafka::new();
+            let (c, topics) = a_topic_with_records(&mock);
+            let every = Selection::new(vec![TopicSelection { topic: "r".into(), partitions: None }]).unwrap();
+            let from = ReplayFrom::Offsets(vec![StartOffset { topic: "r".into(), partition: 0, offset: 3 }]);
+            let start = resolved(&mock, &c, plan(&topics, &every), from).unwrap();
+            let lane = &start.lanes[0];
+            assert_eq!((lane.progress.start, lane.skip_before), (3, None), "exactly there, nothing skipped");
+            assert_eq!(start.playhead, Some(T0 + 300), "the time of the record at offset 3");
+        }
+
+        #[test]
+        fn a_replay_from_an_offset_of_a_partition_not_chosen_is_refused_saying_which() {
+            let mock = MockKafka::new();
+            let (c, topics) = a_topic_with_records(&mock);
+            let one = Selection::new(vec![TopicSelection { topic: "r".into(), partitions: Some(vec![1]) }]).unwrap();
+            let from = ReplayFrom::Offsets(vec![StartOffset { topic: "r".into(), partition: 0, offset: 3 }]);
+            let refused = resolved(&mock, &c, plan(&topics, &one), from).unwrap_err().to_string();
+            assert_eq!(refused, "partition 0 of `r` is not in the selection");
+        }
     }
 }

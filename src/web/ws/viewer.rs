@@ -1,6 +1,5 @@
 //! One viewer's requests: what it watches, and its replay.
 
-use tokio::{sync::OwnedSemaphorePermit, task::JoinHandle};
 use tracing::debug;
 
 use super::super::AppState;
@@ -8,14 +7,14 @@ use crate::{
     hub::ClientHandle,
     kafka::{
         live::Watching,
-        overview::Overview,
-        range,
-        replay::{Playback, ReaderSetup, Replay},
+        lookup::overview::Overview,
+        replay::{Playback, Replay},
+        task::{ReaderTask, Slot},
     },
-    protocol::{
-        self, ClientMessage, OverviewRequest, ReplayFrom, ReplayProgress, ReplayState, RequestError, Selection,
-        ServerMessage,
-    },
+    overview::OverviewRequest,
+    playback::{ReplayFrom, ReplayProgress, ReplayState},
+    protocol::{self, ClientMessage, RequestError, ServerMessage},
+    selection::{Selection, TopicSelection},
 };
 
 pub(super) struct Viewer {
@@ -27,15 +26,7 @@ pub(super) struct Viewer {
     replay: Option<Replay>,
     overview: Option<Overview>,
     /// The look-up answering the last `range` request; a newer request replaces it.
-    range: Option<JoinHandle<()>>,
-}
-
-impl Drop for Viewer {
-    fn drop(&mut self) {
-        if let Some(task) = self.range.take() {
-            task.abort();
-        }
-    }
+    range: Option<ReaderTask>,
 }
 
 impl Viewer {
@@ -90,10 +81,10 @@ impl Viewer {
         }
     }
 
-    async fn subscribe(&mut self, list: Vec<protocol::TopicSelection>) {
+    async fn subscribe(&mut self, list: Vec<TopicSelection>) {
         let selection = match Selection::new(list) {
             Ok(s) => s,
-            Err(e) => return self.refuse(Some("subscribe"), &e),
+            Err(e) => return self.refuse(Some("subscribe"), &e.into()),
         };
         let known = self.app.status.topics();
         // While Kafka is unreachable nothing is known; accept and let the group wait. A
@@ -135,21 +126,15 @@ impl Viewer {
         }
         // Stop the old reader before the outbox moves on, so it cannot slip data in. Its
         // slot serves the new one.
-        let slot = match self.replay.take() {
-            Some(old) => old.into_slot(),
-            None => match self.app.replay_slots.clone().try_acquire_owned() {
-                Ok(slot) => slot,
-                Err(_) => return self.refuse(Some("replay"), &RequestError::TooManyReplays),
-            },
+        let Some(slot) = self.app.readers.slot(self.replay.take().and_then(Replay::into_slot)) else {
+            return self.refuse(Some("replay"), &RequestError::TooManyReplays);
         };
         self.play(playback, slot);
     }
 
-    fn play(&mut self, playback: Playback, slot: OwnedSemaphorePermit) {
+    fn play(&mut self, playback: Playback, slot: Slot) {
         let feed = self.client.watch_replay();
-        let kafka = self.app.config.kafka.clone();
-        let setup = ReaderSetup { kafka, decoder: self.app.config.decoder.clone(), laps: self.app.laps.clone() };
-        self.replay = Some(Replay::start(setup, self.selection.clone(), playback, feed, &self.app.status, slot));
+        self.replay = Some(self.app.readers.replay(self.selection.clone(), playback, feed, slot));
     }
 
     /// Restarts the running replay at `to`, at its speed, paused if it was (or if
@@ -160,7 +145,10 @@ impl Viewer {
         };
         let playback =
             Playback { from: to, speed: old.speed(), paused: paused.unwrap_or(old.paused()), preroll_ms, id };
-        let slot = old.into_slot();
+        // A replay holds its slot while it lives; should it not, another may be free.
+        let Some(slot) = self.app.readers.slot(old.into_slot()) else {
+            return self.refuse(Some(request), &RequestError::TooManyReplays);
+        };
         self.play(playback, slot);
     }
 
@@ -183,37 +171,17 @@ impl Viewer {
 
     fn range(&mut self) {
         let Some(selection) = self.chosen("range") else { return };
-        if let Some(old) = self.range.take() {
-            old.abort();
-        }
-        let kafka = self.app.config.kafka.clone();
-        let outbox = self.client.outbox().clone();
-        self.range = Some(tokio::spawn(async move {
-            let msg = match range::retained(&kafka, &selection).await {
-                Ok(range) => ServerMessage::Range(&range).encode(),
-                Err(e) => {
-                    let error = RequestError::Kafka(e.to_string());
-                    ServerMessage::Error { request: Some("range"), error: error.code(), message: error.to_string() }
-                        .encode()
-                }
-            };
-            outbox.push_control(msg);
-        }));
+        // A newer request replaces (and so stops) the look-up still running.
+        self.range = Some(self.app.readers.range(selection, self.client.answers()));
     }
 
     fn overview(&mut self, request: OverviewRequest) {
         let Some(selection) = self.chosen("overview") else { return };
         // A new overview replaces the one still being read; its slot serves the new one.
-        let slot = match self.overview.take().and_then(Overview::into_slot) {
-            Some(slot) => slot,
-            None => match self.app.replay_slots.clone().try_acquire_owned() {
-                Ok(slot) => slot,
-                Err(_) => return self.refuse(Some("overview"), &RequestError::TooManyOverviews),
-            },
+        let Some(slot) = self.app.readers.slot(self.overview.take().and_then(Overview::into_slot)) else {
+            return self.refuse(Some("overview"), &RequestError::TooManyOverviews);
         };
-        let kafka = self.app.config.kafka.clone();
-        let outbox = self.client.outbox().clone();
-        self.overview = Some(Overview::start(kafka, self.app.config.decoder.clone(), selection, request, outbox, slot));
+        self.overview = Some(self.app.readers.overview(selection, request, self.client.answers(), slot));
     }
 
     /// Answers a refused request. The connection stays open and, for a refused

@@ -4,9 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{
-    CarOverview, Channels, LapStart, MAX_LAPS_PER_CAR, MAX_OVERVIEW_CARS, MinMax, OverviewMessage, OverviewSummary,
-};
+use super::{CarOverview, Channels, Finished, LapStart, MAX_LAPS_PER_CAR, MAX_OVERVIEW_CARS, MinMax, OverviewSummary};
 use crate::telemetry::{Sample, Tires};
 
 /// Distinct cars past [`MAX_OVERVIEW_CARS`] that are counted in `cars_left_out`; beyond
@@ -60,8 +58,8 @@ impl Summary {
         self.malformed += 1;
     }
 
-    /// The `done` message for the request `id`.
-    pub(crate) fn finish(self, id: Option<u64>) -> OverviewMessage {
+    /// What the records read make: the `done` message's summary.
+    pub(crate) fn finish(self) -> Finished {
         let b = self.buckets;
         let mut cars: Vec<CarOverview> = b.cars.into_iter().map(Car::finish).collect();
         cars.sort_by(|a, b| (&a.topic, &a.car).cmp(&(&b.topic, &b.car)));
@@ -74,7 +72,7 @@ impl Summary {
             cars_left_out: b.left_out,
             cars,
         };
-        OverviewMessage::done(id, self.records, summary)
+        Finished { records: self.records, summary }
     }
 }
 
@@ -242,15 +240,13 @@ impl Car {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::overview::OverviewState;
 
     fn sample(car: &str, ts: i64, rpm: f64) -> Sample {
         Sample { rpm, ..Sample::minimal(car, ts) }
     }
 
-    fn summary_of(msg: &OverviewMessage) -> &OverviewSummary {
-        assert_eq!(msg.state, OverviewState::Done);
-        msg.summary.as_ref().unwrap()
+    fn summary_of(done: &Finished) -> &OverviewSummary {
+        &done.summary
     }
 
     #[test]
@@ -271,7 +267,7 @@ mod tests {
             let rpm = if ts == 4_321 { 25_000.0 } else { 9_000.0 + (ts % 7) as f64 * 100.0 };
             s.add("t", 0, ts, &sample("7", ts, rpm));
         }
-        let msg = s.finish(Some(4));
+        let msg = s.finish();
         let sum = summary_of(&msg);
         assert_eq!((sum.bucket_ms, sum.buckets), (1_000, 10));
         let rpm = &sum.cars[0].channels.rpm;
@@ -279,7 +275,7 @@ mod tests {
         assert!(rpm.max.iter().enumerate().all(|(i, m)| i == 4 || m.unwrap() < 13_000.0), "{:?}", rpm.max);
         assert_eq!(rpm.min[4], Some(9_000.0), "the spike leaves the minimum alone");
         assert_eq!(sum.cars[0].count, vec![1_000; 10]);
-        assert_eq!((msg.records, msg.id), (10_000, Some(4)));
+        assert_eq!(msg.records, 10_000);
     }
 
     #[test]
@@ -288,7 +284,7 @@ mod tests {
         s.add("t", 0, 0, &sample("1", 1, 8_000.0));
         s.add("t", 0, 1, &Sample { throttle: Some(0.5), ..sample("1", 5, 9_000.0) });
         s.add("t", 0, 2, &sample("1", 25, 7_000.0));
-        let msg = s.finish(None);
+        let msg = s.finish();
         let car = &summary_of(&msg).cars[0];
         assert_eq!(car.count, vec![2, 0, 1]);
         assert_eq!(car.channels.rpm.min, vec![Some(8_000.0), None, Some(7_000.0)]);
@@ -303,7 +299,7 @@ mod tests {
         for ts in [99, 100, 199, 200, 5_000] {
             s.add("t", 0, ts, &sample("1", ts, 1.0));
         }
-        let msg = s.finish(None);
+        let msg = s.finish();
         assert_eq!(msg.records, 5);
         let car = &summary_of(&msg).cars[0];
         assert_eq!(car.count.iter().sum::<u32>(), 2, "only 100 and 199 are in [100, 200)");
@@ -315,7 +311,7 @@ mod tests {
         let mut s = Summary::new(0, 10, 1, None);
         s.add_malformed();
         s.add("t", 0, 1, &sample("1", 1, 1.0));
-        let msg = s.finish(None);
+        let msg = s.finish();
         assert_eq!((msg.records, summary_of(&msg).malformed), (2, 1));
     }
 
@@ -329,7 +325,7 @@ mod tests {
                 s.add(topic, 2, 1, &sample(&car, 2, 1.0));
             }
         }
-        let msg = s.finish(None);
+        let msg = s.finish();
         let sum = summary_of(&msg);
         assert_eq!(sum.cars.len(), MAX_OVERVIEW_CARS);
         assert_eq!(sum.cars_left_out, 2 * (MAX_OVERVIEW_CARS as u64 + 5) - MAX_OVERVIEW_CARS as u64);
@@ -346,7 +342,7 @@ mod tests {
         for car in ["1", "7", "9"] {
             s.add("t", 0, 0, &sample(car, 1, 1.0));
         }
-        let msg = s.finish(None);
+        let msg = s.finish();
         let sum = summary_of(&msg);
         assert_eq!(sum.cars.iter().map(|c| c.car.as_str()).collect::<Vec<_>>(), ["7"]);
         assert_eq!((sum.cars_left_out, msg.records), (0, 3));
@@ -365,7 +361,7 @@ mod tests {
         }
         // Back to a lap already listed: not a new start.
         s.add("t", 0, offset, &Sample { lap: Some(1), ..sample("1", offset * 10, 1.0) });
-        let msg = s.finish(None);
+        let msg = s.finish();
         let car = &summary_of(&msg).cars[0];
         assert_eq!(car.laps.len(), MAX_LAPS_PER_CAR);
         assert_eq!(car.laps[1], LapStart { lap: 2, ts: 20, offset: 2 });
@@ -376,7 +372,7 @@ mod tests {
     fn an_empty_span_has_no_buckets_and_no_cars() {
         let mut s = Summary::new(1_000, 1_000, 9, None);
         s.add("t", 0, 0, &sample("1", 1_000, 1.0));
-        let msg = s.finish(None);
+        let msg = s.finish();
         let sum = summary_of(&msg);
         assert_eq!((sum.from_ts, sum.to_ts, sum.buckets, sum.cars.len(), msg.records), (1_000, 1_000, 0, 0, 1));
     }

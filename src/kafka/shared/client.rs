@@ -80,8 +80,8 @@ fn user_properties(kafka: &KafkaArgs) -> impl Iterator<Item = (&str, &str)> {
 pub(crate) fn reader<C: FromClientConfigAndContext<ReaderContext>>(
     kafka: &KafkaArgs,
     client_id: &str,
-) -> Result<C, super::KafkaError> {
-    reader_config(kafka, client_id).create_with_context(ReaderContext).map_err(super::KafkaError::Create)
+) -> Result<C, crate::kafka::KafkaError> {
+    reader_config(kafka, client_id).create_with_context(ReaderContext).map_err(crate::kafka::KafkaError::Create)
 }
 
 /// The context of every reader: librdkafka's logs go through [`log`], and its error

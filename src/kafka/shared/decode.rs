@@ -11,6 +11,13 @@ use crate::{
     telemetry::{Malformed, Record},
 };
 
+/// Decodes a record straight from librdkafka's buffer, without copying the payload, by
+/// its topic's mapping if it has one. A mapped record may hold several cars: each is a
+/// [`Record`] of the same offset.
+pub(crate) fn decode_record(decoder: &Decoder, m: &BorrowedMessage<'_>) -> Result<Records, Malformed> {
+    Raw::of(m).decode(decoder).map(IntoIterator::into_iter)
+}
+
 /// Records a reader of a whole span takes from librdkafka at a time to decode side by side.
 pub(crate) const DECODE_BATCH: usize = 1_024;
 /// Below this many records, decoding them on the calling thread costs less than handing

@@ -8,14 +8,17 @@ use std::{
 
 use rdkafka::{consumer::BaseConsumer, message::Message};
 
-use super::{
-    KafkaError, admin,
-    client::{self, ReaderContext},
-    read::{Span, read_spans},
-};
 use crate::{
     config::KafkaArgs,
-    protocol::{PartitionRange, RetainedRange, Selection},
+    kafka::{
+        KafkaError, admin,
+        shared::{
+            client::{self, ReaderContext},
+            read::{Span, read_spans},
+        },
+    },
+    playback::{PartitionRange, RetainedRange},
+    selection::Selection,
     status::TopicInfo,
     telemetry::TopicPartition,
 };
@@ -101,7 +104,7 @@ fn summarise(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{protocol::TopicSelection, status::PartitionInfo};
+    use crate::{selection::TopicSelection, status::PartitionInfo};
 
     #[test]
     fn the_range_spans_the_earliest_first_record_to_the_latest_last_one_of_the_chosen_partitions() {

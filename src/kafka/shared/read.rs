@@ -15,7 +15,8 @@ use rdkafka::{
 };
 use tracing::debug;
 
-use super::{KafkaError, client::ReaderContext};
+use super::client::ReaderContext;
+use crate::kafka::KafkaError;
 use crate::{config::KafkaArgs, telemetry::TopicPartition};
 
 /// Records of a partition to read: `from` up to, not including, `until`.

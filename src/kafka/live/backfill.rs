@@ -10,9 +10,12 @@ use std::{
 
 use tracing::info;
 
-use super::{
-    KafkaError, decode_record,
-    read::{Span as BackfillRange, read_spans},
+use crate::kafka::{
+    KafkaError,
+    shared::{
+        decode_record,
+        read::{Span as BackfillRange, read_spans},
+    },
 };
 use crate::{
     config::KafkaArgs,

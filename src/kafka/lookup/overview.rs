@@ -5,34 +5,37 @@
 use std::{
     collections::HashMap,
     sync::{
-        Arc, Mutex,
+        Arc,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::{Duration, Instant},
 };
 
-use bytes::Bytes;
 use rdkafka::{
     Offset, TopicPartitionList,
     consumer::{BaseConsumer, Consumer},
     message::Message,
 };
-use tokio::{sync::OwnedSemaphorePermit, task::JoinHandle};
 use tracing::{debug, info};
 
-use super::{
-    KafkaError, METADATA_TIMEOUT, admin,
-    client::{self, ReaderContext},
-    decode::{DECODE_BATCH, Raw, decode_all},
-    decode_record,
-    read::{Ended, Span, read_spans, read_spans_batched},
-};
 use crate::{
     config::KafkaArgs,
-    hub::Outbox,
+    hub::Answers,
+    kafka::{
+        KafkaError, METADATA_TIMEOUT, ReaderSetup, admin,
+        shared::{
+            client::{self, ReaderContext},
+            decode::{DECODE_BATCH, Raw, decode_all},
+            decode_record,
+            read::{Ended, Span, read_spans, read_spans_batched},
+        },
+        task::{Hold, ReaderTask, Slot},
+    },
     mapping::Decoder,
-    protocol::{OverviewMessage, OverviewRequest, OverviewState, Selection, ServerMessage},
+    overview::{Finished, OverviewRequest},
+    selection::Selection,
     telemetry::TopicPartition,
+    tick,
 };
 
 /// The client id (and never-joined group id) of overview readers.
@@ -48,20 +51,13 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 const DEADLINE: Duration = Duration::from_secs(180);
 
 /// A running overview; dropping it stops the reader and frees its slot.
-pub(crate) struct Overview {
-    task: JoinHandle<()>,
-    progress: Arc<Progress>,
-    /// Held while the overview reads; freed as soon as it has answered, so finished
-    /// overviews never keep replays waiting.
-    slot: Arc<Mutex<Option<OwnedSemaphorePermit>>>,
-}
+pub(crate) struct Overview(ReaderTask);
 
 /// What the blocking reader and the task that reports on it share.
 #[derive(Default)]
 struct Progress {
     /// Set when the overview is dropped or replaced; the reader stops at its next record.
-    /// (Aborting the task does not stop a thread of `spawn_blocking`.)
-    stop: AtomicBool,
+    stop: Arc<AtomicBool>,
     /// Offsets passed, and offsets to pass.
     passed: AtomicU64,
     total: AtomicU64,
@@ -69,16 +65,17 @@ struct Progress {
 }
 
 impl Progress {
-    /// A `running` or `failed` message: how far the reading got.
-    fn message(&self, id: Option<u64>, state: OverviewState, error: Option<String>) -> Bytes {
-        let records = self.records.load(Ordering::Relaxed);
-        let msg = OverviewMessage { id, state, progress: self.fraction(), records, summary: None, error };
-        ServerMessage::Overview(&msg).encode()
-    }
-
     fn fraction(&self) -> f64 {
         let (passed, total) = (self.passed.load(Ordering::Relaxed), self.total.load(Ordering::Relaxed));
         if total == 0 { 0.0 } else { (passed as f64 / total as f64).min(1.0) }
+    }
+
+    fn records(&self) -> u64 {
+        self.records.load(Ordering::Relaxed)
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
     }
 }
 
@@ -94,90 +91,73 @@ enum OverviewError {
 }
 
 impl Overview {
-    /// Starts reading `request` over `selection`; answers go to `outbox`. `slot` is one of
-    /// the server's bounded reader slots, held for as long as the overview lives.
-    pub(crate) fn start(
-        kafka: KafkaArgs,
-        decoder: Decoder,
+    /// Starts reading `request` over `selection`; it answers through `answers`. `slot` is
+    /// held until it has answered.
+    pub(in crate::kafka) fn start(
+        setup: ReaderSetup,
         selection: Selection,
         request: OverviewRequest,
-        outbox: Arc<Outbox>,
-        slot: OwnedSemaphorePermit,
+        answers: Answers,
+        slot: Slot,
     ) -> Self {
-        let progress = Arc::new(Progress::default());
-        let slot = Arc::new(Mutex::new(Some(slot)));
-        let (held, shared) = (slot.clone(), progress.clone());
-        let task = tokio::spawn(async move {
-            run(kafka, decoder, selection, request, outbox, shared).await;
-            drop(lock(&held).take());
-        });
-        Self { task, progress, slot }
+        Self(ReaderTask::spawn(Some(slot), Hold::UntilDone, move |stop| {
+            let progress = Arc::new(Progress { stop, ..Progress::default() });
+            run(setup, selection, request, answers, progress)
+        }))
     }
 
     /// Stops the reader and hands back its slot, for the overview that replaces it; none
     /// when it had finished and freed it.
-    pub(crate) fn into_slot(self) -> Option<OwnedSemaphorePermit> {
-        self.stop();
-        lock(&self.slot).take()
-    }
-
-    fn stop(&self) {
-        self.progress.stop.store(true, Ordering::Relaxed);
-        self.task.abort();
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-impl Drop for Overview {
-    fn drop(&mut self) {
-        self.stop();
+    pub(crate) fn into_slot(self) -> Option<Slot> {
+        self.0.into_slot()
     }
 }
 
 /// Reads and summarises on a blocking thread, reporting progress meanwhile, then sends
 /// the answer.
 async fn run(
-    kafka: KafkaArgs,
-    decoder: Decoder,
+    setup: ReaderSetup,
     selection: Selection,
     request: OverviewRequest,
-    outbox: Arc<Outbox>,
+    answers: Answers,
     progress: Arc<Progress>,
 ) {
     let id = request.id;
     let shared = progress.clone();
-    let reading = tokio::task::spawn_blocking(move || summarise(&kafka, &decoder, &selection, &request, &shared));
+    let reading =
+        tokio::task::spawn_blocking(move || summarise(&setup.kafka, &setup.decoder, &selection, &request, &shared));
     tokio::pin!(reading);
-    let mut tick = tokio::time::interval(PROGRESS_INTERVAL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut tick = tick::ticker(PROGRESS_INTERVAL);
     let answer = loop {
         tokio::select! {
             answer = &mut reading => break answer,
-            _ = tick.tick() => outbox.push_control(progress.message(id, OverviewState::Running, None)),
+            _ = tick.tick() => answers.overview_running(id, progress.fraction(), progress.records()),
         }
     };
     let error = match answer {
-        Ok(Ok(done)) => return outbox.push_control(done),
+        // Encoding a summary can take a while: not on the runtime's threads.
+        Ok(Ok(done)) => {
+            let started = Instant::now();
+            let _ = tokio::task::spawn_blocking(move || answers.overview_done(id, done)).await;
+            // With the reading's own figures (`overview read`), where the time went.
+            return debug!(encoded = ?started.elapsed(), "overview done");
+        }
         Ok(Err(OverviewError::Stopped)) => return debug!("overview stopped"),
         Ok(Err(e)) => e.to_string(),
         Err(e) => KafkaError::Join(e).to_string(),
     };
     info!(%error, "overview failed");
-    outbox.push_control(progress.message(id, OverviewState::Failed, Some(error)));
+    answers.overview_failed(id, progress.fraction(), progress.records(), error);
 }
 
-/// Plans the spans, reads them into the summary, and encodes the `done` message (it can
-/// be megabytes, so not on the runtime's threads). Blocking.
+/// Plans the spans and reads them into the summary. Blocking.
 fn summarise(
     kafka: &KafkaArgs,
     decoder: &Decoder,
     selection: &Selection,
     request: &OverviewRequest,
     progress: &Progress,
-) -> Result<Bytes, OverviewError> {
+) -> Result<Finished, OverviewError> {
     let to_ts = request.to_ts.unwrap_or_else(client::now_ms);
     let started = Instant::now();
     let deadline = started + DEADLINE;
@@ -193,9 +173,9 @@ fn summarise(
     let mut summary = request.summary(from_ts, to_ts);
     let mut next: HashMap<TopicPartition, i64> = spans.iter().map(|s| (s.tp.clone(), s.from)).collect();
     let mut passed = 0u64;
-    let stop = Some(&progress.stop);
+    let stop = Some(&*progress.stop);
     let ended = read_spans_batched(kafka, CLIENT_ID, &spans, deadline, stop, DECODE_BATCH, |batch| {
-        if progress.stop.load(Ordering::Relaxed) {
+        if progress.stopped() {
             return false;
         }
         let raws: Vec<Raw<'_>> = batch.iter().map(|(_, m)| Raw::of(m)).collect();
@@ -219,10 +199,9 @@ fn summarise(
     let read = started.elapsed();
     match ended {
         Ended::Complete => {
-            let done = ServerMessage::Overview(&summary.finish(request.id)).encode();
             // Where the time went, for whoever makes it faster.
-            debug!(?planned, ?read, encoded = ?started.elapsed(), bytes = done.len(), "overview done");
-            Ok(done)
+            debug!(?planned, ?read, "overview read");
+            Ok(summary.finish())
         }
         Ended::Deadline => Err(OverviewError::Deadline),
         Ended::Stopped => Err(OverviewError::Stopped),
@@ -242,16 +221,16 @@ fn first_ts(
         spans.iter().map(|s| Span { tp: s.tp.clone(), from: s.from, until: s.until.min(s.from + PROBE) }).collect();
     let wanted = heads.iter().filter(|s| s.from < s.until).count();
     let mut first: HashMap<TopicPartition, i64> = HashMap::new();
-    let ended = read_spans(kafka, CLIENT_ID, &heads, deadline, Some(&progress.stop), |tp, m| {
+    let ended = read_spans(kafka, CLIENT_ID, &heads, deadline, Some(&*progress.stop), |tp, m| {
         if !first.contains_key(tp)
             && let Some(ts) = decode_record(decoder, m).ok().and_then(|mut r| r.next()).and_then(|r| r.sample.ts)
         {
             first.insert(tp.clone(), ts);
         }
-        first.len() < wanted && !progress.stop.load(Ordering::Relaxed)
+        first.len() < wanted && !progress.stopped()
     })?;
     match ended {
-        _ if progress.stop.load(Ordering::Relaxed) => Err(OverviewError::Stopped),
+        _ if progress.stopped() => Err(OverviewError::Stopped),
         Ended::Deadline => Err(OverviewError::Deadline),
         Ended::Complete | Ended::Stopped => Ok(first.into_values().min()),
     }

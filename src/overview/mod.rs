@@ -1,0 +1,159 @@
+//! The overview's arithmetic, a domain of its own like `laps`: what an `overview` request
+//! asks for, and the whole span of a selection summarised as the minimum and maximum of
+//! each channel per time bucket, per car ([`summary`]). Pure: Kafka's reader feeds it
+//! records, the protocol writes what it makes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::selection::MAX_CAR_ID;
+
+mod summary;
+
+pub(crate) use summary::Summary;
+
+/// Most buckets one overview may ask for: a screen's width, several times over.
+pub(crate) const MAX_BUCKETS: u32 = 4000;
+/// Most cars one overview may name, and most it summarises: with [`MAX_BUCKETS`], this
+/// bounds a `done` message to 64 × 4000 buckets × 17 numbers (about 30 MB of JSON at
+/// worst; 20 cars at 1,000 buckets make about 2 MB).
+pub(crate) const MAX_OVERVIEW_CARS: usize = 64;
+/// Most lap starts listed per car; a car that outlasts them (a long endurance race, or
+/// lap numbers that are noise) has the rest counted in `laps_left_out`.
+pub(crate) const MAX_LAPS_PER_CAR: usize = 1_000;
+
+/// `{"type":"overview", "id", "from_ts", "to_ts", "buckets", "cars"}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub(crate) struct OverviewRequest {
+    /// Chosen by the client and echoed in every answer.
+    #[serde(default)]
+    pub id: Option<u64>,
+    /// Start of the span (ms since the epoch); the first record Kafka holds when absent.
+    #[serde(default)]
+    pub from_ts: Option<i64>,
+    /// End of the span; the live edge when absent.
+    #[serde(default)]
+    pub to_ts: Option<i64>,
+    /// Time buckets across the span: one per pixel of the chart, usually.
+    pub buckets: u32,
+    /// Only these cars; every car when absent.
+    #[serde(default)]
+    pub cars: Option<Vec<String>>,
+}
+
+impl OverviewRequest {
+    /// Whether the request is within the protocol's bounds; the text says what is not.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        let bad = |m: String| Err(m);
+        if self.buckets == 0 || self.buckets > MAX_BUCKETS {
+            return bad(format!("`buckets` is 1 to {MAX_BUCKETS}"));
+        }
+        // Kafka's offsets-for-times reads -1 and -2 as "latest" and "earliest".
+        if self.from_ts.is_some_and(|t| t < 0) || self.to_ts.is_some_and(|t| t < 0) {
+            return bad("`from_ts` and `to_ts` are milliseconds since 1970, not negative".into());
+        }
+        if let (Some(from), Some(to)) = (self.from_ts, self.to_ts)
+            && from >= to
+        {
+            return bad("`from_ts` comes before `to_ts`".into());
+        }
+        if let Some(cars) = &self.cars {
+            if cars.is_empty() || cars.len() > MAX_OVERVIEW_CARS {
+                return bad(format!("`cars` names 1 to {MAX_OVERVIEW_CARS} cars"));
+            }
+            if cars.iter().any(|c| c.is_empty() || c.len() > MAX_CAR_ID) {
+                return bad(format!("a car id is 1 to {MAX_CAR_ID} bytes"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The summary that answers this request, over `[from_ts, to_ts)`: the request's own
+    /// span, or what the reader found in its place.
+    pub(crate) fn summary(&self, from_ts: i64, to_ts: i64) -> Summary {
+        Summary::new(from_ts, to_ts, self.buckets, self.cars.as_deref())
+    }
+}
+
+/// A finished overview: how many records were read, and what they make.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Finished {
+    /// Records read, malformed ones and ones outside the span included.
+    pub records: u64,
+    pub summary: OverviewSummary,
+}
+
+/// What a `done` overview adds: the span, its buckets, and each car's summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct OverviewSummary {
+    pub from_ts: i64,
+    pub to_ts: i64,
+    /// Bucket `i` covers `[from_ts + i·bucket_ms, from_ts + (i+1)·bucket_ms)`.
+    pub bucket_ms: i64,
+    /// How many buckets there are (at most as many as asked).
+    pub buckets: usize,
+    pub malformed: u64,
+    /// Cars past [`MAX_OVERVIEW_CARS`] that were not summarised.
+    pub cars_left_out: u64,
+    pub cars: Vec<CarOverview>,
+}
+
+/// One car of one topic, over every bucket.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct CarOverview {
+    pub car: String,
+    pub driver: Option<String>,
+    /// Where the car's first record in the span was.
+    pub topic: String,
+    pub partition: i32,
+    /// The car's records in each bucket.
+    pub count: Vec<u32>,
+    pub laps: Vec<LapStart>,
+    pub laps_left_out: u64,
+    pub channels: Channels,
+}
+
+/// The first record of a lap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) struct LapStart {
+    pub lap: u32,
+    pub ts: i64,
+    pub offset: i64,
+}
+
+/// Each channel's minimum and maximum per bucket, named as the page names them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Channels {
+    pub speed_kph: MinMax,
+    pub rpm: MinMax,
+    #[serde(rename = "tire_temp_c.fl")]
+    pub tire_fl: MinMax,
+    #[serde(rename = "tire_temp_c.fr")]
+    pub tire_fr: MinMax,
+    #[serde(rename = "tire_temp_c.rl")]
+    pub tire_rl: MinMax,
+    #[serde(rename = "tire_temp_c.rr")]
+    pub tire_rr: MinMax,
+    pub throttle: MinMax,
+    pub brake: MinMax,
+}
+
+/// Null where the car had no value in the bucket.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub(crate) struct MinMax {
+    pub min: Vec<Option<f64>>,
+    pub max: Vec<Option<f64>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_with_negative_times_or_bad_car_ids_is_refused() {
+        let request =
+            |from_ts, cars: Option<Vec<String>>| OverviewRequest { id: None, from_ts, to_ts: None, buckets: 10, cars };
+        assert!(request(Some(-1), None).check().is_err());
+        assert!(request(None, Some(vec![String::new()])).check().is_err());
+        assert!(request(Some(0), Some(vec!["7".into()])).check().is_ok());
+    }
+}
