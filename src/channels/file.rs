@@ -7,8 +7,8 @@ use std::{collections::BTreeMap, collections::HashMap, path::Path};
 use super::{
     CarState,
     eval::{Env, Linked, Ref},
-    lex::is_valid_name,
-    parse::{Expr, ExprError, MAX_NAME_BYTES},
+    lex::{MAX_NAME_BYTES, is_valid_name},
+    parse::{Expr, ExprError},
 };
 
 /// The most math channels one file defines: they count against the 512 channels a topic

@@ -1,7 +1,10 @@
 //! The expression's tokens: numbers, channel names, operators and punctuation, each with
 //! its place in the text for errors.
 
-use super::parse::{ExprError, ExprErrorKind, MAX_NAME_BYTES};
+use super::parse::{ExprError, ExprErrorKind};
+
+/// The longest channel name, in bytes (the contract's bound on every channel name).
+pub const MAX_NAME_BYTES: usize = 128;
 
 /// Whether `name` can name a channel: dot-separated parts of letters, digits and `_`,
 /// the first starting with a letter or `_` (`g.lat`, `tire_pressure_psi.0`), up to

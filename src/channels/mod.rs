@@ -23,9 +23,9 @@
 //! written in braces (`{g.lat}`), its operators are pure functions of their arguments (no
 //! per-car memory for `d()`), and an absent input has no place in its `f64` evaluation;
 //! `evalexpr` looks variables up by string in a context at every evaluation and its
-//! errors carry no position. Each would need a layer as large as this parser (about 400
-//! lines, a precedence-climbing parser over a tokenizer) to give the column of an error,
-//! dotted names, absent inputs and `d()`.
+//! errors carry no position. Each would need a layer about as large as the parser here
+//! (a tokenizer and a precedence-climbing parser, some 400 lines with the printer) to
+//! give the column of an error, dotted names, absent inputs and `d()`.
 
 mod cars;
 mod eval;
@@ -37,5 +37,5 @@ mod tests;
 
 pub use cars::{CarState, Cars, MAX_CARS_PER_TOPIC};
 pub use file::{ChannelsFileError, MAX_MATH_CHANNELS, MathChannels};
-pub use lex::is_valid_name;
-pub use parse::{Expr, ExprError, ExprErrorKind, MAX_NAME_BYTES};
+pub use lex::{MAX_NAME_BYTES, is_valid_name};
+pub use parse::{Expr, ExprError, ExprErrorKind};

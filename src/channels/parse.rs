@@ -10,9 +10,6 @@ use super::lex::{Tok, Token, column, tokenize};
 /// stack an expression can use (a sum of 256 terms is far beyond any real math channel).
 pub(crate) const MAX_DEPTH: usize = 256;
 
-/// The longest channel name, in bytes (the contract's bound on every channel name).
-pub const MAX_NAME_BYTES: usize = 128;
-
 /// Why an expression cannot be read, and where: `column` counts characters from 1.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{kind} at column {column}")]
