@@ -111,6 +111,7 @@ pub struct Expr {
 }
 
 impl Expr {
+    /// Reads `text` once into a tree, or says what is wrong and at which column.
     pub fn parse(text: &str) -> Result<Expr, ExprError> {
         let mut p = Parser { text, tokens: tokenize(text)?, at: 0, expr: Expr::default(), depths: Vec::new() };
         if p.peek().tok == Tok::End {

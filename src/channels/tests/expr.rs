@@ -145,6 +145,12 @@ fn nesting_beyond_the_bound_is_refused_not_overflowing_the_stack() {
     assert_eq!(value(&vec!["1"; 200].join(" + "), &[]), Some(200.0));
 }
 
+#[test]
+fn an_expression_prints_fully_parenthesized() {
+    let printed = Expr::parse("-2^2 + max(g.lat, 1e-3) * d(speed_kph)").unwrap().to_string();
+    assert_eq!(printed, "((-(2.0 ^ 2.0)) + (max(g.lat, 0.001) * d(speed_kph)))");
+}
+
 fn source() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
         (0u32..1000).prop_map(|n| n.to_string()),
