@@ -24,6 +24,7 @@
 //! private to the crate, so the compiler finds dead code and reaches across layers.
 
 pub mod bridge;
+pub mod channels;
 pub mod config;
 mod hub;
 mod kafka;
