@@ -7,7 +7,8 @@
 //! - The domain, in no layer: [`telemetry`] (the message contract and its pure decoder),
 //!   `selection` (what a viewer watches), `playback` (what a replay plays and reports),
 //!   `overview` (the whole-span summary's arithmetic), `laps` (the lap index),
-//!   [`mapping`] (other schemas mapped onto the contract).
+//!   [`mapping`] (other schemas mapped onto the contract), [`channels`] (math channels;
+//!   not yet wired into decoding, issue 20).
 //! - `kafka`: reads and decodes. The always-on group member and lap readers, the cluster
 //!   watcher, and `kafka::Readers`, the one door for the reads a viewer asks for.
 //! - `status`: counters and cluster facts, written by the Kafka side, read by the web.

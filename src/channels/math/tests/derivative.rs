@@ -1,7 +1,7 @@
 //! `d(x)`: the derivative per second against the same car's previous record.
 
 use super::{compute, one};
-use crate::channels::{Cars, MathChannels};
+use crate::channels::math::{Cars, MathChannels};
 
 #[test]
 fn d_of_speed_over_three_records_is_the_change_per_second() {

@@ -1,7 +1,7 @@
 //! The channels file: the issue's examples, order between math channels, and every error.
 
 use super::{compute, file_error};
-use crate::channels::{MAX_MATH_CHANNELS, MathChannels};
+use crate::channels::math::{MAX_MATH_CHANNELS, MathChannels};
 
 const EXAMPLES: &str = r#"
 [channels]

@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 
 use super::{error, value};
-use crate::channels::Expr;
+use crate::channels::math::Expr;
 
 #[test]
 fn multiplication_binds_tighter_than_addition_and_parentheses_override_it() {
