@@ -1,7 +1,9 @@
 //! Channels: every numeric value a car sends, by its dotted name (`g.lat`,
 //! `brake_temp_c.fl`), and those computed from them.
 //!
+//! - [`flatten`]: a record's JSON read as channels (contract v2), with the record's bounds.
 //! - [`math`]: math channels, the expression language and the `--channels` file, computed
 //!   per car at decode.
 
+pub mod flatten;
 pub mod math;
