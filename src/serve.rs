@@ -58,15 +58,18 @@ pub struct Server {
     member: live::GroupMember,
     cluster: admin::Cluster,
     hub: Hub,
+    /// The one decoder every reader clones, so all fill the same channel dictionaries.
+    decoder: Decoder,
 }
 
 impl Server {
     /// Creates the Kafka clients. Fails only on a configuration librdkafka refuses (a bad
     /// `-X` property, say); an unreachable broker is waited for while serving.
     pub fn build(listener: TcpListener, args: ServeArgs) -> Result<Self, ServeError> {
+        let decoder = Decoder::new(args.mapping.clone().unwrap_or_default());
         let live = LiveConfig {
             kafka: args.kafka.clone(),
-            decoder: Decoder::new(args.mapping.clone().unwrap_or_default()),
+            decoder: decoder.clone(),
             group_id: args.group_id.clone(),
             history: std::time::Duration::from_secs(args.history_secs),
             stuck_after: std::time::Duration::from_secs(args.stuck_timeout_secs),
@@ -75,7 +78,7 @@ impl Server {
         let hub = Hub::new(args.history_secs, usize::try_from(args.client_queue_bytes).unwrap_or(usize::MAX));
         let member = live::connect(&live, &status, &hub)?;
         let cluster = admin::Cluster::new(&args.kafka, &status)?;
-        Ok(Self { listener, args, status, member, cluster, hub })
+        Ok(Self { listener, args, status, member, cluster, hub, decoder })
     }
 
     pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
@@ -90,7 +93,7 @@ impl Server {
 }
 
 async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
-    let Server { listener, args, status, member, cluster, hub } = server;
+    let Server { listener, args, status, member, cluster, hub, decoder } = server;
     let idle = std::time::Duration::from_secs(args.topic_idle_secs);
     let (topics, topics_rx) = Topics::new(&args.topics, idle, hub.clone());
     status.set_group_topics(topics.current().into_iter().collect());
@@ -103,7 +106,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     let laps = LapIndex::default();
     kafka_side.spawn(kafka::laps::follow(
         args.kafka.clone(),
-        Decoder::new(args.mapping.clone().unwrap_or_default()),
+        decoder.clone(),
         laps.clone(),
         topics_rx.clone(),
         stop_kafka.clone().cancelled_owned(),
@@ -122,11 +125,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     let mapped: Vec<&str> = args.mapping.iter().flat_map(|m| m.topics()).collect();
     info!(brokers = %args.kafka.brokers, group = %args.group_id, topics = ?args.topics, ?mapped, properties = ?redacted,
           "starting");
-    let setup = ReaderSetup {
-        kafka: args.kafka.clone(),
-        decoder: Decoder::new(args.mapping.clone().unwrap_or_default()),
-        laps: laps.clone(),
-    };
+    let setup = ReaderSetup { kafka: args.kafka.clone(), decoder: decoder.clone(), laps: laps.clone() };
     let readers = Readers::new(setup, status.clone(), usize::from(args.max_replays));
     let state = AppState {
         hub,

@@ -4,7 +4,8 @@
 //!
 //! `true`/`false` are 1/0; an array's elements are `name.0`, `name.1`…; strings and nulls
 //! are not channels. Names longer than [`MAX_NAME_BYTES`] and channels beyond
-//! [`MAX_RECORD_CHANNELS`] are dropped and counted, never silently.
+//! [`MAX_RECORD_CHANNELS`] are dropped and counted, never silently; a value nested under
+//! a name already past the bound is skipped whole and counted once.
 
 use std::fmt;
 
@@ -48,11 +49,13 @@ impl Flat {
         self.leaves.iter().map(|&(a, b, v)| (&self.names[a as usize..b as usize], v))
     }
 
-    /// Drops every value and counts each one as over the record's bound.
-    pub fn drop_all(&mut self) {
-        self.too_many += self.leaves.len() as u32;
-        self.leaves.clear();
-        self.names.clear();
+    /// Keeps the first `keep` channels and counts the rest as over the record's bound.
+    pub fn truncate(&mut self, keep: usize) {
+        if let Some(&(start, _, _)) = self.leaves.get(keep) {
+            self.too_many += (self.leaves.len() - keep) as u32;
+            self.leaves.truncate(keep);
+            self.names.truncate(start as usize);
+        }
     }
 
     fn push(&mut self, name: &str, value: f64) {
@@ -90,6 +93,13 @@ impl<'de> DeserializeSeed<'de> for Walk<'_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        // Every channel under a name already over the bound would be dropped: skip the
+        // whole value (serde_json skips without recursion, so no nesting depth is refused)
+        // and count it once.
+        if self.path.len() > MAX_NAME_BYTES {
+            self.flat.too_long += 1;
+            return d.deserialize_ignored_any(de::IgnoredAny).map(|_| ());
+        }
         d.deserialize_any(self)
     }
 }
@@ -268,6 +278,13 @@ mod tests {
         let flat = flatten(format!("{{{}}}", fields.join(",")).as_bytes()).unwrap();
         assert_eq!((flat.len(), flat.too_many), (MAX_RECORD_CHANNELS, 300 - MAX_RECORD_CHANNELS as u32));
         assert_eq!(flat.iter().last(), Some(("c255", 255.0)), "the first ones in the record are kept");
+    }
+
+    #[test]
+    fn a_value_nested_past_the_name_bound_is_skipped_at_any_depth_and_counted_once() {
+        let deep = format!(r#"{{"a":1,"x":{}{}}}"#, "[".repeat(30_000), "]".repeat(30_000));
+        let flat = flatten(deep.as_bytes()).unwrap();
+        assert_eq!((flat.iter().collect::<Vec<_>>(), flat.too_long), (vec![("a", 1.0)], 1));
     }
 
     #[test]

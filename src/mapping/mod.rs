@@ -8,7 +8,10 @@ mod spec;
 
 use std::{collections::HashMap, path::Path, sync::Arc};
 
-use crate::telemetry::{self, MAX_RECORD_BYTES, Malformed, Sample};
+use crate::{
+    channels::dictionary::{Channels, Registry},
+    telemetry::{self, MAX_RECORD_BYTES, Malformed, Sample},
+};
 use compile::Mapping;
 
 /// Why a mapping file cannot be used; the text names the place.
@@ -66,15 +69,17 @@ fn one_line(text: &str) -> String {
 }
 
 /// Turns records into samples: by the topic's mapping when it has one, else by the
-/// contract. Cheap to clone; every reader of records holds one.
+/// contract. Cheap to clone; every reader of records holds one, and all share the
+/// topics' channel dictionaries.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Decoder {
     mappings: Mappings,
+    channels: Arc<Registry>,
 }
 
 impl Decoder {
     pub(crate) fn new(mappings: Mappings) -> Decoder {
-        Decoder { mappings }
+        Decoder { mappings, channels: Arc::default() }
     }
 
     /// Whether a record's key is its car id on this topic: by the contract, yes; by a
@@ -96,7 +101,8 @@ impl Decoder {
         // Most servers map nothing: no hashing of the topic for every record then.
         let mapped = if self.mappings.0.is_empty() { None } else { self.mappings.0.get(topic) };
         let Some(mapping) = mapped else {
-            return telemetry::decode(value, record_ts, now_ms).map(Samples::One);
+            let channels = || self.channels.topic(topic);
+            return telemetry::decode_channels(value, record_ts, now_ms, channels).map(|(s, c)| Samples::One(s, c));
         };
         let bytes = match value {
             None | Some([]) => return Err(Malformed::Empty),
@@ -108,21 +114,41 @@ impl Decoder {
     }
 }
 
-/// What one record holds: one sample by the contract, any number by a mapping.
+/// What one record holds: one sample and its other channels by the contract, any number
+/// of samples by a mapping (which reads no other channels yet).
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // `One` is every contract record: a box would be an allocation each
 pub(crate) enum Samples {
-    One(Sample),
+    One(Sample, Channels),
     Many(Vec<Sample>),
 }
 
 impl IntoIterator for Samples {
-    type Item = Sample;
-    type IntoIter = std::iter::Chain<std::option::IntoIter<Sample>, std::vec::IntoIter<Sample>>;
+    type Item = (Sample, Channels);
+    type IntoIter = SamplesIter;
 
-    fn into_iter(self) -> Self::IntoIter {
+    fn into_iter(self) -> SamplesIter {
         match self {
-            Samples::One(s) => Some(s).into_iter().chain(Vec::new()),
-            Samples::Many(v) => None.into_iter().chain(v),
+            Samples::One(s, c) => SamplesIter::One(Some((s, c))),
+            Samples::Many(v) => SamplesIter::Many(v.into_iter()),
+        }
+    }
+}
+
+/// The samples of one record, in order.
+#[allow(clippy::large_enum_variant)] // as `Samples`
+pub(crate) enum SamplesIter {
+    One(Option<(Sample, Channels)>),
+    Many(std::vec::IntoIter<Sample>),
+}
+
+impl Iterator for SamplesIter {
+    type Item = (Sample, Channels);
+
+    fn next(&mut self) -> Option<(Sample, Channels)> {
+        match self {
+            SamplesIter::One(one) => one.take(),
+            SamplesIter::Many(v) => v.next().map(|s| (s, Channels::default())),
         }
     }
 }

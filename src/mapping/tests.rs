@@ -14,7 +14,7 @@ fn decoder(toml: &str) -> Decoder {
 }
 
 fn many(s: Result<Samples, Malformed>) -> Vec<Sample> {
-    s.unwrap().into_iter().collect()
+    s.unwrap().into_iter().map(|(s, _)| s).collect()
 }
 
 fn reason(toml: &str, topic: &str, json: &str) -> String {

@@ -81,7 +81,7 @@ impl Iterator for Records {
     type Item = Record;
 
     fn next(&mut self) -> Option<Record> {
-        self.samples.next().map(|sample| Record { offset: self.offset, sample })
+        self.samples.next().map(|(sample, channels)| Record { offset: self.offset, sample, channels })
     }
 }
 
@@ -98,7 +98,7 @@ pub(crate) fn decode_all(decoder: &Decoder, raws: &[Raw<'_>]) -> Vec<Result<Deco
 impl Decoded {
     fn clone_records(&self) -> Vec<Record> {
         let offset = self.offset;
-        self.samples.clone().into_iter().map(|sample| Record { offset, sample }).collect()
+        self.samples.clone().into_iter().map(|(sample, channels)| Record { offset, sample, channels }).collect()
     }
 }
 

@@ -1,0 +1,99 @@
+//! Contract v2: every numeric field of a record is a channel, carried to a JSON viewer
+//! (one that did not offer the columnar subprotocol) live, from history, in a replay and
+//! after a seek, under `"channels"` beside the v1 fields.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// Record `n` of car 5: v1 fields, and nested extra fields the contract did not know.
+fn wide(n: u32) -> Value {
+    let f = f64::from(n);
+    json!({"car": "5", "ts": 1_700_000_000_000i64 + i64::from(n) * 100, "speed_kph": 100.0 + f, "rpm": 9000,
+           "g": {"lat": 1.25 + f, "long": -0.5}, "brake_temp_c": {"fl": 512.0, "fr": 498.5 + f},
+           "drs": n.is_multiple_of(2), "wear": [0.125, 0.25], "team": "ignored", "flags": null})
+}
+
+/// The `"channels"` a viewer must get for [`wide`]`(n)`, in the record's order.
+fn wide_channels(n: u32) -> Value {
+    let f = f64::from(n);
+    json!({"g.lat": 1.25 + f, "g.long": -0.5, "brake_temp_c.fl": 512.0, "brake_temp_c.fr": 498.5 + f,
+           "drs": if n.is_multiple_of(2) { 1.0 } else { 0.0 }, "wear.0": 0.125, "wear.1": 0.25})
+}
+
+/// A record that carries brake temperatures only: no speed, no rpm (contract v2).
+fn brakes_only(n: u32) -> Value {
+    json!({"car": "6", "ts": 1_700_000_000_000i64 + i64::from(n) * 100, "brake_temp_c": {"fl": 300.0 + f64::from(n)}})
+}
+
+/// Checks every record a viewer got in `mode` against what was produced at its offset:
+/// v1 fields as they were, the other channels under `"channels"`, and records of v1
+/// fields only without `"channels"`.
+fn assert_exact(got: &[(String, i64, Value)], produced: &[(i64, Value)]) {
+    assert_eq!(got.len(), produced.len(), "{got:?}");
+    for ((_, _, r), (offset, want)) in got.iter().zip(produced) {
+        assert_eq!(r["offset"], *offset);
+        let mut expected = serde_json::Map::new();
+        expected.insert("offset".into(), (*offset).into());
+        for key in ["car", "ts", "speed_kph", "rpm"] {
+            if let Some(v) = want.get(key) {
+                let v = if key == "rpm" || key == "speed_kph" { json!(v.as_f64().unwrap()) } else { v.clone() };
+                expected.insert(key.into(), v);
+            }
+        }
+        let channels = if want["car"] == "5" {
+            wide_channels(u32::try_from(want["ts"].as_i64().unwrap() - 1_700_000_000_000).unwrap() / 100)
+        } else {
+            json!({"brake_temp_c.fl": want["brake_temp_c"]["fl"]})
+        };
+        expected.insert("channels".into(), channels);
+        assert_eq!(*r, Value::Object(expected), "the record at offset {offset}");
+    }
+}
+
+#[tokio::test]
+async fn records_with_nested_extra_fields_reach_a_json_viewer_exactly_from_history_live_in_replay_and_after_a_seek() {
+    // Arrange: three records already in the topic (history), then a server reading it.
+    let topic = create_topic(1).await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let first: Vec<Value> = vec![wide(0), brakes_only(1), wide(2)];
+    let encoded: Vec<_> = first.iter().map(|v| (0, "5", json_bytes(v))).collect();
+    let offsets = produce_at(&topic, Some(now - 5_000), &encoded).await;
+    let mut produced: Vec<(i64, Value)> = offsets.into_iter().zip(first).collect();
+    let app = TestApp::spawn(&["--topics", &topic, "--group-id", &unique("g"), "--history-secs", "60"]).await;
+    let mut viewer = app.viewer().await;
+    viewer.subscribe(&topic, None).await;
+
+    // History, then a record produced while watching, live.
+    viewer.until("the history", |seen| records(seen, "live").len() >= 3).await;
+    let more = produce(&topic, &[(0, "5", json_bytes(&wide(3)))]).await;
+    produced.push((more[0], wide(3)));
+    viewer.until("the live record", |seen| records(seen, "live").len() >= 4).await;
+    assert_exact(&records(&viewer.seen, "live"), &produced);
+
+    // A replay from the earliest offset.
+    viewer.send(json!({"type": "replay", "from": "earliest", "speed": "max", "id": 1})).await;
+    viewer.next_of("replay", |m| m["id"] == 1 && m["state"] == "caught_up").await;
+    let start = viewer.seen.iter().position(|m| m["type"] == "replay" && m["id"] == 1).unwrap();
+    assert_exact(&records(&viewer.seen[start..], "replay"), &produced);
+
+    // A seek to the second record's offset.
+    let to = json!({"offsets": [{"topic": topic, "partition": 0, "offset": produced[1].0}]});
+    viewer.send(json!({"type": "seek", "to": to, "id": 2})).await;
+    viewer.next_of("replay", |m| m["id"] == 2 && m["state"] == "caught_up").await;
+    let start = viewer.seen.iter().position(|m| m["type"] == "replay" && m["id"] == 2).unwrap();
+    assert_exact(&records(&viewer.seen[start..], "replay"), &produced[1..]);
+}
+
+#[tokio::test]
+async fn a_v1_record_reaches_a_json_viewer_without_a_channels_field() {
+    let topic = create_topic(1).await;
+    let app = TestApp::reading_from_earliest(&topic).await;
+    produce(&topic, &[(0, "1", json_bytes(&sample("1", 1)))]).await;
+    let mut viewer = app.viewer().await;
+    viewer.subscribe(&topic, None).await;
+    viewer.until("the record", |seen| !records(seen, "live").is_empty()).await;
+    let (_, _, r) = &records(&viewer.seen, "live")[0];
+    assert!(r.get("channels").is_none(), "{r}");
+    assert_eq!(r["speed_kph"], sample("1", 1)["speed_kph"]);
+}
