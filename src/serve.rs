@@ -3,13 +3,14 @@
 //! the real server on port 0) and fails on a configuration Kafka's client refuses, before
 //! anyone is told where to point a browser; [`Server::run`] then serves.
 
-use std::{future::Future, sync::Arc, time::Instant};
+use std::{collections::HashMap, future::Future, sync::Arc, time::Instant};
 
 use tokio::{net::TcpListener, sync::Semaphore};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tracing::info;
 
 use crate::{
+    channels::dictionary::Registry,
     config::ServeArgs,
     hub::Hub,
     kafka::{
@@ -32,6 +33,9 @@ const STATS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 /// How often the viewers of a topic hear what changed in its laps: a lap ends every
 /// minute or so per car, and a sector every half minute; once a second is live enough.
 const LAPS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+/// The most often the viewers of a topic hear of its new channels: a source's channels
+/// all appear in its first records, so this bounds a burst to one message a second.
+const CHANNELS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -69,7 +73,7 @@ impl Server {
         let decoder = Decoder::new(args.mapping.clone().unwrap_or_default());
         let live = LiveConfig {
             kafka: args.kafka.clone(),
-            decoder: decoder.clone(),
+            decoder: decoder.observing(),
             group_id: args.group_id.clone(),
             history: std::time::Duration::from_secs(args.history_secs),
             stuck_after: std::time::Duration::from_secs(args.stuck_timeout_secs),
@@ -116,6 +120,11 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     kafka_side.spawn(admin::watch(cluster.clone(), args.kafka.brokers.clone(), stop_kafka.clone().cancelled_owned()));
     kafka_side.spawn(topics.clone().expire_idle(stop_kafka.clone().cancelled_owned()));
     kafka_side.spawn(broadcast_stats(hub.clone(), status.clone(), stop_kafka.clone().cancelled_owned()));
+    kafka_side.spawn(broadcast_channels(
+        hub.clone(),
+        Arc::clone(decoder.channels()),
+        stop_kafka.clone().cancelled_owned(),
+    ));
     kafka_side.close();
 
     let redacted: Vec<String> = crate::kafka::shared::client::redacted_properties(&args.kafka)
@@ -150,6 +159,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
         readers,
         client_slots: Arc::new(Semaphore::new(usize::try_from(args.max_clients).unwrap_or(usize::MAX))),
         laps,
+        channels: Arc::clone(decoder.channels()),
     };
     axum::serve(listener, web::router(state))
         .with_graceful_shutdown(async move {
@@ -172,6 +182,24 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
 
 /// Sends the viewers of each topic what changed in its laps, each [`LAPS_INTERVAL`]:
 /// reading progress, then new laps and laps in progress, each update encoded once.
+/// Sends the viewers of a topic its channel list when it has a channel it did not have,
+/// at most once each [`CHANNELS_INTERVAL`].
+async fn broadcast_channels(hub: Hub, channels: Arc<Registry>, shutdown: impl Future<Output = ()>) {
+    let mut sent: HashMap<String, u64> = HashMap::new();
+    tick::every(tick::ticker(CHANNELS_INTERVAL), shutdown, || {
+        for (topic, version) in channels.versions() {
+            if sent.get(&topic) == Some(&version) {
+                continue;
+            }
+            if let Some(dict) = channels.get(&topic) {
+                hub.broadcast_to_topic(&topic, ServerMessage::Channels(&dict.list(&topic)).encode());
+            }
+            sent.insert(topic, version);
+        }
+    })
+    .await;
+}
+
 async fn broadcast_laps(hub: Hub, laps: LapIndex, shutdown: impl Future<Output = ()>) {
     tick::every(tick::ticker(LAPS_INTERVAL), shutdown, || {
         for table in laps.updates() {

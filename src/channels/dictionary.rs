@@ -13,7 +13,10 @@ use std::{
 
 use serde::Serialize;
 
-use super::flatten::Flat;
+use super::{
+    flatten::Flat,
+    stats::{ChannelInfo, ChannelList, Stat, V1_CHANNELS},
+};
 use crate::sync::{read, write};
 
 /// The most distinct extra channels one topic may have; later names are refused.
@@ -40,12 +43,21 @@ impl Registry {
     pub fn get(&self, topic: &str) -> Option<Arc<Dictionary>> {
         read(&self.topics).get(topic).cloned()
     }
+
+    /// Every topic and its dictionary's version (see [`Dictionary::version`]).
+    pub fn versions(&self) -> Vec<(String, u64)> {
+        read(&self.topics).iter().map(|(t, d)| (t.clone(), d.version())).collect()
+    }
 }
 
 /// One topic's channel names, in order of first appearance.
 #[derive(Debug, Default)]
 pub struct Dictionary {
     inner: RwLock<Names>,
+    /// The v1 fields' counts and ranges, in the order of [`V1_CHANNELS`].
+    v1: [Stat; V1_CHANNELS.len()],
+    /// Moves on when a channel is first seen: a name added, or a v1 field first carried.
+    version: AtomicU64,
     too_long: AtomicU64,
     over_record: AtomicU64,
     over_topic: AtomicU64,
@@ -54,6 +66,7 @@ pub struct Dictionary {
 #[derive(Debug, Default)]
 struct Names {
     names: Vec<Box<str>>,
+    stats: Vec<Stat>,
     index: HashMap<Box<str>, u16>,
     refused: HashSet<Box<str>>,
 }
@@ -73,10 +86,11 @@ pub struct Dropped {
 
 impl Dictionary {
     /// A record's channels against this dictionary: known names by their index, new
-    /// ones added while there is room. Counts what `flat` and the topic's bound dropped.
+    /// ones added while there is room. What `flat` and the topic's bound dropped goes
+    /// with the record, and is counted when the live stream [observes](Self::observe) it
+    /// (so a replay of the same record does not count it again).
     pub fn intern(self: &Arc<Self>, flat: &Flat) -> Channels {
-        self.too_long.fetch_add(u64::from(flat.too_long), Ordering::Relaxed);
-        self.over_record.fetch_add(u64::from(flat.too_many), Ordering::Relaxed);
+        let mut lost = Lost { too_long: flat.too_long, over_record: flat.too_many, over_topic: 0 };
         let mut values = Vec::with_capacity(flat.len());
         let mut seen = Seen::default();
         let all_known = {
@@ -87,16 +101,62 @@ impl Dictionary {
             values.clear();
             seen = Seen::default();
             let mut names = write(&self.inner);
+            let before = names.names.len();
             for (name, v) in flat.iter() {
                 match names.find_or_add(name) {
                     Some(i) => seen.push(&mut values, i, v),
-                    None => {
-                        self.over_topic.fetch_add(1, Ordering::Relaxed);
-                    }
+                    None => lost.over_topic += 1,
                 }
             }
+            if names.names.len() > before {
+                self.version.fetch_add(1, Ordering::Relaxed);
+            }
         }
-        Channels { dict: Some(Arc::clone(self)), values }
+        Channels { dict: Some(Arc::clone(self)), values, lost }
+    }
+
+    /// Counts one record of the live stream: its v1 values (in the order of
+    /// [`V1_CHANNELS`]) and its other channels.
+    pub fn observe(&self, v1: [Option<f64>; V1_CHANNELS.len()], channels: &Channels) {
+        let lost = channels.lost;
+        self.too_long.fetch_add(u64::from(lost.too_long), Ordering::Relaxed);
+        self.over_record.fetch_add(u64::from(lost.over_record), Ordering::Relaxed);
+        self.over_topic.fetch_add(u64::from(lost.over_topic), Ordering::Relaxed);
+        let mut new = false;
+        for (stat, v) in self.v1.iter().zip(v1) {
+            if let Some(v) = v {
+                new |= stat.observe(v);
+            }
+        }
+        if !channels.is_empty() {
+            let names = read(&self.inner);
+            for &(i, v) in &channels.values {
+                names.stats[usize::from(i)].observe(v);
+            }
+        }
+        if new {
+            self.version.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Moves on each time the topic has a channel it did not have.
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Relaxed)
+    }
+
+    /// The topic's channels with their units, counts and ranges: the v1 fields its
+    /// records carried, then the others in order of first appearance.
+    pub fn list(&self, topic: &str) -> ChannelList {
+        let mut channels: Vec<ChannelInfo> = V1_CHANNELS
+            .iter()
+            .zip(&self.v1)
+            .filter(|(_, stat)| stat.records() > 0)
+            .map(|(name, stat)| ChannelInfo::new(name, stat))
+            .collect();
+        let names = read(&self.inner);
+        channels.extend(names.names.iter().zip(&names.stats).map(|(name, stat)| ChannelInfo::new(name, stat)));
+        drop(names);
+        ChannelList { topic: topic.to_owned(), channels, dropped: self.dropped() }
     }
 
     /// Every name, by index.
@@ -127,6 +187,7 @@ impl Names {
         }
         let i = self.names.len() as u16;
         self.names.push(name.into());
+        self.stats.push(Stat::default());
         self.index.insert(name.into(), i);
         Some(i)
     }
@@ -152,6 +213,15 @@ impl Seen {
 pub struct Channels {
     dict: Option<Arc<Dictionary>>,
     values: Vec<(u16, f64)>,
+    lost: Lost,
+}
+
+/// Values a record lost to each bound.
+#[derive(Debug, Clone, Copy, Default)]
+struct Lost {
+    too_long: u32,
+    over_record: u32,
+    over_topic: u32,
 }
 
 impl Channels {
@@ -221,13 +291,21 @@ mod tests {
         assert_eq!((b.get("g.lat"), b.get("fuel_kg")), (Some(2.5), None));
     }
 
+    fn observed(dict: &Arc<Dictionary>, json: &str) -> Channels {
+        let channels = record(dict, json);
+        dict.observe([None; V1_CHANNELS.len()], &channels);
+        channels
+    }
+
     #[test]
     fn a_topic_keeps_512_channels_and_counts_each_refused_name_once() {
         let dict = Arc::new(Dictionary::default());
         for i in 0..600 {
-            record(&dict, &format!(r#"{{"c{i}":{i}}}"#));
+            observed(&dict, &format!(r#"{{"c{i}":{i}}}"#));
         }
-        let again = record(&dict, r#"{"c599":1,"c0":2}"#);
+        record(&dict, r#"{"c599":1}"#);
+        assert_eq!(dict.dropped().over_topic_limit, 88, "what the live stream did not observe is not counted");
+        let again = observed(&dict, r#"{"c599":1,"c0":2}"#);
         assert_eq!(dict.names().len(), MAX_TOPIC_CHANNELS);
         assert_eq!(again.to_vec(), vec![("c0".to_owned(), 2.0)], "the refused channel's value is dropped");
         let dropped = dict.dropped();
@@ -239,7 +317,7 @@ mod tests {
         let dict = Arc::new(Dictionary::default());
         let long = "n".repeat(200);
         let many: Vec<String> = (0..260).map(|i| format!(r#""c{i}":1"#)).collect();
-        record(&dict, &format!(r#"{{"{long}":1,{}}}"#, many.join(",")));
+        observed(&dict, &format!(r#"{{"{long}":1,{}}}"#, many.join(",")));
         let d = dict.dropped();
         assert_eq!((d.name_too_long, d.over_record_limit), (1, 4));
     }
@@ -249,6 +327,30 @@ mod tests {
         let dict = Arc::new(Dictionary::default());
         assert_eq!(record(&dict, r#"{"a":[1],"a.0":2}"#).to_vec(), vec![("a.0".to_owned(), 1.0)]);
         assert_eq!(record(&dict, r#"{"a.0":3,"a":[4]}"#).to_vec(), vec![("a.0".to_owned(), 3.0)]);
+    }
+
+    #[test]
+    fn the_list_has_the_carried_v1_fields_then_the_others_with_units_counts_and_ranges() {
+        let dict = Arc::new(Dictionary::default());
+        let mut v1 = [None; V1_CHANNELS.len()];
+        v1[0] = Some(100.0);
+        let before = dict.version();
+        dict.observe(v1, &record(&dict, r#"{"brake_temp_c":{"fl":500},"g":{"lat":1}}"#));
+        assert!(dict.version() > before, "a new channel moves the version on");
+        let seen = dict.version();
+        v1[0] = Some(300.0);
+        dict.observe(v1, &record(&dict, r#"{"brake_temp_c":{"fl":520}}"#));
+        assert_eq!(dict.version(), seen, "known channels do not");
+        let list = dict.list("t");
+        let got: Vec<_> = list.channels.iter().map(|c| (c.name.as_str(), c.unit, c.records, c.min, c.max)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("speed_kph", Some("km/h"), 2, Some(100.0), Some(300.0)),
+                ("brake_temp_c.fl", Some("°C"), 2, Some(500.0), Some(520.0)),
+                ("g.lat", None, 1, Some(1.0), Some(1.0)),
+            ]
+        );
     }
 
     #[test]

@@ -75,11 +75,24 @@ fn one_line(text: &str) -> String {
 pub(crate) struct Decoder {
     mappings: Mappings,
     channels: Arc<Registry>,
+    /// Whether what it decodes counts in each channel's records and range: true for the
+    /// live stream's decoder only, so a replay or an overview does not count twice.
+    observe: bool,
 }
 
 impl Decoder {
     pub(crate) fn new(mappings: Mappings) -> Decoder {
-        Decoder { mappings, channels: Arc::default() }
+        Decoder { mappings, channels: Arc::default(), observe: false }
+    }
+
+    /// The same decoder, counting what it decodes in the channels' records and ranges.
+    pub(crate) fn observing(&self) -> Decoder {
+        Decoder { observe: true, ..self.clone() }
+    }
+
+    /// Every topic's channel dictionary, as the decoders of this one's family fill them.
+    pub(crate) fn channels(&self) -> &Arc<Registry> {
+        &self.channels
     }
 
     /// Whether a record's key is its car id on this topic: by the contract, yes; by a
@@ -101,8 +114,14 @@ impl Decoder {
         // Most servers map nothing: no hashing of the topic for every record then.
         let mapped = if self.mappings.0.is_empty() { None } else { self.mappings.0.get(topic) };
         let Some(mapping) = mapped else {
-            let channels = || self.channels.topic(topic);
-            return telemetry::decode_channels(value, record_ts, now_ms, channels).map(|(s, c)| Samples::One(s, c));
+            if !self.observe {
+                let channels = || self.channels.topic(topic);
+                return telemetry::decode_channels(value, record_ts, now_ms, channels).map(|(s, c)| Samples::One(s, c));
+            }
+            let dict = self.channels.topic(topic);
+            let (sample, channels) = telemetry::decode_channels(value, record_ts, now_ms, || Arc::clone(&dict))?;
+            dict.observe(sample.v1_values(), &channels);
+            return Ok(Samples::One(sample, channels));
         };
         let bytes = match value {
             None | Some([]) => return Err(Malformed::Empty),
@@ -110,7 +129,12 @@ impl Decoder {
             Some(b) => b,
         };
         let json: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| Malformed::NotJson(e.to_string()))?;
-        apply::apply(mapping, &json, key, record_ts.unwrap_or(now_ms)).map(Samples::Many)
+        let samples = apply::apply(mapping, &json, key, record_ts.unwrap_or(now_ms))?;
+        if self.observe {
+            let dict = self.channels.topic(topic);
+            samples.iter().for_each(|s| dict.observe(s.v1_values(), &Channels::default()));
+        }
+        Ok(Samples::Many(samples))
     }
 }
 

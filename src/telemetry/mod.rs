@@ -80,15 +80,31 @@ pub fn is_absent(v: &f64) -> bool {
 }
 
 impl Sample {
+    /// The values of the v1 fields that are channels, in the order of
+    /// [`V1_CHANNELS`](crate::channels::stats::V1_CHANNELS); none where absent.
+    pub fn v1_values(&self) -> [Option<f64>; 13] {
+        let t = self.tire_temp_c.as_ref();
+        let present = |v: f64| (!v.is_nan()).then_some(v);
+        [
+            present(self.speed_kph),
+            present(self.rpm),
+            t.map(|t| t.fl),
+            t.map(|t| t.fr),
+            t.map(|t| t.rl),
+            t.map(|t| t.rr),
+            self.lap.map(f64::from),
+            self.gear.map(f64::from),
+            self.throttle,
+            self.brake,
+            self.x,
+            self.y,
+            self.lap_distance_m,
+        ]
+    }
+
     /// How many channels the v1 fields give this sample (`ts` is the time, not a channel).
     fn v1_channels(&self) -> usize {
-        let numbers = [self.throttle, self.brake, self.x, self.y, self.lap_distance_m];
-        usize::from(!self.speed_kph.is_nan())
-            + usize::from(!self.rpm.is_nan())
-            + if self.tire_temp_c.is_some() { 4 } else { 0 }
-            + usize::from(self.lap.is_some())
-            + usize::from(self.gear.is_some())
-            + numbers.iter().filter(|v| v.is_some()).count()
+        self.v1_values().iter().filter(|v| v.is_some()).count()
     }
 }
 

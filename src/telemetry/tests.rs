@@ -79,7 +79,8 @@ fn the_v1_fields_count_against_the_record_bound() {
     let dict = std::sync::Arc::new(Dictionary::default());
     let extra: Vec<String> = (0..260).map(|i| format!(r#""c{i}":{i}"#)).collect();
     let r = format!(r#"{{"car":"7","speed_kph":1,"rpm":2,{}}}"#, extra.join(","));
-    let (_, channels) = decode_channels(Some(r.as_bytes()), None, 0, || dict.clone()).unwrap();
+    let (sample, channels) = decode_channels(Some(r.as_bytes()), None, 0, || dict.clone()).unwrap();
+    dict.observe(sample.v1_values(), &channels);
     assert_eq!(channels.len(), MAX_RECORD_CHANNELS - 2);
     assert_eq!(dict.dropped().over_record_limit, 260 - (MAX_RECORD_CHANNELS as u64 - 2));
 }

@@ -97,3 +97,77 @@ async fn a_v1_record_reaches_a_json_viewer_without_a_channels_field() {
     assert!(r.get("channels").is_none(), "{r}");
     assert_eq!(r["speed_kph"], sample("1", 1)["speed_kph"]);
 }
+
+#[tokio::test]
+async fn the_channels_api_and_message_list_every_channel_with_its_unit_count_and_range() {
+    let topic = create_topic(1).await;
+    let app = TestApp::reading_from_earliest(&topic).await;
+    let mut viewer = app.viewer().await;
+    viewer.subscribe(&topic, None).await;
+    viewer.next_of("subscribed", |_| true).await;
+    produce(&topic, &[(0, "5", json_bytes(&wide(0))), (0, "5", json_bytes(&wide(3)))]).await;
+
+    let message = viewer
+        .next_of("channels", |m| m["topic"] == topic.as_str() && m["channels"].as_array().is_some_and(|c| c.len() == 9))
+        .await;
+    let api = eventually("both records counted", || async {
+        let v = app.get_json(&format!("/api/channels?topic={topic}")).await;
+        (v["channels"][0]["records"] == 2).then_some(v)
+    })
+    .await;
+    let row = |name: &str| api["channels"].as_array().unwrap().iter().find(|c| c["name"] == name).cloned().unwrap();
+    let want = |name: &str, unit: Value, min: f64, max: f64| json!({"name": name, "unit": unit, "records": 2, "min": min, "max": max, "math": false});
+    assert_eq!(row("speed_kph"), want("speed_kph", json!("km/h"), 100.0, 103.0));
+    assert_eq!(row("rpm"), want("rpm", json!("rpm"), 9000.0, 9000.0));
+    assert_eq!(row("brake_temp_c.fr"), want("brake_temp_c.fr", json!("°C"), 498.5, 501.5));
+    assert_eq!(row("g.lat"), want("g.lat", Value::Null, 1.25, 4.25));
+    assert_eq!(row("drs"), want("drs", json!("on/off"), 0.0, 1.0));
+    let names = |v: &Value| v["channels"].as_array().unwrap().iter().map(|c| c["name"].clone()).collect::<Vec<_>>();
+    // serde_json writes an object's keys in order, so that is the order the records had.
+    let all = ["speed_kph", "rpm", "brake_temp_c.fl", "brake_temp_c.fr", "drs", "g.lat", "g.long", "wear.0", "wear.1"];
+    assert_eq!(names(&api), all.map(Value::from).to_vec());
+    assert_eq!(names(&message), names(&api), "the message lists what the API lists");
+    assert_eq!(
+        api["dropped"],
+        json!({"name_too_long": 0, "over_record_limit": 0, "over_topic_limit": 0, "refused_channels": 0})
+    );
+    let unknown = app.get_json("/api/channels?topic=nothing-here").await;
+    assert_eq!(unknown["channels"], json!([]));
+}
+
+#[tokio::test]
+async fn six_hundred_distinct_channel_names_in_one_topic_stop_at_512_with_the_count_reported() {
+    let topic = create_topic(1).await;
+    let app = TestApp::reading_from_earliest(&topic).await;
+    let mut viewer = app.viewer().await;
+    viewer.subscribe(&topic, None).await;
+    viewer.next_of("subscribed", |_| true).await;
+    // Six records of 100 new names each, then a record naming the first and the last.
+    let batch: Vec<_> = (0..6)
+        .map(|r| {
+            let mut v = json!({"car": "1", "ts": 1_700_000_000_000i64 + r});
+            for i in r * 100..(r + 1) * 100 {
+                v[format!("c{i:03}")] = json!(i);
+            }
+            (0, "1", json_bytes(&v))
+        })
+        .chain([(0, "1", json_bytes(&json!({"car": "1", "ts": 1_700_000_000_010i64, "c000": -1, "c599": -2})))])
+        .collect();
+    produce(&topic, &batch).await;
+
+    viewer.until("every record", |seen| records(seen, "live").len() >= 7).await;
+    let got = records(&viewer.seen, "live");
+    assert_eq!(got[0].2["channels"].as_object().unwrap().len(), 100);
+    assert_eq!(got[5].2["channels"].as_object().unwrap().len(), 12, "c500 to c511 fit, c512 on are refused");
+    assert_eq!(got[5].2["channels"]["c511"], 511.0);
+    assert_eq!(got[6].2["channels"], json!({"c000": -1.0}), "a refused channel's later values are dropped too");
+    let api = eventually("the drops counted", || async {
+        let v = app.get_json(&format!("/api/channels?topic={topic}")).await;
+        (v["dropped"]["over_topic_limit"] == 89).then_some(v)
+    })
+    .await;
+    assert_eq!(api["channels"].as_array().unwrap().len(), 512);
+    assert_eq!(api["dropped"]["refused_channels"], 88);
+    let message = viewer.next_of("channels", |m| m["channels"].as_array().is_some_and(|c| c.len() == 512)).await;
+    assert_eq!(message["dropped"]["refused_channels"], 88);
+}
