@@ -70,7 +70,7 @@ impl Server {
     /// Creates the Kafka clients. Fails only on a configuration librdkafka refuses (a bad
     /// `-X` property, say); an unreachable broker is waited for while serving.
     pub fn build(listener: TcpListener, args: ServeArgs) -> Result<Self, ServeError> {
-        let decoder = Decoder::new(args.mapping.clone().unwrap_or_default());
+        let decoder = Decoder::new(args.mapping.clone().unwrap_or_default(), args.channels.clone());
         let live = LiveConfig {
             kafka: args.kafka.clone(),
             decoder: decoder.observing(),

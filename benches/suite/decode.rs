@@ -12,6 +12,15 @@ use trackside::{channels::dictionary::Dictionary, telemetry};
 
 use crate::common::Figure;
 
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct Tires {
+    fl: f64,
+    fr: f64,
+    rl: f64,
+    rr: f64,
+}
+
 /// The v1 fields, as the decoder read them before contract v2.
 #[derive(Deserialize)]
 #[allow(dead_code)]
@@ -20,7 +29,7 @@ struct V1 {
     ts: Option<i64>,
     speed_kph: f64,
     rpm: f64,
-    tire_temp_c: Option<serde_json::Map<String, serde_json::Value>>,
+    tire_temp_c: Option<Tires>,
     lap: Option<u32>,
     gear: Option<i8>,
     throttle: Option<f64>,

@@ -67,6 +67,8 @@ pub struct Dictionary {
 struct Names {
     names: Vec<Box<str>>,
     stats: Vec<Stat>,
+    /// Whether each name is a math channel.
+    math: Vec<bool>,
     index: HashMap<Box<str>, u16>,
     refused: HashSet<Box<str>>,
 }
@@ -139,6 +141,27 @@ impl Dictionary {
         }
     }
 
+    /// Registers math channels (`serve --channels`) by name: their indices, none for one
+    /// the topic has no room for (counted as refused).
+    pub fn add_math(&self, names: &[String]) -> Vec<Option<u16>> {
+        let mut inner = write(&self.inner);
+        let indices: Vec<Option<u16>> = names.iter().map(|n| inner.find_or_add(n)).collect();
+        for i in indices.iter().flatten() {
+            inner.math[usize::from(*i)] = true;
+        }
+        drop(inner);
+        self.version.fetch_add(1, Ordering::Relaxed);
+        indices
+    }
+
+    /// Counts a record of the live stream that had no value of math channel `i` (an
+    /// input was missing).
+    pub fn count_missing(&self, i: u16) {
+        if let Some(stat) = read(&self.inner).stats.get(usize::from(i)) {
+            stat.miss();
+        }
+    }
+
     /// Moves on each time the topic has a channel it did not have.
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Relaxed)
@@ -154,7 +177,9 @@ impl Dictionary {
             .map(|(name, stat)| ChannelInfo::new(name, stat))
             .collect();
         let names = read(&self.inner);
-        channels.extend(names.names.iter().zip(&names.stats).map(|(name, stat)| ChannelInfo::new(name, stat)));
+        for ((name, stat), &math) in names.names.iter().zip(&names.stats).zip(&names.math) {
+            channels.push(if math { ChannelInfo::math(name, stat) } else { ChannelInfo::new(name, stat) });
+        }
         drop(names);
         ChannelList { topic: topic.to_owned(), channels, dropped: self.dropped() }
     }
@@ -188,6 +213,7 @@ impl Names {
         let i = self.names.len() as u16;
         self.names.push(name.into());
         self.stats.push(Stat::default());
+        self.math.push(false);
         self.index.insert(name.into(), i);
         Some(i)
     }
@@ -248,6 +274,14 @@ impl Channels {
         let mut out = Vec::with_capacity(self.values.len());
         self.for_each(|n, v| out.push((n.to_owned(), v)));
         out
+    }
+
+    /// Adds a value (a math channel's) by its index in `dict`, the record's dictionary.
+    pub fn push(&mut self, dict: &Arc<Dictionary>, i: u16, v: f64) {
+        if self.dict.is_none() {
+            self.dict = Some(Arc::clone(dict));
+        }
+        self.values.push((i, v));
     }
 
     /// The value of one channel, if the record has it.

@@ -6,7 +6,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
-use super::{dictionary::Dropped, units::unit_of};
+use super::{
+    dictionary::Dropped,
+    units::{by_suffix, unit_of},
+};
 
 /// The v1 fields that are channels, in the order [`crate::telemetry::Sample::v1_values`]
 /// gives their values.
@@ -30,6 +33,8 @@ pub const V1_CHANNELS: [&str; 13] = [
 #[derive(Debug)]
 pub struct Stat {
     records: AtomicU64,
+    /// A math channel's records that lacked an input.
+    missing: AtomicU64,
     min: AtomicU64,
     max: AtomicU64,
 }
@@ -38,6 +43,7 @@ impl Default for Stat {
     fn default() -> Stat {
         Stat {
             records: AtomicU64::new(0),
+            missing: AtomicU64::new(0),
             min: AtomicU64::new(f64::INFINITY.to_bits()),
             max: AtomicU64::new(f64::NEG_INFINITY.to_bits()),
         }
@@ -55,6 +61,11 @@ impl Stat {
             .max
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |m| (v > f64::from_bits(m)).then(|| v.to_bits()));
         first
+    }
+
+    /// Counts one record that had no value of this math channel.
+    pub fn miss(&self) {
+        self.missing.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn records(&self) -> u64 {
@@ -96,6 +107,16 @@ impl ChannelInfo {
             max,
             math: false,
             missing_inputs: None,
+        }
+    }
+
+    /// A math channel: its unit by its name's suffix alone, and its records without a value.
+    pub(crate) fn math(name: &str, stat: &Stat) -> ChannelInfo {
+        ChannelInfo {
+            unit: by_suffix(name),
+            math: true,
+            missing_inputs: Some(stat.missing.load(Ordering::Relaxed)),
+            ..ChannelInfo::new(name, stat)
         }
     }
 }

@@ -171,3 +171,82 @@ async fn six_hundred_distinct_channel_names_in_one_topic_stop_at_512_with_the_co
     let message = viewer.next_of("channels", |m| m["channels"].as_array().is_some_and(|c| c.len() == 512)).await;
     assert_eq!(message["dropped"]["refused_channels"], 88);
 }
+
+/// A math-channels file in the temporary folder, removed when dropped.
+struct ChannelsFile(std::path::PathBuf);
+
+impl ChannelsFile {
+    fn new(text: &str) -> ChannelsFile {
+        let path = std::env::temp_dir().join(format!("{}.toml", unique("math")));
+        std::fs::write(&path, text).unwrap();
+        ChannelsFile(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for ChannelsFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[tokio::test]
+async fn a_math_channel_file_gives_exact_values_live_and_in_replay() {
+    let file = ChannelsFile::new(
+        "[channels]\n\"g.total\" = \"sqrt(g.lat^2 + g.long^2)\"\nspeed_ms = \"speed_kph / 3.6\"\n\
+         accel_kph = \"d(speed_kph)\"\nfront_max_c = \"max(brake_temp_c.fl, brake_temp_c.fr)\"\n",
+    );
+    let topic = create_topic(1).await;
+    let app = TestApp::spawn(&["--topics", &topic, "--group-id", &unique("g"), "--channels", file.path()]).await;
+    let mut viewer = app.viewer().await;
+    viewer.subscribe(&topic, None).await;
+    viewer.next_of("subscribed", |_| true).await;
+    // wide(n) is n × 100 ms in and 100 + n km/h: d() is 10 km/h a second between car 5's
+    // records; brakes_only (car 6) has no g, no speed and one brake.
+    let produced = [wide(0), wide(1), brakes_only(2), wide(3)];
+    produce(&topic, &produced.iter().map(|v| (0, "5", json_bytes(v))).collect::<Vec<_>>()).await;
+
+    let math = |r: &Value| {
+        let c = &r["channels"];
+        [c["g.total"].as_f64(), c["speed_ms"].as_f64(), c["accel_kph"].as_f64(), c["front_max_c"].as_f64()]
+    };
+    let total = |n: f64| ((1.25 + n) * (1.25 + n) + 0.25f64).sqrt();
+    let want = [
+        [Some(total(0.0)), Some(100.0 / 3.6), None, Some(512.0)],
+        [Some(total(1.0)), Some(101.0 / 3.6), Some(10.0), Some(512.0)],
+        [None, None, None, None],
+        [Some(total(3.0)), Some(103.0 / 3.6), Some(10.0), Some(512.0)],
+    ];
+    viewer.until("every record", |seen| records(seen, "live").len() >= 4).await;
+    let live: Vec<_> = records(&viewer.seen, "live").iter().map(|(_, _, r)| math(r)).collect();
+    assert_eq!(live, want, "live; d() is per car: car 6 between car 5's records does not break it");
+
+    viewer.send(json!({"type": "replay", "from": "earliest", "speed": "max", "id": 1})).await;
+    viewer.next_of("replay", |m| m["id"] == 1 && m["state"] == "caught_up").await;
+    let replay: Vec<_> = records(&viewer.seen, "replay").iter().map(|(_, _, r)| math(r)).collect();
+    assert_eq!(replay, want, "a replay computes the same values, its first d() absent again");
+
+    let api = app.get_json(&format!("/api/channels?topic={topic}")).await;
+    let row = |name: &str| api["channels"].as_array().unwrap().iter().find(|c| c["name"] == name).cloned().unwrap();
+    assert_eq!((row("speed_ms")["math"].clone(), row("speed_ms")["missing_inputs"].clone()), (json!(true), json!(1)));
+    assert_eq!(row("front_max_c")["unit"], "°C", "a math channel's unit is its suffix's");
+    assert_eq!(row("accel_kph")["missing_inputs"], 2, "car 5's first record and car 6's");
+    assert_eq!((row("g.total")["unit"].clone(), row("g.total")["records"].clone()), (Value::Null, json!(3)));
+    assert_eq!(row("g.lat")["math"], false);
+}
+
+#[test]
+fn a_math_channel_file_with_a_mistake_stops_serve_with_one_line_naming_the_channel_and_the_column() {
+    let file = ChannelsFile::new("[channels]\nok = \"speed_kph / 3.6\"\ng_total = \"sqrt(g.lat^2 + nope(g.long))\"\n");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trackside"))
+        .args(["serve", "--channels", file.path()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("channel g_total") && stderr.contains("column 16"), "{stderr}");
+}
