@@ -86,3 +86,46 @@ impl MathState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::{Decoder, Mappings, Samples};
+
+    fn decoder() -> Decoder {
+        let text =
+            "[channels]\nspeed_ms = \"speed_kph / 3.6\"\naccel = \"d(speed_kph)\"\nhot = \"max(brake_temp_c.fl, 0)\"\n";
+        Decoder::new(Mappings::default(), Some(MathChannels::parse("t.toml", text).unwrap()))
+    }
+
+    fn math(d: &Decoder, json: &str) -> Vec<(String, f64)> {
+        let mut samples = d.decode("t", None, Some(json.as_bytes()), None, 0).unwrap();
+        d.finish("t", &mut samples);
+        let Samples::One(_, channels) = samples else { panic!("one sample") };
+        channels.to_vec().into_iter().filter(|(n, _)| !n.starts_with("brake")).collect()
+    }
+
+    fn named(pairs: &[(&str, f64)]) -> Vec<(String, f64)> {
+        pairs.iter().map(|&(n, v)| (n.to_owned(), v)).collect()
+    }
+
+    #[test]
+    fn math_channels_follow_each_car_in_order_and_are_absent_when_an_input_is() {
+        let d = decoder();
+        assert_eq!(math(&d, r#"{"car":"1","ts":0,"speed_kph":36}"#), named(&[("speed_ms", 10.0)]));
+        assert_eq!(
+            math(&d, r#"{"car":"2","ts":50,"speed_kph":0,"brake_temp_c":{"fl":5}}"#),
+            named(&[("speed_ms", 0.0), ("hot", 5.0)])
+        );
+        assert_eq!(math(&d, r#"{"car":"1","ts":500,"speed_kph":72}"#), named(&[("speed_ms", 20.0), ("accel", 72.0)]));
+        let replay = d.clone();
+        assert_eq!(
+            math(&replay, r#"{"car":"1","ts":1000,"speed_kph":72}"#),
+            named(&[("speed_ms", 20.0)]),
+            "a clone remembers no car"
+        );
+        let list = d.channels().topic("t").list("t");
+        let row = list.channels.iter().find(|c| c.name == "accel").unwrap();
+        assert_eq!((row.math, row.missing_inputs), (true, Some(0)), "only the live decoder counts");
+    }
+}
