@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize, de::DeserializeSeed};
 use crate::channels::{
     dictionary::{Channels, Dictionary},
     flatten::{Flat, MAX_RECORD_CHANNELS},
+    stats::V1_CHANNELS,
 };
 
 /// Records larger than this are refused before parsing. A telemetry sample is a few
@@ -81,8 +82,8 @@ pub fn is_absent(v: &f64) -> bool {
 
 impl Sample {
     /// The values of the v1 fields that are channels, in the order of
-    /// [`V1_CHANNELS`](crate::channels::stats::V1_CHANNELS); none where absent.
-    pub fn v1_values(&self) -> [Option<f64>; 13] {
+    /// [`V1_CHANNELS`]; none where absent.
+    pub fn v1_values(&self) -> [Option<f64>; V1_CHANNELS.len()] {
         let t = self.tire_temp_c.as_ref();
         let present = |v: f64| (!v.is_nan()).then_some(v);
         [
@@ -169,11 +170,15 @@ fn decode_flat(value: Option<&[u8]>, record_ts: Option<i64>, now_ms: i64) -> Res
         return Err(Malformed::EmptyCar);
     }
     check_finite(&sample)?;
-    let v1 = sample.v1_channels();
-    if v1 + flat.len() + (flat.too_many + flat.too_long) as usize == 0 {
+    // Most records carry speed and a few channels: the v1 fields are counted only when
+    // they could matter, which keeps the simulator's records as cheap as before v2.
+    let dropped = (flat.too_many + flat.too_long) as usize;
+    if flat.len() + dropped == 0 && sample.speed_kph.is_nan() && sample.v1_channels() == 0 {
         return Err(Malformed::NoChannel);
     }
-    flat.truncate(MAX_RECORD_CHANNELS.saturating_sub(v1));
+    if flat.len() + V1_CHANNELS.len() > MAX_RECORD_CHANNELS {
+        flat.truncate(MAX_RECORD_CHANNELS.saturating_sub(sample.v1_channels()));
+    }
     sample.ts = sample.ts.or(record_ts).or(Some(now_ms));
     Ok((sample, flat))
 }
