@@ -48,7 +48,9 @@ step "JavaScript unit tests"
 node --test tests/js/
 
 step "build"
-cargo build --all-targets --locked --features failpoints
+# What the tests below run, and the server the browser tests start: not the benchmarks,
+# which the lints above have compiled (`make bench` builds them optimised anyway).
+cargo test --locked --features failpoints --no-run
 
 step "Kafka"
 . scripts/lib/broker.sh
