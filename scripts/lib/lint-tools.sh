@@ -39,18 +39,24 @@ install_lint_venv() {
   say "Python packages installed in $((SECONDS - started)) s"
 }
 
+# The newest Debian revision of prometheus $PROMETHEUS_VERSION that apt knows of, if any.
+offered_prometheus() {
+  apt-cache madison prometheus 2>/dev/null |
+    awk -F' *[|] *' -v want="$PROMETHEUS_VERSION+" 'index($2, want) == 1 { print $2; exit }'
+}
+
 install_promtool() {
   [[ -x "$PROMTOOL" ]] && return 0
   command -v apt-get >/dev/null || die "promtool comes from Debian's prometheus package, and there is no apt-get here"
   local version
-  version=$(apt-cache policy prometheus 2>/dev/null | awk '/Candidate:/ { print $2 }')
-  if [[ "$version" != "$PROMETHEUS_VERSION"+* ]]; then
+  version=$(offered_prometheus)
+  if [[ -z "$version" ]]; then
     say "asking Debian for its package lists (apt-get update)"
     $SUDO apt-get update -qq
-    version=$(apt-cache policy prometheus 2>/dev/null | awk '/Candidate:/ { print $2 }')
+    version=$(offered_prometheus)
   fi
-  [[ "$version" == "$PROMETHEUS_VERSION"+* ]] ||
-    die "Debian offers prometheus '${version:-none}', not $PROMETHEUS_VERSION (Debian 12's): update PROMETHEUS_VERSION in scripts/lib/lint-tools.sh"
+  [[ -n "$version" ]] ||
+    die "Debian offers no prometheus $PROMETHEUS_VERSION (Debian 12's): update PROMETHEUS_VERSION in scripts/lib/lint-tools.sh"
   say "installing promtool from Debian's prometheus $version (the package is unpacked, not installed: no server)"
   local scratch
   scratch=$(mktemp -d)
