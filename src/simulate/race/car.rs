@@ -214,10 +214,11 @@ impl Car {
     }
 
     /// Steps the gauges over what the physics just did.
-    fn read_gauges(&mut self, tire_heat: [f64; 4], h: f64) {
+    fn read_gauges(&mut self, curvature: f64, tire_heat: [f64; 4], h: f64) {
         let brake_power = self.brake * self.brake_cap(self.v) * self.v;
         let (v, throttle, wear_per_lap) = (self.v, self.throttle, self.wear_per_lap);
-        self.gauges.step(&Step { h, v, throttle, brake_power, tire_heat, wear_per_lap });
+        let g_lat = gauges::g_lat(curvature, v);
+        self.gauges.step(&Step { h, v, g_lat, throttle, brake_power, tire_heat, wear_per_lap });
     }
 
     /// Advances the car by `h` seconds; returns true when it crossed the line.
@@ -235,8 +236,9 @@ impl Car {
                 self.gauges.wear = [0.0; 4];
                 self.pit = Pit::Out;
             }
-            let heat = self.heat_tires(track.curvature_at(self.s), 0.0, h);
-            self.read_gauges(heat, h);
+            let curvature = track.curvature_at(self.s);
+            let heat = self.heat_tires(curvature, 0.0, h);
+            self.read_gauges(curvature, heat, h);
             self.gauges.accel = 0.0;
             return false;
         }
@@ -266,8 +268,9 @@ impl Car {
             Pit::Out if self.s >= PIT_EXIT_M && self.s < track.length_m() / 2.0 => self.pit = Pit::Racing,
             _ => {}
         }
-        let heat = self.heat_tires(track.curvature_at(self.s), drive, h);
-        self.read_gauges(heat, h);
+        let curvature = track.curvature_at(self.s);
+        let heat = self.heat_tires(curvature, drive, h);
+        self.read_gauges(curvature, heat, h);
         crossed
     }
 

@@ -25,6 +25,9 @@ const BRAKE_START_C: f64 = 250.0;
 /// What a disc cools toward: the air.
 const BRAKE_AMBIENT_C: f64 = 30.0;
 const BRAKE_HEAT: f64 = 0.42;
+/// Braking into a corner loads the outside wheels: each g of lateral acceleration moves
+/// this share of a wheel's braking to the outside one (and its heat with it).
+const BRAKE_LOAD_PER_G: f64 = 0.06;
 /// Cooling rate (1/s): still air, plus the brake ducts' flow growing with speed.
 const BRAKE_COOL_BASE: f64 = 0.01;
 const BRAKE_COOL_PER_MPS: f64 = 0.000_6;
@@ -107,6 +110,8 @@ pub(super) struct Gauges {
 pub(super) struct Step {
     pub(super) h: f64,
     pub(super) v: f64,
+    /// Lateral acceleration, g, positive to the right.
+    pub(super) g_lat: f64,
     pub(super) throttle: f64,
     /// Braking power per kilogram (W/kg).
     pub(super) brake_power: f64,
@@ -123,8 +128,11 @@ impl Gauges {
     }
 
     pub(super) fn step(&mut self, s: &Step) {
+        // Accelerating to the right loads the left-hand wheels.
+        let left = BRAKE_LOAD_PER_G * s.g_lat.clamp(-5.0, 5.0);
+        let shift = [left, -left, left, -left];
         for (i, t) in self.brakes.iter_mut().enumerate() {
-            *t = brake_temp(*t, s.brake_power * BRAKING_SPLIT[i], s.v, s.h);
+            *t = brake_temp(*t, s.brake_power * BRAKING_SPLIT[i] * (1.0 + shift[i]), s.v, s.h);
         }
         let rate = 100.0 * s.wear_per_lap / HEAT_PER_LAP;
         for (w, heat) in self.wear.iter_mut().zip(s.tire_heat) {
@@ -141,7 +149,7 @@ impl Gauges {
             g_lat: super::car::round(g_lat(curvature, v), 2),
             g_long: super::car::round(self.accel / G, 2),
             brake_temp_c: Corners::rounded(self.brakes, 0),
-            tire_pressure_psi: Corners::rounded(pressures, 2),
+            tire_pressure_psi: Corners::rounded(pressures, 1),
             fuel_kg: super::car::round(fuel_kg(self.burnt_kg), 2),
             tire_wear_pct: Corners::rounded(self.wear, 2),
         }
@@ -176,4 +184,47 @@ pub(super) fn tire_pressure_psi(cold_psi: f64, temp_c: f64) -> f64 {
 /// Fuel in the tank after burning `burnt_kg`: never below empty.
 pub(super) fn fuel_kg(burnt_kg: f64) -> f64 {
     (FUEL_START_KG - burnt_kg).max(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tire_reads_its_cold_setting_when_cold_and_about_27_psi_at_working_temperature() {
+        assert!((tire_pressure_psi(22.5, PRESSURE_SET_C) - 22.5).abs() < 1e-9);
+        let hot = tire_pressure_psi(22.5, 95.0);
+        assert!((26.0..=28.5).contains(&hot), "{hot} psi at 95 °C");
+        assert!(tire_pressure_psi(22.5, 105.0) > hot && tire_pressure_psi(21.5, 95.0) < hot);
+    }
+
+    #[test]
+    fn a_brake_disc_heats_with_power_and_cools_toward_the_air_faster_at_speed() {
+        assert!(brake_temp(400.0, 3_000.0, 80.0, 0.01) > 400.0);
+        let (parked, flat_out) = (brake_temp(600.0, 0.0, 0.0, 1.0), brake_temp(600.0, 0.0, 90.0, 1.0));
+        assert!(flat_out < parked && parked < 600.0, "{flat_out} and {parked} °C");
+        assert_eq!(brake_temp(BRAKE_AMBIENT_C, 0.0, 90.0, 1.0), BRAKE_AMBIENT_C);
+    }
+
+    #[test]
+    fn steer_is_zero_on_a_straight_right_positive_and_stops_at_full_lock() {
+        assert_eq!(steer(0.0, 80.0), 0.0);
+        let (hairpin, kink) = (steer(-1.0 / 18.0, 22.0), steer(-1.0 / 400.0, 85.0));
+        assert!(hairpin > kink && kink > 0.0, "right-handers: hairpin {hairpin}, kink {kink}");
+        assert_eq!(steer(1.0 / 18.0, 22.0), -hairpin, "a left-hander mirrors it");
+        assert_eq!(steer(1.0, 30.0), -1.0);
+    }
+
+    #[test]
+    fn lateral_g_is_v_squared_over_the_radius() {
+        let g = g_lat(-1.0 / 100.0, 50.0);
+        assert!((g - 2_500.0 / 100.0 / G).abs() < 1e-12, "{g}");
+        assert_eq!(g_lat(1.0 / 100.0, 50.0), -g);
+    }
+
+    #[test]
+    fn the_tank_starts_full_and_never_reads_below_empty() {
+        assert_eq!(fuel_kg(0.0), FUEL_START_KG);
+        assert_eq!(fuel_kg(FUEL_START_KG + 5.0), 0.0);
+    }
 }
