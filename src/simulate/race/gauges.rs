@@ -53,17 +53,20 @@ const HEAT_PER_LAP: f64 = 100.0;
 
 /// Four values, one per corner.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Corners {
-    pub fl: f64,
-    pub fr: f64,
-    pub rl: f64,
-    pub rr: f64,
+pub struct Corners<T = f64> {
+    pub fl: T,
+    pub fr: T,
+    pub rl: T,
+    pub rr: T,
 }
 
-impl Corners {
-    fn rounded(values: [f64; 4], decimals: i32) -> Corners {
-        let [fl, fr, rl, rr] = values.map(|v| super::car::round(v, decimals));
+impl<T> Corners<T> {
+    fn new([fl, fr, rl, rr]: [T; 4]) -> Corners<T> {
         Corners { fl, fr, rl, rr }
+    }
+
+    pub fn values(self) -> [T; 4] {
+        [self.fl, self.fr, self.rl, self.rr]
     }
 }
 
@@ -77,7 +80,8 @@ pub struct Channels {
     pub g_lat: f64,
     /// Longitudinal acceleration in g, positive when speeding up.
     pub g_long: f64,
-    pub brake_temp_c: Corners,
+    /// Whole degrees, written as integers: shorter, and quicker to format than floats.
+    pub brake_temp_c: Corners<i32>,
     pub tire_pressure_psi: Corners,
     pub fuel_kg: f64,
     /// 0 on new tires; the team calls the car in at 50 to 80.
@@ -145,13 +149,13 @@ impl Gauges {
     pub(super) fn channels(&self, curvature: f64, v: f64, tires: &[f64; 4]) -> Channels {
         let pressures = [0, 1, 2, 3].map(|i| tire_pressure_psi(COLD_PSI[i], tires[i]));
         Channels {
-            steer: super::car::round(steer(curvature, v), 3),
-            g_lat: super::car::round(g_lat(curvature, v), 2),
-            g_long: super::car::round(self.accel / G, 2),
-            brake_temp_c: Corners::rounded(self.brakes, 0),
-            tire_pressure_psi: Corners::rounded(pressures, 1),
-            fuel_kg: super::car::round(fuel_kg(self.burnt_kg), 2),
-            tire_wear_pct: Corners::rounded(self.wear, 2),
+            steer: tidy(steer(curvature, v), 3),
+            g_lat: tidy(g_lat(curvature, v), 2),
+            g_long: tidy(self.accel / G, 2),
+            brake_temp_c: Corners::new(self.brakes.map(|t| t.round() as i32)),
+            tire_pressure_psi: Corners::new(pressures.map(|p| tidy(p, 1))),
+            fuel_kg: tidy(fuel_kg(self.burnt_kg), 2),
+            tire_wear_pct: Corners::new(self.wear.map(|w| tidy(w, 2))),
         }
     }
 }
@@ -184,6 +188,11 @@ pub(super) fn tire_pressure_psi(cold_psi: f64, temp_c: f64) -> f64 {
 /// Fuel in the tank after burning `burnt_kg`: never below empty.
 pub(super) fn fuel_kg(burnt_kg: f64) -> f64 {
     (FUEL_START_KG - burnt_kg).max(0.0)
+}
+
+/// Rounds to `decimals` places, and never reads `-0`: a car on a straight pulls 0 g.
+fn tidy(v: f64, decimals: i32) -> f64 {
+    super::car::round(v, decimals) + 0.0
 }
 
 #[cfg(test)]
