@@ -293,9 +293,7 @@ impl Car {
             lap_distance_m: Some(round(self.s, 1)),
         }
     }
-}
 
-impl Car {
     /// The sample with every other channel the car's instruments read.
     pub(super) fn record(&self, track: &Track, ts_ms: i64) -> Record {
         let curvature = track.curvature_at(self.s);

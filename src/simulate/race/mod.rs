@@ -1,6 +1,7 @@
 //! The race model, pure and deterministic: a closed circuit, a field of cars with their own
 //! pace, speed that follows the corners, an 8-speed gearbox, pedals, and a first-order
-//! thermal model per tire, with the gauges that read brakes, fuel and wear. No clock and no I/O: the producer decides when to step it.
+//! thermal model per tire, with the gauges that read brakes, fuel and wear. No clock and
+//! no I/O: the producer decides when to step it.
 
 mod car;
 pub mod gauges;
