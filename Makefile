@@ -47,7 +47,7 @@ build: $(NPM_PACKAGES) ## debug build
 release: $(NPM_PACKAGES) ## optimised build
 	cargo build --release --locked
 
-lint: ## formatting and clippy, as CI runs them; kubeconform, promtool and a check script on deploy/
+lint: ## formatting and clippy, as CI runs them; the deployment files' checks (scripts/lint-deploy.sh)
 	@bash scripts/deps.sh --lint
 	cargo fmt --all -- --check
 	cargo clippy --all-targets --locked -- -D warnings
@@ -60,5 +60,5 @@ fuzz: $(NPM_PACKAGES) ## property tests of the decoder, the mapping, the game da
 fmt: ## format the code
 	cargo fmt --all
 
-clean: ## remove build output (keeps the Kafka install in .cache)
+clean: ## remove build output (keeps Kafka and the checkers in ~/.cache/trackside, the broker's data in .cache)
 	cargo clean

@@ -2,7 +2,10 @@
 # Installs what `make demo` and `make test` need and the machine lacks, and says what it
 # does. Everything comes from a registry: Debian packages through apt-get, npm packages
 # through `npm ci` (package-lock.json), Kafka jars through Maven (kafka/pom.xml), crates
-# through cargo (Cargo.lock). A second run finds everything and does nothing.
+# through cargo (Cargo.lock), the deployment files' checkers from PyPI and Debian
+# (scripts/lib/lint-tools.sh). Kafka and the checkers go to the user's cache directory
+# (scripts/lib/cache.sh), shared by every clone. A second run finds everything and does
+# nothing.
 #
 # Usage: scripts/deps.sh [--no-browser | --lint]
 #   --no-browser  skip chromium and the deployment files' checkers, for `make demo`
@@ -19,6 +22,9 @@ want_browser=1 want_lint=1 only_lint=0
 [[ "${1:-}" == "--lint" ]] && only_lint=1
 . scripts/lib/lint-tools.sh
 
+SUDO=""
+if [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null; then SUDO="sudo"; fi
+
 # npm packages: uPlot, which the build embeds, and playwright-core for the browser tests.
 install_npm_packages() {
   if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
@@ -32,12 +38,6 @@ if [[ $only_lint -eq 1 ]]; then
   install_npm_packages
   install_lint_tools
   exit 0
-fi
-
-SUDO=""
-if [[ $(id -u) -ne 0 ]]; then
-  command -v sudo >/dev/null || die "not root and no sudo: install the missing packages by hand"
-  SUDO="sudo"
 fi
 
 # Debian packages, each named by a file or command that shows it is there.
@@ -58,12 +58,13 @@ need_pkg npm command -v npm
 need_pkg kcat command -v kcat
 need_pkg openssl command -v openssl # the test CA for the SASL_SSL listener (scripts/kafka.sh)
 if [[ $want_lint -eq 1 ]]; then
-  need_pkg python3-pip python3 -m pip --version # the Kubernetes schemas come from PyPI
+  need_pkg python3-venv python3 -c 'import ensurepip, venv' # the checkers' venv (lint-tools.sh)
 fi
 if [[ $want_browser -eq 1 ]]; then
   need_pkg chromium test -x /usr/bin/chromium
 fi
 if [[ ${#missing[@]} -gt 0 ]]; then
+  [[ $(id -u) -eq 0 || -n "$SUDO" ]] || die "not root and no sudo: install ${missing[*]} by hand"
   say "installing Debian packages: ${missing[*]} (a few minutes the first time)"
   started=$SECONDS
   $SUDO apt-get update -qq

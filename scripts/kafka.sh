@@ -17,8 +17,9 @@
 #   run-class CLASS ...  run a Java class from the Kafka classpath (like kafka-run-class.sh)
 #
 # Environment:
-#   TRACKSIDE_KAFKA_HOME           install dir     (default: $REPO/.cache/kafka-$KAFKA_VERSION)
-#   TRACKSIDE_KAFKA_STATE          state dir       (default: $REPO/.cache/kafka-run)
+#   TRACKSIDE_KAFKA_HOME           install dir     (default: ${XDG_CACHE_HOME:-~/.cache}/trackside/kafka-$KAFKA_VERSION,
+#                                                   shared by every clone)
+#   TRACKSIDE_KAFKA_STATE          state dir       (default: $REPO/.cache/kafka-run, this clone's)
 #   TRACKSIDE_KAFKA_PORT           client port     (default: 9092; the controller uses PORT+1)
 #   TRACKSIDE_KAFKA_START_TIMEOUT  seconds `up` waits for the broker (default: 90)
 #   TRACKSIDE_KAFKA_HEAP_OPTS      JVM heap flags  (default: -Xms512m -Xmx1g)
@@ -43,7 +44,8 @@ KAFKA_VERSION=4.1.1 # keep in sync with kafka/pom.xml and docker-compose.yml
 # Resolve the repo from this script's location so it works from any cwd.
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 POM="$REPO/kafka/pom.xml"
-KAFKA_HOME="${TRACKSIDE_KAFKA_HOME:-$REPO/.cache/kafka-$KAFKA_VERSION}"
+. "$REPO/scripts/lib/cache.sh"
+KAFKA_HOME="${TRACKSIDE_KAFKA_HOME:-$TRACKSIDE_CACHE/kafka-$KAFKA_VERSION}"
 STATE="${TRACKSIDE_KAFKA_STATE:-$REPO/.cache/kafka-run}"
 PORT="${TRACKSIDE_KAFKA_PORT:-9092}"
 CONTROLLER_PORT=$((PORT + 1))

@@ -10,7 +10,11 @@ use_local_broker() {
     echo "using the broker already running"
   else
     bash scripts/kafka.sh up
-    trap 'bash scripts/kafka.sh down' EXIT
+    # Stopped at exit, after what the script already runs then (test.sh's summary).
+    local previous
+    previous=$(trap -p EXIT)
+    eval "set -- ${previous:-trap -- '' EXIT}"
+    trap "${3:+$3; }bash scripts/kafka.sh down" EXIT
   fi
   TRACKSIDE_TEST_BROKERS="${TRACKSIDE_TEST_BROKERS:-$(bash scripts/kafka.sh bootstrap)}"
   export TRACKSIDE_TEST_BROKERS

@@ -1,4 +1,4 @@
-//! `trackside simulate`: drives a [`race::Race`] and produces every car's samples to
+//! `trackside simulate`: drives a [`race::Race`] and produces every car's records to
 //! Kafka, in real time at `--hz` per car or as fast as librdkafka takes them.
 
 pub mod race;
@@ -117,10 +117,10 @@ async fn drive<F: Future<Output = ()>>(
         tick += 1;
         let ts = if args.as_fast_as_possible { start_ms + (tick as f64 * dt * 1e3).round() as i64 } else { now_ms() };
         let room = usize::try_from(max_records - records).unwrap_or(usize::MAX);
-        for sample in race.samples(ts).take(room) {
+        for car in race.records(ts).take(room) {
             value.clear();
-            serde_json::to_writer(&mut value, &sample).map_err(SimulateError::Encode)?;
-            let record = BaseRecord::to(&args.topic).key(sample.car.as_str()).payload(&value).timestamp(ts);
+            serde_json::to_writer(&mut value, &car).map_err(SimulateError::Encode)?;
+            let record = BaseRecord::to(&args.topic).key(car.sample.car.as_str()).payload(&value).timestamp(ts);
             if !enqueue(producer, record, &mut shutdown).await? {
                 break 'race;
             }

@@ -1,7 +1,8 @@
 //! One car of the race: its pace, what the driver wants from the pedals, the gearbox,
-//! tire temperatures and wear, pit stops, and its sample at an instant.
+//! tire temperatures and wear, pit stops, and its sample and record at an instant.
 
 use super::*;
+use gauges::{Gauges, Record, Step};
 
 /// Where a car is in a pit stop.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,6 +56,7 @@ pub(super) struct Car {
     pub(super) pit: Pit,
     /// Stopped for good: no more samples.
     pub(super) retired: bool,
+    pub(super) gauges: Gauges,
 }
 
 /// What the driver wants from the pedals at this instant.
@@ -189,8 +191,8 @@ impl Car {
     }
 
     /// First-order model per tire: heat from braking, cornering and traction, and
-    /// cooling toward [`TIRE_AMBIENT`] that grows with airflow.
-    fn heat_tires(&mut self, curvature: f64, drive: f64, h: f64) {
+    /// cooling toward [`TIRE_AMBIENT`] that grows with airflow. Returns each tire's heat input.
+    fn heat_tires(&mut self, curvature: f64, drive: f64, h: f64) -> [f64; 4] {
         let v = self.v;
         let braking = HEAT_BRAKING * self.brake * self.brake_cap(v) * v;
         let cornering = HEAT_CORNERING * v * v * curvature.abs() * v;
@@ -201,11 +203,22 @@ impl Car {
         let [of, or, inf, inr] = CORNERING_SPLIT;
         let corner = if curvature > 0.0 { [inf, of, inr, or] } else { [of, inf, or, inr] };
         let cooling = COOL_BASE + COOL_PER_MPS * v;
+        let mut heats = [0.0; 4];
         for (i, t) in self.tires.iter_mut().enumerate() {
             let rear = if i >= 2 { 0.5 } else { 0.0 };
             let heat = braking * BRAKING_SPLIT[i] + cornering * corner[i] + traction * rear;
             *t += h * (heat - cooling * (*t - TIRE_AMBIENT));
+            heats[i] = heat;
         }
+        heats
+    }
+
+    /// Steps the gauges over what the physics just did.
+    fn read_gauges(&mut self, curvature: f64, tire_heat: [f64; 4], h: f64) {
+        let brake_power = self.brake * self.brake_cap(self.v) * self.v;
+        let (v, throttle, wear_per_lap) = (self.v, self.throttle, self.wear_per_lap);
+        let g_lat = gauges::g_lat(curvature, v);
+        self.gauges.step(&Step { h, v, g_lat, throttle, brake_power, tire_heat, wear_per_lap });
     }
 
     /// Advances the car by `h` seconds; returns true when it crossed the line.
@@ -220,9 +233,13 @@ impl Car {
                 // New tires, warmed in blankets but not yet to working temperature.
                 self.tires = [72.0; 4];
                 self.wear = 0.0;
+                self.gauges.wear = [0.0; 4];
                 self.pit = Pit::Out;
             }
-            self.heat_tires(track.curvature_at(self.s), 0.0, h);
+            let curvature = track.curvature_at(self.s);
+            let heat = self.heat_tires(curvature, 0.0, h);
+            self.read_gauges(curvature, heat, h);
+            self.gauges.accel = 0.0;
             return false;
         }
         let want = self.demand(track);
@@ -230,7 +247,9 @@ impl Car {
         let cut = self.v * self.ratio() >= LIMITER_RPM;
         let drive = if cut { 0.0 } else { self.throttle * self.drive_cap(self.v) };
         let accel = drive - self.brake * self.brake_cap(self.v) - Self::resistance(self.v);
+        let v = self.v;
         self.v = (self.v + accel * h).max(0.0);
+        self.gauges.accel = (self.v - v) / h;
         self.s += self.v * h;
         self.shift(h);
         self.rpm = (self.v * self.ratio()).clamp(IDLE_RPM, LIMITER_RPM);
@@ -249,7 +268,9 @@ impl Car {
             Pit::Out if self.s >= PIT_EXIT_M && self.s < track.length_m() / 2.0 => self.pit = Pit::Racing,
             _ => {}
         }
-        self.heat_tires(track.curvature_at(self.s), drive, h);
+        let curvature = track.curvature_at(self.s);
+        let heat = self.heat_tires(curvature, drive, h);
+        self.read_gauges(curvature, heat, h);
         crossed
     }
 
@@ -271,6 +292,13 @@ impl Car {
             y: Some(round(y, 1)),
             lap_distance_m: Some(round(self.s, 1)),
         }
+    }
+
+    /// The sample with every other channel the car's instruments read.
+    pub(super) fn record(&self, track: &Track, ts_ms: i64) -> Record {
+        let curvature = track.curvature_at(self.s);
+        let channels = self.gauges.channels(curvature, self.v, &self.tires);
+        Record { sample: self.sample(track, ts_ms), channels }
     }
 }
 

@@ -1,8 +1,12 @@
 //! The race model, pure and deterministic: a closed circuit, a field of cars with their own
 //! pace, speed that follows the corners, an 8-speed gearbox, pedals, and a first-order
-//! thermal model per tire. No clock and no I/O: the producer decides when to step it.
+//! thermal model per tire, with the gauges that read brakes, fuel and wear. No clock and
+//! no I/O: the producer decides when to step it.
 
 mod car;
+pub mod gauges;
+#[cfg(test)]
+mod gauges_tests;
 mod seed;
 #[cfg(test)]
 mod tests;
@@ -10,6 +14,7 @@ mod tests;
 #[cfg(test)]
 use car::gear_ratio;
 use car::{Car, Pit};
+use gauges::{Gauges, Record};
 use seed::{SURNAMES, SplitMix64};
 
 use super::track::Track;
@@ -124,7 +129,7 @@ impl Race {
                 // Steps of 5 vary the initials through the field; the `i / 24` term keeps every
                 // (initial, surname) pair distinct up to 624 cars (a test checks 500).
                 let initial = char::from(b'A' + ((5 * i + i / SURNAMES.len() + initial_offset) % 26) as u8);
-                Car {
+                let car = Car {
                     id: numbers[i].to_string(),
                     driver: format!("{initial}. {surname}"),
                     pace: rng.range(0.955, 1.0),
@@ -148,7 +153,9 @@ impl Race {
                     pit_at: rng.range(0.5, 0.8),
                     pit: Pit::Racing,
                     retired: false,
-                }
+                    gauges: Gauges::new(0.0),
+                };
+                Car { gauges: Gauges::new(car.wear), ..car }
             })
             .collect();
         Race { track, cars, rng, time: 0.0, retirements: true }
@@ -193,6 +200,11 @@ impl Race {
     /// Every car's current reading, stamped `ts_ms`, with every optional field set.
     pub fn samples(&self, ts_ms: i64) -> impl Iterator<Item = Sample> + '_ {
         self.cars.iter().filter(|car| !car.retired).map(move |car| car.sample(&self.track, ts_ms))
+    }
+
+    /// Every car's current record: its sample and the channels beyond contract v1.
+    pub fn records(&self, ts_ms: i64) -> impl Iterator<Item = Record> + '_ {
+        self.cars.iter().filter(|car| !car.retired).map(move |car| car.record(&self.track, ts_ms))
     }
 
     /// Seconds of race time so far.

@@ -17,7 +17,7 @@ fn watch(cars: u16, secs: f64, hz: f64, mut check: impl FnMut(&Race, &[Sample], 
 
 /// Runs a race, calling `check(track, before, after)` for every car and tick with the
 /// unrounded state of the car, for the thermal laws that rounding would blur.
-fn watch_cars(cars: u16, secs: f64, mut check: impl FnMut(&Track, &Car, &Car)) {
+pub(super) fn watch_cars(cars: u16, secs: f64, mut check: impl FnMut(&Track, &Car, &Car)) {
     let mut race = Race::new(cars, 11);
     for _ in 0..(secs * 50.0) as u32 {
         let before = race.cars.clone();
