@@ -73,11 +73,23 @@ describe('Kafka as the dashboard shows it', () => {
    * Whether a person sees `locator` whole: inside the viewport, and not cut off by a panel
    * that scrolls (the point at its centre is the element itself, not what lies beside it).
    */
-  const seenWhole = (locator) => locator.evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-    return { right: r.right, viewport: window.innerWidth, hit: el === hit || el.contains(hit) };
-  });
+  // The panel replaces its rows at every stats and replay message, and a locator's
+  // evaluate finds the element and runs on it in two steps: a row replaced in between
+  // leaves a detached cell with an empty box. Such a measure says nothing of the page,
+  // so it is taken again on the row that replaced it (one evaluate runs whole, between
+  // two renders).
+  const seenWhole = async (locator) => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const seen = await locator.evaluate((el) => {
+        if (!el.isConnected) return null;
+        const r = el.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return { right: r.right, viewport: window.innerWidth, hit: el === hit || el.contains(hit) };
+      });
+      if (seen) return seen;
+    }
+    throw new Error('the cell was replaced under every one of 20 measures');
+  };
   const scrollsSideways = (page) => page.evaluate(() => {
     const doc = document.documentElement;
     return { scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth };

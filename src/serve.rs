@@ -3,13 +3,14 @@
 //! the real server on port 0) and fails on a configuration Kafka's client refuses, before
 //! anyone is told where to point a browser; [`Server::run`] then serves.
 
-use std::{future::Future, sync::Arc, time::Instant};
+use std::{collections::HashMap, future::Future, sync::Arc, time::Instant};
 
 use tokio::{net::TcpListener, sync::Semaphore};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tracing::info;
 
 use crate::{
+    channels::dictionary::Registry,
     config::ServeArgs,
     hub::Hub,
     kafka::{
@@ -32,6 +33,9 @@ const STATS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 /// How often the viewers of a topic hear what changed in its laps: a lap ends every
 /// minute or so per car, and a sector every half minute; once a second is live enough.
 const LAPS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+/// The most often the viewers of a topic hear of its new channels: a source's channels
+/// all appear in its first records, so this bounds a burst to one message a second.
+const CHANNELS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -58,15 +62,18 @@ pub struct Server {
     member: live::GroupMember,
     cluster: admin::Cluster,
     hub: Hub,
+    /// The one decoder every reader clones, so all fill the same channel dictionaries.
+    decoder: Decoder,
 }
 
 impl Server {
     /// Creates the Kafka clients. Fails only on a configuration librdkafka refuses (a bad
     /// `-X` property, say); an unreachable broker is waited for while serving.
     pub fn build(listener: TcpListener, args: ServeArgs) -> Result<Self, ServeError> {
+        let decoder = Decoder::new(args.mapping.clone().unwrap_or_default(), args.channels.clone());
         let live = LiveConfig {
             kafka: args.kafka.clone(),
-            decoder: Decoder::new(args.mapping.clone().unwrap_or_default()),
+            decoder: decoder.observing(),
             group_id: args.group_id.clone(),
             history: std::time::Duration::from_secs(args.history_secs),
             stuck_after: std::time::Duration::from_secs(args.stuck_timeout_secs),
@@ -75,7 +82,7 @@ impl Server {
         let hub = Hub::new(args.history_secs, usize::try_from(args.client_queue_bytes).unwrap_or(usize::MAX));
         let member = live::connect(&live, &status, &hub)?;
         let cluster = admin::Cluster::new(&args.kafka, &status)?;
-        Ok(Self { listener, args, status, member, cluster, hub })
+        Ok(Self { listener, args, status, member, cluster, hub, decoder })
     }
 
     pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
@@ -90,7 +97,7 @@ impl Server {
 }
 
 async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
-    let Server { listener, args, status, member, cluster, hub } = server;
+    let Server { listener, args, status, member, cluster, hub, decoder } = server;
     let idle = std::time::Duration::from_secs(args.topic_idle_secs);
     let (topics, topics_rx) = Topics::new(&args.topics, idle, hub.clone());
     status.set_group_topics(topics.current().into_iter().collect());
@@ -103,7 +110,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     let laps = LapIndex::default();
     kafka_side.spawn(kafka::laps::follow(
         args.kafka.clone(),
-        Decoder::new(args.mapping.clone().unwrap_or_default()),
+        decoder.clone(),
         laps.clone(),
         topics_rx.clone(),
         stop_kafka.clone().cancelled_owned(),
@@ -113,6 +120,11 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     kafka_side.spawn(admin::watch(cluster.clone(), args.kafka.brokers.clone(), stop_kafka.clone().cancelled_owned()));
     kafka_side.spawn(topics.clone().expire_idle(stop_kafka.clone().cancelled_owned()));
     kafka_side.spawn(broadcast_stats(hub.clone(), status.clone(), stop_kafka.clone().cancelled_owned()));
+    kafka_side.spawn(broadcast_channels(
+        hub.clone(),
+        Arc::clone(decoder.channels()),
+        stop_kafka.clone().cancelled_owned(),
+    ));
     kafka_side.close();
 
     let redacted: Vec<String> = crate::kafka::shared::client::redacted_properties(&args.kafka)
@@ -122,11 +134,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     let mapped: Vec<&str> = args.mapping.iter().flat_map(|m| m.topics()).collect();
     info!(brokers = %args.kafka.brokers, group = %args.group_id, topics = ?args.topics, ?mapped, properties = ?redacted,
           "starting");
-    let setup = ReaderSetup {
-        kafka: args.kafka.clone(),
-        decoder: Decoder::new(args.mapping.clone().unwrap_or_default()),
-        laps: laps.clone(),
-    };
+    let setup = ReaderSetup { kafka: args.kafka.clone(), decoder: decoder.clone(), laps: laps.clone() };
     let readers = Readers::new(setup, status.clone(), usize::from(args.max_replays));
     let state = AppState {
         hub,
@@ -151,6 +159,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
         readers,
         client_slots: Arc::new(Semaphore::new(usize::try_from(args.max_clients).unwrap_or(usize::MAX))),
         laps,
+        channels: Arc::clone(decoder.channels()),
     };
     axum::serve(listener, web::router(state))
         .with_graceful_shutdown(async move {
@@ -173,6 +182,24 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
 
 /// Sends the viewers of each topic what changed in its laps, each [`LAPS_INTERVAL`]:
 /// reading progress, then new laps and laps in progress, each update encoded once.
+/// Sends the viewers of a topic its channel list when it has a channel it did not have,
+/// at most once each [`CHANNELS_INTERVAL`].
+async fn broadcast_channels(hub: Hub, channels: Arc<Registry>, shutdown: impl Future<Output = ()>) {
+    let mut sent: HashMap<String, u64> = HashMap::new();
+    tick::every(tick::ticker(CHANNELS_INTERVAL), shutdown, || {
+        for (topic, version) in channels.versions() {
+            if sent.get(&topic) == Some(&version) {
+                continue;
+            }
+            if let Some(dict) = channels.get(&topic) {
+                hub.broadcast_to_topic(&topic, ServerMessage::Channels(&dict.list(&topic)).encode());
+            }
+            sent.insert(topic, version);
+        }
+    })
+    .await;
+}
+
 async fn broadcast_laps(hub: Hub, laps: LapIndex, shutdown: impl Future<Output = ()>) {
     tick::every(tick::ticker(LAPS_INTERVAL), shutdown, || {
         for table in laps.updates() {

@@ -13,16 +13,20 @@
 //! - `memory`: peak RSS replaying 10,000,000 records; 500 viewers of which 50 stalled.
 //! - `browser`: the page in headless Chromium at 20 cars × 50 Hz: fps and JS heap
 //!   (e2e/bench-browser.mjs, run with node).
+//! - `decode`: records/s of the server's decoder on one thread, for the simulator's
+//!   records and for records of 100 channels, against serde_json reading the v1 fields
+//!   alone and reading a `serde_json::Value` (no broker needed).
 //! - `replay_page`: the replay's topic replayed by the page in headless Chromium, from the
 //!   click to the progress showing 100%, against the same kcat runs (its own when `replay`
 //!   is not run); its longest task and JS heap (e2e/bench-replay-page.mjs).
 //!
 //! `QUICK=1` (or `--quick`) runs a reduced version in a few minutes. `BENCH_ONLY=replay,
-//! overview,latency,memory,browser,replay_page` runs some parts. Everything runs on loopback and stops on its
+//! overview,latency,memory,browser,replay_page,decode` runs some parts. Everything runs on loopback and stops on its
 //! own. Environment: `TRACKSIDE_TEST_BROKERS` (default 127.0.0.1:9092).
 
 mod browser;
 mod common;
+mod decode;
 mod latency;
 mod overview;
 mod replay;
@@ -104,6 +108,10 @@ fn main() {
         figures.push(f);
         topics.push(topic);
         figures.extend(stalled(&runtime, &brokers));
+    }
+    if wants("decode") {
+        step("decode: the server's decoder on one thread");
+        figures.extend(decode::run(if quick { 50_000 } else { 200_000 }));
     }
     if wants("browser") {
         figures.extend(browser::run(&brokers, plan.browser_secs));

@@ -1,27 +1,6 @@
-//! The unit table, and that every channel a decoder emits is in it.
+//! That every channel a decoder emits is in the unit table.
 
 use super::*;
-
-#[test]
-fn corner_channels_take_the_unit_of_their_group() {
-    assert_eq!(unit("brake_temp_c.fl"), Some("°C"));
-    assert_eq!(unit("tire_wear.rr"), Some("ratio"));
-    assert_eq!(unit("brake_temp_c"), None, "a group is not a channel");
-    assert_eq!(unit("brake_temp_c.xx"), None);
-    assert_eq!(unit("g_lat"), Some("g"));
-    assert_eq!(unit("nothing"), None);
-}
-
-#[test]
-fn every_name_with_a_unit_suffix_has_that_unit_in_the_table() {
-    for (name, unit) in UNITS {
-        if let Some(by_suffix) = suffix_unit(name.trim_end_matches(".*")) {
-            assert_eq!(by_suffix, *unit, "{name}");
-        }
-    }
-    assert_eq!(suffix_unit("torque_nm"), Some("N·m"));
-    assert_eq!(suffix_unit("boost"), None);
-}
 
 /// Every numeric leaf of a JSON value, by its dotted path.
 fn channel_names(v: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {

@@ -1,7 +1,15 @@
 //! Channels: every numeric value a car sends, by its dotted name (`g.lat`,
 //! `brake_temp_c.fl`), and those computed from them.
 //!
+//! - [`dictionary`]: each topic's channel names once, a record's channels as indices.
+//! - [`flatten`]: a record's JSON read as channels (contract v2), with the record's bounds.
 //! - [`math`]: math channels, the expression language and the `--channels` file, computed
 //!   per car at decode.
+//! - [`stats`]: each channel's count and range so far, and the channel list.
+//! - [`units`]: each channel's unit, by the table or the suffix convention.
 
+pub mod dictionary;
+pub mod flatten;
 pub mod math;
+pub mod stats;
+pub mod units;

@@ -5,7 +5,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::mapping::Mappings;
+use crate::{channels::math::MathChannels, mapping::Mappings};
 
 mod bridge;
 mod kafka;
@@ -138,6 +138,10 @@ pub struct ServeArgs {
     /// each field is and in what unit (see `examples/mapping/`).
     #[arg(long, env = "TRACKSIDE_MAPPING", value_name = "FILE", value_parser = load_mapping)]
     pub mapping: Option<Mappings>,
+    /// Math channels (TOML, `[channels]` of `name = "expression"`): channels computed
+    /// from others for every record, per car, e.g. `g_total = "sqrt(g.lat^2 + g.long^2)"`.
+    #[arg(long, env = "TRACKSIDE_CHANNELS", value_name = "FILE", value_parser = load_channels)]
+    pub channels: Option<MathChannels>,
     /// Serve the page's scripts and styles from this directory instead of the copies built
     /// into the binary: for working on the page without rebuilding (`--static-dir static`).
     #[arg(long, env = "TRACKSIDE_STATIC_DIR")]
@@ -181,6 +185,10 @@ pub struct SimulateArgs {
 
 fn load_mapping(path: &str) -> Result<Mappings, String> {
     Mappings::load(std::path::Path::new(path)).map_err(|e| e.to_string())
+}
+
+fn load_channels(path: &str) -> Result<MathChannels, String> {
+    MathChannels::load(std::path::Path::new(path)).map_err(|e| e.to_string())
 }
 
 fn parse_hz(s: &str) -> Result<f64, String> {

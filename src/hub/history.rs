@@ -122,7 +122,7 @@ mod tests {
     use crate::telemetry::{Record, Sample};
 
     fn batch(offset: i64, ts: i64) -> Batch {
-        let bytes = Encoded::new("t", 0, &[Record { offset, sample: Sample::minimal("1", ts) }]);
+        let bytes = Encoded::new("t", 0, &[Record::new(offset, Sample::minimal("1", ts))]);
         Batch { first_offset: offset, last_offset: offset, max_ts: ts, bytes }
     }
 
@@ -164,7 +164,7 @@ mod tests {
     #[test]
     fn history_stays_within_its_total_budget() {
         let mut h = Histories::new(i64::MAX / 2);
-        let records: Vec<Record> = (0..8_000).map(|o| Record { offset: o, sample: Sample::minimal("1", 0) }).collect();
+        let records: Vec<Record> = (0..8_000).map(|o| Record::new(o, Sample::minimal("1", 0))).collect();
         let big = Encoded::new("t", 0, &records);
         assert!(big.len() > 1 << 20);
         for i in 0..300 {

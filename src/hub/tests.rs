@@ -12,7 +12,7 @@ fn reading_t_and_u(history_secs: u64, client_queue_bytes: usize) -> Hub {
 
 fn record(offset: i64, ts: i64) -> Record {
     let sample = Sample::minimal("1", ts);
-    Record { offset, sample }
+    Record::new(offset, sample)
 }
 
 fn select(topic: &str, partitions: Option<Vec<i32>>) -> Selection {

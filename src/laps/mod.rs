@@ -309,9 +309,9 @@ mod tests {
         (0..=secs * 10)
             .map(|i| {
                 let total = 900.0 + 5.0 * f64::from(i);
-                Record {
-                    offset: from_offset + i64::from(i),
-                    sample: Sample {
+                Record::new(
+                    from_offset + i64::from(i),
+                    Sample {
                         car: car.to_owned(),
                         ts: Some(1_000_000 + i64::from(i) * 100),
                         speed_kph: 180.0,
@@ -326,7 +326,7 @@ mod tests {
                         y: None,
                         lap_distance_m: Some(total % 1000.0),
                     },
-                }
+                )
             })
             .collect()
     }

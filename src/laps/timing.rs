@@ -248,6 +248,8 @@ fn micros(ms: f64) -> f64 {
 pub(crate) fn crossing(a: &Point, b: &Point) -> (f64, f64) {
     let dt = b.ts - a.ts;
     let covered = (a.speed_kph + b.speed_kph) / 2.0 / 3.6 * dt / 1000.0;
+    // A car without speed (contract v2) covers NaN, which `max` turns into 0: it crosses
+    // at its first record past the line.
     let before = (covered - b.dist).max(0.0);
     let span = before + b.dist.max(0.0);
     let f = if span > 0.0 { before / span } else { 0.0 };

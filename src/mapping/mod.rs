@@ -4,12 +4,25 @@
 
 mod apply;
 mod compile;
+mod math;
 mod spec;
 
-use std::{collections::HashMap, path::Path, sync::Arc};
+use std::{
+    collections::HashMap,
+    path::Path,
+    sync::{Arc, Mutex},
+};
 
-use crate::telemetry::{self, MAX_RECORD_BYTES, Malformed, Sample};
+use crate::{
+    channels::{
+        dictionary::{Channels, Registry},
+        math::MathChannels,
+    },
+    sync::lock,
+    telemetry::{self, MAX_RECORD_BYTES, Malformed, Sample},
+};
 use compile::Mapping;
+use math::MathState;
 
 /// Why a mapping file cannot be used; the text names the place.
 #[derive(Debug, thiserror::Error)]
@@ -66,15 +79,45 @@ fn one_line(text: &str) -> String {
 }
 
 /// Turns records into samples: by the topic's mapping when it has one, else by the
-/// contract. Cheap to clone; every reader of records holds one.
-#[derive(Debug, Clone, Default)]
+/// contract. Cheap to clone; every reader of records holds one, and all share the
+/// topics' channel dictionaries. A clone has its own math-channel memory of each car.
+#[derive(Debug, Default)]
 pub(crate) struct Decoder {
     mappings: Mappings,
+    channels: Arc<Registry>,
+    /// Whether what it decodes counts in each channel's records and range: true for the
+    /// live stream's decoder only, so a replay or an overview does not count twice.
+    observe: bool,
+    math: Option<Arc<MathChannels>>,
+    /// This reader's cars, for `d()`.
+    math_state: Mutex<MathState>,
+}
+
+impl Clone for Decoder {
+    fn clone(&self) -> Decoder {
+        Decoder {
+            mappings: self.mappings.clone(),
+            channels: Arc::clone(&self.channels),
+            observe: self.observe,
+            math: self.math.clone(),
+            math_state: Mutex::default(),
+        }
+    }
 }
 
 impl Decoder {
-    pub(crate) fn new(mappings: Mappings) -> Decoder {
-        Decoder { mappings }
+    pub(crate) fn new(mappings: Mappings, math: Option<MathChannels>) -> Decoder {
+        Decoder { mappings, math: math.map(Arc::new), ..Decoder::default() }
+    }
+
+    /// The same decoder, counting what it decodes in the channels' records and ranges.
+    pub(crate) fn observing(&self) -> Decoder {
+        Decoder { observe: true, ..self.clone() }
+    }
+
+    /// Every topic's channel dictionary, as the decoders of this one's family fill them.
+    pub(crate) fn channels(&self) -> &Arc<Registry> {
+        &self.channels
     }
 
     /// Whether a record's key is its car id on this topic: by the contract, yes; by a
@@ -84,7 +127,8 @@ impl Decoder {
     }
 
     /// The samples of one record. `record_ts` is its Kafka timestamp, used when the value
-    /// has no `ts`; `now_ms` when neither has.
+    /// has no `ts`; `now_ms` when neither has. Pure, so records may be decoded side by
+    /// side; [`finish`](Self::finish) then takes them in order.
     pub(crate) fn decode(
         &self,
         topic: &str,
@@ -96,7 +140,8 @@ impl Decoder {
         // Most servers map nothing: no hashing of the topic for every record then.
         let mapped = if self.mappings.0.is_empty() { None } else { self.mappings.0.get(topic) };
         let Some(mapping) = mapped else {
-            return telemetry::decode(value, record_ts, now_ms).map(Samples::One);
+            let channels = || self.channels.topic(topic);
+            return telemetry::decode_channels(value, record_ts, now_ms, channels).map(|(s, c)| Samples::One(s, c));
         };
         let bytes = match value {
             None | Some([]) => return Err(Malformed::Empty),
@@ -104,25 +149,74 @@ impl Decoder {
             Some(b) => b,
         };
         let json: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| Malformed::NotJson(e.to_string()))?;
-        apply::apply(mapping, &json, key, record_ts.unwrap_or(now_ms)).map(Samples::Many)
+        let samples = apply::apply(mapping, &json, key, record_ts.unwrap_or(now_ms))?;
+        Ok(Samples::Many(samples.into_iter().map(|s| (s, Channels::default())).collect()))
+    }
+
+    /// What follows decoding, for each record in the order the reader reads them: its
+    /// math channels computed, and, by the live stream's decoder, its channels counted.
+    pub(crate) fn finish(&self, topic: &str, samples: &mut Samples) {
+        if self.math.is_none() && !self.observe {
+            return;
+        }
+        let dict = self.channels.topic(topic);
+        let mut state = self.math.as_ref().map(|_| lock(&self.math_state));
+        for (sample, channels) in samples.iter_mut() {
+            if let (Some(math), Some(state)) = (&self.math, state.as_mut()) {
+                state.compute(math, &self.channels, topic, sample, channels, self.observe);
+            }
+            if self.observe {
+                dict.observe(sample.v1_values(), channels);
+            }
+        }
     }
 }
 
-/// What one record holds: one sample by the contract, any number by a mapping.
+/// What one record holds: one sample and its other channels by the contract, any number
+/// of them by a mapping (whose samples carry only math channels yet).
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // `One` is every contract record: a box would be an allocation each
 pub(crate) enum Samples {
-    One(Sample),
-    Many(Vec<Sample>),
+    One(Sample, Channels),
+    Many(Vec<(Sample, Channels)>),
+}
+
+impl Samples {
+    fn iter_mut(&mut self) -> impl Iterator<Item = (&mut Sample, &mut Channels)> {
+        let (one, many) = match self {
+            Samples::One(s, c) => (Some((s, c)), None),
+            Samples::Many(v) => (None, Some(v.iter_mut().map(|(s, c)| (s, c)))),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
 }
 
 impl IntoIterator for Samples {
-    type Item = Sample;
-    type IntoIter = std::iter::Chain<std::option::IntoIter<Sample>, std::vec::IntoIter<Sample>>;
+    type Item = (Sample, Channels);
+    type IntoIter = SamplesIter;
 
-    fn into_iter(self) -> Self::IntoIter {
+    fn into_iter(self) -> SamplesIter {
         match self {
-            Samples::One(s) => Some(s).into_iter().chain(Vec::new()),
-            Samples::Many(v) => None.into_iter().chain(v),
+            Samples::One(s, c) => SamplesIter::One(Some((s, c))),
+            Samples::Many(v) => SamplesIter::Many(v.into_iter()),
+        }
+    }
+}
+
+/// The samples of one record, in order.
+#[allow(clippy::large_enum_variant)] // as `Samples`
+pub(crate) enum SamplesIter {
+    One(Option<(Sample, Channels)>),
+    Many(std::vec::IntoIter<(Sample, Channels)>),
+}
+
+impl Iterator for SamplesIter {
+    type Item = (Sample, Channels);
+
+    fn next(&mut self) -> Option<(Sample, Channels)> {
+        match self {
+            SamplesIter::One(one) => one.take(),
+            SamplesIter::Many(v) => v.next(),
         }
     }
 }

@@ -10,11 +10,11 @@ const SIMHUB_TOML: &str = include_str!("../../examples/mapping/simhub.toml");
 const SIMHUB_JSON: &str = include_str!("../../examples/mapping/simhub.json");
 
 fn decoder(toml: &str) -> Decoder {
-    Decoder::new(Mappings::parse(toml).unwrap())
+    Decoder::new(Mappings::parse(toml).unwrap(), None)
 }
 
 fn many(s: Result<Samples, Malformed>) -> Vec<Sample> {
-    s.unwrap().into_iter().collect()
+    s.unwrap().into_iter().map(|(s, _)| s).collect()
 }
 
 fn reason(toml: &str, topic: &str, json: &str) -> String {

@@ -4,7 +4,10 @@
 use bytes::Bytes;
 use serde::Serialize;
 
-use crate::telemetry::{Record, Sample};
+use crate::{
+    channels::dictionary::Channels,
+    telemetry::{Record, Sample, is_absent},
+};
 
 /// Room for one encoded record: a simulator sample with its offset takes about 300 bytes.
 const RECORD_BYTES_HINT: usize = 320;
@@ -35,6 +38,7 @@ fn write_batch(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record
         }
         write!(out, r#"{{"offset":{},"#, r.offset).map_err(serde_json::Error::io)?;
         write_sample_fields(out, &r.sample)?;
+        write_channels(out, &r.channels)?;
         out.push(b'}');
     }
     out.extend_from_slice(b"]}");
@@ -54,8 +58,8 @@ fn write_sample_fields(out: &mut Vec<u8>, s: &Sample) -> serde_json::Result<()> 
     }
     field(out, br#""car":"#, s.car.as_str())?;
     field(out, br#","ts":"#, &s.ts)?;
-    field(out, br#","speed_kph":"#, &s.speed_kph)?;
-    field(out, br#","rpm":"#, &s.rpm)?;
+    optional(out, br#","speed_kph":"#, Some(&s.speed_kph).filter(|v| !is_absent(v)))?;
+    optional(out, br#","rpm":"#, Some(&s.rpm).filter(|v| !is_absent(v)))?;
     if let Some(t) = &s.tire_temp_c {
         field(out, br#","tire_temp_c":{"fl":"#, &t.fl)?;
         field(out, br#","fr":"#, &t.fr)?;
@@ -71,6 +75,32 @@ fn write_sample_fields(out: &mut Vec<u8>, s: &Sample) -> serde_json::Result<()> 
     optional(out, br#","x":"#, s.x.as_ref())?;
     optional(out, br#","y":"#, s.y.as_ref())?;
     optional(out, br#","lap_distance_m":"#, s.lap_distance_m.as_ref())
+}
+
+/// A record's other channels as `,"channels":{"g.lat":1.25,…}`, left out when it has none
+/// (so a v1 record is written byte for byte as before).
+fn write_channels(out: &mut Vec<u8>, channels: &Channels) -> serde_json::Result<()> {
+    if channels.is_empty() {
+        return Ok(());
+    }
+    out.extend_from_slice(br#","channels":{"#);
+    let mut result = Ok(());
+    let mut first = true;
+    channels.for_each(|name, v| {
+        if result.is_err() {
+            return;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        result = serde_json::to_writer(&mut *out, name).and_then(|()| {
+            out.push(b':');
+            serde_json::to_writer(&mut *out, &v)
+        });
+    });
+    out.push(b'}');
+    result
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -122,7 +152,7 @@ pub(super) mod tests {
             ..Sample::minimal("44", 1_700_000_000_123)
         };
         for sample in [full, Sample::minimal("7", 5)] {
-            let batch = encode_batch("t", 0, &[Record { offset: 12, sample: sample.clone() }]);
+            let batch = encode_batch("t", 0, &[Record::new(12, sample.clone())]);
             let mut wire: serde_json::Value = serde_json::from_slice(&batch).unwrap();
             let record = wire["records"][0].as_object_mut().unwrap();
             assert_eq!(record.remove("offset"), Some(12.into()));
@@ -132,10 +162,23 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn a_record_s_other_channels_follow_its_v1_fields_and_absent_speed_and_rpm_are_left_out() {
+        let dict = std::sync::Arc::new(crate::channels::dictionary::Dictionary::default());
+        let value = br#"{"car":"7","ts":5,"g":{"lat":1.25},"brake_temp_c":{"fl":512.0},"drs":true}"#;
+        let (sample, channels) = crate::telemetry::decode_channels(Some(value), None, 0, || dict.clone()).unwrap();
+        let batch = encode_batch("t", 0, &[Record { offset: 3, sample, channels }]);
+        let want = r#"{"offset":3,"car":"7","ts":5,"channels":{"g.lat":1.25,"brake_temp_c.fl":512.0,"drs":1.0}}"#;
+        assert_eq!(
+            std::str::from_utf8(&batch).unwrap(),
+            format!(r#"{{"topic":"t","partition":0,"records":[{want}]}}"#)
+        );
+    }
+
+    #[test]
     fn data_frames_pack_encoded_batches_into_valid_json() {
         let sample = Sample { lap: Some(2), ..Sample::minimal("7", 5) };
-        let b1 = encode_batch("t", 0, &[Record { offset: 10, sample: sample.clone() }]);
-        let b2 = encode_batch("t", 1, &[Record { offset: 3, sample }]);
+        let b1 = encode_batch("t", 0, &[Record::new(10, sample.clone())]);
+        let b2 = encode_batch("t", 1, &[Record::new(3, sample)]);
         let frame: serde_json::Value = serde_json::from_str(&data_frame(Mode::Live, 4, &[b1, b2])).unwrap();
         assert_eq!(frame["type"], "data");
         assert_eq!(frame["mode"], "live");
@@ -190,7 +233,7 @@ pub(super) mod tests {
             fn a_batch_is_encoded_exactly_as_serde_writes_it(
                 samples in proptest::collection::vec(any_sample(), 0..4), offset in any::<i64>(),
             ) {
-                let records: Vec<Record> = samples.into_iter().map(|sample| Record { offset, sample }).collect();
+                let records: Vec<Record> = samples.into_iter().map(|sample| Record::new(offset, sample)).collect();
                 let (ours, reference) = (encode_batch("t.x-1", 3, &records), serde_batch("t.x-1", 3, &records));
                 prop_assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&reference));
             }

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use bytes::Bytes;
 
 use super::batch::Mode;
-use crate::telemetry::{Record, Sample, Tires};
+use crate::telemetry::{Record, Sample, Tires, is_absent};
 
 /// The WebSocket subprotocol a client offers to get columnar `data` frames.
 pub const SUBPROTOCOL: &str = "trackside.columnar.v1";
@@ -120,8 +120,8 @@ fn write_batch(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record
         |_| None, // offset, written from the record
         |s| s.ts.map(|t| t as f64),
         |_| None, // car, from the string table
-        |s| Some(s.speed_kph),
-        |s| Some(s.rpm),
+        |s| (!is_absent(&s.speed_kph)).then_some(s.speed_kph),
+        |s| (!is_absent(&s.rpm)).then_some(s.rpm),
         |s| s.tire_temp_c.map(|t| t.fl),
         |s| s.tire_temp_c.map(|t| t.fr),
         |s| s.tire_temp_c.map(|t| t.rl),
@@ -137,7 +137,7 @@ fn write_batch(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record
     ];
     let present = |c: usize| -> usize {
         match c {
-            column::OFFSET | column::TS | column::CAR | column::SPEED_KPH | column::RPM => n,
+            column::OFFSET | column::TS | column::CAR => n,
             column::DRIVER => drivers.iter().filter(|d| !d.is_nan()).count(),
             _ => records.iter().filter(|r| getters[c](&r.sample).is_some()).count(),
         }
@@ -381,8 +381,8 @@ fn read_batch(r: &mut Reader<'_>, start: usize) -> Result<DataBatch, FrameError>
         let sample = Sample {
             car: string(column::CAR, i)?.ok_or_else(|| FrameError::Invalid(format!("record {i} has no car")))?,
             ts: get(column::TS, i).map(|t| t as i64),
-            speed_kph: required(column::SPEED_KPH, "speed_kph")?,
-            rpm: required(column::RPM, "rpm")?,
+            speed_kph: get(column::SPEED_KPH, i).unwrap_or(f64::NAN),
+            rpm: get(column::RPM, i).unwrap_or(f64::NAN),
             tire_temp_c: tires,
             lap: get(column::LAP, i).map(|v| v as u32),
             gear: get(column::GEAR, i).map(|v| v as i8),
@@ -393,7 +393,7 @@ fn read_batch(r: &mut Reader<'_>, start: usize) -> Result<DataBatch, FrameError>
             y: get(column::Y, i),
             lap_distance_m: get(column::LAP_DISTANCE_M, i),
         };
-        records.push(Record { offset: required(column::OFFSET, "offset")? as i64, sample });
+        records.push(Record::new(required(column::OFFSET, "offset")? as i64, sample));
     }
     Ok(DataBatch { topic, partition, records })
 }

@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn batches_of_several_partitions_encoded_together_frame_as_separate_batches() {
-        let r = |o: i64| Record { offset: o, sample: Sample::minimal("7", o) };
+        let r = |o: i64| Record::new(o, Sample::minimal("7", o));
         let groups = vec![(TopicPartition::new("t", 0), vec![r(1), r(2)]), (TopicPartition::new("t", 1), vec![r(9)])];
         let DataMessage::Text(json) =
             DataFormat::Json.frame(Mode::Replay, 0, &[DataFormat::Json.encode_groups(&groups)])

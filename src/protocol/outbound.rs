@@ -34,6 +34,7 @@ pub(crate) enum ServerMessage<'a> {
     Range(&'a RetainedRange),
     Overview(&'a OverviewMessage),
     Laps(&'a crate::laps::LapTable),
+    Channels(&'a crate::channels::stats::ChannelList),
     Stats(&'a super::Snapshot),
 }
 

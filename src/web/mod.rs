@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod auth;
+mod channels;
 mod laps;
 mod page;
 mod ws;
@@ -17,6 +18,7 @@ use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 use crate::{
+    channels::dictionary::Registry,
     config::Secret,
     hub::Hub,
     kafka::{Readers, admin::Cluster, live::Topics},
@@ -68,6 +70,8 @@ pub(crate) struct AppState {
     pub client_slots: Arc<Semaphore>,
     /// Every car's laps in each topic the group reads.
     pub laps: LapIndex,
+    /// Each topic's channels, as the decoders found them.
+    pub channels: Arc<Registry>,
 }
 
 /// The page loads only its own scripts, styles and socket: no inline code, no other
@@ -93,6 +97,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/stats", get(api::stats))
         .route("/api/laps", get(laps::laps))
         .route("/api/lap", get(laps::lap))
+        .route("/api/channels", get(channels::channels))
         .route("/metrics", get(api::metrics))
         .route("/ws", get(ws::upgrade))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require))

@@ -7,6 +7,7 @@
 mod helpers;
 
 mod bridge;
+mod channels;
 mod cli;
 mod columnar;
 mod group;

@@ -5,12 +5,12 @@ use crate::helpers::*;
 #[tokio::test]
 async fn malformed_records_are_counted_shown_with_their_reason_and_skipped() {
     let topic = create_topic(1).await;
-    let missing_rpm = br#"{"car":"1","speed_kph":1,"tire_temp_c":{"fl":1,"fr":1,"rl":1,"rr":1}}"#.to_vec();
+    let missing_car = br#"{"speed_kph":1,"rpm":1,"tire_temp_c":{"fl":1,"fr":1,"rl":1,"rr":1}}"#.to_vec();
     let wrong_type = br#"{"car":"1","speed_kph":"fast","rpm":1,"tire_temp_c":{"fl":1,"fr":1,"rl":1,"rr":1}}"#.to_vec();
     let batch = vec![
         (0, "1", json_bytes(&sample("1", 1))),
         (0, "1", Some(b"garbage".to_vec())),
-        (0, "1", Some(missing_rpm)),
+        (0, "1", Some(missing_car)),
         (0, "1", Some(wrong_type)),
         (0, "1", Some(vec![0xff, 0xfe, 0xfd])),
         (0, "1", None), // a tombstone
@@ -46,7 +46,8 @@ async fn each_kind_of_bad_record_gets_a_reason_a_person_can_act_on() {
     let topic = create_topic(1).await;
     let cases: Vec<(Vec<u8>, &str)> = vec![
         (b"garbage".to_vec(), "not JSON"),
-        (br#"{"car":"1","speed_kph":1,"tire_temp_c":{"fl":1,"fr":1,"rl":1,"rr":1}}"#.to_vec(), "missing field `rpm`"),
+        (br#"{"speed_kph":1,"tire_temp_c":{"fl":1,"fr":1,"rl":1,"rr":1}}"#.to_vec(), "missing field `car`"),
+        (br#"{"car":"1","ts":5,"driver":"Ada"}"#.to_vec(), "no channel"),
         (
             br#"{"car":"1","speed_kph":"x","rpm":1,"tire_temp_c":{"fl":1,"fr":1,"rl":1,"rr":1}}"#.to_vec(),
             "invalid type",
@@ -154,7 +155,8 @@ async fn a_hostile_corpus_charts_every_valid_record_and_counts_every_bad_one_wit
     let tires = r#""tire_temp_c":{"fl":90,"fr":90,"rl":90,"rr":90}"#;
     let with = |fields: &str| format!(r#"{{"car":"c",{fields},{tires}}}"#).into_bytes();
     // Nested 30,000 deep, under the size limit: as the record itself, and in a field the
-    // contract does not know (skipped without recursion, so it is charted).
+    // contract does not know (skipped without recursion once its name is past the
+    // channel-name bound, so it is charted).
     let nested = format!("{}{}", "[".repeat(30_000), "]".repeat(30_000));
     let deep_unknown = format!(r#"{{"car":"deep","speed_kph":1,"rpm":1,"x_nested":{nested},{tires}}}"#).into_bytes();
     let mut huge = valid("huge");
@@ -170,7 +172,9 @@ async fn a_hostile_corpus_charts_every_valid_record_and_counts_every_bad_one_wit
         case("not JSON", b"c", Some(b"speed=200 rpm=11000".to_vec()), Some("not JSON")),
         case("truncated JSON", b"c", Some(valid("c")[..40].to_vec()), Some("not JSON")),
         case("wrong type", b"c", Some(with(r#""speed_kph":"fast","rpm":1"#)), Some("invalid type")),
-        case("missing field", b"c", Some(with(r#""speed_kph":1"#)), Some("missing field `rpm`")),
+        case("missing car", b"c", Some(br#"{"speed_kph":1,"rpm":1}"#.to_vec()), Some("missing field `car`")),
+        case("no channel", b"c", Some(br#"{"car":"c","driver":"Ada","team":"x"}"#.to_vec()), Some("no channel")),
+        case("no rpm (contract v2)", b"c", Some(with(r#""speed_kph":1"#)), None),
         case("NaN", b"c", Some(with(r#""speed_kph":NaN,"rpm":1"#)), Some("not JSON")),
         case("Infinity", b"c", Some(with(r#""speed_kph":Infinity,"rpm":1"#)), Some("not JSON")),
         case("huge number", b"c", Some(with(r#""speed_kph":1e400,"rpm":1"#)), Some("out of range")),
@@ -224,7 +228,11 @@ async fn a_hostile_corpus_charts_every_valid_record_and_counts_every_bad_one_wit
     let mut charted: Vec<String> =
         records(&viewer.seen, "live").iter().map(|(_, _, r)| r["car"].as_str().unwrap().to_owned()).collect();
     charted.sort();
-    assert_eq!(charted, ["binary-key", "c", "deep", "empty-key", "headers", "no-key"]);
+    assert_eq!(
+        charted,
+        ["binary-key", "c", "c", "deep", "empty-key", "headers", "no-key"],
+        "`c` twice: no rpm is valid"
+    );
     // Every bad one is counted once, in its partition, with a reason that says what is wrong.
     for (partition, c) in corpus.iter().enumerate() {
         let row = stats["partitions"].as_array().unwrap().iter().find(|p| p["partition"] == partition).unwrap();

@@ -72,7 +72,7 @@ mod tests {
 
     fn rec(offset: i64) -> Record {
         let sample = Sample::minimal("1", 0);
-        Record { offset, sample }
+        Record::new(offset, sample)
     }
 
     #[test]

@@ -183,7 +183,7 @@ mod tests {
     fn rec(offset: i64, ts: i64) -> Record {
         let mut sample = Sample::minimal("7", offset);
         sample.ts = Some(ts);
-        Record { offset, sample }
+        Record::new(offset, sample)
     }
 
     fn lanes(n: i32) -> Merge {

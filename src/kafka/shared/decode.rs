@@ -15,7 +15,10 @@ use crate::{
 /// its topic's mapping if it has one. A mapped record may hold several cars: each is a
 /// [`Record`] of the same offset.
 pub(crate) fn decode_record(decoder: &Decoder, m: &BorrowedMessage<'_>) -> Result<Records, Malformed> {
-    Raw::of(m).decode(decoder).map(IntoIterator::into_iter)
+    let raw = Raw::of(m);
+    let mut decoded = raw.decode(decoder)?;
+    decoder.finish(raw.topic, &mut decoded.samples);
+    Ok(decoded.into_iter())
 }
 
 /// Records a reader of a whole span takes from librdkafka at a time to decode side by side.
@@ -81,24 +84,32 @@ impl Iterator for Records {
     type Item = Record;
 
     fn next(&mut self) -> Option<Record> {
-        self.samples.next().map(|sample| Record { offset: self.offset, sample })
+        self.samples.next().map(|(sample, channels)| Record { offset: self.offset, sample, channels })
     }
 }
 
 /// Decodes every record, on as many threads as there are cores when there are enough
 /// records to share; the results are in the order of `raws`.
+/// Math channels and counting (`Decoder::finish`) follow on this thread, in order.
 pub(crate) fn decode_all(decoder: &Decoder, raws: &[Raw<'_>]) -> Vec<Result<Decoded, Malformed>> {
-    if raws.len() < PARALLEL_FROM {
-        return raws.iter().map(|r| r.decode(decoder)).collect();
+    let mut decoded: Vec<Result<Decoded, Malformed>> = if raws.len() < PARALLEL_FROM {
+        raws.iter().map(|r| r.decode(decoder)).collect()
+    } else {
+        raws.par_iter().with_min_len(PARALLEL_FROM / 2).map(|r| r.decode(decoder)).collect()
+    };
+    for (raw, d) in raws.iter().zip(&mut decoded) {
+        if let Ok(d) = d {
+            decoder.finish(raw.topic, &mut d.samples);
+        }
     }
-    raws.par_iter().with_min_len(PARALLEL_FROM / 2).map(|r| r.decode(decoder)).collect()
+    decoded
 }
 
 #[cfg(test)]
 impl Decoded {
     fn clone_records(&self) -> Vec<Record> {
         let offset = self.offset;
-        self.samples.clone().into_iter().map(|sample| Record { offset, sample }).collect()
+        self.samples.clone().into_iter().map(|(sample, channels)| Record { offset, sample, channels }).collect()
     }
 }
 

@@ -18,7 +18,7 @@ fn full(car: &str, offset: i64) -> Record {
         lap_distance_m: Some(99.9),
         ..Sample::minimal(car, 1_700_000_000_123)
     };
-    Record { offset, sample }
+    Record::new(offset, sample)
 }
 
 fn frame(records: &[Record]) -> Bytes {
@@ -27,7 +27,7 @@ fn frame(records: &[Record]) -> Bytes {
 
 #[test]
 fn a_frame_reads_back_as_the_records_it_was_made_of() {
-    let records = vec![full("7", 1042), Record { offset: 1043, sample: Sample::minimal("44", 5) }, full("7", 1044)];
+    let records = vec![full("7", 1042), Record::new(1043, Sample::minimal("44", 5)), full("7", 1044)];
     let f = decode_frame(&frame(&records)).unwrap();
     assert_eq!((f.mode, f.dropped, f.batches.len()), ("replay", 0, 1));
     assert_eq!((f.batches[0].topic.as_str(), f.batches[0].partition), ("telemetry", 3));
@@ -39,7 +39,7 @@ fn the_layout_is_the_documented_one_byte_for_byte() {
     // One record, of car "7", with no optional field: the header, the topic and a
     // one-entry string table padded to 8, then columns 0 to 4 of one f64 each.
     let sample = Sample { speed_kph: 250.5, rpm: 11000.0, tire_temp_c: None, ..Sample::minimal("7", 1000) };
-    let b = frame(&[Record { offset: 9, sample }]);
+    let b = frame(&[Record::new(9, sample)]);
     let mut expected = b"TSD1".to_vec();
     expected.extend([1, 0, 0, 0]); // replay
     expected.extend(0u32.to_le_bytes()); // dropped
@@ -91,7 +91,7 @@ fn fields_some_records_lack_get_a_bitmap_and_nan_and_every_column_is_aligned() {
 #[test]
 fn a_decoder_skips_columns_it_does_not_know() {
     // A later version's column 20, sparse, between the known ones and the end.
-    let mut bytes = frame(&[Record { offset: 5, sample: Sample::minimal("1", 2) }]).to_vec();
+    let mut bytes = frame(&[Record::new(5, Sample::minimal("1", 2))]).to_vec();
     let columns = u32::from_le_bytes(bytes[28..32].try_into().unwrap()) | (1 << 20);
     bytes[28..32].copy_from_slice(&columns.to_le_bytes());
     bytes[32..36].copy_from_slice(&(1u32 << 20).to_le_bytes());
@@ -100,7 +100,7 @@ fn a_decoder_skips_columns_it_does_not_know() {
     let len = u32::from_le_bytes(bytes[16..20].try_into().unwrap()) + 16;
     bytes[16..20].copy_from_slice(&len.to_le_bytes());
     let f = decode_frame(&bytes).unwrap();
-    assert_eq!(f.batches[0].records, vec![Record { offset: 5, sample: Sample::minimal("1", 2) }]);
+    assert_eq!(f.batches[0].records, vec![Record::new(5, Sample::minimal("1", 2))]);
 }
 
 #[test]
@@ -140,17 +140,26 @@ proptest! {
         ts in -(1i64 << 53)..(1i64 << 53),
     ) {
         let records: Vec<Record> = samples.into_iter().enumerate()
-            .map(|(i, mut sample)| { sample.ts = sample.ts.map(|_| ts); Record { offset: offset - i as i64, sample } })
+            .map(|(i, mut sample)| { sample.ts = sample.ts.map(|_| ts); Record::new(offset - i as i64, sample) })
             .filter(|r| r.sample.ts.is_some())
             .collect();
         let json: serde_json::Value = serde_json::from_slice(&encode_batch("t", 1, &records)).unwrap();
-        let from_json: Vec<Record> = json["records"].as_array().unwrap().iter().map(|r| Record {
-            offset: r["offset"].as_i64().unwrap(),
-            sample: serde_json::from_value(r.clone()).unwrap(),
-        }).collect();
+        let from_json: Vec<Record> = json["records"].as_array().unwrap().iter().map(|r| Record::new(
+            r["offset"].as_i64().unwrap(),
+            serde_json::from_value(r.clone()).unwrap(),
+        )).collect();
         let f = decode_frame(&columnar_frame(Mode::Live, 0, &[encode_columnar("t", 1, &records)])).unwrap();
         let from_columnar: Vec<Record> = f.batches.into_iter().flat_map(|b| b.records).collect();
         prop_assert_eq!(&from_columnar, &from_json);
         prop_assert_eq!(from_columnar, records);
     }
+}
+
+#[test]
+fn a_record_without_speed_or_rpm_has_those_columns_sparse_and_reads_back_absent() {
+    let bare = Sample { speed_kph: f64::NAN, rpm: f64::NAN, ..Sample::minimal("9", 6) };
+    let f = decode_frame(&frame(&[Record::new(1, Sample::minimal("7", 5)), Record::new(2, bare)])).unwrap();
+    let got = &f.batches[0].records;
+    assert_eq!((got[0].sample.speed_kph, got[0].sample.rpm), (100.0, 9000.0));
+    assert!(got[1].sample.speed_kph.is_nan() && got[1].sample.rpm.is_nan());
 }

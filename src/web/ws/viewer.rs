@@ -106,6 +106,12 @@ impl Viewer {
             self.send(&ServerMessage::Replay(&ReplayProgress::new(ReplayState::Stopped)));
         }
         self.send(&ServerMessage::Subscribed { selection: selection.to_list() });
+        // The channels each topic has so far; later ones come as the topic gets them.
+        for topic in selection.topics() {
+            if let Some(dict) = self.app.channels.get(topic) {
+                self.send(&ServerMessage::Channels(&dict.list(topic)));
+            }
+        }
         self.client.watch_live(selection.clone());
         self.selection = selection;
     }

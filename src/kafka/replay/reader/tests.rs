@@ -18,7 +18,7 @@ const T0: i64 = 1_764_028_800_000;
 fn at(offset: i64, ts: i64) -> Result<Option<Record>, Malformed> {
     let mut sample = Sample::minimal("7", ts);
     sample.ts = Some(ts);
-    Ok(Some(Record { offset, sample }))
+    Ok(Some(Record::new(offset, sample)))
 }
 
 fn lane(partition: i32, start: i64, end: i64) -> start::Lane {
@@ -176,7 +176,7 @@ async fn a_step_asked_for_before_the_first_record_is_read_plays_once_the_clock_s
 async fn a_malformed_record_is_counted_with_its_reason_and_skipped_but_the_replay_moves_past_it() {
     let (viewer, mut reader, mut merge) = replaying(&[lane(0, 0, 3)], Speed::Max);
     reader.record(&mut merge, 0, 0, at(0, T0));
-    let broken = crate::telemetry::decode(Some(b"{oops"), None, 0).map(|sample| Some(Record { offset: 1, sample }));
+    let broken = crate::telemetry::decode(Some(b"{oops"), None, 0).map(|sample| Some(Record::new(1, sample)));
     reader.record(&mut merge, 0, 1, broken);
     reader.record(&mut merge, 0, 2, at(2, T0 + 1));
     merge.reached_end(0);

@@ -1,0 +1,399 @@
+//! The per-topic channel dictionary: each extra channel's name once per topic, and a
+//! record's extra channels as (index, value) pairs against it, so a record holds no
+//! strings. At most [`MAX_TOPIC_CHANNELS`] names per topic; what the bounds drop is counted.
+
+use std::{
+    collections::{HashMap, HashSet},
+    fmt,
+    sync::{
+        Arc, RwLock,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+use serde::Serialize;
+
+use super::{
+    flatten::Flat,
+    stats::{ChannelInfo, ChannelList, Stat, V1_CHANNELS},
+};
+use crate::sync::{read, write};
+
+/// The most distinct extra channels one topic may have; later names are refused.
+pub const MAX_TOPIC_CHANNELS: usize = 512;
+/// Refused names remembered to count them once each; past this many, only values are counted.
+const MAX_REFUSED_NAMES: usize = 4_096;
+
+/// Every topic's dictionary, shared by all that decode records.
+#[derive(Debug, Default)]
+pub struct Registry {
+    topics: RwLock<HashMap<String, Arc<Dictionary>>>,
+}
+
+impl Registry {
+    /// The topic's dictionary, made empty the first time.
+    pub fn topic(&self, topic: &str) -> Arc<Dictionary> {
+        if let Some(d) = read(&self.topics).get(topic) {
+            return Arc::clone(d);
+        }
+        Arc::clone(write(&self.topics).entry(topic.to_owned()).or_default())
+    }
+
+    /// The topic's dictionary, if any record of it was decoded.
+    pub fn get(&self, topic: &str) -> Option<Arc<Dictionary>> {
+        read(&self.topics).get(topic).cloned()
+    }
+
+    /// Every topic and its dictionary's version (see [`Dictionary::version`]).
+    pub fn versions(&self) -> Vec<(String, u64)> {
+        read(&self.topics).iter().map(|(t, d)| (t.clone(), d.version())).collect()
+    }
+}
+
+/// One topic's channel names, in order of first appearance.
+#[derive(Debug, Default)]
+pub struct Dictionary {
+    inner: RwLock<Names>,
+    /// The v1 fields' counts and ranges, in the order of [`V1_CHANNELS`].
+    v1: [Stat; V1_CHANNELS.len()],
+    /// Moves on when a channel is first seen: a name added, or a v1 field first carried.
+    version: AtomicU64,
+    too_long: AtomicU64,
+    over_record: AtomicU64,
+    over_topic: AtomicU64,
+}
+
+#[derive(Debug, Default)]
+struct Names {
+    names: Vec<Box<str>>,
+    stats: Vec<Stat>,
+    /// Whether each name is a math channel.
+    math: Vec<bool>,
+    index: HashMap<Box<str>, u16>,
+    refused: HashSet<Box<str>>,
+}
+
+/// What a topic's bounds dropped so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Dropped {
+    /// Values whose name was longer than the bound.
+    pub name_too_long: u64,
+    /// Values beyond a record's bound.
+    pub over_record_limit: u64,
+    /// Values of channels the topic had no room for.
+    pub over_topic_limit: u64,
+    /// Distinct channel names the topic had no room for (counted up to 4096 names).
+    pub refused_channels: u64,
+}
+
+impl Dictionary {
+    /// A record's channels against this dictionary: known names by their index, new
+    /// ones added while there is room. What `flat` and the topic's bound dropped goes
+    /// with the record, and is counted when the live stream [observes](Self::observe) it
+    /// (so a replay of the same record does not count it again).
+    pub fn intern(self: &Arc<Self>, flat: &Flat) -> Channels {
+        let mut lost = Lost { too_long: flat.too_long, over_record: flat.too_many, over_topic: 0 };
+        let mut values = Vec::with_capacity(flat.len());
+        let mut seen = Seen::default();
+        let all_known = {
+            let names = read(&self.inner);
+            flat.iter().all(|(name, v)| names.index.get(name).map(|&i| seen.push(&mut values, i, v)).is_some())
+        };
+        if !all_known {
+            values.clear();
+            seen = Seen::default();
+            let mut names = write(&self.inner);
+            let before = names.names.len();
+            for (name, v) in flat.iter() {
+                match names.find_or_add(name) {
+                    Some(i) => seen.push(&mut values, i, v),
+                    None => lost.over_topic += 1,
+                }
+            }
+            if names.names.len() > before {
+                self.version.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        Channels { dict: Some(Arc::clone(self)), values, lost }
+    }
+
+    /// Counts one record of the live stream: its v1 values (in the order of
+    /// [`V1_CHANNELS`]) and its other channels.
+    pub fn observe(&self, v1: [Option<f64>; V1_CHANNELS.len()], channels: &Channels) {
+        let lost = channels.lost;
+        self.too_long.fetch_add(u64::from(lost.too_long), Ordering::Relaxed);
+        self.over_record.fetch_add(u64::from(lost.over_record), Ordering::Relaxed);
+        self.over_topic.fetch_add(u64::from(lost.over_topic), Ordering::Relaxed);
+        let mut new = false;
+        for (stat, v) in self.v1.iter().zip(v1) {
+            if let Some(v) = v {
+                new |= stat.observe(v);
+            }
+        }
+        if !channels.is_empty() {
+            let names = read(&self.inner);
+            for &(i, v) in &channels.values {
+                names.stats[usize::from(i)].observe(v);
+            }
+        }
+        if new {
+            self.version.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Registers math channels (`serve --channels`) by name: their indices, none for one
+    /// the topic has no room for (counted as refused).
+    pub fn add_math(&self, names: &[String]) -> Vec<Option<u16>> {
+        let mut inner = write(&self.inner);
+        let indices: Vec<Option<u16>> = names.iter().map(|n| inner.find_or_add(n)).collect();
+        for i in indices.iter().flatten() {
+            inner.math[usize::from(*i)] = true;
+        }
+        drop(inner);
+        self.version.fetch_add(1, Ordering::Relaxed);
+        indices
+    }
+
+    /// Counts a record of the live stream that had no value of math channel `i` (an
+    /// input was missing).
+    pub fn count_missing(&self, i: u16) {
+        if let Some(stat) = read(&self.inner).stats.get(usize::from(i)) {
+            stat.miss();
+        }
+    }
+
+    /// Moves on each time the topic has a channel it did not have.
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Relaxed)
+    }
+
+    /// The topic's channels with their units, counts and ranges: the v1 fields its
+    /// records carried, then the others in order of first appearance.
+    pub fn list(&self, topic: &str) -> ChannelList {
+        let mut channels: Vec<ChannelInfo> = V1_CHANNELS
+            .iter()
+            .zip(&self.v1)
+            .filter(|(_, stat)| stat.records() > 0)
+            .map(|(name, stat)| ChannelInfo::new(name, stat))
+            .collect();
+        let names = read(&self.inner);
+        for ((name, stat), &math) in names.names.iter().zip(&names.stats).zip(&names.math) {
+            channels.push(if math { ChannelInfo::math(name, stat) } else { ChannelInfo::new(name, stat) });
+        }
+        drop(names);
+        ChannelList { topic: topic.to_owned(), channels, dropped: self.dropped() }
+    }
+
+    /// Every name, by index.
+    pub fn names(&self) -> Vec<String> {
+        read(&self.inner).names.iter().map(|n| n.to_string()).collect()
+    }
+
+    pub fn dropped(&self) -> Dropped {
+        Dropped {
+            name_too_long: self.too_long.load(Ordering::Relaxed),
+            over_record_limit: self.over_record.load(Ordering::Relaxed),
+            over_topic_limit: self.over_topic.load(Ordering::Relaxed),
+            refused_channels: read(&self.inner).refused.len() as u64,
+        }
+    }
+}
+
+impl Names {
+    fn find_or_add(&mut self, name: &str) -> Option<u16> {
+        if let Some(&i) = self.index.get(name) {
+            return Some(i);
+        }
+        if self.names.len() >= MAX_TOPIC_CHANNELS {
+            if self.refused.len() < MAX_REFUSED_NAMES && !self.refused.contains(name) {
+                self.refused.insert(name.into());
+            }
+            return None;
+        }
+        let i = self.names.len() as u16;
+        self.names.push(name.into());
+        self.stats.push(Stat::default());
+        self.math.push(false);
+        self.index.insert(name.into(), i);
+        Some(i)
+    }
+}
+
+/// Indices already in a record: a name written twice (`{"a":[1],"a.0":2}` or a repeated
+/// key) keeps its first value, so a record never names a channel twice.
+#[derive(Default)]
+struct Seen([u64; MAX_TOPIC_CHANNELS / 64]);
+
+impl Seen {
+    fn push(&mut self, values: &mut Vec<(u16, f64)>, i: u16, v: f64) {
+        let (word, bit) = (usize::from(i) / 64, 1u64 << (i % 64));
+        if self.0[word] & bit == 0 {
+            self.0[word] |= bit;
+            values.push((i, v));
+        }
+    }
+}
+
+/// A record's extra channels: values by their index in the topic's dictionary.
+#[derive(Clone, Default)]
+pub struct Channels {
+    dict: Option<Arc<Dictionary>>,
+    values: Vec<(u16, f64)>,
+    lost: Lost,
+}
+
+/// Values a record lost to each bound.
+#[derive(Debug, Clone, Copy, Default)]
+struct Lost {
+    too_long: u32,
+    over_record: u32,
+    over_topic: u32,
+}
+
+impl Channels {
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Calls `f` with each channel's name and value, in the record's order, looking the
+    /// names up once for the whole record.
+    pub fn for_each(&self, mut f: impl FnMut(&str, f64)) {
+        let Some(dict) = &self.dict else { return };
+        let names = read(&dict.inner);
+        for &(i, v) in &self.values {
+            f(&names.names[usize::from(i)], v);
+        }
+    }
+
+    /// The channels as (name, value) pairs.
+    pub fn to_vec(&self) -> Vec<(String, f64)> {
+        let mut out = Vec::with_capacity(self.values.len());
+        self.for_each(|n, v| out.push((n.to_owned(), v)));
+        out
+    }
+
+    /// Adds a value (a math channel's) by its index in `dict`, the record's dictionary.
+    pub fn push(&mut self, dict: &Arc<Dictionary>, i: u16, v: f64) {
+        if self.dict.is_none() {
+            self.dict = Some(Arc::clone(dict));
+        }
+        self.values.push((i, v));
+    }
+
+    /// The value of one channel, if the record has it.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        let dict = self.dict.as_ref()?;
+        let i = *read(&dict.inner).index.get(name)?;
+        self.values.iter().find(|&&(j, _)| j == i).map(|&(_, v)| v)
+    }
+}
+
+impl PartialEq for Channels {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_vec() == other.to_vec()
+    }
+}
+
+impl fmt::Debug for Channels {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.to_vec()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::channels::flatten::flatten;
+
+    fn record(dict: &Arc<Dictionary>, json: &str) -> Channels {
+        dict.intern(&flatten(json.as_bytes()).unwrap())
+    }
+
+    #[test]
+    fn names_get_indices_in_order_of_first_appearance_and_keep_them() {
+        let dict = Arc::new(Dictionary::default());
+        let a = record(&dict, r#"{"g":{"lat":1.5},"fuel_kg":20}"#);
+        let b = record(&dict, r#"{"steer":-0.5,"g":{"lat":2.5}}"#);
+        assert_eq!(dict.names(), vec!["g.lat", "fuel_kg", "steer"]);
+        assert_eq!(a.values, vec![(0, 1.5), (1, 20.0)]);
+        assert_eq!(b.values, vec![(2, -0.5), (0, 2.5)], "stored as indices, in the record's order");
+        assert_eq!(b.to_vec(), vec![("steer".to_owned(), -0.5), ("g.lat".to_owned(), 2.5)]);
+        assert_eq!((b.get("g.lat"), b.get("fuel_kg")), (Some(2.5), None));
+    }
+
+    fn observed(dict: &Arc<Dictionary>, json: &str) -> Channels {
+        let channels = record(dict, json);
+        dict.observe([None; V1_CHANNELS.len()], &channels);
+        channels
+    }
+
+    #[test]
+    fn a_topic_keeps_512_channels_and_counts_each_refused_name_once() {
+        let dict = Arc::new(Dictionary::default());
+        for i in 0..600 {
+            observed(&dict, &format!(r#"{{"c{i}":{i}}}"#));
+        }
+        record(&dict, r#"{"c599":1}"#);
+        assert_eq!(dict.dropped().over_topic_limit, 88, "what the live stream did not observe is not counted");
+        let again = observed(&dict, r#"{"c599":1,"c0":2}"#);
+        assert_eq!(dict.names().len(), MAX_TOPIC_CHANNELS);
+        assert_eq!(again.to_vec(), vec![("c0".to_owned(), 2.0)], "the refused channel's value is dropped");
+        let dropped = dict.dropped();
+        assert_eq!((dropped.refused_channels, dropped.over_topic_limit), (88, 89));
+    }
+
+    #[test]
+    fn what_a_record_dropped_is_added_to_its_topic() {
+        let dict = Arc::new(Dictionary::default());
+        let long = "n".repeat(200);
+        let many: Vec<String> = (0..260).map(|i| format!(r#""c{i}":1"#)).collect();
+        observed(&dict, &format!(r#"{{"{long}":1,{}}}"#, many.join(",")));
+        let d = dict.dropped();
+        assert_eq!((d.name_too_long, d.over_record_limit), (1, 4));
+    }
+
+    #[test]
+    fn a_name_written_twice_in_a_record_keeps_its_first_value() {
+        let dict = Arc::new(Dictionary::default());
+        assert_eq!(record(&dict, r#"{"a":[1],"a.0":2}"#).to_vec(), vec![("a.0".to_owned(), 1.0)]);
+        assert_eq!(record(&dict, r#"{"a.0":3,"a":[4]}"#).to_vec(), vec![("a.0".to_owned(), 3.0)]);
+    }
+
+    #[test]
+    fn the_list_has_the_carried_v1_fields_then_the_others_with_units_counts_and_ranges() {
+        let dict = Arc::new(Dictionary::default());
+        let mut v1 = [None; V1_CHANNELS.len()];
+        v1[0] = Some(100.0);
+        let before = dict.version();
+        dict.observe(v1, &record(&dict, r#"{"brake_temp_c":{"fl":500},"g":{"lat":1}}"#));
+        assert!(dict.version() > before, "a new channel moves the version on");
+        let seen = dict.version();
+        v1[0] = Some(300.0);
+        dict.observe(v1, &record(&dict, r#"{"brake_temp_c":{"fl":520}}"#));
+        assert_eq!(dict.version(), seen, "known channels do not");
+        let list = dict.list("t");
+        let got: Vec<_> = list.channels.iter().map(|c| (c.name.as_str(), c.unit, c.records, c.min, c.max)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("speed_kph", Some("km/h"), 2, Some(100.0), Some(300.0)),
+                ("brake_temp_c.fl", Some("°C"), 2, Some(500.0), Some(520.0)),
+                ("g.lat", None, 1, Some(1.0), Some(1.0)),
+            ]
+        );
+    }
+
+    #[test]
+    fn each_topic_has_its_own_dictionary() {
+        let reg = Registry::default();
+        let a = reg.topic("a");
+        record(&a, r#"{"x":1}"#);
+        assert!(Arc::ptr_eq(&a, &reg.topic("a")));
+        assert!(reg.topic("b").names().is_empty());
+        assert!(reg.get("c").is_none());
+    }
+}

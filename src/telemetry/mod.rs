@@ -1,0 +1,279 @@
+//! The message contract (v2): what a telemetry record looks like on Kafka, and the one
+//! pure function that turns record bytes into a [`Sample`] (the v1 fields) and its other
+//! channels, or says why it cannot.
+
+mod visit;
+
+use serde::{Deserialize, Serialize, de::DeserializeSeed};
+
+use crate::channels::{
+    dictionary::{Channels, Dictionary},
+    flatten::{Flat, MAX_RECORD_CHANNELS},
+    stats::V1_CHANNELS,
+};
+
+/// Records larger than this are refused before parsing. A telemetry sample is a few
+/// hundred bytes; anything near this size is a producer bug, and parsing it would only
+/// cost the consumer time that belongs to every other record.
+pub const MAX_RECORD_BYTES: usize = 64 * 1024;
+
+/// Tire temperature at each corner, in °C.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tires {
+    pub fl: f64,
+    pub fr: f64,
+    pub rl: f64,
+    pub rr: f64,
+}
+
+/// One telemetry reading of one car. The Kafka key is the car id.
+///
+/// Field order is the order of the JSON the simulator writes and the server sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// The car's number or id; also the record key.
+    pub car: String,
+    /// Milliseconds since the Unix epoch. Optional on the wire: when missing, the Kafka
+    /// record timestamp is used, so after [`decode`] it is always set.
+    #[serde(default)]
+    pub ts: Option<i64>,
+    /// NaN when the record has none: required in v1, optional since v2 (a source that
+    /// sends only brake temperatures is charted), and NaN is no JSON number, so it cannot
+    /// stand for a value a producer sent.
+    #[serde(default = "absent", skip_serializing_if = "is_absent")]
+    pub speed_kph: f64,
+    /// NaN when the record has none, as `speed_kph`.
+    #[serde(default = "absent", skip_serializing_if = "is_absent")]
+    pub rpm: f64,
+    /// Optional since contract v1.1 (e.g. OutGauge has no tires); when present, all four
+    /// corners are required and finite. `null` reads as absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tire_temp_c: Option<Tires>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lap: Option<u32>,
+    /// -1 is reverse, 0 is neutral.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gear: Option<i8>,
+    /// 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throttle: Option<f64>,
+    /// 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brake: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    /// Position on the track, metres.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lap_distance_m: Option<f64>,
+}
+
+fn absent() -> f64 {
+    f64::NAN
+}
+
+/// Whether a required-in-v1 number was absent from the record.
+pub fn is_absent(v: &f64) -> bool {
+    v.is_nan()
+}
+
+impl Sample {
+    /// The values of the v1 fields that are channels, in the order of
+    /// [`V1_CHANNELS`]; none where absent.
+    pub fn v1_values(&self) -> [Option<f64>; V1_CHANNELS.len()] {
+        let t = self.tire_temp_c.as_ref();
+        let present = |v: f64| (!v.is_nan()).then_some(v);
+        [
+            present(self.speed_kph),
+            present(self.rpm),
+            t.map(|t| t.fl),
+            t.map(|t| t.fr),
+            t.map(|t| t.rl),
+            t.map(|t| t.rr),
+            self.lap.map(f64::from),
+            self.gear.map(f64::from),
+            self.throttle,
+            self.brake,
+            self.x,
+            self.y,
+            self.lap_distance_m,
+        ]
+    }
+
+    /// How many channels the v1 fields give this sample (`ts` is the time, not a channel).
+    fn v1_channels(&self) -> usize {
+        self.v1_values().iter().filter(|v| v.is_some()).count()
+    }
+}
+
+/// Why a record broke the contract. The text is shown to users as the "last reason".
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Malformed {
+    #[error("empty value (a tombstone?)")]
+    Empty,
+    #[error("record of {0} bytes exceeds the {MAX_RECORD_BYTES}-byte limit")]
+    TooLarge(usize),
+    /// The bytes are not JSON at all (or are cut short).
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    /// JSON, but not a telemetry sample: a field missing or of the wrong type.
+    #[error("{0}")]
+    Contract(String),
+    #[error("field `{0}` is not a finite number")]
+    NotFinite(&'static str),
+    #[error("field `car` is empty")]
+    EmptyCar,
+    #[error("no channel: a record needs at least one numeric field besides `ts`")]
+    NoChannel,
+}
+
+/// Decodes one record value. `record_ts` is the Kafka record timestamp (ms), used when
+/// the value carries no `ts`; when neither exists the sample gets `now_ms`. Channels
+/// beyond the v1 fields are read and dropped: [`decode_channels`] keeps them.
+pub fn decode(value: Option<&[u8]>, record_ts: Option<i64>, now_ms: i64) -> Result<Sample, Malformed> {
+    decode_flat(value, record_ts, now_ms).map(|(sample, _)| sample)
+}
+
+/// Decodes one record value as [`decode`] does, with its other channels stored against
+/// the topic's dictionary.
+pub fn decode_channels(
+    value: Option<&[u8]>,
+    record_ts: Option<i64>,
+    now_ms: i64,
+    dictionary: impl FnOnce() -> std::sync::Arc<Dictionary>,
+) -> Result<(Sample, Channels), Malformed> {
+    let (sample, flat) = decode_flat(value, record_ts, now_ms)?;
+    // A record of v1 fields only (the simulator's, until it sends more) costs nothing more.
+    let channels = if flat.is_empty() { Channels::default() } else { dictionary().intern(&flat) };
+    Ok((sample, channels))
+}
+
+/// The sample and its other channels, with the record's bound applied to both together.
+fn decode_flat(value: Option<&[u8]>, record_ts: Option<i64>, now_ms: i64) -> Result<(Sample, Flat), Malformed> {
+    let bytes = match value {
+        None | Some([]) => return Err(Malformed::Empty),
+        Some(b) if b.len() > MAX_RECORD_BYTES => return Err(Malformed::TooLarge(b.len())),
+        Some(b) => b,
+    };
+    let classify = |e: serde_json::Error| match e.classify() {
+        serde_json::error::Category::Data => Malformed::Contract(e.to_string()),
+        _ => Malformed::NotJson(e.to_string()),
+    };
+    let mut flat = Flat::with_cap(MAX_RECORD_CHANNELS);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut sample = visit::RecordSeed { flat: &mut flat }.deserialize(&mut de).map_err(classify)?;
+    de.end().map_err(classify)?;
+    if sample.car.is_empty() {
+        return Err(Malformed::EmptyCar);
+    }
+    check_finite(&sample)?;
+    // Most records carry speed and a few channels: the v1 fields are counted only when
+    // they could matter, which keeps the simulator's records as cheap as before v2.
+    let dropped = (flat.too_many + flat.too_long) as usize;
+    if flat.len() + dropped == 0 && sample.speed_kph.is_nan() && sample.v1_channels() == 0 {
+        return Err(Malformed::NoChannel);
+    }
+    if flat.len() + V1_CHANNELS.len() > MAX_RECORD_CHANNELS {
+        flat.truncate(MAX_RECORD_CHANNELS.saturating_sub(sample.v1_channels()));
+    }
+    sample.ts = sample.ts.or(record_ts).or(Some(now_ms));
+    Ok((sample, flat))
+}
+
+/// Checks the numbers of a sample built by other code than [`decode`] (the bridge, a
+/// field mapping) against the same rule.
+pub fn check_sample(s: &Sample) -> Result<(), Malformed> {
+    if s.car.is_empty() {
+        return Err(Malformed::EmptyCar);
+    }
+    check_finite(s)
+}
+
+/// serde_json refuses NaN and infinities in text, but a number like `1e308 * 10` cannot
+/// reach us either; this guards the contract itself rather than one parser's habits.
+fn check_finite(s: &Sample) -> Result<(), Malformed> {
+    let t = s.tire_temp_c.as_ref();
+    let optional = [
+        ("speed_kph", (!s.speed_kph.is_nan()).then_some(s.speed_kph)),
+        ("rpm", (!s.rpm.is_nan()).then_some(s.rpm)),
+        ("tire_temp_c.fl", t.map(|t| t.fl)),
+        ("tire_temp_c.fr", t.map(|t| t.fr)),
+        ("tire_temp_c.rl", t.map(|t| t.rl)),
+        ("tire_temp_c.rr", t.map(|t| t.rr)),
+        ("throttle", s.throttle),
+        ("brake", s.brake),
+        ("x", s.x),
+        ("y", s.y),
+        ("lap_distance_m", s.lap_distance_m),
+    ];
+    for (name, v) in optional.into_iter().filter_map(|(n, v)| v.map(|v| (n, v))) {
+        if !v.is_finite() {
+            return Err(Malformed::NotFinite(name));
+        }
+    }
+    Ok(())
+}
+
+/// A partition of a topic, the unit Kafka orders records in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct TopicPartition {
+    pub topic: String,
+    pub partition: i32,
+}
+
+impl TopicPartition {
+    pub fn new(topic: impl Into<String>, partition: i32) -> Self {
+        Self { topic: topic.into(), partition }
+    }
+}
+
+/// One decoded record with its offset, as a batch carries it: the v1 fields, and every
+/// other channel against its topic's dictionary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub offset: i64,
+    pub sample: Sample,
+    pub channels: Channels,
+}
+
+impl Record {
+    /// A record of v1 fields only.
+    pub fn new(offset: i64, sample: Sample) -> Record {
+        Record { offset, sample, channels: Channels::default() }
+    }
+}
+
+/// A record that broke the contract: where, and why, as shown to a person.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MalformedNote {
+    pub offset: i64,
+    pub reason: String,
+}
+
+#[cfg(test)]
+impl Sample {
+    /// A valid sample with only the required fields, for tests elsewhere in the crate.
+    pub(crate) fn minimal(car: &str, ts: i64) -> Self {
+        Self {
+            car: car.into(),
+            ts: Some(ts),
+            speed_kph: 100.0,
+            rpm: 9000.0,
+            tire_temp_c: Some(Tires { fl: 1.0, fr: 2.0, rl: 3.0, rr: 4.0 }),
+            lap: None,
+            gear: None,
+            throttle: None,
+            brake: None,
+            driver: None,
+            x: None,
+            y: None,
+            lap_distance_m: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
