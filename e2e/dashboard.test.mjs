@@ -181,6 +181,11 @@ describe('the Trackside dashboard', () => {
       assert.match(await page.getByTestId('mode-text').innerText(), /^replay paused$/i);
       assert.match(await state.innerText(), /^replay paused$/i);
       assert.match(await button.innerText(), /resume/i);
+      // The badge shows the person's intent at once; the server's `replay` messages sent
+      // before it took the pause still carry a moving progress. Hold it from its answer on.
+      await waitUntil(async () => (await page.evaluate(() => window.trackside.replay?.state)) === 'paused',
+        'the server says the replay is paused');
+      await waitForStats(page, 1); // the page has drawn that answer
       const held = await progress.innerText();
       assert.ok((await percent()) < 100, `paused midway (${held})`);
 
