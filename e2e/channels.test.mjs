@@ -189,6 +189,7 @@ describe('the channel picker', () => {
       const dropped = page.getByTestId('channel-dropped');
       await dropped.waitFor({ state: 'visible', ...SOON });
       assert.match(await dropped.innerText(), new RegExp(`${topic}: the server's bounds left out [\\d,]+ values? named over 128 bytes`));
+      await page.screenshot({ path: path.join(ARTIFACTS, 'channel-picker-dropped.png') });
       // The channels it kept, and the math channels every topic has from `--channels`.
       assert.deepEqual(await shownNames(page), ['speed_kph', 'fuel_kg', 'g_total', 'brake_temp_front_max_c']);
       assert.deepEqual(errors, []);

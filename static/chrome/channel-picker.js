@@ -196,7 +196,7 @@ function option(c, i, active, severalTopics) {
   li.append(
     head,
     span('cp-unit', c.unit ?? '—', c.unit ? `Unit: ${c.unit}` : 'No unit known'),
-    span('cp-range', formatRange(c.min, c.max), 'The lowest and highest value the live stream carried since the server started'),
+    span(c.min === null ? 'cp-range cp-none' : 'cp-range', formatRange(c.min, c.max), 'The lowest and highest value the live stream carried since the server started'),
     span('cp-records', formatRecords(c.records), 'Records of the live stream that carried this channel'),
   );
   return li;
