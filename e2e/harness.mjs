@@ -180,14 +180,14 @@ export function launchBrowser() {
  * Everything a browser test needs: a topic made ready by `prepare(topic, started)` (by
  * default a filled topic and a live producer; whatever it starts goes into `started` to be
  * stopped), a server and a browser. Call `stop()` in `after`. `serverCwd`: the server's
- * working directory (the repository).
+ * working directory (the repository); `serverArgs`: more flags for `serve` (`--channels FILE`).
  */
-export async function startStack({ serverCwd = REPO, topic = uniqueName('e2e'), prepare = liveRace } = {}) {
+export async function startStack({ serverCwd = REPO, topic = uniqueName('e2e'), prepare = liveRace, serverArgs = [] } = {}) {
   const groupId = uniqueName('e2e');
   const started = [];
   try {
     await prepare(topic, started);
-    const server = await startServer({ topic, groupId, cwd: serverCwd });
+    const server = await startServer({ topic, groupId, cwd: serverCwd, extraArgs: serverArgs });
     started.push(() => stop(server.child));
     const browser = await launchBrowser();
     started.push(() => browser.close());

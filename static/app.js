@@ -10,6 +10,9 @@ import { KafkaPanel } from './chrome/kafka-panel.js';
 import { Toasts } from './chrome/toasts.js';
 import { Header } from './chrome/header.js';
 import { PartitionPicker, TopicPicker, WindowPicker } from './chrome/pickers.js';
+import { ChannelPicker } from './chrome/channel-picker.js';
+import { ChannelCatalogue } from './core/channels.js';
+import { fetchChannels } from './net/channels-api.js';
 import { Strips } from './strips/strips.js';
 import { Playback } from './playback/playback.js';
 import { Race } from './race/race.js';
@@ -60,6 +63,13 @@ const store = new TelemetryStore();
 const header = new Header(root);
 const toasts = new Toasts($('toasts'));
 const kafka = new KafkaPanel($('kafka-panel'));
+/** The selected topics' channels, from `channels` messages and, as the picker opens, `/api/channels`. */
+const channels = new ChannelCatalogue();
+const channelPicker = new ChannelPicker($('channel-picker'), {
+  catalogue: channels,
+  topics: () => session.selection.map((s) => s.topic),
+  refresh: (topic) => fetchChannels(topic),
+});
 const choose = (selection) => dispatch({ type: 'subscribe', selection });
 const topicPicker = new TopicPicker($('topic-picker'), choose);
 const partitionPicker = new PartitionPicker($('partition-picker'), choose);
@@ -75,6 +85,8 @@ const windowPicker = new WindowPicker($('window-picker'), (s) => {
 /** What the coordinators share: the rings, the session, what the page shows, and how to ask. */
 const page = {
   root, store, ui, dispatch, writeUrl,
+  /** `channels.unit(name)`: a channel's unit, for a strip's label (core/channels.js). */
+  channels,
   session: () => session,
   onCars: () => renderEmpty(),
 };
@@ -163,6 +175,10 @@ function onMessage(msg) {
       return;
     case 'laps':
       return race.onLaps(msg);
+    case 'channels':
+      channels.apply(msg);
+      channelPicker.update();
+      return;
     case 'data':
       return dispatch({ type: 'data', message: msg });
     case 'replay':
@@ -317,6 +333,11 @@ const hook = Object.freeze({
   get focus() { return race.focus(); },
   /** What the Distance strips show: the laps, the reference, the deltas (ms). */
   get distance() { return race.distance.info && structuredClone(race.distance.info); },
+  /** The selected topics' channels as the picker lists them, and what the bounds dropped from each. */
+  get channels() {
+    const topics = session.selection.map((s) => s.topic);
+    return { version: channels.version, list: channels.list(topics), dropped: Object.fromEntries(topics.map((t) => [t, channels.dropped(t)])) };
+  },
   get lapTable() { return { topic: race.table.topic, index: race.table.index, track: race.table.track, cars: race.table.cars.size }; },
 });
 Object.defineProperty(window, 'trackside', { value: hook, enumerable: true });
