@@ -56,6 +56,30 @@ fn the_simhub_example_reads_the_key_the_units_and_the_tires_in_simhubs_order() {
 }
 
 #[test]
+fn the_simhub_example_keeps_its_pressures_its_oil_and_every_other_number_of_car_state() {
+    let d = decoder(SIMHUB_TOML).observing();
+    let mut samples = d.decode("simhub", Some(b"GT3-Porsche"), Some(SIMHUB_JSON.as_bytes()), Some(1), 0).unwrap();
+    d.finish("simhub", &mut samples);
+    let channels = samples.into_iter().next().unwrap().1.to_vec();
+    let want = [
+        ("oil_temp", 104.5),
+        ("tire_pressure_psi.fl", 27.1),
+        ("tire_pressure_psi.fr", 27.2),
+        ("tire_pressure_psi.rl", 26.8),
+        ("tire_pressure_psi.rr", 26.9),
+        ("EngineMap.Current", 2.0),
+        ("Fuel", 41.2),
+        ("PitLimiterOn", 0.0),
+        ("TrackPositionPercent", 0.42),
+        ("WaterTemperature", 91.0),
+    ];
+    assert_eq!(channels, named(&want), "what `fields` and the pointers read is not passed through again");
+    let list = d.channels().topic("simhub").list("simhub");
+    let unit = |name: &str| list.channels.iter().find(|c| c.name == name).and_then(|c| c.unit);
+    assert_eq!((unit("oil_temp"), unit("tire_pressure_psi.rr"), unit("Fuel")), (Some("°C"), Some("psi"), None));
+}
+
+#[test]
 fn topics_without_a_mapping_keep_the_contract() {
     let d = decoder(SIMHUB_TOML);
     let contract = r#"{"car":"7","speed_kph":1,"rpm":2}"#;
