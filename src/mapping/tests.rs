@@ -312,6 +312,16 @@ fn the_mapping_s_units_are_listed_and_the_others_come_from_the_names() {
 }
 
 #[test]
+fn a_math_channel_reads_a_mapped_channel_as_any_other() {
+    let math = crate::channels::math::MathChannels::parse("m.toml", "[channels]\noil_f = \"oil * 1.8 + 32\"\n");
+    let d = Decoder::new(Mappings::parse(CHANNELS).unwrap(), Some(math.unwrap()));
+    let mut samples = d.decode("t", Some(b"k"), Some(br#"{"car":{"speed":1,"rpm":2,"oil":1010}}"#), None, 0).unwrap();
+    d.finish("t", &mut samples);
+    let channels = samples.into_iter().next().unwrap().1;
+    assert_eq!((channels.get("oil"), channels.get("oil_f")), (Some(100.0), Some(212.0)));
+}
+
+#[test]
 fn a_pass_through_keeps_what_the_record_s_bound_leaves_and_counts_the_rest() {
     let d = decoder(CHANNELS).observing();
     let many: Vec<String> = (0..300).map(|i| format!(r#""c{i}":{i}"#)).collect();
