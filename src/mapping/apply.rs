@@ -37,7 +37,7 @@ pub(super) fn apply(m: &Mapping, root: &Value, key: Option<&[u8]>, ts: i64) -> R
         .enumerate()
         .map(|(i, el)| {
             let s = sample(m, root, el, i, key, ts)?;
-            let flat = if m.channels.is_empty() { Flat::default() } else { channels(m, &s, root, el)? };
+            let flat = if m.channels.is_empty() { Flat::default() } else { car_channels(m, &s, root, el)? };
             Ok((s, flat))
         })
         .collect()
@@ -45,7 +45,7 @@ pub(super) fn apply(m: &Mapping, root: &Value, key: Option<&[u8]>, ts: i64) -> R
 
 /// A car's channels, within what its sample leaves of the record's bound; a pass-through
 /// leaves out what the mapping reads otherwise.
-fn channels(m: &Mapping, s: &Sample, root: &Value, el: &Value) -> Result<Flat, Malformed> {
+fn car_channels(m: &Mapping, s: &Sample, root: &Value, el: &Value) -> Result<Flat, Malformed> {
     let mut mapped = Vec::new();
     if !m.channels.passes.is_empty() {
         let texts = [Some(&m.car), m.driver.as_ref()].into_iter().flatten();
