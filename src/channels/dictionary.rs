@@ -71,6 +71,8 @@ struct Names {
     math: Vec<bool>,
     index: HashMap<Box<str>, u16>,
     refused: HashSet<Box<str>>,
+    /// Units a mapping file gives some names, over the table and the suffix convention.
+    units: HashMap<Box<str>, &'static str>,
 }
 
 /// What a topic's bounds dropped so far.
@@ -154,6 +156,12 @@ impl Dictionary {
         indices
     }
 
+    /// Gives these names their units (a mapping file's), over the table and the suffix
+    /// convention; a name is listed only once some record carries it.
+    pub fn set_units<'a>(&self, units: impl IntoIterator<Item = (&'a str, &'static str)>) {
+        write(&self.inner).units.extend(units.into_iter().map(|(name, unit)| (name.into(), unit)));
+    }
+
     /// Counts a record of the live stream that had no value of math channel `i` (an
     /// input was missing).
     pub fn count_missing(&self, i: u16) {
@@ -178,7 +186,11 @@ impl Dictionary {
             .collect();
         let names = read(&self.inner);
         for ((name, stat), &math) in names.names.iter().zip(&names.stats).zip(&names.math) {
-            channels.push(if math { ChannelInfo::math(name, stat) } else { ChannelInfo::new(name, stat) });
+            let mut info = if math { ChannelInfo::math(name, stat) } else { ChannelInfo::new(name, stat) };
+            if let Some(&unit) = names.units.get(name) {
+                info.unit = Some(unit);
+            }
+            channels.push(info);
         }
         drop(names);
         ChannelList { topic: topic.to_owned(), channels, dropped: self.dropped() }
@@ -385,6 +397,17 @@ mod tests {
                 ("g.lat", None, 1, Some(1.0), Some(1.0)),
             ]
         );
+    }
+
+    #[test]
+    fn a_unit_set_for_a_name_is_listed_over_its_suffix_once_a_record_carries_it() {
+        let dict = Arc::new(Dictionary::default());
+        dict.set_units([("oil_c", "°F"), ("boost", "kPa")]);
+        assert!(dict.list("t").channels.is_empty(), "a unit alone lists nothing");
+        dict.observe([None; V1_CHANNELS.len()], &record(&dict, r#"{"oil_c":200,"boost":1,"water_c":90}"#));
+        let got: Vec<_> = dict.list("t").channels.iter().map(|c| (c.name.clone(), c.unit)).collect();
+        let want = [("oil_c", "°F"), ("boost", "kPa"), ("water_c", "°C")];
+        assert_eq!(got, want.map(|(n, u)| (n.to_owned(), Some(u))));
     }
 
     #[test]

@@ -1,19 +1,26 @@
-//! A mapping applied to one record's JSON: the samples it holds, or the path that does
-//! not fit.
+//! A mapping applied to one record's JSON: the samples it holds with their channels, or
+//! the path that does not fit.
 
 use serde_json::Value;
 
-use super::compile::{Field, Mapping, Number, Path, Text};
-use crate::telemetry::{self, Malformed, Sample, Tires};
+use super::{
+    channels::address,
+    compile::{Field, Mapping, Number, Path, Text},
+};
+use crate::{
+    channels::flatten::{Flat, MAX_RECORD_CHANNELS},
+    telemetry::{self, Malformed, Sample, Tires},
+};
 
 /// Most cars one record may hold; a bigger array is malformed, not a flood of samples.
 pub(crate) const MAX_CARS: usize = 256;
 
-fn misfit(reason: String) -> Malformed {
+pub(super) fn misfit(reason: String) -> Malformed {
     Malformed::Contract(format!("mapping: {reason}"))
 }
 
-pub(super) fn apply(m: &Mapping, root: &Value, key: Option<&[u8]>, ts: i64) -> Result<Vec<Sample>, Malformed> {
+/// Each car's sample and its channels beyond the contract's fields.
+pub(super) fn apply(m: &Mapping, root: &Value, key: Option<&[u8]>, ts: i64) -> Result<Vec<(Sample, Flat)>, Malformed> {
     let elements: Vec<&Value> = match &m.cars {
         None => vec![root],
         Some(p) => match lookup(root, root, p) {
@@ -25,7 +32,30 @@ pub(super) fn apply(m: &Mapping, root: &Value, key: Option<&[u8]>, ts: i64) -> R
             None => return Err(misfit(format!("`{}` is missing", p.text))),
         },
     };
-    elements.into_iter().enumerate().map(|(i, el)| sample(m, root, el, i, key, ts)).collect()
+    elements
+        .into_iter()
+        .enumerate()
+        .map(|(i, el)| {
+            let s = sample(m, root, el, i, key, ts)?;
+            let flat = if m.channels.is_empty() { Flat::default() } else { car_channels(m, &s, root, el)? };
+            Ok((s, flat))
+        })
+        .collect()
+}
+
+/// A car's channels, within what its sample leaves of the record's bound; a pass-through
+/// leaves out what the mapping reads otherwise.
+fn car_channels(m: &Mapping, s: &Sample, root: &Value, el: &Value) -> Result<Flat, Malformed> {
+    let mut mapped = Vec::new();
+    if !m.channels.passes.is_empty() {
+        let texts = [Some(&m.car), m.driver.as_ref()].into_iter().flatten();
+        let paths = texts.filter_map(|t| if let Text::Path(p) = t { Some(p) } else { None });
+        let values = m.numbers.iter().map(|n| lookup(root, el, &n.path)).chain(paths.map(|p| lookup(root, el, p)));
+        let cars = m.cars.as_ref().map(|p| lookup(root, root, p));
+        mapped.extend(values.chain(cars).flatten().map(address));
+    }
+    let cap = MAX_RECORD_CHANNELS.saturating_sub(s.v1_values().iter().flatten().count());
+    m.channels.read(root, el, cap, &mapped)
 }
 
 fn sample(m: &Mapping, root: &Value, el: &Value, i: usize, key: Option<&[u8]>, ts: i64) -> Result<Sample, Malformed> {
@@ -83,7 +113,7 @@ fn sample(m: &Mapping, root: &Value, el: &Value, i: usize, key: Option<&[u8]>, t
     Ok(s)
 }
 
-fn lookup<'a>(root: &'a Value, el: &'a Value, p: &Path) -> Option<&'a Value> {
+pub(super) fn lookup<'a>(root: &'a Value, el: &'a Value, p: &Path) -> Option<&'a Value> {
     (if p.from_root { root } else { el }).pointer(&p.pointer).filter(|v| !v.is_null())
 }
 
@@ -121,7 +151,7 @@ fn text(t: &Text, root: &Value, el: &Value, i: usize, key: Option<&[u8]>) -> Res
     .filter(|s| !s.is_empty()))
 }
 
-fn kind(v: &Value) -> &'static str {
+pub(super) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

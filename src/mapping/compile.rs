@@ -1,7 +1,10 @@
 //! A mapping file's entry checked and made ready to apply: every field name known, every
 //! unit one that fits its field, every path a JSON pointer.
 
-use super::spec::{Entry, Number as NumberSpec, Text as TextSpec};
+use super::{
+    channels::{self, MappedChannels},
+    spec::{Entry, Number as NumberSpec, Text as TextSpec},
+};
 
 /// A JSON pointer, from the car's element or (written with a leading `$`) the root.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +113,7 @@ pub(crate) struct Mapping {
     pub(crate) driver: Option<Text>,
     /// Sorted by field.
     pub(crate) numbers: Vec<Number>,
+    pub(crate) channels: MappedChannels,
 }
 
 pub(super) fn compile(entry: Entry) -> Result<Mapping, String> {
@@ -137,7 +141,9 @@ pub(super) fn compile(entry: Entry) -> Result<Mapping, String> {
     if tires != 0 && tires != 4 {
         return Err("`fields` maps some tire corners but not all four".into());
     }
-    Ok(Mapping { cars, car, driver, numbers })
+    let fields = numbers.iter().filter(|n| n.field != Field::Ts).count();
+    let channels = channels::compile(entry.channels, fields)?;
+    Ok(Mapping { cars, car, driver, numbers, channels })
 }
 
 fn number(name: &str, spec: NumberSpec) -> Result<Number, String> {
@@ -168,7 +174,7 @@ fn text(spec: TextSpec, name: &str) -> Result<Text, String> {
 }
 
 /// `/a/0/b` from the element, `$/a/0/b` from the root; `$` alone is the root itself.
-fn path(text: &str) -> Result<Path, String> {
+pub(super) fn path(text: &str) -> Result<Path, String> {
     let (from_root, pointer) = match text.strip_prefix('$') {
         Some(rest) => (true, rest),
         None => (false, text),

@@ -3,6 +3,7 @@
 //! into samples, mapped or not.
 
 mod apply;
+mod channels;
 mod compile;
 mod math;
 mod spec;
@@ -16,6 +17,7 @@ use std::{
 use crate::{
     channels::{
         dictionary::{Channels, Registry},
+        flatten::Flat,
         math::MathChannels,
     },
     sync::lock,
@@ -107,7 +109,13 @@ impl Clone for Decoder {
 
 impl Decoder {
     pub(crate) fn new(mappings: Mappings, math: Option<MathChannels>) -> Decoder {
-        Decoder { mappings, math: math.map(Arc::new), ..Decoder::default() }
+        let decoder = Decoder { mappings, math: math.map(Arc::new), ..Decoder::default() };
+        for (topic, mapping) in decoder.mappings.0.iter() {
+            if mapping.channels.units().next().is_some() {
+                decoder.channels.topic(topic).set_units(mapping.channels.units());
+            }
+        }
+        decoder
     }
 
     /// The same decoder, counting what it decodes in the channels' records and ranges.
@@ -150,7 +158,15 @@ impl Decoder {
         };
         let json: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| Malformed::NotJson(e.to_string()))?;
         let samples = apply::apply(mapping, &json, key, record_ts.unwrap_or(now_ms))?;
-        Ok(Samples::Many(samples.into_iter().map(|s| (s, Channels::default())).collect()))
+        let mut dict = None;
+        let mut intern = |flat: Flat| {
+            // What the bounds dropped goes with the record even when they dropped all.
+            if flat.is_empty() && flat.too_long == 0 && flat.too_many == 0 {
+                return Channels::default();
+            }
+            dict.get_or_insert_with(|| self.channels.topic(topic)).intern(&flat)
+        };
+        Ok(Samples::Many(samples.into_iter().map(|(s, flat)| (s, intern(flat))).collect()))
     }
 
     /// What follows decoding, for each record in the order the reader reads them: its
@@ -173,7 +189,7 @@ impl Decoder {
 }
 
 /// What one record holds: one sample and its other channels by the contract, any number
-/// of them by a mapping (whose samples carry only math channels yet).
+/// of them by a mapping.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)] // `One` is every contract record: a box would be an allocation each
 pub(crate) enum Samples {

@@ -1,5 +1,5 @@
-//! The mapping file: TOML naming, for some topics, where each contract field is in their
-//! JSON and in what unit. Read once at start-up and checked whole, so that a mistake in
+//! The mapping file: TOML naming, for some topics, where each contract field and each
+//! other channel is in their JSON and in what unit. Read once at start-up and checked whole, so that a mistake in
 //! the file is reported then, with its place, rather than as every record malformed.
 
 use std::collections::BTreeMap;
@@ -24,6 +24,10 @@ pub(super) struct Entry {
     pub(super) car: Text,
     pub(super) driver: Option<Text>,
     pub(super) fields: BTreeMap<String, Number>,
+    /// Channels beyond the contract's fields, by name: a pointer each, or (a name ending
+    /// in `*`) a pass-through of a whole object. Only `path` for a pass-through.
+    #[serde(default)]
+    pub(super) channels: BTreeMap<String, Number>,
 }
 
 /// Where a string comes from. Exactly one of these.
@@ -43,7 +47,7 @@ pub(super) struct Text {
 }
 
 /// Where a number comes from, and how it becomes the contract's unit: first `unit`, then
-/// `× scale + offset`.
+/// `× scale + offset`. For a channel, `unit` is only its label.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Number {

@@ -2,7 +2,10 @@
 //! that does not fit is refused with.
 
 use super::*;
-use crate::telemetry::Tires;
+use crate::{
+    channels::flatten::{MAX_NAME_BYTES, MAX_RECORD_CHANNELS},
+    telemetry::Tires,
+};
 
 const F1_TOML: &str = include_str!("../../examples/mapping/f1-json.toml");
 const F1_JSON: &str = include_str!("../../examples/mapping/f1-json.json");
@@ -50,6 +53,30 @@ fn the_simhub_example_reads_the_key_the_units_and_the_tires_in_simhubs_order() {
     assert_eq!((s.speed_kph, s.rpm, s.lap), (212.4, 7450.0, Some(4)));
     assert_eq!((s.throttle, s.brake), (Some(0.875), Some(0.0)), "percent becomes 0 to 1");
     assert_eq!(s.tire_temp_c, Some(Tires { fl: 88.5, fr: 89.25, rl: 84.0, rr: 85.75 }));
+}
+
+#[test]
+fn the_simhub_example_keeps_its_pressures_its_oil_and_every_other_number_of_car_state() {
+    let d = decoder(SIMHUB_TOML).observing();
+    let mut samples = d.decode("simhub", Some(b"GT3-Porsche"), Some(SIMHUB_JSON.as_bytes()), Some(1), 0).unwrap();
+    d.finish("simhub", &mut samples);
+    let channels = samples.into_iter().next().unwrap().1.to_vec();
+    let want = [
+        ("oil_temp", 104.5),
+        ("tire_pressure_psi.fl", 27.1),
+        ("tire_pressure_psi.fr", 27.2),
+        ("tire_pressure_psi.rl", 26.8),
+        ("tire_pressure_psi.rr", 26.9),
+        ("EngineMap.Current", 2.0),
+        ("Fuel", 41.2),
+        ("PitLimiterOn", 0.0),
+        ("TrackPositionPercent", 0.42),
+        ("WaterTemperature", 91.0),
+    ];
+    assert_eq!(channels, named(&want), "what `fields` and the pointers read is not passed through again");
+    let list = d.channels().topic("simhub").list("simhub");
+    let unit = |name: &str| list.channels.iter().find(|c| c.name == name).and_then(|c| c.unit);
+    assert_eq!((unit("oil_temp"), unit("tire_pressure_psi.rr"), unit("Fuel")), (Some("°C"), Some("psi"), None));
 }
 
 #[test]
@@ -157,4 +184,187 @@ mod properties {
             let _ = d.decode(if cars { "f1-json" } else { "simhub" }, Some(b"1"), Some(text.as_bytes()), None, 0);
         }
     }
+}
+
+/// Each car's channels beyond the contract's fields, by name.
+fn channels(d: &Decoder, json: &str) -> Vec<Vec<(String, f64)>> {
+    let samples = d.decode("t", Some(b"k"), Some(json.as_bytes()), Some(1), 0).unwrap();
+    samples.into_iter().map(|(_, c)| c.to_vec()).collect()
+}
+
+fn named(pairs: &[(&str, f64)]) -> Vec<(String, f64)> {
+    pairs.iter().map(|&(n, v)| (n.to_owned(), v)).collect()
+}
+
+const CHANNELS: &str = r#"
+    [[mapping]]
+    topics = ["t"]
+    car = { key = true }
+    fields.speed_kph = { path = "/car/speed" }
+    fields.rpm = { path = "/car/rpm" }
+    [mapping.channels]
+    "brake_temp_c.fl" = { path = "/brakes/0", unit = "°F" }
+    oil = { path = "/car/oil", unit = "°C", scale = 0.1, offset = -1.0 }
+    drs = { path = "$/drs" }
+    "*" = { path = "/car" }
+    "extra.*" = { path = "/more" }
+"#;
+
+#[test]
+fn channel_pointers_keep_their_number_scaled_and_booleans_as_one_and_zero() {
+    let json = r#"{"car":{"speed":100,"rpm":5000,"oil":905},"brakes":[400.5],"drs":true}"#;
+    let got = &channels(&decoder(CHANNELS), json)[0];
+    assert_eq!(
+        &got[..3],
+        &named(&[("brake_temp_c.fl", 400.5), ("drs", 1.0), ("oil", 89.5)])[..],
+        "no conversion by unit"
+    );
+}
+
+#[test]
+fn a_pass_through_keeps_every_other_number_at_any_depth_by_its_dotted_name() {
+    let json = r#"{"car":{"speed":100,"rpm":5000,"oil":905,"Gear":3,"pit":false,"name":"x",
+        "g":{"lat":1.5,"long":null},"wear":[0.1,[0.2]],"rpm_limit_pct":98,"speed_kph":7,"ts":9},
+        "more":{"fuel_kg":40},"brakes":[400.5],"drs":false}"#;
+    let got = &channels(&decoder(CHANNELS), json)[0];
+    let want = [
+        ("brake_temp_c.fl", 400.5),
+        ("drs", 0.0),
+        ("oil", 89.5),
+        ("Gear", 3.0),
+        ("g.lat", 1.5),
+        ("pit", 0.0),
+        ("rpm_limit_pct", 98.0),
+        ("wear.0", 0.1),
+        ("wear.1.0", 0.2),
+        ("extra.fuel_kg", 40.0),
+    ];
+    assert_eq!(
+        got,
+        &named(&want),
+        "speed, rpm and oil are mapped, so not passed through; `speed_kph` and `ts` are the contract's names"
+    );
+}
+
+#[test]
+fn with_cars_a_pass_through_reads_each_car_and_leaves_out_the_array_and_the_car_s_id() {
+    let toml = r#"
+        [[mapping]]
+        topics = ["t"]
+        cars = "/cars"
+        car = { path = "/id" }
+        fields.speed_kph = { path = "/v" }
+        fields.rpm = { path = "$/rpm" }
+        channels."*" = { path = "" }
+        channels."session.*" = { path = "$" }
+    "#;
+    let json = r#"{"rpm":9000,"track_temp_c":31,"cars":[{"id":44,"v":1,"fuel":0.5},{"id":16,"v":2,"fuel":0.25}]}"#;
+    let got = channels(&decoder(toml), json);
+    assert_eq!(got[0], named(&[("fuel", 0.5), ("session.track_temp_c", 31.0)]), "rpm is mapped, from the root");
+    assert_eq!(got[1], named(&[("fuel", 0.25), ("session.track_temp_c", 31.0)]));
+}
+
+#[test]
+fn an_absent_channel_is_left_out_and_one_of_the_wrong_type_makes_the_record_malformed() {
+    let d = decoder(CHANNELS);
+    assert_eq!(channels(&d, r#"{"car":{"speed":1,"rpm":2}}"#), vec![Vec::new()], "nothing absent is malformed");
+    assert_eq!(channels(&d, r#"{"car":{"speed":1,"rpm":2,"oil":null},"brakes":[]}"#), vec![Vec::new()]);
+    let wrong = |json: &str| d.decode("t", Some(b"k"), Some(json.as_bytes()), None, 0).unwrap_err().to_string();
+    assert_eq!(
+        wrong(r#"{"car":{"speed":1,"rpm":2,"oil":"hot"}}"#),
+        "mapping: `/car/oil` (channel `oil`) is a string, not a number"
+    );
+    assert_eq!(
+        wrong(r#"{"car":{"speed":1,"rpm":2},"brakes":[{"t":1}]}"#),
+        "mapping: `/brakes/0` (channel `brake_temp_c.fl`) is an object, not a number"
+    );
+    assert_eq!(
+        wrong(r#"{"car":{"speed":1,"rpm":2},"more":5}"#),
+        "mapping: `/more` (pass-through) is a number, not an object or an array"
+    );
+    let tenfold = decoder(&CHANNELS.replace("scale = 0.1", "scale = 10.0"));
+    let huge = r#"{"car":{"speed":1,"rpm":2,"oil":1e308}}"#;
+    assert_eq!(
+        tenfold.decode("t", Some(b"k"), Some(huge.as_bytes()), None, 0).unwrap_err().to_string(),
+        "mapping: `/car/oil` (channel `oil`) is not a finite number"
+    );
+}
+
+#[test]
+fn the_mapping_s_units_are_listed_and_the_others_come_from_the_names() {
+    let d = decoder(CHANNELS).observing();
+    let json = r#"{"car":{"speed":100,"rpm":5000,"oil":905,"water_c":90},"brakes":[400.5],"more":{"fuel_kg":40}}"#;
+    let mut samples = d.decode("t", Some(b"k"), Some(json.as_bytes()), Some(1), 0).unwrap();
+    d.finish("t", &mut samples);
+    let list = d.channels().topic("t").list("t");
+    let got: Vec<_> = list.channels.iter().map(|c| (c.name.as_str(), c.unit)).collect();
+    assert_eq!(
+        got,
+        [
+            ("speed_kph", Some("km/h")),
+            ("rpm", Some("rpm")),
+            ("brake_temp_c.fl", Some("°F")),
+            ("oil", Some("°C")),
+            ("water_c", Some("°C")),
+            ("extra.fuel_kg", Some("kg")),
+        ]
+    );
+}
+
+#[test]
+fn a_math_channel_reads_a_mapped_channel_as_any_other() {
+    let math = crate::channels::math::MathChannels::parse("m.toml", "[channels]\noil_f = \"oil * 1.8 + 32\"\n");
+    let d = Decoder::new(Mappings::parse(CHANNELS).unwrap(), Some(math.unwrap()));
+    let mut samples = d.decode("t", Some(b"k"), Some(br#"{"car":{"speed":1,"rpm":2,"oil":1010}}"#), None, 0).unwrap();
+    d.finish("t", &mut samples);
+    let channels = samples.into_iter().next().unwrap().1;
+    assert_eq!((channels.get("oil"), channels.get("oil_f")), (Some(100.0), Some(212.0)));
+}
+
+#[test]
+fn a_pass_through_keeps_what_the_record_s_bound_leaves_and_counts_the_rest() {
+    let d = decoder(CHANNELS).observing();
+    let many: Vec<String> = (0..300).map(|i| format!(r#""c{i}":{i}"#)).collect();
+    let json = format!(r#"{{"car":{{"speed":1,"rpm":2,"oil":10,{}}}}}"#, many.join(","));
+    let mut samples = d.decode("t", Some(b"k"), Some(json.as_bytes()), Some(1), 0).unwrap();
+    d.finish("t", &mut samples);
+    let kept = samples.into_iter().next().unwrap().1.len();
+    assert_eq!(kept, MAX_RECORD_CHANNELS - 2, "speed and rpm take their share");
+    let dropped = d.channels().topic("t").dropped();
+    assert_eq!(dropped.over_record_limit, 300 + 1 + 2 - MAX_RECORD_CHANNELS as u64);
+}
+
+#[test]
+fn a_mistake_in_the_channels_is_refused_naming_the_mapping_and_the_channel() {
+    let base = "[[mapping]]\ntopics = [\"t\"]\ncar = { key = true }\nfields.rpm = { path = \"/r\" }\nfields.speed_kph = { path = \"/s\" }\n";
+    let err = |extra: &str| Mappings::parse(&format!("{base}{extra}")).unwrap_err().to_string();
+    let long = "n".repeat(MAX_NAME_BYTES + 1);
+    assert_eq!(
+        err(&format!("channels.{long} = {{ path = \"/n\" }}")),
+        format!("mapping 1: channel `{long}`: a channel's name is 1 to 128 bytes")
+    );
+    let at_bound = format!("channels.{} = {{ path = \"/n\" }}", "n".repeat(MAX_NAME_BYTES));
+    assert!(Mappings::parse(&format!("{base}{at_bound}")).is_ok(), "128 bytes is a name");
+    assert_eq!(
+        err("channels.oil = { path = \"oil\" }"),
+        "mapping 1: channel `oil`: `oil` is not a JSON pointer (it starts with `/`, or `$/` for the record's root)"
+    );
+    assert_eq!(
+        err("channels.rpm = { path = \"/r2\" }"),
+        "mapping 1: channel `rpm`: a field of the contract: map it under `fields`"
+    );
+    assert!(err("channels.\"tire_temp_c.fl\" = { path = \"/t\" }").contains("map it under `fields`"));
+    assert_eq!(
+        err("channels.\"*\" = { path = \"/o\", unit = \"°C\" }"),
+        "mapping 1: channel `*`: a pass-through takes only `path`: its channels' units come from their names"
+    );
+    assert!(err("channels.\"b*\" = { path = \"/o\" }").contains("ends a group's name"));
+    assert!(err("channels.\"a.*.*\" = { path = \"/o\" }").contains("ends a group's name"));
+    assert!(err("channels.\"a*b\" = { path = \"/o\" }").contains("`*` ends a pass-through's name only"));
+    assert!(err("channels.oil = { path = \"/o\", unit = \"\" }").contains("a unit is 1 to 32 bytes"));
+    assert!(err("channels.oil = { path = \"/o\", scale = inf }").contains("finite"));
+    assert!(err("channels.oil = { path = \"/o\", colour = 1 }").contains("colour"), "unknown keys are refused");
+    assert!(err("channels.oil = { path = \"/o\" }\nchannels.oil = { path = \"/p\" }").contains("duplicate"));
+    let wide: String = (0..MAX_RECORD_CHANNELS - 1).map(|i| format!("channels.c{i} = {{ path = \"/c\" }}\n")).collect();
+    assert_eq!(err(&wide), "mapping 1: `channels` and `fields` map 257 channels, over a record's 256");
 }

@@ -110,12 +110,8 @@ async fn the_channels_api_and_message_list_every_channel_with_its_unit_count_and
     let message = viewer
         .next_of("channels", |m| m["topic"] == topic.as_str() && m["channels"].as_array().is_some_and(|c| c.len() == 9))
         .await;
-    let api = eventually("both records counted", || async {
-        let v = app.get_json(&format!("/api/channels?topic={topic}")).await;
-        (v["channels"][0]["records"] == 2).then_some(v)
-    })
-    .await;
-    let row = |name: &str| api["channels"].as_array().unwrap().iter().find(|c| c["name"] == name).cloned().unwrap();
+    let api = channels_counted(&app, &topic, 2).await;
+    let row = |name: &str| channel_row(&api, name);
     let want = |name: &str, unit: Value, min: f64, max: f64| json!({"name": name, "unit": unit, "records": 2, "min": min, "max": max, "math": false});
     assert_eq!(row("speed_kph"), want("speed_kph", json!("km/h"), 100.0, 103.0));
     assert_eq!(row("rpm"), want("rpm", json!("rpm"), 9000.0, 9000.0));

@@ -354,6 +354,20 @@ pub fn records(seen: &[Value], mode: &str) -> Vec<(String, i64, Value)> {
         .collect()
 }
 
+/// `/api/channels?topic=T` once its first channel has counted `n` records.
+pub async fn channels_counted(app: &TestApp, topic: &str, n: u64) -> Value {
+    eventually(&format!("{n} records counted"), || async {
+        let v = app.get_json(&format!("/api/channels?topic={topic}")).await;
+        (v["channels"][0]["records"] == n).then_some(v)
+    })
+    .await
+}
+
+/// One channel's row in an `/api/channels` answer.
+pub fn channel_row(api: &Value, name: &str) -> Value {
+    api["channels"].as_array().unwrap().iter().find(|c| c["name"] == name).cloned().unwrap()
+}
+
 /// Offsets received per partition, in arrival order.
 pub fn offsets_by_partition(recs: &[(String, i64, Value)]) -> std::collections::BTreeMap<i64, Vec<i64>> {
     let mut map = std::collections::BTreeMap::<i64, Vec<i64>>::new();

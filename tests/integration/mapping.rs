@@ -84,18 +84,78 @@ async fn a_simhub_object_charts_with_its_units_converted_and_a_misfit_names_its_
     assert!(stats.to_string().contains("mapping: `/carState/Rpms` (rpm) is a string, not a number"), "{stats}");
 }
 
-#[test]
-fn a_mapping_file_with_a_mistake_stops_serve_with_one_line_naming_it() {
+#[tokio::test]
+async fn a_simhub_object_s_channels_reach_a_viewer_and_are_listed_with_the_mapping_s_units() {
+    let topic = create_topic(1).await;
+    let mapping = example("simhub", "simhub", &topic);
+    let mut second = example_json("simhub");
+    second["carState"]["OilTemperature"] = json!(110.0);
+    second["carState"]["Fuel"] = json!(40.9);
+    second["carState"]["PitLimiterOn"] = json!(true);
+    let batch = [(0, "GT3-911", json_bytes(&example_json("simhub"))), (0, "GT3-911", json_bytes(&second))];
+    produce(&topic, &batch).await;
+    let (app, mut viewer) = watching_mapped(&topic, &mapping).await;
+    viewer.until("both records", |seen| records(seen, "live").len() >= 2).await;
+    std::fs::remove_file(&mapping).unwrap();
+
+    let got = records(&viewer.seen, "live");
+    let channels = |oil: f64, fuel: f64, pit: f64| {
+        json!({
+            "oil_temp": oil, "Fuel": fuel, "PitLimiterOn": pit,
+            "tire_pressure_psi.fl": 27.1, "tire_pressure_psi.fr": 27.2,
+            "tire_pressure_psi.rl": 26.8, "tire_pressure_psi.rr": 26.9,
+            "EngineMap.Current": 2.0, "TrackPositionPercent": 0.42, "WaterTemperature": 91.0,
+        })
+    };
+    assert_eq!(got[0].2["channels"], channels(104.5, 41.2, 0.0));
+    assert_eq!(got[1].2["channels"], channels(110.0, 40.9, 1.0));
+    assert_eq!(got[0].2["rpm"], 7450.0, "the contract's fields stay outside `channels`");
+
+    let api = channels_counted(&app, &topic, 2).await;
+    let row = |name: &str| channel_row(&api, name);
+    let want = |name: &str, unit: Value, min: f64, max: f64| json!({"name": name, "unit": unit, "records": 2, "min": min, "max": max, "math": false});
+    assert_eq!(row("oil_temp"), want("oil_temp", json!("°C"), 104.5, 110.0), "the mapping's unit");
+    assert_eq!(row("tire_pressure_psi.fl"), want("tire_pressure_psi.fl", json!("psi"), 27.1, 27.1));
+    assert_eq!(row("Fuel"), want("Fuel", Value::Null, 40.9, 41.2), "passed through: the name's suffix, none");
+    assert_eq!(row("PitLimiterOn"), want("PitLimiterOn", Value::Null, 0.0, 1.0));
+    let names: Vec<&str> = api["channels"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names.len(),
+        9 + 10,
+        "nine contract fields (speed, rpm, four tires, lap, pedals) and ten channels: {names:?}"
+    );
+}
+
+/// `serve --mapping` of a file holding `text`: its exit code and what it wrote to stderr.
+fn serve_with_mapping(text: &str) -> (Option<i32>, String) {
     let path = std::env::temp_dir().join(format!("{}.toml", unique("bad-mapping")));
-    std::fs::write(&path, "[[mapping]]\ntopics = [\"t\"]\ncar = { key = true }\nfields.rpm = { path = \"/r\" }\n")
-        .unwrap();
+    std::fs::write(&path, text).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_trackside"))
         .args(["serve", "--mapping", path.to_str().unwrap()])
         .output()
         .unwrap();
     std::fs::remove_file(&path).unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_mapping_file_with_a_mistake_stops_serve_with_one_line_naming_it() {
+    let (code, stderr) =
+        serve_with_mapping("[[mapping]]\ntopics = [\"t\"]\ncar = { key = true }\nfields.rpm = { path = \"/r\" }\n");
+    assert_eq!(code, Some(2), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("has no `speed_kph`"), "{stderr}");
+}
+
+#[test]
+fn a_channel_over_the_name_bound_stops_serve_with_one_line_naming_the_mapping_and_the_channel() {
+    let long = "n".repeat(129);
+    let text = format!(
+        "[[mapping]]\ntopics = [\"t\"]\ncar = {{ key = true }}\nfields.rpm = {{ path = \"/r\" }}\n\
+         fields.speed_kph = {{ path = \"/s\" }}\nchannels.{long} = {{ path = \"/n\" }}\n"
+    );
+    let (code, stderr) = serve_with_mapping(&text);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(&format!("mapping 1: channel `{long}`: a channel's name is 1 to 128 bytes")), "{stderr}");
 }
