@@ -38,6 +38,11 @@ pub(super) fn apply(m: &Mapping, root: &Value, key: Option<&[u8]>, ts: i64) -> R
         .map(|(i, el)| {
             let s = sample(m, root, el, i, key, ts)?;
             let flat = if m.channels.is_empty() { Flat::default() } else { car_channels(m, &s, root, el)? };
+            // As the contract's decoder: values the bounds dropped count as channels sent.
+            let sent = flat.len() + (flat.too_long + flat.too_many) as usize;
+            if sent == 0 && s.v1_values().iter().all(Option::is_none) {
+                return Err(Malformed::NoChannel);
+            }
             Ok((s, flat))
         })
         .collect()
@@ -67,8 +72,9 @@ fn sample(m: &Mapping, root: &Value, el: &Value, i: usize, key: Option<&[u8]>, t
     let mut s = Sample {
         car,
         ts: Some(ts),
-        speed_kph: 0.0,
-        rpm: 0.0,
+        // Absent unless mapped and present: contract v2 requires neither.
+        speed_kph: f64::NAN,
+        rpm: f64::NAN,
         tire_temp_c: None,
         lap: None,
         gear: None,
@@ -81,12 +87,7 @@ fn sample(m: &Mapping, root: &Value, el: &Value, i: usize, key: Option<&[u8]>, t
     };
     let mut tires = [None; 4];
     for n in &m.numbers {
-        let Some(v) = number(n, root, el)? else {
-            if matches!(n.field, Field::Speed | Field::Rpm) {
-                return Err(misfit(format!("`{}` ({}) is missing", n.path.text, n.name)));
-            }
-            continue;
-        };
+        let Some(v) = number(n, root, el)? else { continue };
         match n.field {
             Field::Ts => s.ts = Some(integer(n, v, i64::MIN, i64::MAX)?),
             Field::Speed => s.speed_kph = v,

@@ -131,18 +131,16 @@ pub(super) fn compile(entry: Entry) -> Result<Mapping, String> {
         numbers.push(number(&name, spec)?);
     }
     numbers.sort_by_key(|n| n.field);
-    for required in [Field::Speed, Field::Rpm] {
-        if !numbers.iter().any(|n| n.field == required) {
-            let name = if required == Field::Speed { "speed_kph" } else { "rpm" };
-            return Err(format!("`fields` has no `{name}`, which the contract requires"));
-        }
-    }
     let tires = numbers.iter().filter(|n| matches!(n.field, Field::Tire(_))).count();
     if tires != 0 && tires != 4 {
         return Err("`fields` maps some tire corners but not all four".into());
     }
     let fields = numbers.iter().filter(|n| n.field != Field::Ts).count();
     let channels = channels::compile(entry.channels, fields)?;
+    // Contract v2: no field is required, but a mapping must give a record some channel.
+    if fields == 0 && channels.is_empty() {
+        return Err("the mapping reads no channel: `fields` or `channels` must name one".into());
+    }
     Ok(Mapping { cars, car, driver, numbers, channels })
 }
 

@@ -90,8 +90,6 @@ fn topics_without_a_mapping_keep_the_contract() {
 
 #[test]
 fn a_record_that_does_not_fit_is_malformed_with_the_path_named() {
-    let no_rpm = SIMHUB_JSON.replace(r#""Rpms":7450,"#, "");
-    assert_eq!(reason(SIMHUB_TOML, "simhub", &no_rpm), "mapping: `/carState/Rpms` (rpm) is missing");
     let text_speed = SIMHUB_JSON.replace("212.4", r#""fast""#);
     assert_eq!(
         reason(SIMHUB_TOML, "simhub", &text_speed),
@@ -109,6 +107,19 @@ fn a_record_that_does_not_fit_is_malformed_with_the_path_named() {
     assert!(reason(F1_TOML, "f1-json", "{oops").starts_with("not JSON"));
     let keyless = decoder(SIMHUB_TOML).decode("simhub", None, Some(SIMHUB_JSON.as_bytes()), None, 0);
     assert_eq!(keyless.unwrap_err().to_string(), "mapping: the record has no key to name the car by");
+}
+
+#[test]
+fn speed_and_rpm_are_optional_as_in_contract_v2_but_a_record_needs_a_channel() {
+    let toml = "[[mapping]]\ntopics = [\"t\"]\ncar = { key = true }\nfields.speed_kph = { path = \"/s\" }\n\
+                [mapping.channels]\nbrake_fl = { path = \"/b\", unit = \"°C\" }\n";
+    let d = decoder(toml);
+    let only_brake: Vec<_> =
+        d.decode("t", Some(b"7"), Some(br#"{"b":512.5}"#), Some(1), 0).unwrap().into_iter().collect();
+    assert!(only_brake[0].0.speed_kph.is_nan() && only_brake[0].0.rpm.is_nan(), "neither mapped value was sent");
+    assert_eq!(only_brake[0].1.to_vec(), named(&[("brake_fl", 512.5)]));
+    let nothing = d.decode("t", Some(b"7"), Some(br#"{"other":1}"#), Some(1), 0);
+    assert!(matches!(nothing, Err(Malformed::NoChannel)), "a record with nothing mapped in it is malformed");
 }
 
 #[test]
@@ -147,7 +158,12 @@ fn units_scale_and_offset_convert_into_the_contract() {
 fn a_mapping_file_with_a_mistake_is_refused_with_its_place() {
     let base = "[[mapping]]\ntopics = [\"t\"]\ncar = { key = true }\nfields.rpm = { path = \"/r\" }\n";
     let err = |extra: &str| Mappings::parse(&format!("{base}{extra}")).unwrap_err().to_string();
-    assert_eq!(err(""), "mapping 1: `fields` has no `speed_kph`, which the contract requires");
+    assert_eq!(
+        Mappings::parse("[[mapping]]\ntopics = [\"t\"]\ncar = { key = true }\nfields.ts = { path = \"/t\" }\n")
+            .unwrap_err()
+            .to_string(),
+        "mapping 1: the mapping reads no channel: `fields` or `channels` must name one"
+    );
     assert_eq!(
         err("fields.speed_kph = { path = \"/s\", unit = \"K\" }"),
         "mapping 1: unit `K` does not fit `speed_kph`"
