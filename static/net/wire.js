@@ -3,7 +3,8 @@
 // `data` message it stands for. Columns are Float64Array views on the frame's own buffer,
 // so a batch of any size costs a few objects, never one per record. Every length is checked
 // against the buffer before it is used: a frame that runs past its end throws a WireError,
-// which the caller counts; nothing is read out of bounds.
+// which the caller counts; nothing is read out of bounds. A batch's other channels (the
+// channels section, columns 17 and up) are found by name: `batch.names` and `batch.extraAt`.
 
 /** The subprotocol a page offers to get its `data` messages in this layout. */
 export const SUBPROTOCOL = 'trackside.columnar.v1';
@@ -46,6 +47,8 @@ const pad8 = (n) => (n + 7) & ~7;
  * lacks the field) or null when no record of the batch has it, and `present[name]` the
  * column's presence bitmap (a Uint8Array, bit `j % 8` of byte `j >> 3` for record j) when
  * only some records have it, else null. Car ids and drivers are indexes into `strings`.
+ * The batch's other channels (its channels section) are `names[k]`, whose values start at
+ * float `extraAt[k]` of `f64`; `channel(name)` gives one as a view.
  *
  * @param {ArrayBuffer} buffer  the whole message, as a WebSocket with binaryType 'arraybuffer' gives it
  * @returns {{mode: 'live'|'replay', dropped: number, batches: ColumnarBatch[]}|null}
@@ -89,7 +92,7 @@ export function decodeDataFrame(buffer) {
  * per column); `columns` and `present` make the views for other readers, when asked.
  */
 export class ColumnarBatch {
-  constructor(frame, slot, topic, partition, n, strings) {
+  constructor(frame, slot, topic, partition, n, strings, extra) {
     this.topic = topic;
     this.partition = partition;
     this.n = n;
@@ -99,6 +102,29 @@ export class ColumnarBatch {
     this.at = frame.at;
     this.base = slot * 2 * COLUMNS.length;
     this.frame = frame;
+    /**
+     * The channels section's names, in its order (shared by batches with the same
+     * directory: read it, never change it), and where each column's values start in `f64`
+     * (NaN where a record lacks the channel). Empty when the batch has no section.
+     */
+    this.names = extra.names;
+    this.extraAt = extra.at;
+    /** Byte offsets of each section column's presence bitmap in the frame, -1 for none. */
+    this.extraBitmaps = extra.bitmaps;
+  }
+
+  /** Channel `name` of the channels section as a view of `n` values, or null when the batch lacks it. */
+  channel(name) {
+    const k = this.names.indexOf(name);
+    if (k < 0) return null;
+    return this.f64.subarray(this.extraAt[k], this.extraAt[k] + this.n);
+  }
+
+  /** The presence bitmap of section channel `name`, or null (every record has it, or the batch lacks it). */
+  channelPresent(name) {
+    const k = this.names.indexOf(name);
+    if (k < 0 || this.extraBitmaps[k] < 0) return null;
+    return this.frame.bytes.subarray(this.extraBitmaps[k], this.extraBitmaps[k] + Math.ceil(this.n / 8));
   }
 
   /** Column `name`'s values, a view on the frame's buffer, or null when the batch lacks it. */
@@ -165,7 +191,65 @@ function decodeBatch(frame, view, start, end, slot) {
     if (i < COLUMNS.length) at[base + i] = p >> 3;
     p += n * 8;
   }
-  return new ColumnarBatch(frame, slot, topic, partition, n, strings);
+  const extra = p === end ? NO_SECTION : channelsSection(frame, view, p, end, n, strings, fail);
+  return new ColumnarBatch(frame, slot, topic, partition, n, strings, extra);
+}
+
+const NO_SECTION = Object.freeze({ names: Object.freeze([]), at: new Int32Array(0), bitmaps: new Int32Array(0) });
+
+/**
+ * The channels section in bytes [p, end) of a batch of `n` records (docs/protocol.md, "The
+ * channels section"): its directory, then each column as a v1 column is laid out. Bytes
+ * after its last column are left unread, as bytes after the v1 columns were before it.
+ */
+function channelsSection(frame, view, p, end, n, strings, fail) {
+  if (p + 8 > end) fail(`${end - p} bytes after its columns, too few for a channels section`);
+  const count = view.getUint32(p, true);
+  if (count === 0) fail('its channels section lists no channel');
+  const dir = p + 8;
+  if (dir + 4 * count > end) fail(`the directory of its ${count} channels runs past the batch`);
+  const names = directoryNames(frame.bytes, view, dir, count, strings, fail);
+  const at = new Int32Array(count);
+  const bitmaps = new Int32Array(count).fill(-1);
+  const bitmapBytes = pad8(Math.ceil(n / 8));
+  p = pad8(dir + 4 * count);
+  for (let k = 0; k < count; k++) {
+    if (view.getUint16(dir + 4 * k + 2, true) & 1) {
+      if (p + bitmapBytes > end) fail(`the bitmap of channel ${names[k]} runs past the batch`);
+      bitmaps[k] = p;
+      p += bitmapBytes;
+    }
+    if (p + n * 8 > end) fail(`channel ${names[k]} (${n} values) runs past the batch`);
+    at[k] = p >> 3;
+    p += n * 8;
+  }
+  return { names, at, bitmaps };
+}
+
+/**
+ * The last directory read for a string table, and its names: a replay's batches repeat the
+ * partition's last directory, and a shared names array lets the store keep its ring
+ * lookups per array. Weak: forgotten with the string table.
+ * @type {WeakMap<string[], {bytes: Uint8Array, names: string[]}>}
+ */
+const seenDirectories = new WeakMap();
+
+/** The names of a directory of `count` entries at byte `dir`, each checked against the string table. */
+function directoryNames(bytes, view, dir, count, strings, fail) {
+  const to = dir + 4 * count;
+  const seen = seenDirectories.get(strings);
+  if (seen !== undefined && sameBytes(seen.bytes, bytes, dir, to)) return seen.names;
+  const names = new Array(count);
+  for (let k = 0; k < count; k++) {
+    const index = view.getUint16(dir + 4 * k, true);
+    const flags = view.getUint16(dir + 4 * k + 2, true);
+    if (index >= strings.length) fail(`channel ${k} names string ${index}; the table has ${strings.length}`);
+    if ((flags & ~1) !== 0) fail(`channel ${strings[index]} has unknown flags ${flags}`);
+    names[k] = strings[index];
+  }
+  Object.freeze(names);
+  seenDirectories.set(strings, { bytes: bytes.slice(dir, to), names });
+  return names;
 }
 
 /**
