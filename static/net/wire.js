@@ -4,7 +4,7 @@
 // so a batch of any size costs a few objects, never one per record. Every length is checked
 // against the buffer before it is used: a frame that runs past its end throws a WireError,
 // which the caller counts; nothing is read out of bounds. A batch's other channels (the
-// channels section, columns 17 and up) are found by name: `batch.names` and `batch.extraAt`.
+// channels section, columns 17 and up) are found by name: `batch.names`, `batch.channel(name)`.
 
 /** The subprotocol a page offers to get its `data` messages in this layout. */
 export const SUBPROTOCOL = 'trackside.columnar.v1';
@@ -72,6 +72,9 @@ export function decodeDataFrame(buffer) {
     f64: floats(buffer, 0, size >> 3),
     /** Per batch, COLUMNS.length float indexes into f64 (-1: absent), then as many byte offsets of bitmaps (-1: none). */
     at: new Int32Array(Math.min(count, Math.floor(size / BATCH_HEADER)) * 2 * COLUMNS.length),
+    /** Float indexes into f64 of the channels sections' columns, batch after batch (grown as needed). */
+    xat: EMPTY_AT,
+    xlen: 0,
   };
   const batches = [];
   let at = FRAME_HEADER;
@@ -104,27 +107,31 @@ export class ColumnarBatch {
     this.frame = frame;
     /**
      * The channels section's names, in its order (shared by batches with the same
-     * directory: read it, never change it), and where each column's values start in `f64`
-     * (NaN where a record lacks the channel). Empty when the batch has no section.
+     * directory: read it, never change it); empty when the batch has no section. Channel
+     * `names[k]`'s values start at float `frame.xat[xbase + k]` of `f64` (NaN where a record
+     * lacks it): the store reads them there, with no object per batch.
      */
     this.names = extra.names;
-    this.extraAt = extra.at;
-    /** Byte offsets of each section column's presence bitmap in the frame, -1 for none. */
-    this.extraBitmaps = extra.bitmaps;
+    this.xbase = extra.xbase;
+    /** Byte offset of the section's directory in the frame (-1: no section). */
+    this.dirAt = extra.dirAt;
   }
 
   /** Channel `name` of the channels section as a view of `n` values, or null when the batch lacks it. */
   channel(name) {
     const k = this.names.indexOf(name);
     if (k < 0) return null;
-    return this.f64.subarray(this.extraAt[k], this.extraAt[k] + this.n);
+    const o = this.frame.xat[this.xbase + k];
+    return this.f64.subarray(o, o + this.n);
   }
 
   /** The presence bitmap of section channel `name`, or null (every record has it, or the batch lacks it). */
   channelPresent(name) {
     const k = this.names.indexOf(name);
-    if (k < 0 || this.extraBitmaps[k] < 0) return null;
-    return this.frame.bytes.subarray(this.extraBitmaps[k], this.extraBitmaps[k] + Math.ceil(this.n / 8));
+    if (k < 0 || (this.frame.bytes[this.dirAt + 4 * k + 2] & 1) === 0) return null;
+    // The bitmap comes just before the values, padded to 8 bytes.
+    const at = this.frame.xat[this.xbase + k] * 8 - pad8(Math.ceil(this.n / 8));
+    return this.frame.bytes.subarray(at, at + Math.ceil(this.n / 8));
   }
 
   /** Column `name`'s values, a view on the frame's buffer, or null when the batch lacks it. */
@@ -195,7 +202,8 @@ function decodeBatch(frame, view, start, end, slot) {
   return new ColumnarBatch(frame, slot, topic, partition, n, strings, extra);
 }
 
-const NO_SECTION = Object.freeze({ names: Object.freeze([]), at: new Int32Array(0), bitmaps: new Int32Array(0) });
+const NO_SECTION = Object.freeze({ names: Object.freeze([]), xbase: 0, dirAt: -1 });
+const EMPTY_AT = new Int32Array(0);
 
 /**
  * The channels section in bytes [p, end) of a batch of `n` records (docs/protocol.md, "The
@@ -209,21 +217,26 @@ function channelsSection(frame, view, p, end, n, strings, fail) {
   const dir = p + 8;
   if (dir + 4 * count > end) fail(`the directory of its ${count} channels runs past the batch`);
   const names = directoryNames(frame.bytes, view, dir, count, strings, fail);
-  const at = new Int32Array(count);
-  const bitmaps = new Int32Array(count).fill(-1);
+  const xbase = frame.xlen;
+  if (xbase + count > frame.xat.length) {
+    const grown = new Int32Array(Math.max(64, 2 * (xbase + count)));
+    grown.set(frame.xat.subarray(0, xbase));
+    frame.xat = grown;
+  }
+  const at = frame.xat;
   const bitmapBytes = pad8(Math.ceil(n / 8));
   p = pad8(dir + 4 * count);
   for (let k = 0; k < count; k++) {
     if (view.getUint16(dir + 4 * k + 2, true) & 1) {
       if (p + bitmapBytes > end) fail(`the bitmap of channel ${names[k]} runs past the batch`);
-      bitmaps[k] = p;
       p += bitmapBytes;
     }
     if (p + n * 8 > end) fail(`channel ${names[k]} (${n} values) runs past the batch`);
-    at[k] = p >> 3;
+    at[xbase + k] = p >> 3;
     p += n * 8;
   }
-  return { names, at, bitmaps };
+  frame.xlen = xbase + count;
+  return { names, xbase, dirAt: dir };
 }
 
 /**

@@ -52,6 +52,7 @@ export class CarPanel {
     this.urlDirty = false;
     this.legendDirty = true;
     this.seenCarsVersion = -1;
+    this.seenRefused = 0;
     this.knownCars = new Set();
     this.legendAt = 0;
     this.legendVersion = -1;
@@ -95,9 +96,11 @@ export class CarPanel {
 
   syncCars() {
     const { store, ui, charts, root } = this.page;
-    if (!this.carsDirty && store.carsVersion === this.seenCarsVersion) return;
+    const refused = store.extraRings.refused;
+    if (!this.carsDirty && store.carsVersion === this.seenCarsVersion && refused === this.seenRefused) return;
     this.carsDirty = false;
     this.seenCarsVersion = store.carsVersion;
+    this.seenRefused = refused;
     for (const car of store.sortedIds) {
       if (!this.knownCars.has(car)) {
         this.knownCars.add(car);
@@ -107,7 +110,7 @@ export class CarPanel {
     const focus = this.focus();
     const drawn = drawnCars(store.sortedIds, ui.hidden, focus);
     charts.configure(drawn, focus);
-    this.list.render(store.sortedIds, new Set(drawn), focus, store.ignored);
+    this.list.render(store.sortedIds, new Set(drawn), focus, store.ignored, refused);
     if (this.urlDirty) {
       this.urlDirty = false;
       this.page.writeUrl();
