@@ -18,6 +18,7 @@ import { drawPeriod, initial, next } from './core/session.js';
 import { Rounds } from './core/view.js';
 import { formatQuery, parseQuery } from './core/url.js';
 import { pageViews } from './views.js';
+import { DEFAULT_STRIPS, sameStrips } from './strips/layout.js';
 
 const TOPICS_REFRESH_MS = 5_000;
 const PLAYBACK_TICK_MS = 1_000;
@@ -54,6 +55,10 @@ const ui = {
   cursorIdx: null,
   /** The strips by 'time' or by 'distance' (race.js). */
   axis: fromUrl.axis,
+  /** The strips shown (strips/layout.js), as the link said or the default set. */
+  strips: fromUrl.strips ?? DEFAULT_STRIPS,
+  /** Each channel's unit as the server's `channels` messages said (name → unit or null). */
+  units: new Map(),
 };
 
 const store = new TelemetryStore();
@@ -78,7 +83,7 @@ const page = {
   session: () => session,
   onCars: () => renderEmpty(),
 };
-const strips = new Strips(page, { onZoom: (a, b) => playback.zoomTo(a, b) });
+const strips = new Strips(page, { onZoom: (a, b) => playback.zoomTo(a, b), onLayout: () => playback.layoutChanged() });
 const race = new Race({
   ...page,
   charts: strips.charts,
@@ -176,6 +181,13 @@ function onMessage(msg) {
       // A server without a lap index: the tower does without lap times, no notice needed.
       if (msg.request === 'laps') return race.lapsRefused();
       return dispatch({ type: 'refused', request: msg.request, code: msg.error, message: msg.message });
+    case 'channels':
+      // Units for the strips' labels; the channel picker keeps the rest of the catalogue.
+      for (const c of Array.isArray(msg.channels) ? msg.channels : []) {
+        if (typeof c?.name === 'string' && !ui.units.has(c.name)) ui.units.set(c.name, c.unit ?? null);
+      }
+      strips.setUnits(ui.units);
+      return;
     case 'stats':
       ui.stats = msg;
       renderKafka();
@@ -200,6 +212,7 @@ function writeUrl() {
     paused: session.start ? session.start.paused : replaying && session.wantPaused,
     axis: ui.axis,
     wire: fromUrl.wire,
+    strips: sameStrips(ui.strips, DEFAULT_STRIPS) ? null : ui.strips,
   });
   if (q !== location.search) history.replaceState(null, '', q);
 }
@@ -317,6 +330,8 @@ const hook = Object.freeze({
   get focus() { return race.focus(); },
   /** What the Distance strips show: the laps, the reference, the deltas (ms). */
   get distance() { return race.distance.info && structuredClone(race.distance.info); },
+  /** Each strip shown: its key, channels, cars, label, unit, height (px), and the last value of each series drawn. */
+  get strips() { return charts.describe(); },
   get lapTable() { return { topic: race.table.topic, index: race.table.index, track: race.table.track, cars: race.table.cars.size }; },
 });
 Object.defineProperty(window, 'trackside', { value: hook, enumerable: true });

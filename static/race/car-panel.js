@@ -4,14 +4,12 @@
 
 import { CarList, drawnCars, focusedCar } from './cars.js';
 import { TireWidget } from './tires.js';
-import { bucketValues } from '../strips/zoom.js';
+import { bucketValue, bucketValues } from '../strips/zoom.js';
 
 /** The values at the cursor are written at most this often. */
 const LEGEND_INTERVAL_MS = 120;
 
 const fmtTime = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 });
-const fmt0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const fmtNum = (v) => (Number.isFinite(v) ? fmt0.format(v) : '—');
 
 export class CarPanel {
   /**
@@ -136,14 +134,17 @@ export class CarPanel {
     const focus = this.focus();
     const v = focus === null ? null : this.valuesOf(focus, t);
     this.tires.show(focus, v ? { fl: v.fl, fr: v.fr, rl: v.rl, rr: v.rr } : null);
-    const tag = focus === null ? '' : `#${focus}`;
-    this.readout('speed', v ? `${tag}  ${fmtNum(v.speed)}` : '');
-    this.readout('rpm', v ? `${tag}  ${fmtNum(v.rpm)}` : '');
-    this.readout('tires-car', focus === null ? '' : `focused car ${tag}`);
+    charts.readouts(v ? focus : null, (car, channel) => this.valueOf(car, channel, t));
   }
 
-  readout(key, text) {
-    const el = this.page.root.querySelector(`[data-readout="${key}"]`);
-    if (el.textContent !== text) el.textContent = text;
+  /** One channel of a car at the cursor: from the overview's bucket zoomed out, else from the rings. */
+  valueOf(car, channel, t) {
+    const { charts, ui, store } = this.page;
+    if (charts.bands && ui.cursorIdx != null) return bucketValue(charts.bands, car, channel, ui.cursorIdx);
+    const track = store.cars.get(car);
+    const ring = track?.series(channel);
+    if (!ring || track.count === 0) return NaN;
+    const i = t == null ? track.indexFromNewest(0) : track.indexAt(t);
+    return i < 0 ? NaN : ring[i];
   }
 }

@@ -9,6 +9,7 @@
 // A 'focus' strip draws the focused car, which is the car chosen, else the first car listed
 // (race/cars.js `focusedCar`): with no car chosen it shows the first one.
 
+import { CORNER_COLORS, carColor } from '../core/colors.js';
 import { MAX_CHANNELS, MAX_STRIPS } from '../core/url.js';
 
 export { MAX_CHANNELS, MAX_STRIPS };
@@ -178,12 +179,47 @@ const fmtInt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const fmtSmall = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 const fmtCompact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
-/** How a value is written on a strip's axis and in its readout. */
-export function formatValue(scale, v) {
+/** How a value is written on a strip's axis (`axis`: rpm in thousands) and in its readout. */
+export function formatValue(scale, v, axis = false) {
   if (!Number.isFinite(v)) return '—';
-  if (scale === 'rpm') return v >= 1000 ? `${v / 1000}k` : fmtInt.format(v);
+  if (scale === 'rpm') return axis && v >= 1000 ? `${v / 1000}k` : fmtInt.format(v);
   if (scale === 'gear') return v === -1 ? 'R' : v === 0 ? 'N' : fmtInt.format(v);
   if (scale === 'pedal') return fmtSmall.format(v);
   const a = Math.abs(v);
   return a >= 10000 ? fmtCompact.format(v) : a >= 100 ? fmtInt.format(v) : fmtSmall.format(v);
+}
+
+// ---- what a strip draws ---------------------------------------------------------------------------
+
+/** Colours of a focused-car strip's channels, in order: throttle green, brake red, then others. */
+const CHANNEL_COLORS = ['#4ade80', '#f87171', '#38bdf8', '#facc15', '#c084fc', '#fb923c', '#2dd4bf', '#e5e7eb'];
+
+/**
+ * The series a strip draws, in drawing order: every car of `order` (the focused car last, on
+ * top) or only `focus`, each with each channel. A focused-car strip colours its channels
+ * (the four corners in the corner colours; one channel in the car's colour); a strip of
+ * every car colours by car, dimming all but the focused one, its later channels dashed.
+ * Gears are drawn as steps.
+ * @param {string[]} order  the cars drawn
+ * @param {string|null} focus  the focused car (null: no car yet)
+ * @returns {{car: string, channel: string, color: string, strong: boolean, width: number, dash: boolean, step: boolean}[]}
+ */
+export function stripSeries(s, order, focus) {
+  const corners = isCorners(s);
+  const out = [];
+  if (s.cars === 'focus') {
+    if (focus === null) return out;
+    s.channels.forEach((channel, k) => {
+      const color = corners ? Object.values(CORNER_COLORS)[k] : s.channels.length === 1 ? carColor(focus) : CHANNEL_COLORS[k % CHANNEL_COLORS.length];
+      out.push({ car: focus, channel, color, strong: true, width: s.channels.length === 1 ? 2 : 1.75, dash: false, step: channel === 'gear' });
+    });
+    return out;
+  }
+  for (const car of order) {
+    s.channels.forEach((channel, k) => {
+      const strong = car === focus;
+      out.push({ car, channel, color: carColor(car), strong, width: strong ? 2.5 : 1, dash: k > 0, step: channel === 'gear' });
+    });
+  }
+  return out;
 }

@@ -39,11 +39,18 @@ export function dragSpan(a, b) {
   return to - from >= MIN_ZOOM_MS ? { from, to } : null;
 }
 
-/** The `overview` request for a span drawn `widthPx` wide: one bucket per pixel. */
-export function overviewRequest(sp, widthPx, cars = null) {
+/** Channels asked of one overview at most: more strips than the page offers would show. */
+const MAX_OVERVIEW_CHANNELS = 64;
+
+/**
+ * The `overview` request for a span drawn `widthPx` wide: one bucket per pixel; `channels`,
+ * the channels the strips show (the server summarises the v1 channels without it).
+ */
+export function overviewRequest(sp, widthPx, cars = null, channels = null) {
   const buckets = Math.max(1, Math.min(MAX_BUCKETS, Math.floor(widthPx)));
   const req = { from_ts: Math.floor(sp.from), to_ts: Math.ceil(sp.to), buckets };
   if (cars && cars.length > 0) req.cars = cars.slice(0, 64);
+  if (channels && channels.length > 0) req.channels = channels.slice(0, MAX_OVERVIEW_CHANNELS);
   return req;
 }
 
@@ -120,6 +127,12 @@ export function zoomLabel(secs) {
  * its partition and driver; null when the overview does not know the car. The same shape
  * as TelemetryStore.valuesAt; what a bucket cannot say (the gear) is NaN.
  */
+/** Car `car`'s maximum of `channel` in bucket `i` of an overview, NaN when it has none. */
+export function bucketValue(overview, car, channel, i) {
+  const entry = (overview?.cars ?? []).find((c) => sameCar(c, car));
+  return entry?.channels?.[channel]?.max?.[i] ?? NaN;
+}
+
 export function bucketValues(overview, car, i) {
   const entry = (overview?.cars ?? []).find((c) => sameCar(c, car));
   if (!entry) return null;

@@ -2,10 +2,11 @@
 // and what a strip says about itself (label, unit, y range); their URL is tests/js/core/url.test.mjs's.
 
 import assert from 'node:assert/strict';
+import { CORNER_COLORS, carColor } from '../../../static/core/colors.js';
 import { describe, test } from 'node:test';
 import {
   DEFAULT_STRIPS, MAX_STRIPS, addChannel, addStrip, formatValue, isCorners, labelOf, moveStrip,
-  removeChannel, removeStrip, scaleOf, setCars, stripUnit, unitOf, yRange,
+  removeChannel, removeStrip, scaleOf, setCars, stripSeries, stripUnit, unitOf, yRange,
 } from '../../../static/strips/layout.js';
 
 const names = (strips) => strips.map((s) => `${s.cars}:${s.channels.join('+')}`);
@@ -88,8 +89,34 @@ describe('what a strip says about itself', () => {
 
   test('values are written for the axis and the readout', () => {
     assert.deepEqual([-1, 0, 4].map((g) => formatValue('gear', g)), ['R', 'N', '4']);
-    assert.equal(formatValue('rpm', 11000), '11k');
+    assert.equal(formatValue('rpm', 11000, true), '11k', 'on the axis');
+    assert.equal(formatValue('rpm', 10209), '10,209', 'in the readout');
     assert.equal(formatValue('auto', 1.256), '1.26');
     assert.equal(formatValue('auto', NaN), '—');
+  });
+});
+
+describe('what a strip draws', () => {
+  const [speed, pedals, gear, , tires] = DEFAULT_STRIPS;
+
+  test('a strip of every car draws each car, the focused one last and strong', () => {
+    const drawn = stripSeries(speed, ['3', '9', '7'], '7');
+    assert.deepEqual(drawn.map((s) => [s.car, s.channel, s.strong]), [['3', 'speed_kph', false], ['9', 'speed_kph', false], ['7', 'speed_kph', true]]);
+    assert.equal(drawn[2].color, carColor('7'));
+    const two = stripSeries(addChannel([speed], 0, 'rpm')[0], ['3'], '3');
+    assert.deepEqual(two.map((s) => [s.channel, s.dash]), [['speed_kph', false], ['rpm', true]], 'a second channel is dashed');
+  });
+
+  test('a focused-car strip draws that car only, each channel in its colour; no car yet, nothing', () => {
+    const drawn = stripSeries(tires, ['3', '7'], '7');
+    assert.deepEqual(drawn.map((s) => [s.car, s.color]), Object.values(CORNER_COLORS).map((c) => ['7', c]));
+    const [throttle, brake] = stripSeries(pedals, ['7'], '7');
+    assert.notEqual(throttle.color, brake.color);
+    assert.deepEqual(stripSeries(pedals, [], null), []);
+  });
+
+  test('gears are drawn as steps', () => {
+    assert.deepEqual(stripSeries(gear, ['7'], '7').map((s) => s.step), [true]);
+    assert.deepEqual(stripSeries(speed, ['7'], '7').map((s) => s.step), [false]);
   });
 });
