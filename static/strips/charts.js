@@ -168,7 +168,7 @@ export class Charts {
           last
             ? { ...AXIS, size: 24, space: 80, values: (u, splits) => splits.map(clock) }
             : { ...AXIS, size: 4, space: 80, ticks: { show: false }, values: (u, splits) => splits.map(() => '') },
-          { ...AXIS, size: Y_AXIS_SIZE, values: (u, splits) => splits.map((v) => formatValue(scale, v, true)) },
+          { ...AXIS, size: Y_AXIS_SIZE, space: 24, values: (u, splits) => splits.map((v) => formatValue(scale, v, true)) },
         ],
         series: [{}, ...drawn.list],
         hooks: {
