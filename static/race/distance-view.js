@@ -107,7 +107,7 @@ export class DistanceView {
           last
             ? { ...AXIS, size: 24, space: 80, values: (u, splits) => splits.map((d) => `${fmtInt.format(d)} m`) }
             : { ...AXIS, size: 4, space: 80, ticks: { show: false }, values: (u, splits) => splits.map(() => '') },
-          { ...AXIS, size: 58, values: (u, splits) => splits.map(s ? (v) => formatValue(scale, v, true) : DELTA.format) },
+          { ...AXIS, size: 58, space: 24, values: (u, splits) => splits.map(s ? (v) => formatValue(scale, v, true) : DELTA.format) },
         ],
         series: [{}, ...series.map((x) => ({
           label: x.label, stroke: x.color, width: x.width ?? 1.5, dash: x.dash ? [6, 4] : undefined, points: { show: false },
