@@ -31,10 +31,12 @@ const el = (tag, props = {}, ...children) => {
   return e;
 };
 
-function withData(button, act, label) {
-  button.dataset.act = act;
-  button.setAttribute('aria-label', label);
-  return button;
+/** A header tool: what it does (`data-act`), its text, what a screen reader says, its tooltip. */
+function tool(act, text, label, title, extra = {}) {
+  const b = el('button', { type: 'button', className: 'strip-tool', textContent: text, title, ...extra });
+  b.dataset.act = act;
+  b.setAttribute('aria-label', label);
+  return b;
 }
 
 /**
@@ -48,18 +50,19 @@ export function stripBox(s, i, count, key, units) {
     el('span', { className: 'strip-unit', textContent: stripUnit(s, units) }));
   const readout = el('span', { className: 'strip-readout' });
   readout.dataset.readout = key;
-  const cars = withData(el('button', {
-    type: 'button', className: 'strip-tool strip-cars',
-    textContent: s.cars === 'all' ? 'all' : 'focus',
-    title: s.cars === 'all' ? 'Every car drawn: click to draw the focused car only' : 'The focused car drawn (the first car when none is chosen): click to draw every car',
-  }), 'cars', s.cars === 'all' ? `${label}: draw the focused car only` : `${label}: draw every car`);
-  cars.setAttribute('aria-pressed', String(s.cars === 'all'));
+  const all = s.cars === 'all';
+  const cars = tool('cars', all ? 'all' : 'focus', all ? `${label}: draw the focused car only` : `${label}: draw every car`,
+    all ? 'Every car drawn: click to draw the focused car only'
+      : 'The focused car drawn (the first car when none is chosen): click to draw every car');
+  cars.classList.add('strip-cars');
+  const remove = tool('remove', '×', `Remove the ${label} strip`, 'Remove this strip');
+  remove.classList.add('strip-remove');
   const tools = el('span', { className: 'strip-tools' },
     cars,
-    withData(el('button', { type: 'button', className: 'strip-tool', textContent: '+', title: 'Add a channel to this strip' }), 'add', `Add a channel to ${label}`),
-    withData(el('button', { type: 'button', className: 'strip-tool', textContent: '↑', title: 'Move up', disabled: i === 0 }), 'up', `Move ${label} up`),
-    withData(el('button', { type: 'button', className: 'strip-tool', textContent: '↓', title: 'Move down', disabled: i === count - 1 }), 'down', `Move ${label} down`),
-    withData(el('button', { type: 'button', className: 'strip-tool strip-remove', textContent: '×', title: 'Remove this strip' }), 'remove', `Remove the ${label} strip`));
+    tool('add', '+', `Add a channel to ${label}`, 'Add a channel to this strip'),
+    tool('up', '↑', `Move ${label} up`, 'Move up', { disabled: i === 0 }),
+    tool('down', '↓', `Move ${label} down`, 'Move down', { disabled: i === count - 1 }),
+    remove);
   head.append(readout, tools);
   const plot = el('div', { className: 'strip-plot' });
   plot.dataset.plot = key;

@@ -39,18 +39,22 @@ export function dragSpan(a, b) {
   return to - from >= MIN_ZOOM_MS ? { from, to } : null;
 }
 
-/** Channels asked of one overview at most: more strips than the page offers would show. */
-const MAX_OVERVIEW_CHANNELS = 64;
+/** Channels one overview may be asked for (docs/protocol.md, `overview`), names of at most 128 bytes. */
+export const MAX_OVERVIEW_CHANNELS = 16;
+const MAX_NAME_BYTES = 128;
+const utf8 = new TextEncoder();
 
 /**
  * The `overview` request for a span drawn `widthPx` wide: one bucket per pixel; `channels`,
- * the channels the strips show (the server summarises the v1 channels without it).
+ * the channels the strips show (the server summarises the v1 channels without it). Past
+ * MAX_OVERVIEW_CHANNELS the others are left out, and their strips draw no band zoomed out.
  */
 export function overviewRequest(sp, widthPx, cars = null, channels = null) {
   const buckets = Math.max(1, Math.min(MAX_BUCKETS, Math.floor(widthPx)));
   const req = { from_ts: Math.floor(sp.from), to_ts: Math.ceil(sp.to), buckets };
   if (cars && cars.length > 0) req.cars = cars.slice(0, 64);
-  if (channels && channels.length > 0) req.channels = channels.slice(0, MAX_OVERVIEW_CHANNELS);
+  const asked = (channels ?? []).filter((c) => c !== '' && utf8.encode(c).length <= MAX_NAME_BYTES).slice(0, MAX_OVERVIEW_CHANNELS);
+  if (asked.length > 0) req.channels = asked;
   return req;
 }
 
