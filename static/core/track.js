@@ -222,7 +222,7 @@ export class CarTrack {
     const i = this.indexFromNewest(0);
     const ch = this.ch;
     const num = (v) => (Number.isNaN(v) ? undefined : v);
-    return {
+    const out = {
       ts: this.ts[i],
       speed_kph: ch.speed_kph[i],
       rpm: ch.rpm[i],
@@ -235,11 +235,13 @@ export class CarTrack {
       x: num(ch.x[i]),
       y: num(ch.y[i]),
       driver: this.driver ?? undefined,
-      channels: this.extra.size === 0 ? undefined : latestOf(this.extra, i),
       topic: this.topic,
       partition: this.partition,
       offset: this.lastOffset,
     };
+    // Only a car that carried other channels has the key: a v1 car's sample reads as before.
+    if (this.extra.size > 0) out.channels = latestOf(this.extra, i);
+    return out;
   }
 }
 
