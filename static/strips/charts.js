@@ -294,14 +294,6 @@ export class Charts {
     return this.xMax - this.xMin;
   }
 
-  /** The value of `car`'s channel at (or just before) grid index `idx`, from the last frame. */
-  valueAt(idx, car, channel) {
-    const col = this.cols.get(`${car}\u0000${channel}`);
-    if (!col) return undefined;
-    for (let k = idx; k >= 0 && k > idx - 20; k--) if (col[k] != null) return col[k];
-    return undefined;
-  }
-
   /** Time (ms) of grid index `idx` in the last frame. */
   timeAt(idx) {
     const t = this.x[idx];
