@@ -57,8 +57,22 @@ const ui = {
   axis: fromUrl.axis,
   /** The strips shown (strips/layout.js), as the link said or the default set. */
   strips: fromUrl.strips ?? DEFAULT_STRIPS,
-  /** Each channel's unit as the server's `channels` messages said (name → unit or null). */
+};
+
+/**
+ * Each channel's unit as the server's `channels` messages said, for the strips' labels: the
+ * shape of core/channels.js's catalogue (`unit(name)`), which the channel picker keeps.
+ */
+const channelUnits = {
   units: new Map(),
+  apply(msg) {
+    for (const c of Array.isArray(msg.channels) ? msg.channels : []) {
+      if (typeof c?.name === 'string' && c.unit && !this.units.has(c.name)) this.units.set(c.name, c.unit);
+    }
+  },
+  unit(name) {
+    return this.units.get(name) ?? null;
+  },
 };
 
 const store = new TelemetryStore();
@@ -80,6 +94,8 @@ const windowPicker = new WindowPicker($('window-picker'), (s) => {
 /** What the coordinators share: the rings, the session, what the page shows, and how to ask. */
 const page = {
   root, store, ui, dispatch, writeUrl,
+  /** `channels.unit(name)`: a channel's unit, for a strip's label. */
+  channels: channelUnits,
   session: () => session,
   onCars: () => renderEmpty(),
 };
@@ -182,11 +198,8 @@ function onMessage(msg) {
       if (msg.request === 'laps') return race.lapsRefused();
       return dispatch({ type: 'refused', request: msg.request, code: msg.error, message: msg.message });
     case 'channels':
-      // Units for the strips' labels; the channel picker keeps the rest of the catalogue.
-      for (const c of Array.isArray(msg.channels) ? msg.channels : []) {
-        if (typeof c?.name === 'string' && !ui.units.has(c.name)) ui.units.set(c.name, c.unit ?? null);
-      }
-      strips.setUnits(ui.units);
+      channelUnits.apply(msg);
+      strips.unitsChanged();
       return;
     case 'stats':
       ui.stats = msg;

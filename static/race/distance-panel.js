@@ -125,7 +125,7 @@ export class DistancePanel {
       if (last) deltas.push({ label: 'last', color: '#8590a2', values: deltaOnGrid(last, ref, grid) });
       if (cur) deltas.push({ label: 'now', color, values: deltaOnGrid(cur, ref, grid) });
     }
-    this.distance.draw(strips, focus, grid, laps, deltas);
+    this.distance.draw(strips, focus, grid, laps, deltas, (name) => this.race.page.channels?.unit(name) ?? null);
     const refLabel = ref ? `${refCar === focus ? 'own best' : `#${refCar}'s best`} (L${ref.lap})` : 'no reference lap yet';
     const nowMs = deltaAtEnd(cur, ref);
     const lastMs = deltaAtEnd(last, ref);

@@ -49,11 +49,12 @@ export class DistanceView {
   /**
    * Draws `laps` ({label, color, dash, width, values: {channel: [] on `grid`}}) in a strip per
    * strip of `strips` (layout.js), and `deltas` ({label, color, values: [] in s}); the plots
-   * are rebuilt when the strips or the set of series change.
+   * are rebuilt when the strips or the set of series change. `units(name)`: a channel's unit
+   * as the server said it, or null.
    */
-  draw(strips, focus, grid, laps, deltas) {
+  draw(strips, focus, grid, laps, deltas, units = null) {
     const layoutKey = JSON.stringify(strips);
-    if (layoutKey !== this.layoutKey) this.makeBoxes(strips, layoutKey);
+    if (layoutKey !== this.layoutKey) this.makeBoxes(strips, layoutKey, units);
     const key = JSON.stringify([focus, laps.map((l) => [l.label, l.color, l.dash]), deltas.map((d) => [d.label, d.color])]);
     if (key !== this.key || this.plots.length === 0) this.rebuild(key, strips, focus, laps, deltas);
     for (const p of this.plots) {
@@ -64,7 +65,7 @@ export class DistanceView {
   }
 
   /** A box per strip of the layout, before the delta strip; the lap key goes in the first one's header. */
-  makeBoxes(strips, layoutKey) {
+  makeBoxes(strips, layoutKey, units) {
     this.layoutKey = layoutKey;
     this.key = '';
     for (const box of this.boxes) box.remove();
@@ -72,7 +73,7 @@ export class DistanceView {
       const head = document.createElement('div');
       head.className = 'strip-head';
       const name = Object.assign(document.createElement('span'), { className: 'strip-name', textContent: labelOf(s), title: s.channels.join(', ') });
-      const unit = Object.assign(document.createElement('span'), { className: 'strip-unit', textContent: `${stripUnit(s)} by lap distance`.trim() });
+      const unit = Object.assign(document.createElement('span'), { className: 'strip-unit', textContent: `${stripUnit(s, units)} by lap distance`.trim() });
       head.append(name, unit);
       if (i === 0) head.append(this.lapKey);
       const plot = Object.assign(document.createElement('div'), { className: 'strip-plot' });

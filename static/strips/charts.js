@@ -54,7 +54,7 @@ export class Charts {
     this.layout = DEFAULT_STRIPS;
     this.keys = [];
     this.boxes = [];
-    /** Units the server gave (name → unit), for the strips' labels. */
+    /** A channel's unit as the server gave it (name → unit or null), for the strips' labels. */
     this.units = null;
     /** The `overview` drawn while zoomed out, or null while following the playhead. */
     this.bands = null;

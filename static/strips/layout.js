@@ -91,12 +91,13 @@ const SUFFIXES = [['_kph', 'km/h'], ['_psi', 'psi'], ['_bar', 'bar'], ['_kg', 'k
   ['_c', '°C'], ['_m', 'm'], ['_j', 'J'], ['_g', 'g'], ['_w', 'W']];
 
 /**
- * A channel's unit: what the server said (`units`, name → unit or null, from the `channels`
- * message), else the v1 fields' or the name's suffix (or its group's: `brake_temp_c.fl`), else ''.
- * @param {Map<string, string|null>|null} units
+ * A channel's unit: what the server said (`units(name)`: the page's channel catalogue, from
+ * the `channels` message and `/api/channels`), else the v1 fields' or the name's suffix (or
+ * its group's: `brake_temp_c.fl`), else ''.
+ * @param {((name: string) => string|null|undefined)|null} units
  */
 export function unitOf(name, units = null) {
-  const said = units?.get(name);
+  const said = units?.(name);
   if (said) return said;
   if (V1_UNITS[name]) return V1_UNITS[name];
   for (const part of [name, name.slice(0, Math.max(0, name.lastIndexOf('.')))]) {

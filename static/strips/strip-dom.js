@@ -41,7 +41,7 @@ function tool(act, text, label, title, extra = {}) {
 
 /**
  * The box of strip `i` of `count`, keyed `key`.
- * @param {Map<string, string|null>|null} units  what the server said of each channel's unit
+ * @param {((name: string) => string|null)|null} units  what the server said of a channel's unit
  */
 export function stripBox(s, i, count, key, units) {
   const label = labelOf(s);

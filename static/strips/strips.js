@@ -16,20 +16,22 @@ export const CHANNEL_PICKED = 'trackside:channel-picked';
 
 export class Strips {
   /**
-   * @param {{root: HTMLElement, store: object, ui: object, session: () => object, writeUrl: () => void}} page
-   *   `ui.strips`: the layout shown (layout.js), shared with the URL; `ui.units`: name → unit
+   * @param {{root: HTMLElement, store: object, ui: object, session: () => object, writeUrl: () => void,
+   *   channels: {unit: (name: string) => string|null}}} page  `ui.strips`: the layout shown (layout.js),
+   *   shared with the URL; `channels.unit(name)`: a channel's unit as the server said it
    * @param {{onZoom: (fromMs: number, toMs: number) => void, onLayout?: () => void}} actions  a span
    *   was dragged across a strip; the layout changed (a zoomed-out view asks for its channels again)
    */
   constructor(page, { onZoom, onLayout = () => {} }) {
     this.page = page;
     this.onLayout = onLayout;
+    this.units = (name) => page.channels?.unit(name) ?? null;
     const root = page.root.querySelector('[data-testid="strips"]');
     this.charts = new Charts(root, {
       onCursor: (idx) => { page.ui.cursorIdx = idx; },
       onZoom,
     });
-    this.charts.setLayout(page.ui.strips, page.ui.units);
+    this.charts.setLayout(page.ui.strips, this.units);
     this.time = new TimeStrips(page, this.charts);
     root.addEventListener('click', (e) => this.tool(e));
     page.root.querySelector('[data-testid="add-strip"]')?.addEventListener('click', (e) => {
@@ -75,7 +77,7 @@ export class Strips {
   set(strips, refocus) {
     if (strips === this.page.ui.strips) return;
     this.page.ui.strips = strips;
-    this.charts.setLayout(strips, this.page.ui.units);
+    this.charts.setLayout(strips, this.units);
     this.page.writeUrl();
     this.onLayout();
     if (refocus) {
@@ -86,14 +88,12 @@ export class Strips {
   }
 
   /** The server described its channels: the strips' units may read better now. */
-  setUnits(units) {
-    this.page.ui.units = units;
+  unitsChanged() {
     for (const [i, box] of this.charts.boxes.entries()) {
       const unit = box.querySelector('.strip-unit');
-      const text = stripUnitOf(this.page.ui.strips[i], units);
+      const text = stripUnitOf(this.page.ui.strips[i], this.units);
       if (unit && unit.textContent !== text) unit.textContent = text;
     }
-    this.charts.units = units;
   }
 }
 

@@ -58,7 +58,7 @@ describe('editing the strips', () => {
 
 describe('what a strip says about itself', () => {
   test('units: what the server said first, then the v1 fields, then the name’s suffix or its group’s', () => {
-    const said = new Map([['g_lat', 'g'], ['boost', null]]);
+    const said = (name) => ({ g_lat: 'g', boost: null })[name];
     assert.equal(unitOf('g_lat', said), 'g');
     assert.equal(unitOf('brake_temp_c.fl'), '°C');
     assert.equal(unitOf('tire_pressure_psi.rr'), 'psi');
