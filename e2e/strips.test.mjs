@@ -104,8 +104,19 @@ describe('the strips of a link', () => {
           if (seen.length === 2) resolve(seen);
         });
       }));
+      // Where the channel picker is on the page it opens on each: closed with Escape, unpicked.
+      const closePicker = async () => {
+        const picker = page.getByTestId('channel-picker');
+        if ((await picker.count()) > 0) {
+          await picker.waitFor({ state: 'visible', timeout: 10_000 });
+          await page.keyboard.press('Escape');
+          await picker.waitFor({ state: 'hidden', timeout: 10_000 });
+        }
+      };
       await page.getByTestId('add-strip').click();
+      await closePicker();
       await page.getByRole('button', { name: 'Add a channel to Speed' }).click();
+      await closePicker();
       assert.deepEqual(await asked, [null, 1]);
       await page.evaluate(() => {
         document.dispatchEvent(new CustomEvent('trackside:channel-picked', { detail: { strip: null, name: 'g_lat' } }));
@@ -133,6 +144,34 @@ describe('the strips of a link', () => {
       await close();
     }
   }
+
+  test('a channel found in the picker gets a strip of its own, which draws the values produced', T, async (t) => {
+    const { page, errors, close } = await openPage(stack.browser, `${stack.url}/${query(stack.topic, [], `&car=${PROBE}&wire=json`)}`);
+    try {
+      await page.waitForFunction((car) => window.trackside.lastValues[car], PROBE, { timeout: 30_000 });
+      const dialog = page.getByTestId('channel-picker');
+      if ((await dialog.count()) === 0) {
+        t.skip('this page has no channel picker yet (chrome/channel-picker.js)');
+        return;
+      }
+      const before = (await strips(page)).length;
+      await page.getByTestId('add-strip').click();
+      await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.type('brake fl');
+      await waitUntil(async () => (await page.locator('[data-testid="channel-list"] [role=option]').count()) === 1, 'one channel matches');
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+      await waitUntil(async () => (await strips(page)).length === before + 1, 'the picked channel has a strip');
+      const added = (await strips(page)).at(-1);
+      assert.deepEqual([added.channels, added.cars, added.unit], [['brake_temp_c.fl'], 'all', '°C']);
+      await waitUntil(async () => (await strips(page)).at(-1).series.find((x) => x.car === PROBE)?.last === 500 + LAST + 0.25,
+        'the new strip ends on the probe’s last brake temperature');
+      assert.ok(new URL(page.url()).searchParams.getAll('strip').includes('all:brake_temp_c.fl'), 'the link keeps it');
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
 
   test('the default strips and one more stay readable at 1280 and 1440 wide', T, async () => {
     const six = ['all:speed_kph', 'car:throttle,brake', 'car:gear', 'all:rpm',
