@@ -173,6 +173,31 @@ describe('the strips of a link', () => {
     }
   });
 
+  test('zoomed out, a strip of any channel draws the overview’s bands of it', T, async (t) => {
+    const { page, errors, close } = await openPage(stack.browser, `${stack.url}/${query(stack.topic, ['all:speed_kph', 'car:brake_temp_c.fl'], `&car=${PROBE}`)}`);
+    try {
+      await page.waitForFunction((car) => window.trackside.lastValues[car], PROBE, { timeout: 30_000 });
+      // Once the timeline knows what Kafka holds (the probe's records included), zoom out to it.
+      const probeTs = await page.evaluate((car) => window.trackside.lastValues[car].ts, PROBE);
+      await page.waitForFunction((ts) => window.trackside.timelineSpan?.from <= ts - 1000, probeTs, { timeout: 30_000 });
+      await page.locator('[data-zoom="0"]').click();
+      await page.waitForFunction(() => window.trackside.overviews.chart?.state === 'done', null, { timeout: 60_000 });
+      const ov = await page.evaluate(() => window.trackside.overviews.chart);
+      assert.deepEqual(ov.request.channels, ['speed_kph', 'brake_temp_c.fl'], 'the overview is asked for the strips’ channels');
+      const probe = ov.message.cars.find((c) => c.car === PROBE);
+      if (!probe?.channels?.['brake_temp_c.fl']) {
+        t.skip('this server’s overview summarises the v1 channels only (`channels` in an overview request)');
+        return;
+      }
+      const lastMax = probe.channels['brake_temp_c.fl'].max.findLast((v) => v !== null);
+      assert.equal(lastMax, 500 + LAST + 0.25, 'the overview holds the probe’s last brake temperature');
+      await waitUntil(async () => (await strips(page))[1].series[0]?.last === lastMax, 'the brake strip’s band ends on it');
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
   test('the default strips and one more stay readable at 1280 and 1440 wide', T, async () => {
     const six = ['all:speed_kph', 'car:throttle,brake', 'car:gear', 'all:rpm',
       'car:tire_temp_c.fl,tire_temp_c.fr,tire_temp_c.rl,tire_temp_c.rr', 'car:brake_temp_c.fl,brake_temp_c.fr,brake_temp_c.rl,brake_temp_c.rr'];
