@@ -111,7 +111,13 @@ export function lapTrace(samples, lap, lengthM, bounds = {}, channels = DEFAULT_
   return tr;
 }
 
-/** `channel` of `trace` at distance `d` (`'t'`: ms into the lap), linearly interpolated; NaN outside the trace. */
+/** Channels that change in steps: between two samples they hold the earlier one's value, never a fraction. */
+const STEPPED = new Set(['gear', 'lap', 'drs', 'position', 'race_position']);
+
+/**
+ * `channel` of `trace` at distance `d` (`'t'`: ms into the lap), linearly interpolated (a
+ * stepped channel such as `gear`: the value of the sample at or before `d`); NaN outside the trace.
+ */
 export function valueAt(trace, channel, d) {
   const xs = trace.d;
   const n = xs.length;
@@ -125,7 +131,7 @@ export function valueAt(trace, channel, d) {
   }
   const ys = channel === 't' ? trace.t : trace.ch[channel];
   if (!ys) return NaN;
-  if (xs[hi] === xs[lo]) return ys[lo];
+  if (xs[hi] === xs[lo] || STEPPED.has(channel)) return d >= xs[hi] ? ys[hi] : ys[lo];
   const f = (d - xs[lo]) / (xs[hi] - xs[lo]);
   return ys[lo] + f * (ys[hi] - ys[lo]);
 }

@@ -124,3 +124,16 @@ describe('any channel by distance', () => {
     assert.ok(brake.every((v) => v === null || (v >= 400 + first - 1 && v <= 400 + withChannels.length)), 'between the lap’s values');
   });
 });
+
+describe('a stepped channel by distance', () => {
+  test('a gear holds until the next sample: never a fraction of one', () => {
+    const samples = [
+      { ts: 0, lap: 1, lap_distance_m: 990, gear: 7 },
+      { ts: 100, lap: 2, lap_distance_m: 10, gear: 3 },
+      { ts: 200, lap: 2, lap_distance_m: 30, gear: 4 },
+      { ts: 300, lap: 2, lap_distance_m: 50, gear: 5 },
+    ];
+    const tr = lapTrace(samples, 2, L, {}, ['gear']);
+    assert.deepEqual([15, 29.9, 30, 40, 50].map((d) => valueAt(tr, 'gear', d)), [3, 3, 4, 4, 5]);
+  });
+});
