@@ -179,7 +179,7 @@ function decodeBatch(frame, view, start, end, slot) {
     if (p + len > end) fail(`string ${s} (${len} bytes) runs past the batch`);
     p += len;
   }
-  const { topic, strings } = nameTable(frame, view, names, p, topicLen, stringCount);
+  const { topic, strings } = nameTable(frame, view, names, p, topicLen, stringCount, partition);
   p = pad8(p);
 
   const at = frame.at;
@@ -274,17 +274,29 @@ function directoryNames(bytes, view, dir, count, strings, fail) {
  */
 const seenNames = new Map();
 const NAMES_KEPT = 1024;
+/**
+ * The last names table of each partition, tried first: a partition's batches repeat it,
+ * and a table that matches needs one comparison, not a hash and a comparison. Bounded:
+ * forgotten past NAMES_KEPT partitions, and with seenNames.
+ * @type {Map<number, {bytes: Uint8Array, topic: string, strings: string[]}>}
+ */
+const lastByPartition = new Map();
 
 /**
  * The topic and string table in bytes [from, to) of the frame, checked already. The strings
  * array may be shared with other batches of the same names: read it, never change it.
  */
-function nameTable(frame, view, from, to, topicLen, count) {
+function nameTable(frame, view, from, to, topicLen, count, partition) {
   const bytes = frame.bytes;
+  const last = lastByPartition.get(partition);
+  if (last !== undefined && sameBytes(last.bytes, bytes, from, to)) return last;
   let hash = 0x811c9dc5;
   for (let i = from; i < to; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
   const seen = seenNames.get(hash);
-  if (seen !== undefined && sameBytes(seen.bytes, bytes, from, to)) return seen;
+  if (seen !== undefined && sameBytes(seen.bytes, bytes, from, to)) {
+    remember(partition, seen);
+    return seen;
+  }
   const topic = utf8.decode(bytes.subarray(from, from + topicLen));
   const strings = new Array(count);
   let p = from + topicLen;
@@ -293,10 +305,19 @@ function nameTable(frame, view, from, to, topicLen, count) {
     strings[s] = utf8.decode(bytes.subarray(p + 2, p + 2 + len));
     p += 2 + len;
   }
-  if (seenNames.size >= NAMES_KEPT) seenNames.clear();
+  if (seenNames.size >= NAMES_KEPT) {
+    seenNames.clear();
+    lastByPartition.clear();
+  }
   const entry = { bytes: bytes.slice(from, to), topic, strings };
   seenNames.set(hash, entry);
+  remember(partition, entry);
   return entry;
+}
+
+function remember(partition, entry) {
+  if (lastByPartition.size >= NAMES_KEPT && !lastByPartition.has(partition)) lastByPartition.clear();
+  lastByPartition.set(partition, entry);
 }
 
 /** Whether `a` holds the bytes [from, to) of `b`. */

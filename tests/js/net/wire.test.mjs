@@ -94,6 +94,15 @@ describe('a columnar data frame', () => {
     assert.deepEqual(names(frame('77', 'A. Senna')), ['télémétrie', '77', 'A. Senna']);
   });
 
+  test('partitions whose batches alternate, and two topics on the same partition number, keep their own names', () => {
+    const one = (topic, partition, car) => ({ topic, partition, records: [full(1, car, 1)] });
+    const read = (batches) => decodeDataFrame(encodeFrame({ mode: 'replay', batches })).batches.map((b) => `${b.topic}/${b.partition}/${b.strings[b.columns.car[0]]}`);
+    const batches = [one('a', 0, '7'), one('a', 1, '8'), one('b', 0, '9'), one('a', 0, '7'), one('a', 1, '10'), one('b', 0, '9')];
+    for (let round = 0; round < 3; round++) {
+      assert.deepEqual(read(batches), ['a/0/7', 'a/1/8', 'b/0/9', 'a/0/7', 'a/1/10', 'b/0/9'], `round ${round}`);
+    }
+  });
+
   test('sparse columns: NaN and a clear bit where a record lacks the field', () => {
     const records = [
       full(0, '7', 0),
