@@ -44,8 +44,10 @@ export function crossingTs(a, b, lengthM) {
  */
 export function ringLap(track, lap, channels = DEFAULT_CHANNELS) {
   const rings = channels.map((name) => track.series(name));
+  const laps = track.series('lap');
+  const dists = track.series('lap_distance_m');
   const sampleAt = (i) => {
-    const out = { ts: track.ts[i], lap: track.ch.lap[i], lap_distance_m: track.ch.lap_distance_m[i] };
+    const out = { ts: track.ts[i], lap: laps[i], lap_distance_m: dists[i] };
     channels.forEach((name, k) => {
       out[name] = rings[k] === null ? NaN : rings[k][i];
     });
@@ -55,7 +57,7 @@ export function ringLap(track, lap, channels = DEFAULT_CHANNELS) {
   let before = null;
   for (let k = track.count - 1; k >= 0; k--) {
     const i = track.indexFromNewest(k);
-    const l = track.ch.lap[i];
+    const l = laps[i];
     if (l < lap) before = i;
     else if (l === lap) {
       if (out.length === 0 && before !== null) out.push(sampleAt(before));

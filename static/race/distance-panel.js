@@ -76,7 +76,8 @@ export class DistancePanel {
     if (!track) return null;
     let best = null;
     const laps = new Set();
-    for (let k = 0; k < track.count; k++) laps.add(track.ch.lap[track.indexFromNewest(k)]);
+    const lapRing = track.series('lap');
+    for (let k = 0; k < track.count; k++) laps.add(lapRing[track.indexFromNewest(k)]);
     for (const lap of laps) {
       const tr = Number.isFinite(lap) ? this.traceOf(car, lap, lengthM, t ?? Infinity) : null;
       if (tr && tr.endTs != null && (!best || tr.endTs - tr.startTs < best.endTs - best.startTs)) best = tr;
@@ -99,7 +100,7 @@ export class DistancePanel {
     }
     const lengthM = this.race.table.track?.length_m ?? maxDistance(track);
     const grid = distanceGrid(lengthM);
-    const curLap = track.ch.lap[i];
+    const curLap = track.series('lap')[i];
     const cur = this.traceOf(focus, curLap, lengthM, track.ts[i], true);
     const last = this.traceOf(focus, curLap - 1, lengthM, t ?? Infinity);
     const best = this.bestOf(focus, lengthM, t);
@@ -163,8 +164,9 @@ export class DistancePanel {
 
 function maxDistance(track) {
   let max = NaN;
+  const dists = track.series('lap_distance_m');
   for (let k = 0; k < track.count; k++) {
-    const d = track.ch.lap_distance_m[track.indexFromNewest(k)];
+    const d = dists[track.indexFromNewest(k)];
     if (Number.isFinite(d) && !(d <= max)) max = d;
   }
   return max;
