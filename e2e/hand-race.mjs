@@ -1,5 +1,6 @@
 // Laps made by hand for browser tests: one car's records on a circle of known length, with
-// lap times chosen by the test, as JSON lines for kcat (harness.mjs produceLines).
+// lap times chosen by the test, as JSON lines for kcat (harness.mjs produceLines). Each lap
+// has its own front-left brake temperature (300 + lap °C), a channel beyond the v1 fields.
 
 /** The hand-made track: a circle of this length (m), sampled every PERIOD ms (10 Hz). */
 export const LENGTH = 1000;
@@ -25,7 +26,7 @@ export function handLaps(car, spans, offset) {
         car, ts: start + dt, lap, lap_distance_m: Math.round(d * 1000) / 1000,
         x: Math.round(1600 * Math.cos(a)) / 10, y: Math.round(1600 * Math.sin(a)) / 10,
         speed_kph: speeds[lap] * 3600, rpm: 9000, gear: 5,
-        tire_temp_c: { fl: 90, fr: 90, rl: 90, rr: 90 }, driver: 'Hand',
+        tire_temp_c: { fl: 90, fr: 90, rl: 90, rr: 90 }, brake_temp_c: { fl: 300 + lap }, driver: 'Hand',
       }));
     }
     start += ms;

@@ -100,7 +100,9 @@ describe('race analysis', () => {
   });
 
   test('in Distance mode the delta of a lap at the line is its lap-time difference to the best lap', T, async () => {
-    const { page, errors, close } = await openPage(stack.browser, `${stack.url}/?topic=${stack.hand}&car=D1`);
+    // The link’s strips are drawn by distance too: speed, and a channel beyond the v1 fields
+    // (over JSON: columnar frames carry such channels once the server sends their section).
+    const { page, errors, close } = await openPage(stack.browser, `${stack.url}/?topic=${stack.hand}&car=D1&strip=all:speed_kph&strip=car:brake_temp_c.fl&wire=json`);
     try {
       await page.getByTestId('axis-distance').click();
       await waitUntil(() => page.evaluate(() => window.trackside.distance?.last?.lap === 3 && window.trackside.distance?.ref?.lap === 2),
@@ -110,6 +112,10 @@ describe('race analysis', () => {
       assert.ok(Math.abs(d.ref.ms - LAP2_MS) <= PERIOD && Math.abs(d.last.ms - LAP3_MS) <= PERIOD, `laps of ${d.ref.ms} and ${d.last.ms} ms`);
       assert.deepEqual(d.laps, ['best L2', 'last L3', 'now L4']);
       assert.match(await page.getByTestId('delta-readout').innerText(), /last lap \+1\.2[0-9]{2}/);
+      // Each lap's line ends on its own values: lap 2 at its speed, each lap at its brake temperature.
+      const lines = Object.fromEntries(d.strips.flatMap((s) => s.series.map((x) => [`${x.lap} ${x.channel}`, x.last])));
+      assert.ok(Math.abs(lines['best L2 speed_kph'] - (1000 / LAP2_MS) * 3600) < 1e-6, `lap 2 at ${lines['best L2 speed_kph']} km/h`);
+      assert.deepEqual([lines['best L2 brake_temp_c.fl'], lines['last L3 brake_temp_c.fl'], lines['now L4 brake_temp_c.fl']], [302, 303, 304]);
       assert.deepEqual(errors, []);
     } finally {
       await close();

@@ -21,6 +21,7 @@ import { drawPeriod, initial, next } from './core/session.js';
 import { Rounds } from './core/view.js';
 import { formatQuery, parseQuery } from './core/url.js';
 import { pageViews } from './views.js';
+import { DEFAULT_STRIPS, sameStrips } from './strips/layout.js';
 
 const TOPICS_REFRESH_MS = 5_000;
 const PLAYBACK_TICK_MS = 1_000;
@@ -57,6 +58,8 @@ const ui = {
   cursorIdx: null,
   /** The strips by 'time' or by 'distance' (race.js). */
   axis: fromUrl.axis,
+  /** The strips shown (strips/layout.js), as the link said or the default set. */
+  strips: fromUrl.strips ?? DEFAULT_STRIPS,
 };
 
 const store = new TelemetryStore();
@@ -90,7 +93,7 @@ const page = {
   session: () => session,
   onCars: () => renderEmpty(),
 };
-const strips = new Strips(page, { onZoom: (a, b) => playback.zoomTo(a, b) });
+const strips = new Strips(page, { onZoom: (a, b) => playback.zoomTo(a, b), onLayout: () => playback.layoutChanged() });
 const race = new Race({
   ...page,
   charts: strips.charts,
@@ -178,6 +181,7 @@ function onMessage(msg) {
     case 'channels':
       channels.apply(msg);
       channelPicker.update();
+      strips.unitsChanged();
       return;
     case 'data':
       return dispatch({ type: 'data', message: msg });
@@ -216,6 +220,7 @@ function writeUrl() {
     paused: session.start ? session.start.paused : replaying && session.wantPaused,
     axis: ui.axis,
     wire: fromUrl.wire,
+    strips: sameStrips(ui.strips, DEFAULT_STRIPS) ? null : ui.strips,
   });
   if (q !== location.search) history.replaceState(null, '', q);
 }
@@ -338,6 +343,8 @@ const hook = Object.freeze({
     const topics = session.selection.map((s) => s.topic);
     return { version: channels.version, list: channels.list(topics), dropped: Object.fromEntries(topics.map((t) => [t, channels.dropped(t)])) };
   },
+  /** Each strip shown: its key, channels, cars, label, unit, height (px), and the last value of each series drawn. */
+  get strips() { return charts.describe(); },
   get lapTable() { return { topic: race.table.topic, index: race.table.index, track: race.table.track, cars: race.table.cars.size }; },
 });
 Object.defineProperty(window, 'trackside', { value: hook, enumerable: true });

@@ -1,145 +1,22 @@
 // Telemetry kept in the page: one fixed-size ring per car and channel.
 //
 // Incoming records are only appended here (no DOM work, no allocation per record); the
-// charts read the rings once per animation frame. Memory is bounded by MAX_CARS ×
-// CAPACITY × channels × 8 bytes (40 × 3000 × 14 × 8 B ≈ 13.4 MB at worst).
+// charts read the rings once per animation frame, each through `track.series(name)`. The
+// v1 channels have rings from a car's first record; any other channel (JSON's `channels`,
+// the columnar channels section) gets its ring the first time the car carries it, within a
+// budget for the whole store. Memory is bounded by MAX_CARS × CAPACITY × 14 × 8 bytes for
+// the v1 rings (40 × 3000 × 14 × 8 B ≈ 13.4 MB) plus MAX_EXTRA_RINGS × CAPACITY × 8 bytes
+// for the others (1024 × 24 KB ≈ 24.6 MB): about 38 MB at worst. Rings past the budget are
+// refused and counted (`store.extraRings.refused`), and the car list says so.
+
+import { CarTrack, RingBudget } from './track.js';
+
+export { CAPACITY, CHANNELS, CarTrack, MAX_EXTRA_RINGS, RingBudget } from './track.js';
 
 /** Cars kept at once; records of further cars are counted and ignored. */
 export const MAX_CARS = 40;
-/** Points kept per car: 150 s at 20 Hz, more than the widest chart window (120 s). */
-export const CAPACITY = 3000;
-
 /** A car that sent nothing for this long no longer holds back a replay's window. */
 const STALE_MS = 3000;
-
-/** Numeric channels kept per sample. Optional ones are NaN when a record lacks them. */
-export const CHANNELS = Object.freeze([
-  'speed_kph', 'rpm', 'fl', 'fr', 'rl', 'rr', 'gear', 'throttle', 'brake', 'lap', 'lap_distance_m', 'x', 'y',
-]);
-
-/** One car's rings. `ts` and every channel share `head` and `count`. */
-export class CarTrack {
-  /** @param {string} id  the key in the store  @param {string} car  the car id in the records */
-  constructor(id, car) {
-    this.id = id;
-    this.car = car;
-    this.driver = null;
-    this.topic = null;
-    this.partition = null;
-    this.lastOffset = null;
-    this.ts = new Float64Array(CAPACITY);
-    this.ch = {};
-    for (const name of CHANNELS) this.ch[name] = new Float64Array(CAPACITY);
-    this.head = 0; // next write position
-    this.count = 0;
-    /** Samples pushed since the car appeared: readers that learn incrementally (the map) keep their place by it. */
-    this.pushed = 0;
-    /** performance.now() when a record of this car last arrived. */
-    this.arrivedAt = 0;
-  }
-
-  /** Appends a record of a JSON `data` message. */
-  push(topic, partition, r) {
-    const i = this.head;
-    this.ts[i] = r.ts;
-    const ch = this.ch;
-    ch.speed_kph[i] = r.speed_kph;
-    ch.rpm[i] = r.rpm;
-    const t = r.tire_temp_c;
-    ch.fl[i] = t ? t.fl : NaN;
-    ch.fr[i] = t ? t.fr : NaN;
-    ch.rl[i] = t ? t.rl : NaN;
-    ch.rr[i] = t ? t.rr : NaN;
-    ch.gear[i] = r.gear ?? NaN;
-    ch.throttle[i] = r.throttle ?? NaN;
-    ch.brake[i] = r.brake ?? NaN;
-    ch.lap[i] = r.lap ?? NaN;
-    ch.lap_distance_m[i] = r.lap_distance_m ?? NaN;
-    ch.x[i] = r.x ?? NaN;
-    ch.y[i] = r.y ?? NaN;
-    this.advance(topic, partition, r.offset, r.driver);
-  }
-
-  /**
-   * Appends record `j` of a columnar batch (static/net/wire.js): column `i` of the batch starts
-   * at `f[at[base + i]]`, and is absent (NaN for every record, as in the JSON path) when
-   * that index is negative.
-   * @param {string|undefined} driver  the record's driver, when it has one
-   */
-  pushAt(topic, partition, f, at, base, j, driver) {
-    const i = this.head;
-    const ch = this.ch;
-    this.ts[i] = value(f, at[base + 1], j);
-    ch.speed_kph[i] = value(f, at[base + 3], j);
-    ch.rpm[i] = value(f, at[base + 4], j);
-    ch.fl[i] = value(f, at[base + 5], j);
-    ch.fr[i] = value(f, at[base + 6], j);
-    ch.rl[i] = value(f, at[base + 7], j);
-    ch.rr[i] = value(f, at[base + 8], j);
-    ch.lap[i] = value(f, at[base + 9], j);
-    ch.gear[i] = value(f, at[base + 10], j);
-    ch.throttle[i] = value(f, at[base + 11], j);
-    ch.brake[i] = value(f, at[base + 12], j);
-    ch.x[i] = value(f, at[base + 14], j);
-    ch.y[i] = value(f, at[base + 15], j);
-    ch.lap_distance_m[i] = value(f, at[base + 16], j);
-    this.advance(topic, partition, value(f, at[base], j), driver);
-  }
-
-  /** What follows the channels of a sample, whichever form it came in: the ring moves on. */
-  advance(topic, partition, offset, driver) {
-    this.pushed++;
-    this.head = this.head + 1 === CAPACITY ? 0 : this.head + 1;
-    if (this.count < CAPACITY) this.count++;
-    if (driver != null) this.driver = driver;
-    this.topic = topic;
-    this.partition = partition;
-    this.lastOffset = offset;
-  }
-
-  /** Ring index of the k-th newest sample (0 = newest); k < count. */
-  indexFromNewest(k) {
-    const i = this.head - 1 - k;
-    return i < 0 ? i + CAPACITY : i;
-  }
-
-  /**
-   * Ring index of the newest sample at or before `t` (ms), or -1. Walks back from the
-   * newest sample, so it costs at most `count` steps; the legend calls it a few times a second.
-   */
-  indexAt(t) {
-    for (let k = 0; k < this.count; k++) {
-      const i = this.indexFromNewest(k);
-      if (this.ts[i] <= t) return i;
-    }
-    return -1;
-  }
-
-  /** The newest sample as a plain object, or null. Allocates: call rarely. */
-  latest() {
-    if (this.count === 0) return null;
-    const i = this.indexFromNewest(0);
-    const ch = this.ch;
-    const num = (v) => (Number.isNaN(v) ? undefined : v);
-    return {
-      ts: this.ts[i],
-      speed_kph: ch.speed_kph[i],
-      rpm: ch.rpm[i],
-      tire_temp_c: { fl: ch.fl[i], fr: ch.fr[i], rl: ch.rl[i], rr: ch.rr[i] },
-      gear: num(ch.gear[i]),
-      throttle: num(ch.throttle[i]),
-      brake: num(ch.brake[i]),
-      lap: num(ch.lap[i]),
-      lap_distance_m: num(ch.lap_distance_m[i]),
-      x: num(ch.x[i]),
-      y: num(ch.y[i]),
-      driver: this.driver ?? undefined,
-      topic: this.topic,
-      partition: this.partition,
-      offset: this.lastOffset,
-    };
-  }
-}
 
 /**
  * The store's key of a car. Car ids are unique within a topic only (they are its record
@@ -176,6 +53,8 @@ export class TelemetryStore {
     this.records = 0;
     /** Records of cars beyond MAX_CARS, since the last clear. */
     this.ignored = 0;
+    /** Rings of channels other than v1's, made and refused since the last clear. */
+    this.extraRings = new RingBudget();
     /** Newest sample timestamp (ms) since the last clear; the charts' window ends here. */
     this.maxTs = -Infinity;
     /** Bumped on every change; the draw loop compares it with what it drew. */
@@ -192,6 +71,7 @@ export class TelemetryStore {
     this.tracksByNames = { single: new WeakMap(), multi: new WeakMap() };
     this.sortedIds = [];
     this.ignored = 0;
+    this.extraRings = new RingBudget(this.extraRings.limit);
     this.maxTs = -Infinity;
     this.version++;
     this.carsVersion++;
@@ -280,7 +160,7 @@ export class TelemetryStore {
    * entry of the batch's string table, not once per record.
    */
   ingestColumns(batch, multiTopic, now) {
-    const { topic, partition, strings, f64: f, at, base } = batch;
+    const { topic, partition, strings, f64: f, at, base, names = NO_NAMES, xbase, frame } = batch;
     const ts = at[base + 1];
     const cars = at[base + 2];
     const drivers = at[base + 13];
@@ -303,7 +183,7 @@ export class TelemetryStore {
         this.ignored++;
         continue;
       }
-      car.pushAt(topic, partition, f, at, base, j, drivers < 0 ? undefined : strings[f[drivers + j]]);
+      car.pushAt(topic, partition, f, at, base, j, drivers < 0 ? undefined : strings[f[drivers + j]], names, frame?.xat, xbase);
       car.arrivedAt = now;
       if (t > this.maxTs) this.maxTs = t;
       n++;
@@ -317,7 +197,7 @@ export class TelemetryStore {
     let car = this.cars.get(key);
     if (car === undefined) {
       if (this.cars.size >= MAX_CARS) return null;
-      car = new CarTrack(key, id);
+      car = new CarTrack(key, id, this.extraRings);
       this.cars.set(key, car);
       this.sortedIds = [...this.cars.keys()].sort(compareCars);
       this.carsVersion++;
@@ -326,7 +206,4 @@ export class TelemetryStore {
   }
 }
 
-/** Record `j`'s value of the column starting at float `o` of `f`; NaN for an absent column (o < 0). */
-function value(f, o, j) {
-  return o < 0 ? NaN : f[o + j];
-}
+const NO_NAMES = Object.freeze([]);

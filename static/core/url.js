@@ -8,6 +8,7 @@
 //   ?topic=t&cars=3&cars=7&t=2025-11-25T00:00:12.345Z&speed=2&paused=1   cars 3 and 7, a paused moment
 //   ?topic=t&car=7&axis=distance                      car 7's laps overlaid by distance
 //   ?topic=t&wire=json                                data as JSON rather than columnar (debugging)
+//   ?topic=t&strip=all:speed_kph&strip=car:brake_temp_c.fl,brake_temp_c.fr   the strips (strips/layout.js)
 
 /** The chart windows the page offers, in seconds, and the one a URL without `window` means. */
 export const WINDOWS = Object.freeze([30, 60, 120]);
@@ -23,7 +24,9 @@ export const DEFAULT_SPEED = 1;
  * when every car is drawn; `t` (ms) is null when the link is live.
  * @returns {{selection: object[]|null, car: string|null, cars: string[]|null, window: number,
  *   t: number|null, speed: number|'max', paused: boolean, axis: 'time'|'distance',
- *   wire: 'columnar'|'json'}}  `wire`: how `data` messages are asked for (columnar unless the link says json)
+ *   wire: 'columnar'|'json', strips: object[]}}  `wire`: how `data` messages are asked for (columnar unless
+ *   the link says json); `strips`: the strips shown ({channels, cars} as strips/layout.js keeps them), null
+ *   when the link names none (the page's default set)
  */
 export function parseQuery(search) {
   const q = new URLSearchParams(search);
@@ -40,13 +43,17 @@ export function parseQuery(search) {
     paused: t !== null && ['1', 'true', 'yes'].includes(q.get('paused')),
     axis: q.get('axis') === 'distance' ? 'distance' : 'time',
     wire: q.get('wire') === 'json' ? 'json' : 'columnar',
+    strips: parseStrips(q.getAll('strip')),
   };
 }
 
-/** The query string of a view; defaults (the 60 s window, every car, live, 1×, by time, columnar) are left out. */
+/**
+ * The query string of a view; defaults (the 60 s window, every car, live, 1×, by time,
+ * columnar) are left out, and so are the strips when `strips` is null (the page's default set).
+ */
 export function formatQuery({
   selection, car = null, cars = null, window = DEFAULT_WINDOW, t = null, speed = DEFAULT_SPEED, paused = false, axis = 'time',
-  wire = 'columnar',
+  wire = 'columnar', strips = null,
 }) {
   const live = !Number.isFinite(t);
   return queryFromSelection(selection, {
@@ -58,6 +65,7 @@ export function formatQuery({
     paused: !live && paused ? 1 : null,
     axis: axis === 'distance' ? 'distance' : null,
     wire: wire === 'json' ? 'json' : null,
+    strip: strips ? formatStrips(strips) : null,
   });
 }
 
@@ -116,4 +124,42 @@ export function queryFromSelection(selection, extra = {}) {
   }
   // URLSearchParams escapes commas and colons; they are safe in a query and easier to read plain.
   return `?${q.toString().replaceAll('%2C', ',').replaceAll('%3A', ':')}`;
+}
+
+// ---- the strips: `strip=all:speed_kph&strip=car:throttle,brake` ------------------------------
+
+/** Strips at most, and channels at most in one strip: a link cannot ask for more. */
+export const MAX_STRIPS = 12;
+export const MAX_CHANNELS = 16;
+
+/** Only `%` and `,` are escaped in a name: `,` separates a strip's channels; the query escapes the rest. */
+const escapeName = (name) => name.replaceAll('%', '%25').replaceAll(',', '%2C');
+const unescapeName = (s) => s.replace(/%(25|2C)/gi, (m, h) => (h === '25' ? '%' : ','));
+/** A URL's word for a strip's cars: every car, or the focused car. */
+const CARS_WORD = { all: 'all', focus: 'car' };
+const WORD_CARS = { all: 'all', car: 'focus' };
+
+/** The `strip` parameters of a layout (one per strip, in order); no strips at all is `-`. */
+export function formatStrips(strips) {
+  if (strips.length === 0) return ['-'];
+  return strips.map((s) => `${CARS_WORD[s.cars]}:${s.channels.map(escapeName).join(',')}`);
+}
+
+/**
+ * The strips the `strip` parameters say (as URLSearchParams.getAll gives them), or null when
+ * there are none. A parameter that does not read is skipped; at most MAX_STRIPS strips of
+ * MAX_CHANNELS channels, each named once in its strip.
+ * @returns {{channels: string[], cars: 'all'|'focus'}[]|null}
+ */
+export function parseStrips(values) {
+  if (!values || values.length === 0) return null;
+  const out = [];
+  for (const v of values) {
+    const colon = v.indexOf(':');
+    const cars = colon < 0 ? undefined : WORD_CARS[v.slice(0, colon)];
+    if (!cars || out.length >= MAX_STRIPS) continue;
+    const names = [...new Set(v.slice(colon + 1).split(',').map(unescapeName).filter((n) => n !== ''))].slice(0, MAX_CHANNELS);
+    if (names.length > 0) out.push({ channels: names, cars });
+  }
+  return out;
 }

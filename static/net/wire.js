@@ -3,7 +3,8 @@
 // `data` message it stands for. Columns are Float64Array views on the frame's own buffer,
 // so a batch of any size costs a few objects, never one per record. Every length is checked
 // against the buffer before it is used: a frame that runs past its end throws a WireError,
-// which the caller counts; nothing is read out of bounds.
+// which the caller counts; nothing is read out of bounds. A batch's other channels (the
+// channels section, columns 17 and up) are found by name: `batch.names`, `batch.channel(name)`.
 
 /** The subprotocol a page offers to get its `data` messages in this layout. */
 export const SUBPROTOCOL = 'trackside.columnar.v1';
@@ -46,6 +47,8 @@ const pad8 = (n) => (n + 7) & ~7;
  * lacks the field) or null when no record of the batch has it, and `present[name]` the
  * column's presence bitmap (a Uint8Array, bit `j % 8` of byte `j >> 3` for record j) when
  * only some records have it, else null. Car ids and drivers are indexes into `strings`.
+ * The batch's other channels (its channels section) are `names[k]`, whose values start at
+ * float `extraAt[k]` of `f64`; `channel(name)` gives one as a view.
  *
  * @param {ArrayBuffer} buffer  the whole message, as a WebSocket with binaryType 'arraybuffer' gives it
  * @returns {{mode: 'live'|'replay', dropped: number, batches: ColumnarBatch[]}|null}
@@ -69,6 +72,9 @@ export function decodeDataFrame(buffer) {
     f64: floats(buffer, 0, size >> 3),
     /** Per batch, COLUMNS.length float indexes into f64 (-1: absent), then as many byte offsets of bitmaps (-1: none). */
     at: new Int32Array(Math.min(count, Math.floor(size / BATCH_HEADER)) * 2 * COLUMNS.length),
+    /** Float indexes into f64 of the channels sections' columns, batch after batch (grown as needed). */
+    xat: EMPTY_AT,
+    xlen: 0,
   };
   const batches = [];
   let at = FRAME_HEADER;
@@ -89,7 +95,7 @@ export function decodeDataFrame(buffer) {
  * per column); `columns` and `present` make the views for other readers, when asked.
  */
 export class ColumnarBatch {
-  constructor(frame, slot, topic, partition, n, strings) {
+  constructor(frame, slot, topic, partition, n, strings, extra) {
     this.topic = topic;
     this.partition = partition;
     this.n = n;
@@ -99,6 +105,33 @@ export class ColumnarBatch {
     this.at = frame.at;
     this.base = slot * 2 * COLUMNS.length;
     this.frame = frame;
+    /**
+     * The channels section's names, in its order (shared by batches with the same
+     * directory: read it, never change it); empty when the batch has no section. Channel
+     * `names[k]`'s values start at float `frame.xat[xbase + k]` of `f64` (NaN where a record
+     * lacks it): the store reads them there, with no object per batch.
+     */
+    this.names = extra.names;
+    this.xbase = extra.xbase;
+    /** Byte offset of the section's directory in the frame (-1: no section). */
+    this.dirAt = extra.dirAt;
+  }
+
+  /** Channel `name` of the channels section as a view of `n` values, or null when the batch lacks it. */
+  channel(name) {
+    const k = this.names.indexOf(name);
+    if (k < 0) return null;
+    const o = this.frame.xat[this.xbase + k];
+    return this.f64.subarray(o, o + this.n);
+  }
+
+  /** The presence bitmap of section channel `name`, or null (every record has it, or the batch lacks it). */
+  channelPresent(name) {
+    const k = this.names.indexOf(name);
+    if (k < 0 || (this.frame.bytes[this.dirAt + 4 * k + 2] & 1) === 0) return null;
+    // The bitmap comes just before the values, padded to 8 bytes.
+    const at = this.frame.xat[this.xbase + k] * 8 - pad8(Math.ceil(this.n / 8));
+    return this.frame.bytes.subarray(at, at + Math.ceil(this.n / 8));
   }
 
   /** Column `name`'s values, a view on the frame's buffer, or null when the batch lacks it. */
@@ -146,7 +179,7 @@ function decodeBatch(frame, view, start, end, slot) {
     if (p + len > end) fail(`string ${s} (${len} bytes) runs past the batch`);
     p += len;
   }
-  const { topic, strings } = nameTable(frame, view, names, p, topicLen, stringCount);
+  const { topic, strings } = nameTable(frame, view, names, p, topicLen, stringCount, partition);
   p = pad8(p);
 
   const at = frame.at;
@@ -165,7 +198,71 @@ function decodeBatch(frame, view, start, end, slot) {
     if (i < COLUMNS.length) at[base + i] = p >> 3;
     p += n * 8;
   }
-  return new ColumnarBatch(frame, slot, topic, partition, n, strings);
+  const extra = p === end ? NO_SECTION : channelsSection(frame, view, p, end, n, strings, fail);
+  return new ColumnarBatch(frame, slot, topic, partition, n, strings, extra);
+}
+
+const NO_SECTION = Object.freeze({ names: Object.freeze([]), xbase: 0, dirAt: -1 });
+const EMPTY_AT = new Int32Array(0);
+
+/**
+ * The channels section in bytes [p, end) of a batch of `n` records (docs/protocol.md, "The
+ * channels section"): its directory, then each column as a v1 column is laid out. Bytes
+ * after its last column are left unread, as bytes after the v1 columns were before it.
+ */
+function channelsSection(frame, view, p, end, n, strings, fail) {
+  if (p + 8 > end) fail(`${end - p} bytes after its columns, too few for a channels section`);
+  const count = view.getUint32(p, true);
+  if (count === 0) fail('its channels section lists no channel');
+  const dir = p + 8;
+  if (dir + 4 * count > end) fail(`the directory of its ${count} channels runs past the batch`);
+  const names = directoryNames(frame.bytes, view, dir, count, strings, fail);
+  const xbase = frame.xlen;
+  if (xbase + count > frame.xat.length) {
+    const grown = new Int32Array(Math.max(64, 2 * (xbase + count)));
+    grown.set(frame.xat.subarray(0, xbase));
+    frame.xat = grown;
+  }
+  const at = frame.xat;
+  const bitmapBytes = pad8(Math.ceil(n / 8));
+  p = pad8(dir + 4 * count);
+  for (let k = 0; k < count; k++) {
+    if (view.getUint16(dir + 4 * k + 2, true) & 1) {
+      if (p + bitmapBytes > end) fail(`the bitmap of channel ${names[k]} runs past the batch`);
+      p += bitmapBytes;
+    }
+    if (p + n * 8 > end) fail(`channel ${names[k]} (${n} values) runs past the batch`);
+    at[xbase + k] = p >> 3;
+    p += n * 8;
+  }
+  frame.xlen = xbase + count;
+  return { names, xbase, dirAt: dir };
+}
+
+/**
+ * The last directory read for a string table, and its names: a replay's batches repeat the
+ * partition's last directory, and a shared names array lets the store keep its ring
+ * lookups per array. Weak: forgotten with the string table.
+ * @type {WeakMap<string[], {bytes: Uint8Array, names: string[]}>}
+ */
+const seenDirectories = new WeakMap();
+
+/** The names of a directory of `count` entries at byte `dir`, each checked against the string table. */
+function directoryNames(bytes, view, dir, count, strings, fail) {
+  const to = dir + 4 * count;
+  const seen = seenDirectories.get(strings);
+  if (seen !== undefined && sameBytes(seen.bytes, bytes, dir, to)) return seen.names;
+  const names = new Array(count);
+  for (let k = 0; k < count; k++) {
+    const index = view.getUint16(dir + 4 * k, true);
+    const flags = view.getUint16(dir + 4 * k + 2, true);
+    if (index >= strings.length) fail(`channel ${k} names string ${index}; the table has ${strings.length}`);
+    if ((flags & ~1) !== 0) fail(`channel ${strings[index]} has unknown flags ${flags}`);
+    names[k] = strings[index];
+  }
+  Object.freeze(names);
+  seenDirectories.set(strings, { bytes: bytes.slice(dir, to), names });
+  return names;
 }
 
 /**
@@ -177,17 +274,29 @@ function decodeBatch(frame, view, start, end, slot) {
  */
 const seenNames = new Map();
 const NAMES_KEPT = 1024;
+/**
+ * The last names table of each partition, tried first: a partition's batches repeat it,
+ * and a table that matches needs one comparison, not a hash and a comparison. Bounded:
+ * forgotten past NAMES_KEPT partitions, and with seenNames.
+ * @type {Map<number, {bytes: Uint8Array, topic: string, strings: string[]}>}
+ */
+const lastByPartition = new Map();
 
 /**
  * The topic and string table in bytes [from, to) of the frame, checked already. The strings
  * array may be shared with other batches of the same names: read it, never change it.
  */
-function nameTable(frame, view, from, to, topicLen, count) {
+function nameTable(frame, view, from, to, topicLen, count, partition) {
   const bytes = frame.bytes;
+  const last = lastByPartition.get(partition);
+  if (last !== undefined && sameBytes(last.bytes, bytes, from, to)) return last;
   let hash = 0x811c9dc5;
   for (let i = from; i < to; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
   const seen = seenNames.get(hash);
-  if (seen !== undefined && sameBytes(seen.bytes, bytes, from, to)) return seen;
+  if (seen !== undefined && sameBytes(seen.bytes, bytes, from, to)) {
+    remember(partition, seen);
+    return seen;
+  }
   const topic = utf8.decode(bytes.subarray(from, from + topicLen));
   const strings = new Array(count);
   let p = from + topicLen;
@@ -196,10 +305,19 @@ function nameTable(frame, view, from, to, topicLen, count) {
     strings[s] = utf8.decode(bytes.subarray(p + 2, p + 2 + len));
     p += 2 + len;
   }
-  if (seenNames.size >= NAMES_KEPT) seenNames.clear();
+  if (seenNames.size >= NAMES_KEPT) {
+    seenNames.clear();
+    lastByPartition.clear();
+  }
   const entry = { bytes: bytes.slice(from, to), topic, strings };
   seenNames.set(hash, entry);
+  remember(partition, entry);
   return entry;
+}
+
+function remember(partition, entry) {
+  if (lastByPartition.size >= NAMES_KEPT && !lastByPartition.has(partition)) lastByPartition.clear();
+  lastByPartition.set(partition, entry);
 }
 
 /** Whether `a` holds the bytes [from, to) of `b`. */

@@ -113,6 +113,11 @@ export class Playback {
     this.onUrl();
   }
 
+  /** The strips changed: zoomed out, their channels are asked for again. */
+  layoutChanged() {
+    if (this.zoom) this.askZoom();
+  }
+
   /** Zoom into the span dragged across a chart (ms). */
   zoomTo(a, b) {
     const sp = dragSpan(a, b);
@@ -124,7 +129,7 @@ export class Playback {
     const end = this.playhead(performance.now()) ?? this.liveEdge();
     const sp = 'secs' in this.zoom ? zoomSpan(this.zoom.secs, end, this.span) : this.zoom;
     if (!sp) return;
-    const request = overviewRequest(sp, this.charts.plotWidth);
+    const request = overviewRequest(sp, this.charts.plotWidth, null, this.charts.channels());
     this.zoomRequest = request;
     this.dispatch({ type: 'ask-overview', purpose: 'chart', request });
   }

@@ -4,14 +4,12 @@
 
 import { CarList, drawnCars, focusedCar } from './cars.js';
 import { TireWidget } from './tires.js';
-import { bucketValues } from '../strips/zoom.js';
+import { bucketValue, bucketValues } from '../strips/zoom.js';
 
 /** The values at the cursor are written at most this often. */
 const LEGEND_INTERVAL_MS = 120;
 
 const fmtTime = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 });
-const fmt0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const fmtNum = (v) => (Number.isFinite(v) ? fmt0.format(v) : '—');
 
 export class CarPanel {
   /**
@@ -52,6 +50,7 @@ export class CarPanel {
     this.urlDirty = false;
     this.legendDirty = true;
     this.seenCarsVersion = -1;
+    this.seenRefused = 0;
     this.knownCars = new Set();
     this.legendAt = 0;
     this.legendVersion = -1;
@@ -95,9 +94,11 @@ export class CarPanel {
 
   syncCars() {
     const { store, ui, charts, root } = this.page;
-    if (!this.carsDirty && store.carsVersion === this.seenCarsVersion) return;
+    const refused = store.extraRings.refused;
+    if (!this.carsDirty && store.carsVersion === this.seenCarsVersion && refused === this.seenRefused) return;
     this.carsDirty = false;
     this.seenCarsVersion = store.carsVersion;
+    this.seenRefused = refused;
     for (const car of store.sortedIds) {
       if (!this.knownCars.has(car)) {
         this.knownCars.add(car);
@@ -107,7 +108,7 @@ export class CarPanel {
     const focus = this.focus();
     const drawn = drawnCars(store.sortedIds, ui.hidden, focus);
     charts.configure(drawn, focus);
-    this.list.render(store.sortedIds, new Set(drawn), focus, store.ignored);
+    this.list.render(store.sortedIds, new Set(drawn), focus, store.ignored, refused);
     if (this.urlDirty) {
       this.urlDirty = false;
       this.page.writeUrl();
@@ -133,14 +134,17 @@ export class CarPanel {
     const focus = this.focus();
     const v = focus === null ? null : this.valuesOf(focus, t);
     this.tires.show(focus, v ? { fl: v.fl, fr: v.fr, rl: v.rl, rr: v.rr } : null);
-    const tag = focus === null ? '' : `#${focus}`;
-    this.readout('speed', v ? `${tag}  ${fmtNum(v.speed)}` : '');
-    this.readout('rpm', v ? `${tag}  ${fmtNum(v.rpm)}` : '');
-    this.readout('tires-car', focus === null ? '' : `focused car ${tag}`);
+    charts.readouts(v ? focus : null, (car, channel) => this.valueOf(car, channel, t));
   }
 
-  readout(key, text) {
-    const el = this.page.root.querySelector(`[data-readout="${key}"]`);
-    if (el.textContent !== text) el.textContent = text;
+  /** One channel of a car at the cursor: from the overview's bucket zoomed out, else from the rings. */
+  valueOf(car, channel, t) {
+    const { charts, ui, store } = this.page;
+    if (charts.bands && ui.cursorIdx != null) return bucketValue(charts.bands, car, channel, ui.cursorIdx);
+    const track = store.cars.get(car);
+    const ring = track?.series(channel);
+    if (!ring || track.count === 0) return NaN;
+    const i = t == null ? track.indexFromNewest(0) : track.indexAt(t);
+    return i < 0 ? NaN : ring[i];
   }
 }

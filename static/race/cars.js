@@ -7,7 +7,7 @@
 // rows move only when the running order changes.
 
 import { carColor } from '../core/colors.js';
-import { splitCarKey } from '../core/state.js';
+import { MAX_EXTRA_RINGS, splitCarKey } from '../core/state.js';
 
 /** Cars drawn at once: twenty lines per strip is already a lot to read. */
 export const MAX_DRAWN = 20;
@@ -78,8 +78,8 @@ export class CarList {
   }
 
   /** @param {string[]} cars  sorted ids  @param {Set<string>} drawn  @param {string|null} focus */
-  render(cars, drawn, focus, ignored) {
-    const key = JSON.stringify([cars, [...drawn], focus]);
+  render(cars, drawn, focus, ignored, refused = 0) {
+    const key = JSON.stringify([cars, [...drawn], focus, refused]);
     if (key === this.key) return;
     this.key = key;
     this.rows.clear();
@@ -142,6 +142,7 @@ export class CarList {
     const notes = [];
     if (cars.length > MAX_DRAWN) notes.push(`At most ${MAX_DRAWN} cars are drawn at once.`);
     if (ignored > 0) notes.push(`${fmt0.format(ignored)} records of further cars ignored: the page keeps ${cars.length} cars.`);
+    if (refused > 0) notes.push(`${fmt0.format(refused)} car channels not kept, so not drawn: the page keeps at most ${fmt0.format(MAX_EXTRA_RINGS)} beyond the v1 fields, over all cars.`);
     this.note.hidden = notes.length === 0;
     this.note.textContent = notes.join(' ');
   }

@@ -3,6 +3,23 @@
 // it, and the delta of one lap against a reference, delta(d) = t_cur(d) − t_ref(d).
 // At the line the delta is the difference of the two lap times.
 
+/** The channels a trace carries unless told: the Distance strips before they drew any channel. */
+const DEFAULT_CHANNELS = ['speed_kph', 'rpm'];
+
+/**
+ * Channel `name` of a sample: a JSON record of `/api/lap` (v1 fields at the top,
+ * `tire_temp_c` nested, other channels in `channels`) or a ring sample (`ringLap`, every
+ * name at the top). NaN when the sample lacks it.
+ */
+export function sampleValue(s, name) {
+  let v = s[name];
+  if (v === undefined) {
+    const dot = name.indexOf('.');
+    v = s.channels?.[name] ?? (dot > 0 && name.startsWith('tire_temp_c.') ? s.tire_temp_c?.[name.slice(dot + 1)] : undefined);
+  }
+  return typeof v === 'number' ? v : NaN;
+}
+
 /** Grid spacing (m) of the Distance strips: a 5 km lap is 1,000 points per series. */
 export const GRID_STEP_M = 5;
 /** Points per distance grid at most, whatever the track's length. */
@@ -21,30 +38,36 @@ export function crossingTs(a, b, lengthM) {
 }
 
 /**
- * A lap's samples from a car's ring (state.js CarTrack), with one sample before and one
- * after it when the ring has them, in time order: the same shape `/api/lap` answers with.
+ * A lap's samples from a car's ring (core/track.js CarTrack), with one sample before and one
+ * after it when the ring has them, in time order, with `channels` by name: read as `/api/lap`'s
+ * records are, through `sampleValue`.
  */
-export function ringLap(track, lap) {
+export function ringLap(track, lap, channels = DEFAULT_CHANNELS) {
+  const rings = channels.map((name) => track.series(name));
+  const laps = track.series('lap');
+  const dists = track.series('lap_distance_m');
+  const sampleAt = (i) => {
+    const out = { ts: track.ts[i], lap: laps[i], lap_distance_m: dists[i] };
+    channels.forEach((name, k) => {
+      out[name] = rings[k] === null ? NaN : rings[k][i];
+    });
+    return out;
+  };
   const out = [];
   let before = null;
   for (let k = track.count - 1; k >= 0; k--) {
     const i = track.indexFromNewest(k);
-    const l = track.ch.lap[i];
+    const l = laps[i];
     if (l < lap) before = i;
     else if (l === lap) {
-      if (out.length === 0 && before !== null) out.push(sampleAt(track, before));
-      out.push(sampleAt(track, i));
+      if (out.length === 0 && before !== null) out.push(sampleAt(before));
+      out.push(sampleAt(i));
     } else if (out.length > 0) {
-      out.push(sampleAt(track, i));
+      out.push(sampleAt(i));
       break;
     }
   }
   return out;
-}
-
-function sampleAt(track, i) {
-  const ch = track.ch;
-  return { ts: track.ts[i], lap: ch.lap[i], lap_distance_m: ch.lap_distance_m[i], speed_kph: ch.speed_kph[i], rpm: ch.rpm[i] };
 }
 
 /**
@@ -53,9 +76,10 @@ function sampleAt(track, i) {
  * knows them, else interpolated from the samples around the line. Points whose distance
  * does not grow (a car standing, a sample out of order) are left out, so the trace is a
  * function of distance. Null when the lap's start is unknown (it began before the first record).
- * @returns {{lap, startTs, endTs, d: number[], t: number[], speed_kph: number[], rpm: number[]}|null}
+ * `ch[name]` holds each of `channels` at each point (NaN where a sample lacked it).
+ * @returns {{lap, startTs, endTs, d: number[], t: number[], ch: Object<string, number[]>}|null}
  */
-export function lapTrace(samples, lap, lengthM, bounds = {}) {
+export function lapTrace(samples, lap, lengthM, bounds = {}, channels = DEFAULT_CHANNELS) {
   const idx = [];
   samples.forEach((s, i) => {
     if (s.lap === lap && Number.isFinite(s.lap_distance_m)) idx.push(i);
@@ -70,25 +94,32 @@ export function lapTrace(samples, lap, lengthM, bounds = {}) {
   if (startTs == null) return null;
   const endTs = bounds.end_ts
     ?? (next && next.lap === lap + 1 && Number.isFinite(lengthM) ? crossingTs(samples[last], next, lengthM) : null);
-  const tr = { lap, startTs, endTs, d: [0], t: [0], speed_kph: [samples[first].speed_kph], rpm: [samples[first].rpm] };
+  const tr = { lap, startTs, endTs, d: [0], t: [0], ch: {} };
+  const values = (s) => channels.forEach((name) => tr.ch[name].push(sampleValue(s, name)));
+  for (const name of channels) tr.ch[name] = [];
+  values(samples[first]);
   for (const i of idx) {
     const s = samples[i];
     if (s.lap_distance_m <= tr.d[tr.d.length - 1] || s.ts < startTs) continue;
     tr.d.push(s.lap_distance_m);
     tr.t.push(s.ts - startTs);
-    tr.speed_kph.push(s.speed_kph);
-    tr.rpm.push(s.rpm);
+    values(s);
   }
   if (endTs != null && Number.isFinite(lengthM) && lengthM > tr.d[tr.d.length - 1]) {
     tr.d.push(lengthM);
     tr.t.push(endTs - startTs);
-    tr.speed_kph.push(samples[last].speed_kph);
-    tr.rpm.push(samples[last].rpm);
+    values(samples[last]);
   }
   return tr;
 }
 
-/** `channel` of `trace` at distance `d`, linearly interpolated; NaN outside the trace. */
+/** Channels that change in steps: between two samples they hold the earlier one's value, never a fraction. */
+const STEPPED = new Set(['gear', 'lap', 'drs', 'position', 'race_position']);
+
+/**
+ * `channel` of `trace` at distance `d` (`'t'`: ms into the lap), linearly interpolated (a
+ * stepped channel such as `gear`: the value of the sample at or before `d`); NaN outside the trace.
+ */
 export function valueAt(trace, channel, d) {
   const xs = trace.d;
   const n = xs.length;
@@ -100,8 +131,9 @@ export function valueAt(trace, channel, d) {
     if (xs[mid] <= d) lo = mid;
     else hi = mid;
   }
-  const ys = trace[channel];
-  if (xs[hi] === xs[lo]) return ys[lo];
+  const ys = channel === 't' ? trace.t : trace.ch[channel];
+  if (!ys) return NaN;
+  if (xs[hi] === xs[lo] || STEPPED.has(channel)) return d >= xs[hi] ? ys[hi] : ys[lo];
   const f = (d - xs[lo]) / (xs[hi] - xs[lo]);
   return ys[lo] + f * (ys[hi] - ys[lo]);
 }

@@ -1,6 +1,6 @@
 // The Distance mode of the strips as a view: the focused car's laps overlaid against the
-// distance into the lap (now, last, best and the laps chosen in the tower), with the delta
-// to a reference lap. Built by race.js, whose lap table and lap cache it reads; the strips
+// distance into the lap (now, last, best and the laps chosen in the tower), one strip per
+// strip of the layout (strips/layout.js, any channel), with the delta to a reference lap. Built by race.js, whose lap table and lap cache it reads; the strips
 // themselves are distance-view.js, the arithmetic delta.js. A view (core/view.js).
 
 import { carColor } from '../core/colors.js';
@@ -22,6 +22,7 @@ export class DistancePanel {
     this.readout = $('delta-readout');
     this.lapKey = $('lap-key');
     this.drawnAt = -Infinity;
+    this.channels = [];
     /** What the Distance strips show, for the test hook. */
     this.info = null;
     this.refPicker.addEventListener('change', () => this.resize());
@@ -43,6 +44,7 @@ export class DistancePanel {
    * `upTo`: the moment shown, past which the ring is not read; `open`: the lap in progress.
    */
   traceOf(car, lap, lengthM, upTo = Infinity, open = false) {
+    const channels = this.channels;
     const track = this.race.store.cars.get(car);
     const carLaps = this.race.table.cars.get(track?.car ?? car);
     const timed = carLaps?.laps.find((l) => l.lap === lap);
@@ -52,15 +54,15 @@ export class DistancePanel {
     const bounds = timed ? { start_ts: timed.start_ts, ...(open ? {} : { end_ts: timed.end_ts }) }
       : current ? { start_ts: current.start_ts } : {};
     if (track) {
-      const samples = ringLap(track, lap).filter((s) => s.ts <= upTo);
+      const samples = ringLap(track, lap, channels).filter((s) => s.ts <= upTo);
       const fromStart = samples.length > 1 && samples[0].lap < lap;
       const toEnd = open || samples[samples.length - 1]?.lap > lap;
-      const tr = fromStart && toEnd ? lapTrace(samples, lap, lengthM, bounds) : null;
+      const tr = fromStart && toEnd ? lapTrace(samples, lap, lengthM, bounds, channels) : null;
       if (tr) return tr;
     }
     if (!timed) return null;
     const samples = this.race.cache.get(this.race.topic, track?.car ?? car, lap);
-    return samples ? lapTrace(samples, lap, lengthM, bounds) : null;
+    return samples ? lapTrace(samples, lap, lengthM, bounds, channels) : null;
   }
 
   /** The car's fastest lap: from the lap table, else the fastest whole lap in its ring. */
@@ -74,7 +76,8 @@ export class DistancePanel {
     if (!track) return null;
     let best = null;
     const laps = new Set();
-    for (let k = 0; k < track.count; k++) laps.add(track.ch.lap[track.indexFromNewest(k)]);
+    const lapRing = track.series('lap');
+    for (let k = 0; k < track.count; k++) laps.add(lapRing[track.indexFromNewest(k)]);
     for (const lap of laps) {
       const tr = Number.isFinite(lap) ? this.traceOf(car, lap, lengthM, t ?? Infinity) : null;
       if (tr && tr.endTs != null && (!best || tr.endTs - tr.startTs < best.endTs - best.startTs)) best = tr;
@@ -83,18 +86,21 @@ export class DistancePanel {
   }
 
   renderDistance(t) {
+    const strips = this.race.page.ui.strips;
+    /** Every channel of the strips, once: what each lap's trace carries. */
+    this.channels = [...new Set(strips.flatMap((s) => s.channels))];
     const focus = this.race.focus();
     const track = focus === null ? undefined : this.race.store.cars.get(focus);
     this.syncRefPicker(focus);
     const i = !track || track.count === 0 ? -1 : t == null ? track.indexFromNewest(0) : track.indexAt(t);
     if (i < 0) {
       this.info = null;
-      this.distance.draw([], [], []);
+      this.distance.draw(strips, focus, [], [], []);
       return;
     }
     const lengthM = this.race.table.track?.length_m ?? maxDistance(track);
     const grid = distanceGrid(lengthM);
-    const curLap = track.ch.lap[i];
+    const curLap = track.series('lap')[i];
     const cur = this.traceOf(focus, curLap, lengthM, track.ts[i], true);
     const last = this.traceOf(focus, curLap - 1, lengthM, t ?? Infinity);
     const best = this.bestOf(focus, lengthM, t);
@@ -103,7 +109,10 @@ export class DistancePanel {
     const color = carColor(focus);
     const laps = [];
     const add = (label, tr, c, extra = {}) => {
-      if (tr) laps.push({ label, color: c, speed_kph: onGrid(tr, 'speed_kph', grid), rpm: onGrid(tr, 'rpm', grid), ...extra });
+      if (!tr) return;
+      const values = {};
+      for (const name of this.channels) values[name] = onGrid(tr, name, grid);
+      laps.push({ label, color: c, values, ...extra });
     };
     if (best && last && best.lap === last.lap) add(`last = best L${best.lap}`, best, '#c77dff', { width: 1.5 });
     else {
@@ -117,7 +126,7 @@ export class DistancePanel {
       if (last) deltas.push({ label: 'last', color: '#8590a2', values: deltaOnGrid(last, ref, grid) });
       if (cur) deltas.push({ label: 'now', color, values: deltaOnGrid(cur, ref, grid) });
     }
-    this.distance.draw(grid, laps, deltas);
+    this.distance.draw(strips, focus, grid, laps, deltas, (name) => this.race.page.channels?.unit(name) ?? null);
     const refLabel = ref ? `${refCar === focus ? 'own best' : `#${refCar}'s best`} (L${ref.lap})` : 'no reference lap yet';
     const nowMs = deltaAtEnd(cur, ref);
     const lastMs = deltaAtEnd(last, ref);
@@ -137,6 +146,7 @@ export class DistancePanel {
       car: focus, curLap, ref: ref ? { car: refCar, lap: ref.lap, ms: ref.endTs - ref.startTs } : null,
       last: last?.endTs != null ? { lap: last.lap, ms: last.endTs - last.startTs } : null,
       nowDeltaMs: nowMs, lastDeltaMs: lastMs, laps: laps.map((l) => l.label),
+      strips: this.distance.describe(),
     };
   }
 
@@ -154,8 +164,9 @@ export class DistancePanel {
 
 function maxDistance(track) {
   let max = NaN;
+  const dists = track.series('lap_distance_m');
   for (let k = 0; k < track.count; k++) {
-    const d = track.ch.lap_distance_m[track.indexFromNewest(k)];
+    const d = dists[track.indexFromNewest(k)];
     if (Number.isFinite(d) && !(d <= max)) max = d;
   }
   return max;

@@ -1,8 +1,11 @@
-// The strips in Distance mode: the focused car's laps overlaid against lap distance (speed
-// and RPM) and the delta of its laps against a reference lap, drawn with uPlot. The laps
-// and the delta are computed by race.js (delta.js); this only draws what it is given.
+// The strips in Distance mode: the focused car's laps overlaid against lap distance, one
+// strip per strip of the layout (any channel), and the delta of its laps against a
+// reference lap, drawn with uPlot. The laps and the delta are computed by
+// distance-panel.js (delta.js); this only draws what it is given.
 
 /* global uPlot */
+
+import { formatValue, labelOf, scaleOf, stripSeries, stripUnit, yRange } from '../strips/layout.js';
 
 const AXIS = {
   stroke: '#8b95a5',
@@ -12,31 +15,31 @@ const AXIS = {
 };
 const fmtInt = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-const STRIPS = [
-  { key: 'speed', channel: 'speed_kph', range: (u, lo, hi) => [0, Math.max(100, Math.ceil((hi ?? 0) / 50) * 50)], format: (v) => fmtInt.format(v) },
-  { key: 'rpm', channel: 'rpm', range: (u, lo, hi) => [0, Math.max(1000, Math.ceil((hi ?? 0) / 1000) * 1000)], format: (v) => (v >= 1000 ? `${v / 1000}k` : fmtInt.format(v)) },
-  {
-    key: 'delta', channel: null,
-    // Symmetric about zero, so gained and lost read the same way.
-    range: (u, lo, hi) => {
-      const m = Math.max(0.5, Math.abs(lo ?? 0), Math.abs(hi ?? 0));
-      const r = Math.ceil(m * 2) / 2;
-      return [-r, r];
-    },
-    format: (v) => `${v > 0 ? '+' : ''}${v.toFixed(1)}`,
+/** The delta strip: symmetric about zero, so gained and lost read the same way. */
+const DELTA = {
+  range: (u, lo, hi) => {
+    const m = Math.max(0.5, Math.abs(lo ?? 0), Math.abs(hi ?? 0));
+    const r = Math.ceil(m * 2) / 2;
+    return [-r, r];
   },
-];
+  format: (v) => `${v > 0 ? '+' : ''}${v.toFixed(1)}`,
+};
 
 export class DistanceView {
-  /** @param {HTMLElement} root  holds `[data-dplot=KEY]` for speed, rpm and delta */
+  /** @param {HTMLElement} root  the Distance strips' box: its `[data-dplot="delta"]` strip stays, the others are made here */
   constructor(root) {
     this.root = root;
-    this.plots = new Map();
+    this.deltaBox = root.querySelector('[data-dplot="delta"]').closest('.strip');
+    this.lapKey = root.querySelector('[data-testid="lap-key"]');
+    /** Per strip of the layout: its box, plot and series; the delta strip last. */
+    this.plots = [];
+    this.boxes = [];
     this.key = '';
+    this.layoutKey = '';
     this.frames = 0;
     this.resizer = new ResizeObserver((entries) => {
       for (const e of entries) {
-        const plot = this.plots.get(e.target.dataset.dplot);
+        const plot = this.plots.find((p) => p.el === e.target)?.plot;
         const { width, height } = e.contentRect;
         if (plot && width > 0 && height > 0) plot.setSize({ width: Math.floor(width), height: Math.floor(height) });
       }
@@ -44,53 +47,118 @@ export class DistanceView {
   }
 
   /**
-   * Draws `laps` ({label, color, dash, speed_kph: [], rpm: []} on `grid`) and `deltas`
-   * ({label, color, values: [] in s}); the plots are rebuilt when the set of series changes.
+   * Draws `laps` ({label, color, dash, width, values: {channel: [] on `grid`}}) in a strip per
+   * strip of `strips` (layout.js), and `deltas` ({label, color, values: [] in s}); the plots
+   * are rebuilt when the strips or the set of series change. `units(name)`: a channel's unit
+   * as the server said it, or null.
    */
-  draw(grid, laps, deltas) {
-    const key = JSON.stringify([laps.map((l) => [l.label, l.color, l.dash]), deltas.map((d) => [d.label, d.color])]);
-    if (key !== this.key) this.rebuild(key, laps, deltas);
-    const x = grid;
-    for (const strip of STRIPS) {
-      const cols = strip.channel ? laps.map((l) => l[strip.channel]) : deltas.map((d) => d.values);
-      this.plots.get(strip.key).setData([x, ...cols]);
+  draw(strips, focus, grid, laps, deltas, units = null) {
+    const layoutKey = JSON.stringify(strips);
+    if (layoutKey !== this.layoutKey) this.makeBoxes(strips, layoutKey, units);
+    const key = JSON.stringify([focus, laps.map((l) => [l.label, l.color, l.dash]), deltas.map((d) => [d.label, d.color])]);
+    if (key !== this.key || this.plots.length === 0) this.rebuild(key, strips, focus, laps, deltas);
+    for (const p of this.plots) {
+      p.data = [grid, ...p.series.map((s) => (s.delta ? s.delta.values : s.lap.values[s.channel] ?? []))];
+      p.plot.setData(p.data);
     }
     this.frames++;
   }
 
-  rebuild(key, laps, deltas) {
+  /** A box per strip of the layout, before the delta strip; the lap key goes in the first one's header. */
+  makeBoxes(strips, layoutKey, units) {
+    this.layoutKey = layoutKey;
+    this.key = '';
+    for (const box of this.boxes) box.remove();
+    this.boxes = strips.map((s, i) => {
+      const head = document.createElement('div');
+      head.className = 'strip-head';
+      const name = Object.assign(document.createElement('span'), { className: 'strip-name', textContent: labelOf(s), title: s.channels.join(', ') });
+      const unit = Object.assign(document.createElement('span'), { className: 'strip-unit', textContent: `${stripUnit(s, units)} by lap distance`.trim() });
+      head.append(name, unit);
+      if (i === 0) head.append(this.lapKey);
+      const plot = Object.assign(document.createElement('div'), { className: 'strip-plot' });
+      plot.dataset.dplot = `s${i}`;
+      const box = Object.assign(document.createElement('div'), { className: 'strip' });
+      box.append(head, plot);
+      this.root.insertBefore(box, this.deltaBox);
+      return box;
+    });
+    if (strips.length === 0) this.deltaBox.querySelector('.strip-head').append(this.lapKey);
+  }
+
+  rebuild(key, strips, focus, laps, deltas) {
     this.key = key;
-    for (const [k, plot] of this.plots) {
-      this.resizer.unobserve(plot.root.parentElement);
-      plot.destroy();
-      this.plots.delete(k);
+    for (const p of this.plots) {
+      this.resizer.unobserve(p.el);
+      p.plot.destroy();
     }
-    STRIPS.forEach((strip, n) => {
-      const el = this.root.querySelector(`[data-dplot="${strip.key}"]`);
-      const list = strip.channel ? laps : deltas;
-      const series = list.map((l) => ({
-        label: l.label, stroke: l.color, width: l.width ?? 1.5, dash: l.dash ? [6, 4] : undefined, points: { show: false },
-      }));
-      const last = n === STRIPS.length - 1;
+    this.plots = [];
+    const all = [...strips.map((s, i) => ({ s, el: this.boxes[i].querySelector('.strip-plot') })), { s: null, el: this.deltaBox.querySelector('.strip-plot') }];
+    all.forEach(({ s, el }, n) => {
+      const series = s ? lapSeries(s, focus, laps) : deltas.map((d) => ({ delta: d, label: d.label, color: d.color, width: 1.5 }));
+      const scale = s ? scaleOf(s) : null;
+      const last = n === all.length - 1;
       const opts = {
         width: Math.max(100, el.clientWidth),
-        height: Math.max(60, el.clientHeight),
+        height: Math.max(40, el.clientHeight),
         legend: { show: false },
         cursor: { sync: { key: 'trackside-distance' }, y: false, drag: { x: false, y: false }, points: { size: 5, width: 1 } },
-        scales: { x: { time: false }, y: { range: strip.range } },
+        scales: { x: { time: false }, y: { range: s ? (u, lo, hi) => yRange(scale, lo, hi) : DELTA.range } },
         axes: [
           last
             ? { ...AXIS, size: 24, space: 80, values: (u, splits) => splits.map((d) => `${fmtInt.format(d)} m`) }
             : { ...AXIS, size: 4, space: 80, ticks: { show: false }, values: (u, splits) => splits.map(() => '') },
-          { ...AXIS, size: 58, values: (u, splits) => splits.map(strip.format) },
+          { ...AXIS, size: 58, space: 24, values: (u, splits) => splits.map(s ? (v) => formatValue(scale, v, true) : DELTA.format) },
         ],
-        series: [{}, ...series],
-        hooks: strip.key === 'delta' ? { drawAxes: [zeroLine] } : {},
+        series: [{}, ...series.map((x) => ({
+          label: x.label, stroke: x.color, width: x.width ?? 1.5, dash: x.dash ? [6, 4] : undefined, points: { show: false },
+          paths: x.step ? uPlot.paths.stepped({ align: 1 }) : undefined,
+        }))],
+        hooks: s ? {} : { drawAxes: [zeroLine] },
       };
-      this.plots.set(strip.key, new uPlot(opts, [[], ...series.map(() => [])], el));
+      const data = [[], ...series.map(() => [])];
+      this.plots.push({ plot: new uPlot(opts, data, el), el, series, data, strip: s });
       this.resizer.observe(el);
     });
   }
+
+  /** What each strip of the layout draws, for the test hook: per series its lap, channel and last value. */
+  describe() {
+    return this.plots.filter((p) => p.strip).map((p) => ({
+      channels: [...p.strip.channels],
+      series: p.series.map((x, k) => ({ lap: x.lap.label, channel: x.channel, last: lastValue(p.data[1 + k] ?? []) })),
+    }));
+  }
+}
+
+/**
+ * A layout strip's lines: each lap in its colour when the strip has one channel; with
+ * several, each channel in its colour (layout.js) and the laps told apart by their line,
+ * the lap in progress solid, the others dashed.
+ */
+function lapSeries(s, focus, laps) {
+  const colors = focus === null ? [] : stripSeries({ ...s, cars: 'focus' }, [], focus).map((x) => x.color);
+  const out = [];
+  laps.forEach((lap, n) => {
+    const now = n === laps.length - 1;
+    s.channels.forEach((channel, k) => {
+      const one = s.channels.length === 1;
+      out.push({
+        lap, channel, label: `${lap.label} ${channel}`,
+        color: one ? lap.color : colors[k] ?? lap.color,
+        width: one ? lap.width : now ? 2 : 1.25,
+        dash: one ? lap.dash : !now,
+        step: channel === 'gear',
+      });
+    });
+  });
+  return out;
+}
+
+/** The last value a column holds (what its line ends on), or null. */
+function lastValue(col) {
+  for (let k = col.length - 1; k >= 0; k--) if (col[k] != null) return col[k];
+  return null;
 }
 
 /** The delta strip's zero: the reference lap itself. */

@@ -17,13 +17,15 @@ export const DEFAULT_RETIRED_SECS = 60;
 export function passTime(track, from, lap, dist, lengthM) {
   let newer = from;
   const start = indexAge(track, from);
+  const laps = track.series('lap');
+  const dists = track.series('lap_distance_m');
   for (let k = start + 1; k < track.count; k++) {
     const i = track.indexFromNewest(k);
-    const al = track.ch.lap[i];
-    const ad = track.ch.lap_distance_m[i];
+    const al = laps[i];
+    const ad = dists[i];
     if (al < lap || (al === lap && ad <= dist)) {
-      const bl = track.ch.lap[newer];
-      const bd = track.ch.lap_distance_m[newer];
+      const bl = laps[newer];
+      const bd = dists[newer];
       if (!(bl > lap || (bl === lap && bd > dist))) return NaN; // the car never got past it
       let f;
       if (al === bl) f = (dist - ad) / (bd - ad);
@@ -74,8 +76,8 @@ export function towerRows({ tracks, table, t, now, staleMs, retiredMs }) {
     const silent = now - ts;
     rows.push({
       id: track.id, car: track.car, driver: track.driver, track, i, ts,
-      lap: i < 0 ? NaN : track.ch.lap[i],
-      dist: i < 0 ? NaN : track.ch.lap_distance_m[i],
+      lap: i < 0 ? NaN : track.series('lap')[i],
+      dist: i < 0 ? NaN : track.series('lap_distance_m')[i],
       // No sample yet at the moment shown (a replay before the car's first record): not silent, only unknown.
       status: !Number.isFinite(silent) ? '' : silent > retiredMs ? 'retired' : silent > staleMs ? 'stale' : '',
       lastLap: done[done.length - 1] ?? null, best, current, carLaps,
@@ -160,8 +162,9 @@ function sectorCells(r, session) {
 function estimateLength(tracks) {
   let max = NaN;
   for (const tr of tracks) {
+    const dists = tr.series('lap_distance_m');
     for (let k = 0; k < tr.count; k++) {
-      const d = tr.ch.lap_distance_m[tr.indexFromNewest(k)];
+      const d = dists[tr.indexFromNewest(k)];
       if (Number.isFinite(d) && !(d <= max)) max = d;
     }
   }

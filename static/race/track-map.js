@@ -55,9 +55,10 @@ export class TrackMap {
     for (const track of store.cars.values()) {
       const seen = this.learned.get(track) ?? 0;
       const fresh = Math.min(track.count, track.pushed - seen);
+      const [xs, ys, dists] = ['x', 'y', 'lap_distance_m'].map((name) => track.series(name));
       for (let k = fresh - 1; k >= 0; k--) {
         const i = track.indexFromNewest(k);
-        this.outline.add(track.ch.x[i], track.ch.y[i], track.ch.lap_distance_m[i]);
+        this.outline.add(xs[i], ys[i], dists[i]);
       }
       this.learned.set(track, track.pushed);
     }
@@ -91,7 +92,7 @@ export class TrackMap {
     const at = fit(o, w, h);
     const focusTrack = focus === null ? undefined : store.cars.get(focus);
     const fi = focusTrack ? indexAt(focusTrack, t) : -1;
-    const lastLap = fi < 0 ? NaN : focusTrack.ch.lap[fi] - 1;
+    const lastLap = fi < 0 ? NaN : focusTrack.series('lap')[fi] - 1;
     this.drawLayer(at, w, h, dpr, focusTrack, lastLap, marks);
     ctx.drawImage(this.layer, 0, 0, w, h);
     for (const [id, track] of store.cars) {
@@ -104,8 +105,8 @@ export class TrackMap {
 
   dot(ctx, at, id, track, i, r) {
     if (i < 0) return;
-    const x = track.ch.x[i];
-    const y = track.ch.y[i];
+    const x = track.series('x')[i];
+    const y = track.series('y')[i];
     if (!Number.isFinite(x) || !Number.isFinite(y)) return;
     const [px, py] = at(x, y);
     ctx.beginPath();
@@ -152,18 +153,19 @@ export class TrackMap {
   drawLapBySpeed(ctx, at, focusTrack, lastLap) {
     ctx.lineWidth = 3;
     let prev = null;
+    const [laps, xs, ys, speeds] = ['lap', 'x', 'y', 'speed_kph'].map((name) => focusTrack.series(name));
     for (let k = focusTrack.count - 1; k >= 0; k--) {
       const i = focusTrack.indexFromNewest(k);
-      if (focusTrack.ch.lap[i] !== lastLap) {
+      if (laps[i] !== lastLap) {
         prev = null;
         continue;
       }
-      const p = at(focusTrack.ch.x[i], focusTrack.ch.y[i]);
+      const p = at(xs[i], ys[i]);
       if (prev && Number.isFinite(p[0]) && Number.isFinite(p[1])) {
         ctx.beginPath();
         ctx.moveTo(...prev);
         ctx.lineTo(...p);
-        ctx.strokeStyle = speedColor(focusTrack.ch.speed_kph[i]);
+        ctx.strokeStyle = speedColor(speeds[i]);
         ctx.stroke();
       }
       prev = p;

@@ -32,14 +32,17 @@ export function timeGrid(endTs, windowMs, oldestTs, widthPx) {
   return { firstSlot, slotMs, n: Math.floor(endTs / slotMs) - firstSlot + 1 };
 }
 
+const NO_VALUES = new Float64Array(0); // every index reads undefined: treated as NaN below
+
 /**
  * Writes one car's samples into `outs` (one column of `n` slots per channel, filled with
- * `undefined` by the caller), walking its ring from the newest sample backwards so the
+ * `undefined` by the caller; channels by their server names, `track.series`), walking its ring from the newest sample backwards so the
  * newest sample of a slot wins and the walk stops at the window's start.
  * @param {import('../core/state.js').CarTrack} track
  */
 export function binTrack(track, channels, outs, firstSlot, slotMs, n) {
-  const rings = channels.map((c) => track.ch[c]);
+  // A channel the car never carried reads as NaN, so its slots are null like a record's gap.
+  const rings = channels.map((c) => track.series(c) ?? NO_VALUES);
   const m = rings.length;
   let newerTs = Infinity;
   let newerSlot = n;
@@ -56,7 +59,7 @@ export function binTrack(track, channels, outs, firstSlot, slotMs, n) {
     if (outs[0][s] === undefined) {
       for (let j = 0; j < m; j++) {
         const v = rings[j][i];
-        outs[j][s] = Number.isNaN(v) ? null : v;
+        outs[j][s] = v === undefined || Number.isNaN(v) ? null : v;
       }
     }
     // A long silence after this sample: uPlot draws a gap by masking its null slots, so

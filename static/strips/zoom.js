@@ -39,11 +39,22 @@ export function dragSpan(a, b) {
   return to - from >= MIN_ZOOM_MS ? { from, to } : null;
 }
 
-/** The `overview` request for a span drawn `widthPx` wide: one bucket per pixel. */
-export function overviewRequest(sp, widthPx, cars = null) {
+/** Channels one overview may be asked for (docs/protocol.md, `overview`), names of at most 128 bytes. */
+export const MAX_OVERVIEW_CHANNELS = 16;
+const MAX_NAME_BYTES = 128;
+const utf8 = new TextEncoder();
+
+/**
+ * The `overview` request for a span drawn `widthPx` wide: one bucket per pixel; `channels`,
+ * the channels the strips show (the server summarises the v1 channels without it). Past
+ * MAX_OVERVIEW_CHANNELS the others are left out, and their strips draw no band zoomed out.
+ */
+export function overviewRequest(sp, widthPx, cars = null, channels = null) {
   const buckets = Math.max(1, Math.min(MAX_BUCKETS, Math.floor(widthPx)));
   const req = { from_ts: Math.floor(sp.from), to_ts: Math.ceil(sp.to), buckets };
   if (cars && cars.length > 0) req.cars = cars.slice(0, 64);
+  const asked = (channels ?? []).filter((c) => c !== '' && utf8.encode(c).length <= MAX_NAME_BYTES).slice(0, MAX_OVERVIEW_CHANNELS);
+  if (asked.length > 0) req.channels = asked;
   return req;
 }
 
@@ -120,6 +131,12 @@ export function zoomLabel(secs) {
  * its partition and driver; null when the overview does not know the car. The same shape
  * as TelemetryStore.valuesAt; what a bucket cannot say (the gear) is NaN.
  */
+/** Car `car`'s maximum of `channel` in bucket `i` of an overview, NaN when it has none. */
+export function bucketValue(overview, car, channel, i) {
+  const entry = (overview?.cars ?? []).find((c) => sameCar(c, car));
+  return entry?.channels?.[channel]?.max?.[i] ?? NaN;
+}
+
 export function bucketValues(overview, car, i) {
   const entry = (overview?.cars ?? []).find((c) => sameCar(c, car));
   if (!entry) return null;

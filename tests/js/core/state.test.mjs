@@ -119,7 +119,9 @@ describe('a columnar data message', () => {
       key, car: t.car, driver: t.driver, topic: t.topic, partition: t.partition, lastOffset: t.lastOffset,
       head: t.head, count: t.count, pushed: t.pushed, ts: [...t.ts],
       ch: Object.fromEntries(CHANNELS.map((name) => [name, [...t.ch[name]]])),
+      extra: Object.fromEntries([...t.extra].map(([name, ring]) => [name, [...ring]])),
     })),
+    extraRings: { ...store.extraRings },
   });
   /** Ingests the same messages into one store as JSON and into another as columnar frames. */
   function both(messages, accept, multiTopic) {
@@ -160,5 +162,84 @@ describe('a columnar data message', () => {
     assert.deepEqual(columnar, json);
     assert.equal(columnar.ignored, 3 + Math.floor((2 * (CAPACITY + 7)) / 3), 'every record of a refused car counted');
     assert.equal(columnar.cars.length, MAX_CARS);
+  });
+});
+
+describe('any channel a car carries', () => {
+  const withChannels = (car, ts, channels) => record(car, ts, { channels });
+  /** The same messages into a JSON store and a columnar one. */
+  const stores = (messages) => {
+    const json = new TelemetryStore();
+    const columnar = new TelemetryStore();
+    for (const batches of messages) {
+      json.ingest(batches, all, false);
+      columnar.ingest(decodeDataFrame(encodeFrame({ mode: 'live', batches })).batches, all, false);
+    }
+    return { json, columnar };
+  };
+  const newest = (track, name, k = 0) => track.series(name)[track.indexFromNewest(k)];
+
+  test('gets a ring the first time the car carries it, aligned with the others, NaN where a record lacked it', () => {
+    const messages = [
+      [batch([record('7', 1), withChannels('7', 2, { 'brake_temp_c.fl': 512 }), record('7', 3)])],
+      [batch([withChannels('7', 4, { 'brake_temp_c.fl': 530, g_lat: 1.25 }), withChannels('8', 4, { g_lat: -1 })])],
+    ];
+    for (const [path, store] of Object.entries(stores(messages))) {
+      const seven = store.cars.get('7');
+      const brake = seven.series('brake_temp_c.fl');
+      assert.ok(brake instanceof Float64Array && brake.length === CAPACITY, path);
+      assert.deepEqual([3, 2, 1, 0].map((k) => newest(seven, 'brake_temp_c.fl', k)), [NaN, 512, NaN, 530], `${path}: by sample`);
+      assert.deepEqual([1, 0].map((k) => newest(seven, 'g_lat', k)), [NaN, 1.25], `${path}: a ring made later is NaN before`);
+      assert.equal(newest(store.cars.get('8'), 'g_lat'), -1, path);
+      assert.equal(store.cars.get('8').series('brake_temp_c.fl'), null, `${path}: a channel the car never carried`);
+      assert.equal(store.extraRings.used, 3, `${path}: one ring per car and channel`);
+      assert.deepEqual(seven.latest().channels, { 'brake_temp_c.fl': 530, g_lat: 1.25 }, path);
+    }
+  });
+
+  test('the v1 channels are read by their server names through the same accessor', () => {
+    const { json, columnar } = stores([[batch([record('7', 5, { gear: 6, throttle: 0.5, brake: 0.25 })])]]);
+    for (const store of [json, columnar]) {
+      const t = store.cars.get('7');
+      assert.deepEqual(['speed_kph', 'rpm', 'tire_temp_c.fl', 'tire_temp_c.rr', 'gear', 'throttle', 'brake'].map((n) => newest(t, n)),
+        [5, 9000, 90, 93, 6, 0.5, 0.25]);
+      assert.equal(t.series('fl'), null, 'the store’s short names are not channel names');
+      assert.equal(t.series('nothing'), null);
+    }
+  });
+
+  test('a ring that wraps stays aligned: an old value is never read for a newer record without it', () => {
+    const records = Array.from({ length: CAPACITY + 10 }, (_, ts) => (ts === 0 ? withChannels('7', ts, { a: 42 }) : record('7', ts)));
+    const { json, columnar } = stores([[batch(records)]]);
+    for (const store of [json, columnar]) {
+      const ring = store.cars.get('7').series('a');
+      assert.ok(ring.every(Number.isNaN), 'the one value was overwritten by records that lacked it');
+    }
+  });
+
+  test('past the budget new rings are refused and counted once each; kept rings go on', () => {
+    const store = new TelemetryStore();
+    store.extraRings.limit = 3;
+    store.ingest([batch([withChannels('1', 1, { a: 1, b: 2 }), withChannels('2', 1, { a: 3, b: 4, c: 5 })])], all, false);
+    store.ingest([batch([withChannels('2', 2, { a: 6, b: 7, c: 8 })])], all, false);
+    assert.equal(store.extraRings.used, 3);
+    assert.equal(store.extraRings.refused, 2, 'car 2’s b and c, each once');
+    assert.equal(store.cars.get('2').series('c'), null);
+    assert.equal(newest(store.cars.get('2'), 'a'), 6);
+    store.clear();
+    assert.deepEqual([store.extraRings.used, store.extraRings.refused, store.extraRings.limit], [0, 0, 3], 'a clear gives the budget back');
+  });
+
+  test('the columnar path refuses as the JSON path does', () => {
+    const messages = [[batch([withChannels('1', 1, { a: 1, b: 2 }), withChannels('2', 1, { b: 4, c: 5 })])]];
+    const json = new TelemetryStore();
+    const columnar = new TelemetryStore();
+    json.extraRings.limit = columnar.extraRings.limit = 2;
+    json.ingest(messages[0], all, false);
+    columnar.ingest(decodeDataFrame(encodeFrame({ mode: 'live', batches: messages[0] })).batches, all, false);
+    for (const store of [json, columnar]) {
+      assert.deepEqual([store.extraRings.used, store.extraRings.refused], [2, 2]);
+      assert.equal(store.cars.get('2').series('a'), null, 'no ring for a channel of another car of the batch');
+    }
   });
 });

@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SPEEDS, formatQuery, parseQuery, parseSpeed, parseTime, selectionFromQuery } from '../../../static/core/url.js';
+import { SPEEDS, formatQuery, formatStrips, parseStrips, parseQuery, parseSpeed, parseTime, selectionFromQuery } from '../../../static/core/url.js';
+import { DEFAULT_STRIPS, addChannel, addStrip, removeStrip } from '../../../static/strips/layout.js';
 import { describeSelection, selects, withPartitionToggled, withTopic } from '../../../static/core/selection.js';
 
 /** The view a link opens, after the page wrote it. */
@@ -24,7 +25,7 @@ describe('the URL', () => {
   test('the default window and no focused car are left out', () => {
     assert.equal(formatQuery({ selection: [{ topic: 't', partitions: null }], car: null, window: 60 }), '?topic=t');
     assert.deepEqual(parseQuery('?topic=t'), {
-      selection: [{ topic: 't', partitions: null }], car: null, cars: null, window: 60, t: null, speed: 1, paused: false, axis: 'time', wire: 'columnar',
+      selection: [{ topic: 't', partitions: null }], car: null, cars: null, window: 60, t: null, speed: 1, paused: false, axis: 'time', wire: 'columnar', strips: null,
     });
   });
 
@@ -36,7 +37,7 @@ describe('the URL', () => {
     }
     const many = names.map((topic, i) => ({ topic, partitions: i % 2 ? [i, i + 10] : null }));
     assert.deepEqual(roundTrip({ selection: many, car: 'car 12', window: 120 }),
-      { selection: many, car: 'car 12', cars: null, window: 120, t: null, speed: 1, paused: false, axis: 'time', wire: 'columnar' });
+      { selection: many, car: 'car 12', cars: null, window: 120, t: null, speed: 1, paused: false, axis: 'time', wire: 'columnar', strips: null });
   });
 
   test('a car id with characters a URL escapes comes back unchanged', () => {
@@ -77,7 +78,7 @@ describe('the moment in the URL', () => {
   test('a paused moment at 2× with two cars drawn reads as people write it', () => {
     const q = formatQuery({ selection: sel, car: '7', cars: ['3', '7'], t: T, speed: 2, paused: true });
     assert.equal(q, '?topic=t&car=7&cars=3&cars=7&t=2025-11-25T14:03:12.345Z&speed=2&paused=1');
-    assert.deepEqual(parseQuery(q), { selection: sel, car: '7', cars: ['3', '7'], window: 60, t: T, speed: 2, paused: true, axis: 'time', wire: 'columnar' });
+    assert.deepEqual(parseQuery(q), { selection: sel, car: '7', cars: ['3', '7'], window: 60, t: T, speed: 2, paused: true, axis: 'time', wire: 'columnar', strips: null });
   });
 
   test('every speed of the selector comes back; 1× and live are left out', () => {
@@ -144,7 +145,7 @@ describe('the strips by distance', () => {
     const selection = [{ topic: 't', partitions: null }];
     assert.equal(formatQuery({ selection, wire: 'json' }), '?topic=t&wire=json');
     assert.equal(roundTrip({ selection, wire: 'json' }).wire, 'json');
-    assert.equal(formatQuery({ selection, wire: 'columnar' }), '?topic=t');
+    assert.equal(formatQuery({ selection, wire: 'columnar', strips: null }), '?topic=t');
     assert.equal(parseQuery('?topic=t&wire=msgpack').wire, 'columnar', 'anything else is the default');
   });
 
@@ -154,5 +155,35 @@ describe('the strips by distance', () => {
     assert.equal(roundTrip({ selection, axis: 'distance' }).axis, 'distance');
     assert.equal(formatQuery({ selection, axis: 'time' }), '?topic=t');
     assert.equal(parseQuery('?topic=t&axis=sideways').axis, 'time');
+  });
+});
+
+describe('the strips in the URL', () => {
+  const names = (strips) => strips.map((s) => `${s.cars}:${s.channels.join('+')}`);
+  const roundTrip = (strips) => parseQuery(formatQuery({ selection: [{ topic: 't', partitions: null }], strips })).strips;
+
+  test('no strips (the page’s default set) are left out; a set reads as people write it', () => {
+    assert.equal(formatQuery({ selection: [{ topic: 't', partitions: null }], strips: null }), '?topic=t');
+    assert.equal(parseQuery('?topic=t').strips, null);
+    const mine = addStrip(removeStrip(DEFAULT_STRIPS, 1), 'brake_temp_c.fl', 'focus');
+    const q = formatQuery({ selection: [{ topic: 't', partitions: null }], strips: mine });
+    assert.match(q, /strip=all:speed_kph&strip=car:gear&/);
+    assert.match(q, /strip=car:brake_temp_c\.fl$/);
+    assert.deepEqual(names(roundTrip(mine)), names(mine));
+  });
+
+  test('any channel name comes back: , ; = & % spaces, colons and unicode', () => {
+    const odd = ['a,b', 'x;y', 'k=v', 'p&q', 'with space', 'g.lat:2', '100%', '%2C', 'temp_°c', 'Ω.ü', '+plus', '#hash', '?q', 'a/b'];
+    let strips = [];
+    strips = addStrip(strips, odd[0]);
+    for (const n of odd.slice(1)) strips = addChannel(strips, 0, n);
+    strips = addStrip(strips, 'b,c', 'focus');
+    assert.deepEqual(names(roundTrip(strips)), names(strips));
+  });
+
+  test('no strips at all is a layout too; junk and empty strips are skipped', () => {
+    assert.deepEqual(roundTrip([]), []);
+    assert.deepEqual(formatStrips([]), ['-']);
+    assert.deepEqual(names(parseStrips(['some:x', 'all:', 'car:a,,a,b', 'nothing'])), ['focus:a+b']);
   });
 });

@@ -29,7 +29,10 @@ const enc = new TextEncoder();
 /**
  * The frame for `{ mode, dropped, batches: [{ topic, partition, records }] }`. A batch may
  * carry `extra: { [index]: { values, bitmap? } }`: columns after 16 that a later version
- * would send (a decoder must skip them).
+ * would send (a decoder must skip them). A record's `channels` ({ name: value }, as JSON
+ * `data` carries them) go in the batch's channels section ("The channels section"), in the
+ * order the batch first carries them; `bitmapAll: true` gives every column a bitmap even
+ * when all records carry it (allowed, if wasteful).
  * @returns {ArrayBuffer}
  */
 export function encodeFrame({ mode, dropped = 0, batches }) {
@@ -49,7 +52,7 @@ export function encodeFrame({ mode, dropped = 0, batches }) {
   return out.buffer;
 }
 
-function encodeBatch({ topic, partition, records, extra = {} }) {
+function encodeBatch({ topic, partition, records, extra = {}, bitmapAll = false }) {
   const n = records.length;
   const strings = [];
   const str = (s) => {
@@ -69,6 +72,13 @@ function encodeBatch({ topic, partition, records, extra = {} }) {
     if (have > 0 && have < n) sparseBits |= 1 << i;
     if (extra[i]?.bitmap) sparseBits |= 1 << i;
   });
+  // The channels section: names in first-carried order, sharing the string table.
+  const extraNames = [];
+  for (const r of records) for (const name of Object.keys(r.channels ?? {})) if (!extraNames.includes(name)) extraNames.push(name);
+  const extraCols = extraNames.map((name) => {
+    const values = records.map((r) => r.channels?.[name]);
+    return { name: str(name), values, sparse: bitmapAll || values.some((v) => v === undefined) };
+  });
   const topicBytes = enc.encode(topic);
   const stringBytes = strings.map((s) => enc.encode(s));
   const head = 24 + topicBytes.length + stringBytes.reduce((a, s) => a + 2 + s.length, 0);
@@ -78,6 +88,10 @@ function encodeBatch({ topic, partition, records, extra = {} }) {
     if (sparseBits & (1 << i)) size += pad8(Math.ceil(n / 8));
     size += 8 * n;
   });
+  if (extraCols.length > 0) {
+    size += pad8(8 + 4 * extraCols.length);
+    for (const c of extraCols) size += (c.sparse ? pad8(Math.ceil(n / 8)) : 0) + 8 * n;
+  }
 
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
@@ -108,5 +122,23 @@ function encodeBatch({ topic, partition, records, extra = {} }) {
     values.forEach((v, j) => view.setFloat64(p + 8 * j, v === undefined ? NaN : v, true));
     p += 8 * n;
   });
+  if (extraCols.length > 0) {
+    view.setUint32(p, extraCols.length, true);
+    extraCols.forEach((c, k) => {
+      view.setUint16(p + 8 + 4 * k, c.name, true);
+      view.setUint16(p + 10 + 4 * k, c.sparse ? 1 : 0, true);
+    });
+    p += pad8(8 + 4 * extraCols.length);
+    for (const c of extraCols) {
+      if (c.sparse) {
+        c.values.forEach((v, j) => {
+          if (v !== undefined) out[p + (j >> 3)] |= 1 << (j & 7);
+        });
+        p += pad8(Math.ceil(n / 8));
+      }
+      c.values.forEach((v, j) => view.setFloat64(p + 8 * j, v === undefined ? NaN : v, true));
+      p += 8 * n;
+    }
+  }
   return out;
 }

@@ -94,6 +94,15 @@ describe('a columnar data frame', () => {
     assert.deepEqual(names(frame('77', 'A. Senna')), ['télémétrie', '77', 'A. Senna']);
   });
 
+  test('partitions whose batches alternate, and two topics on the same partition number, keep their own names', () => {
+    const one = (topic, partition, car) => ({ topic, partition, records: [full(1, car, 1)] });
+    const read = (batches) => decodeDataFrame(encodeFrame({ mode: 'replay', batches })).batches.map((b) => `${b.topic}/${b.partition}/${b.strings[b.columns.car[0]]}`);
+    const batches = [one('a', 0, '7'), one('a', 1, '8'), one('b', 0, '9'), one('a', 0, '7'), one('a', 1, '10'), one('b', 0, '9')];
+    for (let round = 0; round < 3; round++) {
+      assert.deepEqual(read(batches), ['a/0/7', 'a/1/8', 'b/0/9', 'a/0/7', 'a/1/10', 'b/0/9'], `round ${round}`);
+    }
+  });
+
   test('sparse columns: NaN and a clear bit where a record lacks the field', () => {
     const records = [
       full(0, '7', 0),
@@ -163,5 +172,121 @@ describe('a columnar data frame', () => {
     assert.throws(tamper((v) => v.setUint16(16 + 22, 900, true)), /string \d+ .*runs past the batch/);
     assert.throws(tamper((v) => v.setUint32(16 + 16, 1 << 30, true)), /bitmap but is not in the batch/);
     assert.throws(tamper((v) => v.setUint8(4, 7)), /unknown mode 7/);
+  });
+});
+
+describe('the channels section (columns 17 and up)', () => {
+  const withChannels = (offset, car, ts, channels) => ({ ...full(offset, car, ts), channels });
+  /** The one batch of a frame of these records, and the frame's bytes. */
+  const oneBatch = (records, opts = {}) => {
+    const buffer = encodeFrame({ mode: 'live', batches: [{ topic: 't', partition: 0, records, ...opts }] });
+    return { buffer, batch: decodeDataFrame(buffer).batches[0] };
+  };
+  const channelValues = (batch, name) => {
+    const col = batch.channel(name);
+    return col === null ? null : [...col];
+  };
+
+  test('dense channels: every record carries them, found by name, no bitmap', () => {
+    const { batch } = oneBatch([
+      withChannels(1, '7', 10, { g_lat: 1.25, 'brake_temp_c.fl': 512 }),
+      withChannels(2, '7', 20, { g_lat: -0.5, 'brake_temp_c.fl': 530.5 }),
+    ]);
+    assert.deepEqual([...batch.names], ['g_lat', 'brake_temp_c.fl']);
+    assert.deepEqual(channelValues(batch, 'g_lat'), [1.25, -0.5]);
+    assert.deepEqual(channelValues(batch, 'brake_temp_c.fl'), [512, 530.5]);
+    assert.equal(batch.channelPresent('g_lat'), null);
+    assert.equal(batch.channel('steer'), null, 'a channel the batch lacks');
+    assert.deepEqual(values(batch.columns.speed_kph), [287.4, 287.4], 'the v1 columns are read as before');
+  });
+
+  test('sparse channels: NaN and a clear bit where a record lacks one', () => {
+    const { batch } = oneBatch([
+      withChannels(1, '7', 10, { steer: 0.1 }),
+      full(2, '7', 20),
+      withChannels(3, '8', 30, { steer: -0.2, fuel_kg: 41.5 }),
+    ]);
+    const steer = channelValues(batch, 'steer');
+    assert.deepEqual([steer[0], Number.isNaN(steer[1]), steer[2]], [0.1, true, -0.2]);
+    const present = batch.channelPresent('steer');
+    assert.deepEqual([0, 1, 2].map((j) => hasField(present, j)), [true, false, true]);
+    assert.deepEqual([0, 1, 2].map((j) => hasField(batch.channelPresent('fuel_kg'), j)), [false, false, true]);
+    assert.equal(channelValues(batch, 'fuel_kg')[2], 41.5);
+  });
+
+  test('a bitmap on a column every record carries is read the same', () => {
+    const { batch } = oneBatch([withChannels(1, '7', 10, { a: 1 }), withChannels(2, '7', 20, { a: 2 })], { bitmapAll: true });
+    assert.deepEqual(channelValues(batch, 'a'), [1, 2]);
+    assert.notEqual(batch.channelPresent('a'), null);
+  });
+
+  test('names share the string table with car ids and drivers: the same string is one entry', () => {
+    const { batch } = oneBatch([withChannels(1, '7', 10, { 7: 3.5, 'A. Senna': 1 })]);
+    assert.deepEqual(batch.strings, ['7', 'A. Senna'], 'the encoder wrote each string once');
+    assert.deepEqual(channelValues(batch, '7'), [3.5]);
+    assert.deepEqual(channelValues(batch, 'A. Senna'), [1]);
+    assert.equal(batch.columns.car[0], 0);
+  });
+
+  test('a batch without a section has no channels; the next batch has its own', () => {
+    const frame = decodeDataFrame(encodeFrame({
+      mode: 'live',
+      batches: [
+        { topic: 't', partition: 0, records: [full(1, '7', 10)] },
+        { topic: 't', partition: 1, records: [withChannels(2, '8', 20, { b: 2 })] },
+        { topic: 't', partition: 2, records: [withChannels(3, '9', 30, { c: 3 })] },
+      ],
+    }));
+    const [a, b, c] = frame.batches;
+    assert.deepEqual([[...a.names], [...b.names], [...c.names]], [[], ['b'], ['c']]);
+    assert.deepEqual([channelValues(b, 'b'), channelValues(c, 'c'), channelValues(c, 'b')], [[2], [3], null]);
+  });
+
+  test('a section after columns of a later version is found after them', () => {
+    const { batch } = oneBatch([withChannels(1, '7', 10, { g: 9 }), withChannels(2, '7', 20, { g: 8 })],
+      { extra: { 18: { values: [1, undefined] } } });
+    assert.deepEqual(channelValues(batch, 'g'), [9, 8]);
+  });
+
+  test('a batch cut anywhere in its section is refused, never read past its end', () => {
+    const records = [withChannels(1, '7', 10, { a: 1, b: 2 }), withChannels(2, '7', 20, { a: 3 })];
+    const { buffer } = oneBatch(records);
+    const whole = new DataView(buffer).getUint32(16, true);
+    // The section: count and directory (8 + 2 × 4, padded to 16), `a` (2 values), `b` (a bitmap and 2 values).
+    const sectionAt = whole - (16 + 16 + 8 + 16);
+    let refused = 0;
+    for (let len = sectionAt + 8; len < whole; len += 8) {
+      const cut = buffer.slice(0, 16 + len);
+      new DataView(cut).setUint32(16, len, true);
+      assert.throws(() => decodeDataFrame(cut), WireError, `batch cut to ${len} of ${whole} bytes`);
+      refused++;
+    }
+    assert.ok(refused >= 4, `every cut through the directory, a bitmap and the values (${refused})`);
+  });
+
+  test('a directory that contradicts the batch is refused with its reason', () => {
+    const records = [withChannels(1, '7', 10, { a: 1 }), withChannels(2, '7', 20, {})];
+    const { buffer } = oneBatch(records);
+    // The section ends the batch: its count and directory (16 bytes), `a`'s bitmap (8) and values (16).
+    const sectionAt = buffer.byteLength - (16 + 8 + 16);
+    const tamper = (edit) => {
+      const copy = buffer.slice(0);
+      edit(new DataView(copy));
+      return () => decodeDataFrame(copy);
+    };
+    assert.doesNotThrow(tamper(() => {}));
+    assert.throws(tamper((v) => v.setUint32(sectionAt, 0, true)), /lists no channel/);
+    assert.throws(tamper((v) => v.setUint32(sectionAt, 1 << 30, true)), /directory of its \d+ channels runs past the batch/);
+    assert.throws(tamper((v) => v.setUint32(sectionAt, 3, true)), WireError, 'more columns than the bytes hold');
+    assert.throws(tamper((v) => v.setUint16(sectionAt + 8, 40, true)), /names string 40; the table has 3/);
+    assert.throws(tamper((v) => v.setUint16(sectionAt + 10, 6, true)), /unknown flags 6/);
+  });
+
+  test('a replay of batches with the same directory shares one names array', () => {
+    const make = (o) => encodeFrame({ mode: 'replay', batches: [{ topic: 't', partition: 0, records: [withChannels(o, '7', o, { a: o, b: 1 })] }] });
+    const a = decodeDataFrame(make(1)).batches[0];
+    const b = decodeDataFrame(make(2)).batches[0];
+    assert.equal(a.names, b.names);
+    assert.deepEqual([channelValues(a, 'a'), channelValues(b, 'a')], [[1], [2]]);
   });
 });

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { crossingTs, deltaAtEnd, deltaOnGrid, distanceGrid, lapTrace, ringLap, valueAt } from '../../../static/race/delta.js';
+import { crossingTs, deltaAtEnd, deltaOnGrid, distanceGrid, lapTrace, onGrid, ringLap, sampleValue, valueAt } from '../../../static/race/delta.js';
 import { TelemetryStore } from '../../../static/core/state.js';
 
 const L = 1000;
@@ -94,5 +94,46 @@ describe('the delta against a reference lap', () => {
     assert.equal(lap3[lap3.length - 1].lap, 4);
     const fromRing = lapTrace(lap3, 3, L);
     assert.ok(Math.abs(fromRing.endTs - fromRing.startTs - 51_250) < 2 * EPS);
+  });
+});
+
+describe('any channel by distance', () => {
+  const { samples } = drive([60_000, 50_000, 51_250, 52_000]);
+  const withChannels = samples.map((s, i) => ({ ...s, car: 'A1', offset: s.ts, tire_temp_c: { fl: 80 + (i % 7), fr: 81, rl: 82, rr: 83 }, channels: { 'brake_temp_c.fl': 400 + i, g_lat: i % 2 } }));
+
+  test('a sample’s channel is read wherever the record keeps it', () => {
+    const r = withChannels[5];
+    assert.equal(sampleValue(r, 'speed_kph'), r.speed_kph);
+    assert.equal(sampleValue(r, 'tire_temp_c.fl'), r.tire_temp_c.fl);
+    assert.equal(sampleValue(r, 'brake_temp_c.fl'), 405);
+    assert.ok(Number.isNaN(sampleValue(r, 'steer')), 'a channel the record lacks');
+    assert.ok(Number.isNaN(sampleValue({ ts: 1 }, 'tire_temp_c.fl')));
+  });
+
+  test('a lap of /api/lap records and the same lap from the ring give the same channels on the grid', () => {
+    const channels = ['speed_kph', 'brake_temp_c.fl', 'tire_temp_c.fl'];
+    const store = new TelemetryStore();
+    store.ingest([{ topic: 't', partition: 0, records: withChannels }], () => true, false);
+    const fromApi = lapTrace(withChannels, 3, L, {}, channels);
+    const fromRing = lapTrace(ringLap(store.cars.get('A1'), 3, channels), 3, L, {}, channels);
+    const grid = distanceGrid(L);
+    for (const name of channels) assert.deepEqual(onGrid(fromRing, name, grid), onGrid(fromApi, name, grid), name);
+    const brake = onGrid(fromApi, 'brake_temp_c.fl', grid);
+    const first = withChannels.findIndex((s) => s.lap === 3);
+    assert.equal(brake[0], 400 + first, 'the lap starts on its first sample’s value');
+    assert.ok(brake.every((v) => v === null || (v >= 400 + first - 1 && v <= 400 + withChannels.length)), 'between the lap’s values');
+  });
+});
+
+describe('a stepped channel by distance', () => {
+  test('a gear holds until the next sample: never a fraction of one', () => {
+    const samples = [
+      { ts: 0, lap: 1, lap_distance_m: 990, gear: 7 },
+      { ts: 100, lap: 2, lap_distance_m: 10, gear: 3 },
+      { ts: 200, lap: 2, lap_distance_m: 30, gear: 4 },
+      { ts: 300, lap: 2, lap_distance_m: 50, gear: 5 },
+    ];
+    const tr = lapTrace(samples, 2, L, {}, ['gear']);
+    assert.deepEqual([15, 29.9, 30, 40, 50].map((d) => valueAt(tr, 'gear', d)), [3, 3, 4, 4, 5]);
   });
 });

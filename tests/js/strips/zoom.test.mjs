@@ -30,6 +30,12 @@ describe('the overview request', () => {
   test('asks for one bucket per pixel of chart width, within the protocol’s bounds', () => {
     assert.deepEqual(overviewRequest({ from: 10.4, to: 99.2 }, 1180.7), { from_ts: 10, to_ts: 100, buckets: 1180 });
     assert.equal(overviewRequest({ from: 0, to: 1 }, 9000).buckets, 4000);
+    assert.deepEqual(overviewRequest({ from: 0, to: 1 }, 100, null, ['speed_kph', 'brake_temp_c.fl']).channels, ['speed_kph', 'brake_temp_c.fl'],
+      'the strips’ channels are asked for');
+    const many = Array.from({ length: 20 }, (_, i) => `c${i}`);
+    assert.deepEqual(overviewRequest({ from: 0, to: 1 }, 100, null, ['x'.repeat(129), ...many]).channels, many.slice(0, 16),
+      'at most 16, each a name the server takes');
+    assert.equal(overviewRequest({ from: 0, to: 1 }, 100, null, []).channels, undefined, 'none: the server’s default set');
     assert.equal(overviewRequest({ from: 0, to: 1 }, 0).buckets, 1);
     assert.deepEqual(overviewRequest({ from: 0, to: 1 }, 10, ['7']).cars, ['7']);
   });
