@@ -127,13 +127,27 @@ async fn a_simhub_object_s_channels_reach_a_viewer_and_are_listed_with_the_mappi
 }
 
 /// `serve --mapping` of a file holding `text`: its exit code and what it wrote to stderr.
+/// A file that is not refused would leave `serve` running: it is stopped after 60 s and
+/// the test fails, rather than hanging the suite.
 fn serve_with_mapping(text: &str) -> (Option<i32>, String) {
     let path = std::env::temp_dir().join(format!("{}.toml", unique("bad-mapping")));
     std::fs::write(&path, text).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trackside"))
-        .args(["serve", "--mapping", path.to_str().unwrap()])
-        .output()
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trackside"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--mapping", path.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            std::fs::remove_file(&path).unwrap();
+            panic!("serve accepted the mapping file and kept running:\n{text}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
     std::fs::remove_file(&path).unwrap();
     (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
@@ -141,10 +155,10 @@ fn serve_with_mapping(text: &str) -> (Option<i32>, String) {
 #[test]
 fn a_mapping_file_with_a_mistake_stops_serve_with_one_line_naming_it() {
     let (code, stderr) =
-        serve_with_mapping("[[mapping]]\ntopics = [\"t\"]\ncar = { key = true }\nfields.rpm = { path = \"/r\" }\n");
+        serve_with_mapping("[[mapping]]\ntopics = [\"t\"]\ncar = { key = true }\nfields.ts = { path = \"/t\" }\n");
     assert_eq!(code, Some(2), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("has no `speed_kph`"), "{stderr}");
+    assert!(stderr.contains("mapping 1: the mapping reads no channel"), "{stderr}");
 }
 
 #[test]
