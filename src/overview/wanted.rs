@@ -167,6 +167,8 @@ mod tests {
         let nowhere = car.channels.get("nowhere").unwrap();
         assert_eq!((nowhere.min.clone(), nowhere.max.clone()), (vec![None, None], vec![None, None]));
         assert_eq!(car.count, vec![2, 1]);
+        let text = serde_json::to_string(&car.channels).unwrap();
+        assert!(text.starts_with(r#"{"brake_temp_c.fl":{"min":[500.0,null],"#), "in the order asked: {text}");
         let json = serde_json::to_value(&car.channels).unwrap();
         assert_eq!(json["g_lat"], serde_json::json!({"min": [1.5, -0.5], "max": [1.5, -0.5]}));
     }
