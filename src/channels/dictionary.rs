@@ -312,6 +312,12 @@ impl Channels {
         out
     }
 
+    /// A record's channels from (index, value) pairs against `dict`, each index once:
+    /// for a reader of the wire, which knows how many a record has before it builds them.
+    pub fn from_values(dict: &Arc<Dictionary>, values: Vec<(u16, f64)>) -> Channels {
+        Channels { dict: Some(Arc::clone(dict)), values, lost: Lost::default() }
+    }
+
     /// Adds a value (a math channel's) by its index in `dict`, the record's dictionary.
     pub fn push(&mut self, dict: &Arc<Dictionary>, i: u16, v: f64) {
         if self.dict.is_none() {
