@@ -170,15 +170,11 @@ struct Section<'a> {
 impl Section<'_> {
     /// Record `i`'s other channels, in the order of the section's directory.
     fn channels(&self, i: usize) -> Channels {
-        let mut channels = Channels::default();
-        let Some(dict) = &self.dict else { return channels };
-        for (k, &col) in self.columns.iter().enumerate() {
-            if let Some(v) = value(col, i) {
-                // The directory's columns are the dictionary's first names, in order.
-                channels.push(dict, k as u16, v);
-            }
-        }
-        channels
+        let Some(dict) = &self.dict else { return Channels::default() };
+        // The directory's columns are the dictionary's first names, in order.
+        let mut values = Vec::with_capacity(self.columns.len());
+        values.extend(self.columns.iter().enumerate().filter_map(|(k, &col)| Some((k as u16, value(col, i)?))));
+        if values.is_empty() { Channels::default() } else { Channels::from_values(dict, values) }
     }
 }
 
