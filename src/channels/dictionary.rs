@@ -406,6 +406,18 @@ mod tests {
     }
 
     #[test]
+    fn a_record_s_indices_name_its_channels_in_its_dictionary() {
+        let dict = Arc::new(Dictionary::default());
+        let c = record(&dict, r#"{"b":1,"a":2}"#);
+        assert!(Arc::ptr_eq(c.dictionary().unwrap(), &dict));
+        let named: Vec<String> =
+            dict.with_names(|n| c.values().iter().map(|&(i, _)| n[usize::from(i)].to_string()).collect());
+        assert_eq!(named, ["b", "a"]);
+        assert_eq!((dict.index_of("a"), dict.index_of("c")), (Some(1), None));
+        assert_eq!((dict.index_or_add("a"), dict.index_or_add("c")), (Some(1), Some(2)));
+    }
+
+    #[test]
     fn the_list_has_the_carried_v1_fields_then_the_others_with_units_counts_and_ranges() {
         let dict = Arc::new(Dictionary::default());
         let mut v1 = [None; V1_CHANNELS.len()];
@@ -427,18 +439,6 @@ mod tests {
                 ("g.lat", None, 1, Some(1.0), Some(1.0)),
             ]
         );
-    }
-
-    #[test]
-    fn a_record_s_indices_name_its_channels_in_its_dictionary() {
-        let dict = Arc::new(Dictionary::default());
-        let c = record(&dict, r#"{"b":1,"a":2}"#);
-        assert!(Arc::ptr_eq(c.dictionary().unwrap(), &dict));
-        let named: Vec<String> =
-            dict.with_names(|n| c.values().iter().map(|&(i, _)| n[usize::from(i)].to_string()).collect());
-        assert_eq!(named, ["b", "a"]);
-        assert_eq!((dict.index_of("a"), dict.index_of("c")), (Some(1), None));
-        assert_eq!((dict.index_or_add("a"), dict.index_or_add("c")), (Some(1), Some(2)));
     }
 
     #[test]
