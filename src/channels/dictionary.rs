@@ -201,6 +201,32 @@ impl Dictionary {
         read(&self.inner).names.iter().map(|n| n.to_string()).collect()
     }
 
+    /// Calls `f` with every name, by index, under one lock: what an encoder needs to
+    /// name a batch's columns with one look-up.
+    pub fn with_names<R>(&self, f: impl FnOnce(&[Box<str>]) -> R) -> R {
+        f(&read(&self.inner).names)
+    }
+
+    /// The index of `name`, if the topic has it.
+    pub fn index_of(&self, name: &str) -> Option<u16> {
+        read(&self.inner).index.get(name).copied()
+    }
+
+    /// The index of `name`, added while there is room: for a dictionary of names read
+    /// back from the wire rather than decoded from Kafka.
+    pub fn index_or_add(&self, name: &str) -> Option<u16> {
+        if let Some(i) = self.index_of(name) {
+            return Some(i);
+        }
+        let mut names = write(&self.inner);
+        let before = names.names.len();
+        let i = names.find_or_add(name);
+        if names.names.len() > before {
+            self.version.fetch_add(1, Ordering::Relaxed);
+        }
+        i
+    }
+
     pub fn dropped(&self) -> Dropped {
         Dropped {
             name_too_long: self.too_long.load(Ordering::Relaxed),
@@ -281,11 +307,27 @@ impl Channels {
         }
     }
 
+    /// The dictionary the record's indices are in; none for a record without channels.
+    pub fn dictionary(&self) -> Option<&Arc<Dictionary>> {
+        self.dict.as_ref()
+    }
+
+    /// The (index, value) pairs, in the record's order.
+    pub fn values(&self) -> &[(u16, f64)] {
+        &self.values
+    }
+
     /// The channels as (name, value) pairs.
     pub fn to_vec(&self) -> Vec<(String, f64)> {
         let mut out = Vec::with_capacity(self.values.len());
         self.for_each(|n, v| out.push((n.to_owned(), v)));
         out
+    }
+
+    /// A record's channels from (index, value) pairs against `dict`, each index once:
+    /// for a reader of the wire, which knows how many a record has before it builds them.
+    pub fn from_values(dict: &Arc<Dictionary>, values: Vec<(u16, f64)>) -> Channels {
+        Channels { dict: Some(Arc::clone(dict)), values, lost: Lost::default() }
     }
 
     /// Adds a value (a math channel's) by its index in `dict`, the record's dictionary.
@@ -373,6 +415,18 @@ mod tests {
         let dict = Arc::new(Dictionary::default());
         assert_eq!(record(&dict, r#"{"a":[1],"a.0":2}"#).to_vec(), vec![("a.0".to_owned(), 1.0)]);
         assert_eq!(record(&dict, r#"{"a.0":3,"a":[4]}"#).to_vec(), vec![("a.0".to_owned(), 3.0)]);
+    }
+
+    #[test]
+    fn a_record_s_indices_name_its_channels_in_its_dictionary() {
+        let dict = Arc::new(Dictionary::default());
+        let c = record(&dict, r#"{"b":1,"a":2}"#);
+        assert!(Arc::ptr_eq(c.dictionary().unwrap(), &dict));
+        let named: Vec<String> =
+            dict.with_names(|n| c.values().iter().map(|&(i, _)| n[usize::from(i)].to_string()).collect());
+        assert_eq!(named, ["b", "a"]);
+        assert_eq!((dict.index_of("a"), dict.index_of("c")), (Some(1), None));
+        assert_eq!((dict.index_or_add("a"), dict.index_or_add("c")), (Some(1), Some(2)));
     }
 
     #[test]

@@ -128,4 +128,15 @@ mod tests {
         let row = list.channels.iter().find(|c| c.name == "accel").unwrap();
         assert_eq!((row.math, row.missing_inputs), (true, Some(0)), "only the live decoder counts");
     }
+
+    #[test]
+    fn a_v1_only_decoder_keeps_no_other_channel_and_computes_no_math_channel() {
+        let d = decoder().v1_only();
+        let mut samples =
+            d.decode("t", None, Some(br#"{"car":"1","ts":0,"speed_kph":36,"g":{"lat":1}}"#), None, 0).unwrap();
+        d.finish("t", &mut samples);
+        let Samples::One(sample, channels) = samples else { panic!("one sample") };
+        assert_eq!((sample.speed_kph, channels.is_empty()), (36.0, true));
+        assert!(d.channels().get("t").is_none(), "no dictionary was even made");
+    }
 }

@@ -91,6 +91,9 @@ pub(crate) struct Decoder {
     /// live stream's decoder only, so a replay or an overview does not count twice.
     observe: bool,
     math: Option<Arc<MathChannels>>,
+    /// Whether records keep only their v1 fields: no other channel is looked up in the
+    /// topic's dictionary, and no math channel computed.
+    v1_only: bool,
     /// This reader's cars, for `d()`.
     math_state: Mutex<MathState>,
 }
@@ -102,6 +105,7 @@ impl Clone for Decoder {
             channels: Arc::clone(&self.channels),
             observe: self.observe,
             math: self.math.clone(),
+            v1_only: self.v1_only,
             math_state: Mutex::default(),
         }
     }
@@ -121,6 +125,12 @@ impl Decoder {
     /// The same decoder, counting what it decodes in the channels' records and ranges.
     pub(crate) fn observing(&self) -> Decoder {
         Decoder { observe: true, ..self.clone() }
+    }
+
+    /// The same decoder, keeping only each record's v1 fields: for a reader that needs
+    /// nothing else, at the cost records had before they had other channels.
+    pub(crate) fn v1_only(&self) -> Decoder {
+        Decoder { v1_only: true, math: None, observe: false, ..self.clone() }
     }
 
     /// Every topic's channel dictionary, as the decoders of this one's family fill them.
@@ -148,6 +158,9 @@ impl Decoder {
         // Most servers map nothing: no hashing of the topic for every record then.
         let mapped = if self.mappings.0.is_empty() { None } else { self.mappings.0.get(topic) };
         let Some(mapping) = mapped else {
+            if self.v1_only {
+                return telemetry::decode(value, record_ts, now_ms).map(|s| Samples::One(s, Channels::default()));
+            }
             let channels = || self.channels.topic(topic);
             return telemetry::decode_channels(value, record_ts, now_ms, channels).map(|(s, c)| Samples::One(s, c));
         };

@@ -1,27 +1,31 @@
 //! The overview's arithmetic, a domain of its own like `laps`: what an `overview` request
 //! asks for, and the whole span of a selection summarised as the minimum and maximum of
-//! each channel per time bucket, per car ([`summary`]). Pure: Kafka's reader feeds it
-//! records, the protocol writes what it makes.
+//! each channel asked for per time bucket, per car ([`summary`]), any channel a record
+//! may carry ([`wanted`]). Pure: Kafka's reader feeds it records, the protocol writes
+//! what it makes.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, ser::SerializeMap};
 
 use crate::selection::MAX_CAR_ID;
 
 mod summary;
+mod wanted;
 
 pub(crate) use summary::Summary;
+pub(crate) use wanted::DEFAULT_CHANNELS;
 
 /// Most buckets one overview may ask for: a screen's width, several times over.
 pub(crate) const MAX_BUCKETS: u32 = 4000;
 /// Most cars one overview may name, and most it summarises: with [`MAX_BUCKETS`], this
-/// bounds a `done` message to 64 × 4000 buckets × 17 numbers (about 30 MB of JSON at
-/// worst; 20 cars at 1,000 buckets make about 2 MB).
+/// and [`wanted::MAX_OVERVIEW_CHANNELS`], bounds a `done` message to 64 × 4000 buckets × 33
+/// numbers (about 60 MB of JSON at worst; 20 cars at 1,000 buckets of the 8 default
+/// channels make about 2 MB).
 pub(crate) const MAX_OVERVIEW_CARS: usize = 64;
 /// Most lap starts listed per car; a car that outlasts them (a long endurance race, or
 /// lap numbers that are noise) has the rest counted in `laps_left_out`.
 pub(crate) const MAX_LAPS_PER_CAR: usize = 1_000;
 
-/// `{"type":"overview", "id", "from_ts", "to_ts", "buckets", "cars"}`.
+/// `{"type":"overview", "id", "from_ts", "to_ts", "buckets", "cars", "channels"}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub(crate) struct OverviewRequest {
     /// Chosen by the client and echoed in every answer.
@@ -38,6 +42,10 @@ pub(crate) struct OverviewRequest {
     /// Only these cars; every car when absent.
     #[serde(default)]
     pub cars: Option<Vec<String>>,
+    /// The channels summarised, by name (v1 fields, other channels, math channels);
+    /// [`DEFAULT_CHANNELS`] when absent.
+    #[serde(default)]
+    pub channels: Option<Vec<String>>,
 }
 
 impl OverviewRequest {
@@ -64,13 +72,27 @@ impl OverviewRequest {
                 return bad(format!("a car id is 1 to {MAX_CAR_ID} bytes"));
             }
         }
-        Ok(())
+        self.channels.as_deref().map_or(Ok(()), wanted::check)
+    }
+
+    /// The channels to summarise: the request's, or [`DEFAULT_CHANNELS`].
+    pub(crate) fn channels(&self) -> Vec<String> {
+        match &self.channels {
+            Some(c) => c.clone(),
+            None => DEFAULT_CHANNELS.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
+
+    /// Whether the reader must decode each record's other channels (and math channels):
+    /// only when the request names one, so the default costs what the v1 fields cost.
+    pub(crate) fn needs_other_channels(&self) -> bool {
+        self.channels.as_deref().is_some_and(wanted::needs_others)
     }
 
     /// The summary that answers this request, over `[from_ts, to_ts)`: the request's own
     /// span, or what the reader found in its place.
     pub(crate) fn summary(&self, from_ts: i64, to_ts: i64) -> Summary {
-        Summary::new(from_ts, to_ts, self.buckets, self.cars.as_deref())
+        Summary::new(from_ts, to_ts, self.buckets, self.cars.as_deref(), &self.channels())
     }
 }
 
@@ -120,21 +142,27 @@ pub(crate) struct LapStart {
     pub offset: i64,
 }
 
-/// Each channel's minimum and maximum per bucket, named as the page names them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct Channels {
-    pub speed_kph: MinMax,
-    pub rpm: MinMax,
-    #[serde(rename = "tire_temp_c.fl")]
-    pub tire_fl: MinMax,
-    #[serde(rename = "tire_temp_c.fr")]
-    pub tire_fr: MinMax,
-    #[serde(rename = "tire_temp_c.rl")]
-    pub tire_rl: MinMax,
-    #[serde(rename = "tire_temp_c.rr")]
-    pub tire_rr: MinMax,
-    pub throttle: MinMax,
-    pub brake: MinMax,
+/// Each channel's minimum and maximum per bucket, by name, in the order asked: a JSON
+/// object of name → [`MinMax`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Channels(pub Vec<(String, MinMax)>);
+
+impl Channels {
+    /// The channel `name`'s extremes, if it was asked for.
+    #[cfg(test)]
+    pub(crate) fn get(&self, name: &str) -> Option<&MinMax> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, m)| m)
+    }
+}
+
+impl Serialize for Channels {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, minmax) in &self.0 {
+            map.serialize_entry(name, minmax)?;
+        }
+        map.end()
+    }
 }
 
 /// Null where the car had no value in the bucket.
@@ -150,10 +178,47 @@ mod tests {
 
     #[test]
     fn a_request_with_negative_times_or_bad_car_ids_is_refused() {
-        let request =
-            |from_ts, cars: Option<Vec<String>>| OverviewRequest { id: None, from_ts, to_ts: None, buckets: 10, cars };
+        let request = |from_ts, cars: Option<Vec<String>>| OverviewRequest {
+            id: None,
+            from_ts,
+            to_ts: None,
+            buckets: 10,
+            cars,
+            channels: None,
+        };
         assert!(request(Some(-1), None).check().is_err());
         assert!(request(None, Some(vec![String::new()])).check().is_err());
         assert!(request(Some(0), Some(vec!["7".into()])).check().is_ok());
+    }
+
+    #[test]
+    fn channels_are_1_to_16_distinct_names_of_at_most_128_bytes_and_default_to_the_v1_set() {
+        let request = |channels: Option<Vec<&str>>| OverviewRequest {
+            id: None,
+            from_ts: None,
+            to_ts: None,
+            buckets: 10,
+            cars: None,
+            channels: channels.map(|c| c.into_iter().map(String::from).collect()),
+        };
+        let long = "n".repeat(129);
+        let seventeen: Vec<String> = (0..17).map(|i| format!("c{i}")).collect();
+        for (channels, why) in [
+            (vec![], "names 1 to 16"),
+            (seventeen.iter().map(String::as_str).collect(), "names 1 to 16"),
+            (vec![""], "1 to 128 bytes"),
+            (vec![long.as_str()], "1 to 128 bytes"),
+            (vec!["g_lat", "rpm", "g_lat"], "`g_lat` twice"),
+        ] {
+            let e = request(Some(channels.clone())).check().unwrap_err();
+            assert!(e.contains(why), "{channels:?}: {e}");
+        }
+        let ok = request(Some(vec!["brake_temp_c.fl", "g_lat"]));
+        assert_eq!((ok.check(), ok.needs_other_channels()), (Ok(()), true));
+        let v1 = request(Some(vec!["gear", "lap_distance_m"]));
+        assert_eq!((v1.check(), v1.needs_other_channels()), (Ok(()), false));
+        let default = request(None);
+        assert_eq!(default.channels(), DEFAULT_CHANNELS.map(String::from).to_vec());
+        assert!(!default.needs_other_channels());
     }
 }

@@ -1,17 +1,18 @@
 //! The overview's arithmetic, pure: records in, the `done` message's summary out. Each
 //! car of each topic keeps, per time bucket, its record count and the minimum and
-//! maximum of every channel, so a one-sample spike survives any zoom.
+//! maximum of every channel asked for, so a one-sample spike survives any zoom.
 
 use std::collections::{HashMap, HashSet};
 
-use super::{CarOverview, Channels, Finished, LapStart, MAX_LAPS_PER_CAR, MAX_OVERVIEW_CARS, MinMax, OverviewSummary};
-use crate::telemetry::{Sample, Tires};
+use super::{
+    CarOverview, Channels, Finished, LapStart, MAX_LAPS_PER_CAR, MAX_OVERVIEW_CARS, MinMax, OverviewSummary,
+    wanted::Wanted,
+};
+use crate::{channels::dictionary, telemetry::Sample};
 
 /// Distinct cars past [`MAX_OVERVIEW_CARS`] that are counted in `cars_left_out`; beyond
 /// this many (telemetry whose car ids are noise) the count stops growing.
 const MAX_LEFT_OUT_COUNTED: u64 = 100_000;
-/// Channels in the order of [`Channels`]' fields.
-const CHANNELS: usize = 8;
 
 /// `bucket_ms` and the number of buckets for a span: `bucket_ms` = max(1, ⌈span /
 /// asked⌉), then as many buckets as it takes to cover the span, which may be fewer than
@@ -26,6 +27,9 @@ pub(crate) fn bucketing(from_ts: i64, to_ts: i64, asked: u32) -> (i64, usize) {
 /// Summarises records one at a time; [`Summary::finish`] makes the `done` message.
 pub(crate) struct Summary {
     wanted: Option<HashSet<String>>,
+    channels: Wanted,
+    /// One record's values of the channels, reused from record to record.
+    values: Vec<f64>,
     records: u64,
     malformed: u64,
     buckets: Buckets,
@@ -33,10 +37,19 @@ pub(crate) struct Summary {
 
 impl Summary {
     /// A summary of `[from_ts, to_ts)` in `asked` buckets, of the `cars` named (every car
-    /// when `None`).
-    pub(crate) fn new(from_ts: i64, to_ts: i64, asked: u32, cars: Option<&[String]>) -> Self {
+    /// when `None`), of the `channels` named.
+    pub(crate) fn new(from_ts: i64, to_ts: i64, asked: u32, cars: Option<&[String]>, channels: &[String]) -> Self {
         let wanted = cars.map(|c| c.iter().cloned().collect());
-        Self { wanted, records: 0, malformed: 0, buckets: Buckets::new(from_ts, to_ts, asked) }
+        let channels = Wanted::new(channels);
+        let k = channels.len();
+        Self {
+            wanted,
+            channels,
+            values: vec![f64::NAN; k],
+            records: 0,
+            malformed: 0,
+            buckets: Buckets::new(from_ts, to_ts, asked, k),
+        }
     }
 
     /// Records read so far, malformed ones and ones outside the span included.
@@ -44,11 +57,20 @@ impl Summary {
         self.records
     }
 
-    /// Adds the record at `offset` of a partition. Records are placed by their `ts`.
-    pub(crate) fn add(&mut self, topic: &str, partition: i32, offset: i64, sample: &Sample) {
+    /// Adds the record at `offset` of a partition, with its other channels. Records are
+    /// placed by their `ts`.
+    pub(crate) fn add(
+        &mut self,
+        topic: &str,
+        partition: i32,
+        offset: i64,
+        sample: &Sample,
+        channels: &dictionary::Channels,
+    ) {
         self.records += 1;
-        if self.wanted.as_ref().is_none_or(|w| w.contains(&sample.car)) {
-            self.buckets.add(topic, partition, offset, sample);
+        if self.wanted.as_ref().is_none_or(|w| w.contains(&sample.car)) && self.buckets.bucket(sample.ts).is_some() {
+            self.channels.values(sample, channels, &mut self.values);
+            self.buckets.add(topic, partition, offset, sample, &self.values);
         }
     }
 
@@ -61,7 +83,8 @@ impl Summary {
     /// What the records read make: the `done` message's summary.
     pub(crate) fn finish(self) -> Finished {
         let b = self.buckets;
-        let mut cars: Vec<CarOverview> = b.cars.into_iter().map(Car::finish).collect();
+        let names = self.channels.names();
+        let mut cars: Vec<CarOverview> = b.cars.into_iter().map(|c| c.finish(names)).collect();
         cars.sort_by(|a, b| (&a.topic, &a.car).cmp(&(&b.topic, &b.car)));
         let summary = OverviewSummary {
             from_ts: b.from_ts,
@@ -82,6 +105,8 @@ struct Buckets {
     to_ts: i64,
     bucket_ms: i64,
     n: usize,
+    /// Channels per bucket.
+    k: usize,
     cars: Vec<Car>,
     /// Per topic, each car's place in `cars` ([`LEFT_OUT`] for a car left out). Few
     /// topics, so a list.
@@ -93,17 +118,22 @@ struct Buckets {
 const LEFT_OUT: usize = usize::MAX;
 
 impl Buckets {
-    fn new(from_ts: i64, to_ts: i64, asked: u32) -> Self {
+    fn new(from_ts: i64, to_ts: i64, asked: u32, k: usize) -> Self {
         let (bucket_ms, n) = bucketing(from_ts, to_ts, asked);
-        Self { from_ts, to_ts, bucket_ms, n, cars: Vec::new(), index: Vec::new(), left_out: 0 }
+        Self { from_ts, to_ts, bucket_ms, n, k, cars: Vec::new(), index: Vec::new(), left_out: 0 }
     }
 
-    fn add(&mut self, topic: &str, partition: i32, offset: i64, sample: &Sample) {
-        let Some(ts) = sample.ts.filter(|ts| (self.from_ts..self.to_ts).contains(ts)) else { return };
+    /// The bucket a record of time `ts` falls in, if in the span.
+    fn bucket(&self, ts: Option<i64>) -> Option<usize> {
+        let ts = ts.filter(|ts| (self.from_ts..self.to_ts).contains(ts))?;
         // In range, so neither difference nor index can overflow.
-        let bucket = ((ts - self.from_ts) / self.bucket_ms) as usize;
+        Some(((ts - self.from_ts) / self.bucket_ms) as usize)
+    }
+
+    fn add(&mut self, topic: &str, partition: i32, offset: i64, sample: &Sample, values: &[f64]) {
+        let (Some(bucket), Some(ts)) = (self.bucket(sample.ts), sample.ts) else { return };
         let Some(car) = self.car(topic, partition, &sample.car) else { return };
-        car.add(bucket, ts, offset, sample);
+        car.add(bucket, ts, offset, sample, values);
     }
 
     /// The car's summary, made on its first record unless [`MAX_OVERVIEW_CARS`] are made.
@@ -126,28 +156,22 @@ impl Buckets {
             return None;
         }
         self.index[t].1.insert(id.to_owned(), self.cars.len());
-        self.cars.push(Car::new(topic, partition, id, self.n));
+        self.cars.push(Car::new(topic, partition, id, self.n, self.k));
         self.cars.last_mut()
     }
 }
-
-/// One bucket of one car: its count and each channel's extremes (±∞ until a value comes).
-#[derive(Clone, Copy)]
-struct Bucket {
-    count: u32,
-    min: [f64; CHANNELS],
-    max: [f64; CHANNELS],
-}
-
-const EMPTY: Bucket = Bucket { count: 0, min: [f64::INFINITY; CHANNELS], max: [f64::NEG_INFINITY; CHANNELS] };
 
 struct Car {
     car: String,
     driver: Option<String>,
     topic: String,
     partition: i32,
-    /// Kept bucket by bucket rather than channel by channel: a record touches one place.
-    buckets: Vec<Bucket>,
+    /// The car's records in each bucket.
+    count: Vec<u32>,
+    /// Each bucket's extremes of each channel (±∞ until a value comes), bucket by bucket
+    /// rather than channel by channel: a record touches one place.
+    min: Vec<f64>,
+    max: Vec<f64>,
     laps: Vec<LapStart>,
     laps_seen: HashSet<u32>,
     last_lap: Option<u32>,
@@ -155,13 +179,15 @@ struct Car {
 }
 
 impl Car {
-    fn new(topic: &str, partition: i32, id: &str, n: usize) -> Self {
+    fn new(topic: &str, partition: i32, id: &str, n: usize, k: usize) -> Self {
         Self {
             car: id.to_owned(),
             driver: None,
             topic: topic.to_owned(),
             partition,
-            buckets: vec![EMPTY; n],
+            count: vec![0; n],
+            min: vec![f64::INFINITY; n * k],
+            max: vec![f64::NEG_INFINITY; n * k],
             laps: Vec::new(),
             laps_seen: HashSet::new(),
             last_lap: None,
@@ -169,20 +195,21 @@ impl Car {
         }
     }
 
-    fn add(&mut self, bucket: usize, ts: i64, offset: i64, s: &Sample) {
-        let Some(b) = self.buckets.get_mut(bucket) else { return };
-        b.count = b.count.saturating_add(1);
+    fn add(&mut self, bucket: usize, ts: i64, offset: i64, s: &Sample, values: &[f64]) {
+        let Some(count) = self.count.get_mut(bucket) else { return };
+        *count = count.saturating_add(1);
+        let at = bucket * values.len();
+        let (Some(min), Some(max)) = (self.min.get_mut(at..at + values.len()), self.max.get_mut(at..at + values.len()))
+        else {
+            return;
+        };
         // An absent channel is NaN, which no comparison lets in.
-        let nan = Tires { fl: f64::NAN, fr: f64::NAN, rl: f64::NAN, rr: f64::NAN };
-        let t = s.tire_temp_c.unwrap_or(nan);
-        let values =
-            [s.speed_kph, s.rpm, t.fl, t.fr, t.rl, t.rr, s.throttle.unwrap_or(f64::NAN), s.brake.unwrap_or(f64::NAN)];
-        for (i, v) in values.into_iter().enumerate() {
-            if v < b.min[i] {
-                b.min[i] = v;
+        for ((&v, lo), hi) in values.iter().zip(min).zip(max) {
+            if v < *lo {
+                *lo = v;
             }
-            if v > b.max[i] {
-                b.max[i] = v;
+            if v > *hi {
+                *hi = v;
             }
         }
         if self.driver.is_none() {
@@ -209,23 +236,17 @@ impl Car {
         self.laps.push(LapStart { lap, ts, offset });
     }
 
-    fn finish(self) -> CarOverview {
+    /// The car's overview, its channels named by `names` in the order they were kept.
+    fn finish(self, names: &[String]) -> CarOverview {
+        let k = names.len();
+        let finite = |v: &f64| Some(*v).filter(|v| v.is_finite());
         let channel = |i: usize| MinMax {
-            min: self.buckets.iter().map(|b| Some(b.min[i]).filter(|v| v.is_finite())).collect(),
-            max: self.buckets.iter().map(|b| Some(b.max[i]).filter(|v| v.is_finite())).collect(),
+            min: self.min.iter().skip(i).step_by(k).map(finite).collect(),
+            max: self.max.iter().skip(i).step_by(k).map(finite).collect(),
         };
-        let channels = Channels {
-            speed_kph: channel(0),
-            rpm: channel(1),
-            tire_fl: channel(2),
-            tire_fr: channel(3),
-            tire_rl: channel(4),
-            tire_rr: channel(5),
-            throttle: channel(6),
-            brake: channel(7),
-        };
+        let channels = Channels(names.iter().enumerate().map(|(i, name)| (name.clone(), channel(i))).collect());
         CarOverview {
-            count: self.buckets.iter().map(|b| b.count).collect(),
+            count: self.count,
             car: self.car,
             driver: self.driver,
             topic: self.topic,
@@ -240,6 +261,14 @@ impl Car {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn defaults() -> Vec<String> {
+        super::super::DEFAULT_CHANNELS.map(String::from).to_vec()
+    }
+
+    fn none() -> dictionary::Channels {
+        dictionary::Channels::default()
+    }
 
     fn sample(car: &str, ts: i64, rpm: f64) -> Sample {
         Sample { rpm, ..Sample::minimal(car, ts) }
@@ -262,15 +291,15 @@ mod tests {
 
     #[test]
     fn a_one_sample_spike_survives_in_its_buckets_max() {
-        let mut s = Summary::new(0, 10_000, 10, None);
+        let mut s = Summary::new(0, 10_000, 10, None, &defaults());
         for ts in 0..10_000 {
             let rpm = if ts == 4_321 { 25_000.0 } else { 9_000.0 + (ts % 7) as f64 * 100.0 };
-            s.add("t", 0, ts, &sample("7", ts, rpm));
+            s.add("t", 0, ts, &sample("7", ts, rpm), &none());
         }
         let msg = s.finish();
         let sum = summary_of(&msg);
         assert_eq!((sum.bucket_ms, sum.buckets), (1_000, 10));
-        let rpm = &sum.cars[0].channels.rpm;
+        let rpm = &sum.cars[0].channels.get("rpm").unwrap();
         assert_eq!(rpm.max[4], Some(25_000.0));
         assert!(rpm.max.iter().enumerate().all(|(i, m)| i == 4 || m.unwrap() < 13_000.0), "{:?}", rpm.max);
         assert_eq!(rpm.min[4], Some(9_000.0), "the spike leaves the minimum alone");
@@ -280,24 +309,24 @@ mod tests {
 
     #[test]
     fn a_bucket_without_records_is_a_gap_and_a_missing_channel_is_null() {
-        let mut s = Summary::new(0, 30, 3, None);
-        s.add("t", 0, 0, &sample("1", 1, 8_000.0));
-        s.add("t", 0, 1, &Sample { throttle: Some(0.5), ..sample("1", 5, 9_000.0) });
-        s.add("t", 0, 2, &sample("1", 25, 7_000.0));
+        let mut s = Summary::new(0, 30, 3, None, &defaults());
+        s.add("t", 0, 0, &sample("1", 1, 8_000.0), &none());
+        s.add("t", 0, 1, &Sample { throttle: Some(0.5), ..sample("1", 5, 9_000.0) }, &none());
+        s.add("t", 0, 2, &sample("1", 25, 7_000.0), &none());
         let msg = s.finish();
         let car = &summary_of(&msg).cars[0];
         assert_eq!(car.count, vec![2, 0, 1]);
-        assert_eq!(car.channels.rpm.min, vec![Some(8_000.0), None, Some(7_000.0)]);
-        assert_eq!(car.channels.rpm.max, vec![Some(9_000.0), None, Some(7_000.0)]);
-        assert_eq!(car.channels.throttle.max, vec![Some(0.5), None, None], "no throttle in bucket 2");
-        assert_eq!(car.channels.tire_rr.min[0], Some(4.0));
+        assert_eq!(car.channels.get("rpm").unwrap().min, vec![Some(8_000.0), None, Some(7_000.0)]);
+        assert_eq!(car.channels.get("rpm").unwrap().max, vec![Some(9_000.0), None, Some(7_000.0)]);
+        assert_eq!(car.channels.get("throttle").unwrap().max, vec![Some(0.5), None, None], "no throttle in bucket 2");
+        assert_eq!(car.channels.get("tire_temp_c.rr").unwrap().min[0], Some(4.0));
     }
 
     #[test]
     fn records_outside_the_span_are_read_but_not_summarised() {
-        let mut s = Summary::new(100, 200, 10, None);
+        let mut s = Summary::new(100, 200, 10, None, &defaults());
         for ts in [99, 100, 199, 200, 5_000] {
-            s.add("t", 0, ts, &sample("1", ts, 1.0));
+            s.add("t", 0, ts, &sample("1", ts, 1.0), &none());
         }
         let msg = s.finish();
         assert_eq!(msg.records, 5);
@@ -308,21 +337,21 @@ mod tests {
 
     #[test]
     fn malformed_records_are_counted() {
-        let mut s = Summary::new(0, 10, 1, None);
+        let mut s = Summary::new(0, 10, 1, None, &defaults());
         s.add_malformed();
-        s.add("t", 0, 1, &sample("1", 1, 1.0));
+        s.add("t", 0, 1, &sample("1", 1, 1.0), &none());
         let msg = s.finish();
         assert_eq!((msg.records, summary_of(&msg).malformed), (2, 1));
     }
 
     #[test]
     fn each_car_of_each_topic_is_summarised_once_up_to_the_bound_and_the_rest_counted() {
-        let mut s = Summary::new(0, 10, 1, None);
+        let mut s = Summary::new(0, 10, 1, None, &defaults());
         for i in 0..MAX_OVERVIEW_CARS + 5 {
             for topic in ["a", "b"] {
                 let car = format!("{i:03}");
-                s.add(topic, 1, 0, &Sample { driver: Some(format!("D{i}")), ..sample(&car, 1, 1.0) });
-                s.add(topic, 2, 1, &sample(&car, 2, 1.0));
+                s.add(topic, 1, 0, &Sample { driver: Some(format!("D{i}")), ..sample(&car, 1, 1.0) }, &none());
+                s.add(topic, 2, 1, &sample(&car, 2, 1.0), &none());
             }
         }
         let msg = s.finish();
@@ -338,9 +367,9 @@ mod tests {
     #[test]
     fn only_the_cars_asked_for_are_summarised_and_the_others_are_not_left_out() {
         let asked = vec!["7".to_owned()];
-        let mut s = Summary::new(0, 10, 1, Some(&asked));
+        let mut s = Summary::new(0, 10, 1, Some(&asked), &defaults());
         for car in ["1", "7", "9"] {
-            s.add("t", 0, 0, &sample(car, 1, 1.0));
+            s.add("t", 0, 0, &sample(car, 1, 1.0), &none());
         }
         let msg = s.finish();
         let sum = summary_of(&msg);
@@ -350,17 +379,17 @@ mod tests {
 
     #[test]
     fn laps_list_the_first_record_of_each_up_to_the_bound() {
-        let mut s = Summary::new(0, 1_000_000, 1, None);
+        let mut s = Summary::new(0, 1_000_000, 1, None, &defaults());
         let mut offset = 0;
         for lap in 1..=(MAX_LAPS_PER_CAR as u32 + 3) {
             for _ in 0..2 {
                 let ts = offset * 10;
-                s.add("t", 0, offset, &Sample { lap: Some(lap), ..sample("1", ts, 1.0) });
+                s.add("t", 0, offset, &Sample { lap: Some(lap), ..sample("1", ts, 1.0) }, &none());
                 offset += 1;
             }
         }
         // Back to a lap already listed: not a new start.
-        s.add("t", 0, offset, &Sample { lap: Some(1), ..sample("1", offset * 10, 1.0) });
+        s.add("t", 0, offset, &Sample { lap: Some(1), ..sample("1", offset * 10, 1.0) }, &none());
         let msg = s.finish();
         let car = &summary_of(&msg).cars[0];
         assert_eq!(car.laps.len(), MAX_LAPS_PER_CAR);
@@ -370,8 +399,8 @@ mod tests {
 
     #[test]
     fn an_empty_span_has_no_buckets_and_no_cars() {
-        let mut s = Summary::new(1_000, 1_000, 9, None);
-        s.add("t", 0, 0, &sample("1", 1_000, 1.0));
+        let mut s = Summary::new(1_000, 1_000, 9, None, &defaults());
+        s.add("t", 0, 0, &sample("1", 1_000, 1.0), &none());
         let msg = s.finish();
         let sum = summary_of(&msg);
         assert_eq!((sum.from_ts, sum.to_ts, sum.buckets, sum.cars.len(), msg.records), (1_000, 1_000, 0, 0, 1));

@@ -248,6 +248,9 @@ mod tests {
             (r#"{"type":"step","ms":3600000}"#, "at most"),
             (r#"{"type":"overview","buckets":0}"#, "`buckets` is 1 to"),
             (r#"{"type":"overview","buckets":10,"from_ts":5,"to_ts":5}"#, "comes before"),
+            (r#"{"type":"overview","buckets":10,"channels":[]}"#, "`channels` names 1 to 16 channels"),
+            (r#"{"type":"overview","buckets":10,"channels":"g_lat"}"#, "cannot read message"),
+            (r#"{"type":"overview","buckets":10,"channels":["g_lat",""]}"#, "a channel name is 1 to 128 bytes"),
         ];
         for (input, expected) in cases {
             let err = parse_client_message(input).unwrap_err().to_string();

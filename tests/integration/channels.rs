@@ -1,13 +1,14 @@
 //! Contract v2: every numeric field of a record is a channel, carried to a JSON viewer
 //! (one that did not offer the columnar subprotocol) live, from history, in a replay and
-//! after a seek, under `"channels"` beside the v1 fields.
+//! after a seek, under `"channels"` beside the v1 fields. The columnar wire and the
+//! overview are in `wire_channels.rs`.
 
 use serde_json::{Value, json};
 
 use crate::helpers::*;
 
 /// Record `n` of car 5: v1 fields, and nested extra fields the contract did not know.
-fn wide(n: u32) -> Value {
+pub fn wide(n: u32) -> Value {
     let f = f64::from(n);
     json!({"car": "5", "ts": 1_700_000_000_000i64 + i64::from(n) * 100, "speed_kph": 100.0 + f, "rpm": 9000,
            "g": {"lat": 1.25 + f, "long": -0.5}, "brake_temp_c": {"fl": 512.0, "fr": 498.5 + f},
@@ -22,7 +23,7 @@ fn wide_channels(n: u32) -> Value {
 }
 
 /// A record that carries brake temperatures only: no speed, no rpm (contract v2).
-fn brakes_only(n: u32) -> Value {
+pub fn brakes_only(n: u32) -> Value {
     json!({"car": "6", "ts": 1_700_000_000_000i64 + i64::from(n) * 100, "brake_temp_c": {"fl": 300.0 + f64::from(n)}})
 }
 
@@ -53,6 +54,12 @@ fn assert_exact(got: &[(String, i64, Value)], produced: &[(i64, Value)]) {
 
 #[tokio::test]
 async fn records_with_nested_extra_fields_reach_a_json_viewer_exactly_from_history_live_in_replay_and_after_a_seek() {
+    reach_a_viewer_exactly(false).await;
+}
+
+/// Records with nested extra fields reach a JSON viewer, or a columnar one, exactly:
+/// from history, live, in a replay and after a seek.
+pub async fn reach_a_viewer_exactly(columnar: bool) {
     // Arrange: three records already in the topic (history), then a server reading it.
     let topic = create_topic(1).await;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
@@ -61,7 +68,8 @@ async fn records_with_nested_extra_fields_reach_a_json_viewer_exactly_from_histo
     let offsets = produce_at(&topic, Some(now - 5_000), &encoded).await;
     let mut produced: Vec<(i64, Value)> = offsets.into_iter().zip(first).collect();
     let app = TestApp::spawn(&["--topics", &topic, "--group-id", &unique("g"), "--history-secs", "60"]).await;
-    let mut viewer = app.viewer().await;
+    let ws = app.url("/ws").replacen("http", "ws", 1);
+    let mut viewer = if columnar { Viewer::connect_columnar(&ws).await } else { app.viewer().await };
     viewer.subscribe(&topic, None).await;
 
     // History, then a record produced while watching, live.
@@ -83,6 +91,9 @@ async fn records_with_nested_extra_fields_reach_a_json_viewer_exactly_from_histo
     viewer.next_of("replay", |m| m["id"] == 2 && m["state"] == "caught_up").await;
     let start = viewer.seen.iter().position(|m| m["type"] == "replay" && m["id"] == 2).unwrap();
     assert_exact(&records(&viewer.seen[start..], "replay"), &produced[1..]);
+    let want = columnar.then(|| Value::from("columnar"));
+    let data: Vec<&Value> = viewer.seen.iter().filter(|m| m["type"] == "data").collect();
+    assert!(data.iter().all(|m| m.get("wire") == want.as_ref()), "every data message on the wire asked for");
 }
 
 #[tokio::test]
@@ -169,16 +180,16 @@ async fn six_hundred_distinct_channel_names_in_one_topic_stop_at_512_with_the_co
 }
 
 /// A math-channels file in the temporary folder, removed when dropped.
-struct ChannelsFile(std::path::PathBuf);
+pub struct ChannelsFile(std::path::PathBuf);
 
 impl ChannelsFile {
-    fn new(text: &str) -> ChannelsFile {
+    pub fn new(text: &str) -> ChannelsFile {
         let path = std::env::temp_dir().join(format!("{}.toml", unique("math")));
         std::fs::write(&path, text).unwrap();
         ChannelsFile(path)
     }
 
-    fn path(&self) -> &str {
+    pub fn path(&self) -> &str {
         self.0.to_str().unwrap()
     }
 }

@@ -301,7 +301,8 @@ impl Viewer {
     }
 }
 
-/// A columnar `data` frame in the JSON form of the same message.
+/// A columnar `data` frame in the JSON form of the same message, each record's other
+/// channels under `"channels"` as a JSON viewer gets them.
 pub fn columnar_as_json(bytes: &[u8]) -> Value {
     let frame = trackside::columnar::decode_frame(bytes).unwrap_or_else(|e| panic!("a bad columnar frame: {e}"));
     let batches: Vec<Value> = frame
@@ -314,6 +315,11 @@ pub fn columnar_as_json(bytes: &[u8]) -> Value {
                 .map(|r| {
                     let mut v = serde_json::to_value(&r.sample).unwrap();
                     v["offset"] = r.offset.into();
+                    if !r.channels.is_empty() {
+                        let channels: serde_json::Map<String, Value> =
+                            r.channels.to_vec().into_iter().map(|(name, value)| (name, value.into())).collect();
+                        v["channels"] = Value::Object(channels);
+                    }
                     v
                 })
                 .collect();

@@ -31,3 +31,4 @@ mod startup;
 #[cfg(feature = "failpoints")]
 mod watchdog;
 mod websocket;
+mod wire_channels;

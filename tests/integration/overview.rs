@@ -75,13 +75,13 @@ fn value(car: u32, ts: i64, speed: f64, rpm: f64, lap: u32) -> Vec<u8> {
     .into_bytes()
 }
 
-fn now_ms() -> i64 {
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
 }
 
 /// Waits for the answer to overview `id` (its `done` or `failed`), however many
 /// `running` messages come first, and returns it with the `running` ones.
-async fn answer(viewer: &mut Viewer, id: u64, patience: Duration) -> (Value, Vec<Value>) {
+pub async fn answer(viewer: &mut Viewer, id: u64, patience: Duration) -> (Value, Vec<Value>) {
     let deadline = Instant::now() + patience;
     let mut running = Vec::new();
     loop {
@@ -95,7 +95,7 @@ async fn answer(viewer: &mut Viewer, id: u64, patience: Duration) -> (Value, Vec
 }
 
 /// The `channels.<name>.<which>` array of a car, as numbers (NaN for null).
-fn channel(car: &Value, name: &str, which: &str) -> Vec<f64> {
+pub fn channel(car: &Value, name: &str, which: &str) -> Vec<f64> {
     car["channels"][name][which].as_array().unwrap().iter().map(|v| v.as_f64().unwrap_or(f64::NAN)).collect()
 }
 
@@ -103,7 +103,7 @@ fn counts(car: &Value) -> Vec<u64> {
     car["count"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect()
 }
 
-fn car<'a>(done: &'a Value, id: &str) -> &'a Value {
+pub fn car<'a>(done: &'a Value, id: &str) -> &'a Value {
     done["cars"].as_array().unwrap().iter().find(|c| c["car"] == id).unwrap_or_else(|| panic!("no car {id}"))
 }
 

@@ -158,6 +158,15 @@ fn summarise(
     request: &OverviewRequest,
     progress: &Progress,
 ) -> Result<Finished, OverviewError> {
+    // The v1 fields alone unless the request names another channel: the default
+    // overview costs what it cost before records had other channels.
+    let v1_only;
+    let decoder = if request.needs_other_channels() {
+        decoder
+    } else {
+        v1_only = decoder.v1_only();
+        &v1_only
+    };
     let to_ts = request.to_ts.unwrap_or_else(client::now_ms);
     let started = Instant::now();
     let deadline = started + DEADLINE;
@@ -186,9 +195,9 @@ fn summarise(
                 *n = m.offset() + 1;
             }
             match decoded {
-                Ok(records) => {
-                    records.into_iter().for_each(|r| summary.add(&tp.topic, tp.partition, r.offset, &r.sample))
-                }
+                Ok(records) => records
+                    .into_iter()
+                    .for_each(|r| summary.add(&tp.topic, tp.partition, r.offset, &r.sample, &r.channels)),
                 Err(_) => summary.add_malformed(),
             }
         }

@@ -4,6 +4,10 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::protocol::batch::{encode_batch, tests::properties::any_sample};
+use crate::{
+    channels::dictionary::Dictionary,
+    telemetry::{Sample, Tires},
+};
 
 fn full(car: &str, offset: i64) -> Record {
     let sample = Sample {
@@ -162,4 +166,170 @@ fn a_record_without_speed_or_rpm_has_those_columns_sparse_and_reads_back_absent(
     let got = &f.batches[0].records;
     assert_eq!((got[0].sample.speed_kph, got[0].sample.rpm), (100.0, 9000.0));
     assert!(got[1].sample.speed_kph.is_nan() && got[1].sample.rpm.is_nan());
+}
+
+/// A record decoded from `json` as the server decodes one, its other channels in `dict`.
+fn decoded(dict: &std::sync::Arc<Dictionary>, offset: i64, json: &str) -> Record {
+    let (sample, channels) =
+        crate::telemetry::decode_channels(Some(json.as_bytes()), None, 0, || dict.clone()).unwrap();
+    Record { offset, sample, channels }
+}
+
+/// The channels section of the batch at the start of `bytes` (empty when it has none),
+/// found by walking its header, string table and columns as a client does.
+fn section_of(bytes: &[u8]) -> &[u8] {
+    let u16_at = |at: usize| usize::from(u16::from_le_bytes([bytes[at], bytes[at + 1]]));
+    let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+    let (length, n, columns, sparse) = (u32_at(0) as usize, u32_at(4) as usize, u32_at(12), u32_at(16));
+    let mut at = 24 + u16_at(20);
+    for _ in 0..u16_at(22) {
+        at += 2 + u16_at(at);
+    }
+    at = pad8(at);
+    for c in (0..32).filter(|c| columns & (1 << c) != 0) {
+        at += if sparse & (1 << c) != 0 { pad8(n.div_ceil(8)) } else { 0 } + n * 8;
+    }
+    &bytes[at..length]
+}
+
+#[test]
+fn records_with_other_channels_read_back_exactly_dense_sparse_and_none() {
+    let dict = std::sync::Arc::new(Dictionary::default());
+    let records = vec![
+        decoded(
+            &dict,
+            1,
+            r#"{"car":"7","ts":1,"speed_kph":200,"rpm":9000,"g":{"lat":1.25},"brake_temp_c":{"fl":512.5}}"#,
+        ),
+        decoded(&dict, 2, r#"{"car":"7","ts":2,"speed_kph":201,"rpm":9000,"g":{"lat":-0.5}}"#),
+        decoded(&dict, 3, r#"{"car":"8","ts":3,"speed_kph":202,"rpm":9000}"#),
+        decoded(
+            &dict,
+            4,
+            r#"{"car":"7","ts":4,"speed_kph":203,"rpm":9000,"g":{"lat":2.0},"brake_temp_c":{"fl":1e-300},"drs":true}"#,
+        ),
+    ];
+    let f = decode_frame(&frame(&records)).unwrap();
+    assert_eq!(f.batches[0].records, records);
+    assert_eq!(f.batches[0].records[3].channels.to_vec()[2], ("drs".to_owned(), 1.0));
+    assert!(f.batches[0].records[2].channels.is_empty());
+    // g.lat in 3 of 4 records, brake_temp_c.fl in 2, drs in 1: every column sparse.
+    let section = section_of(&frame(&records)[16..]).to_vec();
+    assert_eq!(u32::from_le_bytes(section[0..4].try_into().unwrap()), 3);
+    let flags: Vec<u16> = (0..3).map(|k| u16::from_le_bytes([section[10 + 4 * k], section[11 + 4 * k]])).collect();
+    assert_eq!(flags, [1, 1, 1]);
+
+    let dense: Vec<Record> = (0..5)
+        .map(|o| decoded(&dict, o, &format!(r#"{{"car":"1","ts":{o},"speed_kph":1,"rpm":1,"steer":{o}.5}}"#)))
+        .collect();
+    let bytes = frame(&dense);
+    assert_eq!(decode_frame(&bytes).unwrap().batches[0].records, dense);
+    assert_eq!(&section_of(&bytes[16..])[8..12], [1, 0, 0, 0], "steer, string 1 after car `1`, has no bitmap");
+}
+
+#[test]
+fn the_channels_section_is_the_documented_one_byte_for_byte() {
+    // Two records of car "7": `steer` in both, `g.lat` in the second only.
+    let dict = std::sync::Arc::new(Dictionary::default());
+    let records = [
+        decoded(&dict, 9, r#"{"car":"7","ts":1000,"speed_kph":250.5,"rpm":11000,"steer":-0.25}"#),
+        decoded(&dict, 10, r#"{"car":"7","ts":1001,"speed_kph":250.5,"rpm":11000,"steer":0.5,"g":{"lat":1.5}}"#),
+    ];
+    let b = frame(&records);
+    let plain: Vec<Record> = records.iter().map(|r| Record::new(r.offset, r.sample.clone())).collect();
+    let before = frame(&plain);
+    // The string table gains "steer" and "g.lat" after "7"; columns 0 to 4 are unchanged.
+    let table = |strings: &[&str]| 9 + strings.iter().map(|s| 2 + s.len()).sum::<usize>();
+    let (old_head, new_head) = (pad8(table(&["7"])), pad8(table(&["7", "steer", "g.lat"])));
+    assert_eq!(b[16 + 24 + new_head..16 + 24 + new_head + 80], before[16 + 24 + old_head..]);
+    let mut section = Vec::new();
+    section.extend(2u32.to_le_bytes()); // extra
+    section.extend(0u32.to_le_bytes()); // reserved
+    section.extend([1, 0, 0, 0]); // "steer" is string 1, no bitmap
+    section.extend([2, 0, 1, 0]); // "g.lat" is string 2, a bitmap
+    for v in [-0.25f64, 0.5] {
+        section.extend(v.to_le_bytes());
+    }
+    section.extend([0b10, 0, 0, 0, 0, 0, 0, 0]); // only the second record has g.lat
+    section.extend(f64::NAN.to_le_bytes());
+    section.extend(1.5f64.to_le_bytes());
+    assert_eq!(section_of(&b[16..]), section);
+    let length = u32::from_le_bytes(b[16..20].try_into().unwrap()) as usize;
+    assert_eq!(length, 24 + new_head + 80 + section.len());
+    assert_eq!(b.len(), 16 + length);
+}
+
+#[test]
+fn a_batch_without_other_channels_is_the_bytes_it_was() {
+    // A record whose channels were all refused by the topic's bound has a dictionary
+    // and no values: no section either.
+    let dict = std::sync::Arc::new(Dictionary::default());
+    let refused = decoded(&dict, 1, r#"{"car":"7","ts":5,"speed_kph":1}"#);
+    let plain = Record::new(1, refused.sample.clone());
+    assert_eq!(frame(&[refused]), frame(std::slice::from_ref(&plain)));
+    assert!(section_of(&frame(&[plain])[16..]).is_empty());
+}
+
+#[test]
+fn a_channel_named_like_a_car_shares_its_string_table_entry() {
+    let dict = std::sync::Arc::new(Dictionary::default());
+    let records = [decoded(&dict, 1, r#"{"car":"fuel","ts":5,"speed_kph":1,"rpm":1,"fuel":20.5,"steer":0}"#)];
+    let b = frame(&records);
+    assert_eq!(u16::from_le_bytes([b[38], b[39]]), 2, "`fuel` and `steer`");
+    let section = section_of(&b[16..]);
+    assert_eq!((section[8], section[12]), (0, 1), "`fuel` is the car's entry 0");
+    assert_eq!(decode_frame(&b).unwrap().batches[0].records, records);
+}
+
+#[test]
+fn a_long_run_splits_and_each_batch_has_its_own_section() {
+    let dict = std::sync::Arc::new(Dictionary::default());
+    let n = MAX_BATCH_RECORDS as i64 + 3;
+    let records: Vec<Record> = (0..n)
+        .map(|o| match o {
+            // `late` only in the second batch: the first has no column for it.
+            o if o > MAX_BATCH_RECORDS as i64 => {
+                decoded(&dict, o, &format!(r#"{{"car":"1","ts":{o},"speed_kph":1,"rpm":1,"late":{o}}}"#))
+            }
+            o => decoded(&dict, o, &format!(r#"{{"car":"1","ts":{o},"speed_kph":1,"rpm":1,"steer":{o}}}"#)),
+        })
+        .collect();
+    let bytes = encode_columnar("t", 0, &records);
+    let f = decode_frame(&columnar_frame(Mode::Live, 0, std::slice::from_ref(&bytes))).unwrap();
+    assert_eq!(f.batches.len(), 2);
+    assert_eq!(f.batches.iter().flat_map(|b| b.records.clone()).collect::<Vec<_>>(), records);
+    let first = u32::from_le_bytes(bytes[0..4].try_into().unwrap()) as usize;
+    assert_eq!(&section_of(&bytes)[..4], [1, 0, 0, 0], "the first batch: steer alone");
+    assert_eq!(&section_of(&bytes[first..])[..4], [2, 0, 0, 0], "the second: steer and late, named again");
+}
+
+#[test]
+fn records_of_several_dictionaries_share_a_column_by_name() {
+    let (a, b) = (std::sync::Arc::new(Dictionary::default()), std::sync::Arc::new(Dictionary::default()));
+    decoded(&b, 0, r#"{"car":"1","ts":0,"other":1}"#);
+    let records = [
+        decoded(&a, 1, r#"{"car":"1","ts":1,"speed_kph":1,"rpm":1,"steer":1}"#),
+        decoded(&b, 2, r#"{"car":"1","ts":2,"speed_kph":1,"rpm":1,"steer":2}"#),
+    ];
+    let bytes = frame(&records);
+    assert_eq!(&section_of(&bytes[16..])[..4], [1, 0, 0, 0], "one `steer` column");
+    assert_eq!(decode_frame(&bytes).unwrap().batches[0].records, records);
+}
+
+#[test]
+fn a_section_naming_a_string_the_table_lacks_or_a_name_twice_is_refused() {
+    let dict = std::sync::Arc::new(Dictionary::default());
+    let b = frame(&[decoded(&dict, 1, r#"{"car":"7","ts":5,"a":1,"b":2}"#)]).to_vec();
+    let at = b.len() - section_of(&b[16..]).len();
+    let mut bad = b.clone();
+    bad[at + 8] = 9;
+    assert!(matches!(decode_frame(&bad), Err(FrameError::Invalid(m)) if m.contains("string table")));
+    let mut twice = b.clone();
+    twice[at + 12] = twice[at + 8];
+    assert!(matches!(decode_frame(&twice), Err(FrameError::Invalid(m)) if m.contains("twice")));
+    // A batch whose length ends inside its last channel column.
+    let mut cut = b[..b.len() - 8].to_vec();
+    let length = u32::from_le_bytes(cut[16..20].try_into().unwrap()) - 8;
+    cut[16..20].copy_from_slice(&length.to_le_bytes());
+    assert_eq!(decode_frame(&cut), Err(FrameError::Truncated("a column")));
 }
