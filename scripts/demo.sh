@@ -20,6 +20,7 @@ sim=$!
 trap 'kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null || true' EXIT
 echo
 echo "  Simulator: 20 cars at 20 Hz into 'telemetry' (log: .cache/demo/simulate.log)"
+echo "  Math channels: examples/channels/simulator.toml (g_total, brake temperature balance, ...)"
 echo "  Dashboard: http://$listen/    (Ctrl-C to stop)"
 echo
-"$BIN" serve --listen "$listen" --topics telemetry
+"$BIN" serve --listen "$listen" --topics telemetry --channels "${TRACKSIDE_CHANNELS:-examples/channels/simulator.toml}"
