@@ -260,6 +260,7 @@ function directoryNames(bytes, view, dir, count, strings, fail) {
     if ((flags & ~1) !== 0) fail(`channel ${strings[index]} has unknown flags ${flags}`);
     names[k] = strings[index];
   }
+  if (new Set(names).size !== count) fail('a channel is listed twice in its directory');
   Object.freeze(names);
   seenDirectories.set(strings, { bytes: bytes.slice(dir, to), names });
   return names;

@@ -188,6 +188,9 @@ fn read_section<'a>(r: &mut Reader<'a>, start: usize, n: usize, strings: &[Strin
         let name = strings.get(name).ok_or_else(|| {
             FrameError::Invalid(format!("channel name {name} of a string table of {}", strings.len()))
         })?;
+        if flags & !FLAG_SPARSE != 0 {
+            return Err(FrameError::Invalid(format!("channel `{name}` has unknown flags {flags:#06x}")));
+        }
         directory.push((name, flags & FLAG_SPARSE != 0));
     }
     r.align(start);

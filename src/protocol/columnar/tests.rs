@@ -317,7 +317,7 @@ fn records_of_several_dictionaries_share_a_column_by_name() {
 }
 
 #[test]
-fn a_section_naming_a_string_the_table_lacks_or_a_name_twice_is_refused() {
+fn a_section_naming_a_string_the_table_lacks_a_name_twice_or_unknown_flags_is_refused() {
     let dict = std::sync::Arc::new(Dictionary::default());
     let b = frame(&[decoded(&dict, 1, r#"{"car":"7","ts":5,"a":1,"b":2}"#)]).to_vec();
     let at = b.len() - section_of(&b[16..]).len();
@@ -327,6 +327,9 @@ fn a_section_naming_a_string_the_table_lacks_or_a_name_twice_is_refused() {
     let mut twice = b.clone();
     twice[at + 12] = twice[at + 8];
     assert!(matches!(decode_frame(&twice), Err(FrameError::Invalid(m)) if m.contains("twice")));
+    let mut flagged = b.clone();
+    flagged[at + 10] = 6;
+    assert!(matches!(decode_frame(&flagged), Err(FrameError::Invalid(m)) if m.contains("unknown flags")));
     // A batch whose length ends inside its last channel column.
     let mut cut = b[..b.len() - 8].to_vec();
     let length = u32::from_le_bytes(cut[16..20].try_into().unwrap()) - 8;

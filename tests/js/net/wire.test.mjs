@@ -282,6 +282,17 @@ describe('the channels section (columns 17 and up)', () => {
     assert.throws(tamper((v) => v.setUint16(sectionAt + 10, 6, true)), /unknown flags 6/);
   });
 
+  test('a directory that lists a name twice is refused', () => {
+    const { buffer } = oneBatch([withChannels(1, '7', 10, { a: 1, b: 2 })]);
+    // The section ends the batch: count, reserved, two entries (16 bytes), then two columns of one value.
+    const sectionAt = buffer.byteLength - (16 + 8 + 8);
+    const copy = buffer.slice(0);
+    const v = new DataView(copy);
+    v.setUint16(sectionAt + 12, v.getUint16(sectionAt + 8, true), true);
+    assert.throws(() => decodeDataFrame(copy), /listed twice/);
+    assert.doesNotThrow(() => decodeDataFrame(buffer));
+  });
+
   test('a replay of batches with the same directory shares one names array', () => {
     const make = (o) => encodeFrame({ mode: 'replay', batches: [{ topic: 't', partition: 0, records: [withChannels(o, '7', o, { a: o, b: 1 })] }] });
     const a = decodeDataFrame(make(1)).batches[0];

@@ -127,7 +127,8 @@ fn the_demo_s_example_file_computes_from_the_simulator_s_channels() {
     );
     let mut car = set.new_car();
     let brakes = [("brake_temp_c.fl", 600.0), ("brake_temp_c.fr", 580.0), ("brake_temp_c.rl", 400.0)];
-    let tires = [("tire_temp_c.fl", 90.0), ("tire_temp_c.fr", 95.5), ("tire_temp_c.rl", 88.0), ("tire_temp_c.rr", 89.0)];
+    let tires =
+        [("tire_temp_c.fl", 90.0), ("tire_temp_c.fr", 95.5), ("tire_temp_c.rl", 88.0), ("tire_temp_c.rr", 89.0)];
     let rest = [("g_lat", 3.0), ("g_long", -4.0), ("brake_temp_c.rr", 380.0), ("speed_kph", 100.0)];
     let record = [&brakes[..], &tires[..], &rest[..]].concat();
     assert_eq!(compute(&set, &mut car, 1_000, &record), [Some(5.0), Some(600.0), Some(200.0), Some(7.5), None]);
