@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::{
     flatten::Flat,
+    shape::{self, REPEATED},
     stats::{ChannelInfo, ChannelList, Stat, V1_CHANNELS},
 };
 use crate::sync::{read, write};
@@ -51,8 +52,10 @@ impl Registry {
 }
 
 /// One topic's channel names, in order of first appearance.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Dictionary {
+    /// Unique in the process: what a thread's last [shape](shape) is of.
+    id: u64,
     inner: RwLock<Names>,
     /// The v1 fields' counts and ranges, in the order of [`V1_CHANNELS`].
     v1: [Stat; V1_CHANNELS.len()],
@@ -61,6 +64,21 @@ pub struct Dictionary {
     too_long: AtomicU64,
     over_record: AtomicU64,
     over_topic: AtomicU64,
+}
+
+impl Default for Dictionary {
+    fn default() -> Dictionary {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Dictionary {
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+            inner: RwLock::default(),
+            v1: Default::default(),
+            version: AtomicU64::default(),
+            too_long: AtomicU64::default(),
+            over_record: AtomicU64::default(),
+            over_topic: AtomicU64::default(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -93,28 +111,53 @@ impl Dictionary {
     /// (so a replay of the same record does not count it again).
     pub fn intern(self: &Arc<Self>, flat: &Flat) -> Channels {
         let mut lost = Lost { too_long: flat.too_long, over_record: flat.too_many, over_topic: 0 };
-        let mut values = Vec::with_capacity(flat.len());
-        let mut seen = Seen::default();
-        let all_known = {
-            let names = read(&self.inner);
-            flat.iter().all(|(name, v)| names.index.get(name).map(|&i| seen.push(&mut values, i, v)).is_some())
-        };
-        if !all_known {
-            values.clear();
-            seen = Seen::default();
-            let mut names = write(&self.inner);
-            let before = names.names.len();
-            for (name, v) in flat.iter() {
-                match names.find_or_add(name) {
-                    Some(i) => seen.push(&mut values, i, v),
+        let values = shape::with_last(|last| {
+            if let Some(values) = last.as_deref().and_then(|l| l.values(self.id, flat)) {
+                return values;
+            }
+            let mut values = Vec::with_capacity(flat.len());
+            let mut slots = Vec::with_capacity(flat.len());
+            let mut seen = Seen::default();
+            for (i, v) in self.indices(flat).into_iter().zip(flat.values()) {
+                match i {
+                    Some(i) if seen.insert(i) => {
+                        values.push((i, v));
+                        slots.push(i);
+                    }
+                    Some(_) => slots.push(REPEATED),
                     None => lost.over_topic += 1,
                 }
             }
+            // A record that lost a channel to the topic's bound is not a shape to repeat:
+            // the next one is counted by name again.
+            if let Some(last) = last
+                && slots.len() == flat.len()
+            {
+                last.remember(self.id, flat, &slots);
+            }
+            values
+        });
+        Channels { dict: Some(Arc::clone(self)), values, lost }
+    }
+
+    /// Each channel's index, in the record's order: known names by their index, new ones
+    /// added while there is room, none for those the topic has no room for.
+    fn indices(&self, flat: &Flat) -> Vec<Option<u16>> {
+        let mut out = Vec::with_capacity(flat.len());
+        {
+            let names = read(&self.inner);
+            out.extend(flat.iter().map_while(|(name, _)| names.index.get(name).map(|&i| Some(i))));
+        }
+        if out.len() < flat.len() {
+            out.clear();
+            let mut names = write(&self.inner);
+            let before = names.names.len();
+            out.extend(flat.iter().map(|(name, _)| names.find_or_add(name)));
             if names.names.len() > before {
                 self.version.fetch_add(1, Ordering::Relaxed);
             }
         }
-        Channels { dict: Some(Arc::clone(self)), values, lost }
+        out
     }
 
     /// Counts one record of the live stream: its v1 values (in the order of
@@ -225,12 +268,12 @@ impl Names {
 struct Seen([u64; MAX_TOPIC_CHANNELS / 64]);
 
 impl Seen {
-    fn push(&mut self, values: &mut Vec<(u16, f64)>, i: u16, v: f64) {
+    /// Whether `i` is new to the record.
+    fn insert(&mut self, i: u16) -> bool {
         let (word, bit) = (usize::from(i) / 64, 1u64 << (i % 64));
-        if self.0[word] & bit == 0 {
-            self.0[word] |= bit;
-            values.push((i, v));
-        }
+        let new = self.0[word] & bit == 0;
+        self.0[word] |= bit;
+        new
     }
 }
 
