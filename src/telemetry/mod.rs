@@ -151,7 +151,7 @@ pub fn decode_channels(
         let sample = decode_flat(value, record_ts, now_ms, scratch)?;
         let flat = &scratch.flat;
         // A record of v1 fields only costs nothing more.
-        let channels = if flat.is_empty() { Channels::default() } else { dictionary().intern(flat) };
+        let channels = if flat.is_empty() { Channels::default() } else { dictionary().intern_into(flat) };
         Ok((sample, channels))
     })
 }
