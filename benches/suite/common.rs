@@ -69,42 +69,43 @@ impl Figure {
 
 /// `trackside serve` as a user runs it, on a port of its own, in a group of its own.
 pub(crate) struct Server {
-    pub(crate) child: Child,
+    /// The server, or `perf record` running it when `BENCH_PERF` names a folder for
+    /// profiles: started by perf, every thread the server starts later (the decoding
+    /// pool, made on first use) is recorded, which attaching to it would miss.
+    child: Child,
+    /// The server's own process id.
+    pid: u32,
     pub(crate) url: String,
-    /// `perf record` of this server, when `BENCH_PERF` names a folder for profiles.
-    perf: Option<Child>,
 }
 
 impl Server {
     pub(crate) fn start(brokers: &str, topic: &str, extra: &[&str]) -> Server {
         let group = format!("bench-{}-{}", std::process::id(), unique());
-        let mut child = Command::new(BIN)
+        let profiles = std::env::var("BENCH_PERF").ok();
+        let mut command = match &profiles {
+            Some(dir) => {
+                let out = format!("{dir}/perf-{}.data", unique());
+                step(&format!("profiling the server into {out}"));
+                let mut c = Command::new("perf");
+                c.args(["record", "-F", "999", "--call-graph", "dwarf,16384", "-o", &out, "--", BIN]);
+                c
+            }
+            None => Command::new(BIN),
+        };
+        let mut child = command
             .args(["serve", "--brokers", brokers, "--listen", "127.0.0.1:0", "--group-id", &group, "--topics", topic])
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .expect("trackside serve");
+            .expect("trackside serve (perf, when BENCH_PERF is set)");
         let mut lines = BufReader::new(child.stdout.take().expect("its stdout")).lines();
         let line = lines.by_ref().map_while(Result::ok).find(|l| l.contains("http://")).expect("its URL");
         // Keep reading what it prints, so it never writes to a closed pipe.
         std::thread::spawn(move || lines.for_each(drop));
         let url = line[line.find("http://").unwrap_or(0)..].trim().trim_end_matches('/').to_owned();
-        let perf = std::env::var("BENCH_PERF").ok().map(|dir| {
-            let out = format!("{dir}/perf-{}.data", child.id());
-            step(&format!("profiling the server into {out}"));
-            Command::new("perf")
-                .args(["record", "-F", "999", "--call-graph", "dwarf,16384", "-o", &out, "-p", &child.id().to_string()])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("perf (BENCH_PERF is set)")
-        });
-        if perf.is_some() {
-            // perf takes a moment to attach to every CPU.
-            std::thread::sleep(Duration::from_secs(2));
-        }
-        Server { child, url, perf }
+        let pid = if profiles.is_some() { only_child(child.id()) } else { child.id() };
+        Server { child, pid, url }
     }
 
     /// One unlabelled value from the server's `/metrics`.
@@ -138,16 +139,16 @@ impl Server {
 
     /// Peak resident memory so far, from the kernel's high-water mark.
     pub(crate) fn peak_rss_mb(&self) -> f64 {
-        proc_status_kb(self.child.id(), "VmHWM:") / 1024.0
+        proc_status_kb(self.pid, "VmHWM:") / 1024.0
     }
 
     pub(crate) fn rss_mb(&self) -> f64 {
-        proc_status_kb(self.child.id(), "VmRSS:") / 1024.0
+        proc_status_kb(self.pid, "VmRSS:") / 1024.0
     }
 
     /// CPU seconds (user + system) the server has used so far.
     pub(crate) fn cpu_secs(&self) -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap_or_default();
         // Fields after the command name, which is in parentheses and may hold spaces:
         // utime and stime are the 12th and 13th.
         let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
@@ -156,12 +157,9 @@ impl Server {
         ticks / clock_ticks_per_sec()
     }
 
+    /// Stops the server (and perf, which ends with it, writing its profile).
     pub(crate) fn stop(&mut self) {
-        if let Some(mut perf) = self.perf.take() {
-            let _ = Command::new("kill").args(["-INT", &perf.id().to_string()]).status();
-            let _ = perf.wait();
-        }
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill").args(["-TERM", &self.pid.to_string()]).status();
         let _ = self.child.wait();
     }
 }
@@ -172,6 +170,13 @@ impl Drop for Server {
             self.stop();
         }
     }
+}
+
+/// The one process `parent` started (the server perf runs): it prints its URL only once
+/// it runs, so by then it is there.
+fn only_child(parent: u32) -> u32 {
+    let children = std::fs::read_to_string(format!("/proc/{parent}/task/{parent}/children")).unwrap_or_default();
+    children.split_whitespace().next().and_then(|p| p.parse().ok()).expect("the server perf started")
 }
 
 fn proc_status_kb(pid: u32, key: &str) -> f64 {

@@ -13,9 +13,10 @@
 //! - `memory`: peak RSS replaying 10,000,000 records; 500 viewers of which 50 stalled.
 //! - `browser`: the page in headless Chromium at 20 cars × 50 Hz: fps and JS heap
 //!   (e2e/bench-browser.mjs, run with node).
-//! - `decode`: records/s of the server's decoder on one thread, for the simulator's
-//!   records and for records of 100 channels, against serde_json reading the v1 fields
-//!   alone and reading a `serde_json::Value` (no broker needed).
+//! - `decode`: records/s of the server's decoder on one thread, for records of the v1
+//!   fields, the simulator's records (with its gauges) and records of 100 channels,
+//!   against serde_json reading the v1 fields alone and reading a `serde_json::Value`
+//!   (no broker needed).
 //! - `replay_page`: the replay's topic replayed by the page in headless Chromium, from the
 //!   click to the progress showing 100%, against the same kcat runs (its own when `replay`
 //!   is not run); its longest task and JS heap (e2e/bench-replay-page.mjs).

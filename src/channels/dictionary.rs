@@ -3,6 +3,7 @@
 //! strings. At most [`MAX_TOPIC_CHANNELS`] names per topic; what the bounds drop is counted.
 
 use std::{
+    cell::RefCell,
     collections::{HashMap, HashSet},
     fmt,
     sync::{
@@ -15,6 +16,7 @@ use serde::Serialize;
 
 use super::{
     flatten::Flat,
+    shape::{self, REPEATED},
     stats::{ChannelInfo, ChannelList, Stat, V1_CHANNELS},
 };
 use crate::sync::{read, write};
@@ -25,14 +27,47 @@ pub const MAX_TOPIC_CHANNELS: usize = 512;
 const MAX_REFUSED_NAMES: usize = 4_096;
 
 /// Every topic's dictionary, shared by all that decode records.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Registry {
+    /// Unique in the process: what a thread's last topic ([`LAST_TOPIC`]) is of.
+    id: u64,
     topics: RwLock<HashMap<String, Arc<Dictionary>>>,
+}
+
+impl Default for Registry {
+    fn default() -> Registry {
+        Registry { id: next_id(), topics: RwLock::default() }
+    }
+}
+
+thread_local! {
+    /// The last topic this thread looked up, in which registry, and its dictionary: a
+    /// reader decodes one topic's records one after another, and the map's lock (taken
+    /// by both cores in turn) and hash cost a record as much as matching its shape.
+    /// Sound because a registry never drops or replaces a topic's dictionary.
+    static LAST_TOPIC: RefCell<Option<(u64, String, Arc<Dictionary>)>> = const { RefCell::new(None) };
 }
 
 impl Registry {
     /// The topic's dictionary, made empty the first time.
     pub fn topic(&self, topic: &str) -> Arc<Dictionary> {
+        let last = LAST_TOPIC.with(|last| match last.try_borrow().as_deref() {
+            Ok(Some((id, t, d))) if *id == self.id && t == topic => Some(Arc::clone(d)),
+            _ => None,
+        });
+        if let Some(d) = last {
+            return d;
+        }
+        let d = self.lookup(topic);
+        LAST_TOPIC.with(|last| {
+            if let Ok(mut last) = last.try_borrow_mut() {
+                *last = Some((self.id, topic.to_owned(), Arc::clone(&d)));
+            }
+        });
+        d
+    }
+
+    fn lookup(&self, topic: &str) -> Arc<Dictionary> {
         if let Some(d) = read(&self.topics).get(topic) {
             return Arc::clone(d);
         }
@@ -51,8 +86,10 @@ impl Registry {
 }
 
 /// One topic's channel names, in order of first appearance.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Dictionary {
+    /// Unique in the process: what a thread's last [shape](shape) is of.
+    id: u64,
     inner: RwLock<Names>,
     /// The v1 fields' counts and ranges, in the order of [`V1_CHANNELS`].
     v1: [Stat; V1_CHANNELS.len()],
@@ -61,6 +98,26 @@ pub struct Dictionary {
     too_long: AtomicU64,
     over_record: AtomicU64,
     over_topic: AtomicU64,
+}
+
+/// An id no other registry or dictionary of the process has; never 0.
+fn next_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+impl Default for Dictionary {
+    fn default() -> Dictionary {
+        Dictionary {
+            id: next_id(),
+            inner: RwLock::default(),
+            v1: Default::default(),
+            version: AtomicU64::default(),
+            too_long: AtomicU64::default(),
+            over_record: AtomicU64::default(),
+            over_topic: AtomicU64::default(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -94,29 +151,60 @@ impl Dictionary {
     /// with the record, and is counted when the live stream [observes](Self::observe) it
     /// (so a replay of the same record does not count it again).
     pub fn intern(self: &Arc<Self>, flat: &Flat) -> Channels {
+        Arc::clone(self).intern_into(flat)
+    }
+
+    /// [`intern`](Self::intern), with the record keeping this handle on the dictionary:
+    /// the decoder's own, so a record costs one count of the handle's, not three.
+    pub fn intern_into(self: Arc<Self>, flat: &Flat) -> Channels {
         let mut lost = Lost { too_long: flat.too_long, over_record: flat.too_many, over_topic: 0 };
-        let mut values = Vec::with_capacity(flat.len());
-        let mut seen = Seen::default();
-        let all_known = {
-            let names = read(&self.inner);
-            flat.iter().all(|(name, v)| names.index.get(name).map(|&i| seen.push(&mut values, i, v)).is_some())
-        };
-        if !all_known {
-            values.clear();
-            seen = Seen::default();
-            let mut names = write(&self.inner);
-            let before = names.names.len();
-            for (name, v) in flat.iter() {
-                match names.find_or_add(name) {
-                    Some(i) => seen.push(&mut values, i, v),
+        let values = shape::with_last(|last| {
+            if let Some(values) = last.as_deref().and_then(|l| l.values(self.id, flat)) {
+                return values;
+            }
+            let mut values = Vec::with_capacity(flat.len());
+            let mut slots = Vec::with_capacity(flat.len());
+            let mut seen = Seen::default();
+            for (i, v) in self.indices(flat).into_iter().zip(flat.values()) {
+                match i {
+                    Some(i) if seen.insert(i) => {
+                        values.push((i, v));
+                        slots.push(i);
+                    }
+                    Some(_) => slots.push(REPEATED),
                     None => lost.over_topic += 1,
                 }
             }
+            // A record that lost a channel to the topic's bound is not a shape to repeat:
+            // the next one is counted by name again.
+            if let Some(last) = last
+                && slots.len() == flat.len()
+            {
+                last.remember(self.id, flat, &slots);
+            }
+            values
+        });
+        Channels { dict: Some(self), values, lost }
+    }
+
+    /// Each channel's index, in the record's order: known names by their index, new ones
+    /// added while there is room, none for those the topic has no room for.
+    fn indices(&self, flat: &Flat) -> Vec<Option<u16>> {
+        let mut out = Vec::with_capacity(flat.len());
+        {
+            let names = read(&self.inner);
+            out.extend(flat.iter().map_while(|(name, _)| names.index.get(name).map(|&i| Some(i))));
+        }
+        if out.len() < flat.len() {
+            out.clear();
+            let mut names = write(&self.inner);
+            let before = names.names.len();
+            out.extend(flat.iter().map(|(name, _)| names.find_or_add(name)));
             if names.names.len() > before {
                 self.version.fetch_add(1, Ordering::Relaxed);
             }
         }
-        Channels { dict: Some(Arc::clone(self)), values, lost }
+        out
     }
 
     /// Counts one record of the live stream: its v1 values (in the order of
@@ -263,12 +351,12 @@ impl Names {
 struct Seen([u64; MAX_TOPIC_CHANNELS / 64]);
 
 impl Seen {
-    fn push(&mut self, values: &mut Vec<(u16, f64)>, i: u16, v: f64) {
+    /// Whether `i` is new to the record.
+    fn insert(&mut self, i: u16) -> bool {
         let (word, bit) = (usize::from(i) / 64, 1u64 << (i % 64));
-        if self.0[word] & bit == 0 {
-            self.0[word] |= bit;
-            values.push((i, v));
-        }
+        let new = self.0[word] & bit == 0;
+        self.0[word] |= bit;
+        new
     }
 }
 
@@ -359,118 +447,4 @@ impl fmt::Debug for Channels {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::channels::flatten::flatten;
-
-    fn record(dict: &Arc<Dictionary>, json: &str) -> Channels {
-        dict.intern(&flatten(json.as_bytes()).unwrap())
-    }
-
-    #[test]
-    fn names_get_indices_in_order_of_first_appearance_and_keep_them() {
-        let dict = Arc::new(Dictionary::default());
-        let a = record(&dict, r#"{"g":{"lat":1.5},"fuel_kg":20}"#);
-        let b = record(&dict, r#"{"steer":-0.5,"g":{"lat":2.5}}"#);
-        assert_eq!(dict.names(), vec!["g.lat", "fuel_kg", "steer"]);
-        assert_eq!(a.values, vec![(0, 1.5), (1, 20.0)]);
-        assert_eq!(b.values, vec![(2, -0.5), (0, 2.5)], "stored as indices, in the record's order");
-        assert_eq!(b.to_vec(), vec![("steer".to_owned(), -0.5), ("g.lat".to_owned(), 2.5)]);
-        assert_eq!((b.get("g.lat"), b.get("fuel_kg")), (Some(2.5), None));
-    }
-
-    fn observed(dict: &Arc<Dictionary>, json: &str) -> Channels {
-        let channels = record(dict, json);
-        dict.observe([None; V1_CHANNELS.len()], &channels);
-        channels
-    }
-
-    #[test]
-    fn a_topic_keeps_512_channels_and_counts_each_refused_name_once() {
-        let dict = Arc::new(Dictionary::default());
-        for i in 0..600 {
-            observed(&dict, &format!(r#"{{"c{i}":{i}}}"#));
-        }
-        record(&dict, r#"{"c599":1}"#);
-        assert_eq!(dict.dropped().over_topic_limit, 88, "what the live stream did not observe is not counted");
-        let again = observed(&dict, r#"{"c599":1,"c0":2}"#);
-        assert_eq!(dict.names().len(), MAX_TOPIC_CHANNELS);
-        assert_eq!(again.to_vec(), vec![("c0".to_owned(), 2.0)], "the refused channel's value is dropped");
-        let dropped = dict.dropped();
-        assert_eq!((dropped.refused_channels, dropped.over_topic_limit), (88, 89));
-    }
-
-    #[test]
-    fn what_a_record_dropped_is_added_to_its_topic() {
-        let dict = Arc::new(Dictionary::default());
-        let long = "n".repeat(200);
-        let many: Vec<String> = (0..260).map(|i| format!(r#""c{i}":1"#)).collect();
-        observed(&dict, &format!(r#"{{"{long}":1,{}}}"#, many.join(",")));
-        let d = dict.dropped();
-        assert_eq!((d.name_too_long, d.over_record_limit), (1, 4));
-    }
-
-    #[test]
-    fn a_name_written_twice_in_a_record_keeps_its_first_value() {
-        let dict = Arc::new(Dictionary::default());
-        assert_eq!(record(&dict, r#"{"a":[1],"a.0":2}"#).to_vec(), vec![("a.0".to_owned(), 1.0)]);
-        assert_eq!(record(&dict, r#"{"a.0":3,"a":[4]}"#).to_vec(), vec![("a.0".to_owned(), 3.0)]);
-    }
-
-    #[test]
-    fn a_record_s_indices_name_its_channels_in_its_dictionary() {
-        let dict = Arc::new(Dictionary::default());
-        let c = record(&dict, r#"{"b":1,"a":2}"#);
-        assert!(Arc::ptr_eq(c.dictionary().unwrap(), &dict));
-        let named: Vec<String> =
-            dict.with_names(|n| c.values().iter().map(|&(i, _)| n[usize::from(i)].to_string()).collect());
-        assert_eq!(named, ["b", "a"]);
-        assert_eq!((dict.index_of("a"), dict.index_of("c")), (Some(1), None));
-        assert_eq!((dict.index_or_add("a"), dict.index_or_add("c")), (Some(1), Some(2)));
-    }
-
-    #[test]
-    fn the_list_has_the_carried_v1_fields_then_the_others_with_units_counts_and_ranges() {
-        let dict = Arc::new(Dictionary::default());
-        let mut v1 = [None; V1_CHANNELS.len()];
-        v1[0] = Some(100.0);
-        let before = dict.version();
-        dict.observe(v1, &record(&dict, r#"{"brake_temp_c":{"fl":500},"g":{"lat":1}}"#));
-        assert!(dict.version() > before, "a new channel moves the version on");
-        let seen = dict.version();
-        v1[0] = Some(300.0);
-        dict.observe(v1, &record(&dict, r#"{"brake_temp_c":{"fl":520}}"#));
-        assert_eq!(dict.version(), seen, "known channels do not");
-        let list = dict.list("t");
-        let got: Vec<_> = list.channels.iter().map(|c| (c.name.as_str(), c.unit, c.records, c.min, c.max)).collect();
-        assert_eq!(
-            got,
-            vec![
-                ("speed_kph", Some("km/h"), 2, Some(100.0), Some(300.0)),
-                ("brake_temp_c.fl", Some("°C"), 2, Some(500.0), Some(520.0)),
-                ("g.lat", None, 1, Some(1.0), Some(1.0)),
-            ]
-        );
-    }
-
-    #[test]
-    fn a_unit_set_for_a_name_is_listed_over_its_suffix_once_a_record_carries_it() {
-        let dict = Arc::new(Dictionary::default());
-        dict.set_units([("oil_c", "°F"), ("boost", "kPa")]);
-        assert!(dict.list("t").channels.is_empty(), "a unit alone lists nothing");
-        dict.observe([None; V1_CHANNELS.len()], &record(&dict, r#"{"oil_c":200,"boost":1,"water_c":90}"#));
-        let got: Vec<_> = dict.list("t").channels.iter().map(|c| (c.name.clone(), c.unit)).collect();
-        let want = [("oil_c", "°F"), ("boost", "kPa"), ("water_c", "°C")];
-        assert_eq!(got, want.map(|(n, u)| (n.to_owned(), Some(u))));
-    }
-
-    #[test]
-    fn each_topic_has_its_own_dictionary() {
-        let reg = Registry::default();
-        let a = reg.topic("a");
-        record(&a, r#"{"x":1}"#);
-        assert!(Arc::ptr_eq(&a, &reg.topic("a")));
-        assert!(reg.topic("b").names().is_empty());
-        assert!(reg.get("c").is_none());
-    }
-}
+mod tests;

@@ -36,6 +36,14 @@ impl Flat {
         Flat { cap, ..Flat::default() }
     }
 
+    /// Empties the record for the next one, which keeps at most `cap` channels. What it
+    /// allocated stays, so a decoder that reuses one allocates nothing per record.
+    pub fn reset(&mut self, cap: usize) {
+        self.names.clear();
+        self.leaves.clear();
+        (self.too_long, self.too_many, self.cap) = (0, 0, cap);
+    }
+
     pub fn len(&self) -> usize {
         self.leaves.len()
     }
@@ -47,6 +55,21 @@ impl Flat {
     /// Each channel's name and value, in the order of the JSON.
     pub fn iter(&self) -> impl Iterator<Item = (&str, f64)> {
         self.leaves.iter().map(|&(a, b, v)| (&self.names[a as usize..b as usize], v))
+    }
+
+    /// Every name, back to back: with [`ends`](Self::ends), the record's shape.
+    pub(super) fn names(&self) -> &str {
+        &self.names
+    }
+
+    /// Where each name ends in [`names`](Self::names).
+    pub(super) fn ends(&self) -> impl Iterator<Item = u32> {
+        self.leaves.iter().map(|&(_, end, _)| end)
+    }
+
+    /// Each channel's value, in the order of the JSON.
+    pub(super) fn values(&self) -> impl Iterator<Item = f64> {
+        self.leaves.iter().map(|&(_, _, v)| v)
     }
 
     /// Keeps the first `keep` channels and counts the rest as over the record's bound.

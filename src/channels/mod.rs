@@ -5,11 +5,14 @@
 //! - [`flatten`]: a record's JSON read as channels (contract v2), with the record's bounds.
 //! - [`math`]: math channels, the expression language and the `--channels` file, computed
 //!   per car at decode.
+//! - `shape`: each thread's memory of the last record's names, so that one of the same
+//!   shape finds its indices without hashing or locking.
 //! - [`stats`]: each channel's count and range so far, and the channel list.
 //! - [`units`]: each channel's unit, by the table or the suffix convention.
 
 pub mod dictionary;
 pub mod flatten;
 pub mod math;
+mod shape;
 pub mod stats;
 pub mod units;

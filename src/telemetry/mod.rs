@@ -4,6 +4,8 @@
 
 mod visit;
 
+use std::cell::RefCell;
+
 use serde::{Deserialize, Serialize, de::DeserializeSeed};
 
 use crate::channels::{
@@ -134,7 +136,7 @@ pub enum Malformed {
 /// the value carries no `ts`; when neither exists the sample gets `now_ms`. Channels
 /// beyond the v1 fields are read and dropped: [`decode_channels`] keeps them.
 pub fn decode(value: Option<&[u8]>, record_ts: Option<i64>, now_ms: i64) -> Result<Sample, Malformed> {
-    decode_flat(value, record_ts, now_ms).map(|(sample, _)| sample)
+    with_scratch(|scratch| decode_flat(value, record_ts, now_ms, scratch))
 }
 
 /// Decodes one record value as [`decode`] does, with its other channels stored against
@@ -145,14 +147,46 @@ pub fn decode_channels(
     now_ms: i64,
     dictionary: impl FnOnce() -> std::sync::Arc<Dictionary>,
 ) -> Result<(Sample, Channels), Malformed> {
-    let (sample, flat) = decode_flat(value, record_ts, now_ms)?;
-    // A record of v1 fields only (the simulator's, until it sends more) costs nothing more.
-    let channels = if flat.is_empty() { Channels::default() } else { dictionary().intern(&flat) };
-    Ok((sample, channels))
+    with_scratch(|scratch| {
+        let sample = decode_flat(value, record_ts, now_ms, scratch)?;
+        let flat = &scratch.flat;
+        // A record of v1 fields only costs nothing more.
+        let channels = if flat.is_empty() { Channels::default() } else { dictionary().intern_into(flat) };
+        Ok((sample, channels))
+    })
 }
 
-/// The sample and its other channels, with the record's bound applied to both together.
-fn decode_flat(value: Option<&[u8]>, record_ts: Option<i64>, now_ms: i64) -> Result<(Sample, Flat), Malformed> {
+/// What decoding a record writes as it goes (its channels, the name being read), kept
+/// from one record to the next: growing them again for every record was about a quarter
+/// of the decoding of the simulator's records. Bounded by what a record may hold
+/// ([`MAX_RECORD_BYTES`]).
+#[derive(Default)]
+struct Scratch {
+    flat: Flat,
+    path: String,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
+/// Runs `f` with this thread's scratch (fresh buffers in the unlikely case that it is
+/// in use further up the stack).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => f(&mut scratch),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+/// The sample, and its other channels in `scratch.flat`, with the record's bound applied
+/// to both together.
+fn decode_flat(
+    value: Option<&[u8]>,
+    record_ts: Option<i64>,
+    now_ms: i64,
+    scratch: &mut Scratch,
+) -> Result<Sample, Malformed> {
     let bytes = match value {
         None | Some([]) => return Err(Malformed::Empty),
         Some(b) if b.len() > MAX_RECORD_BYTES => return Err(Malformed::TooLarge(b.len())),
@@ -162,9 +196,11 @@ fn decode_flat(value: Option<&[u8]>, record_ts: Option<i64>, now_ms: i64) -> Res
         serde_json::error::Category::Data => Malformed::Contract(e.to_string()),
         _ => Malformed::NotJson(e.to_string()),
     };
-    let mut flat = Flat::with_cap(MAX_RECORD_CHANNELS);
+    let Scratch { flat, path } = scratch;
+    flat.reset(MAX_RECORD_CHANNELS);
+    path.clear();
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let mut sample = visit::RecordSeed { flat: &mut flat }.deserialize(&mut de).map_err(classify)?;
+    let mut sample = visit::RecordSeed { flat, path }.deserialize(&mut de).map_err(classify)?;
     de.end().map_err(classify)?;
     if sample.car.is_empty() {
         return Err(Malformed::EmptyCar);
@@ -180,7 +216,7 @@ fn decode_flat(value: Option<&[u8]>, record_ts: Option<i64>, now_ms: i64) -> Res
         flat.truncate(MAX_RECORD_CHANNELS.saturating_sub(sample.v1_channels()));
     }
     sample.ts = sample.ts.or(record_ts).or(Some(now_ms));
-    Ok((sample, flat))
+    Ok(sample)
 }
 
 /// Checks the numbers of a sample built by other code than [`decode`] (the bridge, a

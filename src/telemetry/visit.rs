@@ -9,9 +9,11 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use super::{Sample, Tires};
 use crate::channels::flatten::{Flat, Walk};
 
-/// Reads a record's JSON object into a sample, and its other fields into `flat`.
+/// Reads a record's JSON object into a sample, and its other fields into `flat`; `path`
+/// (empty) holds each one's name as it is read.
 pub(super) struct RecordSeed<'a> {
     pub(super) flat: &'a mut Flat,
+    pub(super) path: &'a mut String,
 }
 
 impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
@@ -102,7 +104,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
         let mut x: Option<Option<f64>> = None;
         let mut y: Option<Option<f64>> = None;
         let mut dist: Option<Option<f64>> = None;
-        let mut path = String::new();
+        let path = self.path;
 
         /// Reads a v1 field's value once; a second one is an error, as with serde's derive.
         macro_rules! once {
@@ -113,7 +115,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
                 $slot = Some(map.next_value()?);
             }};
         }
-        while let Some(field) = map.next_key_seed(Key(&mut path))? {
+        while let Some(field) = map.next_key_seed(Key(&mut *path))? {
             match field {
                 Field::Car => once!(car, "car"),
                 Field::Ts => once!(ts, "ts"),
@@ -129,7 +131,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
                 Field::Y => once!(y, "y"),
                 Field::LapDistance => once!(dist, "lap_distance_m"),
                 Field::Other => {
-                    map.next_value_seed(Walk { flat: &mut *self.flat, path: &mut path })?;
+                    map.next_value_seed(Walk { flat: &mut *self.flat, path: &mut *path })?;
                     path.clear();
                 }
             }
