@@ -150,8 +150,10 @@ pub fn decode_channels(
     with_scratch(|scratch| {
         let sample = decode_flat(value, record_ts, now_ms, scratch)?;
         let flat = &scratch.flat;
-        // A record of v1 fields only costs nothing more.
-        let channels = if flat.is_empty() { Channels::default() } else { dictionary().intern_into(flat) };
+        // A record of v1 fields only costs nothing more; one whose other channels the
+        // bounds all dropped still takes its topic's dictionary, which counts the drop.
+        let lost = flat.too_long + flat.too_many;
+        let channels = if flat.is_empty() && lost == 0 { Channels::default() } else { dictionary().intern_into(flat) };
         Ok((sample, channels))
     })
 }

@@ -86,6 +86,16 @@ fn the_v1_fields_count_against_the_record_bound() {
 }
 
 #[test]
+fn a_record_whose_every_other_channel_was_dropped_still_counts_the_drop() {
+    let dict = std::sync::Arc::new(Dictionary::default());
+    let r = format!(r#"{{"car":"7","speed_kph":1,"{}":1}}"#, "x".repeat(200));
+    let (sample, channels) = decode_channels(Some(r.as_bytes()), None, 0, || dict.clone()).unwrap();
+    dict.observe(sample.v1_values(), &channels);
+    assert!(channels.is_empty());
+    assert_eq!(dict.dropped().name_too_long, 1, "the long name is counted, though nothing of it is kept");
+}
+
+#[test]
 fn a_v1_field_written_twice_is_malformed_as_before() {
     let err = dec(r#"{"car":"1","rpm":1,"rpm":2}"#).unwrap_err().to_string();
     assert!(err.contains("duplicate field `rpm`"), "{err}");
