@@ -274,7 +274,7 @@ function directoryNames(bytes, view, dir, count, strings, fail) {
  * @type {Map<number, {bytes: Uint8Array, topic: string, strings: string[]}>}
  */
 const seenNames = new Map();
-const NAMES_KEPT = 1024;
+const NAMES_KEPT = 128;
 /**
  * The last names table of each partition, tried first: a partition's batches repeat it,
  * and a table that matches needs one comparison, not a hash and a comparison. Bounded:
