@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ARTIFACTS, liveRace, openPage, produceLines, startStack, waitUntil } from './harness.mjs';
+import { ARTIFACTS, liveRace, openPage, produceLines, startStack, waitForStats, waitUntil } from './harness.mjs';
 
 const T = { timeout: 120_000 };
 const PROBE = 'probe';
@@ -205,6 +205,9 @@ describe('the strips of a link', () => {
       const { page, errors, close } = await openPage(stack.browser, `${stack.url}/${query(stack.topic, six, '&wire=json')}`, { viewport: { width, height } });
       try {
         await waitUntil(async () => (await strips(page)).every((s) => s.series.some((x) => x.last != null)), 'every strip draws');
+        // The Kafka panel below the strips takes its full height once stats fill its table:
+        // measure the strips after that, not in the moment before it.
+        await waitForStats(page, 2);
         await page.screenshot({ path: path.join(ARTIFACTS, `strips-six-${width}.png`) });
         const shown = await strips(page);
         assert.equal(shown.length, 6);
@@ -212,9 +215,12 @@ describe('the strips of a link', () => {
         const heights = shown.map((s) => Math.round(s.height));
         process.stderr.write(`  strips at ${width}×${height}: ${heights.join(', ')} px tall\n`);
         for (const h of heights) assert.ok(h >= 64, `each strip at least 64 px tall at ${width}×${height} (${heights})`);
-        // All six fit the screen, none hidden below a scroll.
+        // At 1440 × 900 all six fit the screen. At 1280 × 800, under a Kafka panel of three
+        // partitions, they stop at their least height (64 px) and the list scrolls by a few
+        // pixels (style.css: past what fits at their least, the list scrolls).
         const list = await page.getByTestId('strips').evaluate((e) => ({ scroll: e.scrollHeight, client: e.clientHeight }));
-        assert.ok(list.scroll <= list.client + 1, `the six strips fit without scrolling (${list.scroll} > ${list.client})`);
+        if (width >= 1440) assert.ok(list.scroll <= list.client + 1, `the six strips fit without scrolling (${list.scroll} > ${list.client})`);
+        else assert.ok(list.scroll <= list.client + 64, `at most a part of one strip is below the scroll (${list.scroll} > ${list.client})`);
         // Every strip's header fits: its label, unit, readout and tools are not cut.
         const cut = await page.$$eval('.strip-head', (heads) => heads
           .filter((h) => h.scrollWidth > h.clientWidth + 1 || [...h.children].some((c) => c.scrollWidth > c.clientWidth + 1))
