@@ -10,9 +10,9 @@
 
 import { Charts } from './charts.js';
 import { addChannel, addStrip, moveStrip, removeStrip, setCars, stripUnit as stripUnitOf } from './layout.js';
+import { PICK_CHANNEL, PICKED as CHANNEL_PICKED } from '../workbench/panel.js';
 
-export const PICK_CHANNEL = 'trackside:pick-channel';
-export const CHANNEL_PICKED = 'trackside:channel-picked';
+export { PICK_CHANNEL, CHANNEL_PICKED };
 
 export class Strips {
   /**
