@@ -216,6 +216,19 @@ export class CarTrack {
     return -1;
   }
 
+  /**
+   * Calls `fn(i)` with the ring index of every sample whose time is in [from, to] (ms), oldest
+   * first: what a panel reads over the window, a lap's span or the A–B range. Walks back from
+   * the newest sample to the first one in the span, so a span near now costs little.
+   */
+  eachBetween(from, to, fn) {
+    let k = 0;
+    while (k < this.count && this.ts[this.indexFromNewest(k)] > to) k++;
+    let last = k;
+    while (last < this.count && this.ts[this.indexFromNewest(last)] >= from) last++;
+    for (let j = last - 1; j >= k; j--) fn(this.indexFromNewest(j));
+  }
+
   /** The newest sample as a plain object, or null. Allocates: call rarely. */
   latest() {
     if (this.count === 0) return null;

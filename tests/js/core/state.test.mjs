@@ -14,6 +14,21 @@ const record = (car, ts, extra = {}) => ({
 const batch = (records, topic = 't', partition = 0) => ({ topic, partition, records });
 
 describe('the ring of a car', () => {
+  test('eachBetween visits the samples in [from, to], oldest first, after the ring wrapped', () => {
+    const store = new TelemetryStore();
+    for (let ts = 0; ts < CAPACITY + 100; ts++) store.ingest([batch([record('7', ts * 10)])], all, false);
+    const track = store.cars.get('7');
+    const seen = [];
+    track.eachBetween(30_005, 30_040, (i) => seen.push(track.ts[i]));
+    assert.deepEqual(seen, [30_010, 30_020, 30_030, 30_040], 'both ends included, nothing outside');
+    const oldest = [];
+    track.eachBetween(0, 1_020, (i) => oldest.push(track.ts[i]));
+    assert.deepEqual(oldest, [1_000, 1_010, 1_020], 'what the ring overwrote is not visited');
+    let none = 0;
+    track.eachBetween(50_000, 60_000, () => none++);
+    assert.equal(none, 0, 'a span after the newest sample is empty');
+  });
+
   test('wraps around: the newest CAPACITY samples are kept, the oldest go first', () => {
     const store = new TelemetryStore();
     const extra = 250;
