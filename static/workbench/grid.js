@@ -7,7 +7,7 @@
 
 import { panelFrame, toolOfKey } from './frame.js';
 import { checkPanel, PICKED } from './panel.js';
-import { columnsFor, dropPanel, gridCss, movePanel, placement, resizePanel, sizePanel, unitsAt } from './place.js';
+import { columnsFor, dropPanel, gridCss, movePanel, placement, resizePanel, settle, sizePanel, unitsAt } from './place.js';
 
 /** What a panel is, without where it goes: two panels with the same key show the same thing. */
 const keyOf = (spec) => {
@@ -121,9 +121,13 @@ export class Workbench {
     return this.layout.panels.some((p) => p.kind === kind);
   }
 
-  /** A new layout from the person: shown, then told (the URL keeps it). */
-  change(panels) {
+  /**
+   * A new layout from the person: shown, then told (the URL keeps it). `moved`: the index of
+   * the panel just moved or resized, which pushes the placed panels it covers down.
+   */
+  change(panels, moved = null) {
     if (panels === this.layout.panels) return;
+    if (moved !== null) panels = settle(panels, moved, (kind) => this.kind(kind) ?? { w: 4, h: 4 });
     const layout = { ...this.layout, panels };
     this.apply(layout);
     this.onChange(layout);
@@ -152,12 +156,12 @@ export class Workbench {
     const def = this.kind(panels[i]?.kind);
     if (!def) return;
     switch (tool) {
-      case 'earlier': return this.change(movePanel(panels, i, -1));
-      case 'later': return this.change(movePanel(panels, i, 1));
-      case 'narrower': return this.change(resizePanel(panels, i, -1, 0, def));
-      case 'wider': return this.change(resizePanel(panels, i, 1, 0, def));
-      case 'shorter': return this.change(resizePanel(panels, i, 0, -1, def));
-      case 'taller': return this.change(resizePanel(panels, i, 0, 1, def));
+      case 'earlier': return this.change(movePanel(panels, i, -1), i - 1);
+      case 'later': return this.change(movePanel(panels, i, 1), i + 1);
+      case 'narrower': return this.change(resizePanel(panels, i, -1, 0, def), i);
+      case 'wider': return this.change(resizePanel(panels, i, 1, 0, def), i);
+      case 'shorter': return this.change(resizePanel(panels, i, 0, -1, def), i);
+      case 'taller': return this.change(resizePanel(panels, i, 0, 1, def), i);
       case 'remove': return this.change(panels.filter((_, k) => k !== i));
       default:
     }
@@ -247,7 +251,7 @@ export class Workbench {
       p.section.style.gridRow = p.section.style.gridRow.replace(/span \d+/, `span ${size.h}`);
     };
     this.track(target, move, () => {
-      if (size) this.change(sizePanel(this.layout.panels, i, size.w, size.h, def));
+      if (size) this.change(sizePanel(this.layout.panels, i, size.w, size.h, def), i);
       else this.place();
     });
   }
@@ -267,7 +271,8 @@ export class Workbench {
     this.track(target, move, () => {
       p.section.classList.remove('dragging');
       over?.classList.remove('drop-target');
-      if (over) this.change(dropPanel(this.layout.panels, i, this.indexOf(over)));
+      const to = over ? this.indexOf(over) : -1;
+      if (to >= 0) this.change(dropPanel(this.layout.panels, i, to), to);
     });
   }
 
