@@ -22,6 +22,8 @@ import { Rounds } from './core/view.js';
 import { formatQuery, parseQuery } from './core/url.js';
 import { pageViews } from './views.js';
 import { DEFAULT_STRIPS, sameStrips } from './strips/layout.js';
+import { LayoutsMenu } from './workbench/layouts-menu.js';
+import { layoutFromQuery } from './workbench/link.js';
 
 const TOPICS_REFRESH_MS = 5_000;
 const PLAYBACK_TICK_MS = 1_000;
@@ -66,6 +68,12 @@ const store = new TelemetryStore();
 const header = new Header(root);
 const toasts = new Toasts($('toasts'));
 const kafka = new KafkaPanel($('kafka-panel'));
+/** The layout the link opened: what the Layouts menu saves and shares until the workbench says which it shows. */
+const linkLayout = layoutFromQuery(fromUrl).layout;
+new LayoutsMenu($('layouts'), {
+  current: () => window.trackside?.workbench?.layout?.() ?? linkLayout,
+  storage: pageStorage(),
+});
 /** The selected topics' channels, from `channels` messages and, as the picker opens, `/api/channels`. */
 const channels = new ChannelCatalogue();
 const channelPicker = new ChannelPicker($('channel-picker'), {
@@ -115,6 +123,16 @@ const views = pageViews({ strips, playback, race });
 
 if (fromUrl.t !== null) playback.pendingTs = fromUrl.t;
 race.setAxis(ui.axis);
+
+/** localStorage, or, where the browser refuses it (reading the property throws), one that says so. */
+function pageStorage() {
+  try {
+    return window.localStorage;
+  } catch (e) {
+    const refuse = () => { throw e; };
+    return { getItem: refuse, setItem: refuse, removeItem: refuse };
+  }
+}
 
 // ---- the session: events in, effects out ----------------------------------------------
 

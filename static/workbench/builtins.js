@@ -2,45 +2,73 @@
 // before layouts opens (`strip=` and `axis=distance`, turned into panels by fromLegacy). Pure.
 //
 // Sizes are chosen for 1280 × 800, where a column is about 100 px and a row 40 px: strips are
-// 3 rows (120 px) at least; the timing tower is 6 columns, so its fixed columns (position to
-// the last sector, about 540 px) are whole; the Kafka panel spans the width, so its LAG column
-// shows. Left and right halves come out the same height, so dense placement leaves no hole.
-// The page scrolls vertically past what fits.
+// 3 rows (120 px) at least; the timing tower is 7 columns (about 700 px, as wide as the side
+// of the page before layouts), so its fixed columns (position to RPM, about 570 px) leave the
+// driver's name room; the Kafka panel spans the width, so its LAG column shows. Left and right
+// come out the same height, so no hole is left. The page scrolls vertically past what fits.
 
 import { isChannelName } from './layout-kinds.js';
 import { parseLayout } from './layout.js';
 
-const strip = (channels, cars) => ({ kind: 'time', channels, cars, grid: { w: 6, h: 3 } });
+const strip = (channels, cars) => ({ kind: 'time', channels, cars, grid: { w: 5, h: 3 } });
 const CORNERS = ['fl', 'fr', 'rl', 'rr'];
+const DEFAULT_STRIPS = [
+  strip(['speed_kph'], 'all'),
+  strip(['throttle', 'brake'], 'focus'),
+  strip(['gear'], 'focus'),
+  strip(['rpm'], 'all'),
+  strip(CORNERS.map((c) => `tire_temp_c.${c}`), 'focus'),
+];
 
-/** The page's default: today's five strips on the left; tower, map, tires and delta on the right; Kafka below. */
-const RACE_ENGINEER = {
-  version: 1,
-  name: 'Race engineer',
-  panels: [
-    strip(['speed_kph'], 'all'),
-    strip(['throttle', 'brake'], 'focus'),
-    strip(['gear'], 'focus'),
-    strip(['rpm'], 'all'),
-    strip(CORNERS.map((c) => `tire_temp_c.${c}`), 'focus'),
-    { kind: 'tower', grid: { w: 6, h: 6 } },
-    { kind: 'map', grid: { w: 3, h: 6 } },
-    { kind: 'tires', grid: { w: 3, h: 6 } },
-    { kind: 'delta', grid: { w: 6, h: 3 } },
-    { kind: 'kafka', grid: { w: 12, h: 5 } },
-  ],
-};
+/**
+ * Panels placed in bands from `row` down, starting at column `col`: the panels of a band
+ * side by side, the next band under the band's tallest. Placed with `col` and `row`, because
+ * dense auto-placement would put two narrow strips side by side rather than one under the other.
+ * @returns {{panels: object[], end: number}}  `end`: the first row under them
+ */
+function bands(col, row, list) {
+  const panels = [];
+  for (const band of list) {
+    let c = col;
+    for (const p of band) {
+      panels.push({ ...p, grid: { ...p.grid, col: c, row } });
+      c += p.grid.w;
+    }
+    row += Math.max(...band.map((p) => p.grid.h));
+  }
+  return { panels, end: row };
+}
+
+/**
+ * The page's default, the page before layouts: its strips on the left (`strips`, any number,
+ * one under another); the tower, the map beside the tires, and the delta on the right; the
+ * Kafka panel the whole width under both.
+ */
+function raceEngineer(strips) {
+  const left = bands(1, 1, strips.map((s) => [s]));
+  const right = bands(6, 1, [
+    [{ kind: 'tower', grid: { w: 7, h: 6 } }],
+    [{ kind: 'map', grid: { w: 4, h: 6 } }, { kind: 'tires', grid: { w: 3, h: 6 } }],
+    [{ kind: 'delta', grid: { w: 7, h: 3 } }],
+  ]);
+  const below = bands(1, Math.max(left.end, right.end), [[{ kind: 'kafka', grid: { w: 12, h: 5 } }]]);
+  return { version: 1, name: 'Race engineer', panels: [...left.panels, ...right.panels, ...below.panels] };
+}
 
 /** The focused car against its reference lap: by distance, its G-G and its speeds over the lap. */
 const DRIVER_COACH = {
   version: 1,
   name: 'Driver coach',
   panels: [
-    { kind: 'distance', channels: ['speed_kph'], grid: { w: 8, h: 4 } },
-    { kind: 'distance', channels: ['throttle', 'brake'], grid: { w: 8, h: 4 } },
-    { kind: 'delta', grid: { w: 8, h: 3 } },
-    { kind: 'xy', title: 'G-G', x: 'g_lat', y: 'g_long', color: 'speed_kph', over: 'lap', cars: 'focus', circle: true, grid: { w: 4, h: 6 } },
-    { kind: 'histogram', channel: 'speed_kph', over: 'lap', grid: { w: 4, h: 5 } },
+    ...bands(1, 1, [
+      [{ kind: 'distance', channels: ['speed_kph'], grid: { w: 8, h: 4 } }],
+      [{ kind: 'distance', channels: ['throttle', 'brake'], grid: { w: 8, h: 4 } }],
+      [{ kind: 'delta', grid: { w: 8, h: 3 } }],
+    ]).panels,
+    ...bands(9, 1, [
+      [{ kind: 'xy', title: 'G-G', x: 'g_lat', y: 'g_long', color: 'speed_kph', over: 'lap', cars: 'focus', circle: true, grid: { w: 4, h: 6 } }],
+      [{ kind: 'histogram', channel: 'speed_kph', over: 'lap', grid: { w: 4, h: 5 } }],
+    ]).panels,
   ],
 };
 
@@ -63,7 +91,7 @@ function checked(doc) {
 }
 
 /** The built-in layouts, in the Layouts menu's order; the first is the page's default. */
-export const BUILTINS = Object.freeze([RACE_ENGINEER, DRIVER_COACH, KAFKA].map(checked));
+export const BUILTINS = Object.freeze([raceEngineer(DEFAULT_STRIPS), DRIVER_COACH, KAFKA].map(checked));
 export const DEFAULT_LAYOUT = BUILTINS[0];
 
 /** A fresh copy of the default layout (layouts are edited by copy; this keeps the shared one intact). */
@@ -77,30 +105,27 @@ export function builtin(name) {
   return b ? structuredClone(b) : null;
 }
 
+/** url.js's bound on a link's strips: with the default's five other panels, within 24. */
+const MAX_LEGACY_STRIPS = 12;
+
 /**
- * The layout a link made before layouts opens: the default layout with its strips replaced
- * by the link's, in their order (`strips` as core/url.js parseStrips reads `strip=`; null is
- * the default's own strips), as `time` panels, or by distance (`axis` 'distance') as
- * `distance` panels beside the delta the default already has.
+ * The layout a link made before layouts opens: the default layout with the link's strips in
+ * place of its own, in their order (`strips` as core/url.js parseStrips reads `strip=`; null
+ * is the default's own strips), as `time` panels, or by distance (`axis` 'distance') as
+ * `distance` panels beside the delta the default already has. Unnamed: it is not the default.
  * @param {{strips: {channels: string[], cars: 'all'|'focus'}[]|null, axis: 'time'|'distance'}} legacy
  */
 export function fromLegacy({ strips = null, axis = 'time' }) {
-  const base = defaultLayout();
-  const first = base.panels.findIndex((p) => p.kind === 'time');
-  const size = base.panels[first].grid;
-  const from = strips ?? base.panels.filter((p) => p.kind === 'time').map((p) => ({ channels: p.channels, cars: p.cars }));
   const mine = [];
-  for (const s of from) {
+  for (const s of (strips ?? DEFAULT_STRIPS).slice(0, MAX_LEGACY_STRIPS)) {
     // A name too long for a channel (url.js does not bound its length) is one no record carries.
     const channels = [...new Set(s.channels.filter(isChannelName))];
     if (channels.length === 0) continue;
-    mine.push(axis === 'distance'
-      ? { kind: 'distance', channels, grid: { ...size } }
-      : { kind: 'time', channels, cars: s.cars === 'focus' ? 'focus' : 'all', grid: { ...size } });
+    const grid = { w: 5, h: 3 };
+    mine.push(axis === 'distance' ? { kind: 'distance', channels, grid } : { kind: 'time', channels, cars: s.cars === 'focus' ? 'focus' : 'all', grid });
   }
-  const others = base.panels.filter((p) => p.kind !== 'time');
-  const panels = [...others.slice(0, first), ...mine, ...others.slice(first)];
-  const r = parseLayout({ version: base.version, panels });
+  const { name: _default, ...doc } = raceEngineer(mine);
+  const r = parseLayout(doc);
   // url.js bounds a link's strips (12 of 16 channels), so this reads; if it ever did not, the
   // default is what the link opens.
   return r.ok ? r.layout : defaultLayout();

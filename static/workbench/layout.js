@@ -68,6 +68,8 @@ export function parseLayout(value) {
     if (read.error) return fail(`${at}: ${read.error}`);
     if (KINDS[read.kind].one && seen.has(read.kind)) return fail(`${at}: a layout has one ${read.kind} panel at most`);
     seen.add(read.kind);
+    const under = overlapped(layout.panels, read.panel.grid);
+    if (under >= 0) return fail(`${at}: its grid place overlaps panel ${under + 1} (${layout.panels[under].kind})`);
     layout.panels.push(read.panel);
   }
   const bytes = utf8.encode(JSON.stringify(formatLayout(layout))).length;
@@ -118,6 +120,13 @@ function parseGrid(g, dflt) {
     return { error: `grid "col" ${grid.col} and "w" ${grid.w} reach past column ${COLUMNS}` };
   }
   return { grid };
+}
+
+/** The first of `panels` placed (`col` and `row`) where `grid` is placed too, or -1. */
+function overlapped(panels, grid) {
+  if (grid.col === undefined || grid.row === undefined) return -1;
+  const apart = (a, b) => a.col + a.w <= b.col || b.col + b.w <= a.col || a.row + a.h <= b.row || b.row + b.h <= a.row;
+  return panels.findIndex((p) => p.grid.col !== undefined && p.grid.row !== undefined && !apart(p.grid, grid));
 }
 
 /** The document a person would write for `layout` (a normalised one): defaults left out. */

@@ -7,6 +7,12 @@ import { DEFAULT_LAYOUT, defaultLayout, fromLegacy } from './builtins.js';
 import { formatLayout, fromParam, toParam } from './layout.js';
 
 /**
+ * Open this layout: dispatched on `document` with `{layout}` (a normalised layout) as its
+ * detail by the Layouts menu; the workbench shows it and keeps it in the link.
+ */
+export const OPEN_LAYOUT = 'trackside:layout';
+
+/**
  * The layout a link opens, from what core/url.js parseQuery read: its `layout=`, else its
  * `strip=`/`axis=distance` (a link made before layouts), else the default layout.
  * @param {{layout: string|null, strips: object[]|null, axis: 'time'|'distance'}} query

@@ -31,8 +31,8 @@ test('Driver coach and Kafka hold what docs/layouts.md says', () => {
 });
 
 /**
- * Where CSS grid's dense auto-placement puts each panel on 12 columns: the first place it
- * fits, rows top to bottom, columns left to right (what the workbench's grid does).
+ * Where CSS grid puts each panel on 12 columns: a panel with `col` and `row` there; the others
+ * (dense auto-placement) in the first place they fit, rows top to bottom, columns left to right.
  */
 function place(layout, columns = 12) {
   const taken = [];
@@ -40,24 +40,34 @@ function place(layout, columns = 12) {
     for (let y = r; y < r + h; y++) for (let x = c; x < c + w; x++) if (taken[y]?.[x]) return false;
     return true;
   };
-  return layout.panels.map((p) => {
+  const take = (p, r, c, w) => {
+    for (let y = r; y < r + p.grid.h; y++) for (let x = c; x < c + w; x++) (taken[y] ??= [])[x] = true;
+    return { kind: p.kind, row: r, col: c, w, h: p.grid.h };
+  };
+  const placed = layout.panels.filter((p) => p.grid.col && p.grid.row).map((p) => {
+    assert.ok(free(p.grid.row - 1, p.grid.col - 1, p.grid.w, p.grid.h), `${layout.name}: ${p.kind} overlaps another panel`);
+    return take(p, p.grid.row - 1, p.grid.col - 1, p.grid.w);
+  });
+  for (const p of layout.panels.filter((q) => !(q.grid.col && q.grid.row))) {
     const w = Math.min(p.grid.w, columns);
-    for (let r = 0; ; r++) {
+    search: for (let r = 0; ; r++) {
       for (let c = 0; c + w <= columns; c++) {
-        if (!free(r, c, w, p.grid.h)) continue;
-        for (let y = r; y < r + p.grid.h; y++) for (let x = c; x < c + w; x++) (taken[y] ??= [])[x] = true;
-        return { kind: p.kind, row: r, col: c, w, h: p.grid.h };
+        if (free(r, c, w, p.grid.h)) {
+          placed.push(take(p, r, c, w));
+          break search;
+        }
       }
     }
-  });
+  }
+  return placed;
 }
 
-test('at 1280 px every built-in is whole: strips 3 rows at least, tower 6 columns, Kafka the full width, no holes', () => {
+test('at 1280 px every built-in is whole: strips 3 rows at least, tower 7 columns, Kafka the full width, no holes', () => {
   for (const l of BUILTINS) {
     const placed = place(l);
     for (const p of placed) {
       if (p.kind === 'time' || p.kind === 'distance') assert.ok(p.h >= 3, `${l.name}: a strip of ${p.h} rows`);
-      if (p.kind === 'tower') assert.ok(p.w >= 6, `${l.name}: the tower is ${p.w} columns`);
+      if (p.kind === 'tower') assert.ok(p.w >= 7, `${l.name}: the tower is ${p.w} columns`);
       if (p.kind === 'kafka' || p.kind === 'timeline') assert.equal(p.w, 12, `${l.name}: ${p.kind}`);
     }
     const rows = Math.max(...placed.map((p) => p.row + p.h));
@@ -72,6 +82,14 @@ test('the default layout handed out is a copy: editing it leaves the built-in al
   assert.deepEqual(DEFAULT_LAYOUT.panels[0].channels, ['speed_kph']);
 });
 
+test('Race engineer has its strips one under another on the left, the tower, map, tires and delta on the right', () => {
+  const at = place(DEFAULT_LAYOUT).map((p) => `${p.kind}@${p.col},${p.row} ${p.w}x${p.h}`);
+  assert.deepEqual(at, [
+    'time@0,0 5x3', 'time@0,3 5x3', 'time@0,6 5x3', 'time@0,9 5x3', 'time@0,12 5x3',
+    'tower@5,0 7x6', 'map@5,6 4x6', 'tires@9,6 3x6', 'delta@5,12 7x3', 'kafka@0,15 12x5',
+  ]);
+});
+
 test('a link with strip= opens its strips as time panels beside the default’s other panels', () => {
   const { strips, axis } = parseQuery('?topic=t&strip=all:brake_temp_c.fl,brake_temp_c.fr&strip=car:gear');
   const layout = fromLegacy({ strips, axis });
@@ -80,6 +98,9 @@ test('a link with strip= opens its strips as time panels beside the default’s 
   ]);
   assert.equal(layout.panels[0].grid.h, 3);
   assert.equal(parseLayout(layout).ok, true);
+  assert.equal(place(layout).find((p) => p.kind === 'kafka').row, 15, 'under the right-hand side, the taller');
+  const many = fromLegacy({ strips: Array.from({ length: 12 }, (_, i) => ({ channels: [`c${i}`], cars: 'all' })), axis: 'time' });
+  assert.equal(place(many).find((p) => p.kind === 'kafka').row, 36, 'under twelve strips, the taller');
 });
 
 test('a link with axis=distance opens distance panels and the delta; without strip= the default strips', () => {

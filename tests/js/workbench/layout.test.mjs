@@ -122,6 +122,8 @@ describe('a layout refused, with the reason docs/layouts.md gives', () => {
     [doc({ kind: 'time', channels: ['a'], grid: { x: 1 } }), 'panel 1 (time): unknown grid field "x"'],
     [doc({ kind: 'time', channels: ['a'], grid: [8, 4] }), 'panel 1 (time): grid must be an object ({"w", "h", "col", "row"})'],
     [doc({ kind: 'kafka', grid: { col: 2 } }), 'panel 1 (kafka): grid "col" 2 and "w" 12 reach past column 12'],
+    [doc({ kind: 'tower', grid: { col: 1, row: 1 } }, { kind: 'tires' }, { kind: 'map', grid: { col: 4, row: 8 } }),
+      'panel 3 (map): its grid place overlaps panel 1 (tower)'],
     [doc({ kind: 'map', title: 'x'.repeat(61) }), 'panel 1 (map): "title" must be 1 to 60 characters'],
     [{ version: 1, name: '', panels: [{ kind: 'map' }] }, '"name" must be 1 to 60 characters'],
     [doc('map'), 'panel 1: a panel is an object with a "kind"'],
@@ -146,6 +148,12 @@ describe('a layout refused, with the reason docs/layouts.md gives', () => {
     const panels = Array.from({ length: 24 }, (_, i) => ({ kind: 'time', channels: [long(i), long(i + 100), long(i + 200)] }));
     assert.match(error(doc(...panels)), /^a layout is at most 8 KiB written compactly, not 9\.\d KiB$/);
     assert.match(error(' '.repeat(70 * 1024)), /^a layout is at most 64 KiB of text/);
+  });
+
+  test('placed panels side by side or one under another do not overlap', () => {
+    const placed = (col, row) => ({ kind: 'xy', x: 'a', y: 'b', grid: { col, row } });
+    read(doc(placed(1, 1), placed(5, 1), placed(1, 7), { kind: 'tires', grid: { col: 9, row: 7 } }, placed(1, 1 + 6 + 6)));
+    read(doc(placed(1, 1), { kind: 'xy', x: 'a', y: 'b', grid: { col: 1 } }), 'a panel with a column only is placed by the grid');
   });
 
   test('names and titles count characters, not bytes', () => {
