@@ -4,13 +4,16 @@
 // Sizes are chosen for 1280 × 800, where a column is about 100 px and a row 40 px: strips are
 // 3 rows (120 px) at least; the timing tower is 7 columns (about 700 px, as wide as the side
 // of the page before layouts), so its fixed columns (position to RPM, about 570 px) leave the
-// driver's name room; the Kafka panel spans the width, so its LAG column shows. Left and right
-// come out the same height, so no hole is left. The page scrolls vertically past what fits.
+// driver's name room, and 11 rows, so that 20 cars' rows nearly all show; the Kafka panel spans
+// the width, so its LAG column shows. Left and right come out the same height, so no hole is
+// left. The page scrolls vertically past what fits.
 
 import { isChannelName } from './layout-kinds.js';
 import { parseLayout } from './layout.js';
 
-const strip = (channels, cars) => ({ kind: 'time', channels, cars, grid: { w: 5, h: 3 } });
+const strip = (channels, cars) => ({ kind: 'time', channels, cars, grid: { ...STRIP } });
+/** A strip of Race engineer: 160 px tall, as wide as the strips were before layouts. */
+const STRIP = Object.freeze({ w: 5, h: 4 });
 const CORNERS = ['fl', 'fr', 'rl', 'rr'];
 const DEFAULT_STRIPS = [
   strip(['speed_kph'], 'all'),
@@ -47,7 +50,7 @@ function bands(col, row, list) {
 function raceEngineer(strips) {
   const left = bands(1, 1, strips.map((s) => [s]));
   const right = bands(6, 1, [
-    [{ kind: 'tower', grid: { w: 7, h: 6 } }],
+    [{ kind: 'tower', grid: { w: 7, h: 11 } }],
     [{ kind: 'map', grid: { w: 4, h: 6 } }, { kind: 'tires', grid: { w: 3, h: 6 } }],
     [{ kind: 'delta', grid: { w: 7, h: 3 } }],
   ]);
@@ -121,7 +124,7 @@ export function fromLegacy({ strips = null, axis = 'time' }) {
     // A name too long for a channel (url.js does not bound its length) is one no record carries.
     const channels = [...new Set(s.channels.filter(isChannelName))];
     if (channels.length === 0) continue;
-    const grid = { w: 5, h: 3 };
+    const grid = { ...STRIP };
     mine.push(axis === 'distance' ? { kind: 'distance', channels, grid } : { kind: 'time', channels, cars: s.cars === 'focus' ? 'focus' : 'all', grid });
   }
   const { name: _default, ...doc } = raceEngineer(mine);

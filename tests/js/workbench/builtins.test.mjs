@@ -85,8 +85,8 @@ test('the default layout handed out is a copy: editing it leaves the built-in al
 test('Race engineer has its strips one under another on the left, the tower, map, tires and delta on the right', () => {
   const at = place(DEFAULT_LAYOUT).map((p) => `${p.kind}@${p.col},${p.row} ${p.w}x${p.h}`);
   assert.deepEqual(at, [
-    'time@0,0 5x3', 'time@0,3 5x3', 'time@0,6 5x3', 'time@0,9 5x3', 'time@0,12 5x3',
-    'tower@5,0 7x6', 'map@5,6 4x6', 'tires@9,6 3x6', 'delta@5,12 7x3', 'kafka@0,15 12x5',
+    'time@0,0 5x4', 'time@0,4 5x4', 'time@0,8 5x4', 'time@0,12 5x4', 'time@0,16 5x4',
+    'tower@5,0 7x11', 'map@5,11 4x6', 'tires@9,11 3x6', 'delta@5,17 7x3', 'kafka@0,20 12x5',
   ]);
 });
 
@@ -96,11 +96,11 @@ test('a link with strip= opens its strips as time panels beside the default’s 
   assert.deepEqual(describePanels(layout), [
     'time brake_temp_c.fl brake_temp_c.fr all', 'time gear focus', 'tower', 'map', 'tires', 'delta', 'kafka',
   ]);
-  assert.equal(layout.panels[0].grid.h, 3);
+  assert.equal(layout.panels[0].grid.h, 4);
   assert.equal(parseLayout(layout).ok, true);
-  assert.equal(place(layout).find((p) => p.kind === 'kafka').row, 15, 'under the right-hand side, the taller');
+  assert.equal(place(layout).find((p) => p.kind === 'kafka').row, 20, 'under the right-hand side, the taller');
   const many = fromLegacy({ strips: Array.from({ length: 12 }, (_, i) => ({ channels: [`c${i}`], cars: 'all' })), axis: 'time' });
-  assert.equal(place(many).find((p) => p.kind === 'kafka').row, 36, 'under twelve strips, the taller');
+  assert.equal(place(many).find((p) => p.kind === 'kafka').row, 48, 'under twelve strips, the taller');
 });
 
 test('a link with axis=distance opens distance panels and the delta; without strip= the default strips', () => {
