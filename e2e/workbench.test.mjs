@@ -74,7 +74,8 @@ describe('the workbench', () => {
       await waitUntil(async () => (await page.locator('[data-testid="channel-list"] [role=option]').first().getAttribute('data-channel')) === 'rpm', 'rpm is offered first');
       await page.keyboard.press('Enter');
       await waitUntil(async () => (await titles(page, 'time')).length === 6, 'a sixth strip');
-      assert.deepEqual((await layout(page)).panels.at(-1), { kind: 'time', channels: ['rpm'] }, 'a strip of every car, the default');
+      const added = (await layout(page)).panels.at(-1);
+      assert.deepEqual([added.kind, added.channels, added.cars], ['time', ['rpm'], 'all'], 'a strip of every car, the default');
       await waitUntil(async () => (await page.evaluate(() => window.trackside.strips.at(-1))).series.some((s) => s.last != null), 'the new strip draws rpm');
 
       await panel(page, 'Timeline').getByRole('button', { name: 'Remove the Timeline panel' }).click();
@@ -153,13 +154,9 @@ describe('the workbench', () => {
       const again = await openPage(stack.browser, page.url(), { viewport: { width: 1280, height: 800 } });
       try {
         await again.page.waitForFunction(() => window.trackside.records > 0, null, { timeout: 30_000 });
-        const reopened = await layout(again.page);
-        if (new URL(page.url()).searchParams.has('layout')) {
-          assert.deepEqual(reopened, arranged, 'the link holds the whole layout');
-        } else {
-          // Until the link holds the layout (`layout=`), it keeps the strips and their order.
-          assert.deepEqual(reopened.panels.filter((p) => p.kind === 'time').map((p) => p.channels), arranged.panels.filter((p) => p.kind === 'time').map((p) => p.channels));
-        }
+        assert.ok(new URL(page.url()).searchParams.has('layout'), 'the link holds the layout');
+        assert.deepEqual(await layout(again.page), arranged, 'the link opens the same panels, in the same places');
+        assert.deepEqual(await boxes(again.page), await boxes(page), 'and the same boxes on the screen');
         assert.deepEqual(again.errors, []);
       } finally {
         await again.close();

@@ -19,15 +19,20 @@ export class Workbench {
   /**
    * @param {HTMLElement} el  the grid
    * @param {{kinds: Record<string, {title: string|((spec: object) => string), w: number, h: number,
-   *   one: boolean, make: Function}>, ctx: object, onChange: (layout: object) => void,
+   *   one: boolean, make: Function}>, ctx: object, check: (layout: object) => {ok: boolean, layout?: object,
+   *   error?: string}, onChange: (layout: object) => void, onRefused?: (error: string) => void,
    *   onApplied?: (panels: object[]) => void}} opts  `ctx`: what every panel reads (workbench/panel.js);
-   *   `onChange`: the person changed the layout; `onApplied`: the panels shown, in order, after each change
+   *   `check`: the layout codec (layout.js parseLayout: a changed layout is kept normalised, or refused
+   *   with its reason); `onChange`: the person changed the layout; `onApplied`: the panels shown, in order,
+   *   after each change
    */
-  constructor(el, { kinds, ctx, onChange, onApplied = () => {} }) {
+  constructor(el, { kinds, ctx, check, onChange, onRefused = () => {}, onApplied = () => {} }) {
     this.el = el;
     this.kinds = kinds;
     this.ctx = ctx;
+    this.check = check;
     this.onChange = onChange;
+    this.onRefused = onRefused;
     this.onApplied = onApplied;
     this.layout = { version: 1, panels: [] };
     /** The panels shown, in the layout's order: {kind, spec, key, section, body, panel, onScreen}. */
@@ -128,9 +133,13 @@ export class Workbench {
   change(panels, moved = null) {
     if (panels === this.layout.panels) return;
     if (moved !== null) panels = settle(panels, moved, (kind) => this.kind(kind) ?? { w: 4, h: 4 });
-    const layout = { ...this.layout, panels };
-    this.apply(layout);
-    this.onChange(layout);
+    const r = this.check({ ...this.layout, panels });
+    if (!r.ok) {
+      this.onRefused(r.error);
+      return;
+    }
+    this.apply(r.layout);
+    this.onChange(r.layout);
   }
 
   /** A panel changed its own spec (a channel added in its header). */
@@ -139,7 +148,8 @@ export class Workbench {
     if (i < 0) return;
     const at = this.layout.panels.indexOf(p.spec);
     if (at < 0) return;
-    this.change(this.layout.panels.map((s, k) => (k === at ? { ...spec, kind: p.kind, ...(p.spec.grid ? { grid: p.spec.grid } : {}) } : s)));
+    const { title, grid } = p.spec;
+    this.change(this.layout.panels.map((s, k) => (k === at ? { ...spec, kind: p.kind, ...(title ? { title } : {}), ...(grid ? { grid } : {}) } : s)));
   }
 
   /** Adds a panel of `spec` at the end; a second panel of a singleton kind is refused. */
