@@ -218,9 +218,13 @@ describe('the workbench', () => {
             return el === hit || el.contains(hit);
           });
           assert.ok(seen, 'nothing covers the Lag header');
-          // The strips are at least 120 px tall.
+          // The strips are at least 120 px tall, and no value is cut: the strips' headers,
+          // the tower's numbers, the tires.
           const heights = await page.evaluate(() => window.trackside.strips.map((s) => s.height));
           for (const h of heights) assert.ok(h >= 120, `a strip ${h} px tall`);
+          const cut = await page.evaluate(() => [...document.querySelectorAll('.strip-head > *, [data-testid=car-rows] td.num, .tire-value, .panel-title')]
+            .filter((e) => e.textContent !== '' && e.scrollWidth > e.clientWidth + 1).map((e) => `${e.className || e.dataset.value} ${e.textContent}`));
+          assert.deepEqual(cut, [], 'no value is cut at 1280 × 800');
         }
         assert.deepEqual(errors, []);
       } finally {
