@@ -9,6 +9,7 @@
 //   ?topic=t&car=7&axis=distance                      car 7's laps overlaid by distance
 //   ?topic=t&wire=json                                data as JSON rather than columnar (debugging)
 //   ?topic=t&strip=all:speed_kph&strip=car:brake_temp_c.fl,brake_temp_c.fr   the strips (strips/layout.js)
+//   ?topic=t&a=2025-11-25T00:00:10.000Z&b=2025-11-25T00:00:12.500Z   the A/B cursors (docs/layouts.md)
 
 /** The chart windows the page offers, in seconds, and the one a URL without `window` means. */
 export const WINDOWS = Object.freeze([30, 60, 120]);
@@ -24,9 +25,10 @@ export const DEFAULT_SPEED = 1;
  * when every car is drawn; `t` (ms) is null when the link is live.
  * @returns {{selection: object[]|null, car: string|null, cars: string[]|null, window: number,
  *   t: number|null, speed: number|'max', paused: boolean, axis: 'time'|'distance',
- *   wire: 'columnar'|'json', strips: object[]}}  `wire`: how `data` messages are asked for (columnar unless
- *   the link says json); `strips`: the strips shown ({channels, cars} as strips/layout.js keeps them), null
- *   when the link names none (the page's default set)
+ *   wire: 'columnar'|'json', strips: object[], a: number|null, b: number|null}}  `wire`: how `data` messages
+ *   are asked for (columnar unless the link says json); `strips`: the strips shown ({channels, cars} as
+ *   strips/layout.js keeps them), null when the link names none (the page's default set); `a`, `b`: the
+ *   A/B cursors (ms, read as `t` is), null when unset
  */
 export function parseQuery(search) {
   const q = new URLSearchParams(search);
@@ -44,6 +46,8 @@ export function parseQuery(search) {
     axis: q.get('axis') === 'distance' ? 'distance' : 'time',
     wire: q.get('wire') === 'json' ? 'json' : 'columnar',
     strips: parseStrips(q.getAll('strip')),
+    a: parseTime(q.get('a')),
+    b: parseTime(q.get('b')),
   };
 }
 
@@ -53,7 +57,7 @@ export function parseQuery(search) {
  */
 export function formatQuery({
   selection, car = null, cars = null, window = DEFAULT_WINDOW, t = null, speed = DEFAULT_SPEED, paused = false, axis = 'time',
-  wire = 'columnar', strips = null,
+  wire = 'columnar', strips = null, a = null, b = null,
 }) {
   const live = !Number.isFinite(t);
   return queryFromSelection(selection, {
@@ -66,8 +70,13 @@ export function formatQuery({
     axis: axis === 'distance' ? 'distance' : null,
     wire: wire === 'json' ? 'json' : null,
     strip: strips ? formatStrips(strips) : null,
+    a: cursorTime(a),
+    b: cursorTime(b),
   });
 }
+
+/** A cursor's time as a link writes it: ISO 8601 to the millisecond, null when unset. */
+const cursorTime = (ms) => (Number.isFinite(ms) && ms >= 0 ? new Date(Math.round(ms)).toISOString() : null);
 
 /** A playhead time: an ISO 8601 time or ms since the epoch; null when absent or unreadable. */
 export function parseTime(s) {
