@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CAPACITY, TelemetryStore } from '../../../static/core/state.js';
-import { HOLD_MS, channelStats, columnStats, delta, ordered, spanOf, timeRows } from '../../../static/cursors/stats.js';
+import { HOLD_MS, MAX_ROWS, channelStats, columnStats, delta, ordered, readoutRows, spanOf, timeRows } from '../../../static/cursors/stats.js';
 
 const all = () => true;
 /** A car whose speed is `speeds[k]` at `t0 + k × step` ms, with optional other channels per record. */
@@ -16,7 +16,7 @@ function car(speeds, { t0 = 1_000, step = 100, extra = () => ({}) } = {}) {
   store.ingest([{ topic: 't', partition: 0, records }], all, false);
   return store.cars.get('7');
 }
-const statsOf = (track, name, a, b) => channelStats(track, spanOf(track, Math.min(a, b), Math.max(a, b)), name);
+const statsOf = (track, name, a, b) => channelStats(track, spanOf(track, a, b), name);
 
 describe('statistics between the cursors', () => {
   test('cursors on two records read exactly their values, and the range both of them and what lies between', () => {
@@ -42,10 +42,13 @@ describe('statistics between the cursors', () => {
     assert.equal(s.mean, 30);
   });
 
-  test('A after B is the same range, B − A still the later value less the earlier', () => {
+  test('A after B is the same range; A, B and B − A stay the values at each cursor as placed', () => {
     const track = car([10, 20, 30, 40]);
-    assert.deepEqual(statsOf(track, 'speed_kph', 1_300, 1_000), statsOf(track, 'speed_kph', 1_000, 1_300));
-    assert.equal(statsOf(track, 'speed_kph', 1_300, 1_000).diff, 30);
+    const forward = statsOf(track, 'speed_kph', 1_000, 1_300);
+    const back = statsOf(track, 'speed_kph', 1_300, 1_000);
+    assert.deepEqual([back.min, back.max, back.mean, back.count], [forward.min, forward.max, forward.mean, forward.count]);
+    assert.deepEqual([back.a, back.b, back.diff], [40, 10, -30]);
+    assert.deepEqual([back.aAt, back.bAt], [1_300, 1_000]);
     assert.deepEqual(ordered({ a: 5, b: 2 }), { a: 2, b: 5 });
     assert.equal(delta({ a: 5_000, b: 2_000 }), 3_000);
     assert.equal(delta({ a: 5_000, b: null }), null, 'no Δt with one cursor');
@@ -98,7 +101,7 @@ describe('statistics between the cursors', () => {
     const cars = new Map([['7', track]]);
     const rows = [{ car: '7', channel: 'speed_kph' }, { car: '7', channel: 'rpm' }, { car: '9', channel: 'rpm' }];
     assert.equal(timeRows(cars, rows, { a: 1_000, b: null }), null);
-    const out = timeRows(cars, rows, { a: 1_200, b: 1_000 });
+    const out = timeRows(cars, rows, { a: 1_000, b: 1_200 });
     assert.deepEqual(out.map((r) => [r.car, r.channel, r.stats.diff, r.stats.mean]), [
       ['7', 'speed_kph', 20, 20], ['7', 'rpm', 200, 8100], ['9', 'rpm', null, null],
     ]);
@@ -116,13 +119,40 @@ describe('statistics between distance cursors', () => {
     assert.deepEqual([s.aAt, s.bAt], [10, 50]);
   });
 
-  test('a cursor on a point without a value reads the one before; reversed cursors are the same', () => {
-    const s = columnStats(xs, ys, 45, 25);
+  test('a cursor on a point without a value reads the one before; reversed cursors read the same range', () => {
+    const s = columnStats(xs, ys, 25, 45);
     assert.deepEqual([s.a, s.aAt, s.b, s.bAt, s.count], [2, 10, 4, 30, 1]);
+    const r = columnStats(xs, ys, 45, 25);
+    assert.deepEqual([r.a, r.b, r.diff, r.count, r.mean], [4, 2, -2, 1, 4]);
   });
 
   test('nothing on the grid gives nulls', () => {
     const s = columnStats([], [], 0, 10);
     assert.deepEqual([s.a, s.b, s.diff, s.mean, s.count], [null, null, null, null, 0]);
+  });
+});
+
+describe('the rows of the readout', () => {
+  const strips = [
+    { channels: ['speed_kph'], cars: 'all' },
+    { channels: ['throttle', 'brake'], cars: 'focus' },
+    { channels: ['speed_kph', 'rpm'], cars: 'focus' },
+  ];
+
+  test('each channel once, the focused car first, every car drawn only where a strip draws every car', () => {
+    const rows = readoutRows(strips, '7', ['3', '9', '7']);
+    assert.deepEqual(rows.map((r) => `${r.channel}#${r.car}`), [
+      'speed_kph#7', 'speed_kph#3', 'speed_kph#9', 'throttle#7', 'brake#7', 'rpm#7',
+    ]);
+  });
+
+  test('with no focused car, the strips of every car still list the cars drawn', () => {
+    assert.deepEqual(readoutRows(strips, null, ['3', '9']).map((r) => `${r.channel}#${r.car}`), ['speed_kph#3', 'speed_kph#9']);
+  });
+
+  test('the rows are bounded', () => {
+    const many = Array.from({ length: 16 }, (_, k) => `c${k}`);
+    const cars = Array.from({ length: 40 }, (_, k) => String(k));
+    assert.equal(readoutRows([{ channels: many, cars: 'all' }], '0', cars).length, MAX_ROWS);
   });
 });
