@@ -22,6 +22,8 @@ import { Rounds } from './core/view.js';
 import { formatQuery, parseQuery } from './core/url.js';
 import { pageViews } from './views.js';
 import { DEFAULT_STRIPS, sameStrips } from './strips/layout.js';
+import { installCursors } from './cursors/cursors.js';
+import { CursorsDock } from './cursors/dock.js';
 
 const TOPICS_REFRESH_MS = 5_000;
 const PLAYBACK_TICK_MS = 1_000;
@@ -111,7 +113,18 @@ const playback = new Playback({
   onUrl: () => writeUrl(),
 });
 const charts = strips.charts;
-const views = pageViews({ strips, playback, race });
+installCursors({
+  ui, a: fromUrl.a, b: fromUrl.b,
+  // `a` and `b` away from every strip: the playhead, or the newest record while live.
+  moment: () => playback.playhead(performance.now()) ?? playback.liveEdge(),
+  changed: () => writeUrl(),
+});
+const cursorsDock = new CursorsDock(root, {
+  store, ui, channels, session: () => session,
+  focus: () => race.focus(),
+  drawn: () => charts.order,
+});
+const views = pageViews({ strips, playback, race, cursorsDock });
 
 if (fromUrl.t !== null) playback.pendingTs = fromUrl.t;
 race.setAxis(ui.axis);
@@ -221,6 +234,8 @@ function writeUrl() {
     axis: ui.axis,
     wire: fromUrl.wire,
     strips: sameStrips(ui.strips, DEFAULT_STRIPS) ? null : ui.strips,
+    // Distance cursors are metres into a lap: a link keeps time cursors only.
+    ...(ui.cursors.axis === 'time' ? { a: ui.cursors.a, b: ui.cursors.b } : {}),
   });
   if (q !== location.search) history.replaceState(null, '', q);
 }
@@ -345,6 +360,8 @@ const hook = Object.freeze({
   },
   /** Each strip shown: its key, channels, cars, label, unit, height (px), and the last value of each series drawn. */
   get strips() { return charts.describe(); },
+  /** The A/B cursors: {a, b, axis} (ms on time strips, metres on distance strips), null when unset. */
+  get cursors() { return { ...ui.cursors }; },
   get lapTable() { return { topic: race.table.topic, index: race.table.index, track: race.table.track, cars: race.table.cars.size }; },
 });
 Object.defineProperty(window, 'trackside', { value: hook, enumerable: true });

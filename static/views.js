@@ -8,10 +8,10 @@ import { checkViews } from './core/view.js';
 
 /**
  * @param {{strips: import('./strips/strips.js').Strips, playback: import('./playback/playback.js').Playback,
- *   race: import('./race/race.js').Race}} coordinators
+ *   race: import('./race/race.js').Race, cursorsDock: import('./cursors/dock.js').CursorsDock}} coordinators
  * @returns {import('./core/view.js').View[]}
  */
-export function pageViews({ strips, playback, race }) {
+export function pageViews({ strips, playback, race, cursorsDock }) {
   return checkViews([
     race.cars, // first: it tells the strips which cars to draw, and writes the values at the cursor
     strips.time,
@@ -19,5 +19,6 @@ export function pageViews({ strips, playback, race }) {
     race.map,
     race.tower,
     race.distance,
+    cursorsDock, // last: it reads what the strips were given this frame
   ]);
 }

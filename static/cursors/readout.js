@@ -1,0 +1,191 @@
+// The `cursors` panel (docs/layouts.md): the A/B cursors' readout. A table, per channel of
+// the strips shown and per car they draw (the focused car first): the value at A, at B,
+// B − A, and the minimum, maximum and mean between them, with Δt and the cursors' times
+// in its header. The numbers are stats.js's; placing the cursors is cursors.js's, clearing
+// them is here too (Esc in the readout, or its ✕). A panel (workbench/panel.js): it redraws
+// when the cursors, the cars, the channels or the data changed, at most REDRAW_MS apart.
+
+import { checkPanel } from '../workbench/panel.js';
+import { formatValue, labelOf, scaleOf, unitOf } from '../strips/layout.js';
+import { CURSOR_COLORS, clearCursors, cursors } from './cursors.js';
+import { HOLD_MS, delta, readoutRows, timeRows } from './stats.js';
+
+/** The table is redrawn at most this often while the data moves under the cursors. */
+const REDRAW_MS = 200;
+
+export const HINT = 'Press a and b over a strip, or Alt-drag a range across one, to place the A and B cursors.';
+const AT_TIP = `The value at a cursor is the newest sample at or before it (up to ${HOLD_MS / 1000} s before); `
+  + 'min, max and mean are over the samples between A and B, both included.';
+
+const el = (tag, props = {}, ...children) => {
+  const e = Object.assign(document.createElement(tag), props);
+  e.append(...children);
+  return e;
+};
+
+const pad = (n, w = 2) => String(n).padStart(w, '0');
+/** A cursor's time as the strips' axis writes it (local wall clock), to the millisecond. */
+export function clockMs(ms) {
+  const d = new Date(ms);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** Δt as a person reads it: "2.380 s", "1 min 02.500 s". */
+export function formatSpan(ms) {
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(3)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${(s - m * 60).toFixed(3).padStart(6, '0')} s`;
+}
+
+const COLUMNS = [
+  ['a', 'A'], ['b', 'B'], ['diff', 'B − A'], ['min', 'Min'], ['max', 'Max'], ['mean', 'Mean'],
+];
+
+/** A statistic as the readout writes it: B − A signed, a gear's mean and difference as plain numbers. */
+function formatStat(scale, key, v) {
+  if (v === null) return '—';
+  const plain = (key === 'diff' || key === 'mean') && scale === 'gear' ? 'auto' : scale;
+  const text = formatValue(plain, v);
+  return key === 'diff' && v > 0 ? `+${text}` : text;
+}
+
+/**
+ * The `cursors` panel's factory. `ctx.strips()` (when the workbench gives it) lists the strips
+ * shown ({channels, cars}); else the page's `ctx.ui.strips`.
+ * @param {HTMLElement} body  @param {object} spec  @param {import('../workbench/panel.js').PanelContext} ctx
+ */
+export function cursorsPanel(body, spec, ctx) {
+  const strips = () => ctx.strips?.() ?? ctx.ui.strips ?? [];
+  const unit = (name) => ctx.channels?.unit(name) || unitOf(name);
+  body.classList.add('cursors-readout');
+  body.tabIndex = 0;
+  body.setAttribute('aria-label', 'A/B cursors readout: Esc clears the cursors');
+  const times = el('span', { className: 'cursors-times', title: AT_TIP });
+  times.dataset.testid = 'cursors-times';
+  const clear = el('button', { type: 'button', className: 'cursors-clear', textContent: '✕', title: 'Clear the cursors (Esc)' });
+  clear.setAttribute('aria-label', 'Clear the A and B cursors');
+  clear.dataset.testid = 'cursors-clear';
+  const head = el('div', { className: 'cursors-head' }, times, clear);
+  const hint = el('p', { className: 'cursors-hint', textContent: HINT });
+  const table = el('table', { className: 'cursors-table' });
+  table.dataset.testid = 'cursors-table';
+  const wrap = el('div', { className: 'cursors-scroll' }, table);
+  body.append(head, hint, wrap);
+
+  let key = '';
+  let drawnAt = -Infinity;
+  let cursorsKey = '';
+  const onClear = () => clearCursors();
+  const onKey = (e) => {
+    if (e.key !== 'Escape') return;
+    e.stopPropagation();
+    clearCursors();
+  };
+  clear.addEventListener('click', onClear);
+  body.addEventListener('keydown', onKey);
+
+  function draw() {
+    const c = cursors();
+    const set = c.a !== null || c.b !== null;
+    body.dataset.state = c.a !== null && c.b !== null ? 'range' : set ? 'one' : 'none';
+    clear.hidden = !set;
+    hint.hidden = c.a !== null && c.b !== null;
+    times.replaceChildren(...header(c));
+    if (c.axis !== 'time' || c.a === null || c.b === null) {
+      table.replaceChildren();
+      wrap.hidden = true;
+      if (c.axis === 'distance' && set) hint.textContent = 'Distance cursors: their values are read on the Distance strips.';
+      else hint.textContent = HINT;
+      return;
+    }
+    wrap.hidden = false;
+    const focus = ctx.focus();
+    const rows = timeRows(ctx.store.cars, readoutRows(strips(), focus, ctx.drawn()), c) ?? [];
+    table.replaceChildren(thead(), ...tbodies(rows, focus));
+  }
+
+  function header(c) {
+    const part = (which) => {
+      const v = c[which];
+      const s = el('span', { className: 'cursors-at' },
+        el('b', { textContent: which.toUpperCase(), style: `color:${CURSOR_COLORS[which]}` }),
+        ` ${v === null ? 'not placed' : c.axis === 'distance' ? `${formatValue('auto', v)} m` : clockMs(v)}`);
+      s.dataset.cursor = which;
+      if (v !== null) s.dataset.value = String(v);
+      return s;
+    };
+    const d = delta(c);
+    const dt = el('span', { className: 'cursors-dt', textContent: d === null ? '' : c.axis === 'distance' ? `Δ ${formatValue('auto', d)} m` : `Δt ${formatSpan(d)}` });
+    dt.dataset.testid = 'cursors-dt';
+    if (d !== null) dt.dataset.value = String(d);
+    return [part('a'), part('b'), dt];
+  }
+
+  function thead() {
+    return el('thead', {}, el('tr', {},
+      el('th', { scope: 'col', textContent: 'Channel' }),
+      el('th', { scope: 'col', textContent: 'Car' }),
+      ...COLUMNS.map(([k, text]) => el('th', { scope: 'col', className: 'num', textContent: text, title: k === 'a' || k === 'b' ? AT_TIP : '' }))));
+  }
+
+  /** One tbody per channel, its name on the first row. */
+  function tbodies(rows, focus) {
+    const groups = new Map();
+    for (const r of rows) {
+      let g = groups.get(r.channel);
+      if (!g) groups.set(r.channel, (g = []));
+      g.push(r);
+    }
+    return [...groups].map(([channel, list]) => {
+      const scale = scaleOf({ channels: [channel] });
+      const u = unit(channel);
+      const tb = el('tbody');
+      tb.dataset.channel = channel;
+      list.forEach((r, k) => {
+        const tr = el('tr');
+        tr.dataset.car = r.car;
+        if (r.car === focus) tr.classList.add('focus');
+        if (k === 0) {
+          const name = el('th', { scope: 'rowgroup', rowSpan: list.length, title: channel },
+            labelOf({ channels: [channel] }), u ? el('span', { className: 'cursors-unit', textContent: ` ${u}` }) : '');
+          tr.append(name);
+        }
+        tr.append(el('td', { className: 'cursors-car', textContent: `#${r.car}` }));
+        for (const [key] of COLUMNS) {
+          const v = r.stats[key];
+          const td = el('td', { className: 'num', textContent: formatStat(scale, key, v) });
+          td.dataset.stat = key;
+          if (v !== null) td.dataset.value = String(v);
+          if (key === 'mean') td.title = `mean of ${r.stats.count} sample${r.stats.count === 1 ? '' : 's'}`;
+          tr.append(td);
+        }
+        tb.append(tr);
+      });
+      return tb;
+    });
+  }
+
+  return checkPanel('cursors', {
+    frame(now) {
+      const c = cursors();
+      const next = [c.a, c.b, c.axis, ctx.store.version, ctx.focus(), ctx.drawn().join(','), JSON.stringify(strips())].join('|');
+      if (next === key) return;
+      // The data moving under set cursors redraws at the pace; the cursors themselves at once.
+      const ck = `${c.a}|${c.b}|${c.axis}`;
+      if (ck === cursorsKey && now - drawnAt < REDRAW_MS) return;
+      key = next;
+      cursorsKey = ck;
+      drawnAt = now;
+      draw();
+    },
+    resize() {
+      key = '';
+    },
+    destroy() {
+      clear.removeEventListener('click', onClear);
+      body.removeEventListener('keydown', onKey);
+      body.replaceChildren();
+    },
+  });
+}
