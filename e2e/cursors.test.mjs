@@ -1,0 +1,161 @@
+// The A/B cursors against the real server and broker: a car of our own with known values,
+// cursors placed on two of its records (by the link's a= and b=, by the keyboard, by an
+// Alt-drag) and the readout showing exactly those records' values, their difference and the
+// mean of the records between; Esc clears them.
+// Run with `node --test e2e/cursors.test.mjs` (see e2e/harness.mjs for the environment).
+
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ARTIFACTS, openPage, produceLines, startStack, uniqueName, waitUntil } from './harness.mjs';
+
+const T = { timeout: 120_000 };
+const PROBE = 'probe';
+const N = 40;
+const STEP_MS = 100;
+/** Record i: speed 120 + 3i km/h; g_lat −1.5 + i/100, missing from every fifth record. */
+const speedOf = (i) => 120 + 3 * i;
+const gLatOf = (i) => (i % 5 === 4 ? null : -1.5 + i / 100);
+
+describe('the A/B cursors', () => {
+  let stack;
+  /** The probe's record times (ms), oldest first. */
+  let times;
+
+  before(async () => {
+    stack = await startStack({
+      topic: uniqueName('e2e-cursors'),
+      prepare: async (topic) => {
+        const now = Date.now();
+        times = Array.from({ length: N }, (_, i) => now - (N - i) * STEP_MS);
+        const values = times.map((ts, i) => JSON.stringify({
+          car: PROBE, ts, speed_kph: speedOf(i), rpm: 9000, tire_temp_c: { fl: 90, fr: 90, rl: 90, rr: 90 },
+          ...(gLatOf(i) === null ? {} : { g_lat: gLatOf(i) }),
+        }));
+        await produceLines({ topic, partition: 0, key: PROBE, values });
+      },
+    });
+  });
+
+  after(async () => {
+    await stack?.stop();
+  });
+
+  const link = (extra = '') => `${stack.url}/?topic=${stack.topic}&car=${PROBE}&strip=car:speed_kph&strip=car:g_lat${extra}`;
+  const readout = (page) => page.locator('[data-testid="cursors-dock"]');
+  /** What the readout's row of `channel` says: the text of each statistic and its exact value. */
+  const row = (page, channel) => page.evaluate(([ch, car]) => {
+    const tr = document.querySelector(`[data-testid="cursors-dock"] tbody[data-channel="${ch}"] tr[data-car="${car}"]`);
+    if (!tr) return null;
+    const out = {};
+    for (const td of tr.querySelectorAll('td[data-stat]')) out[td.dataset.stat] = { text: td.textContent, value: td.dataset.value === undefined ? null : Number(td.dataset.value) };
+    return out;
+  }, [channel, PROBE]);
+  /** The expected statistics of `of(i)` with cursors at times a and b (the records at or before each, the records between). */
+  function expected(of, a, b) {
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    const atOrBefore = (t) => {
+      for (let i = N - 1; i >= 0; i--) if (times[i] <= t && of(i) !== null) return t - times[i] <= 1500 ? of(i) : null;
+      return null;
+    };
+    const between = times.map((t, i) => (t >= lo && t <= hi ? of(i) : null)).filter((v) => v !== null);
+    return {
+      a: atOrBefore(lo), b: atOrBefore(hi),
+      mean: between.reduce((s, v) => s + v, 0) / between.length,
+      min: Math.min(...between), max: Math.max(...between),
+    };
+  }
+
+  test('a link with a= and b= on two records shows their values, the difference and the mean between', T, async () => {
+    const [i, j] = [10, 30];
+    const { page, errors, close } = await openPage(stack.browser, link(`&a=${times[i]}&b=${new Date(times[j]).toISOString()}`), { viewport: { width: 1280, height: 800 } });
+    try {
+      await page.waitForFunction((car) => window.trackside.lastValues[car], PROBE, { timeout: 30_000 });
+      await waitUntil(async () => (await row(page, 'g_lat'))?.a?.value != null, 'the readout lists the probe’s g_lat');
+      assert.deepEqual(await page.evaluate(() => window.trackside.cursors), { a: times[i], b: times[j], axis: 'time' });
+
+      const speed = await row(page, 'speed_kph');
+      assert.equal(speed.a.text, String(speedOf(i)));
+      assert.equal(speed.b.text, String(speedOf(j)));
+      assert.equal(speed.diff.text, `+${speedOf(j) - speedOf(i)}`);
+      // 120 + 3k for k = 10..30: the mean of the 21 records between, both cursors' included.
+      assert.equal(speed.mean.value, speedOf(20));
+      assert.equal(speed.mean.text, String(speedOf(20)));
+      assert.deepEqual([speed.min.value, speed.max.value], [speedOf(i), speedOf(j)]);
+
+      const g = await row(page, 'g_lat');
+      const want = expected(gLatOf, times[i], times[j]);
+      assert.deepEqual([g.a.value, g.b.value], [gLatOf(i), gLatOf(j)]);
+      assert.equal(g.a.text, '-1.4');
+      assert.equal(g.b.text, '-1.2');
+      assert.ok(Math.abs(g.diff.value - 0.2) < 1e-9, `B − A is 0.2, not ${g.diff.value}`);
+      assert.ok(Math.abs(g.mean.value - want.mean) < 1e-9, `the mean skips the records without g_lat: ${g.mean.value} vs ${want.mean}`);
+
+      const head = await readout(page).locator('[data-testid="cursors-dt"]').innerText();
+      assert.equal(head, `Δt ${((times[j] - times[i]) / 1000).toFixed(3)} s`);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'cursors-link-1280.png') });
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
+  test('a and b over a strip, then an Alt-drag, place the cursors; the readout follows; Esc clears them', T, async () => {
+    const { page, errors, close } = await openPage(stack.browser, link());
+    try {
+      await page.waitForFunction((car) => window.trackside.lastValues[car], PROBE, { timeout: 30_000 });
+      await waitUntil(() => page.evaluate(() => window.trackside.frames > 0), 'the strips drew');
+      assert.equal(await readout(page).isHidden(), true, 'no readout before a cursor is placed');
+      const plot = await page.locator('[data-testid="strip-s1"] .u-over').boundingBox();
+      const y = plot.y + plot.height / 2;
+      // The strips end on the newest record: the probe's records fill their right part.
+      const x1 = plot.x + plot.width * 0.7;
+      const x2 = plot.x + plot.width * 0.9;
+      await page.mouse.move(x1, y);
+      await page.keyboard.press('a');
+      await page.mouse.move(x2, y);
+      await page.keyboard.press('b');
+      const c = await page.evaluate(() => window.trackside.cursors);
+      assert.ok(c.a < c.b, `A (${c.a}) before B (${c.b})`);
+      await readout(page).waitFor({ state: 'visible' });
+      let want = expected(gLatOf, c.a, c.b);
+      await waitUntil(async () => (await row(page, 'g_lat'))?.b?.value === want.b, 'the readout shows the value at B');
+      let g = await row(page, 'g_lat');
+      assert.equal(g.a.value, want.a);
+      assert.ok(Math.abs(g.mean.value - want.mean) < 1e-9);
+      await waitUntil(async () => {
+        const q = new URL(page.url()).searchParams;
+        return Date.parse(q.get('a')) === Math.round(c.a) && Date.parse(q.get('b')) === Math.round(c.b);
+      }, 'the link holds both cursors');
+
+      // An Alt-drag from right to left sets a new range and does not zoom.
+      const x3 = plot.x + plot.width * 0.95;
+      const x4 = plot.x + plot.width * 0.75;
+      await page.mouse.move(x3, y);
+      await page.keyboard.down('Alt');
+      await page.mouse.down();
+      await page.mouse.move(x4, y, { steps: 5 });
+      await page.mouse.up();
+      await page.keyboard.up('Alt');
+      const d = await page.evaluate(() => window.trackside.cursors);
+      assert.ok(d.a < d.b, 'A is the range’s start, B its end, though the mouse went from right to left');
+      assert.equal(await page.locator('[data-testid="zoom-note"]').isHidden(), true, 'an Alt-drag does not zoom');
+      want = expected(gLatOf, d.a, d.b);
+      await waitUntil(async () => (await row(page, 'g_lat'))?.min?.value === want.min, 'the readout follows the new range');
+      g = await row(page, 'g_lat');
+      assert.equal(g.max.value, want.max);
+      assert.ok(Math.abs(g.mean.value - want.mean) < 1e-9);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'cursors-keys-1440.png') });
+
+      await readout(page).locator('.cursors-readout').focus();
+      await page.keyboard.press('Escape');
+      await readout(page).waitFor({ state: 'hidden' });
+      assert.deepEqual(await page.evaluate(() => window.trackside.cursors), { a: null, b: null, axis: 'time' });
+      await waitUntil(async () => !new URL(page.url()).searchParams.has('a'), 'the link forgets the cursors');
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+});
