@@ -1,7 +1,7 @@
 // The A/B cursors against the real server and broker: a car of our own with known values,
 // cursors placed on two of its records (by the link's a= and b=, by the keyboard, by an
 // Alt-drag) and the readout showing exactly those records' values, their difference and the
-// mean of the records between; Esc clears them.
+// mean of the records between; Esc clears them; a drag without Alt still zooms.
 // Run with `node --test e2e/cursors.test.mjs` (see e2e/harness.mjs for the environment).
 
 import assert from 'node:assert/strict';
@@ -153,6 +153,14 @@ describe('the A/B cursors', () => {
       await readout(page).waitFor({ state: 'hidden' });
       assert.deepEqual(await page.evaluate(() => window.trackside.cursors), { a: null, b: null, axis: 'time' });
       await waitUntil(async () => !new URL(page.url()).searchParams.has('a'), 'the link forgets the cursors');
+
+      // Without Alt, the same drag zooms as it always did, and places no cursor.
+      await page.mouse.move(x4, y);
+      await page.mouse.down();
+      await page.mouse.move(x3, y, { steps: 5 });
+      await page.mouse.up();
+      await page.locator('[data-testid="zoom-note"]').waitFor({ state: 'visible' });
+      assert.deepEqual(await page.evaluate(() => window.trackside.cursors), { a: null, b: null, axis: 'time' });
       assert.deepEqual(errors, []);
     } finally {
       await close();
