@@ -85,6 +85,23 @@ export function cursorPlugin(axis = 'time') {
   };
 }
 
+/**
+ * The lines the Distance strips draw now, for the readout: per series, its channel (null on
+ * the delta strip), its lap (`lap`, else its label), and its columns (`xs` metres, `ys` values).
+ * Strips not on screen (Time mode) are left out.
+ */
+export function distanceLines() {
+  const out = [];
+  for (const [u, e] of plots) {
+    if (e.axis !== 'distance' || u.over.offsetParent === null) continue;
+    for (let k = 1; k < u.series.length; k++) {
+      const s = u.series[k];
+      out.push({ channel: s.channel ?? null, line: s.lap ?? s.label, xs: u.data[0] ?? [], ys: u.data[k] ?? [] });
+    }
+  }
+  return out;
+}
+
 /** The cursor value (ms or m) at `px` CSS pixels from the plot area's left. */
 const valueAt = (u, axis, px) => u.posToVal(Math.max(0, Math.min(u.over.clientWidth, px)), 'x') / SCALE[axis];
 /** The CSS pixel of cursor value `v`, from the plot area's left. */

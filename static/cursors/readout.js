@@ -1,14 +1,14 @@
 // The `cursors` panel (docs/layouts.md): the A/B cursors' readout. A table, per channel of
 // the strips shown and per car they draw (the focused car first): the value at A, at B,
 // B − A, and the minimum, maximum and mean between them, with Δt and the cursors' times
-// in its header. The numbers are stats.js's; placing the cursors is cursors.js's, clearing
+// in its header. Distance cursors read the Distance strips' lines instead, per lap drawn. The numbers are stats.js's; placing the cursors is cursors.js's, clearing
 // them is here too (Esc in the readout, or its ✕). A panel (workbench/panel.js): it redraws
 // when the cursors, the cars, the channels or the data changed, at most REDRAW_MS apart.
 
 import { checkPanel } from '../workbench/panel.js';
 import { formatValue, labelOf, scaleOf, unitOf } from '../strips/layout.js';
-import { CURSOR_COLORS, clearCursors, cursors } from './cursors.js';
-import { HOLD_MS, delta, readoutRows, timeRows } from './stats.js';
+import { CURSOR_COLORS, clearCursors, cursors, distanceLines } from './cursors.js';
+import { HOLD_MS, columnStats, delta, readoutRows, timeRows } from './stats.js';
 
 /** The table is redrawn at most this often while the data moves under the cursors. */
 const REDRAW_MS = 200;
@@ -37,6 +37,9 @@ export function formatSpan(ms) {
   const m = Math.floor(s / 60);
   return `${m} min ${(s - m * 60).toFixed(3).padStart(6, '0')} s`;
 }
+
+/** The channel key of the delta strip's lines, which carry no channel of the records. */
+const DELTA = '\u0394';
 
 const COLUMNS = [
   ['a', 'A'], ['b', 'B'], ['diff', 'B − A'], ['min', 'Min'], ['max', 'Max'], ['mean', 'Mean'],
@@ -88,21 +91,37 @@ export function cursorsPanel(body, spec, ctx) {
   function draw() {
     const c = cursors();
     const set = c.a !== null || c.b !== null;
-    body.dataset.state = c.a !== null && c.b !== null ? 'range' : set ? 'one' : 'none';
+    const both = c.a !== null && c.b !== null;
+    body.dataset.state = both ? 'range' : set ? 'one' : 'none';
     clear.hidden = !set;
-    hint.hidden = c.a !== null && c.b !== null;
+    hint.hidden = both;
     times.replaceChildren(...header(c));
-    if (c.axis !== 'time' || c.a === null || c.b === null) {
+    wrap.hidden = !both;
+    if (!both) {
+      hint.textContent = HINT;
       table.replaceChildren();
-      wrap.hidden = true;
-      if (c.axis === 'distance' && set) hint.textContent = 'Distance cursors: their values are read on the Distance strips.';
-      else hint.textContent = HINT;
       return;
     }
-    wrap.hidden = false;
+    const rows = c.axis === 'distance' ? distanceRows(c) : carRows(c);
+    if (rows.length === 0) {
+      hint.hidden = false;
+      hint.textContent = c.axis === 'distance' ? 'No lap is drawn on the Distance strips yet.' : 'No car is drawn on the strips.';
+    } else hint.textContent = HINT;
+    table.replaceChildren(thead(c.axis === 'distance' ? 'Lap' : 'Car'), ...tbodies(rows));
+  }
+
+  /** Per channel of the strips, per car they draw (the focused car first). */
+  function carRows(c) {
     const focus = ctx.focus();
-    const rows = timeRows(ctx.store.cars, readoutRows(strips(), focus, ctx.drawn()), c) ?? [];
-    table.replaceChildren(thead(), ...tbodies(rows, focus));
+    return (timeRows(ctx.store.cars, readoutRows(strips(), focus, ctx.drawn()), c) ?? [])
+      .map((r) => ({ channel: r.channel, who: `#${r.car}`, car: r.car, focus: r.car === focus, stats: r.stats }));
+  }
+
+  /** Per line of the Distance strips: each lap drawn of each channel, and the delta's lines. */
+  function distanceRows(c) {
+    return distanceLines().map((l) => ({
+      channel: l.channel ?? DELTA, who: l.line, car: null, focus: /^now\b/.test(l.line), stats: columnStats(l.xs, l.ys, c.a, c.b),
+    }));
   }
 
   function header(c) {
@@ -122,15 +141,15 @@ export function cursorsPanel(body, spec, ctx) {
     return [part('a'), part('b'), dt];
   }
 
-  function thead() {
+  function thead(who) {
     return el('thead', {}, el('tr', {},
       el('th', { scope: 'col', textContent: 'Channel' }),
-      el('th', { scope: 'col', textContent: 'Car' }),
+      el('th', { scope: 'col', textContent: who }),
       ...COLUMNS.map(([k, text]) => el('th', { scope: 'col', className: 'num', textContent: text, title: k === 'a' || k === 'b' ? AT_TIP : '' }))));
   }
 
-  /** One tbody per channel, its name on the first row. */
-  function tbodies(rows, focus) {
+  /** One tbody per channel, its name and unit on the first row. */
+  function tbodies(rows) {
     const groups = new Map();
     for (const r of rows) {
       let g = groups.get(r.channel);
@@ -138,20 +157,21 @@ export function cursorsPanel(body, spec, ctx) {
       g.push(r);
     }
     return [...groups].map(([channel, list]) => {
-      const scale = scaleOf({ channels: [channel] });
-      const u = unit(channel);
+      const isDelta = channel === DELTA;
+      const scale = isDelta ? 'auto' : scaleOf({ channels: [channel] });
+      const u = isDelta ? 's' : unit(channel);
       const tb = el('tbody');
       tb.dataset.channel = channel;
       list.forEach((r, k) => {
         const tr = el('tr');
-        tr.dataset.car = r.car;
-        if (r.car === focus) tr.classList.add('focus');
+        if (r.car !== null) tr.dataset.car = r.car;
+        else tr.dataset.line = r.who;
+        if (r.focus) tr.classList.add('focus');
         if (k === 0) {
-          const name = el('th', { scope: 'rowgroup', rowSpan: list.length, title: channel },
-            labelOf({ channels: [channel] }), u ? el('span', { className: 'cursors-unit', textContent: ` ${u}` }) : '');
-          tr.append(name);
+          tr.append(el('th', { scope: 'rowgroup', rowSpan: list.length, title: isDelta ? 'Time lost (+) or gained (−) against the reference lap' : channel },
+            isDelta ? 'Delta' : labelOf({ channels: [channel] }), u ? el('span', { className: 'cursors-unit', textContent: ` ${u}` }) : ''));
         }
-        tr.append(el('td', { className: 'cursors-car', textContent: `#${r.car}` }));
+        tr.append(el('td', { className: 'cursors-car', textContent: r.who }));
         for (const [key] of COLUMNS) {
           const v = r.stats[key];
           const td = el('td', { className: 'num', textContent: formatStat(scale, key, v) });
