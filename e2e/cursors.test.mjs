@@ -44,13 +44,13 @@ describe('the A/B cursors', () => {
   const link = (extra = '') => `${stack.url}/?topic=${stack.topic}&car=${PROBE}&strip=car:speed_kph&strip=car:g_lat${extra}`;
   const readout = (page) => page.locator('[data-testid="cursors-dock"]');
   /** What the readout's row of `channel` says: the text of each statistic and its exact value. */
-  const row = (page, channel) => page.evaluate(([ch, car]) => {
-    const tr = document.querySelector(`[data-testid="cursors-dock"] tbody[data-channel="${ch}"] tr[data-car="${car}"]`);
+  const row = (page, channel, scope = '[data-testid="cursors-dock"]') => page.evaluate(([ch, car, within]) => {
+    const tr = document.querySelector(`${within} tbody[data-channel="${ch}"] tr[data-car="${car}"]`);
     if (!tr) return null;
     const out = {};
     for (const td of tr.querySelectorAll('td[data-stat]')) out[td.dataset.stat] = { text: td.textContent, value: td.dataset.value === undefined ? null : Number(td.dataset.value) };
     return out;
-  }, [channel, PROBE]);
+  }, [channel, PROBE, scope]);
   /** The expected statistics of `of(i)` with cursors at times a and b (the records at or before each, the records between). */
   function expected(of, a, b) {
     const lo = Math.min(a, b);
@@ -95,6 +95,33 @@ describe('the A/B cursors', () => {
       const head = await readout(page).locator('[data-testid="cursors-dt"]').innerText();
       assert.equal(head, `Δt ${((times[j] - times[i]) / 1000).toFixed(3)} s`);
       await page.screenshot({ path: path.join(ARTIFACTS, 'cursors-link-1280.png') });
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
+  test('a layout with a cursors panel shows the readout there, not in the dock; the dock can add the panel', T, async () => {
+    const [i, j] = [12, 20];
+    const layout = { version: 1, panels: [{ kind: 'time', channels: ['speed_kph', 'g_lat'], cars: 'focus' }, { kind: 'cursors' }] };
+    const param = Buffer.from(JSON.stringify(layout)).toString('base64url');
+    const { page, errors, close } = await openPage(stack.browser, `${stack.url}/?topic=${stack.topic}&car=${PROBE}&layout=${param}&a=${times[i]}&b=${times[j]}`);
+    try {
+      const panel = '[data-panel-kind="cursors"]';
+      await waitUntil(async () => (await row(page, 'speed_kph', panel))?.mean?.value != null, 'the cursors panel lists the probe’s speed');
+      const speed = await row(page, 'speed_kph', panel);
+      assert.deepEqual([speed.a.value, speed.b.value, speed.diff.value, speed.mean.value], [speedOf(i), speedOf(j), speedOf(j) - speedOf(i), speedOf((i + j) / 2)]);
+      const g = await row(page, 'g_lat', panel);
+      assert.ok(Math.abs(g.mean.value - expected(gLatOf, times[i], times[j]).mean) < 1e-9);
+      assert.equal(await readout(page).isHidden(), true, 'no dock beside a cursors panel');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'cursors-panel-1440.png') });
+
+      // Without the panel, the dock shows the readout; "Keep as a panel" puts the panel back.
+      await page.locator(`${panel} [data-tool="remove"]`).click();
+      await readout(page).waitFor({ state: 'visible' });
+      await readout(page).locator('[data-testid="cursors-keep"]').click();
+      await page.locator(panel).waitFor({ state: 'visible' });
+      await readout(page).waitFor({ state: 'hidden' });
       assert.deepEqual(errors, []);
     } finally {
       await close();
