@@ -53,6 +53,18 @@ function formatStat(scale, key, v) {
   return key === 'diff' && v > 0 ? `+${text}` : text;
 }
 
+const scaleFor = (channel) => (channel === DELTA ? 'auto' : scaleOf({ channels: [channel] }));
+
+/** One cell of statistic `key`: its text, and its exact value (`data-value`) for tools and tests. */
+function fill(td, scale, key, stats) {
+  const v = stats[key];
+  const text = formatStat(scale, key, v);
+  if (td.textContent !== text) td.textContent = text;
+  if (v === null) delete td.dataset.value;
+  else td.dataset.value = String(v);
+  if (key === 'mean') td.title = `mean of ${stats.count} sample${stats.count === 1 ? '' : 's'}`;
+}
+
 /**
  * The `cursors` panel's factory. `ctx.strips()` (when the workbench gives it) lists the strips
  * shown ({channels, cars}); else the page's `ctx.ui.strips`.
@@ -76,6 +88,8 @@ export function cursorsPanel(body, spec, ctx) {
   const wrap = el('div', { className: 'cursors-scroll' }, table);
   body.append(head, hint, wrap);
 
+  /** What rows the table was built for: the same rows again are refilled, not rebuilt. */
+  let tableShape = '';
   let key = '';
   let drawnAt = -Infinity;
   let cursorsKey = '';
@@ -99,6 +113,7 @@ export function cursorsPanel(body, spec, ctx) {
     wrap.hidden = !both;
     if (!both) {
       hint.textContent = HINT;
+      tableShape = '';
       table.replaceChildren();
       return;
     }
@@ -107,7 +122,20 @@ export function cursorsPanel(body, spec, ctx) {
       hint.hidden = false;
       hint.textContent = c.axis === 'distance' ? 'No lap is drawn on the Distance strips yet.' : 'No car is drawn on the strips.';
     } else hint.textContent = HINT;
-    table.replaceChildren(thead(c.axis === 'distance' ? 'Lap' : 'Car'), ...tbodies(rows));
+    // The same rows as last time (the data moved under the cursors): only the numbers change.
+    const shape = `${c.axis}|${rows.map((r) => `${r.channel}\u0000${r.who}\u0000${r.focus}`).join('\u0001')}`;
+    if (shape === tableShape) refill(rows);
+    else table.replaceChildren(thead(c.axis === 'distance' ? 'Lap' : 'Car'), ...tbodies(rows));
+    tableShape = shape;
+  }
+
+  /** Writes `rows`' statistics into the cells of a table built for the same rows. */
+  function refill(rows) {
+    const cells = table.querySelectorAll('td[data-stat]');
+    rows.forEach((r, n) => {
+      const scale = scaleFor(r.channel);
+      COLUMNS.forEach(([key], k) => fill(cells[n * COLUMNS.length + k], scale, key, r.stats));
+    });
   }
 
   /** Per channel of the strips, per car they draw (the focused car first). */
@@ -158,7 +186,7 @@ export function cursorsPanel(body, spec, ctx) {
     }
     return [...groups].map(([channel, list]) => {
       const isDelta = channel === DELTA;
-      const scale = isDelta ? 'auto' : scaleOf({ channels: [channel] });
+      const scale = scaleFor(channel);
       const u = isDelta ? 's' : unit(channel);
       const tb = el('tbody');
       tb.dataset.channel = channel;
@@ -173,11 +201,9 @@ export function cursorsPanel(body, spec, ctx) {
         }
         tr.append(el('td', { className: 'cursors-car', textContent: r.who }));
         for (const [key] of COLUMNS) {
-          const v = r.stats[key];
-          const td = el('td', { className: 'num', textContent: formatStat(scale, key, v) });
+          const td = el('td', { className: 'num' });
           td.dataset.stat = key;
-          if (v !== null) td.dataset.value = String(v);
-          if (key === 'mean') td.title = `mean of ${r.stats.count} sample${r.stats.count === 1 ? '' : 's'}`;
+          fill(td, scale, key, r.stats);
           tr.append(td);
         }
         tb.append(tr);
@@ -201,6 +227,7 @@ export function cursorsPanel(body, spec, ctx) {
     },
     resize() {
       key = '';
+      tableShape = '';
     },
     destroy() {
       clear.removeEventListener('click', onClear);
