@@ -1,7 +1,7 @@
 // The A/B cursors against the real server and broker: a car of our own with known values,
 // cursors placed on two of its records (by the link's a= and b=, by the keyboard, by an
-// Alt-drag) and the readout showing exactly those records' values, their difference and the
-// mean of the records between; Esc clears them; a drag without Alt still zooms.
+// Alt-drag, then a line dragged) and the readout showing exactly those records' values, their
+// difference and the mean of the records between; Esc clears them; a drag without Alt still zooms.
 // Run with `node --test e2e/cursors.test.mjs` (see e2e/harness.mjs for the environment).
 
 import assert from 'node:assert/strict';
@@ -174,6 +174,18 @@ describe('the A/B cursors', () => {
       assert.equal(g.max.value, want.max);
       assert.ok(Math.abs(g.mean.value - want.mean) < 1e-9);
       await page.screenshot({ path: path.join(ARTIFACTS, 'cursors-keys-1440.png') });
+
+      // B's line, grabbed where the drag ended, moves alone and zooms nothing.
+      await page.mouse.move(x3, y);
+      await page.mouse.down();
+      await page.mouse.move(plot.x + plot.width * 0.85, y, { steps: 5 });
+      await page.mouse.up();
+      const e = await page.evaluate(() => window.trackside.cursors);
+      assert.equal(e.a, d.a, 'A stays');
+      assert.ok(e.b < d.b && e.b > e.a, `B moved left with the mouse (${d.b} → ${e.b})`);
+      assert.equal(await page.locator('[data-testid="zoom-note"]').isHidden(), true, 'dragging a line does not zoom');
+      want = expected(gLatOf, e.a, e.b);
+      await waitUntil(async () => (await row(page, 'g_lat'))?.max?.value === want.max, 'the readout follows the line');
 
       await readout(page).locator('.cursors-readout').focus();
       await page.keyboard.press('Escape');

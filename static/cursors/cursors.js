@@ -132,11 +132,15 @@ function attach(u, axis) {
     e.stopPropagation();
     e.preventDefault();
     const start = valueAt(u, axis, px);
+    const before = cursors();
     const follow = which === 'range'
       ? (v) => setCursors({ a: Math.min(start, v), b: Math.max(start, v), axis })
       : (v) => place(which, v, axis);
     if (which === 'range') follow(start);
-    drag((e) => follow(valueAt(u, axis, left(e))));
+    drag((e) => follow(valueAt(u, axis, left(e))), (e) => {
+      // An Alt-click that did not move is no range: the cursors stay where they were.
+      if (which === 'range' && Math.abs(left(e) - px) < 3) setCursors(before);
+    });
   }, true);
   plots.set(u, entry);
 }
@@ -160,10 +164,11 @@ function grabbed(u, axis, px) {
   return best?.which ?? null;
 }
 
-/** `move(e)` follows the mouse until the button is released. */
-function drag(move) {
+/** `move(e)` follows the mouse until the button is released, then `done(e)`. */
+function drag(move, done) {
   const up = (e) => {
     move(e);
+    done(e);
     window.removeEventListener('mousemove', move);
     window.removeEventListener('mouseup', up);
   };
