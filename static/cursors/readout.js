@@ -60,9 +60,16 @@ function fill(td, scale, key, stats) {
   const v = stats[key];
   const text = formatStat(scale, key, v);
   if (td.textContent !== text) td.textContent = text;
-  if (v === null) delete td.dataset.value;
-  else td.dataset.value = String(v);
-  if (key === 'mean') td.title = `mean of ${stats.count} sample${stats.count === 1 ? '' : 's'}`;
+  // Written only when they change: the table is refilled up to five times a second.
+  const value = v === null ? undefined : String(v);
+  if (td.dataset.value !== value) {
+    if (value === undefined) delete td.dataset.value;
+    else td.dataset.value = value;
+  }
+  if (key === 'mean') {
+    const title = `mean of ${stats.count} sample${stats.count === 1 ? '' : 's'}`;
+    if (td.title !== title) td.title = title;
+  }
 }
 
 /**
@@ -90,6 +97,11 @@ export function cursorsPanel(body, spec, ctx) {
 
   /** What rows the table was built for: the same rows again are refilled, not rebuilt. */
   let tableShape = '';
+  /** The cursors the header was written for. */
+  let headerKey = '';
+  /** The strips the frame key last read, and their text, so the key costs no JSON per frame. */
+  let stripsSeen = null;
+  let stripsText = '';
   let key = '';
   let drawnAt = -Infinity;
   let cursorsKey = '';
@@ -109,10 +121,12 @@ export function cursorsPanel(body, spec, ctx) {
     body.dataset.state = both ? 'range' : set ? 'one' : 'none';
     clear.hidden = !set;
     hint.hidden = both;
-    times.replaceChildren(...header(c));
+    const at = `${c.a}|${c.b}|${c.axis}`;
+    if (at !== headerKey) times.replaceChildren(...header(c));
+    headerKey = at;
     wrap.hidden = !both;
     if (!both) {
-      hint.textContent = HINT;
+      say(HINT);
       tableShape = '';
       table.replaceChildren();
       return;
@@ -120,8 +134,8 @@ export function cursorsPanel(body, spec, ctx) {
     const rows = c.axis === 'distance' ? distanceRows(c) : carRows(c);
     if (rows.length === 0) {
       hint.hidden = false;
-      hint.textContent = c.axis === 'distance' ? 'No lap is drawn on the Distance strips yet.' : 'No car is drawn on the strips.';
-    } else hint.textContent = HINT;
+      say(c.axis === 'distance' ? 'No lap is drawn on the Distance strips yet.' : 'No car is drawn on the strips.');
+    } else say(HINT);
     // The same rows as last time (the data moved under the cursors): only the numbers change.
     const shape = `${c.axis}|${rows.map((r) => `${r.channel}\u0000${r.who}\u0000${r.focus}`).join('\u0001')}`;
     if (shape === tableShape) refill(rows);
@@ -136,6 +150,10 @@ export function cursorsPanel(body, spec, ctx) {
       const scale = scaleFor(r.channel);
       COLUMNS.forEach(([key], k) => fill(cells[n * COLUMNS.length + k], scale, key, r.stats));
     });
+  }
+
+  function say(text) {
+    if (hint.textContent !== text) hint.textContent = text;
   }
 
   /** Per channel of the strips, per car they draw (the focused car first). */
@@ -215,7 +233,12 @@ export function cursorsPanel(body, spec, ctx) {
   return checkPanel('cursors', {
     frame(now) {
       const c = cursors();
-      const next = [c.a, c.b, c.axis, ctx.store.version, ctx.focus(), ctx.drawn().join(','), JSON.stringify(strips())].join('|');
+      const shown = strips();
+      if (shown !== stripsSeen) {
+        stripsSeen = shown;
+        stripsText = JSON.stringify(shown);
+      }
+      const next = [c.a, c.b, c.axis, ctx.store.version, ctx.focus(), ctx.drawn().join(','), stripsText].join('|');
       if (next === key) return;
       // The data moving under set cursors redraws at the pace; the cursors themselves at once.
       const ck = `${c.a}|${c.b}|${c.axis}`;
@@ -228,6 +251,7 @@ export function cursorsPanel(body, spec, ctx) {
     resize() {
       key = '';
       tableShape = '';
+      headerKey = '';
     },
     destroy() {
       clear.removeEventListener('click', onClear);
