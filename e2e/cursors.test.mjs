@@ -119,6 +119,11 @@ describe('the A/B cursors', () => {
       // Without the panel, the dock shows the readout; "Keep as a panel" puts the panel back.
       await page.locator(`${panel} [data-tool="remove"]`).click();
       await readout(page).waitFor({ state: 'visible' });
+      // Folded to one line, it still says Δt.
+      await readout(page).locator('[data-testid="cursors-fold"]').click();
+      await readout(page).locator('[data-testid="cursors-table"]').waitFor({ state: 'hidden' });
+      assert.equal(await readout(page).locator('[data-testid="cursors-dt"]').innerText(), `Δt ${((times[j] - times[i]) / 1000).toFixed(3)} s`);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'cursors-folded-1440.png') });
       await readout(page).locator('[data-testid="cursors-keep"]').click();
       await page.locator(panel).waitFor({ state: 'visible' });
       await readout(page).waitFor({ state: 'hidden' });

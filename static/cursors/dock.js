@@ -2,7 +2,7 @@
 // has none): a small box docked at the bottom right of the window, shown while a cursor is
 // placed, holding the same readout (readout.js). It never changes the layout by itself, so
 // placing a cursor does not move the panels; its "Keep as a panel" adds a cursors panel to
-// the layout, and from then on the dock stays hidden. A view (core/view.js); its ✕ and Esc
+// the layout, and from then on the dock stays hidden; ▾ folds it to one line. A view (core/view.js); its ✕ and Esc
 // clear the cursors, which hides it.
 
 import { cursors } from './cursors.js';
@@ -23,8 +23,19 @@ export class CursorsDock {
     const keep = el('button', { type: 'button', className: 'cursors-keep', textContent: 'Keep as a panel', title: 'Add a Cursors panel to the layout: the readout then stays in the grid' });
     keep.dataset.testid = 'cursors-keep';
     keep.addEventListener('click', () => ctx.addPanel());
+    // Folded, the dock is one line (A, B, Δt, ✕) and hides less of the panels under it.
+    const fold = el('button', { type: 'button', className: 'cursors-fold', textContent: '▾' });
+    fold.dataset.testid = 'cursors-fold';
+    const setFolded = (folded) => {
+      this.box.classList.toggle('folded', folded);
+      fold.textContent = folded ? '▴' : '▾';
+      fold.title = folded ? 'Show the table' : 'Fold to one line';
+      fold.setAttribute('aria-expanded', String(!folded));
+    };
+    setFolded(false);
+    fold.addEventListener('click', () => setFolded(!this.box.classList.contains('folded')));
     const bar = el('div', { className: 'cursors-dock-bar' });
-    bar.append(el('h2', { textContent: 'Cursors A–B' }), keep);
+    bar.append(el('h2', { textContent: 'Cursors A–B' }), keep, fold);
     const body = el('div', { className: 'cursors-dock-body' });
     this.box.append(bar, body);
     parent.append(this.box);
