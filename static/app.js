@@ -22,13 +22,12 @@ import { drawPeriod, initial, next } from './core/session.js';
 import { Rounds } from './core/view.js';
 import { formatQuery, parseQuery } from './core/url.js';
 import { pageViews } from './views.js';
-import { DEFAULT_STRIPS, sameStrips } from './strips/layout.js';
 import { Workbench } from './workbench/grid.js';
 import { PanelMenu } from './workbench/menu.js';
 import { panelKinds } from './workbench/kinds.js';
 import { PICK_CHANNEL } from './workbench/panel.js';
 import { LayoutsMenu } from './workbench/layouts-menu.js';
-import { layoutFromQuery } from './workbench/link.js';
+import { OPEN_LAYOUT, layoutFromQuery, layoutParam } from './workbench/link.js';
 
 const TOPICS_REFRESH_MS = 5_000;
 const PLAYBACK_TICK_MS = 1_000;
@@ -43,6 +42,8 @@ const config = {
 // ---- state ----------------------------------------------------------------------------
 
 const fromUrl = parseQuery(location.search);
+/** The layout the link says (`layout=`, or an older link's `strip=`/`axis=`), or the default and why. */
+const opened = layoutFromQuery(fromUrl);
 /** The conversation with the server; changed only through `dispatch`. */
 let session = initial({
   selection: fromUrl.selection ?? config.defaultTopics.slice(0, 1).map((topic) => ({ topic, partitions: null })),
@@ -64,7 +65,7 @@ const ui = {
   windowSec: fromUrl.window,
   cursorIdx: null,
   /** The layout shown (docs/layouts.md): the workbench's panels, kept in the link. */
-  layout: layoutFromQuery(fromUrl).layout,
+  layout: opened.layout,
   /** The time panels' strips (strips/layout.js), in order: set as the workbench mounts them. */
   strips: [],
 };
@@ -77,6 +78,7 @@ new LayoutsMenu($('layouts'), {
   current: () => ui.layout,
   storage: pageStorage(),
 });
+if (opened.error) toasts.show('Layout', opened.error);
 /** The selected topics' channels, from `channels` messages and, as the picker opens, `/api/channels`. */
 const channels = new ChannelCatalogue();
 const channelPicker = new ChannelPicker($('channel-picker'), {
@@ -155,6 +157,13 @@ function showLaps() {
 }
 
 if (fromUrl.t !== null) playback.pendingTs = fromUrl.t;
+
+/** A layout opened from the Layouts menu (a built-in, a saved one, an imported file) is shown and linked. */
+document.addEventListener(OPEN_LAYOUT, (e) => {
+  ui.layout = e.detail.layout;
+  bench.apply(ui.layout);
+  writeUrl();
+});
 
 /** localStorage, or, where the browser refuses it (reading the property throws), one that says so. */
 function pageStorage() {
@@ -268,23 +277,23 @@ function writeUrl() {
     t: session.start ? session.start.ts : replaying ? playback.playhead(performance.now()) : null,
     speed: session.speed,
     paused: session.start ? session.start.paused : replaying && session.wantPaused,
-    ...legacyStrips(),
+    layout: linkedLayout(),
     wire: fromUrl.wire,
   });
   if (q !== location.search) history.replaceState(null, '', q);
 }
 
-/**
- * INTERIM, until core/url.js keeps the layout as `layout=` (helper "layouts"): the link keeps
- * the strips as it did before layouts, the time panels' (or the distance panels' with
- * `axis=distance`), so a link still opens the same strips.
- */
-function legacyStrips() {
-  const of = (kind) => ui.layout.panels.filter((p) => p.kind === kind).map((p) => ({ channels: p.channels, cars: p.cars === 'focus' ? 'focus' : 'all' }));
-  const time = of('time');
-  const distance = of('distance');
-  if (time.length === 0 && distance.length > 0) return { axis: 'distance', strips: distance };
-  return { axis: 'time', strips: sameStrips(time, DEFAULT_STRIPS) ? null : time };
+/** The last `layout=` that fitted in a link (8 KiB of JSON): a layout grown past it is said once, and not linked. */
+let linked = { param: null, tooBig: false };
+function linkedLayout() {
+  try {
+    linked = { param: layoutParam(ui.layout), tooBig: false };
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    if (!linked.tooBig) toasts.show('Layout not in the link', `${e.message}; the link keeps the layout before it.`, 'info');
+    linked = { ...linked, tooBig: true };
+  }
+  return linked.param;
 }
 
 async function refreshTopics() {
