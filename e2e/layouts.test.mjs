@@ -25,6 +25,7 @@ const MINE = parseLayout({
 }).layout;
 const MINE_KINDS = MINE.panels.map((p) => p.kind);
 const KAFKA_KINDS = ['kafka', 'timeline', 'time'];
+const DEFAULT_KINDS = ['time', 'time', 'time', 'time', 'time', 'tower', 'map', 'tires', 'delta', 'kafka'];
 
 /** The kinds of the panels on the page, in the order they stand in the grid. */
 const shownKinds = (page) => page.$$eval('[data-panel-kind]', (els) => els.map((el) => el.dataset.panelKind));
@@ -137,6 +138,26 @@ describe('layouts kept and shared', () => {
       assert.deepEqual(await shownKinds(page), MINE_KINDS);
       assert.deepEqual(errors, []);
     } finally {
+      await close();
+    }
+  });
+  test('a link whose layout does not read opens the default layout and says why; an older link its strips', T, async () => {
+    const bad = Buffer.from('{"version": 2, "panels": [{"kind": "map"}]}').toString('base64url');
+    const { page, errors, close } = await openPage(stack.browser, `${stack.url}/?topic=${stack.topic}&layout=${bad}`);
+    let old;
+    try {
+      await waitForKinds(page, DEFAULT_KINDS, 'the default layout');
+      const toast = page.getByTestId('toast').filter({ hasText: 'layout version 2 is newer than this page reads (1)' });
+      await toast.waitFor({ state: 'visible' });
+
+      old = await openPage(stack.browser, `${stack.url}/?topic=${stack.topic}&axis=distance&strip=car:gear&strip=all:speed_kph,rpm`);
+      await waitForKinds(old.page, ['distance', 'distance', 'tower', 'map', 'tires', 'delta', 'kafka'], 'the strips of an older link, by distance');
+      await waitUntil(async () => new URL(old.page.url()).searchParams.has('layout'), 'the page links its layout');
+      const q = new URL(old.page.url()).searchParams;
+      assert.deepEqual([q.getAll('strip'), q.get('axis')], [[], null], 'and no longer the strips of the page before layouts');
+      assert.deepEqual([...errors, ...old.errors], []);
+    } finally {
+      await old?.close();
       await close();
     }
   });
