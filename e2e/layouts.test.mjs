@@ -76,6 +76,14 @@ describe('layouts kept and shared', () => {
       await waitForKinds(page, MINE_KINDS, 'the saved layout');
       assert.equal(await page.getByTestId('layouts-current').innerText(), 'Mine ü');
 
+      // From the keyboard: the menu opens on its first layout, Escape closes it back on its button.
+      await page.getByTestId('layouts-button').focus();
+      await page.keyboard.press('Enter');
+      await waitUntil(() => page.evaluate(() => document.activeElement?.textContent === 'Race engineer'), 'the first layout has the focus');
+      await page.keyboard.press('Escape');
+      assert.ok(await page.getByTestId('layouts-menu').isHidden());
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'layouts-button');
+
       // Exported: a file named after it, holding the document.
       await m.open();
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('layouts-export').click()]);
@@ -90,6 +98,13 @@ describe('layouts kept and shared', () => {
       await m.open();
       await page.getByTestId('layouts-import-file').setInputFiles(file);
       await waitForKinds(page, MINE_KINDS, 'the imported file');
+
+      // Deleted: no longer listed, nor kept in the browser.
+      await m.open();
+      await page.getByRole('button', { name: 'Delete Mine ü' }).click();
+      await assertStatus(page, 'Deleted “Mine ü”.');
+      assert.equal(await page.getByTestId('layouts-list').getByRole('button', { name: 'Mine ü', exact: true }).count(), 0);
+      assert.deepEqual(await page.evaluate(() => JSON.parse(localStorage.getItem('trackside.layouts')).layouts), []);
       assert.deepEqual(errors, []);
     } finally {
       await close();

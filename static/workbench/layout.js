@@ -184,8 +184,10 @@ export function toParam(layout) {
 }
 
 /** The layout a `layout=` value holds: as parseLayout answers, with a reason for junk. */
-export function fromParam(s) {
-  if (typeof s !== 'string' || s === '') return fail('layout= is empty');
+export function fromParam(param) {
+  if (typeof param !== 'string' || param === '') return fail('layout= is empty');
+  // Padding is not written, but a link made by another encoder may carry it.
+  const s = param.replace(/={1,2}$/, '');
   if (s.length > MAX_PARAM) return fail(`layout= is longer than ${MAX_BYTES / 1024} KiB of JSON`);
   if (!/^[A-Za-z0-9_-]+$/.test(s) || s.length % 4 === 1) return fail('layout= is not base64url');
   let binary;

@@ -198,17 +198,20 @@ describe('in the link', () => {
     assert.deepEqual(fromParam(p), { ok: true, layout });
   });
 
-  test('every length of text survives (no padding is needed to read it)', () => {
+  test('every length of text survives (no padding is needed to read it, and padding is read too)', () => {
     for (let n = 1; n <= 4; n++) {
       const l = read({ version: 1, name: 'x'.repeat(n), panels: [{ kind: 'tires' }] });
       assert.deepEqual(fromParam(toParam(l)).layout, l, `name of ${n}`);
+      const padded = Buffer.from(layoutText(l)).toString('base64').replaceAll('+', '-').replaceAll('/', '_');
+      assert.deepEqual(fromParam(padded).layout, l, `name of ${n}, padded`);
     }
   });
 
   test('junk gets a reason, never an exception', () => {
     const junk = [
       ['', 'layout= is empty'], [null, 'layout= is empty'],
-      ['abc+def', 'layout= is not base64url'], ['abc=', 'layout= is not base64url'], ['a', 'layout= is not base64url'],
+      ['abc+def', 'layout= is not base64url'], ['ab=c', 'layout= is not base64url'], ['abc===', 'layout= is not base64url'],
+      ['a', 'layout= is not base64url'],
       ['%7B%7D', 'layout= is not base64url'],
       [Buffer.from([0xff, 0xfe, 0x00]).toString('base64url'), 'layout= is not UTF-8 text'],
       [Buffer.from('{"version":1').toString('base64url'), /^not JSON: /],
