@@ -68,8 +68,13 @@ export function parseLayout(value) {
     if (read.error) return fail(`${at}: ${read.error}`);
     if (KINDS[read.kind].one && seen.has(read.kind)) return fail(`${at}: a layout has one ${read.kind} panel at most`);
     seen.add(read.kind);
-    const under = overlapped(layout.panels, read.panel.grid);
-    if (under >= 0) return fail(`${at}: its grid place overlaps panel ${under + 1} (${layout.panels[under].kind})`);
+    // A panel placed over an earlier one flows in order instead (the grid puts it where it
+    // fits): the page's own edits (a placed panel widened, two placed panels swapped) can
+    // make such a layout, and a link to it must still open.
+    if (overlapped(layout.panels, read.panel.grid) >= 0) {
+      delete read.panel.grid.col;
+      delete read.panel.grid.row;
+    }
     layout.panels.push(read.panel);
   }
   const bytes = utf8.encode(JSON.stringify(formatLayout(layout))).length;
