@@ -120,10 +120,10 @@ function parseGrid(g, dflt) {
     if (!Number.isInteger(g[k]) || g[k] < min || g[k] > max) return { error: `grid "${k}" must be an integer from ${min} to ${max}` };
     grid[k] = g[k];
   }
-  // A panel reaching past the last column would widen the page sideways.
-  if (grid.col !== undefined && grid.col + grid.w - 1 > COLUMNS) {
-    return { error: `grid "col" ${grid.col} and "w" ${grid.w} reach past column ${COLUMNS}` };
-  }
+  // A panel reaching past the last column would widen the page sideways: it starts further
+  // left instead, as the workbench draws it (two placed panels swapped can put a wide one
+  // where a narrow one was, and its link must still open).
+  if (grid.col !== undefined) grid.col = Math.min(grid.col, COLUMNS - grid.w + 1);
   return { grid };
 }
 
