@@ -42,7 +42,7 @@ const config = {
 // ---- state ----------------------------------------------------------------------------
 
 const fromUrl = parseQuery(location.search);
-/** The layout the link says (`layout=`, or an older link's `strip=`/`axis=`), or the default and why. */
+/** The layout the link opens, and why its `layout=` did not read (shown once the page is up). */
 const opened = layoutFromQuery(fromUrl);
 /** The conversation with the server; changed only through `dispatch`. */
 let session = initial({
@@ -78,7 +78,6 @@ new LayoutsMenu($('layouts'), {
   current: () => ui.layout,
   storage: pageStorage(),
 });
-if (opened.error) toasts.show('Layout', opened.error);
 /** The selected topics' channels, from `channels` messages and, as the picker opens, `/api/channels`. */
 const channels = new ChannelCatalogue();
 const channelPicker = new ChannelPicker($('channel-picker'), {
@@ -147,6 +146,12 @@ const bench = new Workbench($('workbench'), {
   },
 });
 new PanelMenu(root.querySelector('.add-panel'), bench);
+/** A layout opened from the Layouts menu replaces the one shown. */
+document.addEventListener(OPEN_LAYOUT, (e) => {
+  ui.layout = e.detail.layout;
+  bench.apply(ui.layout);
+  writeUrl();
+});
 
 /** A lap chosen in the tower is overlaid on the distance strips: a layout without them gets them. */
 function showLaps() {
@@ -157,13 +162,6 @@ function showLaps() {
 }
 
 if (fromUrl.t !== null) playback.pendingTs = fromUrl.t;
-
-/** A layout opened from the Layouts menu (a built-in, a saved one, an imported file) is shown and linked. */
-document.addEventListener(OPEN_LAYOUT, (e) => {
-  ui.layout = e.detail.layout;
-  bench.apply(ui.layout);
-  writeUrl();
-});
 
 /** localStorage, or, where the browser refuses it (reading the property throws), one that says so. */
 function pageStorage() {
@@ -277,23 +275,10 @@ function writeUrl() {
     t: session.start ? session.start.ts : replaying ? playback.playhead(performance.now()) : null,
     speed: session.speed,
     paused: session.start ? session.start.paused : replaying && session.wantPaused,
-    layout: linkedLayout(),
     wire: fromUrl.wire,
+    layout: layoutParam(ui.layout),
   });
   if (q !== location.search) history.replaceState(null, '', q);
-}
-
-/** The last `layout=` that fitted in a link (8 KiB of JSON): a layout grown past it is said once, and not linked. */
-let linked = { param: null, tooBig: false };
-function linkedLayout() {
-  try {
-    linked = { param: layoutParam(ui.layout), tooBig: false };
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    if (!linked.tooBig) toasts.show('Layout not in the link', `${e.message}; the link keeps the layout before it.`, 'info');
-    linked = { ...linked, tooBig: true };
-  }
-  return linked.param;
 }
 
 async function refreshTopics() {
@@ -441,6 +426,7 @@ if (typeof uPlot === 'undefined') {
   topicPicker.setSelection(session.selection);
   partitionPicker.setSelection(session.selection);
   bench.apply(ui.layout);
+  if (opened.error) toasts.show('Layout', opened.error);
   writeUrl();
   renderMode();
   renderEmpty();
