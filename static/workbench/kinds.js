@@ -10,7 +10,7 @@
 // one); `initial`: the fields a new panel starts with.
 
 import { adopt } from './frame.js';
-import { KIND_FACTS } from './interim.js';
+import { KINDS } from './layout-kinds.js';
 import { labelOf } from '../strips/layout.js';
 import { cursorsPanel } from '../cursors/readout.js';
 
@@ -41,5 +41,6 @@ export function panelKinds({ strips, race, playback, kafka }) {
     // The A/B cursors' readout; without this panel, cursors/dock.js shows it.
     cursors: { title: 'Cursors A–B', make: (body, spec, ctx) => cursorsPanel(body, spec, ctx) },
   };
-  return Object.fromEntries(Object.entries(kinds).map(([kind, k]) => [kind, { ...KIND_FACTS[kind], ...k }]));
+  // The default size and "one at most" are the layout's table (layout-kinds.js, docs/layouts.md).
+  return Object.fromEntries(Object.entries(kinds).map(([kind, k]) => [kind, { w: KINDS[kind].grid.w, h: KINDS[kind].grid.h, one: KINDS[kind].one, ...k }]));
 }
