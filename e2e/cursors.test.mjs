@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ARTIFACTS, openPage, produceLines, startStack, uniqueName, waitUntil } from './harness.mjs';
+import { ARTIFACTS, fillTopic, openPage, produceLines, startStack, uniqueName, waitUntil } from './harness.mjs';
+import { handLaps } from './hand-race.mjs';
 
 const T = { timeout: 120_000 };
 const PROBE = 'probe';
@@ -16,11 +17,16 @@ const STEP_MS = 100;
 /** Record i: speed 120 + 3i km/h; g_lat −1.5 + i/100, missing from every fifth record. */
 const speedOf = (i) => 120 + 3 * i;
 const gLatOf = (i) => (i % 5 === 4 ? null : -1.5 + i / 100);
+/** The hand-made laps (e2e/hand-race.mjs) of car D1, each at its own constant speed: lap 2 is the best. */
+const LAPS = [[1, 16_000], [2, 25_000], [3, 26_250], [4, 10_000]];
+const kphOf = (lap) => (1000 / LAPS.find(([l]) => l === lap)[1]) * 3600;
 
 describe('the A/B cursors', () => {
   let stack;
   /** The probe's record times (ms), oldest first. */
   let times;
+  /** A topic of hand-made laps, for the distance cursors. */
+  const hand = uniqueName('e2e-cursors-laps');
 
   before(async () => {
     stack = await startStack({
@@ -33,6 +39,8 @@ describe('the A/B cursors', () => {
           ...(gLatOf(i) === null ? {} : { g_lat: gLatOf(i) }),
         }));
         await produceLines({ topic, partition: 0, key: PROBE, values });
+        await fillTopic(hand, { partitions: 1, cars: 1, count: 0 });
+        await produceLines({ topic: hand, partition: 0, key: 'D1', values: handLaps('D1', LAPS, 37) });
       },
     });
   });
@@ -205,6 +213,48 @@ describe('the A/B cursors', () => {
       await page.mouse.up();
       await page.locator('[data-testid="zoom-note"]').waitFor({ state: 'visible' });
       assert.deepEqual(await page.evaluate(() => window.trackside.cursors), { a: null, b: null, axis: 'time' });
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
+  test('on distance strips the cursors are metres into the lap, and the readout lists each lap drawn', T, async () => {
+    const layout = {
+      version: 1,
+      panels: [{ kind: 'distance', channels: ['speed_kph'] }, { kind: 'distance', channels: ['brake_temp_c.fl'] }, { kind: 'cursors' }],
+    };
+    const param = Buffer.from(JSON.stringify(layout)).toString('base64url');
+    const { page, errors, close } = await openPage(stack.browser, `${stack.url}/?topic=${hand}&car=D1&wire=json&layout=${param}`);
+    try {
+      await waitUntil(() => page.evaluate(() => window.trackside.distance?.last?.lap === 3 && window.trackside.distance?.ref?.lap === 2),
+        'the Distance strips show lap 3 and the best lap, lap 2');
+      const plot = await page.locator('[data-panel-kind="distance"] .u-over').first().boundingBox();
+      const y = plot.y + plot.height / 2;
+      await page.mouse.move(plot.x + plot.width * 0.3, y);
+      await page.keyboard.press('a');
+      await page.mouse.move(plot.x + plot.width * 0.6, y);
+      await page.keyboard.press('b');
+      const c = await page.evaluate(() => window.trackside.cursors);
+      assert.equal(c.axis, 'distance');
+      assert.ok(c.a > 200 && c.a < 400 && c.b > 500 && c.b < 700, `A at ${c.a} m, B at ${c.b} m of a 1000 m lap`);
+      const line = (channel, lap) => page.evaluate(([ch, who]) => {
+        const tr = document.querySelector(`[data-panel-kind="cursors"] tbody[data-channel="${ch}"] tr[data-line="${who}"]`);
+        return tr && Object.fromEntries([...tr.querySelectorAll('td[data-stat]')].map((td) => [td.dataset.stat, td.dataset.value === undefined ? null : Number(td.dataset.value)]));
+      }, [channel, lap]);
+      await waitUntil(async () => (await line('speed_kph', 'best L2'))?.mean != null, 'the readout lists the best lap’s speed');
+      // Each lap at its own constant speed and brake temperature: A, B, min, max and mean are that value.
+      const best = await line('speed_kph', 'best L2');
+      for (const k of ['a', 'b', 'min', 'max', 'mean']) assert.ok(Math.abs(best[k] - kphOf(2)) < 1e-6, `best L2 ${k}: ${best[k]} km/h, not ${kphOf(2)}`);
+      assert.ok(Math.abs(best.diff) < 1e-6);
+      const last = await line('speed_kph', 'last L3');
+      assert.ok(Math.abs(last.mean - kphOf(3)) < 1e-6, `last L3 at ${last.mean} km/h`);
+      assert.deepEqual([(await line('brake_temp_c.fl', 'best L2')).mean, (await line('brake_temp_c.fl', 'last L3')).mean], [302, 303]);
+      const now = await line('speed_kph', 'now L4');
+      assert.equal(now.b, null, 'the lap in progress, at most 400 m in, has no value at B');
+      assert.equal(Number(await page.locator('[data-panel-kind="cursors"] [data-testid="cursors-dt"]').getAttribute('data-value')), c.b - c.a);
+      assert.equal(new URL(page.url()).searchParams.has('a'), false, 'distance cursors stay out of the link');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'cursors-distance-1440.png') });
       assert.deepEqual(errors, []);
     } finally {
       await close();

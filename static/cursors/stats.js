@@ -87,7 +87,7 @@ export function channelStats(track, span, name) {
  * The same statistics for one line of the Distance strips: `xs` the distances of its grid
  * (ascending), `ys` its values on that grid (null, undefined or NaN where it has none), the
  * cursors `a`, `b` in metres into the lap, in either order. The value at a cursor is the grid
- * point at or before it (`aAt`, `bAt`: its distance).
+ * point at or before it (`aAt`, `bAt`: its distance), none where that point has no value.
  */
 export function columnStats(xs, ys, a, b) {
   const lo = Math.min(a, b);
@@ -99,9 +99,10 @@ export function columnStats(xs, ys, a, b) {
   const at = (cursor) => {
     let k = j; // both cursors are at or after xs[j - 1]
     while (k < xs.length && xs[k] <= cursor) k++;
-    // The grid is dense (delta.js), so no hold limit: the nearest point at or before with a value.
-    for (k--; k >= 0; k--) if (has(k)) return { v: ys[k], t: xs[k] };
-    return null;
+    // The grid is dense (delta.js, a few metres): the point at or before the cursor is the
+    // value there, and a lap whose line ends before the cursor has none.
+    k--;
+    return k >= 0 && has(k) ? { v: ys[k], t: xs[k] } : null;
   };
   for (let k = j; k < xs.length && xs[k] <= hi; k++) if (has(k)) acc.add(ys[k]);
   return result(at(a), at(b), acc);

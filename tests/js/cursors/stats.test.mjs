@@ -119,10 +119,15 @@ describe('statistics between distance cursors', () => {
     assert.deepEqual([s.aAt, s.bAt], [10, 50]);
   });
 
-  test('a cursor on a point without a value reads the one before; reversed cursors read the same range', () => {
-    const s = columnStats(xs, ys, 25, 45);
+  test('a cursor between points reads the one before; on a point without a value, none', () => {
+    const s = columnStats(xs, ys, 15, 35);
     assert.deepEqual([s.a, s.aAt, s.b, s.bAt, s.count], [2, 10, 4, 30, 1]);
-    const r = columnStats(xs, ys, 45, 25);
+    const gap = columnStats(xs, ys, 25, 45);
+    assert.deepEqual([gap.a, gap.b, gap.diff, gap.count], [null, null, null, 1], 'a lap whose line stops before a cursor has no value there');
+  });
+
+  test('reversed cursors read the same range, A and B at each cursor as placed', () => {
+    const r = columnStats(xs, ys, 35, 15);
     assert.deepEqual([r.a, r.b, r.diff, r.count, r.mean], [4, 2, -2, 1, 4]);
   });
 
