@@ -22,9 +22,11 @@ const SCALE = { time: 1 / 1000, distance: 1 };
 
 const none = (axis = 'time') => ({ a: null, b: null, axis });
 
+// One pair of cursors per page, kept here rather than handed to each strip: a strip's uPlot
+// is built inside charts.js and distance-view.js, and the plugin is all they pass it.
 /** What the page gives the cursors: its `ui`, where a key puts a cursor away from the strips, who learns of a change. */
 const page = { ui: { cursors: none() }, moment: () => null, changed: () => {} };
-/** Every plot drawing the cursors, with its axis and the mouse over it. */
+/** Every plot drawing the cursors: its axis and how to take its listeners off. */
 const plots = new Map();
 /** The plot the mouse is over and where (CSS px from the plot's left), for the `a` and `b` keys. */
 let hover = null;

@@ -1,9 +1,11 @@
 // The `cursors` panel (docs/layouts.md): the A/B cursors' readout. A table, per channel of
 // the strips shown and per car they draw (the focused car first): the value at A, at B,
 // B − A, and the minimum, maximum and mean between them, with Δt and the cursors' times
-// in its header. Distance cursors read the Distance strips' lines instead, per lap drawn. The numbers are stats.js's; placing the cursors is cursors.js's, clearing
-// them is here too (Esc in the readout, or its ✕). A panel (workbench/panel.js): it redraws
-// when the cursors, the cars, the channels or the data changed, at most REDRAW_MS apart.
+// in its header. Distance cursors read the distance strips' lines instead, per lap drawn.
+// The numbers are stats.js's; placing the cursors is cursors.js's, clearing them is here
+// too (Esc in the readout, or its ✕). A panel (workbench/panel.js): it redraws when the
+// cursors, the cars, the channels or the data changed, at most REDRAW_MS apart, and then
+// rewrites only the cells whose numbers changed.
 
 import { checkPanel } from '../workbench/panel.js';
 import { formatValue, labelOf, scaleOf, unitOf } from '../strips/layout.js';
