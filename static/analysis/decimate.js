@@ -26,14 +26,14 @@ export class Decimator {
   }
 
   /**
-   * Decimates `n` points whose pixel positions are `px(j)`, `py(j)` within `width` × `height`
-   * (CSS px). `cars`: each car's samples `start` to `end - 1`.
-   * @param {(j: number) => number} px  @param {(j: number) => number} py
+   * Decimates the points at pixel positions `X[j]`, `Y[j]` within `width` × `height` (CSS px).
+   * `cars`: each car's samples `start` to `end - 1`.
+   * @param {ArrayLike<number>} X  @param {ArrayLike<number>} Y
    * @param {{start: number, end: number}[]} cars
    * @param {number} cell  the starting cell size in px
    * @returns {number} how many were kept (`this.keep[0..n)`)
    */
-  run(px, py, cars, width, height, cell = 2) {
+  run(X, Y, cars, width, height, cell = 2) {
     let total = 0;
     for (const c of cars) total += c.end - c.start;
     if (this.keep.length < total) this.keep = new Int32Array(total);
@@ -42,44 +42,54 @@ export class Decimator {
       this.n = 0;
       const cols = Math.max(1, Math.ceil(width / size));
       const rows = Math.max(1, Math.ceil(height / size));
-      for (const c of cars) this.car(px, py, c.start, c.end, cols, rows, size);
+      for (const c of cars) this.car(X, Y, c.start, c.end, cols, rows, size);
       if (this.n <= this.maxPoints + 5 * cars.length || (cols === 1 && rows === 1)) return this.n;
     }
   }
 
   /** Car samples [start, end): its extremes and newest first, then the first point of each other cell. */
-  car(px, py, start, end, cols, rows, size) {
+  car(X, Y, start, end, cols, rows, size) {
     if (end <= start) return;
     if (this.cells.length < cols * rows) this.cells = new Uint32Array(cols * rows);
     const stamp = this.nextStamp();
     const cells = this.cells;
+    const inv = 1 / size;
     const cellOf = (j) => {
-      const c = Math.min(cols - 1, Math.max(0, Math.floor(px(j) / size)));
-      const r = Math.min(rows - 1, Math.max(0, Math.floor(py(j) / size)));
+      let c = Math.floor(X[j] * inv);
+      let r = Math.floor(Y[j] * inv);
+      if (c < 0) c = 0;
+      else if (c >= cols) c = cols - 1;
+      if (r < 0) r = 0;
+      else if (r >= rows) r = rows - 1;
       return r * cols + c;
     };
     // The extremes and the newest point claim their cells before the others.
     let minX = start, maxX = start, minY = start, maxY = start;
     for (let j = start + 1; j < end; j++) {
-      const x = px(j);
-      const y = py(j);
-      if (x < px(minX)) minX = j;
-      if (x > px(maxX)) maxX = j;
-      if (y < py(minY)) minY = j;
-      if (y > py(maxY)) maxY = j;
+      if (X[j] < X[minX]) minX = j;
+      if (X[j] > X[maxX]) maxX = j;
+      if (Y[j] < Y[minY]) minY = j;
+      if (Y[j] > Y[maxY]) maxY = j;
     }
-    const special = [minX, maxX, minY, maxY, end - 1];
-    for (const j of special) cells[cellOf(j)] = stamp;
+    const last = end - 1;
+    cells[cellOf(minX)] = stamp;
+    cells[cellOf(maxX)] = stamp;
+    cells[cellOf(minY)] = stamp;
+    cells[cellOf(maxY)] = stamp;
+    cells[cellOf(last)] = stamp;
+    const keep = this.keep;
+    let n = this.n;
     for (let j = start; j < end; j++) {
-      if (special.includes(j)) {
-        this.keep[this.n++] = j;
+      if (j === minX || j === maxX || j === minY || j === maxY || j === last) {
+        keep[n++] = j;
         continue;
       }
       const at = cellOf(j);
       if (cells[at] === stamp) continue;
       cells[at] = stamp;
-      this.keep[this.n++] = j;
+      keep[n++] = j;
     }
+    this.n = n;
   }
 
   nextStamp() {

@@ -24,7 +24,7 @@ describe('XY decimation', () => {
   test('20 cars × 3,000 points are bounded, and each car keeps its extremes and its newest point', () => {
     const { x, y, list } = scatter(20, 3000, 400, 300);
     const d = new Decimator(4000);
-    const n = d.run((j) => x[j], (j) => y[j], list, 400, 300);
+    const n = d.run(x, y, list, 400, 300);
     assert.ok(n <= 4000 + 5 * 20, `at most the bound and five per car, kept ${n}`);
     assert.ok(n > 1000, `the plot still looks filled: ${n}`);
     const set = new Set(kept(d));
@@ -42,7 +42,7 @@ describe('XY decimation', () => {
     const x = Float64Array.from([0.1, 0.5, 1.2, 1.9, 1.0, 2.5, 0.3, 0.4]);
     const y = Float64Array.from([0.1, 1.5, 0.2, 1.0, 1.9, 0.5, 0.3, 0.4]);
     const d = new Decimator(100);
-    d.run((j) => x[j], (j) => y[j], [{ start: 0, end: 6 }, { start: 6, end: 8 }], 10, 10);
+    d.run(x, y, [{ start: 0, end: 6 }, { start: 6, end: 8 }], 10, 10);
     const k = kept(d);
     assert.deepEqual(k, [...k].sort((a, b) => a - b), 'oldest first, so the newest are drawn on top');
     // Car A's special points: min x 0 (0.1), max x 5, min y 0, max y 4, newest 5: cells (0,0) and (1,0).
@@ -53,9 +53,9 @@ describe('XY decimation', () => {
   test('few points are all kept; a tiny bound coarsens the cells until it holds', () => {
     const { x, y, list } = scatter(1, 50, 1000, 1000);
     const d = new Decimator(1000);
-    assert.equal(d.run((j) => x[j], (j) => y[j], list, 1000, 1000), 50);
+    assert.equal(d.run(x, y, list, 1000, 1000), 50);
     const tight = new Decimator(10);
-    const n = tight.run((j) => x[j], (j) => y[j], list, 1000, 1000);
+    const n = tight.run(x, y, list, 1000, 1000);
     assert.ok(n <= 15 && n >= 5, `kept ${n}`);
     assert.ok(tight.cell > 2, 'the cells grew');
   });
@@ -64,6 +64,6 @@ describe('XY decimation', () => {
     const x = Float64Array.from([-50, 5, 500]);
     const y = Float64Array.from([5, -50, 500]);
     const d = new Decimator(100);
-    assert.equal(d.run((j) => x[j], (j) => y[j], [{ start: 0, end: 3 }], 10, 10), 3);
+    assert.equal(d.run(x, y, [{ start: 0, end: 3 }], 10, 10), 3);
   });
 });

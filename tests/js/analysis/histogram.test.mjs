@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MAX_BINS, MIN_BINS, chooseBins, countInto, edgesOf, quantile, summary } from '../../../static/analysis/histogram.js';
+import { MAX_BINS, MIN_BINS, chooseBins, countInto, edgesOf, quantileOf, summary } from '../../../static/analysis/histogram.js';
 
 const f64 = (a) => Float64Array.from(a);
 function histogram(values, fixed) {
@@ -79,10 +79,23 @@ describe('histogram binning', () => {
     }
   });
 
-  test('quantiles interpolate between neighbours', () => {
-    const s = f64([1, 2, 3, 4]);
-    assert.equal(quantile(s, 4, 0.5), 2.5);
-    assert.equal(quantile(s, 4, 0.25), 1.75);
-    assert.equal(quantile(s, 4, 1), 4);
+  test('quantiles of values in any order interpolate between neighbours, as a sort would give', () => {
+    assert.equal(quantileOf(f64([4, 1, 3, 2]), 4, 0.5), 2.5);
+    assert.equal(quantileOf(f64([4, 1, 3, 2]), 4, 0.25), 1.75);
+    assert.equal(quantileOf(f64([4, 1, 3, 2]), 4, 1), 4);
+    assert.equal(quantileOf(f64([7, 7, 7, 1, 7]), 5, 0), 1, 'ties');
+    let seed = 3;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let round = 0; round < 50; round++) {
+      const n = 1 + Math.floor(rnd() * 300);
+      const v = Float64Array.from({ length: n }, () => Math.floor(rnd() * 40));
+      const sorted = Float64Array.from(v).sort();
+      for (const q of [0, 0.25, 0.5, 0.75, 0.99, 1]) {
+        const at = q * (n - 1);
+        const k = Math.floor(at);
+        const want = sorted[k] + ((sorted[Math.min(n - 1, k + 1)] - sorted[k]) * (at - k));
+        assert.equal(quantileOf(Float64Array.from(v), n, q), want, `n ${n}, q ${q}`);
+      }
+    }
   });
 });
