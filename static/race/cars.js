@@ -4,10 +4,12 @@
 //
 // Rows are rebuilt only when the set of cars, the drawn set or the focus changes; values
 // are written in place, at most a few times a second, and only when their text changes;
-// rows move only when the running order changes.
+// rows move only when the running order changes. Extra columns (the layout's `tower`
+// `columns`, set by `setColumns`) show each car's value of any channel at the moment shown.
 
 import { carColor } from '../core/colors.js';
 import { MAX_EXTRA_RINGS, splitCarKey } from '../core/state.js';
+import { formatValue } from '../analysis/scale.js';
 
 /** Cars drawn at once: twenty lines per strip is already a lot to read. */
 export const MAX_DRAWN = 20;
@@ -50,6 +52,9 @@ export class CarList {
     this.rows = new Map(); // car -> { tr, cells: {pos, lap, last, best, ..., speed, rpm}, shown: {} }
     this.key = '';
     this.orderKey = '';
+    this.table = root.querySelector('[data-testid=car-table]');
+    /** The channels of the extra columns, after the timing columns. */
+    this.columns = [];
     root.querySelector('[data-testid=cars-all]').addEventListener('click', actions.onAll);
     root.querySelector('[data-testid=cars-none]').addEventListener('click', actions.onFocusedOnly);
     this.body.addEventListener('change', (e) => {
@@ -75,6 +80,40 @@ export class CarList {
         actions.onFocus(tr.dataset.car);
       }
     });
+  }
+
+  /**
+   * Extra columns of each car's value of channels `names` (at most 6, docs/layouts.md), their
+   * headers the channel's name and `unit(name)`; [] for none, as by default.
+   */
+  setColumns(names, unit = () => null) {
+    this.columns = [...names];
+    this.table.querySelectorAll('[data-column]').forEach((el) => el.remove());
+    const headRow = this.table.querySelector('thead tr');
+    const cols = this.table.querySelector('colgroup');
+    for (const name of this.columns) {
+      const th = document.createElement('th');
+      th.className = 'num x-col';
+      th.dataset.column = name;
+      const u = unit(name);
+      th.title = `${name}${u ? ` (${u})` : ''} at the moment shown`;
+      const n = document.createElement('span');
+      n.className = 'x-name';
+      n.textContent = name;
+      th.append(n);
+      if (u) {
+        const us = document.createElement('span');
+        us.className = 'x-unit';
+        us.textContent = u;
+        th.append(us);
+      }
+      headRow.append(th);
+      const col = document.createElement('col');
+      col.className = 'c-extra';
+      col.dataset.column = name;
+      cols?.append(col);
+    }
+    this.key = '';
   }
 
   /** @param {string[]} cars  sorted ids  @param {Set<string>} drawn  @param {string|null} focus */
@@ -131,6 +170,7 @@ export class CarList {
       };
       tr.append(td('pos'), pick, name);
       for (const k of COLUMNS) tr.append(td(k));
+      for (const name of this.columns) tr.append(td(`x:${name}`));
       cells.last.dataset.lap = '';
       cells.best.dataset.lap = '';
       frag.append(tr);
@@ -186,6 +226,10 @@ export class CarList {
       timed(row, 'last', r.last);
       timed(row, 'best', r.bestCell);
       r.sectors.forEach((s, n) => timed(row, `s${n + 1}`, s));
+      for (const name of this.columns) {
+        const ring = r.i < 0 ? null : r.track.series(name);
+        set(row, `x:${name}`, ring === null ? '—' : formatValue(ring[r.i]));
+      }
       const a = alarms.get(r.id) ?? [];
       const kinds = [...new Set(a.map((x) => x.kind))].join(' ');
       const status = r.status;
