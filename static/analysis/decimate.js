@@ -84,7 +84,14 @@ export class Decimator {
         keep[n++] = j;
         continue;
       }
-      const at = cellOf(j);
+      // cellOf, inlined: this loop runs over every sample.
+      let c = Math.floor(X[j] * inv);
+      let r = Math.floor(Y[j] * inv);
+      if (c < 0) c = 0;
+      else if (c >= cols) c = cols - 1;
+      if (r < 0) r = 0;
+      else if (r >= rows) r = rows - 1;
+      const at = r * cols + c;
       if (cells[at] === stamp) continue;
       cells[at] = stamp;
       keep[n++] = j;
