@@ -34,7 +34,7 @@ class HistogramPanel {
     this.reader = new Reader([this.spec.channel]);
     this.data = this.reader.data;
     this.scratch = new Float64Array(0);
-    this.tool = toolButton(tools, 'channel', 'Choose the channel', () => ctx.pickChannel({ panel: this.id, field: 'channel' }));
+    this.tool = toolButton(tools, 'channel', 'Choose the channel', () => ctx.pickChannel({ panel: this.id, field: 'channel', where: 'for the histogram' }));
     this.tool.set(this.spec.channel);
     this.stats = document.createElement('span');
     this.stats.className = 'an-stats';

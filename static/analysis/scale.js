@@ -28,9 +28,9 @@ export function niceTicks(lo, hi, want = 5) {
 }
 
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const precise = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+const precise = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });
 
-/** A value as a label: whole numbers grouped from 1,000, else three significant digits. */
+/** A value as a label: whole numbers grouped from 1,000, else four significant digits. */
 export function formatValue(v) {
   if (!Number.isFinite(v)) return '—';
   return Math.abs(v) >= 1000 ? grouped.format(v) : precise.format(v);

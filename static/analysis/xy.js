@@ -46,7 +46,8 @@ class XyPanel {
     this.Y = new Float32Array(0);
     this.order = new Int32Array(0);
     this.steps = new Uint8Array(0);
-    const pick = (field) => () => ctx.pickChannel({ panel: this.id, field });
+    const words = { x: 'for the XY plot\'s x', y: 'for the XY plot\'s y', color: 'to colour the XY plot\'s points' };
+    const pick = (field) => () => ctx.pickChannel({ panel: this.id, field, where: words[field] });
     this.tools = {
       x: toolButton(tools, 'x', 'Choose the channel along x', pick('x')),
       y: toolButton(tools, 'y', 'Choose the channel along y', pick('y')),

@@ -19,11 +19,12 @@ test('a range is widened a little; a single value gets room around it', () => {
   assert.deepEqual(padded([200, 200]), [190, 210]);
 });
 
-test('labels: units in brackets, values grouped or to three digits', () => {
+test('labels: units in brackets, values grouped or to four digits', () => {
   assert.equal(axisLabel('g_lat', 'g'), 'g_lat (g)');
   assert.equal(axisLabel('steer', null), 'steer');
   assert.equal(formatValue(12345.6), '12,346');
-  assert.equal(formatValue(1.23456), '1.23');
+  assert.equal(formatValue(1.23456), '1.235');
+  assert.equal(formatValue(100.5), '100.5');
   assert.equal(formatValue(NaN), '—');
 });
 
