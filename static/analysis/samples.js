@@ -36,7 +36,8 @@ export function spanOf(over, span, cursors) {
     const to = Math.max(cursors.a, cursors.b);
     return cursors.axis === 'distance' ? { kind: 'lap', from, to } : { kind: 'time', from, to };
   }
-  return { kind: 'time', from: span[0], to: span[1] };
+  // No span yet (nothing drawn): an empty one.
+  return span ? { kind: 'time', from: span[0], to: span[1] } : { kind: 'time', from: Infinity, to: -Infinity };
 }
 
 /** Samples read at once, and how many channels (x, y, colour) a sample carries at most. */
