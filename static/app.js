@@ -1,8 +1,9 @@
 // Wiring only: socket → store → session → views. The server's messages and the person's
 // intents go through the session reducer (core/session.js), whose effects are performed
 // here; the folders' coordinators (strips/, playback/, race/) build the views, views.js
-// lists them, and one animation-frame loop draws them (core/view.js); chrome/ is rendered
-// from the session as it changes. Messages only update state and the rings.
+// lists those drawn whatever the layout, the workbench (workbench/) shows the layout's
+// panels, and one animation-frame loop draws them (core/view.js), panels on screen only;
+// chrome/ is rendered from the session as it changes. Messages only update state and the rings.
 
 import { connect } from './net/connection.js';
 import { TelemetryStore } from './core/state.js';
@@ -22,6 +23,11 @@ import { Rounds } from './core/view.js';
 import { formatQuery, parseQuery } from './core/url.js';
 import { pageViews } from './views.js';
 import { DEFAULT_STRIPS, sameStrips } from './strips/layout.js';
+import { Workbench } from './workbench/grid.js';
+import { PanelMenu } from './workbench/menu.js';
+import { panelKinds } from './workbench/kinds.js';
+import { PICK_CHANNEL } from './workbench/panel.js';
+import { legacyLayout } from './workbench/interim.js';
 
 const TOPICS_REFRESH_MS = 5_000;
 const PLAYBACK_TICK_MS = 1_000;
@@ -56,10 +62,10 @@ const ui = {
   hideNewCars: fromUrl.cars !== null,
   windowSec: fromUrl.window,
   cursorIdx: null,
-  /** The strips by 'time' or by 'distance' (race.js). */
-  axis: fromUrl.axis,
-  /** The strips shown (strips/layout.js), as the link said or the default set. */
-  strips: fromUrl.strips ?? DEFAULT_STRIPS,
+  /** The layout shown (docs/layouts.md): the workbench's panels, kept in the link. */
+  layout: legacyLayout(fromUrl.strips, fromUrl.axis),
+  /** The time panels' strips (strips/layout.js), in order: set as the workbench mounts them. */
+  strips: [],
 };
 
 const store = new TelemetryStore();
@@ -88,6 +94,8 @@ const windowPicker = new WindowPicker($('window-picker'), (s) => {
 /** What the coordinators share: the rings, the session, what the page shows, and how to ask. */
 const page = {
   root, store, ui, dispatch, writeUrl,
+  /** A new panel on the workbench (a channel picked for a new strip). */
+  addPanel: (spec) => bench.add(spec),
   /** `channels.unit(name)`: a channel's unit, for a strip's label (core/channels.js). */
   channels,
   session: () => session,
@@ -99,10 +107,7 @@ const race = new Race({
   charts: strips.charts,
   moment: () => playback.playhead(performance.now()),
   seek: (ts) => playback.seek(ts),
-  onAxis: (axis) => {
-    ui.axis = axis;
-    writeUrl();
-  },
+  showLaps: () => showLaps(),
 });
 const playback = new Playback({
   root, dispatch, store, charts: strips.charts,
@@ -111,10 +116,40 @@ const playback = new Playback({
   onUrl: () => writeUrl(),
 });
 const charts = strips.charts;
-const views = pageViews({ strips, playback, race });
+const views = pageViews({ playback, race });
+
+/** The panels, from `ui.layout`: what each reads and asks (workbench/panel.js). */
+const bench = new Workbench($('workbench'), {
+  kinds: panelKinds({ strips, race, playback, kafka: $('kafka-panel') }),
+  ctx: {
+    store, ui, channels,
+    session: () => session,
+    focus: () => race.focus(),
+    drawn: () => charts.order.slice(),
+    span: () => [charts.xMin * 1000, charts.xMax * 1000],
+    moment: () => playback.playhead(performance.now()),
+    pickChannel: (detail) => document.dispatchEvent(new CustomEvent(PICK_CHANNEL, { detail })),
+  },
+  onChange: (layout) => {
+    ui.layout = layout;
+    writeUrl();
+  },
+  onApplied: (panels) => {
+    strips.mount(panels.filter((p) => p.kind === 'time'));
+    race.distance.mount(panels.filter((p) => p.kind === 'distance'));
+  },
+});
+new PanelMenu(root.querySelector('.add-panel'), bench);
+
+/** A lap chosen in the tower is overlaid on the distance strips: a layout without them gets them. */
+function showLaps() {
+  if (bench.has('distance')) return;
+  const channels = ui.strips[0]?.channels ?? ['speed_kph'];
+  bench.add({ kind: 'distance', channels: [...channels] });
+  bench.add({ kind: 'delta' });
+}
 
 if (fromUrl.t !== null) playback.pendingTs = fromUrl.t;
-race.setAxis(ui.axis);
 
 // ---- the session: events in, effects out ----------------------------------------------
 
@@ -218,11 +253,23 @@ function writeUrl() {
     t: session.start ? session.start.ts : replaying ? playback.playhead(performance.now()) : null,
     speed: session.speed,
     paused: session.start ? session.start.paused : replaying && session.wantPaused,
-    axis: ui.axis,
+    ...legacyStrips(),
     wire: fromUrl.wire,
-    strips: sameStrips(ui.strips, DEFAULT_STRIPS) ? null : ui.strips,
   });
   if (q !== location.search) history.replaceState(null, '', q);
+}
+
+/**
+ * INTERIM, until core/url.js keeps the layout as `layout=` (helper "layouts"): the link keeps
+ * the strips as it did before layouts, the time panels' (or the distance panels' with
+ * `axis=distance`), so a link still opens the same strips.
+ */
+function legacyStrips() {
+  const of = (kind) => ui.layout.panels.filter((p) => p.kind === kind).map((p) => ({ channels: p.channels, cars: p.cars === 'focus' ? 'focus' : 'all' }));
+  const time = of('time');
+  const distance = of('distance');
+  if (time.length === 0 && distance.length > 0) return { axis: 'distance', strips: distance };
+  return { axis: 'time', strips: sameStrips(time, DEFAULT_STRIPS) ? null : time };
 }
 
 async function refreshTopics() {
@@ -289,16 +336,20 @@ function renderEmpty() {
   $('charts-empty-text').textContent = text;
 }
 
-/** Window resizes reach every view through its `resize()`; its next frame redraws in full. */
+/** Window resizes reach every view and panel through its `resize()`; its next frame redraws in full. */
 window.addEventListener('resize', () => {
   for (const v of views) v.resize();
+  for (const p of bench.panels) p.panel.resize();
 });
 
 const rounds = new Rounds(views.length);
 
+/** The views, then the panels on screen: a panel scrolled out of sight draws nothing. */
 function frame(now) {
   requestAnimationFrame(frame);
-  for (const i of rounds.due(now, drawPeriod(session))) views[i].frame(now);
+  const drawn = [...views, ...bench.shown().map((p) => p.panel)];
+  rounds.resize(drawn.length);
+  for (const i of rounds.due(now, drawPeriod(session))) drawn[i].frame(now);
 }
 
 // ---- start -----------------------------------------------------------------------------
@@ -333,10 +384,18 @@ const hook = Object.freeze({
   get dropped() { return session.dropped; },
   /** The track map's dots (CSS pixels in its canvas) and frames drawn. */
   get map() { return { dots: race.map.dots.map((d) => ({ ...d })), frames: race.map.frames, bins: race.map.outline.bins }; },
-  /** Milliseconds the race views (map, tower, Distance strips) took to draw since the page loaded. */
+  /**
+   * The workbench: `layout()`, the layout shown (docs/layouts.md); `panels()`, each panel in
+   * order with its kind and root element (`data-panel-kind`).
+   */
+  workbench: Object.freeze({
+    layout: () => structuredClone(ui.layout),
+    panels: () => bench.panels.map((p) => ({ kind: p.kind, el: p.section })),
+  }),
+  /** Milliseconds the race views (map, tower, distance strips) took to draw since the page loaded. */
   get raceMs() { return race.spentMs; },
   get focus() { return race.focus(); },
-  /** What the Distance strips show: the laps, the reference, the deltas (ms). */
+  /** What the distance strips show: the laps, the reference, the deltas (ms). */
   get distance() { return race.distance.info && structuredClone(race.distance.info); },
   /** The selected topics' channels as the picker lists them, and what the bounds dropped from each. */
   get channels() {
@@ -357,6 +416,7 @@ if (typeof uPlot === 'undefined') {
   playback.renderZoomPicker();
   topicPicker.setSelection(session.selection);
   partitionPicker.setSelection(session.selection);
+  bench.apply(ui.layout);
   writeUrl();
   renderMode();
   renderEmpty();

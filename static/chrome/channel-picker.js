@@ -1,9 +1,9 @@
 // The channel picker: a dialog listing the selected topics' channels (core/channels.js) with
 // their unit, the range seen, the records that carried them and a badge on math channels,
 // searched as the person types. It opens on a `trackside:pick-channel` event reaching the
-// document (`detail.strip`: null for a new strip, or a strip's index), asks the server for
-// the latest counts as it opens, and answers a pick with `trackside:channel-picked`
-// (`detail: { strip, name }`) on the document. Keys: type to filter, ↑/↓ to move, Enter
+// document (`detail.strip`: null for a new strip, or a strip's index; `detail.where`: what
+// it is for, in words), asks the server for the latest counts as it opens, and answers a
+// pick with `trackside:channel-picked` (`detail`: the asking detail with `name`) on the document. Keys: type to filter, ↑/↓ to move, Enter
 // picks, Escape closes; a click picks too. Its words are channel-text.js's.
 
 import { search } from '../core/channels.js';
@@ -33,8 +33,9 @@ export class ChannelPicker {
     this.listEl = $('channel-list');
     this.empty = $('channel-empty');
     this.droppedEl = $('channel-dropped');
-    /** The strip the pick is for (null: a new one). */
+    /** The strip the pick is for (null: a new one), and the whole detail it was asked with. */
     this.strip = null;
+    this.asked = {};
     /** The channels shown, in order, and the one Enter would pick. */
     this.shown = [];
     this.active = 0;
@@ -44,7 +45,7 @@ export class ChannelPicker {
     this.loading = false;
     this.lastQuery = '';
 
-    document.addEventListener(PICK_EVENT, (e) => this.open(e.detail?.strip ?? null));
+    document.addEventListener(PICK_EVENT, (e) => this.open(e.detail?.strip ?? null, e.detail ?? {}));
     this.input.addEventListener('input', () => {
       this.active = 0;
       this.render();
@@ -70,9 +71,10 @@ export class ChannelPicker {
   }
 
   /** Opens for `strip` (null: a new strip) with an empty search, and asks for the latest counts. */
-  open(strip) {
+  open(strip, asked = {}) {
     this.strip = Number.isInteger(strip) ? strip : null;
-    this.where.textContent = this.strip === null ? 'for a new strip' : `for strip ${this.strip + 1}`;
+    this.asked = asked;
+    this.where.textContent = typeof asked.where === 'string' ? asked.where : this.strip === null ? 'for a new strip' : `for strip ${this.strip + 1}`;
     this.input.value = '';
     this.shown = [];
     this.active = 0;
@@ -126,7 +128,7 @@ export class ChannelPicker {
   }
 
   pick(name) {
-    const detail = { strip: this.strip, name };
+    const detail = { ...this.asked, strip: this.strip, name };
     this.close();
     document.dispatchEvent(new CustomEvent(PICKED_EVENT, { detail }));
   }

@@ -40,6 +40,14 @@ export class Rounds {
     this.pending = 0;
   }
 
+  /** The views are `count` now (panels came on screen or left it); a round under way ends within them. */
+  resize(count) {
+    if (count === this.count) return;
+    const done = this.count - this.pending;
+    this.count = count;
+    this.pending = this.pending === 0 ? 0 : Math.max(0, count - done);
+  }
+
   /** @returns {number[]} the indices of the views to draw on the frame at `now` */
   due(now, period) {
     if (period === 0) {

@@ -53,7 +53,8 @@ export class Playback {
       const b = e.target.closest('button[data-zoom]');
       if (b) this.setZoom({ secs: Number(b.dataset.zoom) });
     });
-    $('strips').addEventListener('dblclick', () => this.setZoom(null));
+    // A double-click on a time strip follows the playhead again.
+    $('workbench').addEventListener('dblclick', (e) => e.target.closest('[data-strip]') && this.setZoom(null));
     $('zoom-out-back').addEventListener('click', () => this.setZoom(null));
     document.addEventListener('keydown', (e) => this.onKey(e));
   }

@@ -99,7 +99,7 @@ export class CarPanel {
   }
 
   syncCars() {
-    const { store, ui, charts, root } = this.page;
+    const { store, ui, charts } = this.page;
     const refused = store.extraRings.refused;
     if (!this.carsDirty && store.carsVersion === this.seenCarsVersion && refused === this.seenRefused) return;
     this.carsDirty = false;
@@ -119,7 +119,6 @@ export class CarPanel {
       this.urlDirty = false;
       this.page.writeUrl();
     }
-    root.querySelector('[data-testid="strips"]').dataset.cars = String(store.sortedIds.length);
     this.page.onCars();
     this.legendDirty = true;
   }

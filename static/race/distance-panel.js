@@ -1,7 +1,9 @@
-// The Distance mode of the strips as a view: the focused car's laps overlaid against the
-// distance into the lap (now, last, best and the laps chosen in the tower), one strip per
-// strip of the layout (strips/layout.js, any channel), with the delta to a reference lap. Built by race.js, whose lap table and lap cache it reads; the strips
-// themselves are distance-view.js, the arithmetic delta.js. A view (core/view.js).
+// The distance strips as a view: the focused car's laps overlaid against the distance into
+// the lap (now, last, best and the laps chosen in the tower), one strip per `distance` panel
+// of the workbench (any channels), and the delta to a reference lap (the `delta` panel, with
+// its reference picker and lap key). Built by race.js, whose lap table and lap cache it
+// reads; the strips themselves are distance-view.js, the arithmetic delta.js. A view
+// (core/view.js), drawn while a distance or delta panel is on screen.
 
 import { carColor } from '../core/colors.js';
 import { deltaAtEnd, deltaOnGrid, distanceGrid, lapTrace, onGrid, ringLap } from './delta.js';
@@ -22,14 +24,24 @@ export class DistancePanel {
     this.readout = $('delta-readout');
     this.lapKey = $('lap-key');
     this.drawnAt = -Infinity;
+    /** The distance panels' strips ({channels, cars: 'focus'}) and bodies, in order (`mount`). */
+    this.strips = [];
+    this.bodies = [];
     this.channels = [];
     /** What the Distance strips show, for the test hook. */
     this.info = null;
     this.refPicker.addEventListener('change', () => this.resize());
   }
 
+  /** The distance panels shown, in order ({spec, body}). */
+  mount(panels) {
+    this.strips = panels.map((p) => ({ channels: p.spec.channels, cars: 'focus' }));
+    this.bodies = panels.map((p) => p.body);
+    this.resize();
+  }
+
   frame(now) {
-    if (this.race.axis !== 'distance' || now - this.drawnAt < DISTANCE_MS) return;
+    if (now - this.drawnAt < DISTANCE_MS) return;
     this.drawnAt = now;
     this.race.timed(() => this.renderDistance(this.race.moment()));
   }
@@ -86,7 +98,7 @@ export class DistancePanel {
   }
 
   renderDistance(t) {
-    const strips = this.race.page.ui.strips;
+    const { strips, bodies } = this;
     /** Every channel of the strips, once: what each lap's trace carries. */
     this.channels = [...new Set(strips.flatMap((s) => s.channels))];
     const focus = this.race.focus();
@@ -95,7 +107,7 @@ export class DistancePanel {
     const i = !track || track.count === 0 ? -1 : t == null ? track.indexFromNewest(0) : track.indexAt(t);
     if (i < 0) {
       this.info = null;
-      this.distance.draw(strips, focus, [], [], []);
+      this.distance.draw(strips, bodies, focus, [], [], []);
       return;
     }
     const lengthM = this.race.table.track?.length_m ?? maxDistance(track);
@@ -126,7 +138,7 @@ export class DistancePanel {
       if (last) deltas.push({ label: 'last', color: '#8590a2', values: deltaOnGrid(last, ref, grid) });
       if (cur) deltas.push({ label: 'now', color, values: deltaOnGrid(cur, ref, grid) });
     }
-    this.distance.draw(strips, focus, grid, laps, deltas, (name) => this.race.page.channels?.unit(name) ?? null);
+    this.distance.draw(strips, bodies, focus, grid, laps, deltas, (name) => this.race.page.channels?.unit(name) ?? null);
     const refLabel = ref ? `${refCar === focus ? 'own best' : `#${refCar}'s best`} (L${ref.lap})` : 'no reference lap yet';
     const nowMs = deltaAtEnd(cur, ref);
     const lastMs = deltaAtEnd(last, ref);

@@ -1,6 +1,6 @@
-// The strips in Distance mode: the focused car's laps overlaid against lap distance, one
-// strip per strip of the layout (any channel), and the delta of its laps against a
-// reference lap, drawn with uPlot. The laps and the delta are computed by
+// The distance strips: the focused car's laps overlaid against lap distance, one strip per
+// `distance` panel of the workbench (any channels), each in its panel's body, and the delta
+// of its laps against a reference lap (the `delta` panel), drawn with uPlot. The laps and the delta are computed by
 // distance-panel.js (delta.js); this only draws what it is given.
 
 /* global uPlot */
@@ -26,11 +26,10 @@ const DELTA = {
 };
 
 export class DistanceView {
-  /** @param {HTMLElement} root  the Distance strips' box: its `[data-dplot="delta"]` strip stays, the others are made here */
+  /** @param {HTMLElement} root  the delta's box: its `[data-dplot="delta"]` strip stays, the distance strips are made here */
   constructor(root) {
     this.root = root;
     this.deltaBox = root.querySelector('[data-dplot="delta"]').closest('.strip');
-    this.lapKey = root.querySelector('[data-testid="lap-key"]');
     /** Per strip of the layout: its box, plot and series; the delta strip last. */
     this.plots = [];
     this.boxes = [];
@@ -48,13 +47,13 @@ export class DistanceView {
 
   /**
    * Draws `laps` ({label, color, dash, width, values: {channel: [] on `grid`}}) in a strip per
-   * strip of `strips` (layout.js), and `deltas` ({label, color, values: [] in s}); the plots
-   * are rebuilt when the strips or the set of series change. `units(name)`: a channel's unit
-   * as the server said it, or null.
+   * strip of `strips` (layout.js), strip i in `bodies[i]`, and `deltas` ({label, color, values:
+   * [] in s}); the plots are rebuilt when the strips or the set of series change.
+   * `units(name)`: a channel's unit as the server said it, or null.
    */
-  draw(strips, focus, grid, laps, deltas, units = null) {
+  draw(strips, bodies, focus, grid, laps, deltas, units = null) {
     const layoutKey = JSON.stringify(strips);
-    if (layoutKey !== this.layoutKey) this.makeBoxes(strips, layoutKey, units);
+    if (layoutKey !== this.layoutKey || bodies.some((b, i) => this.boxes[i]?.parentNode !== b)) this.makeBoxes(strips, layoutKey, units, bodies);
     const key = JSON.stringify([focus, laps.map((l) => [l.label, l.color, l.dash]), deltas.map((d) => [d.label, d.color])]);
     if (key !== this.key || this.plots.length === 0) this.rebuild(key, strips, focus, laps, deltas);
     for (const p of this.plots) {
@@ -64,8 +63,8 @@ export class DistanceView {
     this.frames++;
   }
 
-  /** A box per strip of the layout, before the delta strip; the lap key goes in the first one's header. */
-  makeBoxes(strips, layoutKey, units) {
+  /** A box per strip, in its panel's body. */
+  makeBoxes(strips, layoutKey, units, bodies) {
     this.layoutKey = layoutKey;
     this.key = '';
     for (const box of this.boxes) box.remove();
@@ -75,15 +74,13 @@ export class DistanceView {
       const name = Object.assign(document.createElement('span'), { className: 'strip-name', textContent: labelOf(s), title: s.channels.join(', ') });
       const unit = Object.assign(document.createElement('span'), { className: 'strip-unit', textContent: `${stripUnit(s, units)} by lap distance`.trim() });
       head.append(name, unit);
-      if (i === 0) head.append(this.lapKey);
       const plot = Object.assign(document.createElement('div'), { className: 'strip-plot' });
       plot.dataset.dplot = `s${i}`;
       const box = Object.assign(document.createElement('div'), { className: 'strip' });
       box.append(head, plot);
-      this.root.insertBefore(box, this.deltaBox);
+      bodies[i]?.append(box);
       return box;
     });
-    if (strips.length === 0) this.deltaBox.querySelector('.strip-head').append(this.lapKey);
   }
 
   rebuild(key, strips, focus, laps, deltas) {
@@ -97,7 +94,8 @@ export class DistanceView {
     all.forEach(({ s, el }, n) => {
       const series = s ? lapSeries(s, focus, laps) : deltas.map((d) => ({ delta: d, label: d.label, color: d.color, width: 1.5 }));
       const scale = s ? scaleOf(s) : null;
-      const last = n === all.length - 1;
+      // The delta is a panel of its own: it and the last distance strip each carry the axis.
+      const last = n >= all.length - 2;
       const opts = {
         width: Math.max(100, el.clientWidth),
         height: Math.max(40, el.clientHeight),

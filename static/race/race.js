@@ -1,7 +1,8 @@
 // Race analysis on the page, the coordinator of race/: the lap table from the server, and
 // the views that draw from it at the moment shown (the playhead while playing the past,
 // else now): the car panel (car-panel.js), the track map (track-map.js), the timing tower
-// and alarms (tower-panel.js), and the Distance mode of the strips (distance-panel.js).
+// and alarms (tower-panel.js), and the distance and delta strips (distance-panel.js). Each
+// is a panel kind of the workbench (workbench/kinds.js moves their boxes into panels).
 // It asks the server for laps through session events; the views are drawn from views.js.
 
 import { CarPanel } from './car-panel.js';
@@ -19,9 +20,9 @@ const LAPS_RETRY_MAX_MS = 30_000;
 export class Race {
   /**
    * @param {{root: HTMLElement, store: object, ui: object, charts: object, dispatch: Function,
-   *   moment: () => number|null, seek: (ts: number) => void, onAxis: (axis: string) => void,
+   *   moment: () => number|null, seek: (ts: number) => void, showLaps: () => void,
    *   writeUrl: () => void, onCars: () => void}} page  `moment`: the playhead (ms) while
-   *   replaying, else null; `onAxis`: the Time/Distance switch moved (the URL keeps it)
+   *   replaying, else null; `showLaps`: a lap was chosen: the workbench shows distance strips
    */
   constructor(page) {
     this.page = page;
@@ -33,10 +34,8 @@ export class Race {
     this.topic = null;
     /** Whether the server keeps a lap index (it answered `laps`); without it the tower degrades. */
     this.lapsServed = false;
-    this.axisPicker = $('axis-picker');
-    this.distanceEl = $('distance-strips');
-    this.timeEl = $('strips');
-    this.axis = 'time';
+    /** The boxes the panels of race/ show (workbench/kinds.js moves them into panel bodies). */
+    this.boxes = { map: $('map-panel'), tower: page.root.querySelector('.car-panel'), tires: $('tire-widget'), delta: $('distance-strips') };
     this.chosen = [];
     /** Milliseconds the race views spent drawing since the page loaded, for benchmarks. */
     this.spentMs = 0;
@@ -46,14 +45,6 @@ export class Race {
     this.tower = new TowerPanel(this);
     this.distance = new DistancePanel(this);
     this.cache = new LapCache(() => this.distance.resize());
-
-    this.axisPicker.addEventListener('click', (e) => {
-      const b = e.target.closest('button[data-axis]');
-      if (b) {
-        this.setAxis(b.dataset.axis);
-        page.onAxis(this.axis);
-      }
-    });
   }
 
   focus() {
@@ -69,15 +60,6 @@ export class Race {
     const began = performance.now();
     draw();
     this.spentMs += performance.now() - began;
-  }
-
-  setAxis(axis) {
-    this.axis = axis;
-    for (const b of this.axisPicker.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.axis === axis));
-    this.distanceEl.hidden = axis !== 'distance';
-    this.timeEl.classList.toggle('by-distance', axis === 'distance');
-    this.root.dataset.axis = axis;
-    this.distance.resize();
   }
 
   /** The server confirmed a selection: its first topic's lap table is asked for. */
@@ -118,16 +100,13 @@ export class Race {
     this.tower.resize();
   }
 
-  /** The person chose a lap in the tower: overlaid in Distance mode (again: removed). */
+  /** The person chose a lap in the tower: overlaid on the distance strips (again: removed). */
   chooseLap(car, lap) {
     const id = `${car}|${lap}`;
     const had = this.chosen.findIndex((c) => c.id === id);
     if (had >= 0) this.chosen.splice(had, 1);
     else this.chosen = [...this.chosen, { id, car, lap }].slice(-MAX_CHOSEN);
-    if (this.axis !== 'distance') {
-      this.setAxis('distance');
-      this.page.onAxis(this.axis);
-    }
+    this.page.showLaps();
     this.distance.resize();
   }
 

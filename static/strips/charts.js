@@ -3,13 +3,15 @@
 // them: following the playhead, each frame the cars' rings are binned onto one time grid
 // (bins.js); zoomed out, an `overview` of the span is drawn as each series' minimum and
 // maximum per bucket (zoom.js), the focused car's as a filled band. Dragging across a
-// strip zooms into the dragged span. The strip boxes are strip-dom.js's.
+// strip zooms into the dragged span. The strip boxes are strip-dom.js's; each goes into the
+// body of its time panel on the workbench (strips.js), all of them one Charts, so the
+// cursor and the time grid are shared.
 
 /* global uPlot */
 
 import { binTrack, timeGrid } from './bins.js';
 import { bandColumns } from './zoom.js';
-import { DEFAULT_STRIPS, formatValue, scaleOf, stripSeries, yRange } from './layout.js';
+import { formatValue, scaleOf, stripSeries, yRange } from './layout.js';
 import { stripBox, stripKeys } from './strip-dom.js';
 
 const SYNC_KEY = 'trackside';
@@ -43,15 +45,13 @@ function lastValue(col) {
 
 export class Charts {
   /**
-   * @param {HTMLElement} root  the strips' container; strip boxes go before its `.distance-strips`
    * @param {{onCursor: (idx: number|null) => void, onZoom: (fromMs: number, toMs: number) => void}} opts
    */
-  constructor(root, { onCursor, onZoom }) {
-    this.root = root;
+  constructor({ onCursor, onZoom }) {
     this.onCursor = onCursor;
     this.onZoom = onZoom;
-    /** The strips shown (layout.js), their keys and boxes. */
-    this.layout = DEFAULT_STRIPS;
+    /** The strips shown (layout.js), their keys and boxes: none until the time panels are mounted. */
+    this.layout = [];
     this.keys = [];
     this.boxes = [];
     /** A channel's unit as the server gave it (name → unit or null), for the strips' labels. */
@@ -85,16 +85,17 @@ export class Charts {
     });
   }
 
-  /** Shows `strips` (layout.js): the boxes and plots are made again. */
-  setLayout(strips, units = this.units) {
+  /**
+   * Shows `strips` (layout.js), strip i in `bodies[i]` (its time panel's body): the boxes and
+   * plots are made again.
+   */
+  setLayout(strips, units = this.units, bodies = []) {
     this.layout = strips;
     this.units = units;
     for (const box of this.boxes) box.remove();
     this.keys = stripKeys(strips);
-    this.boxes = strips.map((s, i) => stripBox(s, i, strips.length, this.keys[i], units));
-    const before = this.root.querySelector('.distance-strips');
-    for (const box of this.boxes) this.root.insertBefore(box, before);
-    this.root.dataset.strips = String(strips.length);
+    this.boxes = strips.map((s, i) => stripBox(s, i, this.keys[i], units));
+    this.boxes.forEach((box, i) => bodies[i]?.append(box));
     this.rebuild();
   }
 
@@ -286,7 +287,7 @@ export class Charts {
   /** The plots' width in CSS pixels: a zoomed-out overview asks for one bucket per pixel. */
   get plotWidth() {
     const p = this.plots[0]?.plot;
-    return p ? p.bbox.width / (devicePixelRatio || 1) : this.root.clientWidth - 70;
+    return p ? p.bbox.width / (devicePixelRatio || 1) : 500;
   }
 
   /** Seconds of time the strips show (the window, or less while the data does not fill it). */

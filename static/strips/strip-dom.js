@@ -1,7 +1,8 @@
 // One strip's box on the page: its header (label, unit, the focused car's readout, each
-// value in its line's colour) and its tools (every car or the focused one, "+" a channel, move up or down,
-// remove), and the plot box uPlot draws in. Built from a strip of layout.js; the tools
-// only say what was asked (`data-act`), the coordinator (strips.js) does it.
+// value in its line's colour) and its tools (every car or the focused one, "+" a channel),
+// and the plot box uPlot draws in. Built from a strip of layout.js; the tools only say what
+// was asked (`data-act`), the coordinator (strips.js) does it. Moving and removing a strip
+// are its panel's (workbench/frame.js).
 
 import { labelOf, stripUnit } from './layout.js';
 
@@ -40,10 +41,10 @@ function tool(act, text, label, title, extra = {}) {
 }
 
 /**
- * The box of strip `i` of `count`, keyed `key`.
+ * The box of strip `i`, keyed `key`.
  * @param {((name: string) => string|null)|null} units  what the server said of a channel's unit
  */
-export function stripBox(s, i, count, key, units) {
+export function stripBox(s, i, key, units) {
   const label = labelOf(s);
   const head = el('div', { className: 'strip-head' },
     el('span', { className: 'strip-name', textContent: label, title: s.channels.join(', ') }),
@@ -55,14 +56,9 @@ export function stripBox(s, i, count, key, units) {
     all ? 'Every car drawn: click to draw the focused car only'
       : 'The focused car drawn (the first car when none is chosen): click to draw every car');
   cars.classList.add('strip-cars');
-  const remove = tool('remove', '×', `Remove the ${label} strip`, 'Remove this strip');
-  remove.classList.add('strip-remove');
   const tools = el('span', { className: 'strip-tools' },
     cars,
-    tool('add', '+', `Add a channel to ${label}`, 'Add a channel to this strip'),
-    tool('up', '↑', `Move ${label} up`, 'Move up', { disabled: i === 0 }),
-    tool('down', '↓', `Move ${label} down`, 'Move down', { disabled: i === count - 1 }),
-    remove);
+    tool('add', '+', `Add a channel to ${label}`, 'Add a channel to this strip'));
   head.append(readout, tools);
   const plot = el('div', { className: 'strip-plot' });
   plot.dataset.plot = key;

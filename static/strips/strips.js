@@ -1,90 +1,101 @@
-// The strips, the coordinator of strips/: builds the time strips (charts.js, uPlot) and the
-// view that fills them once per animation frame from the rings, over the chosen window up
-// to the moment shown. Zoomed out they show an overview instead (playback.js asks for it).
+// The strips, the coordinator of strips/: the time strips (charts.js, uPlot) and the view
+// that fills them once per animation frame from the rings, over the chosen window up to
+// the moment shown. Zoomed out they show an overview instead (playback.js asks for it).
 //
-// It also keeps the layout (layout.js) as the person edits it: the strip headers' tools, the
-// "Add strip" button, and the channel picker's answers. "+" and "Add strip" do not pick a
-// channel themselves: they ask the picker (chrome/channel-picker.js) with a
-// `trackside:pick-channel` event ({ strip: index | null }), and the picker answers on
-// `document` with `trackside:channel-picked` ({ strip, name }).
+// Each `time` panel of the workbench is one strip: `panel()` is the kind's factory, and
+// `mount()` hands every time panel's body to the one Charts, strip i into the i-th time
+// panel, so the strips share their cursor and time grid. A strip header's tools edit its
+// panel's spec (every car or the focused one, "+" a channel); moving and removing are the
+// panel frame's. "+" does not pick a channel itself: it asks the picker
+// (chrome/channel-picker.js) with a `trackside:pick-channel` event ({ strip: index }), and
+// the picker answers on `document` with `trackside:channel-picked` ({ strip, name }); a
+// strip of null is a new time panel.
 
 import { Charts } from './charts.js';
-import { addChannel, addStrip, moveStrip, removeStrip, setCars, stripUnit as stripUnitOf } from './layout.js';
+import { addChannel, sameStrips, setCars, stripUnit as stripUnitOf } from './layout.js';
 import { PICK_CHANNEL, PICKED as CHANNEL_PICKED } from '../workbench/panel.js';
 
 export { PICK_CHANNEL, CHANNEL_PICKED };
 
 export class Strips {
   /**
-   * @param {{root: HTMLElement, store: object, ui: object, session: () => object, writeUrl: () => void,
-   *   channels: {unit: (name: string) => string|null}}} page  `ui.strips`: the layout shown (layout.js),
-   *   shared with the URL; `channels.unit(name)`: a channel's unit as the server said it
+   * @param {{store: object, ui: object, session: () => object, channels: {unit: (name: string) => string|null},
+   *   addPanel: (spec: object) => void}} page  `ui.strips`: the strips shown (layout.js), the time
+   *   panels' in order; `addPanel`: a new panel for the workbench
    * @param {{onZoom: (fromMs: number, toMs: number) => void, onLayout?: () => void}} actions  a span
-   *   was dragged across a strip; the layout changed (a zoomed-out view asks for its channels again)
+   *   was dragged across a strip; the strips changed (a zoomed-out view asks for its channels again)
    */
   constructor(page, { onZoom, onLayout = () => {} }) {
     this.page = page;
     this.onLayout = onLayout;
     this.units = (name) => page.channels?.unit(name) ?? null;
-    const root = page.root.querySelector('[data-testid="strips"]');
-    this.charts = new Charts(root, {
+    this.charts = new Charts({
       onCursor: (idx) => { page.ui.cursorIdx = idx; },
       onZoom,
     });
-    this.charts.setLayout(page.ui.strips, this.units);
+    /** The time panels' bodies in order, and how each edits its own spec. */
+    this.bodies = [];
+    this.updates = new WeakMap();
     this.time = new TimeStrips(page, this.charts);
-    root.addEventListener('click', (e) => this.tool(e));
-    page.root.querySelector('[data-testid="add-strip"]')?.addEventListener('click', (e) => {
-      e.currentTarget.dispatchEvent(new CustomEvent(PICK_CHANNEL, { bubbles: true, detail: { strip: null } }));
-    });
     document.addEventListener(CHANNEL_PICKED, (e) => this.picked(e.detail));
   }
 
-  /** A click on a strip header's tool: `data-act` on the button, `data-strip` on its strip. */
-  tool(e) {
+  /** The `time` kind's factory (workbench/kinds.js): the strip's box arrives with `mount`. */
+  panel(body, spec, ctx) {
+    this.updates.set(body, ctx.update);
+    const onClick = (e) => this.tool(e, body);
+    body.addEventListener('click', onClick);
+    return {
+      frame: (now) => this.time.frame(now),
+      resize: () => this.time.resize(),
+      destroy: () => body.removeEventListener('click', onClick),
+    };
+  }
+
+  /** The time panels shown, in order ({spec, body}): strip i is drawn in body i. */
+  mount(panels) {
+    const strips = panels.map((p) => ({ channels: p.spec.channels, cars: p.spec.cars === 'focus' ? 'focus' : 'all' }));
+    const bodies = panels.map((p) => p.body);
+    if (sameStrips(strips, this.charts.layout) && bodies.length === this.bodies.length && bodies.every((b, i) => b === this.bodies[i])) return;
+    this.bodies = bodies;
+    this.page.ui.strips = strips;
+    this.charts.setLayout(strips, this.units, bodies);
+    this.onLayout();
+  }
+
+  /** A click on a strip header's tool: `data-act` on the button. */
+  tool(e, body) {
     const button = e.target.closest('button[data-act]');
-    const box = button?.closest('[data-strip]');
-    if (!button || !box) return;
-    const i = Number(box.dataset.strip);
+    if (!button) return;
+    const i = this.bodies.indexOf(body);
     const strips = this.page.ui.strips;
+    if (i < 0) return;
     switch (button.dataset.act) {
       case 'add':
         button.dispatchEvent(new CustomEvent(PICK_CHANNEL, { bubbles: true, detail: { strip: i } }));
         return;
-      case 'remove':
-        return this.set(removeStrip(strips, i), null);
-      case 'up':
-        return this.set(moveStrip(strips, i, -1), [i - 1, 'up']);
-      case 'down':
-        return this.set(moveStrip(strips, i, 1), [i + 1, 'down']);
       case 'cars':
-        return this.set(setCars(strips, i, strips[i].cars === 'all' ? 'focus' : 'all'), [i, 'cars']);
+        this.edit(i, setCars(strips, i, strips[i].cars === 'all' ? 'focus' : 'all'));
+        this.charts.boxes[i]?.querySelector('[data-act="cars"]')?.focus();
+        return;
       default:
     }
   }
 
-  /** The picker's answer: a new strip of `name` (strip null), or `name` added to strip `strip`. */
+  /** The picker's answer: a new time panel of `name` (strip null), or `name` added to strip `strip`. */
   picked(detail) {
     const name = detail?.name;
-    if (typeof name !== 'string' || name === '') return;
-    const strips = this.page.ui.strips;
+    if (typeof name !== 'string' || name === '' || detail.new !== undefined) return;
     const i = detail.strip;
-    if (i === null || i === undefined) this.set(addStrip(strips, name), null);
-    else if (Number.isInteger(i)) this.set(addChannel(strips, i, name), null);
+    if (i === null || i === undefined) this.page.addPanel({ kind: 'time', channels: [name], cars: 'all' });
+    else if (Number.isInteger(i)) this.edit(i, addChannel(this.page.ui.strips, i, name));
   }
 
-  /** Shows a new layout; `refocus` [strip, act]: the tool the keyboard was on, found again after the rebuild. */
-  set(strips, refocus) {
+  /** Strip `i` of `strips` is its time panel's spec from now on. */
+  edit(i, strips) {
     if (strips === this.page.ui.strips) return;
-    this.page.ui.strips = strips;
-    this.charts.setLayout(strips, this.units);
-    this.page.writeUrl();
-    this.onLayout();
-    if (refocus) {
-      const [i, act] = refocus;
-      const target = this.charts.boxes[i]?.querySelector(`[data-act="${act}"]`);
-      (target && !target.disabled ? target : this.charts.boxes[i]?.querySelector('[data-act="cars"]'))?.focus();
-    }
+    const s = strips[i];
+    this.updates.get(this.bodies[i])?.({ kind: 'time', channels: [...s.channels], cars: s.cars });
   }
 
   /** The server described its channels: the strips' units may read better now. */

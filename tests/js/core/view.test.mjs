@@ -37,4 +37,13 @@ describe('drawing rounds', () => {
     assert.deepEqual(r.due(32, 1000), []);
     assert.deepEqual(r.due(1000, 1000), [0]);
   });
+
+  test('views coming on screen or leaving it mid-round: the round ends within the views there are', () => {
+    const r = new Rounds(4);
+    assert.deepEqual(r.due(0, 1000), [0]);
+    r.resize(2);
+    assert.deepEqual([r.due(16, 1000), r.due(32, 1000)], [[1], []]);
+    r.resize(5);
+    assert.deepEqual(r.due(0, 0), [0, 1, 2, 3, 4]);
+  });
 });

@@ -1,0 +1,42 @@
+// Every kind of panel the workbench shows, once: its title, its default size and whether a
+// layout has one at most (docs/layouts.md), what "+ Panel" asks first, and its factory
+// `(body, spec, ctx) => Panel` (workbench/panel.js). A new kind is one line here and one
+// module in the folder of what it shows. Like views.js, this is where the folders'
+// coordinators meet the workbench: the page's own content (the strips, the race views, the
+// Kafka panel, the timeline) is built by its coordinator, and the boxes that already exist
+// on the page are moved into their panel's body (frame.js `adopt`).
+//
+// `pick`: the field "+ Panel" fills from the channel picker first ('channels': a list of
+// one); `initial`: the fields a new panel starts with.
+
+import { adopt } from './frame.js';
+import { KIND_FACTS } from './interim.js';
+import { labelOf } from '../strips/layout.js';
+
+const strip = (spec) => (Array.isArray(spec.channels) && spec.channels.length > 0 ? labelOf({ channels: spec.channels }) : '');
+
+/**
+ * @param {{strips: import('../strips/strips.js').Strips, race: import('../race/race.js').Race,
+ *   playback: import('../playback/playback.js').Playback, kafka: HTMLElement}} page  the coordinators,
+ *   and the Kafka panel's box (chrome/kafka-panel.js draws it when a `stats` message comes)
+ */
+export function panelKinds({ strips, race, playback, kafka }) {
+  const distance = race.distance;
+  const kinds = {
+    time: { title: (s) => strip(s) || 'Time strip', pick: 'channels', make: (body, spec, ctx) => strips.panel(body, spec, ctx) },
+    distance: {
+      title: (s) => (strip(s) ? `${strip(s)} by distance` : 'Distance strip'),
+      pick: 'channels',
+      make: () => ({ frame: (now) => distance.frame(now), resize: () => distance.resize(), destroy: () => distance.resize() }),
+    },
+    delta: { title: 'Delta', make: (body) => adopt(body, race.boxes.delta, distance) },
+    map: { title: 'Track', make: (body) => adopt(body, race.boxes.map, race.map) },
+    tower: { title: 'Timing', make: (body) => adopt(body, race.boxes.tower, race.tower) },
+    // The tires are written with the values at the cursor (race/car-panel.js), not per frame.
+    tires: { title: 'Tires', make: (body) => adopt(body, race.boxes.tires) },
+    kafka: { title: 'Kafka', make: (body) => adopt(body, kafka) },
+    // The timeline is drawn by playback.js every frame, in its panel or in the playback bar.
+    timeline: { title: 'Timeline', make: (body) => adopt(body, playback.timeline.el, { frame() {}, resize: () => playback.resize() }) },
+  };
+  return Object.fromEntries(Object.entries(kinds).map(([kind, k]) => [kind, { ...KIND_FACTS[kind], ...k }]));
+}
