@@ -126,7 +126,8 @@ const bench = new Workbench($('workbench'), {
     session: () => session,
     focus: () => race.focus(),
     drawn: () => charts.order.slice(),
-    span: () => [charts.xMin * 1000, charts.xMax * 1000],
+    // The strips' span; with no time strip in the layout, the window they would show.
+    span: () => (charts.plots.length > 0 ? [charts.xMin * 1000, charts.xMax * 1000] : windowSpan()),
     moment: () => playback.playhead(performance.now()),
     pickChannel: (detail) => document.dispatchEvent(new CustomEvent(PICK_CHANNEL, { detail })),
   },
@@ -140,6 +141,12 @@ const bench = new Workbench($('workbench'), {
   },
 });
 new PanelMenu(root.querySelector('.add-panel'), bench);
+
+/** The window the time strips show (ms), ending where they would end: for panels when no strip is shown. */
+function windowSpan() {
+  const end = store.windowEnd(session.mode === 'replay');
+  return [end - ui.windowSec * 1000, end];
+}
 
 /** A lap chosen in the tower is overlaid on the distance strips: a layout without them gets them. */
 function showLaps() {

@@ -55,6 +55,7 @@ export class CarList {
     this.table = root.querySelector('[data-testid=car-table]');
     /** The channels of the extra columns, after the timing columns. */
     this.columns = [];
+    this.unit = () => null;
     root.querySelector('[data-testid=cars-all]').addEventListener('click', actions.onAll);
     root.querySelector('[data-testid=cars-none]').addEventListener('click', actions.onFocusedOnly);
     this.body.addEventListener('change', (e) => {
@@ -88,6 +89,7 @@ export class CarList {
    */
   setColumns(names, unit = () => null) {
     this.columns = [...names];
+    this.unit = unit;
     this.table.querySelectorAll('[data-column]').forEach((el) => el.remove());
     const headRow = this.table.querySelector('thead tr');
     const cols = this.table.querySelector('colgroup');
@@ -95,25 +97,32 @@ export class CarList {
       const th = document.createElement('th');
       th.className = 'num x-col';
       th.dataset.column = name;
-      const u = unit(name);
-      th.title = `${name}${u ? ` (${u})` : ''} at the moment shown`;
       const n = document.createElement('span');
       n.className = 'x-name';
       n.textContent = name;
-      th.append(n);
-      if (u) {
-        const us = document.createElement('span');
-        us.className = 'x-unit';
-        us.textContent = u;
-        th.append(us);
-      }
+      const u = document.createElement('span');
+      u.className = 'x-unit';
+      th.append(n, u);
       headRow.append(th);
       const col = document.createElement('col');
       col.className = 'c-extra';
       col.dataset.column = name;
       cols?.append(col);
     }
+    this.units();
     this.key = '';
+  }
+
+  /** The extra columns' units in their headers: the server may name them after the columns are set. */
+  units() {
+    for (const th of this.table.querySelectorAll('thead th[data-column]')) {
+      const name = th.dataset.column;
+      const u = this.unit(name) ?? '';
+      const span = th.querySelector('.x-unit');
+      if (span.textContent === u) continue;
+      span.textContent = u;
+      th.title = `${name}${u ? ` (${u})` : ''} at the moment shown`;
+    }
   }
 
   /** @param {string[]} cars  sorted ids  @param {Set<string>} drawn  @param {string|null} focus */
@@ -209,6 +218,7 @@ export class CarList {
    * @param {object[]} rows  @param {Map<string, {kind: string, text: string}[]>} alarms
    */
   updateTower(rows, alarms) {
+    if (this.columns.length > 0) this.units();
     const order = rows.map((r) => r.id).join('\n');
     if (order !== this.orderKey && rows.length === this.rows.size) {
       this.orderKey = order;

@@ -51,13 +51,14 @@ export class TrackMap {
 
   /**
    * Colours the focused car's lap by channel `name` (null: speed, as by default), over the
-   * range of that lap's values; `unit(name)` names its unit in the legend.
+   * range of that lap's values; `unit(name)` names its unit in the legend. Returns the map.
    */
   setColor(name, unit = () => null) {
     this.color = name ?? null;
     this.unit = unit;
     this.layerKey = '';
     this.drawnKey = '';
+    return this;
   }
 
   /** Forget the outline (another selection: maybe another track). */
@@ -138,7 +139,7 @@ export class TrackMap {
 
   /** The outline and the focused car's last lap, redrawn only when either changes. */
   drawLayer(at, w, h, dpr, focusTrack, lastLap, marks) {
-    const key = `${this.outline.version}|${w}x${h}|${focusTrack?.id}|${lastLap}|${marks}|${this.color}`;
+    const key = `${this.outline.version}|${w}x${h}|${focusTrack?.id}|${lastLap}|${marks}|${this.color}|${this.unit(this.color ?? 'speed_kph')}`;
     if (key === this.layerKey) return;
     this.layerKey = key;
     const l = this.layer;
