@@ -128,6 +128,7 @@ describe('the analysis panels on the simulator\'s race', () => {
         assert.match(await head.innerText(), /brake_temp_c\.fl\s+°C/);
         const cell = page.locator('[data-panel-kind="tower"] td[data-value="x:brake_temp_c.fl"]').first();
         await waitUntil(async () => /^\d[\d,.]*$/.test(await cell.innerText()), 'a brake temperature is shown');
+        assert.equal((await page.evaluate(() => window.trackside.map)).color, 'throttle', 'the map colours the lap by throttle');
         await page.screenshot({ path: path.join(ARTIFACTS, `analysis-${width}.png`) });
         assert.deepEqual(errors, []);
       } finally {

@@ -389,8 +389,11 @@ const hook = Object.freeze({
   /** Binary messages the page could not read as data frames. */
   get badFrames() { return conn.badFrames ?? 0; },
   get dropped() { return session.dropped; },
-  /** The track map's dots (CSS pixels in its canvas) and frames drawn. */
-  get map() { return { dots: race.map.dots.map((d) => ({ ...d })), frames: race.map.frames, bins: race.map.outline.bins }; },
+  /** The track map's dots (CSS pixels in its canvas), frames drawn, the channel colouring its lap and that lap's scale. */
+  get map() {
+    const m = race.map;
+    return { dots: m.dots.map((d) => ({ ...d })), frames: m.frames, bins: m.outline.bins, color: m.color, scale: m.scale && { ...m.scale } };
+  },
   /**
    * The workbench: `layout()`, the layout shown (docs/layouts.md); `panels()`, each panel in
    * order with its kind and root element (`data-panel-kind`).

@@ -12,7 +12,7 @@
 import { carColor } from '../core/colors.js';
 import { PICKED } from '../workbench/panel.js';
 import { chooseBins, countInto, edgesOf, summary } from './histogram.js';
-import { MARGIN, Reader, drawAxes, emptyNote, prepare, skeleton, toolButton } from './plot.js';
+import { MARGIN, Reader, drawAxes, emptyNote, marginFor, prepare, skeleton, toolButton } from './plot.js';
 import { axisLabel, formatValue } from './scale.js';
 
 let panels = 0;
@@ -93,13 +93,15 @@ class HistogramPanel {
     if (p === null) return;
     const { g, w, h } = p;
     const { spec } = this;
-    const box = { left: MARGIN.left, top: MARGIN.top, width: w - MARGIN.left - MARGIN.right, height: h - MARGIN.top - MARGIN.bottom };
-    if (box.width < 20 || box.height < 20) return;
+    const height = h - MARGIN.top - MARGIN.bottom;
     const outlines = spec.cars === 'all';
     let peak = 0;
     for (const counts of outlines ? Object.values(perCar) : [total]) for (const c of counts) if (c > peak) peak = c;
     const xr = edges ? [edges[0], edges[edges.length - 1]] : [0, 1];
     const yr = [0, Math.max(1, peak) * 1.08];
+    const left = marginFor(g, yr, height);
+    const box = { left, top: MARGIN.top, width: w - left - MARGIN.right, height };
+    if (box.width < 20 || box.height < 20) return;
     const unit = this.ctx.channels.unit(spec.channel);
     drawAxes(g, box, xr, yr, axisLabel(spec.channel, unit), 'samples');
     if (!edges) return;
@@ -135,7 +137,7 @@ class HistogramPanel {
 
   writeStats(s, d) {
     const unit = this.ctx.channels.unit(this.spec.channel);
-    const u = unit ? ` ${unit}` : '';
+    const u = unit && unit !== this.spec.channel ? ` ${unit}` : '';
     const stats = s.count === 0 ? '' : `n ${formatValue(s.count)} · mean ${formatValue(s.mean)}${u} · min ${formatValue(s.min)} · max ${formatValue(s.max)}${u}`;
     if (this.stats.textContent !== stats) this.stats.textContent = stats;
     let note = emptyNote(d, this.spec.over) ?? '';

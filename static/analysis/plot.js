@@ -123,6 +123,16 @@ export function prepare(canvas) {
   return { g, w, h };
 }
 
+/** The y axis' ticks for a plot `height` px tall: one about every 40 px. */
+const yTicks = (yr, height) => niceTicks(yr[0], yr[1], Math.max(2, Math.floor(height / 40)));
+
+/** The left margin (px) that fits the y axis' name and its widest tick label. */
+export function marginFor(g, yr, height) {
+  let widest = 0;
+  for (const v of yTicks(yr, height)) widest = Math.max(widest, g.measureText(formatValue(v)).width);
+  return Math.max(30, Math.ceil(widest) + 26);
+}
+
 /**
  * Draws the grid, ticks and labels of a plot area `box` ({left, top, width, height}) showing
  * x in `xr` and y in `yr`, with the axes' names.
@@ -146,7 +156,7 @@ export function drawAxes(g, box, xr, yr, xLabel, yLabel) {
   }
   g.textAlign = 'right';
   g.textBaseline = 'middle';
-  for (const v of niceTicks(yr[0], yr[1], Math.max(2, Math.floor(height / 40)))) {
+  for (const v of yTicks(yr, height)) {
     const y = Math.round(sy(v)) + 0.5;
     g.beginPath();
     g.moveTo(left, y);

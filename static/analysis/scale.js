@@ -36,9 +36,9 @@ export function formatValue(v) {
   return Math.abs(v) >= 1000 ? grouped.format(v) : precise.format(v);
 }
 
-/** `speed_kph (km/h)`, or the name alone without a unit. */
+/** `speed_kph (km/h)`, or the name alone without a unit or when the unit is the name (`gear`, `rpm`). */
 export function axisLabel(name, unit) {
-  return unit ? `${name} (${unit})` : name;
+  return unit && unit !== name ? `${name} (${unit})` : name;
 }
 
 /**

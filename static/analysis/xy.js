@@ -14,7 +14,9 @@
 import { carColor, rampColor, rampStep, RAMP_STEPS } from '../core/colors.js';
 import { PICKED } from '../workbench/panel.js';
 import { Decimator } from './decimate.js';
-import { AXIS, MARGIN, Reader, TEXT, drawAxes, emptyNote, drawRampLegend, prepare, skeleton, toolButton } from './plot.js';
+import {
+  AXIS, MARGIN, Reader, TEXT, drawAxes, drawRampLegend, emptyNote, marginFor, prepare, skeleton, toolButton,
+} from './plot.js';
 import { extent } from './samples.js';
 import { axisLabel, circleRadius, formatValue, padded } from './scale.js';
 
@@ -105,22 +107,20 @@ class XyPanel {
     const byChannel = ce !== null;
     const unit = (name) => this.ctx.channels.unit(name);
     const top = MARGIN.top + (byChannel ? 12 : 0);
-    const box = { left: MARGIN.left, top, width: w - MARGIN.left - MARGIN.right - (byChannel ? LEGEND_W : 0), height: h - top - MARGIN.bottom };
+    const boxAt = (left) => ({ left, top, width: w - left - MARGIN.right - (byChannel ? LEGEND_W : 0), height: h - top - MARGIN.bottom });
+    let box = boxAt(MARGIN.left);
     if (box.width < 20 || box.height < 20) return;
-    let xr;
-    let yr;
     if (spec.circle) {
       const c = d.n > 0 ? circleRadius(d.v[0], d.v[1], d.n, this.scratch) : { radius: NaN, scratch: this.scratch };
       this.scratch = c.scratch;
       drawn.radius = Number.isFinite(c.radius) ? c.radius : null;
-      // Equal scales: the shorter side spans ±R, the longer side more, at the same px per unit.
-      const reach = Math.max(c.radius * 1.1 || 0, ...(xe ?? [1]).map(Math.abs), ...(ye ?? [1]).map(Math.abs)) * 1.05 || 1;
-      const s = Math.min(box.width, box.height);
-      xr = [-reach * (box.width / s), reach * (box.width / s)];
-      yr = [-reach * (box.height / s), reach * (box.height / s)];
-    } else {
-      xr = padded(xe ?? [0, 1]);
-      yr = padded(ye ?? [0, 1]);
+    }
+    let [xr, yr] = this.ranges(box, xe, ye, drawn.radius);
+    // The y ticks' labels decide the left margin; the ranges follow the box (equal scales).
+    const left = marginFor(g, yr, box.height);
+    if (left !== box.left) {
+      box = boxAt(left);
+      [xr, yr] = this.ranges(box, xe, ye, drawn.radius);
     }
     drawAxes(g, box, xr, yr, axisLabel(spec.x, unit(spec.x)), axisLabel(spec.y, unit(spec.y)));
     const kx = box.width / (xr[1] - xr[0]);
@@ -153,6 +153,17 @@ class XyPanel {
     }
     g.restore();
     if (byChannel && ce) drawRampLegend(g, w - LEGEND_W + 8, MARGIN.top, box.height + 12, ce[0], ce[1], axisLabel(spec.color, unit(spec.color)), w - 2);
+  }
+
+  /**
+   * The x and y ranges shown in `box`: the samples' (padded), or with `circle` equal scales
+   * about the origin, the shorter side spanning ±R and the longer side more.
+   */
+  ranges(box, xe, ye, radius) {
+    if (!this.spec.circle) return [padded(xe ?? [0, 1]), padded(ye ?? [0, 1])];
+    const reach = Math.max((radius ?? 0) * 1.1, ...(xe ?? [1]).map(Math.abs), ...(ye ?? [1]).map(Math.abs)) * 1.05 || 1;
+    const s = Math.min(box.width, box.height);
+    return [[-reach * (box.width / s), reach * (box.width / s)], [-reach * (box.height / s), reach * (box.height / s)]];
   }
 
   /** The kept points of each car in its colour: one path per car. */

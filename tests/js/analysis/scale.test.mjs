@@ -22,6 +22,7 @@ test('a range is widened a little; a single value gets room around it', () => {
 test('labels: units in brackets, values grouped or to four digits', () => {
   assert.equal(axisLabel('g_lat', 'g'), 'g_lat (g)');
   assert.equal(axisLabel('steer', null), 'steer');
+  assert.equal(axisLabel('rpm', 'rpm'), 'rpm', 'not rpm (rpm)');
   assert.equal(formatValue(12345.6), '12,346');
   assert.equal(formatValue(1.23456), '1.235');
   assert.equal(formatValue(100.5), '100.5');
