@@ -84,6 +84,18 @@ describe('the analysis panels', () => {
       assert.equal(h.max, 190.5);
       const stats = await page.locator('[data-panel-kind="histogram"] [data-testid="histogram-stats"]').innerText();
       assert.equal(stats, 'n 50 · mean 145.5 km/h · min 100.5 · max 190.5 km/h');
+
+      // The x button picks another channel through the picker: the plot is of it, and no strip is added.
+      await page.locator('[data-panel-kind="xy"] .an-tool', { hasText: 'g_lat' }).click();
+      await page.getByTestId('channel-picker').waitFor({ state: 'visible' });
+      await page.keyboard.type('speed_kph');
+      await page.keyboard.press('Enter');
+      await waitUntil(async () => (await drawn(page, 'xy'))?.x === 'speed_kph', 'the plot is of speed_kph');
+      await waitUntil(async () => (await drawn(page, 'xy'))?.samples === N, 'the new plot has read the records');
+      assert.deepEqual((await drawn(page, 'xy')).xRange, [100.5, 190.5]);
+      const kinds = await page.evaluate(() => window.trackside.workbench.panels().map((p) => p.kind));
+      assert.deepEqual(kinds, ['xy', 'histogram'], 'the pick was the panel\'s, not a new strip');
+      assert.equal((await page.evaluate(() => window.trackside.workbench.layout())).panels[0].x, 'speed_kph', 'the layout keeps it');
       assert.deepEqual(errors, []);
     } finally {
       await done();
