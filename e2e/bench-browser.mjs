@@ -83,7 +83,15 @@ try {
     return usedSize / 1e6;
   };
   await page.evaluate(() => {
-    window.__bench = { deltas: [], last: 0 };
+    window.__bench = { deltas: [], last: 0, longest: 0, longTasks: 0 };
+    // Tasks over 50 ms (the browser's own definition of a long task): each one is a frame or
+    // more the person sees stutter.
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        window.__bench.longTasks++;
+        window.__bench.longest = Math.max(window.__bench.longest, e.duration);
+      }
+    }).observe({ type: 'longtask' });
     const tick = (t) => {
       const b = window.__bench;
       if (b.last) b.deltas.push(t - b.last);
@@ -95,7 +103,7 @@ try {
   const take = () => page.evaluate(() => {
     const d = window.__bench.deltas;
     window.__bench.deltas = [];
-    return { deltas: d, records: window.trackside.records };
+    return { deltas: d, records: window.trackside.records, longest: window.__bench.longest, longTasks: window.__bench.longTasks };
   });
 
   log(`${SECONDS} s on ${topic}`);
@@ -103,7 +111,10 @@ try {
   const fps = [];
   const deltas = [];
   const heap = [];
-  let records0 = (await take()).records;
+  const first = await take();
+  const records0 = first.records;
+  // Long tasks of the page's start (building the panels, the first history) are not the race's.
+  await page.evaluate(() => { window.__bench.longest = 0; window.__bench.longTasks = 0; });
   const busy0 = await busy();
   const t0 = Date.now();
   for (let i = 1; (Date.now() - t0) / 1000 < SECONDS; i++) {
@@ -116,7 +127,8 @@ try {
     if (i % HEAP_EVERY === 0) heap.push({ s: Math.round((Date.now() - t0) / 1000), mb: await heapMb() });
     if (i % 6 === 0) log(`${Math.round((Date.now() - t0) / 1000)} s: ${fps.at(-1).toFixed(1)} fps, heap ${heap.at(-1)?.mb.toFixed(1)} MB`);
   }
-  const records = (await take()).records - records0;
+  const last = await take();
+  const records = last.records - records0;
   const elapsed = (Date.now() - t0) / 1000;
   const busy1 = await busy();
   const share = (k) => (busy1[k] - busy0[k]) / elapsed;
@@ -134,6 +146,9 @@ try {
     main_thread_busy: share('task'),
     main_thread_script: share('script'),
     main_thread_layout: share('layout'),
+    longest_task_ms: last.longest,
+    long_tasks: last.longTasks,
+    panels: await page.evaluate(() => window.trackside.workbench?.panels().map((p) => p.kind) ?? null),
     heap_settled_s: SETTLED_S,
     heap_early_mb: median(settled.slice(0, Math.max(1, half))),
     heap_late_mb: median(settled.slice(half)),

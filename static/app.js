@@ -27,7 +27,8 @@ import { Workbench } from './workbench/grid.js';
 import { PanelMenu } from './workbench/menu.js';
 import { panelKinds } from './workbench/kinds.js';
 import { PICK_CHANNEL } from './workbench/panel.js';
-import { legacyLayout } from './workbench/interim.js';
+import { LayoutsMenu } from './workbench/layouts-menu.js';
+import { layoutFromQuery } from './workbench/link.js';
 
 const TOPICS_REFRESH_MS = 5_000;
 const PLAYBACK_TICK_MS = 1_000;
@@ -63,7 +64,7 @@ const ui = {
   windowSec: fromUrl.window,
   cursorIdx: null,
   /** The layout shown (docs/layouts.md): the workbench's panels, kept in the link. */
-  layout: legacyLayout(fromUrl.strips, fromUrl.axis),
+  layout: layoutFromQuery(fromUrl).layout,
   /** The time panels' strips (strips/layout.js), in order: set as the workbench mounts them. */
   strips: [],
 };
@@ -72,6 +73,10 @@ const store = new TelemetryStore();
 const header = new Header(root);
 const toasts = new Toasts($('toasts'));
 const kafka = new KafkaPanel($('kafka-panel'));
+new LayoutsMenu($('layouts'), {
+  current: () => ui.layout,
+  storage: pageStorage(),
+});
 /** The selected topics' channels, from `channels` messages and, as the picker opens, `/api/channels`. */
 const channels = new ChannelCatalogue();
 const channelPicker = new ChannelPicker($('channel-picker'), {
@@ -157,6 +162,16 @@ function showLaps() {
 }
 
 if (fromUrl.t !== null) playback.pendingTs = fromUrl.t;
+
+/** localStorage, or, where the browser refuses it (reading the property throws), one that says so. */
+function pageStorage() {
+  try {
+    return window.localStorage;
+  } catch (e) {
+    const refuse = () => { throw e; };
+    return { getItem: refuse, setItem: refuse, removeItem: refuse };
+  }
+}
 
 // ---- the session: events in, effects out ----------------------------------------------
 

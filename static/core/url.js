@@ -8,7 +8,13 @@
 //   ?topic=t&cars=3&cars=7&t=2025-11-25T00:00:12.345Z&speed=2&paused=1   cars 3 and 7, a paused moment
 //   ?topic=t&car=7&axis=distance                      car 7's laps overlaid by distance
 //   ?topic=t&wire=json                                data as JSON rather than columnar (debugging)
-//   ?topic=t&strip=all:speed_kph&strip=car:brake_temp_c.fl,brake_temp_c.fr   the strips (strips/layout.js)
+//   ?topic=t&layout=eyJ2ZXJzaW9uIjox…                 the panels (docs/layouts.md: the document in base64url)
+//   ?topic=t&strip=all:speed_kph&strip=car:brake_temp_c.fl,brake_temp_c.fr   the strips, as links made
+//                                                     before layouts said them (still read: workbench/link.js)
+//
+// `layout=` is carried here as its text: core/ imports nothing outside itself, so the
+// document is read and written by workbench/layout.js (`fromParam`, `toParam`) and
+// workbench/link.js, which also turns `strip=` and `axis=` into a layout.
 
 /** The chart windows the page offers, in seconds, and the one a URL without `window` means. */
 export const WINDOWS = Object.freeze([30, 60, 120]);
@@ -24,9 +30,10 @@ export const DEFAULT_SPEED = 1;
  * when every car is drawn; `t` (ms) is null when the link is live.
  * @returns {{selection: object[]|null, car: string|null, cars: string[]|null, window: number,
  *   t: number|null, speed: number|'max', paused: boolean, axis: 'time'|'distance',
- *   wire: 'columnar'|'json', strips: object[]}}  `wire`: how `data` messages are asked for (columnar unless
- *   the link says json); `strips`: the strips shown ({channels, cars} as strips/layout.js keeps them), null
- *   when the link names none (the page's default set)
+ *   wire: 'columnar'|'json', strips: object[], layout: string|null}}  `wire`: how `data` messages are asked
+ *   for (columnar unless the link says json); `strips`: the strips shown ({channels, cars} as strips/layout.js
+ *   keeps them), null when the link names none (the page's default set); `layout`: the `layout=` value as
+ *   written (base64url of the document: workbench/layout.js `fromParam`), null when the link has none
  */
 export function parseQuery(search) {
   const q = new URLSearchParams(search);
@@ -44,18 +51,22 @@ export function parseQuery(search) {
     axis: q.get('axis') === 'distance' ? 'distance' : 'time',
     wire: q.get('wire') === 'json' ? 'json' : 'columnar',
     strips: parseStrips(q.getAll('strip')),
+    layout: q.get('layout') || null,
   };
 }
 
 /**
  * The query string of a view; defaults (the 60 s window, every car, live, 1×, by time,
  * columnar) are left out, and so are the strips when `strips` is null (the page's default set).
+ * `layout` is the `layout=` value (workbench/layout.js `toParam`), null for the default layout:
+ * with a layout in the link, `strip=` and `axis=` are not written, the layout says it all.
  */
 export function formatQuery({
   selection, car = null, cars = null, window = DEFAULT_WINDOW, t = null, speed = DEFAULT_SPEED, paused = false, axis = 'time',
-  wire = 'columnar', strips = null,
+  wire = 'columnar', strips = null, layout = null,
 }) {
   const live = !Number.isFinite(t);
+  const legacy = !layout;
   return queryFromSelection(selection, {
     car,
     cars: cars && cars.length ? cars : null,
@@ -63,9 +74,10 @@ export function formatQuery({
     t: live ? null : new Date(Math.round(t)).toISOString(),
     speed: speed !== DEFAULT_SPEED && SPEEDS.includes(speed) ? speed : null,
     paused: !live && paused ? 1 : null,
-    axis: axis === 'distance' ? 'distance' : null,
+    axis: legacy && axis === 'distance' ? 'distance' : null,
     wire: wire === 'json' ? 'json' : null,
-    strip: strips ? formatStrips(strips) : null,
+    strip: legacy && strips ? formatStrips(strips) : null,
+    layout: layout || null,
   });
 }
 

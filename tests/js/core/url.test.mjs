@@ -25,7 +25,7 @@ describe('the URL', () => {
   test('the default window and no focused car are left out', () => {
     assert.equal(formatQuery({ selection: [{ topic: 't', partitions: null }], car: null, window: 60 }), '?topic=t');
     assert.deepEqual(parseQuery('?topic=t'), {
-      selection: [{ topic: 't', partitions: null }], car: null, cars: null, window: 60, t: null, speed: 1, paused: false, axis: 'time', wire: 'columnar', strips: null,
+      selection: [{ topic: 't', partitions: null }], car: null, cars: null, window: 60, t: null, speed: 1, paused: false, axis: 'time', wire: 'columnar', strips: null, layout: null,
     });
   });
 
@@ -37,7 +37,7 @@ describe('the URL', () => {
     }
     const many = names.map((topic, i) => ({ topic, partitions: i % 2 ? [i, i + 10] : null }));
     assert.deepEqual(roundTrip({ selection: many, car: 'car 12', window: 120 }),
-      { selection: many, car: 'car 12', cars: null, window: 120, t: null, speed: 1, paused: false, axis: 'time', wire: 'columnar', strips: null });
+      { selection: many, car: 'car 12', cars: null, window: 120, t: null, speed: 1, paused: false, axis: 'time', wire: 'columnar', strips: null, layout: null });
   });
 
   test('a car id with characters a URL escapes comes back unchanged', () => {
@@ -78,7 +78,7 @@ describe('the moment in the URL', () => {
   test('a paused moment at 2× with two cars drawn reads as people write it', () => {
     const q = formatQuery({ selection: sel, car: '7', cars: ['3', '7'], t: T, speed: 2, paused: true });
     assert.equal(q, '?topic=t&car=7&cars=3&cars=7&t=2025-11-25T14:03:12.345Z&speed=2&paused=1');
-    assert.deepEqual(parseQuery(q), { selection: sel, car: '7', cars: ['3', '7'], window: 60, t: T, speed: 2, paused: true, axis: 'time', wire: 'columnar', strips: null });
+    assert.deepEqual(parseQuery(q), { selection: sel, car: '7', cars: ['3', '7'], window: 60, t: T, speed: 2, paused: true, axis: 'time', wire: 'columnar', strips: null, layout: null });
   });
 
   test('every speed of the selector comes back; 1× and live are left out', () => {
@@ -145,7 +145,7 @@ describe('the strips by distance', () => {
     const selection = [{ topic: 't', partitions: null }];
     assert.equal(formatQuery({ selection, wire: 'json' }), '?topic=t&wire=json');
     assert.equal(roundTrip({ selection, wire: 'json' }).wire, 'json');
-    assert.equal(formatQuery({ selection, wire: 'columnar', strips: null }), '?topic=t');
+    assert.equal(formatQuery({ selection, wire: 'columnar', strips: null, layout: null }), '?topic=t');
     assert.equal(parseQuery('?topic=t&wire=msgpack').wire, 'columnar', 'anything else is the default');
   });
 
@@ -185,5 +185,25 @@ describe('the strips in the URL', () => {
     assert.deepEqual(roundTrip([]), []);
     assert.deepEqual(formatStrips([]), ['-']);
     assert.deepEqual(names(parseStrips(['some:x', 'all:', 'car:a,,a,b', 'nothing'])), ['focus:a+b']);
+  });
+});
+
+describe('the layout in the URL', () => {
+  const selection = [{ topic: 't', partitions: null }];
+  const param = 'eyJ2ZXJzaW9uIjoxLCJwYW5lbHMiOlt7ImtpbmQiOiJtYXAifV19';
+
+  test('layout= is kept as written, and left out for the default layout', () => {
+    assert.equal(formatQuery({ selection, layout: param }), `?topic=t&layout=${param}`);
+    assert.equal(roundTrip({ selection, car: '7', layout: param }).layout, param);
+    assert.equal(formatQuery({ selection, layout: null }), '?topic=t');
+    assert.equal(parseQuery('?topic=t&layout=').layout, null, 'an empty layout= is the default');
+  });
+
+  test('with a layout in the link, strip= and axis= are no longer written, but still read', () => {
+    const strips = [{ channels: ['gear'], cars: 'focus' }];
+    assert.equal(formatQuery({ selection, axis: 'distance', strips, layout: param }), `?topic=t&layout=${param}`);
+    assert.equal(formatQuery({ selection, axis: 'distance', strips }), '?topic=t&axis=distance&strip=car:gear');
+    const old = parseQuery('?topic=t&axis=distance&strip=car:gear');
+    assert.deepEqual([old.layout, old.axis, old.strips], [null, 'distance', strips]);
   });
 });
