@@ -219,11 +219,15 @@ function legend(ctx, { name, lo, hi, unit }, h) {
   const x = 8;
   const y = h - 22;
   const width = 90;
+  const label = unit ? `${name} (${unit})` : name;
+  ctx.font = '10px "Liberation Sans", "DejaVu Sans", sans-serif';
+  // Over the outline, readable.
+  ctx.fillStyle = 'rgba(16, 21, 29, 0.85)';
+  ctx.fillRect(x - 4, y - 16, Math.max(width, ctx.measureText(label).width) + 8, 36);
   for (let s = 0; s < RAMP_STEPS; s++) {
     ctx.fillStyle = rampColor(s);
     ctx.fillRect(x + (s * width) / RAMP_STEPS, y, Math.ceil(width / RAMP_STEPS), 6);
   }
-  ctx.font = '10px "Liberation Sans", "DejaVu Sans", sans-serif';
   ctx.fillStyle = '#c3c9d4';
   ctx.textBaseline = 'top';
   ctx.textAlign = 'left';
@@ -232,7 +236,7 @@ function legend(ctx, { name, lo, hi, unit }, h) {
   ctx.fillText(fmt.format(hi), x + width, y + 8);
   ctx.textAlign = 'left';
   ctx.textBaseline = 'bottom';
-  ctx.fillText(unit ? `${name} (${unit})` : name, x, y - 2);
+  ctx.fillText(label, x, y - 2);
 }
 
 function indexAt(track, t) {
