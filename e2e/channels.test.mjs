@@ -20,8 +20,8 @@ g_total = "sqrt(g_lat^2 + g_long^2)"
 brake_temp_front_max_c = "max(brake_temp_c.fl, brake_temp_c.fr)"
 `;
 
-/** Opens the picker as the strips' buttons do: an event bubbling up from the strips. */
-const openPicker = (page, strip = null) => page.getByTestId('strips').evaluate((el, s) => {
+/** Opens the picker as the strips' buttons do: an event bubbling up from the workbench's panels. */
+const openPicker = (page, strip = null) => page.getByTestId('workbench').evaluate((el, s) => {
   el.dispatchEvent(new CustomEvent('trackside:pick-channel', { bubbles: true, detail: { strip: s } }));
 }, strip);
 

@@ -70,8 +70,9 @@ describe('Kafka as the dashboard shows it', () => {
   });
 
   /**
-   * Whether a person sees `locator` whole: inside the viewport, and not cut off by a panel
-   * that scrolls (the point at its centre is the element itself, not what lies beside it).
+   * Whether a person sees `locator` whole, once the page is scrolled down to it (the
+   * workbench scrolls vertically, never sideways): inside the viewport, and not cut off by
+   * a panel that scrolls (the point at its centre is the element itself, not what lies beside it).
    */
   // The panel replaces its rows at every stats and replay message, and a locator's
   // evaluate finds the element and runs on it in two steps: a row replaced in between
@@ -82,6 +83,7 @@ describe('Kafka as the dashboard shows it', () => {
     for (let attempt = 0; attempt < 20; attempt++) {
       const seen = await locator.evaluate((el) => {
         if (!el.isConnected) return null;
+        el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
         const r = el.getBoundingClientRect();
         const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
         return { right: r.right, viewport: window.innerWidth, hit: el === hit || el.contains(hit) };

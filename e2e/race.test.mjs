@@ -1,5 +1,5 @@
 // Race analysis as a race engineer uses it: the track map with the whole field on it, a
-// click on a car to follow it, the Distance strips with the delta of a lap against the best
+// click on a car to follow it, the distance strips with the delta of a lap against the best
 // one, and an alarm lighting a car's row in the timing tower. Against the real server and
 // broker (see e2e/harness.mjs): a 20-car simulated race, and laps produced by hand with kcat.
 
@@ -88,6 +88,8 @@ describe('race analysis', () => {
       // The car furthest from any other, so the click cannot land on a neighbour.
       const alone = (d) => Math.min(...now.filter((o) => o !== d).map((o) => Math.hypot(o.px - d.px, o.py - d.py)));
       const target = now.filter((d) => d.car !== focus).sort((a, b) => alone(b) - alone(a))[0];
+      // The map's panel may reach below the screen: scrolled to, as a person would.
+      await page.getByTestId('track-map').scrollIntoViewIfNeeded();
       const box = await page.getByTestId('track-map').boundingBox();
       await page.mouse.click(box.x + target.px, box.y + target.py);
       await waitUntil(async () => (await page.evaluate(() => window.trackside.focus)) === target.car, `car ${target.car} is focused`);
@@ -99,12 +101,14 @@ describe('race analysis', () => {
     }
   });
 
-  test('in Distance mode the delta of a lap at the line is its lap-time difference to the best lap', T, async () => {
-    // The link’s strips are drawn by distance too: speed, and a channel beyond the v1 fields
-    // (over JSON: columnar frames carry such channels once the server sends their section).
-    const { page, errors, close } = await openPage(stack.browser, `${stack.url}/?topic=${stack.hand}&car=D1&strip=all:speed_kph&strip=car:brake_temp_c.fl&wire=json`);
+  test('on the distance strips the delta of a lap at the line is its lap-time difference to the best lap', T, async () => {
+    // A link made before layouts, by distance: its strips become distance panels beside a
+    // delta panel (docs/layouts.md): speed, and a channel beyond the v1 fields (over JSON:
+    // columnar frames carry such channels once the server sends their section).
+    const { page, errors, close } = await openPage(stack.browser, `${stack.url}/?topic=${stack.hand}&car=D1&strip=all:speed_kph&strip=car:brake_temp_c.fl&axis=distance&wire=json`);
     try {
-      await page.getByTestId('axis-distance').click();
+      const kinds = await page.evaluate(() => window.trackside.workbench.panels().map((p) => p.kind));
+      assert.deepEqual(kinds.filter((k) => k === 'distance' || k === 'delta' || k === 'time'), ['distance', 'distance', 'delta']);
       await waitUntil(() => page.evaluate(() => window.trackside.distance?.last?.lap === 3 && window.trackside.distance?.ref?.lap === 2),
         'the Distance strips show lap 3 against the best lap, lap 2');
       const d = await page.evaluate(() => window.trackside.distance);

@@ -1,6 +1,7 @@
 // The strips as a person arranges them, against the real server and broker: a link with
 // strips in it opens those strips (an extra channel such as `brake_temp_c.fl` included), they
-// draw the values produced, and removing, moving and adding strips work from the page.
+// draw the values produced, and removing, moving and adding strips work from the page: each
+// strip is a time panel of the workbench, removed and moved by its panel's tools.
 // Run with `node --test e2e/strips.test.mjs` (see e2e/harness.mjs for the environment).
 
 import assert from 'node:assert/strict';
@@ -22,6 +23,17 @@ const LAST = PROBE_RECORDS - 1;
 
 /** The strips of the link: speed of every car, the probe's brake temperatures, its gear, every car's front-left brake. */
 const LINK_STRIPS = ['all:speed_kph', 'car:brake_temp_c.fl,brake_temp_c.fr', 'car:gear', 'all:brake_temp_c.fl'];
+/**
+ * The strips a page's link keeps, as `strip=` says them: from its `layout=` (the document in
+ * base64url, docs/layouts.md: its time panels, every car unless `cars` says otherwise), or
+ * from `strip=` in a link made before layouts.
+ */
+const linkStrips = (url) => {
+  const q = new URL(url).searchParams;
+  if (!q.has('layout')) return q.getAll('strip');
+  const doc = JSON.parse(Buffer.from(q.get('layout'), 'base64url').toString('utf8'));
+  return doc.panels.filter((p) => p.kind === 'time').map((p) => `${p.cars === 'focus' ? 'car' : 'all'}:${p.channels.join(',')}`);
+};
 const query = (topic, strips, extra = '') => `?topic=${encodeURIComponent(topic)}${extra}${strips.map((s) => `&strip=${encodeURIComponent(s)}`).join('')}`;
 
 describe('the strips of a link', () => {
@@ -44,6 +56,11 @@ describe('the strips of a link', () => {
   });
 
   const strips = (page) => page.evaluate(() => window.trackside.strips);
+  /** "+ Panel", then a time strip: what a person does for a new strip. */
+  const addTimeStrip = async (page) => {
+    await page.getByTestId('add-panel').click();
+    await page.getByTestId('add-panel-time').click();
+  };
 
   for (const wire of ['json', 'columnar']) {
     test(`open those strips and draw the values produced (${wire}); remove, move and add work`, T, (t) => linkOpens(t, wire));
@@ -84,19 +101,19 @@ describe('the strips of a link', () => {
         assert.ok(c.last > 0 && Number.isFinite(c.brake), `car ${c.car} draws a brake temperature (${c.last})`);
       }
 
-      // Remove the gear strip with its button: the strip goes, and the link says so.
-      await page.getByRole('button', { name: 'Remove the Gear strip' }).click();
+      // Remove the gear strip with its panel's button: the strip goes, and the link says so.
+      await page.getByRole('button', { name: 'Remove the Gear panel' }).click();
       await waitUntil(async () => (await strips(page)).length === 3, 'the gear strip is gone');
-      assert.ok(!new URL(page.url()).searchParams.getAll('strip').includes('car:gear'), 'the URL forgets it');
+      assert.deepEqual(linkStrips(page.url()), ['all:speed_kph', 'car:brake_temp_c.fl,brake_temp_c.fr', 'all:brake_temp_c.fl'], 'the URL forgets it');
 
-      // Move the brake strip up from the keyboard: Tab to its button, Enter.
-      const up = page.getByRole('button', { name: 'Move brake_temp_c.fl · brake_temp_c.fr up' });
+      // Move the brake strip up from the keyboard: Tab to its panel's button, Enter.
+      const up = page.getByRole('button', { name: 'Move brake_temp_c.fl · brake_temp_c.fr earlier' });
       await up.focus();
       await page.keyboard.press('Enter');
       await waitUntil(async () => (await strips(page))[0].channels[0] === 'brake_temp_c.fl', 'the brake strip is first');
-      assert.deepEqual(new URL(page.url()).searchParams.getAll('strip'), ['car:brake_temp_c.fl,brake_temp_c.fr', 'all:speed_kph', 'all:brake_temp_c.fl']);
+      assert.deepEqual(linkStrips(page.url()), ['car:brake_temp_c.fl,brake_temp_c.fr', 'all:speed_kph', 'all:brake_temp_c.fl']);
 
-      // "Add strip" and "+" ask the channel picker; its answer adds the strip or the channel.
+      // "+ Panel", "Time strip" and "+" ask the channel picker; its answer adds the strip or the channel.
       const asked = page.evaluate(() => new Promise((resolve) => {
         const seen = [];
         document.addEventListener('trackside:pick-channel', (e) => {
@@ -113,7 +130,7 @@ describe('the strips of a link', () => {
           await picker.waitFor({ state: 'hidden', timeout: 10_000 });
         }
       };
-      await page.getByTestId('add-strip').click();
+      await addTimeStrip(page);
       await closePicker();
       await page.getByRole('button', { name: 'Add a channel to Speed' }).click();
       await closePicker();
@@ -155,7 +172,7 @@ describe('the strips of a link', () => {
         return;
       }
       const before = (await strips(page)).length;
-      await page.getByTestId('add-strip').click();
+      await addTimeStrip(page);
       await dialog.waitFor({ state: 'visible', timeout: 10_000 });
       await page.keyboard.type('brake fl');
       await waitUntil(async () => (await page.locator('[data-testid="channel-list"] [role=option]').count()) === 1, 'one channel matches');
@@ -166,7 +183,7 @@ describe('the strips of a link', () => {
       assert.deepEqual([added.channels, added.cars, added.unit], [['brake_temp_c.fl'], 'all', '°C']);
       await waitUntil(async () => (await strips(page)).at(-1).series.find((x) => x.car === PROBE)?.last === 500 + LAST + 0.25,
         'the new strip ends on the probe’s last brake temperature');
-      assert.ok(new URL(page.url()).searchParams.getAll('strip').includes('all:brake_temp_c.fl'), 'the link keeps it');
+      assert.ok(linkStrips(page.url()).includes('all:brake_temp_c.fl'), 'the link keeps it');
       assert.deepEqual(errors, []);
     } finally {
       await close();
@@ -214,13 +231,11 @@ describe('the strips of a link', () => {
         assert.deepEqual(shown.map((s) => s.label), ['Speed', 'Throttle · Brake', 'Gear', 'Engine', 'Tire temperatures', 'brake_temp_c (4 corners)']);
         const heights = shown.map((s) => Math.round(s.height));
         process.stderr.write(`  strips at ${width}×${height}: ${heights.join(', ')} px tall\n`);
-        for (const h of heights) assert.ok(h >= 64, `each strip at least 64 px tall at ${width}×${height} (${heights})`);
-        // At 1440 × 900 all six fit the screen. At 1280 × 800, under a Kafka panel of three
-        // partitions, they stop at their least height (64 px) and the list scrolls by a few
-        // pixels (style.css: past what fits at their least, the list scrolls).
-        const list = await page.getByTestId('strips').evaluate((e) => ({ scroll: e.scrollHeight, client: e.clientHeight }));
-        if (width >= 1440) assert.ok(list.scroll <= list.client + 1, `the six strips fit without scrolling (${list.scroll} > ${list.client})`);
-        else assert.ok(list.scroll <= list.client + 64, `at most a part of one strip is below the scroll (${list.scroll} > ${list.client})`);
+        // Each strip is a panel of its own size (docs/layouts.md): at least 120 px tall, and
+        // the page scrolls down to the ones below the screen, never sideways.
+        for (const h of heights) assert.ok(h >= 120, `each strip at least 120 px tall at ${width}×${height} (${heights})`);
+        const doc = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: innerWidth }));
+        assert.ok(doc.scroll <= doc.client, `the page does not scroll sideways (${doc.scroll} > ${doc.client})`);
         // Every strip's header fits: its label, unit, readout and tools are not cut.
         const cut = await page.$$eval('.strip-head', (heads) => heads
           .filter((h) => h.scrollWidth > h.clientWidth + 1 || [...h.children].some((c) => c.scrollWidth > c.clientWidth + 1))

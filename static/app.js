@@ -22,13 +22,13 @@ import { drawPeriod, initial, next } from './core/session.js';
 import { Rounds } from './core/view.js';
 import { formatQuery, parseQuery } from './core/url.js';
 import { pageViews } from './views.js';
-import { DEFAULT_STRIPS, sameStrips } from './strips/layout.js';
 import { Workbench } from './workbench/grid.js';
 import { PanelMenu } from './workbench/menu.js';
 import { panelKinds } from './workbench/kinds.js';
 import { PICK_CHANNEL } from './workbench/panel.js';
 import { LayoutsMenu } from './workbench/layouts-menu.js';
-import { layoutFromQuery } from './workbench/link.js';
+import { OPEN_LAYOUT, layoutFromQuery, layoutParam } from './workbench/link.js';
+import { parseLayout } from './workbench/layout.js';
 
 const TOPICS_REFRESH_MS = 5_000;
 const PLAYBACK_TICK_MS = 1_000;
@@ -43,6 +43,8 @@ const config = {
 // ---- state ----------------------------------------------------------------------------
 
 const fromUrl = parseQuery(location.search);
+/** The layout the link opens, and why its `layout=` did not read (shown once the page is up). */
+const opened = layoutFromQuery(fromUrl);
 /** The conversation with the server; changed only through `dispatch`. */
 let session = initial({
   selection: fromUrl.selection ?? config.defaultTopics.slice(0, 1).map((topic) => ({ topic, partitions: null })),
@@ -64,7 +66,7 @@ const ui = {
   windowSec: fromUrl.window,
   cursorIdx: null,
   /** The layout shown (docs/layouts.md): the workbench's panels, kept in the link. */
-  layout: layoutFromQuery(fromUrl).layout,
+  layout: opened.layout,
   /** The time panels' strips (strips/layout.js), in order: set as the workbench mounts them. */
   strips: [],
 };
@@ -136,16 +138,24 @@ const bench = new Workbench($('workbench'), {
     moment: () => playback.playhead(performance.now()),
     pickChannel: (detail) => document.dispatchEvent(new CustomEvent(PICK_CHANNEL, { detail })),
   },
+  check: (layout) => parseLayout(layout),
   onChange: (layout) => {
     ui.layout = layout;
     writeUrl();
   },
+  onRefused: (error) => toasts.show('Layout not changed', error),
   onApplied: (panels) => {
     strips.mount(panels.filter((p) => p.kind === 'time'));
     race.distance.mount(panels.filter((p) => p.kind === 'distance'));
   },
 });
 new PanelMenu(root.querySelector('.add-panel'), bench);
+/** A layout opened from the Layouts menu replaces the one shown. */
+document.addEventListener(OPEN_LAYOUT, (e) => {
+  ui.layout = e.detail.layout;
+  bench.apply(ui.layout);
+  writeUrl();
+});
 
 /** The window the time strips show (ms), ending where they would end: for panels when no strip is shown. */
 function windowSpan() {
@@ -275,23 +285,10 @@ function writeUrl() {
     t: session.start ? session.start.ts : replaying ? playback.playhead(performance.now()) : null,
     speed: session.speed,
     paused: session.start ? session.start.paused : replaying && session.wantPaused,
-    ...legacyStrips(),
     wire: fromUrl.wire,
+    layout: layoutParam(ui.layout),
   });
   if (q !== location.search) history.replaceState(null, '', q);
-}
-
-/**
- * INTERIM, until core/url.js keeps the layout as `layout=` (helper "layouts"): the link keeps
- * the strips as it did before layouts, the time panels' (or the distance panels' with
- * `axis=distance`), so a link still opens the same strips.
- */
-function legacyStrips() {
-  const of = (kind) => ui.layout.panels.filter((p) => p.kind === kind).map((p) => ({ channels: p.channels, cars: p.cars === 'focus' ? 'focus' : 'all' }));
-  const time = of('time');
-  const distance = of('distance');
-  if (time.length === 0 && distance.length > 0) return { axis: 'distance', strips: distance };
-  return { axis: 'time', strips: sameStrips(time, DEFAULT_STRIPS) ? null : time };
 }
 
 async function refreshTopics() {
@@ -442,6 +439,7 @@ if (typeof uPlot === 'undefined') {
   topicPicker.setSelection(session.selection);
   partitionPicker.setSelection(session.selection);
   bench.apply(ui.layout);
+  if (opened.error) toasts.show('Layout', opened.error);
   writeUrl();
   renderMode();
   renderEmpty();

@@ -7,7 +7,7 @@
 
 import { panelFrame, toolOfKey } from './frame.js';
 import { checkPanel, PICKED } from './panel.js';
-import { columnsFor, dropPanel, gridCss, movePanel, placement, resizePanel, sizePanel, unitsAt } from './place.js';
+import { columnsFor, dropPanel, gridCss, movePanel, placement, resizePanel, settle, sizePanel, unitsAt } from './place.js';
 
 /** What a panel is, without where it goes: two panels with the same key show the same thing. */
 const keyOf = (spec) => {
@@ -19,15 +19,20 @@ export class Workbench {
   /**
    * @param {HTMLElement} el  the grid
    * @param {{kinds: Record<string, {title: string|((spec: object) => string), w: number, h: number,
-   *   one: boolean, make: Function}>, ctx: object, onChange: (layout: object) => void,
+   *   one: boolean, make: Function}>, ctx: object, check: (layout: object) => {ok: boolean, layout?: object,
+   *   error?: string}, onChange: (layout: object) => void, onRefused?: (error: string) => void,
    *   onApplied?: (panels: object[]) => void}} opts  `ctx`: what every panel reads (workbench/panel.js);
-   *   `onChange`: the person changed the layout; `onApplied`: the panels shown, in order, after each change
+   *   `check`: the layout codec (layout.js parseLayout: a changed layout is kept normalised, or refused
+   *   with its reason); `onChange`: the person changed the layout; `onApplied`: the panels shown, in order,
+   *   after each change
    */
-  constructor(el, { kinds, ctx, onChange, onApplied = () => {} }) {
+  constructor(el, { kinds, ctx, check, onChange, onRefused = () => {}, onApplied = () => {} }) {
     this.el = el;
     this.kinds = kinds;
     this.ctx = ctx;
+    this.check = check;
     this.onChange = onChange;
+    this.onRefused = onRefused;
     this.onApplied = onApplied;
     this.layout = { version: 1, panels: [] };
     /** The panels shown, in the layout's order: {kind, spec, key, section, body, panel, onScreen}. */
@@ -121,12 +126,20 @@ export class Workbench {
     return this.layout.panels.some((p) => p.kind === kind);
   }
 
-  /** A new layout from the person: shown, then told (the URL keeps it). */
-  change(panels) {
+  /**
+   * A new layout from the person: shown, then told (the URL keeps it). `moved`: the index of
+   * the panel just moved or resized, which pushes the placed panels it covers down.
+   */
+  change(panels, moved = null) {
     if (panels === this.layout.panels) return;
-    const layout = { ...this.layout, panels };
-    this.apply(layout);
-    this.onChange(layout);
+    if (moved !== null) panels = settle(panels, moved, (kind) => this.kind(kind) ?? { w: 4, h: 4 });
+    const r = this.check({ ...this.layout, panels });
+    if (!r.ok) {
+      this.onRefused(r.error);
+      return;
+    }
+    this.apply(r.layout);
+    this.onChange(r.layout);
   }
 
   /** A panel changed its own spec (a channel added in its header). */
@@ -135,7 +148,8 @@ export class Workbench {
     if (i < 0) return;
     const at = this.layout.panels.indexOf(p.spec);
     if (at < 0) return;
-    this.change(this.layout.panels.map((s, k) => (k === at ? { ...spec, kind: p.kind, ...(p.spec.grid ? { grid: p.spec.grid } : {}) } : s)));
+    const { title, grid } = p.spec;
+    this.change(this.layout.panels.map((s, k) => (k === at ? { ...spec, kind: p.kind, ...(title ? { title } : {}), ...(grid ? { grid } : {}) } : s)));
   }
 
   /** Adds a panel of `spec` at the end; a second panel of a singleton kind is refused. */
@@ -152,12 +166,12 @@ export class Workbench {
     const def = this.kind(panels[i]?.kind);
     if (!def) return;
     switch (tool) {
-      case 'earlier': return this.change(movePanel(panels, i, -1));
-      case 'later': return this.change(movePanel(panels, i, 1));
-      case 'narrower': return this.change(resizePanel(panels, i, -1, 0, def));
-      case 'wider': return this.change(resizePanel(panels, i, 1, 0, def));
-      case 'shorter': return this.change(resizePanel(panels, i, 0, -1, def));
-      case 'taller': return this.change(resizePanel(panels, i, 0, 1, def));
+      case 'earlier': return this.change(movePanel(panels, i, -1), i - 1);
+      case 'later': return this.change(movePanel(panels, i, 1), i + 1);
+      case 'narrower': return this.change(resizePanel(panels, i, -1, 0, def), i);
+      case 'wider': return this.change(resizePanel(panels, i, 1, 0, def), i);
+      case 'shorter': return this.change(resizePanel(panels, i, 0, -1, def), i);
+      case 'taller': return this.change(resizePanel(panels, i, 0, 1, def), i);
       case 'remove': return this.change(panels.filter((_, k) => k !== i));
       default:
     }
@@ -247,7 +261,7 @@ export class Workbench {
       p.section.style.gridRow = p.section.style.gridRow.replace(/span \d+/, `span ${size.h}`);
     };
     this.track(target, move, () => {
-      if (size) this.change(sizePanel(this.layout.panels, i, size.w, size.h, def));
+      if (size) this.change(sizePanel(this.layout.panels, i, size.w, size.h, def), i);
       else this.place();
     });
   }
@@ -267,7 +281,8 @@ export class Workbench {
     this.track(target, move, () => {
       p.section.classList.remove('dragging');
       over?.classList.remove('drop-target');
-      if (over) this.change(dropPanel(this.layout.panels, i, this.indexOf(over)));
+      const to = over ? this.indexOf(over) : -1;
+      if (to >= 0) this.change(dropPanel(this.layout.panels, i, to), to);
     });
   }
 

@@ -10,9 +10,9 @@
 // one); `initial`: the fields a new panel starts with.
 
 import { adopt } from './frame.js';
+import { KINDS } from './layout-kinds.js';
 import { histogramPanel } from '../analysis/histogram-panel.js';
 import { xyPanel } from '../analysis/xy.js';
-import { KIND_FACTS } from './interim.js';
 import { labelOf } from '../strips/layout.js';
 
 const strip = (spec) => (Array.isArray(spec.channels) && spec.channels.length > 0 ? labelOf({ channels: spec.channels }) : '');
@@ -43,5 +43,6 @@ export function panelKinds({ strips, race, playback, kafka }) {
     // The timeline is drawn by playback.js every frame, in its panel or in the playback bar.
     timeline: { title: 'Timeline', make: (body) => adopt(body, playback.timeline.el, { frame() {}, resize: () => playback.resize() }) },
   };
-  return Object.fromEntries(Object.entries(kinds).map(([kind, k]) => [kind, { ...KIND_FACTS[kind], ...k }]));
+  // The default size and "one at most" are the layout's table (layout-kinds.js, docs/layouts.md).
+  return Object.fromEntries(Object.entries(kinds).map(([kind, k]) => [kind, { w: KINDS[kind].grid.w, h: KINDS[kind].grid.h, one: KINDS[kind].one, ...k }]));
 }

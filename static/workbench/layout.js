@@ -68,8 +68,13 @@ export function parseLayout(value) {
     if (read.error) return fail(`${at}: ${read.error}`);
     if (KINDS[read.kind].one && seen.has(read.kind)) return fail(`${at}: a layout has one ${read.kind} panel at most`);
     seen.add(read.kind);
-    const under = overlapped(layout.panels, read.panel.grid);
-    if (under >= 0) return fail(`${at}: its grid place overlaps panel ${under + 1} (${layout.panels[under].kind})`);
+    // A panel placed over an earlier one flows in order instead (the grid puts it where it
+    // fits): the page's own edits (a placed panel widened, two placed panels swapped) can
+    // make such a layout, and a link to it must still open.
+    if (overlapped(layout.panels, read.panel.grid) >= 0) {
+      delete read.panel.grid.col;
+      delete read.panel.grid.row;
+    }
     layout.panels.push(read.panel);
   }
   const bytes = utf8.encode(JSON.stringify(formatLayout(layout))).length;
@@ -115,10 +120,10 @@ function parseGrid(g, dflt) {
     if (!Number.isInteger(g[k]) || g[k] < min || g[k] > max) return { error: `grid "${k}" must be an integer from ${min} to ${max}` };
     grid[k] = g[k];
   }
-  // A panel reaching past the last column would widen the page sideways.
-  if (grid.col !== undefined && grid.col + grid.w - 1 > COLUMNS) {
-    return { error: `grid "col" ${grid.col} and "w" ${grid.w} reach past column ${COLUMNS}` };
-  }
+  // A panel reaching past the last column would widen the page sideways: it starts further
+  // left instead, as the workbench draws it (two placed panels swapped can put a wide one
+  // where a narrow one was, and its link must still open).
+  if (grid.col !== undefined) grid.col = Math.min(grid.col, COLUMNS - grid.w + 1);
   return { grid };
 }
 
@@ -184,8 +189,10 @@ export function toParam(layout) {
 }
 
 /** The layout a `layout=` value holds: as parseLayout answers, with a reason for junk. */
-export function fromParam(s) {
-  if (typeof s !== 'string' || s === '') return fail('layout= is empty');
+export function fromParam(param) {
+  if (typeof param !== 'string' || param === '') return fail('layout= is empty');
+  // Padding is not written, but a link made by another encoder may carry it.
+  const s = param.replace(/={1,2}$/, '');
   if (s.length > MAX_PARAM) return fail(`layout= is longer than ${MAX_BYTES / 1024} KiB of JSON`);
   if (!/^[A-Za-z0-9_-]+$/.test(s) || s.length % 4 === 1) return fail('layout= is not base64url');
   let binary;

@@ -42,7 +42,13 @@ export class LayoutsMenu {
     this.status = this.menu.querySelector('[data-testid=layouts-status]');
 
     this.button.addEventListener('click', () => this.toggle(this.menu.hidden));
-    document.addEventListener('keydown', (e) => e.key === 'Escape' && this.toggle(false));
+    document.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || this.menu.hidden) return;
+      // The keyboard goes back where it came from, not to the page's start.
+      const within = this.el.contains(document.activeElement);
+      this.toggle(false);
+      if (within) this.button.focus();
+    });
     document.addEventListener('pointerdown', (e) => !this.el.contains(e.target) && this.toggle(false));
     this.list.addEventListener('click', (e) => this.onListClick(e));
     this.form.addEventListener('submit', (e) => {

@@ -133,3 +133,39 @@ export function unitsAt(dx, dy, colPx) {
     h: Math.max(1, Math.round((dy + GAP_PX) / (ROW_PX + GAP_PX))),
   };
 }
+
+const overlaps = (a, b) => a.col < b.col + b.w && b.col < a.col + a.w && a.row < b.row + b.h && b.row < a.row + a.h;
+
+/**
+ * The layout with no two placed panels over each other: panel `i` (the one just moved or
+ * resized) stays where it is, and every other placed panel that it, or a panel pushed
+ * before, covers goes down below it, top to bottom (as a panel grown taller pushes the one
+ * under it). Panels without a place flow into what is left; nothing else changes.
+ * @param {(kind: string) => {w: number, h: number}} defOf  a kind's default size
+ */
+export function settle(panels, i, defOf) {
+  const rect = (p) => ({ ...placement(p, defOf(p.kind), COLUMNS) });
+  const placed = panels.map((p, k) => k).filter((k) => isPlaced(panels[k]));
+  if (!placed.includes(i)) return panels;
+  const order = [i, ...placed.filter((k) => k !== i).sort((a, b) => panels[a].grid.row - panels[b].grid.row || panels[a].grid.col - panels[b].grid.col)];
+  let out = panels;
+  const settled = [];
+  for (const k of order) {
+    const r = rect(out[k]);
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const s of settled) {
+        if (overlaps(r, s)) {
+          r.row = s.row + s.h;
+          moved = true;
+        }
+      }
+    }
+    if (r.row !== out[k].grid.row) {
+      if (out === panels) out = panels.slice();
+      out[k] = { ...out[k], grid: { ...out[k].grid, row: Math.min(200, r.row) } };
+    }
+    settled.push(r);
+  }
+  return out;
+}

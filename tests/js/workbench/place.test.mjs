@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  columnsFor, dropPanel, gridCss, movePanel, placement, resizePanel, sizePanel, unitsAt,
+  columnsFor, dropPanel, gridCss, movePanel, placement, resizePanel, settle, sizePanel, unitsAt,
 } from '../../../static/workbench/place.js';
 
 const DEF = { w: 8, h: 4 };
@@ -74,4 +74,25 @@ test('a pointer dragged across the grid snaps to whole columns and rows', () => 
   assert.deepEqual(unitsAt(306, 178, 100), { w: 3, h: 4 });
   assert.deepEqual(unitsAt(340, 150, 100), { w: 3, h: 3 });
   assert.deepEqual(unitsAt(-50, -50, 100), { w: 1, h: 1 });
+});
+
+test('a placed panel grown taller pushes the placed panels under it down, and those under them', () => {
+  const defOf = () => DEF;
+  const speed = { kind: 'time', channels: ['a'], grid: { w: 5, h: 4, col: 1, row: 1 } };
+  const pedals = { kind: 'time', channels: ['b'], grid: { w: 5, h: 4, col: 1, row: 5 } };
+  const gear = { kind: 'time', channels: ['c'], grid: { w: 5, h: 4, col: 1, row: 9 } };
+  const tower = { kind: 'tower', grid: { w: 7, h: 11, col: 6, row: 1 } };
+  const grown = resizePanel([speed, pedals, gear, tower], 0, 0, 2, DEF);
+  const out = settle(grown, 0, defOf);
+  assert.deepEqual(out.map((p) => p.grid.row), [1, 7, 11, 1]);
+  assert.equal(out[3], tower, 'a panel beside it stays');
+  const same = [speed, pedals, gear, tower];
+  assert.equal(settle(same, 1, defOf), same, 'nothing covered: unchanged');
+});
+
+test('a placed panel widened over its neighbour pushes the neighbour below it', () => {
+  const left = { kind: 'time', grid: { w: 5, h: 4, col: 1, row: 1 } };
+  const right = { kind: 'tower', grid: { w: 7, h: 4, col: 6, row: 1 } };
+  const out = settle(resizePanel([left, right], 0, 1, 0, DEF), 0, () => DEF);
+  assert.deepEqual(out[1].grid, { w: 7, h: 4, col: 6, row: 5 });
 });
