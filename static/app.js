@@ -29,6 +29,8 @@ import { PICK_CHANNEL } from './workbench/panel.js';
 import { LayoutsMenu } from './workbench/layouts-menu.js';
 import { OPEN_LAYOUT, layoutFromQuery, layoutParam } from './workbench/link.js';
 import { parseLayout } from './workbench/layout.js';
+import { installCursors } from './cursors/cursors.js';
+import { CursorsDock } from './cursors/dock.js';
 
 const TOPICS_REFRESH_MS = 5_000;
 const PLAYBACK_TICK_MS = 1_000;
@@ -123,7 +125,22 @@ const playback = new Playback({
   onUrl: () => writeUrl(),
 });
 const charts = strips.charts;
-const views = pageViews({ playback, race });
+installCursors({
+  ui, a: fromUrl.a, b: fromUrl.b,
+  // `a` and `b` away from every strip: the playhead, or the newest record while live.
+  moment: () => playback.playhead(performance.now()) ?? playback.liveEdge(),
+  changed: () => writeUrl(),
+});
+/** The cursors' readout while the layout has no `cursors` panel (cursors/dock.js). */
+const cursorsDock = new CursorsDock(root, {
+  store, ui, channels,
+  session: () => session,
+  focus: () => race.focus(),
+  drawn: () => charts.order.slice(),
+  hasPanel: () => bench.has('cursors'),
+  addPanel: () => bench.add({ kind: 'cursors' }),
+});
+const views = pageViews({ playback, race, cursorsDock });
 
 /** The panels, from `ui.layout`: what each reads and asks (workbench/panel.js). */
 const bench = new Workbench($('workbench'), {
@@ -287,6 +304,8 @@ function writeUrl() {
     paused: session.start ? session.start.paused : replaying && session.wantPaused,
     wire: fromUrl.wire,
     layout: layoutParam(ui.layout),
+    // Distance cursors are metres into a lap: a link keeps time cursors only.
+    ...(ui.cursors.axis === 'time' ? { a: ui.cursors.a, b: ui.cursors.b } : {}),
   });
   if (q !== location.search) history.replaceState(null, '', q);
 }
@@ -426,6 +445,8 @@ const hook = Object.freeze({
   },
   /** Each strip shown: its key, channels, cars, label, unit, height (px), and the last value of each series drawn. */
   get strips() { return charts.describe(); },
+  /** The A/B cursors: {a, b, axis} (ms on time strips, metres on distance strips), null when unset. */
+  get cursors() { return { ...ui.cursors }; },
   get lapTable() { return { topic: race.table.topic, index: race.table.index, track: race.table.track, cars: race.table.cars.size }; },
 });
 Object.defineProperty(window, 'trackside', { value: hook, enumerable: true });

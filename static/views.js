@@ -8,12 +8,14 @@
 import { checkViews } from './core/view.js';
 
 /**
- * @param {{playback: import('./playback/playback.js').Playback, race: import('./race/race.js').Race}} coordinators
+ * @param {{playback: import('./playback/playback.js').Playback, race: import('./race/race.js').Race,
+ *   cursorsDock: import('./cursors/dock.js').CursorsDock}} coordinators
  * @returns {import('./core/view.js').View[]}
  */
-export function pageViews({ playback, race }) {
+export function pageViews({ playback, race, cursorsDock }) {
   return checkViews([
     race.cars, // first: it tells the strips which cars to draw, and writes the values at the cursor
     playback, // the playhead, the timeline (in the playback bar or its panel), the zoomed-out strips
+    cursorsDock, // the cursors' readout while the layout has no cursors panel
   ]);
 }

@@ -11,6 +11,7 @@
 //   ?topic=t&layout=eyJ2ZXJzaW9uIjox…                 the panels (docs/layouts.md: the document in base64url)
 //   ?topic=t&strip=all:speed_kph&strip=car:brake_temp_c.fl,brake_temp_c.fr   the strips, as links made
 //                                                     before layouts said them (still read: workbench/link.js)
+//   ?topic=t&a=2025-11-25T00:00:10.000Z&b=2025-11-25T00:00:12.500Z   the A/B cursors (docs/layouts.md)
 //
 // `layout=` is carried here as its text: core/ imports nothing outside itself, so the
 // document is read and written by workbench/layout.js (`fromParam`, `toParam`) and
@@ -30,10 +31,11 @@ export const DEFAULT_SPEED = 1;
  * when every car is drawn; `t` (ms) is null when the link is live.
  * @returns {{selection: object[]|null, car: string|null, cars: string[]|null, window: number,
  *   t: number|null, speed: number|'max', paused: boolean, axis: 'time'|'distance',
- *   wire: 'columnar'|'json', strips: object[], layout: string|null}}  `wire`: how `data` messages are asked
- *   for (columnar unless the link says json); `strips`: the strips shown ({channels, cars} as strips/layout.js
- *   keeps them), null when the link names none (the page's default set); `layout`: the `layout=` value as
- *   written (base64url of the document: workbench/layout.js `fromParam`), null when the link has none
+ *   wire: 'columnar'|'json', strips: object[], layout: string|null, a: number|null, b: number|null}}  `wire`:
+ *   how `data` messages are asked for (columnar unless the link says json); `strips`: the strips shown
+ *   ({channels, cars} as strips/layout.js keeps them), null when the link names none (the page's default
+ *   set); `layout`: the `layout=` value as written (base64url of the document: workbench/layout.js
+ *   `fromParam`), null when the link has none; `a`, `b`: the A/B cursors (ms, read as `t` is), null when unset
  */
 export function parseQuery(search) {
   const q = new URLSearchParams(search);
@@ -52,6 +54,8 @@ export function parseQuery(search) {
     wire: q.get('wire') === 'json' ? 'json' : 'columnar',
     strips: parseStrips(q.getAll('strip')),
     layout: q.get('layout') || null,
+    a: parseTime(q.get('a')),
+    b: parseTime(q.get('b')),
   };
 }
 
@@ -63,7 +67,7 @@ export function parseQuery(search) {
  */
 export function formatQuery({
   selection, car = null, cars = null, window = DEFAULT_WINDOW, t = null, speed = DEFAULT_SPEED, paused = false, axis = 'time',
-  wire = 'columnar', strips = null, layout = null,
+  wire = 'columnar', strips = null, layout = null, a = null, b = null,
 }) {
   const live = !Number.isFinite(t);
   const legacy = !layout;
@@ -78,8 +82,13 @@ export function formatQuery({
     wire: wire === 'json' ? 'json' : null,
     strip: legacy && strips ? formatStrips(strips) : null,
     layout: layout || null,
+    a: cursorTime(a),
+    b: cursorTime(b),
   });
 }
+
+/** A cursor's time as a link writes it: ISO 8601 to the millisecond, null when unset. */
+const cursorTime = (ms) => (Number.isFinite(ms) && ms >= 0 ? new Date(Math.round(ms)).toISOString() : null);
 
 /** A playhead time: an ISO 8601 time or ms since the epoch; null when absent or unreadable. */
 export function parseTime(s) {

@@ -6,6 +6,7 @@
 /* global uPlot */
 
 import { formatValue, labelOf, scaleOf, stripSeries, stripUnit, yRange } from '../strips/layout.js';
+import { cursorPlugin } from '../cursors/cursors.js';
 
 const AXIS = {
   stroke: '#8b95a5',
@@ -109,9 +110,10 @@ export class DistanceView {
           { ...AXIS, size: 58, space: 24, values: (u, splits) => splits.map(s ? (v) => formatValue(scale, v, true) : DELTA.format) },
         ],
         series: [{}, ...series.map((x) => ({
-          label: x.label, stroke: x.color, width: x.width ?? 1.5, dash: x.dash ? [6, 4] : undefined, points: { show: false },
+          label: x.label, channel: x.channel, lap: x.lap?.label, stroke: x.color, width: x.width ?? 1.5, dash: x.dash ? [6, 4] : undefined, points: { show: false },
           paths: x.step ? uPlot.paths.stepped({ align: 1 }) : undefined,
         }))],
+        plugins: [cursorPlugin('distance')], // the A/B cursors, in metres into the lap
         hooks: s ? {} : { drawAxes: [zeroLine] },
       };
       const data = [[], ...series.map(() => [])];

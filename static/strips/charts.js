@@ -13,6 +13,7 @@ import { binTrack, timeGrid } from './bins.js';
 import { bandColumns } from './zoom.js';
 import { formatValue, scaleOf, stripSeries, yRange } from './layout.js';
 import { stripBox, stripKeys } from './strip-dom.js';
+import { cursorPlugin } from '../cursors/cursors.js';
 
 const SYNC_KEY = 'trackside';
 
@@ -172,6 +173,7 @@ export class Charts {
           { ...AXIS, size: Y_AXIS_SIZE, space: 24, values: (u, splits) => splits.map((v) => formatValue(scale, v, true)) },
         ],
         series: [{}, ...drawn.list],
+        plugins: [cursorPlugin('time')], // the A/B cursors' lines, Alt-drag, a and b
         hooks: {
           ...(n === 0 ? { setCursor: [(u) => this.onCursor(u.cursor.idx ?? null)] } : {}),
           setSelect: [(u) => this.selected(u)],

@@ -14,6 +14,7 @@ import { KINDS } from './layout-kinds.js';
 import { histogramPanel } from '../analysis/histogram-panel.js';
 import { xyPanel } from '../analysis/xy.js';
 import { labelOf } from '../strips/layout.js';
+import { cursorsPanel } from '../cursors/readout.js';
 
 const strip = (spec) => (Array.isArray(spec.channels) && spec.channels.length > 0 ? labelOf({ channels: spec.channels }) : '');
 
@@ -42,6 +43,8 @@ export function panelKinds({ strips, race, playback, kafka }) {
     kafka: { title: 'Kafka', make: (body) => adopt(body, kafka) },
     // The timeline is drawn by playback.js every frame, in its panel or in the playback bar.
     timeline: { title: 'Timeline', make: (body) => adopt(body, playback.timeline.el, { frame() {}, resize: () => playback.resize() }) },
+    // The A/B cursors' readout; without this panel, cursors/dock.js shows it.
+    cursors: { title: 'Cursors A–B', make: (body, spec, ctx) => cursorsPanel(body, spec, ctx) },
   };
   // The default size and "one at most" are the layout's table (layout-kinds.js, docs/layouts.md).
   return Object.fromEntries(Object.entries(kinds).map(([kind, k]) => [kind, { w: KINDS[kind].grid.w, h: KINDS[kind].grid.h, one: KINDS[kind].one, ...k }]));

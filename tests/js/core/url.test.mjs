@@ -25,7 +25,7 @@ describe('the URL', () => {
   test('the default window and no focused car are left out', () => {
     assert.equal(formatQuery({ selection: [{ topic: 't', partitions: null }], car: null, window: 60 }), '?topic=t');
     assert.deepEqual(parseQuery('?topic=t'), {
-      selection: [{ topic: 't', partitions: null }], car: null, cars: null, window: 60, t: null, speed: 1, paused: false, axis: 'time', wire: 'columnar', strips: null, layout: null,
+      selection: [{ topic: 't', partitions: null }], car: null, cars: null, window: 60, t: null, speed: 1, paused: false, axis: 'time', wire: 'columnar', strips: null, layout: null, a: null, b: null,
     });
   });
 
@@ -37,7 +37,7 @@ describe('the URL', () => {
     }
     const many = names.map((topic, i) => ({ topic, partitions: i % 2 ? [i, i + 10] : null }));
     assert.deepEqual(roundTrip({ selection: many, car: 'car 12', window: 120 }),
-      { selection: many, car: 'car 12', cars: null, window: 120, t: null, speed: 1, paused: false, axis: 'time', wire: 'columnar', strips: null, layout: null });
+      { selection: many, car: 'car 12', cars: null, window: 120, t: null, speed: 1, paused: false, axis: 'time', wire: 'columnar', strips: null, layout: null, a: null, b: null });
   });
 
   test('a car id with characters a URL escapes comes back unchanged', () => {
@@ -78,7 +78,7 @@ describe('the moment in the URL', () => {
   test('a paused moment at 2× with two cars drawn reads as people write it', () => {
     const q = formatQuery({ selection: sel, car: '7', cars: ['3', '7'], t: T, speed: 2, paused: true });
     assert.equal(q, '?topic=t&car=7&cars=3&cars=7&t=2025-11-25T14:03:12.345Z&speed=2&paused=1');
-    assert.deepEqual(parseQuery(q), { selection: sel, car: '7', cars: ['3', '7'], window: 60, t: T, speed: 2, paused: true, axis: 'time', wire: 'columnar', strips: null, layout: null });
+    assert.deepEqual(parseQuery(q), { selection: sel, car: '7', cars: ['3', '7'], window: 60, t: T, speed: 2, paused: true, axis: 'time', wire: 'columnar', strips: null, layout: null, a: null, b: null });
   });
 
   test('every speed of the selector comes back; 1× and live are left out', () => {
@@ -207,3 +207,30 @@ describe('the layout in the URL', () => {
     assert.deepEqual([old.layout, old.axis, old.strips], [null, 'distance', strips]);
   });
 });
+
+describe('the A/B cursors in the URL', () => {
+  const selection = [{ topic: 't', partitions: null }];
+
+  test('both cursors read as people write them, to the millisecond', () => {
+    const q = formatQuery({ selection, a: Date.UTC(2025, 10, 25, 0, 0, 10, 120), b: Date.UTC(2025, 10, 25, 0, 0, 12, 500) });
+    assert.equal(q, '?topic=t&a=2025-11-25T00:00:10.120Z&b=2025-11-25T00:00:12.500Z');
+    const back = parseQuery(q);
+    assert.deepEqual([back.a, back.b], [Date.UTC(2025, 10, 25, 0, 0, 10, 120), Date.UTC(2025, 10, 25, 0, 0, 12, 500)]);
+  });
+
+  test('a cursor may be ms since the epoch, one may be set without the other, and junk is unset', () => {
+    assert.deepEqual(pick(parseQuery('?topic=t&a=1764028810120')), { a: 1764028810120, b: null });
+    assert.deepEqual(pick(parseQuery('?topic=t&b=2025-11-25T00:00:12Z')), { a: null, b: Date.UTC(2025, 10, 25, 0, 0, 12) });
+    assert.deepEqual(pick(parseQuery('?topic=t&a=-5&b=soon')), { a: null, b: null });
+  });
+
+  test('unset cursors are left out of the link; set ones come after the layout', () => {
+    assert.equal(formatQuery({ selection, a: null, b: NaN }), '?topic=t');
+    assert.equal(formatQuery({ selection, b: 5 }), '?topic=t&b=1970-01-01T00:00:00.005Z');
+    assert.equal(formatQuery({ selection, layout: 'eyJ9', a: 5 }), '?topic=t&layout=eyJ9&a=1970-01-01T00:00:00.005Z');
+  });
+});
+
+function pick({ a, b }) {
+  return { a, b };
+}
