@@ -32,6 +32,8 @@ const close = (a, b) => Math.abs(a - b) < 1e-9;
 
 describe('the analysis panels', () => {
   let stack;
+  /** Record i's time (ms). */
+  let tsOf;
 
   before(async () => {
     stack = await startStack({
@@ -39,7 +41,8 @@ describe('the analysis panels', () => {
       async prepare(topic) {
         await fillTopic(topic, { partitions: 1, cars: 1, count: 0 });
         const now = Date.now();
-        await produceLines({ topic, partition: 0, key: CAR, values: Array.from({ length: N }, (_, i) => record(i, now - (N - i) * 50)) });
+        tsOf = (i) => now - (N - i) * 50;
+        await produceLines({ topic, partition: 0, key: CAR, values: Array.from({ length: N }, (_, i) => record(i, tsOf(i))) });
       },
     });
   });
@@ -96,6 +99,33 @@ describe('the analysis panels', () => {
       const kinds = await page.evaluate(() => window.trackside.workbench.panels().map((p) => p.kind));
       assert.deepEqual(kinds, ['xy', 'histogram'], 'the pick was the panel\'s, not a new strip');
       assert.equal((await page.evaluate(() => window.trackside.workbench.layout())).panels[0].x, 'speed_kph', 'the layout keeps it');
+      assert.deepEqual(errors, []);
+    } finally {
+      await done();
+    }
+  });
+
+  test('over the range, the panels read the records between the A and B cursors of the link, both included', T, async () => {
+    const layout = {
+      version: 1,
+      panels: [
+        { kind: 'xy', x: 'g_lat', y: 'g_long', over: 'range' },
+        { kind: 'histogram', channel: 'speed_kph', over: 'range', bins: 5 },
+      ],
+    };
+    // B before A: the range is the same.
+    const url = `${stack.url}/?topic=${encodeURIComponent(stack.topic)}&a=${tsOf(29)}&b=${tsOf(10)}&layout=${layoutParam(layout)}`;
+    const { page, errors, close: done } = await openPage(stack.browser, url);
+    try {
+      await waitUntil(async () => (await drawn(page, 'histogram'))?.count === 20, 'the histogram reads records 10 to 29');
+      const xy = await drawn(page, 'xy');
+      assert.equal(xy.samples, 20);
+      assert.ok(close(xy.xRange[0], g_lat(10)) && close(xy.xRange[1], g_lat(29)), `x: ${xy.xRange}`);
+      assert.ok(close(xy.latest[0].x, g_lat(29)), 'the newest point read is the record at A');
+      const h = await drawn(page, 'histogram');
+      // Records 10 to 29: each of the ten speeds twice, over 100.5 to 190.5 in five bins of 18 km/h.
+      assert.deepEqual(h.counts, [4, 4, 4, 4, 4]);
+      assert.equal(h.mean, 145.5);
       assert.deepEqual(errors, []);
     } finally {
       await done();
