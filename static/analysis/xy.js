@@ -14,14 +14,13 @@
 import { carColor, rampColor, rampStep, RAMP_STEPS } from '../core/colors.js';
 import { PICKED } from '../workbench/panel.js';
 import { Decimator } from './decimate.js';
+import { DOT, Dots } from './dots.js';
 import {
   AXIS, MARGIN, Reader, TEXT, drawAxes, drawRampLegend, emptyNote, marginFor, prepare, skeleton, toolButton,
 } from './plot.js';
 import { extent } from './samples.js';
 import { axisLabel, circleRadius, formatValue, padded } from './scale.js';
 
-/** A point's square, CSS px; the decimation's cells are the same size. */
-const DOT = 2;
 const LEGEND_W = 58;
 let panels = 0;
 
@@ -46,8 +45,7 @@ class XyPanel {
     this.scratch = null;
     this.X = new Float32Array(0);
     this.Y = new Float32Array(0);
-    this.order = new Int32Array(0);
-    this.steps = new Uint8Array(0);
+    this.dots = new Dots();
     const words = { x: 'for the XY plot\'s x', y: 'for the XY plot\'s y', color: 'to colour the XY plot\'s points' };
     const pick = (field) => () => ctx.pickChannel({ panel: this.id, field, where: words[field] });
     this.tools = {
@@ -138,13 +136,15 @@ class XyPanel {
     if (spec.circle && drawn.radius !== null) this.circle(g, box, xr, yr, kx, drawn.radius, unit(spec.x) ?? 'g');
     const n = this.decimator.run(X, Y, d.cars, box.width, box.height, DOT);
     drawn.points = n;
+    this.dots.begin(box.width, box.height, globalThis.devicePixelRatio || 1);
+    if (byChannel) this.pointsByValue(n, ce);
+    else this.pointsByCar();
+    this.dots.end(g, box.left, box.top);
     g.save();
     g.beginPath();
     g.rect(box.left, box.top, box.width, box.height);
     g.clip();
     g.translate(box.left, box.top);
-    if (byChannel) this.pointsByValue(g, n, ce);
-    else this.pointsByCar(g);
     for (const c of d.cars) {
       const j = c.end - 1;
       drawn.latest.push({ car: c.id, x: d.v[0][j], y: d.v[1][j] });
@@ -166,43 +166,29 @@ class XyPanel {
     return [[-reach * (box.width / s), reach * (box.width / s)], [-reach * (box.height / s), reach * (box.height / s)]];
   }
 
-  /** The kept points of each car in its colour: one path per car. */
-  pointsByCar(g) {
+  /** The kept points of each car in its colour, oldest first. */
+  pointsByCar() {
     const { keep, n } = this.decimator;
-    const { X, Y } = this;
+    const { X, Y, dots } = this;
     let at = 0;
     for (const c of this.data.cars) {
-      g.fillStyle = carColor(c.id);
-      g.beginPath();
+      const pixel = dots.pixel(carColor(c.id));
       while (at < n && keep[at] < c.end) {
         const j = keep[at++];
-        g.rect(X[j] - DOT / 2, Y[j] - DOT / 2, DOT, DOT);
+        dots.dot(X[j], Y[j], pixel);
       }
-      g.fill();
     }
   }
 
-  /** The kept points in the colour of their value: one path per step of the scale, its points found by a counting sort. */
-  pointsByValue(g, n, ce) {
+  /** The kept points in the colour of their value, oldest first. */
+  pointsByValue(n, ce) {
     const { keep } = this.decimator;
-    const { X, Y } = this;
+    const { X, Y, dots } = this;
     const c = this.data.v[2];
-    if (this.order.length < n) {
-      this.order = new Int32Array(n);
-      this.steps = new Uint8Array(n);
-    }
-    const { order, steps } = this;
-    const first = new Int32Array(RAMP_STEPS + 1);
-    for (let a = 0; a < n; a++) first[(steps[a] = rampStep(c[keep[a]], ce[0], ce[1])) + 1]++;
-    for (let s = 0; s < RAMP_STEPS; s++) first[s + 1] += first[s];
-    const next = first.slice(0, RAMP_STEPS);
-    for (let a = 0; a < n; a++) order[next[steps[a]]++] = keep[a];
-    for (let s = 0; s < RAMP_STEPS; s++) {
-      if (first[s] === first[s + 1]) continue;
-      g.fillStyle = rampColor(s);
-      g.beginPath();
-      for (let a = first[s]; a < first[s + 1]; a++) g.rect(X[order[a]] - DOT / 2, Y[order[a]] - DOT / 2, DOT, DOT);
-      g.fill();
+    const ramp = Array.from({ length: RAMP_STEPS }, (_, s) => dots.pixel(rampColor(s)));
+    for (let a = 0; a < n; a++) {
+      const j = keep[a];
+      dots.dot(X[j], Y[j], ramp[rampStep(c[j], ce[0], ce[1])]);
     }
   }
 
