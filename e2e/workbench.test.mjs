@@ -92,6 +92,33 @@ describe('the workbench', () => {
     }
   });
 
+  test('a layout opened from the Layouts menu takes the workbench, and the page’s own boxes follow their panels', T, async () => {
+    const { page, errors, close } = await open();
+    const openLayout = async (name) => {
+      await page.getByTestId('layouts-button').click();
+      await page.getByTestId('layout-open').filter({ hasText: new RegExp(`^${name}$`) }).click();
+    };
+    try {
+      await openLayout('Kafka');
+      await waitUntil(async () => (await kinds(page)).join() === 'kafka,timeline,time', 'the Kafka layout is shown');
+      assert.equal(await page.locator('[data-panel-kind="timeline"] [data-testid="timeline-canvas"]').count(), 1, 'the timeline is in its panel');
+      assert.equal(await page.locator('[data-panel-kind="kafka"] [data-testid="partition-table"]').count(), 1, 'the Kafka table is in its panel');
+      assert.ok(new URL(page.url()).searchParams.has('layout'), 'the link holds it');
+      await waitUntil(async () => (await page.evaluate(() => window.trackside.strips)).length === 1, 'one strip');
+
+      await openLayout('Race engineer');
+      await waitUntil(async () => (await kinds(page)).includes('map'), 'Race engineer is shown again');
+      assert.equal(await page.locator('[data-panel-kind="map"] [data-testid="track-map"]').count(), 1, 'the track map is in its panel');
+      assert.equal(await page.locator('[data-panel-kind="tower"] [data-testid="car-rows"]').count(), 1, 'the tower is in its panel');
+      assert.equal(await page.locator('.playback [data-testid="timeline-canvas"]').count(), 1, 'the timeline is back in the playback bar');
+      await waitUntil(async () => (await page.locator('[data-testid="car-rows"] tr').count()) > 0, 'the tower lists the cars');
+      assert.equal(new URL(page.url()).searchParams.has('layout'), false, 'the default layout leaves the link');
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
   test('resized and moved with the mouse and the keyboard; the link opens the same arrangement', T, async () => {
     const { page, errors, close } = await open();
     try {
@@ -191,9 +218,13 @@ describe('the workbench', () => {
             return el === hit || el.contains(hit);
           });
           assert.ok(seen, 'nothing covers the Lag header');
-          // The strips are at least 120 px tall.
+          // The strips are at least 120 px tall, and no value is cut: the strips' headers,
+          // the tower's numbers, the tires.
           const heights = await page.evaluate(() => window.trackside.strips.map((s) => s.height));
           for (const h of heights) assert.ok(h >= 120, `a strip ${h} px tall`);
+          const cut = await page.evaluate(() => [...document.querySelectorAll('.strip-head > *, [data-testid=car-rows] td.num, .tire-value, .panel-title')]
+            .filter((e) => e.textContent !== '' && e.scrollWidth > e.clientWidth + 1).map((e) => `${e.className || e.dataset.value} ${e.textContent}`));
+          assert.deepEqual(cut, [], 'no value is cut at 1280 × 800');
         }
         assert.deepEqual(errors, []);
       } finally {

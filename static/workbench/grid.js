@@ -68,19 +68,22 @@ export class Workbench {
     this.layout = layout;
     const old = this.panels;
     const used = new Set();
-    this.panels = layout.panels.filter((spec) => this.kind(spec.kind)).map((spec) => {
-      const key = keyOf(spec);
-      const same = old.find((p) => !used.has(p) && p.key === key && p.title === this.titleOf(spec));
-      if (same) {
-        used.add(same);
-        same.spec = spec;
-        return same;
-      }
-      return this.build(spec, key);
+    const specs = layout.panels.filter((spec) => this.kind(spec.kind));
+    const kept = specs.map((spec) => {
+      const same = old.find((p) => !used.has(p) && p.key === keyOf(spec) && p.title === this.titleOf(spec));
+      if (same) used.add(same);
+      return same;
     });
+    // The panels that go first: a singleton's box moves back home before its new panel takes it.
     for (const p of old) if (!used.has(p)) this.destroy(p);
-    this.el.replaceChildren(...this.panels.map((p) => p.section));
-    this.cols = 0;
+    this.panels = specs.map((spec, i) => {
+      if (!kept[i]) return this.build(spec, keyOf(spec));
+      kept[i].spec = spec;
+      return kept[i];
+    });
+    // Moved only when the order changed: a box taken out of the page forgets its scrolling.
+    const sections = this.panels.map((p) => p.section);
+    if (sections.length !== this.el.children.length || sections.some((s, i) => this.el.children[i] !== s)) this.el.replaceChildren(...sections);
     this.place();
     this.onApplied(this.panels);
     this.refocus(focus);
@@ -111,10 +114,11 @@ export class Workbench {
     this.el.style.setProperty('--cols', String(cols));
     for (const p of this.panels) {
       const { gridColumn, gridRow } = gridCss(placement(p.spec, this.kind(p.kind), cols));
-      if (p.section.style.gridColumn !== gridColumn) p.section.style.gridColumn = gridColumn;
-      if (p.section.style.gridRow !== gridRow) p.section.style.gridRow = gridRow;
+      if (p.section.style.gridColumn === gridColumn && p.section.style.gridRow === gridRow && !changed) continue;
+      p.section.style.gridColumn = gridColumn;
+      p.section.style.gridRow = gridRow;
+      p.panel.resize();
     }
-    if (changed) for (const p of this.panels) p.panel.resize();
   }
 
   /** The panels on screen: what the animation-frame loop draws. */
