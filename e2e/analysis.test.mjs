@@ -156,7 +156,7 @@ describe('the analysis panels on the simulator\'s race', () => {
         { kind: 'histogram', channel: 'gear', over: 'lap', grid: { w: 4, h: 6 } },
       ],
     };
-    for (const width of [1280, 1440]) {
+    for (const width of [768, 1280, 1440]) {
       const url = `${stack.url}/?topic=${encodeURIComponent(stack.topic)}&layout=${layoutParam(layout)}`;
       const { page, errors, close: done } = await openPage(stack.browser, url, { viewport: { width, height: 900 } });
       try {
@@ -167,11 +167,16 @@ describe('the analysis panels on the simulator\'s race', () => {
         // The tower's extra columns: the channel's value per car, its unit in the header.
         const head = page.locator('[data-panel-kind="tower"] th[data-column="brake_temp_c.fl"]');
         await waitUntil(async () => (await head.count()) === 1, 'the tower has the brake column');
-        assert.match(await head.innerText(), /brake_temp_c\.fl\s+°C/);
+        // The unit comes with the server's `channels` message, after the panels are built, and
+        // a panel off screen draws nothing: at 768 px the tower is below the others.
+        await page.locator('[data-panel-kind="tower"]').scrollIntoViewIfNeeded();
+        await waitUntil(async () => /brake_temp_c\.fl\s+°C/.test(await head.innerText()), 'the brake column\'s header has its unit');
         const cell = page.locator('[data-panel-kind="tower"] td[data-value="x:brake_temp_c.fl"]').first();
         await waitUntil(async () => /^\d[\d,.]*$/.test(await cell.innerText()), 'a brake temperature is shown');
         assert.equal((await page.evaluate(() => window.trackside.map)).color, 'throttle', 'the map colours the lap by throttle');
-        await page.screenshot({ path: path.join(ARTIFACTS, `analysis-${width}.png`) });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `nothing overflows sideways at ${width} px (${overflow} px)`);
+        await page.screenshot({ path: path.join(ARTIFACTS, `analysis-${width}.png`), fullPage: width < 1000 });
         assert.deepEqual(errors, []);
       } finally {
         await done();

@@ -99,11 +99,13 @@ class HistogramPanel {
     for (const counts of outlines ? Object.values(perCar) : [total]) for (const c of counts) if (c > peak) peak = c;
     const xr = edges ? [edges[0], edges[edges.length - 1]] : [0, 1];
     const yr = [0, Math.max(1, peak) * 1.08];
-    const left = marginFor(g, yr, height);
+    const left = marginFor(g, yr, height, true);
     const box = { left, top: MARGIN.top, width: w - left - MARGIN.right, height };
     if (box.width < 20 || box.height < 20) return;
     const unit = this.ctx.channels.unit(spec.channel);
-    drawAxes(g, box, xr, yr, axisLabel(spec.channel, unit), 'samples');
+    // Bins of one whole number each (a gear) are ticked at whole numbers; counts always are.
+    const wholeBins = edges !== null && edges[1] - edges[0] === 1 && Number.isInteger(edges[0] + 0.5);
+    drawAxes(g, box, xr, yr, axisLabel(spec.channel, unit), 'samples', { x: wholeBins, y: true });
     if (!edges) return;
     const sx = (x) => box.left + ((x - xr[0]) / (xr[1] - xr[0])) * box.width;
     const sy = (c) => box.top + box.height - (c / yr[1]) * box.height;

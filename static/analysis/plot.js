@@ -123,21 +123,21 @@ export function prepare(canvas) {
   return { g, w, h };
 }
 
-/** The y axis' ticks for a plot `height` px tall: one about every 40 px. */
-const yTicks = (yr, height) => niceTicks(yr[0], yr[1], Math.max(2, Math.floor(height / 40)));
+/** The y axis' ticks for a plot `height` px tall: one about every 40 px (whole numbers only with `whole`). */
+const yTicks = (yr, height, whole) => niceTicks(yr[0], yr[1], Math.max(2, Math.floor(height / 40)), whole);
 
 /** The left margin (px) that fits the y axis' name and its widest tick label. */
-export function marginFor(g, yr, height) {
+export function marginFor(g, yr, height, whole = false) {
   let widest = 0;
-  for (const v of yTicks(yr, height)) widest = Math.max(widest, g.measureText(formatValue(v)).width);
+  for (const v of yTicks(yr, height, whole)) widest = Math.max(widest, g.measureText(formatValue(v)).width);
   return Math.max(30, Math.ceil(widest) + 26);
 }
 
 /**
  * Draws the grid, ticks and labels of a plot area `box` ({left, top, width, height}) showing
- * x in `xr` and y in `yr`, with the axes' names.
+ * x in `xr` and y in `yr`, with the axes' names; `whole`: which axes tick whole numbers only.
  */
-export function drawAxes(g, box, xr, yr, xLabel, yLabel) {
+export function drawAxes(g, box, xr, yr, xLabel, yLabel, whole = { x: false, y: false }) {
   const { left, top, width, height } = box;
   const sx = (v) => left + ((v - xr[0]) / (xr[1] - xr[0])) * width;
   const sy = (v) => top + height - ((v - yr[0]) / (yr[1] - yr[0])) * height;
@@ -146,7 +146,7 @@ export function drawAxes(g, box, xr, yr, xLabel, yLabel) {
   g.fillStyle = AXIS;
   g.textAlign = 'center';
   g.textBaseline = 'top';
-  for (const v of niceTicks(xr[0], xr[1], Math.max(2, Math.floor(width / 70)))) {
+  for (const v of niceTicks(xr[0], xr[1], Math.max(2, Math.floor(width / 70)), whole.x)) {
     const x = Math.round(sx(v)) + 0.5;
     g.beginPath();
     g.moveTo(x, top);
@@ -156,7 +156,7 @@ export function drawAxes(g, box, xr, yr, xLabel, yLabel) {
   }
   g.textAlign = 'right';
   g.textBaseline = 'middle';
-  for (const v of yTicks(yr, height)) {
+  for (const v of yTicks(yr, height, whole.y)) {
     const y = Math.round(sy(v)) + 0.5;
     g.beginPath();
     g.moveTo(left, y);

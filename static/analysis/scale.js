@@ -13,13 +13,17 @@ export function padded([lo, hi], pad = 0.05) {
   return [lo - d, hi + d];
 }
 
-/** Round values (1, 2 or 5 × 10^n apart) inside [lo, hi], about `want` of them. */
-export function niceTicks(lo, hi, want = 5) {
+/**
+ * Round values (1, 2 or 5 × 10^n apart) inside [lo, hi], about `want` of them; with `whole`,
+ * whole numbers only (a count, a gear).
+ */
+export function niceTicks(lo, hi, want = 5, whole = false) {
   if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) return [];
   const raw = (hi - lo) / Math.max(1, want);
   const p = 10 ** Math.floor(Math.log10(raw));
   const m = raw / p;
-  const step = (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+  let step = (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+  if (whole && step < 1) step = 1;
   const out = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9 && out.length < 50; v += step) {
     out.push(Math.abs(v) < step * 1e-9 ? 0 : Number(v.toPrecision(12)));

@@ -11,6 +11,8 @@ test('ticks are round values inside the range', () => {
   assert.deepEqual(niceTicks(83, 312, 4), [100, 150, 200, 250, 300]);
   assert.deepEqual(niceTicks(0.1, 0.3, 4), [0.1, 0.15, 0.2, 0.25, 0.3]);
   assert.deepEqual(niceTicks(5, 5), [], 'no span, no ticks');
+  assert.deepEqual(niceTicks(-0.5, 4.5, 8), [-0.5, 0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5]);
+  assert.deepEqual(niceTicks(-0.5, 4.5, 8, true), [0, 1, 2, 3, 4], 'whole numbers only: a gear, a count');
 });
 
 test('a range is widened a little; a single value gets room around it', () => {
