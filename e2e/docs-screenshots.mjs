@@ -1,42 +1,86 @@
-// Makes the screenshots the README and docs/using.md show, from the real stack: the
-// simulator racing into a fresh topic, `trackside serve` with the demo's math channels
-// (examples/channels/simulator.toml), and Debian's Chromium at 1440×900.
+// Makes the screenshots the README and docs/ show, from the real stack: a six-minute race of
+// the simulator written to a fresh topic, `trackside serve` with the demo's math channels
+// (examples/channels/simulator.toml), and Debian's Chromium at 1440×900. Each picture is the
+// page paused near the race's end, in one of the built-in layouts (docs/layouts.md) or the
+// brake layout of the README.
 //
 //   TRACKSIDE_TEST_BROKERS=127.0.0.1:9092 node e2e/docs-screenshots.mjs
 //
 // Not a test: it asserts only what it needs to take a picture worth showing (the strips
-// have drawn values), and writes docs/channels.png.
+// have drawn values), and writes docs/screenshot.png, docs/layout-*.png and docs/channels.png.
 
 import path from 'node:path';
-import { REPO, openPage, startStack, uniqueName, waitUntil } from './harness.mjs';
+import { REPO, fillTopic, openPage, startStack, uniqueName, waitUntil } from './harness.mjs';
+import { builtin } from '../static/workbench/builtins.js';
+import { toParam } from '../static/workbench/layout.js';
 
-/** Seconds of race before the picture: brakes heat over a few corners. */
-const RACE_SECS = Number(process.env.SHOT_RACE_SECS ?? 45);
+const CARS = 8;
+const HZ = 20;
+/** Seconds of race: a few laps, so the tower has lap times and Distance strips a best lap. */
+const RACE_SECS = Number(process.env.SHOT_RACE_SECS ?? 360);
 
-const STRIPS = [
-  'all:speed_kph',
-  'car:brake_temp_c.fl,brake_temp_c.fr,brake_temp_c.rl,brake_temp_c.rr',
-  'car:brake_temp_balance_c',
-  'all:g_total',
-  'car:throttle,brake',
+const brakes = {
+  version: 1,
+  name: 'Brakes',
+  panels: [
+    { kind: 'time', channels: ['speed_kph'], grid: { w: 8, h: 4 } },
+    { kind: 'time', channels: ['brake_temp_c.fl', 'brake_temp_c.fr', 'brake_temp_c.rl', 'brake_temp_c.rr'], cars: 'focus', grid: { w: 8, h: 4 } },
+    { kind: 'time', channels: ['brake_temp_balance_c'], cars: 'focus', grid: { w: 8, h: 4 } },
+    { kind: 'time', channels: ['g_total'], grid: { w: 8, h: 4 } },
+    { kind: 'xy', x: 'g_lat', y: 'g_long', color: 'speed_kph', circle: true, title: 'G-G', grid: { w: 4, h: 8 } },
+    { kind: 'histogram', channel: 'brake_temp_front_max_c', grid: { w: 4, h: 8 } },
+  ],
+};
+
+const SHOTS = [
+  { file: 'screenshot.png', layout: null },
+  { file: 'layout-driver-coach.png', layout: builtin('Driver coach') },
+  { file: 'layout-kafka.png', layout: builtin('Kafka') },
+  { file: 'channels.png', layout: brakes },
 ];
 
-const stack = await startStack({ topic: uniqueName('telemetry'), serverArgs: ['--channels', path.join(REPO, 'examples/channels/simulator.toml')] });
+const stack = await startStack({
+  topic: uniqueName('telemetry'),
+  prepare: (topic) => fillTopic(topic, { partitions: 3, cars: CARS, count: CARS * HZ * RACE_SECS }),
+  serverArgs: ['--channels', path.join(REPO, 'examples/channels/simulator.toml')],
+});
+// A bounded run as fast as possible is stamped so that it ends now (src/simulate).
+const moment = new Date(Date.now() - 15_000).toISOString();
 try {
-  const query = new URLSearchParams({ topic: stack.topic, window: '60' });
-  for (const s of STRIPS) query.append('strip', s);
-  const { page, close } = await openPage(stack.browser, `${stack.url}/?${query}`);
-  try {
-    await waitUntil(async () => {
-      const strips = await page.evaluate(() => window.trackside.strips);
-      return strips.length === STRIPS.length && strips.every((s) => s.series.some((x) => Number.isFinite(x.last)));
-    }, 'every strip draws a value', { timeout: 60_000 });
-    await page.waitForTimeout(RACE_SECS * 1000); // a picture of a race under way, not of its first second
-    const out = path.join(REPO, 'docs', 'channels.png');
-    await page.screenshot({ path: out });
-    console.log(`wrote ${path.relative(REPO, out)}`);
-  } finally {
-    await close();
+  // The lap index read the whole race: the tower has lap times, the Distance strips laps to
+  // overlay. The car with the most laps is focused.
+  let car = null;
+  await waitUntil(async () => {
+    const res = await fetch(`${stack.url}/api/laps?topic=${stack.topic}`);
+    const table = res.ok ? await res.json() : null;
+    if (table?.index?.state !== 'live') return false;
+    car = [...table.cars].sort((a, b) => b.laps.length - a.laps.length)[0]?.car ?? null;
+    return car !== null;
+  }, 'the lap index has read the race', { timeout: 60_000 });
+  for (const shot of SHOTS) {
+    const query = new URLSearchParams({ topic: stack.topic, t: moment, paused: '1', car });
+    if (shot.layout) query.set('layout', toParam(shot.layout));
+    const { page, close } = await openPage(stack.browser, `${stack.url}/?${query}`);
+    try {
+      const distance = shot.layout?.panels.some((p) => p.kind === 'distance') ?? false;
+      await waitUntil(async () => {
+        const t = await page.evaluate(() => ({
+          strips: window.trackside.strips ?? [], playhead: window.trackside.playhead, laps: window.trackside.distance?.laps ?? [],
+        }));
+        return t.playhead >= Date.parse(moment) - 1_000
+          && t.strips.every((s) => s.series.some((x) => Number.isFinite(x.last)))
+          && (!distance || t.laps.some((l) => l.startsWith('best')));
+      }, 'the replay at its moment, every strip drawing a value, the Distance strips a best lap', { timeout: 90_000 }).catch(async (e) => {
+        console.error(JSON.stringify(await page.evaluate(() => ({ playhead: window.trackside.playhead, mode: window.trackside.mode, strips: window.trackside.strips, laps: window.trackside.distance?.laps }))).slice(0, 1500), Date.parse(moment));
+        throw e;
+      });
+      await page.waitForTimeout(5_000); // the lap table, the Distance strips and the panels' slower redraws
+      const out = path.join(REPO, 'docs', shot.file);
+      await page.screenshot({ path: out });
+      console.log(`wrote ${path.relative(REPO, out)}`);
+    } finally {
+      await close();
+    }
   }
 } finally {
   await stack.stop();

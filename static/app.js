@@ -150,7 +150,8 @@ const bench = new Workbench($('workbench'), {
     session: () => session,
     focus: () => race.focus(),
     drawn: () => charts.order.slice(),
-    span: () => [charts.xMin * 1000, charts.xMax * 1000],
+    // The strips' span; with no time strip in the layout, the window they would show.
+    span: () => (charts.plots.length > 0 ? [charts.xMin * 1000, charts.xMax * 1000] : windowSpan()),
     moment: () => playback.playhead(performance.now()),
     pickChannel: (detail) => document.dispatchEvent(new CustomEvent(PICK_CHANNEL, { detail })),
   },
@@ -172,6 +173,12 @@ document.addEventListener(OPEN_LAYOUT, (e) => {
   bench.apply(ui.layout);
   writeUrl();
 });
+
+/** The window the time strips show (ms), ending where they would end: for panels when no strip is shown. */
+function windowSpan() {
+  const end = store.windowEnd(session.mode === 'replay');
+  return [end - ui.windowSec * 1000, end];
+}
 
 /** A lap chosen in the tower is overlaid on the distance strips: a layout without them gets them. */
 function showLaps() {
@@ -413,8 +420,11 @@ const hook = Object.freeze({
   /** Binary messages the page could not read as data frames. */
   get badFrames() { return conn.badFrames ?? 0; },
   get dropped() { return session.dropped; },
-  /** The track map's dots (CSS pixels in its canvas) and frames drawn. */
-  get map() { return { dots: race.map.dots.map((d) => ({ ...d })), frames: race.map.frames, bins: race.map.outline.bins }; },
+  /** The track map's dots (CSS pixels in its canvas), frames drawn, the channel colouring its lap and that lap's scale. */
+  get map() {
+    const m = race.map;
+    return { dots: m.dots.map((d) => ({ ...d })), frames: m.frames, bins: m.outline.bins, color: m.color, scale: m.scale && { ...m.scale } };
+  },
   /**
    * The workbench: `layout()`, the layout shown (docs/layouts.md); `panels()`, each panel in
    * order with its kind and root element (`data-panel-kind`).

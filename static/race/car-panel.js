@@ -87,6 +87,12 @@ export class CarPanel {
     }
   }
 
+  /** The tower's extra columns: channels `names` (the layout's `tower` `columns`), their units by `unit(name)`. */
+  setColumns(names, unit) {
+    this.list.setColumns(names, unit);
+    this.carsDirty = true;
+  }
+
   resize() {
     this.carsDirty = true;
     this.legendDirty = true;

@@ -4,10 +4,12 @@
 //
 // Rows are rebuilt only when the set of cars, the drawn set or the focus changes; values
 // are written in place, at most a few times a second, and only when their text changes;
-// rows move only when the running order changes.
+// rows move only when the running order changes. Extra columns (the layout's `tower`
+// `columns`, set by `setColumns`) show each car's value of any channel at the moment shown.
 
 import { carColor } from '../core/colors.js';
 import { MAX_EXTRA_RINGS, splitCarKey } from '../core/state.js';
+import { formatValue } from '../analysis/scale.js';
 
 /** Cars drawn at once: twenty lines per strip is already a lot to read. */
 export const MAX_DRAWN = 20;
@@ -50,6 +52,10 @@ export class CarList {
     this.rows = new Map(); // car -> { tr, cells: {pos, lap, last, best, ..., speed, rpm}, shown: {} }
     this.key = '';
     this.orderKey = '';
+    this.table = root.querySelector('[data-testid=car-table]');
+    /** The channels of the extra columns, after the timing columns. */
+    this.columns = [];
+    this.unit = () => null;
     root.querySelector('[data-testid=cars-all]').addEventListener('click', actions.onAll);
     root.querySelector('[data-testid=cars-none]').addEventListener('click', actions.onFocusedOnly);
     this.body.addEventListener('change', (e) => {
@@ -75,6 +81,48 @@ export class CarList {
         actions.onFocus(tr.dataset.car);
       }
     });
+  }
+
+  /**
+   * Extra columns of each car's value of channels `names` (at most 6, docs/layouts.md), their
+   * headers the channel's name and `unit(name)`; [] for none, as by default.
+   */
+  setColumns(names, unit = () => null) {
+    this.columns = [...names];
+    this.unit = unit;
+    this.table.querySelectorAll('[data-column]').forEach((el) => el.remove());
+    const headRow = this.table.querySelector('thead tr');
+    const cols = this.table.querySelector('colgroup');
+    for (const name of this.columns) {
+      const th = document.createElement('th');
+      th.className = 'num x-col';
+      th.dataset.column = name;
+      const n = document.createElement('span');
+      n.className = 'x-name';
+      n.textContent = name;
+      const u = document.createElement('span');
+      u.className = 'x-unit';
+      th.append(n, u);
+      headRow.append(th);
+      const col = document.createElement('col');
+      col.className = 'c-extra';
+      col.dataset.column = name;
+      cols?.append(col);
+    }
+    this.units();
+    this.key = '';
+  }
+
+  /** The extra columns' units in their headers: the server may name them after the columns are set. */
+  units() {
+    for (const th of this.table.querySelectorAll('thead th[data-column]')) {
+      const name = th.dataset.column;
+      const u = this.unit(name) ?? '';
+      const span = th.querySelector('.x-unit');
+      if (span.textContent === u) continue;
+      span.textContent = u;
+      th.title = `${name}${u ? ` (${u})` : ''} at the moment shown`;
+    }
   }
 
   /** @param {string[]} cars  sorted ids  @param {Set<string>} drawn  @param {string|null} focus */
@@ -131,6 +179,7 @@ export class CarList {
       };
       tr.append(td('pos'), pick, name);
       for (const k of COLUMNS) tr.append(td(k));
+      for (const name of this.columns) tr.append(td(`x:${name}`));
       cells.last.dataset.lap = '';
       cells.best.dataset.lap = '';
       frag.append(tr);
@@ -169,6 +218,7 @@ export class CarList {
    * @param {object[]} rows  @param {Map<string, {kind: string, text: string}[]>} alarms
    */
   updateTower(rows, alarms) {
+    if (this.columns.length > 0) this.units();
     const order = rows.map((r) => r.id).join('\n');
     if (order !== this.orderKey && rows.length === this.rows.size) {
       this.orderKey = order;
@@ -186,6 +236,10 @@ export class CarList {
       timed(row, 'last', r.last);
       timed(row, 'best', r.bestCell);
       r.sectors.forEach((s, n) => timed(row, `s${n + 1}`, s));
+      for (const name of this.columns) {
+        const ring = r.i < 0 ? null : r.track.series(name);
+        set(row, `x:${name}`, ring === null ? '—' : formatValue(ring[r.i]));
+      }
       const a = alarms.get(r.id) ?? [];
       const kinds = [...new Set(a.map((x) => x.kind))].join(' ');
       const status = r.status;

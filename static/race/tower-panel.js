@@ -35,6 +35,13 @@ export class TowerPanel {
     this.drawnAt = -Infinity;
   }
 
+  /** The tower with extra columns of channels `names` (the layout's `columns`), `unit(name)` in their headers. */
+  withColumns(names, unit) {
+    this.race.cars.setColumns(names, unit);
+    this.resize();
+    return this;
+  }
+
   /** Race time now: the playhead, or live the newest record carried on by the wall clock since it came. */
   raceNow(t) {
     if (t != null) return t;

@@ -1,10 +1,11 @@
 // The track map: a canvas with the outline learned from the records (outline.js), a dot per
 // car in its colour at the moment shown, the focused car larger with its last lap coloured
-// by speed. Drawn from the animation-frame loop only when something changed; the outline
+// by speed (0–320 km/h), or by any channel chosen with `setColor` (the layout's `color`: the
+// colour scale spans that lap's values), with a legend of the scale. Drawn from the animation-frame loop only when something changed; the outline
 // and the last lap go on a layer of their own, so a frame costs one image and the dots.
 // Built by race.js, whose moment, focus and lap table it draws; a view (core/view.js).
 
-import { carColor } from '../core/colors.js';
+import { carColor, rampColor, rampStep, RAMP_STEPS } from '../core/colors.js';
 import { Outline, fit, nearestDot, speedColor } from './outline.js';
 
 export class TrackMap {
@@ -27,6 +28,11 @@ export class TrackMap {
     /** The dots of the last frame, in CSS pixels: clicks and tests read them. */
     this.dots = [];
     this.frames = 0;
+    /** The channel colouring the lap, null for speed on its fixed scale; and its unit. */
+    this.color = null;
+    this.unit = () => null;
+    /** The colour scale the last lap was drawn with, for tests: {name, lo, hi, unit}, or null. */
+    this.scale = null;
     canvas.addEventListener('click', (e) => {
       const r = canvas.getBoundingClientRect();
       const car = nearestDot(this.dots, e.clientX - r.left, e.clientY - r.top);
@@ -41,6 +47,18 @@ export class TrackMap {
 
   resize() {
     this.drawnKey = '';
+  }
+
+  /**
+   * Colours the focused car's lap by channel `name` (null: speed, as by default), over the
+   * range of that lap's values; `unit(name)` names its unit in the legend. Returns the map.
+   */
+  setColor(name, unit = () => null) {
+    this.color = name ?? null;
+    this.unit = unit;
+    this.layerKey = '';
+    this.drawnKey = '';
+    return this;
   }
 
   /** Forget the outline (another selection: maybe another track). */
@@ -121,7 +139,7 @@ export class TrackMap {
 
   /** The outline and the focused car's last lap, redrawn only when either changes. */
   drawLayer(at, w, h, dpr, focusTrack, lastLap, marks) {
-    const key = `${this.outline.version}|${w}x${h}|${focusTrack?.id}|${lastLap}|${marks}`;
+    const key = `${this.outline.version}|${w}x${h}|${focusTrack?.id}|${lastLap}|${marks}|${this.color}|${this.unit(this.color ?? 'speed_kph')}`;
     if (key === this.layerKey) return;
     this.layerKey = key;
     const l = this.layer;
@@ -138,7 +156,9 @@ export class TrackMap {
       run.forEach(([x, y], n) => (n === 0 ? ctx.moveTo(...at(x, y)) : ctx.lineTo(...at(x, y))));
       ctx.stroke();
     }
-    if (focusTrack && Number.isFinite(lastLap)) this.drawLapBySpeed(ctx, at, focusTrack, lastLap);
+    this.scale = null;
+    if (focusTrack && Number.isFinite(lastLap)) this.drawLap(ctx, at, focusTrack, lastLap);
+    if (this.scale) legend(ctx, this.scale, h);
     // The line (white) and the sector boundaries (grey), over the lap.
     marks.forEach((d, n) => {
       const p = this.outline.pointAt(d);
@@ -149,11 +169,28 @@ export class TrackMap {
     });
   }
 
-  /** The focused car's lap `lap` by speed: one segment per pair of samples, in the colour of their speed. */
-  drawLapBySpeed(ctx, at, focusTrack, lastLap) {
+  /** The focused car's lap `lap`: one segment per pair of samples, in the colour of the newer one's value. */
+  drawLap(ctx, at, focusTrack, lastLap) {
+    const name = this.color ?? 'speed_kph';
+    const values = focusTrack.series(name);
+    if (values === null) return;
+    const laps = focusTrack.series('lap');
+    let lo = 0;
+    let hi = SPEED_MAX;
+    if (this.color !== null) {
+      [lo, hi] = [Infinity, -Infinity];
+      for (let k = 0; k < focusTrack.count; k++) {
+        const i = focusTrack.indexFromNewest(k);
+        if (laps[i] !== lastLap || Number.isNaN(values[i])) continue;
+        if (values[i] < lo) lo = values[i];
+        if (values[i] > hi) hi = values[i];
+      }
+      if (lo > hi) return;
+    }
+    this.scale = { name, lo, hi, unit: this.unit(name) ?? (this.color === null ? 'km/h' : null) };
     ctx.lineWidth = 3;
     let prev = null;
-    const [laps, xs, ys, speeds] = ['lap', 'x', 'y', 'speed_kph'].map((name) => focusTrack.series(name));
+    const [xs, ys] = ['x', 'y'].map((n) => focusTrack.series(n));
     for (let k = focusTrack.count - 1; k >= 0; k--) {
       const i = focusTrack.indexFromNewest(k);
       if (laps[i] !== lastLap) {
@@ -161,16 +198,45 @@ export class TrackMap {
         continue;
       }
       const p = at(xs[i], ys[i]);
-      if (prev && Number.isFinite(p[0]) && Number.isFinite(p[1])) {
+      if (prev && Number.isFinite(p[0]) && Number.isFinite(p[1]) && !Number.isNaN(values[i])) {
         ctx.beginPath();
         ctx.moveTo(...prev);
         ctx.lineTo(...p);
-        ctx.strokeStyle = speedColor(speeds[i]);
+        ctx.strokeStyle = this.color === null ? speedColor(values[i], SPEED_MAX) : rampColor(rampStep(values[i], lo, hi));
         ctx.stroke();
       }
       prev = p;
     }
   }
+}
+
+/** The top of the default speed scale (km/h). */
+const SPEED_MAX = 320;
+const fmt = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });
+
+/** The colour scale of the lap, bottom left: a bar from low to high, its ends and the channel's name and unit. */
+function legend(ctx, { name, lo, hi, unit }, h) {
+  const x = 8;
+  const y = h - 22;
+  const width = 90;
+  const label = unit ? `${name} (${unit})` : name;
+  ctx.font = '10px "Liberation Sans", "DejaVu Sans", sans-serif';
+  // Over the outline, readable.
+  ctx.fillStyle = 'rgba(16, 21, 29, 0.85)';
+  ctx.fillRect(x - 4, y - 16, Math.max(width, ctx.measureText(label).width) + 8, 36);
+  for (let s = 0; s < RAMP_STEPS; s++) {
+    ctx.fillStyle = rampColor(s);
+    ctx.fillRect(x + (s * width) / RAMP_STEPS, y, Math.ceil(width / RAMP_STEPS), 6);
+  }
+  ctx.fillStyle = '#c3c9d4';
+  ctx.textBaseline = 'top';
+  ctx.textAlign = 'left';
+  ctx.fillText(fmt.format(lo), x, y + 8);
+  ctx.textAlign = 'right';
+  ctx.fillText(fmt.format(hi), x + width, y + 8);
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'bottom';
+  ctx.fillText(label, x, y - 2);
 }
 
 function indexAt(track, t) {

@@ -96,7 +96,8 @@ export class Strips {
   /** The picker's answer: a new time panel of `name` (strip null), or `name` added to strip `strip`. */
   picked(detail) {
     const name = detail?.name;
-    if (typeof name !== 'string' || name === '' || detail.new !== undefined) return;
+    // A pick for "+ Panel" (`new`) or for a panel's own field (`panel`) is not the strips'.
+    if (typeof name !== 'string' || name === '' || detail.new !== undefined || detail.panel !== undefined) return;
     const i = detail.strip;
     if (i === null || i === undefined) this.page.addPanel({ kind: 'time', channels: [name], cars: 'all' });
     else if (Number.isInteger(i)) this.edit(i, addChannel(this.page.ui.strips, i, name));

@@ -73,6 +73,8 @@ export function adopt(body, node, view = null) {
     frame: (now) => view?.frame(now),
     resize: () => view?.resize(),
     destroy: () => {
+      // A panel of the same node built before this one went (its spec changed) keeps it.
+      if (node.parentNode !== body) return;
       home?.insertBefore(node, next?.parentNode === home ? next : null);
       view?.resize();
     },

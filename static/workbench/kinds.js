@@ -11,6 +11,8 @@
 
 import { adopt } from './frame.js';
 import { KINDS } from './layout-kinds.js';
+import { histogramPanel } from '../analysis/histogram-panel.js';
+import { xyPanel } from '../analysis/xy.js';
 import { labelOf } from '../strips/layout.js';
 import { cursorsPanel } from '../cursors/readout.js';
 
@@ -31,8 +33,11 @@ export function panelKinds({ strips, race, playback, kafka }) {
       make: () => ({ frame: (now) => distance.frame(now), resize: () => distance.resize(), destroy: () => distance.resize() }),
     },
     delta: { title: 'Delta', make: (body) => adopt(body, race.boxes.delta, distance) },
-    map: { title: 'Track', make: (body) => adopt(body, race.boxes.map, race.map) },
-    tower: { title: 'Timing', make: (body) => adopt(body, race.boxes.tower, race.tower) },
+    // "+ Panel" adds a G-G plot; its tools change x, y and the colour.
+    xy: { title: (s) => (s.circle ? `G-G: ${s.y} against ${s.x}` : `${s.y} against ${s.x}`), initial: { x: 'g_lat', y: 'g_long', color: 'speed_kph', circle: true }, make: xyPanel },
+    histogram: { title: (s) => `Histogram of ${s.channel ?? 'a channel'}`, pick: 'channel', make: histogramPanel },
+    map: { title: 'Track', make: (body, spec, ctx) => adopt(body, race.boxes.map, race.map.setColor(spec.color ?? null, (n) => ctx.channels.unit(n))) },
+    tower: { title: 'Timing', make: (body, spec, ctx) => adopt(body, race.boxes.tower, race.tower.withColumns(spec.columns ?? [], (n) => ctx.channels.unit(n))) },
     // The tires are written with the values at the cursor (race/car-panel.js), not per frame.
     tires: { title: 'Tires', make: (body) => adopt(body, race.boxes.tires) },
     kafka: { title: 'Kafka', make: (body) => adopt(body, kafka) },
