@@ -55,9 +55,11 @@ describe('the Trackside dashboard', () => {
       // Records arrive and the strips draw them.
       await page.waitForFunction(() => window.trackside.records > 0, null, SOON);
       await page.getByTestId('charts-empty').waitFor({ state: 'hidden', ...SOON });
+      // A strip below the screen is drawn once it is scrolled to (panels out of sight draw nothing).
       for (const strip of ['speed', 'rpm', 'tires']) {
         const canvas = `[data-testid="strip-${strip}"] canvas`;
         await page.waitForSelector(canvas, SOON);
+        await page.locator(`[data-testid="strip-${strip}"]`).scrollIntoViewIfNeeded();
         await waitUntil(async () => (await colouredPixels(page, canvas)) > 200, `the ${strip} strip draws lines`);
       }
       const before = await page.evaluate(() => window.trackside.records);

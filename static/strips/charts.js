@@ -74,6 +74,11 @@ export class Charts {
     this.cols = new Map();
     this.xMin = 0;
     this.xMax = 1;
+    /**
+     * Per strip, whether its panel is on screen (strips.js): a strip out of sight keeps its
+     * data current (the readouts and the test hook read it) but is not drawn until it is seen.
+     */
+    this.onScreen = [];
     /** Frames drawn (setData calls on the strips), for the test hook. */
     this.frames = 0;
     this.drawnVersion = -1;
@@ -195,7 +200,7 @@ export class Charts {
     // The x range is read when the data is set.
     this.xMin = ov.from_ts / 1000;
     this.xMax = ov.to_ts / 1000;
-    for (const p of this.plots) {
+    for (const [n, p] of this.plots.entries()) {
       const cols = [];
       for (const s of p.series) {
         const { x, pairs } = bandColumns(ov, [s.car], s.channel);
@@ -204,8 +209,7 @@ export class Charts {
       }
       if (cols.length === 0) cols.push([]);
       this.x = cols[0];
-      p.data = cols;
-      p.plot.setData(cols);
+      this.show(p, n, cols);
     }
     this.frames++;
   }
@@ -240,7 +244,7 @@ export class Charts {
     if (this.bands || store.version === this.drawnVersion || this.plots.length === 0) return false;
     this.drawnVersion = store.version;
     if (!Number.isFinite(endTs)) {
-      for (const p of this.plots) p.plot.setData((p.data = [[], ...p.series.map(() => [])]));
+      this.plots.forEach((p, n) => this.show(p, n, [[], ...p.series.map(() => [])]));
       this.frames++;
       return true;
     }
@@ -268,12 +272,26 @@ export class Charts {
       names.forEach((name, k) => fresh.set(`${car}\u0000${name}`, outs[k]));
     }
     this.cols = fresh;
-    for (const p of this.plots) {
-      p.data = [x, ...p.series.map((s) => fresh.get(`${s.car}\u0000${s.channel}`))];
-      p.plot.setData(p.data);
-    }
+    this.plots.forEach((p, n) => this.show(p, n, [x, ...p.series.map((s) => fresh.get(`${s.car}\u0000${s.channel}`))]));
     this.frames++;
     return true;
+  }
+
+  /** Strip `n`'s data is `data`: drawn now when its panel is on screen, else once it is. */
+  show(p, n, data) {
+    p.data = data;
+    p.stale = this.onScreen[n] === false;
+    if (!p.stale) p.plot.setData(data);
+  }
+
+  /** Strip `n`'s panel came on screen (true) or left it: one out of date is drawn as it comes. */
+  setOnScreen(n, on) {
+    this.onScreen[n] = on;
+    const p = this.plots[n];
+    if (on && p?.stale) {
+      p.stale = false;
+      p.plot.setData(p.data);
+    }
   }
 
   /** The oldest sample time (ms) of the drawn cars. */

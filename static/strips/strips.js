@@ -36,6 +36,13 @@ export class Strips {
     /** The time panels' bodies in order, and how each edits its own spec. */
     this.bodies = [];
     this.updates = new WeakMap();
+    /** Which time panels are on screen: a strip out of sight is not drawn (charts.js `setOnScreen`). */
+    this.seen = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        const i = this.bodies.indexOf(e.target);
+        if (i >= 0) this.charts.setOnScreen(i, e.isIntersecting);
+      }
+    });
     this.time = new TimeStrips(page, this.charts);
     document.addEventListener(CHANNEL_PICKED, (e) => this.picked(e.detail));
   }
@@ -57,9 +64,13 @@ export class Strips {
     const strips = panels.map((p) => ({ channels: p.spec.channels, cars: p.spec.cars === 'focus' ? 'focus' : 'all' }));
     const bodies = panels.map((p) => p.body);
     if (sameStrips(strips, this.charts.layout) && bodies.length === this.bodies.length && bodies.every((b, i) => b === this.bodies[i])) return;
+    for (const b of this.bodies) this.seen.unobserve(b);
     this.bodies = bodies;
     this.page.ui.strips = strips;
+    // Until the observer says otherwise, every strip is drawn.
+    this.charts.onScreen = [];
     this.charts.setLayout(strips, this.units, bodies);
+    for (const b of bodies) this.seen.observe(b);
     this.onLayout();
   }
 
