@@ -22,6 +22,7 @@ import { drawPeriod, initial, next } from './core/session.js';
 import { Rounds } from './core/view.js';
 import { formatQuery, parseQuery } from './core/url.js';
 import { pageViews } from './views.js';
+import { installHook } from './hook.js';
 import { Workbench } from './workbench/grid.js';
 import { PanelMenu } from './workbench/menu.js';
 import { panelKinds } from './workbench/kinds.js';
@@ -392,64 +393,7 @@ function frame(now) {
 
 // ---- start -----------------------------------------------------------------------------
 
-/** Read-only hook for tests and benchmarks; every field is computed on access. */
-const hook = Object.freeze({
-  get records() { return store.records; },
-  get frames() { return charts.frames; },
-  /** Seconds of time the strips show (grows to the chosen window as data arrives). */
-  get spanSecs() { return charts.spanSecs; },
-  get lastValues() {
-    const out = {};
-    for (const [car, track] of store.cars) out[car] = track.latest();
-    return out;
-  },
-  get replay() { return session.replay; },
-  /** The playhead shown (ms), null when live. */
-  get playhead() { return playback.playhead(performance.now()); },
-  /** The timeline's span (ms): what Kafka retains, to the live edge. */
-  get timelineSpan() { return playback.span; },
-  get range() { return session.range; },
-  get speed() { return session.speed; },
-  get overviews() { return structuredClone(session.overviews.byPurpose); },
-  get stats() { return ui.stats; },
-  get mode() { return session.mode; },
-  get selection() { return structuredClone(session.selection); },
-  get connection() { return session.connection; },
-  /** How `data` messages arrive: 'columnar' or 'json' (null while not connected). */
-  get dataFormat() { return conn.dataFormat ?? null; },
-  /** Binary messages the page could not read as data frames. */
-  get badFrames() { return conn.badFrames ?? 0; },
-  get dropped() { return session.dropped; },
-  /** The track map's dots (CSS pixels in its canvas), frames drawn, the channel colouring its lap and that lap's scale. */
-  get map() {
-    const m = race.map;
-    return { dots: m.dots.map((d) => ({ ...d })), frames: m.frames, bins: m.outline.bins, color: m.color, scale: m.scale && { ...m.scale } };
-  },
-  /**
-   * The workbench: `layout()`, the layout shown (docs/layouts.md); `panels()`, each panel in
-   * order with its kind and root element (`data-panel-kind`).
-   */
-  workbench: Object.freeze({
-    layout: () => structuredClone(ui.layout),
-    panels: () => bench.panels.map((p) => ({ kind: p.kind, el: p.section })),
-  }),
-  /** Milliseconds the race views (map, tower, distance strips) took to draw since the page loaded. */
-  get raceMs() { return race.spentMs; },
-  get focus() { return race.focus(); },
-  /** What the distance strips show: the laps, the reference, the deltas (ms). */
-  get distance() { return race.distance.info && structuredClone(race.distance.info); },
-  /** The selected topics' channels as the picker lists them, and what the bounds dropped from each. */
-  get channels() {
-    const topics = session.selection.map((s) => s.topic);
-    return { version: channels.version, list: channels.list(topics), dropped: Object.fromEntries(topics.map((t) => [t, channels.dropped(t)])) };
-  },
-  /** Each strip shown: its key, channels, cars, label, unit, height (px), and the last value of each series drawn. */
-  get strips() { return charts.describe(); },
-  /** The A/B cursors: {a, b, axis} (ms on time strips, metres on distance strips), null when unset. */
-  get cursors() { return { ...ui.cursors }; },
-  get lapTable() { return { topic: race.table.topic, index: race.table.index, track: race.table.track, cars: race.table.cars.size }; },
-});
-Object.defineProperty(window, 'trackside', { value: hook, enumerable: true });
+installHook({ store, charts, playback, race, bench, channels, ui, session: () => session, conn: () => conn });
 
 if (typeof uPlot === 'undefined') {
   toasts.show('Charts unavailable', 'uPlot did not load from /vendor/uplot/. Was `npm ci` run on the server?');
