@@ -27,13 +27,10 @@ try {
   for (const s of STRIPS) query.append('strip', s);
   const { page, close } = await openPage(stack.browser, `${stack.url}/?${query}`);
   try {
-    // The picture is of the window: the strips in it have drawn (those below draw nothing).
-    await waitUntil(() => page.evaluate((count) => {
-      const panels = window.trackside.workbench.panels().filter((p) => p.kind === 'time');
-      const strips = window.trackside.strips;
-      return strips.length === count && strips.every((s, i) => panels[i].el.getBoundingClientRect().top >= innerHeight
-        || s.series.some((x) => Number.isFinite(x.last)));
-    }, STRIPS.length), 'every strip in the window draws a value', { timeout: 60_000 });
+    await waitUntil(async () => {
+      const strips = await page.evaluate(() => window.trackside.strips);
+      return strips.length === STRIPS.length && strips.every((s) => s.series.some((x) => Number.isFinite(x.last)));
+    }, 'every strip draws a value', { timeout: 60_000 });
     await page.waitForTimeout(RACE_SECS * 1000); // a picture of a race under way, not of its first second
     const out = path.join(REPO, 'docs', 'channels.png');
     await page.screenshot({ path: out });

@@ -433,10 +433,7 @@ const hook = Object.freeze({
     const topics = session.selection.map((s) => s.topic);
     return { version: channels.version, list: channels.list(topics), dropped: Object.fromEntries(topics.map((t) => [t, channels.dropped(t)])) };
   },
-  /**
-   * Each strip shown: its key, channels, cars, label, unit, height (px), the frames it drew
-   * (none while its panel is off screen), and the last value of each series drawn.
-   */
+  /** Each strip shown: its key, channels, cars, label, unit, height (px), and the last value of each series drawn. */
   get strips() { return charts.describe(); },
   /** The A/B cursors: {a, b, axis} (ms on time strips, metres on distance strips), null when unset. */
   get cursors() { return { ...ui.cursors }; },

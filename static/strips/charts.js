@@ -76,13 +76,7 @@ export class Charts {
     this.xMax = 1;
     /** Frames drawn (setData calls on the strips), for the test hook. */
     this.frames = 0;
-    /** Per strip of the layout: the frames it drew (the test hook's `strips[i].frames`). */
-    this.stripFrames = [];
-    /** The store's version `cols` and `x` were binned at; the grid's slots; last version's columns. */
-    this.binned = -1;
-    this.firstSlot = 0;
-    this.slotMs = 1;
-    this.spare = new Map();
+    this.drawnVersion = -1;
     this.resizer = new ResizeObserver((entries) => {
       for (const e of entries) {
         const plot = this.plots.find((p) => p.el === e.target)?.plot;
@@ -99,7 +93,6 @@ export class Charts {
   setLayout(strips, units = this.units, bodies = []) {
     this.layout = strips;
     this.units = units;
-    this.stripFrames = strips.map(() => 0);
     for (const box of this.boxes) box.remove();
     this.keys = stripKeys(strips);
     this.boxes = strips.map((s, i) => stripBox(s, i, this.keys[i], units));
@@ -188,11 +181,10 @@ export class Charts {
         },
       };
       const data = [[], ...drawn.list.map(() => [])];
-      // `drawn`: the store's version its data is of (-1: none yet).
-      this.plots.push({ plot: new uPlot(opts, data, el), el, series, data, scale, drawn: -1 });
+      this.plots.push({ plot: new uPlot(opts, data, el), el, series, data, scale });
       this.resizer.observe(el);
     });
-    this.binned = -1;
+    this.drawnVersion = -1;
     if (this.bands) this.drawBands();
   }
 
@@ -239,80 +231,46 @@ export class Charts {
     g.restore();
   }
 
-  /** Every strip draws in full on its next frame (its size, or the grid of bins, changed). */
-  invalidate() {
-    this.binned = -1;
-    for (const p of this.plots) p.drawn = -1;
-  }
-
   /**
-   * Bins the store into the strips on screen that have not drawn its version yet; returns
-   * whether any drew. A strip off screen (`shown(i)` false) draws nothing, and draws when it
-   * is back. Each car's channels are binned once per version, whichever strips show them.
+   * Bins the store into the strips if it changed since the last call; returns whether it drew.
+   * Each car's channels are binned once per frame, whichever strips show them.
    * @param {number} endTs  where the window ends (ms)
-   * @param {(i: number) => boolean} shown  whether strip i is on screen
    */
-  draw(store, windowMs, endTs, shown = () => true) {
-    if (this.bands) return false;
-    const due = this.plots.filter((p, i) => p.drawn !== store.version && shown(i));
-    if (due.length === 0) return false;
+  draw(store, windowMs, endTs) {
+    if (this.bands || store.version === this.drawnVersion || this.plots.length === 0) return false;
+    this.drawnVersion = store.version;
     if (!Number.isFinite(endTs)) {
-      for (const p of due) p.plot.setData((p.data = [[], ...p.series.map(() => [])]));
-      return this.drew(due, store);
+      for (const p of this.plots) p.plot.setData((p.data = [[], ...p.series.map(() => [])]));
+      this.frames++;
+      return true;
     }
-    if (this.binned !== store.version) this.grid(store, windowMs, endTs, due);
-    const n = this.x.length;
-    // Which channels of which car the due strips show and this version has not binned yet.
+    const { firstSlot, slotMs, n } = timeGrid(endTs, windowMs, this.oldestDrawn(store), this.plotWidth);
+    const x = sized(this.x, n, 0);
+    for (let k = 0; k < n; k++) x[k] = ((firstSlot + k) * slotMs) / 1000;
+    this.xMin = x[0];
+    this.xMax = x[n - 1];
+
+    // Which channels of which car the strips show, binned once each.
     const wanted = new Map();
-    for (const p of due) {
+    for (const p of this.plots) {
       for (const s of p.series) {
-        if (this.cols.has(`${s.car}\u0000${s.channel}`)) continue;
         let list = wanted.get(s.car);
         if (!list) wanted.set(s.car, (list = new Set()));
         list.add(s.channel);
       }
     }
+    const fresh = new Map();
     for (const [car, channels] of wanted) {
       const names = [...channels];
-      const outs = names.map((name) => sized(this.spare.get(`${car}\u0000${name}`) ?? [], n, undefined));
+      const outs = names.map((name) => sized(this.cols.get(`${car}\u0000${name}`) ?? [], n, undefined));
       const track = store.cars.get(car);
-      if (track) binTrack(track, names, outs, this.firstSlot, this.slotMs, n);
-      names.forEach((name, k) => this.cols.set(`${car}\u0000${name}`, outs[k]));
+      if (track) binTrack(track, names, outs, firstSlot, slotMs, n);
+      names.forEach((name, k) => fresh.set(`${car}\u0000${name}`, outs[k]));
     }
-    for (const p of due) {
-      p.data = [this.x, ...p.series.map((s) => this.cols.get(`${s.car}\u0000${s.channel}`))];
+    this.cols = fresh;
+    for (const p of this.plots) {
+      p.data = [x, ...p.series.map((s) => fresh.get(`${s.car}\u0000${s.channel}`))];
       p.plot.setData(p.data);
-    }
-    return this.drew(due, store);
-  }
-
-  /**
-   * The time grid of the store's version. The last version's columns are reused for this
-   * one's, to spare the collector, except those a strip off screen still holds: its plot
-   * keeps drawing them (a resize) until it is back and draws anew.
-   */
-  grid(store, windowMs, endTs, due) {
-    const held = new Set();
-    for (const p of this.plots) if (!due.includes(p)) for (const col of p.data) held.add(col);
-    const { firstSlot, slotMs, n } = timeGrid(endTs, windowMs, this.oldestDrawn(store), this.plotWidth);
-    const x = sized(held.has(this.x) ? [] : this.x, n, 0);
-    for (let k = 0; k < n; k++) x[k] = ((firstSlot + k) * slotMs) / 1000;
-    this.x = x;
-    this.xMin = x[0];
-    this.xMax = x[n - 1];
-    this.firstSlot = firstSlot;
-    this.slotMs = slotMs;
-    this.spare = new Map([...this.cols].filter(([, col]) => !held.has(col)));
-    this.cols = new Map();
-    this.binned = store.version;
-  }
-
-  /** The strips `due` drew the store's version. */
-  drew(due, store) {
-    for (const p of due) {
-      p.drawn = store.version;
-      const i = this.plots.indexOf(p);
-      this.stripFrames[i] = (this.stripFrames[i] ?? 0) + 1;
     }
     this.frames++;
     return true;
@@ -388,7 +346,6 @@ export class Charts {
         label: this.boxes[i]?.querySelector('.strip-name')?.textContent ?? '',
         unit: this.boxes[i]?.querySelector('.strip-unit')?.textContent ?? '',
         height: this.boxes[i]?.getBoundingClientRect().height ?? 0,
-        frames: this.stripFrames[i] ?? 0,
         series: (p?.series ?? []).map((ser, k) => ({ car: ser.car, channel: ser.channel, last: lastValue(p.data[1 + k * step] ?? []) })),
       };
     });

@@ -4,8 +4,7 @@
 //
 // Each `time` panel of the workbench is one strip: `panel()` is the kind's factory, and
 // `mount()` hands every time panel's body to the one Charts, strip i into the i-th time
-// panel, so the strips share their cursor and time grid; a strip whose panel is off screen
-// is not drawn (the workbench's `onScreen`). A strip header's tools edit its
+// panel, so the strips share their cursor and time grid. A strip header's tools edit its
 // panel's spec (every car or the focused one, "+" a channel); moving and removing are the
 // panel frame's. "+" does not pick a channel itself: it asks the picker
 // (chrome/channel-picker.js) with a `trackside:pick-channel` event ({ strip: index }), and
@@ -36,10 +35,8 @@ export class Strips {
     });
     /** The time panels' bodies in order, and how each edits its own spec. */
     this.bodies = [];
-    /** The time panels in order, as the workbench keeps them: `onScreen` says which to draw. */
-    this.panels = [];
     this.updates = new WeakMap();
-    this.time = new TimeStrips(page, this.charts, (i) => this.panels[i]?.onScreen !== false);
+    this.time = new TimeStrips(page, this.charts);
     document.addEventListener(CHANNEL_PICKED, (e) => this.picked(e.detail));
   }
 
@@ -57,7 +54,6 @@ export class Strips {
 
   /** The time panels shown, in order ({spec, body}): strip i is drawn in body i. */
   mount(panels) {
-    this.panels = panels;
     const strips = panels.map((p) => ({ channels: p.spec.channels, cars: p.spec.cars === 'focus' ? 'focus' : 'all' }));
     const bodies = panels.map((p) => p.body);
     if (sameStrips(strips, this.charts.layout) && bodies.length === this.bodies.length && bodies.every((b, i) => b === this.bodies[i])) return;
@@ -114,21 +110,18 @@ export class Strips {
 
 /** Every channel of the strips, for every car or the focused one, against time: a view (core/view.js). */
 class TimeStrips {
-  /** @param {(i: number) => boolean} shown  whether strip i's panel is on screen */
-  constructor(page, charts, shown) {
+  constructor(page, charts) {
     this.page = page;
     this.charts = charts;
-    this.shown = shown;
   }
 
-  /** Called by each time panel on screen: the first call of a frame draws them all, panels off screen not. */
   frame() {
     const { store, ui, session } = this.page;
-    this.charts.draw(store, ui.windowSec * 1000, store.windowEnd(session().mode === 'replay'), this.shown);
+    this.charts.draw(store, ui.windowSec * 1000, store.windowEnd(session().mode === 'replay'));
   }
 
   /** The plots follow their boxes themselves (a ResizeObserver); the grid of bins is redone. */
   resize() {
-    this.charts.invalidate();
+    this.charts.drawnVersion = -1;
   }
 }

@@ -152,16 +152,11 @@ export class Workbench {
     this.change(this.layout.panels.map((s, k) => (k === at ? { ...spec, kind: p.kind, ...(title ? { title } : {}), ...(grid ? { grid } : {}) } : s)));
   }
 
-  /**
-   * Adds a panel of `spec` at the end, and scrolls it into view: placed last, it is often
-   * below the window, where it would draw nothing. A second panel of a singleton kind is refused.
-   */
+  /** Adds a panel of `spec` at the end; a second panel of a singleton kind is refused. */
   add(spec) {
     const k = this.kind(spec.kind);
     if (!k || (k.one && this.has(spec.kind)) || this.layout.panels.length >= 24) return false;
-    const before = this.layout;
     this.change([...this.layout.panels, spec]);
-    if (this.layout !== before) this.panels.at(-1)?.section.scrollIntoView({ block: 'nearest' });
     return true;
   }
 
