@@ -52,7 +52,7 @@ export class ReplayControls {
     if (this.time.dataset.ts !== at) this.time.dataset.ts = at;
     if (this.time.textContent !== text) this.time.textContent = text;
     const b = behindMs === null ? '' : behindText(behindMs);
-    this.behind.hidden = b === '';
+    if (this.behind.hidden !== (b === '')) this.behind.hidden = b === '';
     if (this.behind.textContent !== b) this.behind.textContent = b;
   }
 

@@ -4,6 +4,7 @@
 // position is shown, and the seek is sent on release. Geometry is timeline.js's.
 
 import { timeTicks, timeToX, xToTime } from './timeline.js';
+import { BoxSize } from '../core/box-size.js';
 
 const H = 46;
 const BAR = { top: 14, bottom: 34 };
@@ -38,6 +39,10 @@ export class TimelineView {
     this.dragTs = null;
     this.hoverX = null;
     this.drawnKey = '';
+    /** The canvas's size, read every frame without laying the page out (core/box-size.js). */
+    this.size = new BoxSize(this.canvas);
+    /** Whether the context has its font: set once per size of the canvas (`draw`). */
+    this.fontSet = false;
     const c = this.canvas;
     c.addEventListener('pointerdown', (e) => {
       if (!this.model?.span || e.button !== 0) return;
@@ -70,7 +75,7 @@ export class TimelineView {
 
   /** Width in CSS pixels: the overview of the timeline asks for this many buckets. */
   get width() {
-    return Math.floor(this.canvas.clientWidth);
+    return Math.floor(this.size.width);
   }
 
   /**
@@ -80,7 +85,7 @@ export class TimelineView {
    */
   render(m) {
     this.model = m;
-    const w = this.canvas.clientWidth;
+    const w = this.size.width;
     const key = JSON.stringify([m.span, Math.round(m.playhead ?? 0), m.live, m.laps.length, m.gaps.length, m.covered,
       this.dragTs, this.hoverX, w, m.focus, m.overviewNote]);
     if (key === this.drawnKey) return;
@@ -92,15 +97,18 @@ export class TimelineView {
   draw(m, w) {
     const dpr = devicePixelRatio || 1;
     const c = this.canvas;
-    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(H * dpr)) {
+    const g = c.getContext('2d');
+    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(H * dpr) || !this.fontSet) {
       c.width = Math.round(w * dpr);
       c.height = Math.round(H * dpr);
+      // Set once per size (a new size resets the context): Chromium lays the whole page out
+      // on every `font` set, some 16 ms a time beside the workbench's twenty-car tower.
+      g.font = '10px "Liberation Sans", "DejaVu Sans", sans-serif';
+      g.textBaseline = 'alphabetic';
+      this.fontSet = true;
     }
-    const g = c.getContext('2d');
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, w, H);
-    g.font = '10px "Liberation Sans", "DejaVu Sans", sans-serif';
-    g.textBaseline = 'alphabetic';
     g.fillStyle = COLORS.bar;
     g.fillRect(0, BAR.top, w, BAR.bottom - BAR.top);
     const sp = m.span;
@@ -183,7 +191,7 @@ export class TimelineView {
   renderTip(m, w) {
     const x = this.hoverX;
     if (x === null || !m.span) {
-      this.tip.hidden = true;
+      if (!this.tip.hidden) this.tip.hidden = true;
       return;
     }
     const t = this.dragTs ?? xToTime(x, m.span, w);

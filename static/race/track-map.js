@@ -7,6 +7,7 @@
 
 import { carColor, rampColor, rampStep, RAMP_STEPS } from '../core/colors.js';
 import { Outline, fit, nearestDot, speedColor } from './outline.js';
+import { BoxSize } from '../core/box-size.js';
 
 export class TrackMap {
   /**
@@ -16,6 +17,8 @@ export class TrackMap {
   constructor(canvas, race) {
     this.canvas = canvas;
     this.race = race;
+    /** The canvas's size, read every frame without laying the page out (core/box-size.js). */
+    this.size = new BoxSize(canvas);
     this.outline = new Outline();
     /**
      * CarTrack -> samples learned (its `pushed`), so each sample is learned once. Keyed by
@@ -90,8 +93,7 @@ export class TrackMap {
   draw(store, t, focus, marks = [0]) {
     const c = this.canvas;
     const dpr = devicePixelRatio || 1;
-    const w = c.clientWidth;
-    const h = c.clientHeight;
+    const { width: w, height: h } = this.size;
     if (w === 0 || h === 0) return;
     const key = `${store.version}|${t}|${focus}|${w}x${h}|${this.outline.version}|${marks}`;
     if (key === this.drawnKey) return;
