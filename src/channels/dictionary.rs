@@ -121,7 +121,8 @@ impl Default for Dictionary {
 
 #[derive(Debug, Default)]
 struct Names {
-    names: Vec<Box<str>>,
+    /// Shared, so an encoder names a batch's columns without copying each name.
+    names: Vec<Arc<str>>,
     stats: Vec<Stat>,
     /// Whether each name is a math channel.
     math: Vec<bool>,
@@ -274,7 +275,7 @@ impl Dictionary {
         let names = read(&self.inner);
         for ((name, stat), &math) in names.names.iter().zip(&names.stats).zip(&names.math) {
             let mut info = if math { ChannelInfo::math(name, stat) } else { ChannelInfo::new(name, stat) };
-            if let Some(&unit) = names.units.get(name) {
+            if let Some(&unit) = names.units.get(&**name) {
                 info.unit = Some(unit);
             }
             channels.push(info);
@@ -290,7 +291,7 @@ impl Dictionary {
 
     /// Calls `f` with every name, by index, under one lock: what an encoder needs to
     /// name a batch's columns with one look-up.
-    pub fn with_names<R>(&self, f: impl FnOnce(&[Box<str>]) -> R) -> R {
+    pub fn with_names<R>(&self, f: impl FnOnce(&[Arc<str>]) -> R) -> R {
         f(&read(&self.inner).names)
     }
 
