@@ -173,8 +173,9 @@ impl Decoder {
         let samples = apply::apply(mapping, &json, key, record_ts.unwrap_or(now_ms))?;
         let mut dict = None;
         let mut intern = |flat: Flat| {
-            // What the bounds dropped goes with the record even when they dropped all.
-            if flat.is_empty() && flat.too_long == 0 && flat.too_many == 0 {
+            // What the bounds dropped goes with the record even when they dropped all; a
+            // reader of v1 fields only keeps no other channel, as with the contract.
+            if self.v1_only || (flat.is_empty() && flat.too_long == 0 && flat.too_many == 0) {
                 return Channels::default();
             }
             dict.get_or_insert_with(|| self.channels.topic(topic)).intern(&flat)
