@@ -80,6 +80,12 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(brokers: &str, topic: &str, extra: &[&str]) -> Server {
+        Server::start_bin(BIN, brokers, topic, extra)
+    }
+
+    /// [`start`](Self::start) with another build's binary: `BENCH_BASELINE_BIN`'s, a
+    /// server of an earlier commit replaying the same topic.
+    pub(crate) fn start_bin(bin: &str, brokers: &str, topic: &str, extra: &[&str]) -> Server {
         let group = format!("bench-{}-{}", std::process::id(), unique());
         let profiles = std::env::var("BENCH_PERF").ok();
         let mut command = match &profiles {
@@ -87,10 +93,10 @@ impl Server {
                 let out = format!("{dir}/perf-{}.data", unique());
                 step(&format!("profiling the server into {out}"));
                 let mut c = Command::new("perf");
-                c.args(["record", "-F", "999", "--call-graph", "dwarf,16384", "-o", &out, "--", BIN]);
+                c.args(["record", "-F", "999", "--call-graph", "dwarf,16384", "-o", &out, "--", bin]);
                 c
             }
-            None => Command::new(BIN),
+            None => Command::new(bin),
         };
         let mut child = command
             .args(["serve", "--brokers", brokers, "--listen", "127.0.0.1:0", "--group-id", &group, "--topics", topic])

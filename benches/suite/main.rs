@@ -23,7 +23,9 @@
 //!
 //! `QUICK=1` (or `--quick`) runs a reduced version in a few minutes. `BENCH_ONLY=replay,
 //! overview,latency,memory,browser,replay_page,decode` runs some parts. Everything runs on loopback and stops on its
-//! own. Environment: `TRACKSIDE_TEST_BROKERS` (default 127.0.0.1:9092).
+//! own. Environment: `TRACKSIDE_TEST_BROKERS` (default 127.0.0.1:9092); `BENCH_BASELINE_BIN`,
+//! another build's binary (an earlier commit's) that `replay` also runs, in turn with this
+//! one on the same topic, for `replay_cpu_per_million_vs_baseline`.
 
 mod browser;
 mod common;

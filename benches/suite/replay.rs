@@ -11,7 +11,7 @@ use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 use trackside::telemetry::Sample;
 
-use crate::common::{Figure, Server, Wire, fill, median, step, unique, viewer_on};
+use crate::common::{BIN, Figure, Server, Wire, fill, median, step, unique, viewer_on};
 
 /// Replays of the same topic, for a median: single runs swing by a factor of two on a
 /// busy two-core machine.
@@ -65,6 +65,8 @@ pub(crate) fn replay_vs_kcat(
     let mut runs = KcatRuns::default();
     let mut ours: [Vec<ReplayRun>; 2] = [vec![], vec![]];
     let wires = [Wire::Columnar, Wire::Json];
+    let baseline_bin = std::env::var("BENCH_BASELINE_BIN").ok().filter(|b| !b.is_empty());
+    let mut theirs: Vec<ReplayRun> = Vec::new();
     for i in 1..=REPEATS {
         step(&format!("replay {i}/{REPEATS}: kcat -C -o beginning -e to /dev/null"));
         runs.once(brokers, topic);
@@ -74,9 +76,15 @@ pub(crate) fn replay_vs_kcat(
                 "replay {i}/{REPEATS}: one {} viewer replays from earliest, decoding every record",
                 wire.name()
             ));
-            let r = rt.block_on(trackside_once(brokers, topic, records, *wire));
+            let r = rt.block_on(trackside_once(BIN, brokers, topic, records, *wire));
             eprintln!("  trackside {:.2} s ({:.2} CPU-s), peak RSS {:.0} MB", r.secs, r.cpu_secs, r.peak_rss_mb);
             ours[w].push(r);
+        }
+        if let Some(bin) = &baseline_bin {
+            step(&format!("replay {i}/{REPEATS}: the baseline server {bin}, one columnar viewer"));
+            let r = rt.block_on(trackside_once(bin, brokers, topic, records, Wire::Columnar));
+            eprintln!("  baseline {:.2} s ({:.2} CPU-s), peak RSS {:.0} MB", r.secs, r.cpu_secs, r.peak_rss_mb);
+            theirs.push(r);
         }
     }
     let k = median(runs.secs.clone());
@@ -111,7 +119,26 @@ pub(crate) fn replay_vs_kcat(
     });
     let mut figures = vec![replay, replay_json, rss_fig];
     figures.extend(cpu_figs);
+    if let Some(bin) = baseline_bin {
+        figures.push(against_baseline(&bin, &ours[0], &theirs, records));
+    }
     (figures, runs)
+}
+
+/// This build's columnar replay against the baseline server's (`BENCH_BASELINE_BIN`, an
+/// earlier commit's build) on the same topic in the same run, by CPU time: what issue 20
+/// holds the replay to (within 10% of the server before contract v2).
+fn against_baseline(bin: &str, ours: &[ReplayRun], theirs: &[ReplayRun], records: u64) -> Figure {
+    let millions = records as f64 / 1e6;
+    let cpu = |runs: &[ReplayRun]| runs.iter().map(|r| r.cpu_secs / millions).collect::<Vec<_>>();
+    let secs = |runs: &[ReplayRun]| runs.iter().map(|r| r.secs).collect::<Vec<_>>();
+    let (a, b) = (median(cpu(ours)), median(cpu(theirs)));
+    Figure::new("replay_cpu_per_million_vs_baseline", a, b, "cpu-s")
+        .target("at most 1.1x the baseline server's", a <= 1.1 * b)
+        .detail(json!({"records": records, "wire": "columnar", "baseline_bin": bin,
+                       "runs_server_cpu_s_per_million": cpu(ours), "runs_baseline_cpu_s_per_million": cpu(theirs),
+                       "runs_server_s": secs(ours), "runs_baseline_s": secs(theirs),
+                       "runs_baseline_peak_rss_mb": theirs.iter().map(|r| r.peak_rss_mb).collect::<Vec<_>>()}))
 }
 
 /// Peak server RSS while one viewer replays a large topic.
@@ -121,7 +148,7 @@ pub(crate) fn replay_memory(rt: &tokio::runtime::Runtime, brokers: &str, records
     fill(brokers, &topic, records, 20);
     std::thread::sleep(SETTLE);
     step(&format!("memory: one viewer replays all {records} records"));
-    let r = rt.block_on(trackside_once(brokers, &topic, records, Wire::Columnar));
+    let r = rt.block_on(trackside_once(BIN, brokers, &topic, records, Wire::Columnar));
     eprintln!("  {:.1} s, peak RSS {:.0} MB", r.secs, r.peak_rss_mb);
     let figure = Figure::new("memory_replay_peak_rss", r.peak_rss_mb, 300.0, "MB")
         .target("at most 300 MB", r.peak_rss_mb <= 300.0)
@@ -192,10 +219,10 @@ fn decode_data(message: &Message) -> u64 {
     }
 }
 
-/// Starts a server, sends "replay from earliest" and waits until every record and
+/// Starts a server (`bin`'s), sends "replay from earliest" and waits until every record and
 /// `caught_up` arrived, decoding every record as a client of `wire` does.
-async fn trackside_once(brokers: &str, topic: &str, records: u64, wire: Wire) -> ReplayRun {
-    let mut server = Server::start(brokers, topic, &["--history-secs", "0"]);
+async fn trackside_once(bin: &str, brokers: &str, topic: &str, records: u64, wire: Wire) -> ReplayRun {
+    let mut server = Server::start_bin(bin, brokers, topic, &["--history-secs", "0"]);
     server.wait_for_lap_index(topic).await;
     let mut ws = viewer_on(&server.ws_url(), topic, wire).await;
     let cpu_before = server.cpu_secs();

@@ -121,7 +121,8 @@ impl Default for Dictionary {
 
 #[derive(Debug, Default)]
 struct Names {
-    names: Vec<Box<str>>,
+    /// Shared, so an encoder names a batch's columns without copying each name.
+    names: Vec<Arc<str>>,
     stats: Vec<Stat>,
     /// Whether each name is a math channel.
     math: Vec<bool>,
@@ -150,24 +151,35 @@ impl Dictionary {
     /// with the record, and is counted when the live stream [observes](Self::observe) it
     /// (so a replay of the same record does not count it again).
     pub fn intern(self: &Arc<Self>, flat: &Flat) -> Channels {
-        Arc::clone(self).intern_into(flat)
+        Arc::clone(self).intern_into(flat, None)
     }
 
     /// [`intern`](Self::intern), with the record keeping this handle on the dictionary:
-    /// the decoder's own, so a record costs one count of the handle's, not three.
-    pub fn intern_into(self: Arc<Self>, flat: &Flat) -> Channels {
+    /// the decoder's own, so a record costs one count of the handle's, not three. With a
+    /// `batch`, the values are written into it, and the record holds them once the batch
+    /// is shared ([`Channels::attach`]).
+    pub fn intern_into(self: Arc<Self>, flat: &Flat, batch: Option<&mut ValueBatch>) -> Channels {
         let mut lost = Lost { too_long: flat.too_long, over_record: flat.too_many, over_topic: 0 };
-        let values = shape::with_last(|last| {
-            if let Some(values) = last.as_deref().and_then(|l| l.values(self.id, flat)) {
-                return values;
+        let batched = batch.is_some();
+        let mut own = Vec::new();
+        let out = match batch {
+            Some(batch) => &mut batch.values,
+            None => {
+                own.reserve_exact(flat.len());
+                &mut own
             }
-            let mut values = Vec::with_capacity(flat.len());
+        };
+        let start = out.len();
+        shape::with_last(|last| {
+            if last.as_deref().is_some_and(|l| l.values_into(self.id, flat, out)) {
+                return;
+            }
             let mut slots = Vec::with_capacity(flat.len());
             let mut seen = Seen::default();
             for (i, v) in self.indices(flat).into_iter().zip(flat.values()) {
                 match i {
                     Some(i) if seen.insert(i) => {
-                        values.push((i, v));
+                        out.push((i, v));
                         slots.push(i);
                     }
                     Some(_) => slots.push(REPEATED),
@@ -181,8 +193,10 @@ impl Dictionary {
             {
                 last.remember(self.id, flat, &slots);
             }
-            values
         });
+        // A batch holds a run of records of at most MAX_RECORD_CHANNELS each: within u32.
+        let end = out.len();
+        let values = if batched { Values::Pending(start as u32, end as u32) } else { Values::Own(own) };
         Channels { dict: Some(self), values, lost }
     }
 
@@ -221,7 +235,7 @@ impl Dictionary {
         }
         if !channels.is_empty() {
             let names = read(&self.inner);
-            for &(i, v) in &channels.values {
+            for &(i, v) in channels.values() {
                 names.stats[usize::from(i)].observe(v);
             }
         }
@@ -274,7 +288,7 @@ impl Dictionary {
         let names = read(&self.inner);
         for ((name, stat), &math) in names.names.iter().zip(&names.stats).zip(&names.math) {
             let mut info = if math { ChannelInfo::math(name, stat) } else { ChannelInfo::new(name, stat) };
-            if let Some(&unit) = names.units.get(name) {
+            if let Some(&unit) = names.units.get(&**name) {
                 info.unit = Some(unit);
             }
             channels.push(info);
@@ -290,7 +304,7 @@ impl Dictionary {
 
     /// Calls `f` with every name, by index, under one lock: what an encoder needs to
     /// name a batch's columns with one look-up.
-    pub fn with_names<R>(&self, f: impl FnOnce(&[Box<str>]) -> R) -> R {
+    pub fn with_names<R>(&self, f: impl FnOnce(&[Arc<str>]) -> R) -> R {
         f(&read(&self.inner).names)
     }
 
@@ -361,8 +375,8 @@ impl Seen {
 
 mod record;
 
-pub use record::Channels;
-use record::Lost;
+pub use record::{Channels, SharedValues, ValueBatch};
+use record::{Lost, Values};
 
 #[cfg(test)]
 mod tests;

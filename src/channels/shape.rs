@@ -39,19 +39,17 @@ pub(super) fn with_last<R>(f: impl FnOnce(Option<&mut Shape>) -> R) -> R {
 }
 
 impl Shape {
-    /// The record's values by index, when it has the shape of the last one remembered
-    /// for dictionary `dict`.
-    pub(super) fn values(&self, dict: u64, flat: &Flat) -> Option<Vec<(u16, f64)>> {
+    /// Adds the record's values by index to `out`, when it has the shape of the last one
+    /// remembered for dictionary `dict`; says whether it had.
+    pub(super) fn values_into(&self, dict: u64, flat: &Flat, out: &mut Vec<(u16, f64)>) -> bool {
         let same = dict == self.dict
             && flat.len() == self.slots.len()
             && flat.names() == self.names
             && flat.ends().eq(self.ends.iter().copied());
-        if !same {
-            return None;
+        if same {
+            out.extend(self.slots.iter().zip(flat.values()).filter(|&(&i, _)| i != REPEATED).map(|(&i, v)| (i, v)));
         }
-        let mut values = Vec::with_capacity(flat.len());
-        values.extend(self.slots.iter().zip(flat.values()).filter(|&(&i, _)| i != REPEATED).map(|(&i, v)| (i, v)));
-        Some(values)
+        same
     }
 
     /// Remembers `flat`'s shape and each channel's index in dictionary `dict` (or
@@ -81,17 +79,22 @@ mod tests {
         let mut shape = Shape::default();
         shape.remember(7, &flat(r#"{"x":1,"a":[2],"a.0":3}"#), &[4, 0, REPEATED]);
         let next = flat(r#"{"x":10,"a":[20],"a.0":30}"#);
-        assert_eq!(shape.values(7, &next), Some(vec![(4, 10.0), (0, 20.0)]));
-        assert_eq!(shape.values(8, &next), None, "another dictionary's indices are not these");
+        let mut out = vec![(9, 1.0)];
+        assert!(shape.values_into(7, &next, &mut out));
+        assert_eq!(out, vec![(9, 1.0), (4, 10.0), (0, 20.0)], "added after what was there");
+        assert!(!shape.values_into(8, &next, &mut out), "another dictionary's indices are not these");
+        assert_eq!(out.len(), 3);
     }
 
     #[test]
     fn a_record_of_other_names_or_the_same_bytes_split_otherwise_is_not_of_the_shape() {
         let mut shape = Shape::default();
         shape.remember(1, &flat(r#"{"ab":1,"c":2}"#), &[0, 1]);
+        let mut out = Vec::new();
         for other in [r#"{"a":1,"bc":2}"#, r#"{"ab":1,"d":2}"#, r#"{"ab":1}"#, r#"{"ab":1,"c":2,"e":3}"#] {
-            assert_eq!(shape.values(1, &flat(other)), None, "{other}");
+            assert!(!shape.values_into(1, &flat(other), &mut out), "{other}");
         }
-        assert_eq!(Shape::default().values(0, &flat(r#"{"ab":1,"c":2}"#)), None, "nothing remembered yet");
+        assert!(!Shape::default().values_into(0, &flat(r#"{"ab":1,"c":2}"#), &mut out), "nothing remembered yet");
+        assert!(out.is_empty());
     }
 }

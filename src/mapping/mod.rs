@@ -16,7 +16,7 @@ use std::{
 
 use crate::{
     channels::{
-        dictionary::{Channels, Registry},
+        dictionary::{Channels, Registry, SharedValues, ValueBatch},
         flatten::Flat,
         math::MathChannels,
     },
@@ -144,9 +144,8 @@ impl Decoder {
         self.mappings.0.get(topic).is_none_or(|m| m.car == compile::Text::Key)
     }
 
-    /// The samples of one record. `record_ts` is its Kafka timestamp, used when the value
-    /// has no `ts`; `now_ms` when neither has. Pure, so records may be decoded side by
-    /// side; [`finish`](Self::finish) then takes them in order.
+    /// [`decode_into`](Self::decode_into) without a batch.
+    #[cfg(test)]
     pub(crate) fn decode(
         &self,
         topic: &str,
@@ -155,6 +154,23 @@ impl Decoder {
         record_ts: Option<i64>,
         now_ms: i64,
     ) -> Result<Samples, Malformed> {
+        self.decode_into(topic, key, value, record_ts, now_ms, None)
+    }
+
+    /// The samples of one record. `record_ts` is its Kafka timestamp, used when the value
+    /// has no `ts`; `now_ms` when neither has. Pure, so records may be decoded side by
+    /// side; [`finish`](Self::finish) then takes them in order. A record by the contract
+    /// writes its channels' values into `batch` when there is one: the samples hold them
+    /// once [attached](Samples::attach) to the shared batch.
+    pub(crate) fn decode_into(
+        &self,
+        topic: &str,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+        record_ts: Option<i64>,
+        now_ms: i64,
+        batch: Option<&mut ValueBatch>,
+    ) -> Result<Samples, Malformed> {
         // Most servers map nothing: no hashing of the topic for every record then.
         let mapped = if self.mappings.0.is_empty() { None } else { self.mappings.0.get(topic) };
         let Some(mapping) = mapped else {
@@ -162,7 +178,8 @@ impl Decoder {
                 return telemetry::decode(value, record_ts, now_ms).map(|s| Samples::One(s, Channels::default()));
             }
             let channels = || self.channels.topic(topic);
-            return telemetry::decode_channels(value, record_ts, now_ms, channels).map(|(s, c)| Samples::One(s, c));
+            return telemetry::decode_channels_into(value, record_ts, now_ms, channels, batch)
+                .map(|(s, c)| Samples::One(s, c));
         };
         let bytes = match value {
             None | Some([]) => return Err(Malformed::Empty),
@@ -173,8 +190,9 @@ impl Decoder {
         let samples = apply::apply(mapping, &json, key, record_ts.unwrap_or(now_ms))?;
         let mut dict = None;
         let mut intern = |flat: Flat| {
-            // What the bounds dropped goes with the record even when they dropped all.
-            if flat.is_empty() && flat.too_long == 0 && flat.too_many == 0 {
+            // What the bounds dropped goes with the record even when they dropped all; a
+            // reader of v1 fields only keeps no other channel, as with the contract.
+            if self.v1_only || (flat.is_empty() && flat.too_long == 0 && flat.too_many == 0) {
                 return Channels::default();
             }
             dict.get_or_insert_with(|| self.channels.topic(topic)).intern(&flat)
@@ -211,6 +229,13 @@ pub(crate) enum Samples {
 }
 
 impl Samples {
+    /// Points the samples decoded into a [`ValueBatch`] at the batch's shared values.
+    pub(crate) fn attach(&mut self, shared: &SharedValues) {
+        for (_, channels) in self.iter_mut() {
+            channels.attach(shared);
+        }
+    }
+
     fn iter_mut(&mut self) -> impl Iterator<Item = (&mut Sample, &mut Channels)> {
         let (one, many) = match self {
             Samples::One(s, c) => (Some((s, c)), None),

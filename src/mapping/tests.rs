@@ -123,6 +123,17 @@ fn speed_and_rpm_are_optional_as_in_contract_v2_but_a_record_needs_a_channel() {
 }
 
 #[test]
+fn a_v1_only_decoder_keeps_no_other_channel_of_a_mapped_topic_either() {
+    let toml = "[[mapping]]\ntopics = [\"t\"]\ncar = { key = true }\nfields.speed_kph = { path = \"/s\" }\n\
+                [mapping.channels]\nbrake_fl = { path = \"/b\" }\n";
+    let d = decoder(toml).v1_only();
+    let got: Vec<_> =
+        d.decode("t", Some(b"7"), Some(br#"{"s":90,"b":512.5}"#), Some(1), 0).unwrap().into_iter().collect();
+    assert_eq!((got[0].0.speed_kph, got[0].1.is_empty()), (90.0, true));
+    assert!(d.channels().get("t").is_none(), "no dictionary was even made");
+}
+
+#[test]
 fn absent_optional_fields_and_tires_are_left_out() {
     let bare = r#"{"carState":{"SpeedKmh":100,"Rpms":5000}}"#;
     let s = many(decoder(SIMHUB_TOML).decode("simhub", Some(b"1"), Some(bare.as_bytes()), Some(9), 0));

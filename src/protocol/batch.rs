@@ -18,12 +18,25 @@ const RECORD_BYTES_HINT: usize = 320;
 /// once for every record consumed: serde's `flatten` goes through a map serializer, and
 /// serde_json escapes every field name anew.
 pub(crate) fn encode_batch(topic: &str, partition: i32, records: &[Record]) -> Bytes {
-    let mut out = Vec::with_capacity(64 + topic.len() + records.len() * RECORD_BYTES_HINT);
-    // Serialising plain structs of strings and finite numbers cannot fail.
-    match write_batch(&mut out, topic, partition, records) {
-        Ok(()) => Bytes::from(out),
-        Err(_) => Bytes::new(),
+    let mut out = Vec::with_capacity(capacity(topic, records));
+    encode_batch_into(&mut out, topic, partition, records);
+    Bytes::from(out)
+}
+
+/// [`encode_batch`], at the end of `out`.
+pub(crate) fn encode_batch_into(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record]) {
+    let start = out.len();
+    // Serialising plain structs of strings and finite numbers cannot fail; were it to,
+    // the batch is left out rather than cut short.
+    if write_batch(out, topic, partition, records).is_err() {
+        out.truncate(start);
     }
+}
+
+/// About the bytes `records` take as JSON: the v1 fields, and some 24 bytes a channel.
+pub(crate) fn capacity(topic: &str, records: &[Record]) -> usize {
+    let channels: usize = records.iter().map(|r| r.channels.len()).sum();
+    64 + topic.len() + records.len() * RECORD_BYTES_HINT + channels * 24
 }
 
 fn write_batch(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record]) -> serde_json::Result<()> {

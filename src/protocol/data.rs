@@ -5,8 +5,8 @@ use bytes::Bytes;
 use serde::Serialize;
 
 use super::{
-    batch::{Mode, data_frame, encode_batch},
-    columnar::{SUBPROTOCOL, columnar_frame, encode_columnar},
+    batch::{self, Mode, data_frame, encode_batch},
+    columnar::{self, SUBPROTOCOL, columnar_frame, encode_columnar},
 };
 use crate::telemetry::{Record, TopicPartition};
 
@@ -39,17 +39,29 @@ impl DataFormat {
 
     /// Encodes consecutive records of several partitions, one batch each, as one piece
     /// that [`DataFormat::frame`] packs as it packs one batch.
+    /// Written into one buffer sized beforehand: a replay sends a few records of each
+    /// partition at a time, and each batch was written into a buffer of its own, then
+    /// copied.
     pub(crate) fn encode_groups(self, groups: &[(TopicPartition, Vec<Record>)]) -> Bytes {
-        if let [(tp, records)] = groups {
-            return self.encode(&tp.topic, tp.partition, records);
-        }
-        let mut out = Vec::new();
+        let capacity: usize = groups
+            .iter()
+            .map(|(tp, records)| match self {
+                DataFormat::Json => batch::capacity(&tp.topic, records) + 1,
+                DataFormat::Columnar => columnar::capacity(records),
+            })
+            .sum();
+        let mut out = Vec::with_capacity(capacity);
         for (i, (tp, records)) in groups.iter().enumerate() {
-            // JSON batches are elements of the frame's array; columnar ones lie end to end.
-            if i > 0 && self == DataFormat::Json {
-                out.push(b',');
+            match self {
+                // JSON batches are elements of the frame's array; columnar ones lie end to end.
+                DataFormat::Json => {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    batch::encode_batch_into(&mut out, &tp.topic, tp.partition, records);
+                }
+                DataFormat::Columnar => columnar::encode_columnar_into(&mut out, &tp.topic, tp.partition, records),
             }
-            out.extend_from_slice(&self.encode(&tp.topic, tp.partition, records));
         }
         Bytes::from(out)
     }

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use serde::{Deserialize, Serialize, de::DeserializeSeed};
 
 use crate::channels::{
-    dictionary::{Channels, Dictionary},
+    dictionary::{Channels, Dictionary, ValueBatch},
     flatten::{Flat, MAX_RECORD_CHANNELS},
     stats::V1_CHANNELS,
 };
@@ -147,13 +147,26 @@ pub fn decode_channels(
     now_ms: i64,
     dictionary: impl FnOnce() -> std::sync::Arc<Dictionary>,
 ) -> Result<(Sample, Channels), Malformed> {
+    decode_channels_into(value, record_ts, now_ms, dictionary, None)
+}
+
+/// [`decode_channels`], with the channels' values written into `batch` when there is one
+/// (the record holds them once it is [attached](Channels::attach) to the shared batch).
+pub fn decode_channels_into(
+    value: Option<&[u8]>,
+    record_ts: Option<i64>,
+    now_ms: i64,
+    dictionary: impl FnOnce() -> std::sync::Arc<Dictionary>,
+    batch: Option<&mut ValueBatch>,
+) -> Result<(Sample, Channels), Malformed> {
     with_scratch(|scratch| {
         let sample = decode_flat(value, record_ts, now_ms, scratch)?;
         let flat = &scratch.flat;
         // A record of v1 fields only costs nothing more; one whose other channels the
         // bounds all dropped still takes its topic's dictionary, which counts the drop.
         let lost = flat.too_long + flat.too_many;
-        let channels = if flat.is_empty() && lost == 0 { Channels::default() } else { dictionary().intern_into(flat) };
+        let channels =
+            if flat.is_empty() && lost == 0 { Channels::default() } else { dictionary().intern_into(flat, batch) };
         Ok((sample, channels))
     })
 }

@@ -1,5 +1,10 @@
 //! A record's channels beyond the v1 fields, as values against its topic's
 //! [`Dictionary`]: what a decoded record carries to every reader, without a string.
+//!
+//! A reader of a whole span decodes its records in runs on several threads and frees
+//! them on another; the values of a run's records lie in one allocation they share
+//! ([`ValueBatch`]), so that nothing is allocated or freed record by record across
+//! threads (glibc then takes the other thread's arena lock for each: 8% of a replay).
 
 use std::{fmt, sync::Arc};
 
@@ -10,8 +15,57 @@ use crate::sync::read;
 #[derive(Clone, Default)]
 pub struct Channels {
     pub(super) dict: Option<Arc<Dictionary>>,
-    pub(super) values: Vec<(u16, f64)>,
+    pub(super) values: Values,
     pub(super) lost: Lost,
+}
+
+/// Where a record's (index, value) pairs are.
+#[derive(Clone)]
+pub(super) enum Values {
+    /// In an allocation of its own.
+    Own(Vec<(u16, f64)>),
+    /// `start..end` of the values of the records decoded with it.
+    Shared(Arc<[(u16, f64)]>, u32, u32),
+    /// `start..end` of a [`ValueBatch`] still being filled; [`Channels::attach`] makes
+    /// them [`Values::Shared`] before anything reads them.
+    Pending(u32, u32),
+}
+
+impl Default for Values {
+    fn default() -> Values {
+        Values::Own(Vec::new())
+    }
+}
+
+impl Values {
+    fn as_slice(&self) -> &[(u16, f64)] {
+        match self {
+            Values::Own(v) => v,
+            Values::Shared(all, start, end) => all.get(*start as usize..*end as usize).unwrap_or_default(),
+            Values::Pending(..) => {
+                debug_assert!(false, "a record's values were read before its batch was shared");
+                &[]
+            }
+        }
+    }
+}
+
+/// The channel values of records decoded one after another, written back to back; once
+/// [shared](Self::share), each record [attached](Channels::attach) to it holds its part.
+#[derive(Debug, Default)]
+pub struct ValueBatch {
+    pub(super) values: Vec<(u16, f64)>,
+}
+
+/// A [`ValueBatch`]'s values, in one allocation, freed with the last record holding them.
+#[derive(Debug, Clone)]
+pub struct SharedValues(Arc<[(u16, f64)]>);
+
+impl ValueBatch {
+    /// The values written so far, in one allocation of their size.
+    pub fn share(self) -> SharedValues {
+        SharedValues(Arc::from(self.values))
+    }
 }
 
 /// Values a record lost to each bound.
@@ -24,11 +78,22 @@ pub(super) struct Lost {
 
 impl Channels {
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.len() == 0
     }
 
     pub fn len(&self) -> usize {
-        self.values.len()
+        match self.values {
+            Values::Own(ref v) => v.len(),
+            Values::Shared(_, start, end) | Values::Pending(start, end) => (end - start) as usize,
+        }
+    }
+
+    /// Points a record decoded into a [`ValueBatch`] at the batch's shared values; a
+    /// record of values of its own is left as it is.
+    pub fn attach(&mut self, shared: &SharedValues) {
+        if let Values::Pending(start, end) = self.values {
+            self.values = Values::Shared(Arc::clone(&shared.0), start, end);
+        }
     }
 
     /// Calls `f` with each channel's name and value, in the record's order, looking the
@@ -36,7 +101,7 @@ impl Channels {
     pub fn for_each(&self, mut f: impl FnMut(&str, f64)) {
         let Some(dict) = &self.dict else { return };
         let names = read(&dict.inner);
-        for &(i, v) in &self.values {
+        for &(i, v) in self.values() {
             f(&names.names[usize::from(i)], v);
         }
     }
@@ -48,12 +113,12 @@ impl Channels {
 
     /// The (index, value) pairs, in the record's order.
     pub fn values(&self) -> &[(u16, f64)] {
-        &self.values
+        self.values.as_slice()
     }
 
     /// The channels as (name, value) pairs.
     pub fn to_vec(&self) -> Vec<(String, f64)> {
-        let mut out = Vec::with_capacity(self.values.len());
+        let mut out = Vec::with_capacity(self.len());
         self.for_each(|n, v| out.push((n.to_owned(), v)));
         out
     }
@@ -61,7 +126,7 @@ impl Channels {
     /// A record's channels from (index, value) pairs against `dict`, each index once:
     /// for a reader of the wire, which knows how many a record has before it builds them.
     pub fn from_values(dict: &Arc<Dictionary>, values: Vec<(u16, f64)>) -> Channels {
-        Channels { dict: Some(Arc::clone(dict)), values, lost: Lost::default() }
+        Channels { dict: Some(Arc::clone(dict)), values: Values::Own(values), lost: Lost::default() }
     }
 
     /// Adds a value (a math channel's) by its index in `dict`, the record's dictionary.
@@ -69,14 +134,19 @@ impl Channels {
         if self.dict.is_none() {
             self.dict = Some(Arc::clone(dict));
         }
-        self.values.push((i, v));
+        if !matches!(self.values, Values::Own(_)) {
+            self.values = Values::Own(self.values().to_vec());
+        }
+        if let Values::Own(values) = &mut self.values {
+            values.push((i, v));
+        }
     }
 
     /// The value of one channel, if the record has it.
     pub fn get(&self, name: &str) -> Option<f64> {
         let dict = self.dict.as_ref()?;
         let i = *read(&dict.inner).index.get(name)?;
-        self.values.iter().find(|&&(j, _)| j == i).map(|&(_, v)| v)
+        self.values().iter().find(|&&(j, _)| j == i).map(|&(_, v)| v)
     }
 }
 

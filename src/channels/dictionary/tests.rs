@@ -14,8 +14,8 @@ fn names_get_indices_in_order_of_first_appearance_and_keep_them() {
     let a = record(&dict, r#"{"g":{"lat":1.5},"fuel_kg":20}"#);
     let b = record(&dict, r#"{"steer":-0.5,"g":{"lat":2.5}}"#);
     assert_eq!(dict.names(), vec!["g.lat", "fuel_kg", "steer"]);
-    assert_eq!(a.values, vec![(0, 1.5), (1, 20.0)]);
-    assert_eq!(b.values, vec![(2, -0.5), (0, 2.5)], "stored as indices, in the record's order");
+    assert_eq!(a.values(), vec![(0, 1.5), (1, 20.0)]);
+    assert_eq!(b.values(), vec![(2, -0.5), (0, 2.5)], "stored as indices, in the record's order");
     assert_eq!(b.to_vec(), vec![("steer".to_owned(), -0.5), ("g.lat".to_owned(), 2.5)]);
     assert_eq!((b.get("g.lat"), b.get("fuel_kg")), (Some(2.5), None));
 }
@@ -98,7 +98,10 @@ fn a_record_of_the_same_shape_in_another_dictionary_takes_that_dictionary_s_indi
     record(&b, r#"{"z":0}"#);
     let json = r#"{"g":{"lat":1.5},"fuel_kg":20,"g.lat":3}"#;
     let (in_a, in_b) = (record(&a, json), record(&b, json));
-    assert_eq!((in_a.values, in_b.values), (vec![(0, 1.5), (1, 20.0)], vec![(1, 1.5), (2, 20.0)]));
+    assert_eq!(
+        (in_a.values().to_vec(), in_b.values().to_vec()),
+        (vec![(0, 1.5), (1, 20.0)], vec![(1, 1.5), (2, 20.0)])
+    );
     let again = record(&a, r#"{"g":{"lat":2.5},"fuel_kg":21,"g.lat":4}"#);
     assert_eq!(again.to_vec(), vec![("g.lat".to_owned(), 2.5), ("fuel_kg".to_owned(), 21.0)]);
 }
@@ -147,4 +150,25 @@ fn a_unit_set_for_a_name_is_listed_over_its_suffix_once_a_record_carries_it() {
     let got: Vec<_> = dict.list("t").channels.iter().map(|c| (c.name.clone(), c.unit)).collect();
     let want = [("oil_c", "°F"), ("boost", "kPa"), ("water_c", "°C")];
     assert_eq!(got, want.map(|(n, u)| (n.to_owned(), Some(u))));
+}
+
+#[test]
+fn records_interned_into_one_batch_each_hold_their_own_values_once_it_is_shared() {
+    let dict = Arc::new(Dictionary::default());
+    let mut batch = ValueBatch::default();
+    let json = [r#"{"a":1,"b":2}"#, r#"{"a":3,"b":4}"#, r#"{"c":5}"#, r#"{"x":"text"}"#];
+    let mut records: Vec<Channels> =
+        json.iter().map(|j| Arc::clone(&dict).intern_into(&flatten(j.as_bytes()).unwrap(), Some(&mut batch))).collect();
+    let shared = batch.share();
+    records.iter_mut().for_each(|c| c.attach(&shared));
+    let got: Vec<Vec<(String, f64)>> = records.iter().map(Channels::to_vec).collect();
+    let named = |pairs: &[(&str, f64)]| pairs.iter().map(|&(n, v)| (n.to_owned(), v)).collect::<Vec<_>>();
+    assert_eq!(got, [named(&[("a", 1.0), ("b", 2.0)]), named(&[("a", 3.0), ("b", 4.0)]), named(&[("c", 5.0)]), vec![]]);
+    assert_eq!((records[1].len(), records[1].get("b"), records[3].is_empty()), (2, Some(4.0), true));
+
+    // A math channel added to a record of a shared batch changes that record alone.
+    let d = dict.index_or_add("d").unwrap();
+    records[0].push(&dict, d, 9.0);
+    assert_eq!(records[0].to_vec(), named(&[("a", 1.0), ("b", 2.0), ("d", 9.0)]));
+    assert_eq!(records[1].to_vec(), named(&[("a", 3.0), ("b", 4.0)]));
 }

@@ -18,12 +18,24 @@ use crate::{
 /// [`columnar_frame`](super::columnar_frame). More than [`MAX_BATCH_RECORDS`] records
 /// become several batches of the layout, back to back.
 pub(crate) fn encode_columnar(topic: &str, partition: i32, records: &[Record]) -> Bytes {
-    let per_record = column::COUNT * 8;
-    let mut out = Vec::with_capacity(records.len() * per_record + 256);
-    for chunk in records.chunks(MAX_BATCH_RECORDS) {
-        write_batch(&mut out, topic, partition, chunk);
-    }
+    let mut out = Vec::with_capacity(capacity(records));
+    encode_columnar_into(&mut out, topic, partition, records);
     Bytes::from(out)
+}
+
+/// [`encode_columnar`], at the end of `out`: several partitions' batches lie end to end.
+pub(crate) fn encode_columnar_into(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record]) {
+    for chunk in records.chunks(MAX_BATCH_RECORDS) {
+        write_batch(out, topic, partition, chunk);
+    }
+}
+
+/// About the bytes `records` take in the layout: every column a value a record, the
+/// channels' values and a string table of a few names. Growing the buffer while writing
+/// was about a seventh of the encoding of a replay of the simulator's records.
+pub(crate) fn capacity(records: &[Record]) -> usize {
+    let values: usize = records.iter().map(|r| column::COUNT + r.channels.len()).sum();
+    values * 8 + 1024
 }
 
 /// A string table: each distinct string once, in order of first use. A batch names a few
@@ -43,8 +55,14 @@ impl<'a> Strings<'a> {
     }
 
     fn index_of(&mut self, s: &'a str) -> u16 {
+        self.index_among(s, self.order.len())
+    }
+
+    /// The index of `s`, which may only equal one of the first `first` strings (a
+    /// channel's name is distinct from the batch's other channels' names).
+    fn index_among(&mut self, s: &'a str, first: usize) -> u16 {
         let found = if self.order.len() <= LINEAR_STRINGS {
-            self.order.iter().position(|&t| t == s).map(|i| i as u16)
+            self.order[..first].iter().position(|&t| t == s).map(|i| i as u16)
         } else {
             self.index.get(s).copied()
         };
@@ -81,7 +99,9 @@ fn write_batch(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record
     let drivers: Vec<f64> =
         records.iter().map(|r| r.sample.driver.as_deref().map_or(f64::NAN, |d| strings.add(clamp_u16(d)))).collect();
     // After the cars and drivers, so a batch without other channels has the table it had.
-    let names: Vec<u16> = section.names.iter().map(|name| strings.index_of(clamp_u16(name))).collect();
+    let cars_and_drivers = strings.order.len();
+    let names: Vec<u16> =
+        section.names.iter().map(|name| strings.index_among(clamp_u16(name), cars_and_drivers)).collect();
 
     type Get = fn(&Sample) -> Option<f64>;
     let getters: [Get; column::COUNT] = [
@@ -177,7 +197,7 @@ const NO_COLUMN: u16 = u16::MAX;
 /// The batch's other channels: one column per distinct name, in order of first
 /// appearance in the batch, gathered in one walk over its records.
 struct Section<'a> {
-    names: Vec<Box<str>>,
+    names: Vec<Arc<str>>,
     /// Records that carry each column.
     counts: Vec<usize>,
     /// Each dictionary the records' channels are in, with the column of each of its
@@ -189,7 +209,9 @@ struct Section<'a> {
 /// One dictionary's indices seen in the batch.
 struct Scan<'a> {
     dict: &'a Arc<Dictionary>,
-    /// Records carrying each index.
+    /// Records carrying each index, up to the largest index seen: a batch's records
+    /// carry a few of the topic's channels, and making and freeing room for all 512 was
+    /// about a tenth of the encoding of a replay's small batches.
     count: Vec<u32>,
     /// The last record (from 1) that carried each index: a record counts once for a
     /// name it carries twice (a math channel named like one of its fields).
@@ -207,8 +229,7 @@ impl<'a> Section<'a> {
             let k = match scans.iter().position(|s| Arc::ptr_eq(s.dict, dict)) {
                 Some(k) => k,
                 None => {
-                    let none = || vec![0; MAX_TOPIC_CHANNELS];
-                    scans.push(Scan { dict, count: none(), last: none(), order: Vec::new() });
+                    scans.push(Scan { dict, count: Vec::new(), last: Vec::new(), order: Vec::new() });
                     scans.len() - 1
                 }
             };
@@ -217,6 +238,10 @@ impl<'a> Section<'a> {
             let mark = j as u32 + 1;
             for &(i, _) in values {
                 let i = usize::from(i);
+                if i >= scan.last.len() && i < MAX_TOPIC_CHANNELS {
+                    scan.last.resize(i + 1, 0);
+                    scan.count.resize(i + 1, 0);
+                }
                 let Some(last) = scan.last.get_mut(i) else { continue };
                 if *last == mark {
                     continue;
@@ -230,7 +255,7 @@ impl<'a> Section<'a> {
         }
         let mut section = Section { names: Vec::new(), counts: Vec::new(), dicts: Vec::with_capacity(scans.len()) };
         for scan in scans {
-            let mut columns = vec![NO_COLUMN; MAX_TOPIC_CHANNELS];
+            let mut columns = vec![NO_COLUMN; scan.count.len()];
             let first = section.dicts.is_empty();
             scan.dict.with_names(|names| {
                 for &i in &scan.order {

@@ -17,7 +17,7 @@ use super::batch::Mode;
 use crate::telemetry::Record;
 
 pub use decode::decode_frame;
-pub(crate) use encode::encode_columnar;
+pub(crate) use encode::{capacity, encode_columnar, encode_columnar_into};
 
 /// The WebSocket subprotocol a client offers to get columnar `data` frames.
 pub const SUBPROTOCOL: &str = "trackside.columnar.v1";
