@@ -35,6 +35,8 @@ describe('the binary started from an empty directory', () => {
       for (const strip of ['speed', 'rpm', 'tires']) {
         const canvas = `[data-testid="strip-${strip}"] canvas`;
         await page.waitForSelector(canvas, SOON);
+        // A panel below the fold draws nothing until it is scrolled to, as a person would.
+        await page.locator(`[data-testid="strip-${strip}"]`).scrollIntoViewIfNeeded();
         await waitUntil(async () => (await colouredPixels(page, canvas)) > 200, `the ${strip} strip draws lines`);
       }
       // The styles are there: the top bar is laid out as a row (style.css), not as the browser's default block.
