@@ -26,7 +26,8 @@ pub(crate) fn run(brokers: &str, secs: u64) -> Vec<Figure> {
         })),
         Figure::new("browser_longest_task", longest, 50.0, "ms")
             .target("no task over 50 ms", longest <= 50.0)
-            .detail(json!({"long_tasks": v["long_tasks"], "seconds": secs})),
+            .detail(json!({"long_tasks": v["long_tasks"], "seconds": secs,
+                "long_tasks_during_forced_gc": v["long_tasks_during_forced_gc"]})),
         Figure::new("browser_js_heap", heap_late, heap_early, "MB")
             .target("flat: later half at most 1.1x the earlier", heap_late <= 1.1 * heap_early)
             .detail(
