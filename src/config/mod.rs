@@ -142,6 +142,11 @@ pub struct ServeArgs {
     /// from others for every record, per car, e.g. `g_total = "sqrt(g.lat^2 + g.long^2)"`.
     #[arg(long, env = "TRACKSIDE_CHANNELS", value_name = "FILE", value_parser = load_channels)]
     pub channels: Option<MathChannels>,
+    /// A schema registry's Confluent-compatible API (Confluent, Apicurio's
+    /// `/apis/ccompat/v7`, Redpanda): records in the wire format are decoded by their
+    /// schema. Credentials from TRACKSIDE_SCHEMA_REGISTRY_USER and _PASSWORD, or _TOKEN.
+    #[arg(long, env = "TRACKSIDE_SCHEMA_REGISTRY", value_name = "URL")]
+    pub schema_registry: Option<String>,
     /// Serve the page's scripts and styles from this directory instead of the copies built
     /// into the binary: for working on the page without rebuilding (`--static-dir static`).
     #[arg(long, env = "TRACKSIDE_STATIC_DIR")]
@@ -181,6 +186,21 @@ pub struct SimulateArgs {
     /// Produce as fast as possible instead of in real time (for filling topics).
     #[arg(long, env = "TRACKSIDE_AS_FAST_AS_POSSIBLE")]
     pub as_fast_as_possible: bool,
+    /// How records are written: JSON, or Avro in the Confluent wire format by the schema
+    /// examples/schemas/simulator.avsc, registered as `<topic>-value` (needs
+    /// --schema-registry).
+    #[arg(long, env = "TRACKSIDE_FORMAT", value_enum, default_value_t = SimulateFormat::Json)]
+    pub format: SimulateFormat,
+    /// The schema registry's Confluent-compatible API, for `--format avro`.
+    #[arg(long, env = "TRACKSIDE_SCHEMA_REGISTRY", value_name = "URL", required_if_eq("format", "avro"))]
+    pub schema_registry: Option<String>,
+}
+
+/// How `simulate` writes its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SimulateFormat {
+    Json,
+    Avro,
 }
 
 fn load_mapping(path: &str) -> Result<Mappings, String> {

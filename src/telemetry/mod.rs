@@ -2,7 +2,10 @@
 //! pure function that turns record bytes into a [`Sample`] (the v1 fields) and its other
 //! channels, or says why it cannot.
 
+mod value;
 mod visit;
+
+pub use value::decode_value_channels_into;
 
 use std::cell::RefCell;
 
@@ -130,6 +133,14 @@ pub enum Malformed {
     EmptyCar,
     #[error("no channel: a record needs at least one numeric field besides `ts`")]
     NoChannel,
+    /// A record in the schema-registry wire format that its schema does not decode, or
+    /// whose schema the registry lacks: `schema 7: not found in the registry`.
+    #[error("{0}")]
+    Schema(String),
+    /// A record whose schema the registry has not given (yet): read again, not counted,
+    /// by a reader that can wait (the group's); malformed for one that cannot.
+    #[error("{0}")]
+    SchemaUnavailable(String),
 }
 
 /// Decodes one record value. `record_ts` is the Kafka record timestamp (ms), used when
@@ -161,14 +172,21 @@ pub fn decode_channels_into(
 ) -> Result<(Sample, Channels), Malformed> {
     with_scratch(|scratch| {
         let sample = decode_flat(value, record_ts, now_ms, scratch)?;
-        let flat = &scratch.flat;
-        // A record of v1 fields only costs nothing more; one whose other channels the
-        // bounds all dropped still takes its topic's dictionary, which counts the drop.
-        let lost = flat.too_long + flat.too_many;
-        let channels =
-            if flat.is_empty() && lost == 0 { Channels::default() } else { dictionary().intern_into(flat, batch) };
-        Ok((sample, channels))
+        Ok((sample, intern(&scratch.flat, dictionary, batch)))
     })
+}
+
+/// A record's other channels against its topic's dictionary. A record of v1 fields only
+/// costs nothing more; one whose other channels the bounds all dropped still takes its
+/// topic's dictionary, which counts the drop.
+#[inline]
+fn intern(
+    flat: &Flat,
+    dictionary: impl FnOnce() -> std::sync::Arc<Dictionary>,
+    batch: Option<&mut ValueBatch>,
+) -> Channels {
+    let lost = flat.too_long + flat.too_many;
+    if flat.is_empty() && lost == 0 { Channels::default() } else { dictionary().intern_into(flat, batch) }
 }
 
 /// What decoding a record writes as it goes (its channels, the name being read), kept
@@ -215,8 +233,15 @@ fn decode_flat(
     flat.reset(MAX_RECORD_CHANNELS);
     path.clear();
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let mut sample = visit::RecordSeed { flat, path }.deserialize(&mut de).map_err(classify)?;
+    let sample = visit::RecordSeed { flat, path }.deserialize(&mut de).map_err(classify)?;
     de.end().map_err(classify)?;
+    check_flat(sample, record_ts, now_ms, flat)
+}
+
+/// The checks and bounds every record's sample and channels go through, however it was
+/// read.
+#[inline]
+fn check_flat(mut sample: Sample, record_ts: Option<i64>, now_ms: i64, flat: &mut Flat) -> Result<Sample, Malformed> {
     if sample.car.is_empty() {
         return Err(Malformed::EmptyCar);
     }

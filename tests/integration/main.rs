@@ -24,6 +24,7 @@ mod playback;
 mod readonly;
 mod replay;
 mod replicas;
+mod schema_registry;
 mod security;
 mod simulate;
 mod soak;
