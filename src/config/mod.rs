@@ -186,13 +186,14 @@ pub struct SimulateArgs {
     /// Produce as fast as possible instead of in real time (for filling topics).
     #[arg(long, env = "TRACKSIDE_AS_FAST_AS_POSSIBLE")]
     pub as_fast_as_possible: bool,
-    /// How records are written: JSON, or Avro in the Confluent wire format by the schema
-    /// examples/schemas/simulator.avsc, registered as `<topic>-value` (needs
+    /// How records are written: JSON, or Avro or Protobuf in the Confluent wire format by
+    /// examples/schemas/simulator.avsc or .proto, registered as `<topic>-value` (needs
     /// --schema-registry).
     #[arg(long, env = "TRACKSIDE_FORMAT", value_enum, default_value_t = SimulateFormat::Json)]
     pub format: SimulateFormat,
-    /// The schema registry's Confluent-compatible API, for `--format avro`.
-    #[arg(long, env = "TRACKSIDE_SCHEMA_REGISTRY", value_name = "URL", required_if_eq("format", "avro"))]
+    /// The schema registry's Confluent-compatible API, for `--format avro` and `protobuf`.
+    #[arg(long, env = "TRACKSIDE_SCHEMA_REGISTRY", value_name = "URL",
+          required_if_eq_any([("format", "avro"), ("format", "protobuf")]))]
     pub schema_registry: Option<String>,
 }
 
@@ -201,6 +202,7 @@ pub struct SimulateArgs {
 pub enum SimulateFormat {
     Json,
     Avro,
+    Protobuf,
 }
 
 fn load_mapping(path: &str) -> Result<Mappings, String> {

@@ -1,11 +1,12 @@
 //! Records in the Confluent wire format (`serve --schema-registry`): a zero byte, the
-//! schema's id in 4 bytes (big-endian), then the record encoded by that schema, in Avro
-//! or Protobuf. The schema comes from the registry ([`registry`]), once per id; the
+//! schema's id in 4 bytes (big-endian), then the record encoded by that schema, in Avro,
+//! or in Protobuf after the indexes of its message in the schema. The schema comes from the registry ([`registry`]), once per id; the
 //! record becomes the same JSON-shaped value a JSON record is, so the contract, a
 //! mapping and the channels read it unchanged.
 
 mod avro;
 mod produce;
+mod protobuf;
 mod registry;
 
 use std::{sync::Arc, time::Duration};
@@ -14,6 +15,7 @@ use serde_json::Value;
 
 pub(crate) use avro::AvroSchema;
 pub use produce::WireWriter;
+pub(crate) use protobuf::ProtoSchema;
 pub use registry::{RegistryConfig, RegistryHealth, SchemaRegistry};
 
 /// The wire format's first byte. JSON never starts with it.
@@ -25,12 +27,14 @@ const HEADER: usize = 5;
 #[derive(Debug)]
 pub(crate) enum Parsed {
     Avro(AvroSchema),
+    Protobuf(ProtoSchema),
 }
 
 impl Parsed {
     fn kind(&self) -> &'static str {
         match self {
             Parsed::Avro(_) => "Avro",
+            Parsed::Protobuf(_) => "Protobuf",
         }
     }
 
@@ -38,6 +42,9 @@ impl Parsed {
     pub(crate) fn parse(kind: Option<&str>, text: &str) -> Result<Parsed, String> {
         match kind.unwrap_or("AVRO") {
             "AVRO" => AvroSchema::parse(text).map(Parsed::Avro).map_err(|e| format!("not a valid Avro schema ({e})")),
+            "PROTOBUF" => {
+                ProtoSchema::parse(text).map(Parsed::Protobuf).map_err(|e| format!("not a valid Protobuf schema ({e})"))
+            }
             other => Err(format!("{other} schemas are not read")),
         }
     }
@@ -88,6 +95,7 @@ pub(crate) fn decode(bytes: &[u8], schemas: &dyn Schemas, patience: Duration) ->
     let body = &bytes[HEADER..];
     let decoded = match &*schema {
         Parsed::Avro(avro) => avro.decode(body, HEADER),
+        Parsed::Protobuf(proto) => proto.decode(body, HEADER),
     };
     decoded.map_err(|reason| WireError::Malformed(format!("schema {id} ({}): {reason}", schema.kind())))
 }

@@ -1,10 +1,13 @@
-//! The producing side of the wire format, for `trackside simulate --format avro`: a
-//! schema registered under its subject (`<topic>-value`, the TopicNameStrategy), and
-//! JSON-shaped records written by it with the wire format's header.
+//! The producing side of the wire format, for `trackside simulate --format avro` and
+//! `--format protobuf`: a schema registered under its subject (`<topic>-value`, the
+//! TopicNameStrategy), and JSON-shaped records written by it with the wire format's
+//! header (and, in Protobuf, the index of the file's first message).
 
 use apache_avro::{Schema, types::Value as Avro, writer::datum::GenericDatumWriter};
 
-use super::AvroSchema;
+use prost_reflect::{DynamicMessage, prost::Message};
+
+use super::{AvroSchema, Parsed, ProtoSchema};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -13,7 +16,7 @@ use super::{MAGIC, RegistryConfig};
 /// A schema registered in the registry, ready to write records by.
 pub struct WireWriter {
     id: u32,
-    schema: AvroSchema,
+    schema: Parsed,
 }
 
 #[derive(Deserialize)]
@@ -27,7 +30,14 @@ impl WireWriter {
     pub async fn register_avro(registry: &RegistryConfig, subject: &str, text: &str) -> Result<WireWriter, String> {
         let schema = AvroSchema::parse(text).map_err(|e| format!("the Avro schema: {e}"))?;
         let id = register(registry, subject, "AVRO", text).await?;
-        Ok(WireWriter { id, schema })
+        Ok(WireWriter { id, schema: Parsed::Avro(schema) })
+    }
+
+    /// Registers the Protobuf schema `text`; records are written as its first message.
+    pub async fn register_protobuf(registry: &RegistryConfig, subject: &str, text: &str) -> Result<WireWriter, String> {
+        let schema = ProtoSchema::parse(text).map_err(|e| format!("the Protobuf schema: {e}"))?;
+        let id = register(registry, subject, "PROTOBUF", text).await?;
+        Ok(WireWriter { id, schema: Parsed::Protobuf(schema) })
     }
 
     /// The schema's id in the registry.
@@ -38,12 +48,22 @@ impl WireWriter {
     /// Writes `record` (fields by the schema's names; a field that is absent or null is
     /// null in a union with it) after the header into `out`.
     pub fn write(&self, record: &Value, out: &mut Vec<u8>) -> Result<(), String> {
-        let avro = avro_of(record, &self.schema, self.schema.schema(), "")?;
-        let writer = GenericDatumWriter::builder(self.schema.schema()).build().map_err(|e| e.to_string())?;
         out.push(MAGIC);
         out.extend_from_slice(&self.id.to_be_bytes());
-        let datum = writer.write_value_to_vec(avro).map_err(|e| e.to_string())?;
-        out.extend_from_slice(&datum);
+        match &self.schema {
+            Parsed::Avro(schema) => {
+                let avro = avro_of(record, schema, schema.schema(), "")?;
+                let writer = GenericDatumWriter::builder(schema.schema()).build().map_err(|e| e.to_string())?;
+                out.extend(writer.write_value_to_vec(avro).map_err(|e| e.to_string())?);
+            }
+            Parsed::Protobuf(schema) => {
+                let message = schema.first_message().ok_or("no message in the schema")?;
+                let message = DynamicMessage::deserialize(message, record).map_err(|e| e.to_string())?;
+                // The message indexes: [0], the file's first message, written as one 0.
+                out.push(0);
+                message.encode(out).map_err(|e| e.to_string())?;
+            }
+        }
         Ok(())
     }
 }
@@ -113,7 +133,7 @@ mod tests {
             {"name":"speed_kph","type":"double"},{"name":"lap","type":["null","int"],"default":null},
             {"name":"driver","type":["null","string"],"default":null},
             {"name":"brakes","type":{"type":"record","name":"B","fields":[{"name":"fl","type":"int"}]}}]}"#;
-        let writer = WireWriter { id: 3, schema: AvroSchema::parse(text).unwrap() };
+        let writer = WireWriter { id: 3, schema: Parsed::Avro(AvroSchema::parse(text).unwrap()) };
         let json = serde_json::json!({"car": "7", "ts": 1_000, "speed_kph": 2.5, "lap": 4, "brakes": {"fl": 600}});
         let mut out = Vec::new();
         writer.write(&json, &mut out).unwrap();
@@ -127,7 +147,7 @@ mod tests {
     #[test]
     fn a_value_of_the_wrong_type_names_its_field() {
         let text = r#"{"type":"record","name":"S","fields":[{"name":"t","type":{"type":"record","name":"T","fields":[{"name":"fl","type":"int"}]}}]}"#;
-        let writer = WireWriter { id: 3, schema: AvroSchema::parse(text).unwrap() };
+        let writer = WireWriter { id: 3, schema: Parsed::Avro(AvroSchema::parse(text).unwrap()) };
         let err = writer.write(&serde_json::json!({"t": {"fl": "hot"}}), &mut Vec::new()).unwrap_err();
         assert_eq!(err, r#"`t.fl` is "hot", not of the schema's type"#);
     }

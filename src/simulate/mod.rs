@@ -143,16 +143,21 @@ async fn drive<F: Future<Output = ()>>(
     Ok((race, records))
 }
 
-/// The simulator's schema (`examples/schemas/simulator.avsc`).
+/// The simulator's schemas (`examples/schemas/`).
 pub const AVRO_SCHEMA: &str = include_str!("../../examples/schemas/simulator.avsc");
+pub const PROTOBUF_SCHEMA: &str = include_str!("../../examples/schemas/simulator.proto");
 
-/// For `--format avro`: the schema registered, to write records by.
+/// For `--format avro` and `protobuf`: the schema registered, to write records by.
 async fn wire_writer(args: &SimulateArgs) -> Result<Option<WireWriter>, SimulateError> {
-    let (SimulateFormat::Avro, Some(url)) = (args.format, &args.schema_registry) else { return Ok(None) };
+    let Some(url) = &args.schema_registry else { return Ok(None) };
     let registry = RegistryConfig::from_env(url);
-    let writer = WireWriter::register_avro(&registry, &format!("{}-value", args.topic), AVRO_SCHEMA)
-        .await
-        .map_err(SimulateError::Schema)?;
+    let subject = format!("{}-value", args.topic);
+    let writer = match args.format {
+        SimulateFormat::Json => return Ok(None),
+        SimulateFormat::Avro => WireWriter::register_avro(&registry, &subject, AVRO_SCHEMA).await,
+        SimulateFormat::Protobuf => WireWriter::register_protobuf(&registry, &subject, PROTOBUF_SCHEMA).await,
+    }
+    .map_err(SimulateError::Schema)?;
     info!(id = writer.id(), url = %registry.url, "schema registered");
     Ok(Some(writer))
 }

@@ -1,6 +1,6 @@
-//! Avro topics in the Confluent wire format, against the real schema registry
-//! (scripts/registry.sh; `TRACKSIDE_TEST_REGISTRY` names one already running) and the
-//! real broker: they chart as JSON ones do, a schema evolves, an unknown schema is a
+//! Avro and Protobuf topics in the Confluent wire format, against the real schema
+//! registry (scripts/registry.sh; `TRACKSIDE_TEST_REGISTRY` names one already running)
+//! and the real broker: they chart as JSON ones do, a schema evolves, an unknown schema is a
 //! malformed record with its reason, and a registry that stops loses nothing.
 
 use std::collections::BTreeMap;
@@ -32,39 +32,36 @@ fn by_offset(seen: &[Value], topic: &str) -> BTreeMap<i64, Value> {
 }
 
 #[tokio::test]
-async fn an_avro_topic_charts_exactly_what_the_same_race_in_json_does() {
-    let (plain, avro) = (unique("json"), unique("avro"));
+async fn avro_and_protobuf_topics_chart_exactly_what_the_same_race_in_json_does() {
+    let (plain, avro, proto) = (unique("json"), unique("avro"), unique("proto"));
     let race = ["--count", "120", "--cars", "3", "--partitions", "1", "--seed", "5"];
-    simulate_into(&brokers(), &plain, &race);
-    let mut avro_args = race.to_vec();
     let url = registry();
-    avro_args.extend(["--format", "avro", "--schema-registry", &url]);
-    simulate_into(&brokers(), &avro, &avro_args);
+    simulate_into(&brokers(), &plain, &race);
+    for (topic, format) in [(&avro, "avro"), (&proto, "protobuf")] {
+        let mut args = race.to_vec();
+        args.extend(["--format", format, "--schema-registry", &url]);
+        simulate_into(&brokers(), topic, &args);
+    }
 
-    let topics = format!("{plain},{avro}");
-    let app = TestApp::spawn(&[
-        "--topics",
-        &topics,
-        "--group-id",
-        &unique("g"),
-        "-X",
-        "auto.offset.reset=earliest",
-        "--schema-registry",
-        &url,
-    ])
-    .await;
+    let topics = format!("{plain},{avro},{proto}");
+    let group = unique("g");
+    let args =
+        ["--topics", &topics, "--group-id", &group, "-X", "auto.offset.reset=earliest", "--schema-registry", &url];
+    let app = TestApp::spawn(&args).await;
     let mut viewer = app.viewer().await;
-    viewer.send(json!({"type": "subscribe", "selection": [{"topic": plain}, {"topic": avro}]})).await;
+    let selection = json!([{"topic": plain}, {"topic": avro}, {"topic": proto}]);
+    viewer.send(json!({"type": "subscribe", "selection": selection})).await;
     viewer
-        .until("every record of both topics", |seen| {
-            by_offset(seen, &plain).len() == 120 && by_offset(seen, &avro).len() == 120
+        .until("every record of the three topics", |seen| {
+            [&plain, &avro, &proto].iter().all(|t| by_offset(seen, t).len() == 120)
         })
         .await;
-    let (a, b) = (by_offset(&viewer.seen, &plain), by_offset(&viewer.seen, &avro));
-    assert_eq!(a, b, "the same race, the same values");
-    assert!(a[&0]["channels"]["brake_temp_c.fl"].is_number(), "the channels beyond v1 too: {}", a[&0]);
+    let json = by_offset(&viewer.seen, &plain);
+    assert_eq!(json, by_offset(&viewer.seen, &avro), "Avro: the same race, the same values");
+    assert_eq!(json, by_offset(&viewer.seen, &proto), "Protobuf: the same race, the same values");
+    assert!(json[&0]["channels"]["brake_temp_c.fl"].is_number(), "the channels beyond v1 too: {}", json[&0]);
     let stats = viewer.next_of("stats", |m| m["kafka"]["schema_registry"]["reachable"] == true).await;
-    assert!(stats["kafka"]["schema_registry"]["schemas"].as_u64().unwrap() >= 1, "{stats}");
+    assert!(stats["kafka"]["schema_registry"]["schemas"].as_u64().unwrap() >= 2, "{stats}");
     assert_eq!(stats["totals"]["malformed"], 0);
 }
 
