@@ -250,11 +250,20 @@ async fn fetch(config: &RegistryConfig, client: &reqwest::Client, id: u32) -> En
     }
 }
 
-/// reqwest's error text, without the URL it repeats (the health names it once).
+/// reqwest's error text, without the URL it repeats (the health names it once), and with
+/// the cause it wraps ("error sending request" says nothing; "Connection refused" does).
 fn without_url(e: &reqwest::Error) -> String {
-    let mut e = e.to_string();
-    if let Some(at) = e.find(" for url (") {
-        e.truncate(at);
+    let mut text = e.to_string();
+    if let Some(at) = text.find(" for url (") {
+        text.truncate(at);
     }
-    e
+    let mut source = std::error::Error::source(e);
+    // The innermost cause is the one a person can act on.
+    while let Some(cause) = source {
+        if cause.source().is_none() {
+            text = format!("{text}: {cause}");
+        }
+        source = cause.source();
+    }
+    text
 }
