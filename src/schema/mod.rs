@@ -111,4 +111,4 @@ pub(crate) fn key_text(bytes: &[u8], schemas: &dyn Schemas, patience: Duration) 
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -7,7 +7,7 @@ use super::*;
 
 /// Schemas known by id, as a registry would give them; any other id is not found, and
 /// id 99 is behind a registry that does not answer.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Fixed(pub(crate) HashMap<u32, Arc<Parsed>>);
 
 impl Schemas for Fixed {
