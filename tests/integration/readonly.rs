@@ -1,5 +1,6 @@
 //! `serve` is read-only by design: it never writes a record, never creates a topic, and
-//! its replay and backfill readers never join a group or commit offsets.
+//! its replay and backfill readers never join a group or commit offsets. (Unless started
+//! with `--annotations`, when it writes notes: tests/integration/annotations.rs.)
 
 use rdkafka::{
     ClientConfig,
@@ -33,6 +34,8 @@ async fn serve_never_writes_never_creates_topics_and_its_readers_never_commit() 
     let admin: BaseConsumer = ClientConfig::new().set("bootstrap.servers", brokers()).create().unwrap();
     let metadata = admin.fetch_metadata(None, PATIENCE).unwrap();
     assert!(!metadata.topics().iter().any(|t| t.name() == missing), "a topic a viewer asked for was created");
+    let notes = format!("{topic}.annotations");
+    assert!(!metadata.topics().iter().any(|t| t.name() == notes), "its notes' reader created the annotations topic");
     let written: i64 = (0..2).map(|p| admin.fetch_watermarks(&topic, p, PATIENCE).unwrap().1).sum();
     assert_eq!(written, 10, "serve wrote to the topic");
     let groups = admin.fetch_group_list(None, PATIENCE).unwrap();

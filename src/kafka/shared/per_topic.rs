@@ -1,0 +1,85 @@
+//! Always-on readers that run one per topic the server reads (the lap index's, the notes'):
+//! a blocking reader started for each topic that joins the set and stopped by a flag when it
+//! leaves, and a reader that starts over after a Kafka failure until it is stopped.
+
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use tokio::sync::watch;
+
+use crate::kafka::KafkaError;
+
+/// Until `shutdown`, calls `start(topic, stop)` for each topic that joins `topics` (it
+/// spawns the topic's reader, which ends once `stop` is set) and, for each that leaves,
+/// sets its `stop` and calls `left(topic)`.
+pub(crate) async fn each_topic(
+    mut topics: watch::Receiver<BTreeSet<String>>,
+    shutdown: impl Future<Output = ()>,
+    mut start: impl FnMut(&str, Arc<AtomicBool>),
+    mut left: impl FnMut(&str),
+) {
+    tokio::pin!(shutdown);
+    let mut running = Running::default();
+    loop {
+        let wanted = topics.borrow_and_update().clone();
+        running.0.retain(|topic, stop| {
+            let keep = wanted.contains(topic);
+            if !keep {
+                stop.store(true, Ordering::Relaxed);
+                left(topic);
+            }
+            keep
+        });
+        for topic in wanted {
+            if running.0.contains_key(&topic) {
+                continue;
+            }
+            let stop = Arc::new(AtomicBool::new(false));
+            running.0.insert(topic.clone(), stop.clone());
+            start(&topic, stop);
+        }
+        tokio::select! {
+            () = &mut shutdown => break,
+            changed = topics.changed() => if changed.is_err() { break },
+        }
+    }
+}
+
+/// The stop flag of each topic's reader. Dropping it stops them all, so a runtime that
+/// is dropped without a shutdown (a test that panics) is not kept waiting for them.
+#[derive(Default)]
+struct Running(HashMap<String, Arc<AtomicBool>>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        for stop in self.0.values() {
+            stop.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Runs `read` (blocking) until it returns `Ok` or `stop` is set; after a failure, shown
+/// to `failed`, waits `retry` (watching `stop`) and starts it over.
+pub(crate) fn until_stopped(
+    stop: &AtomicBool,
+    retry: Duration,
+    mut read: impl FnMut() -> Result<(), KafkaError>,
+    failed: impl Fn(&KafkaError),
+) {
+    while !stop.load(Ordering::Relaxed) {
+        match read() {
+            Ok(()) => return,
+            Err(e) => failed(&e),
+        }
+        let until = Instant::now() + retry;
+        while Instant::now() < until && !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
