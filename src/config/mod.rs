@@ -198,6 +198,9 @@ fn parse_annotations_topic(s: &str) -> Result<String, String> {
     if !s.contains(crate::annotations::TOPIC_PLACEHOLDER) {
         return Err(format!("`{s}` must contain `{{topic}}`, where the data topic's name goes"));
     }
+    if s == crate::annotations::TOPIC_PLACEHOLDER {
+        return Err("notes need a topic of their own, not the data topic: add to `{topic}`".into());
+    }
     crate::selection::check_topic_name(&crate::annotations::topic_for(s, "t")).map_err(|e| e.to_string())?;
     Ok(s.to_owned())
 }
@@ -253,6 +256,7 @@ pub(crate) mod tests {
         assert_eq!(s.annotations_topic, "notes.{topic}");
         assert!(parse(&["serve", "--annotations-topic", "notes"]).is_err(), "no {{topic}}");
         assert!(parse(&["serve", "--annotations-topic", "{topic} notes"]).is_err(), "not a topic name");
+        assert!(parse(&["serve", "--annotations-topic", "{topic}"]).is_err(), "the data topic itself");
     }
 
     #[test]

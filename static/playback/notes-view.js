@@ -12,6 +12,8 @@ import { clock } from './timeline-view.js';
 const AUTHOR_KEY = 'trackside.author';
 /** Most markers drawn; merged markers keep a crowded timeline within it long before this. */
 const MAX_MARKERS = 400;
+/** Ids of notes this page wrote that are remembered (a person writes a few an hour). */
+const MAX_MINE = 1000;
 /** Most notices one frame raises as a replay passes notes (a fast replay passes many). */
 const MAX_PASSED_TOASTS = 3;
 
@@ -230,6 +232,7 @@ export class NotesView {
     this.save.disabled = true;
     try {
       const note = await this.write(body);
+      if (this.mine.size >= MAX_MINE) this.mine.clear();
       this.mine.add(note.id);
       this.book.apply({ ...note, topic: note.topic ?? body.topic });
       this.error.textContent = '';

@@ -178,3 +178,20 @@ async fn a_note_with_markup_comes_back_exactly_as_text_and_bad_notes_are_refused
     assert_eq!(foreign.status().as_u16(), 403, "another site's page may not write");
     listed(&app, &topic, "still one note", |l| l.len() == 1).await;
 }
+
+#[tokio::test]
+async fn a_note_kafka_cannot_take_is_refused_with_the_reason() {
+    // A writing server whose broker is gone: the topic is read (named by --topics), Kafka is not there.
+    let topic = unique("gone");
+    let app = TestApp::spawn(&["--brokers", "127.0.0.1:1", "--topics", &topic, "--annotations"]).await;
+    let body = json!({"topic": topic, "ts": 1_700_000_000_000_i64, "text": "x", "author": "a"});
+
+    let (status, answer) = eventually("the topic to be read", || async {
+        let (status, answer) = post(&app, body.clone()).await;
+        if status == 404 { Err(answer.to_string()) } else { Ok((status, answer)) }
+    })
+    .await;
+
+    assert_eq!(status, 502, "{answer}");
+    assert!(answer["error"].as_str().unwrap().starts_with("cannot reach Kafka"), "{answer}");
+}
