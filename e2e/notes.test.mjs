@@ -85,7 +85,7 @@ describe('notes', () => {
 
   test('the author edits and removes a note, and everyone sees the latest state', T, async () => {
     const a = await open();
-    const b = await open();
+    const b = await open(stack.url, { width: 1280, height: 800 });
     try {
       await addNote(a.page, 'new tires', 'Bo');
       const item = a.page.getByTestId('note-item').filter({ hasText: 'new tires' });
@@ -98,6 +98,7 @@ describe('notes', () => {
         const texts = await b.page.getByTestId('note-item').allInnerTexts();
         return texts.some((t) => t.includes('new softs')) && !texts.some((t) => t.includes('new tires'));
       }, 'the colleague sees the edit, not the old text');
+      await b.page.screenshot({ path: path.join(ARTIFACTS, 'notes-popover-1280.png') });
       assert.equal(await b.page.getByTestId('note-item').filter({ hasText: 'new softs' }).getByTestId('note-edit').count(), 0,
         'only the author is offered to edit');
       await a.page.getByTestId('note-item').filter({ hasText: 'new softs' }).getByTestId('note-delete').click();
