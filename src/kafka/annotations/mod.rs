@@ -69,7 +69,7 @@ pub(crate) async fn follow(
         readers.notes.follow(topic);
         let (readers, topic) = (readers.clone(), topic.to_owned());
         tokio::task::spawn_blocking(move || {
-            // Starting over while the annotations topic does not exist yet (no note so far).
+            // Starting over after a Kafka failure.
             let notes_topic = annotations::topic_for(&readers.template, &topic);
             per_topic::until_stopped(
                 &stop,
@@ -90,7 +90,18 @@ fn read(readers: &NoteReaders, topic: &str, notes_topic: &str, stop: &AtomicBool
     );
     let consumer: BaseConsumer<ReaderContext> =
         config.create_with_context(ReaderContext).map_err(KafkaError::Create)?;
-    let info = admin::describe_topic(&consumer, notes_topic)?;
+    // Most topics have no notes, and so no annotations topic, until the first is written:
+    // the same consumer looks again each RETRY (one metadata request, no new client).
+    let info = loop {
+        match admin::describe_topic(&consumer, notes_topic) {
+            Ok(info) => break info,
+            Err(KafkaError::UnknownTopic(_)) => {}
+            Err(e) => return Err(e),
+        }
+        if !per_topic::pause_unless_stopped(stop, RETRY) {
+            return Ok(());
+        }
+    };
     let mut assign = TopicPartitionList::new();
     for p in &info.partitions {
         assign.add_partition_offset(notes_topic, p.partition, Offset::Beginning).map_err(KafkaError::Assign)?;

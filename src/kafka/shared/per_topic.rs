@@ -77,9 +77,15 @@ pub(crate) fn until_stopped(
             Ok(()) => return,
             Err(e) => failed(&e),
         }
-        let until = Instant::now() + retry;
-        while Instant::now() < until && !stop.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        pause_unless_stopped(stop, retry);
     }
+}
+
+/// Sleeps (blocking) for `pause`, or less once `stop` is set; false when it was.
+pub(crate) fn pause_unless_stopped(stop: &AtomicBool, pause: Duration) -> bool {
+    let until = Instant::now() + pause;
+    while Instant::now() < until && !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(100).min(until.saturating_duration_since(Instant::now())));
+    }
+    !stop.load(Ordering::Relaxed)
 }
