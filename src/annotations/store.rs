@@ -16,6 +16,10 @@ use crate::sync::lock;
 /// A session with more notes than this is far beyond what a timeline can show; past it,
 /// the note changed longest ago goes first, and the eviction is counted.
 pub(crate) const MAX_NOTES_PER_TOPIC: usize = 10_000;
+/// Most bytes of notes' text kept per topic, whichever bound comes first: 10,000 notes of
+/// 1,000 four-byte characters would be 40 MB a topic. Notes are some 100 bytes, so for
+/// real sessions the count binds first.
+pub(crate) const MAX_NOTE_BYTES_PER_TOPIC: usize = 4 << 20;
 
 /// Cheap to clone; every clone is the same store.
 #[derive(Clone, Default)]
@@ -30,6 +34,13 @@ struct TopicNotes {
     /// Ids by when they last changed, oldest first: the eviction order.
     changed: BTreeMap<u64, String>,
     next_change: u64,
+    /// The size of the notes kept, as [`size`] counts it.
+    bytes: usize,
+}
+
+/// What a note costs the store, roughly: its strings.
+fn size(note: &Note) -> usize {
+    note.id.len() + note.text.len() + note.author.len() + note.car.as_ref().map_or(0, String::len)
 }
 
 struct Entry {
@@ -72,15 +83,19 @@ impl Notes {
         let change = notes.next_change;
         notes.next_change += 1;
         let id = note.id.clone();
+        notes.bytes += size(&note);
         let old = notes.by_id.insert(id.clone(), Entry { note, at: (partition, offset), change });
         if let Some(old) = old {
             notes.changed.remove(&old.change);
+            notes.bytes -= size(&old.note);
         }
         notes.changed.insert(change, id);
         let mut evicted = false;
-        while notes.by_id.len() > MAX_NOTES_PER_TOPIC {
+        while notes.by_id.len() > MAX_NOTES_PER_TOPIC || notes.bytes > MAX_NOTE_BYTES_PER_TOPIC {
             let Some((_, oldest)) = notes.changed.pop_first() else { break };
-            notes.by_id.remove(&oldest);
+            if let Some(gone) = notes.by_id.remove(&oldest) {
+                notes.bytes -= size(&gone.note);
+            }
             evicted = true;
         }
         Applied::Changed { evicted }
@@ -174,5 +189,23 @@ mod tests {
         assert_eq!(last, Applied::Changed { evicted: true });
         assert_eq!(notes.list("t").len(), MAX_NOTES_PER_TOPIC);
         assert!(notes.get("t", "n1").is_none() && notes.get("t", "n0").is_some() && notes.get("t", "new").is_some());
+    }
+
+    #[test]
+    fn past_the_byte_bound_the_oldest_notes_go_too() {
+        let notes = Notes::default();
+        notes.follow("t");
+        let long = "車".repeat(1_000);
+        let fits = MAX_NOTE_BYTES_PER_TOPIC / size(&note("n0000", &long));
+        for i in 0..fits {
+            assert_eq!(
+                notes.apply("t", 0, i as i64, note(&format!("n{i:04}"), &long)),
+                Applied::Changed { evicted: false }
+            );
+        }
+        let last = notes.apply("t", 0, fits as i64, note("n9999", &long));
+        assert_eq!(last, Applied::Changed { evicted: true });
+        assert_eq!(notes.list("t").len(), fits);
+        assert!(notes.get("t", "n0000").is_none() && notes.get("t", "n9999").is_some());
     }
 }
