@@ -87,6 +87,9 @@ pub(super) async fn lap_table(app: &AppState, topic: &str, car: Option<&str>) ->
 /// topic the server can read is, on demand, once it is found in Kafka.
 async fn index(app: &AppState, topic: &str) -> Result<(), LapsError> {
     check_topic_name(topic).map_err(|e| LapsError::BadName(e.to_string()))?;
+    if topic.starts_with("__") {
+        return Err(LapsError::BadName(format!("`{topic}` is one of Kafka's internal topics: it holds no laps")));
+    }
     if app.topics.current().contains(topic) {
         return Ok(());
     }

@@ -83,6 +83,8 @@ async fn a_lap_of_a_topic_the_group_does_not_read_is_served_exactly() {
     assert_eq!(body["error"], format!("topic `{missing}` does not exist"));
     let res = reqwest::get(app.url(&format!("/api/lap?topic={missing}&car=A1&lap=3"))).await.unwrap();
     assert_eq!(res.status(), 404);
+    let res = reqwest::get(app.url("/api/laps?topic=__consumer_offsets")).await.unwrap();
+    assert_eq!(res.status(), 400, "Kafka's own topics are not read for laps");
     viewer.send(json!({"type": "laps", "topic": missing})).await;
     let refused = viewer.next_of("error", |m| m["request"] == "laps").await;
     assert_eq!(refused["error"], "unknown_topic");
