@@ -49,6 +49,9 @@ pub(super) enum LapsError {
     BadName(String),
     #[error("topic `{0}` does not exist")]
     UnknownTopic(String),
+    /// Whether a topic exists cannot be told while Kafka does not answer.
+    #[error("Kafka is unreachable ({0}): cannot look for topic `{1}`")]
+    Unreachable(String, String),
     #[error(transparent)]
     Full(#[from] Full),
     /// Retention deleted the lap's records since the index read them; `now` says where
@@ -62,7 +65,7 @@ impl IntoResponse for LapsError {
         let status = match &self {
             LapsError::Missing(Missing::Reading { .. }) => StatusCode::SERVICE_UNAVAILABLE,
             LapsError::Missing(_) | LapsError::UnknownTopic(_) => StatusCode::NOT_FOUND,
-            LapsError::Kafka(_) => StatusCode::BAD_GATEWAY,
+            LapsError::Kafka(_) | LapsError::Unreachable(..) => StatusCode::BAD_GATEWAY,
             LapsError::BadName(_) => StatusCode::BAD_REQUEST,
             LapsError::Full(_) => StatusCode::SERVICE_UNAVAILABLE,
             LapsError::Gone { .. } => StatusCode::GONE,
@@ -96,7 +99,11 @@ async fn index(app: &AppState, topic: &str) -> Result<(), LapsError> {
     if !app.lap_topics.contains(topic) {
         let listed = app.status.topics().iter().any(|t| t.name == topic);
         if !listed && !app.cluster.look_up(topic).await {
-            return Err(LapsError::UnknownTopic(topic.to_owned()));
+            let kafka = app.status.kafka();
+            return Err(match (kafka.reachable, kafka.error) {
+                (false, Some(error)) => LapsError::Unreachable(error, topic.to_owned()),
+                _ => LapsError::UnknownTopic(topic.to_owned()),
+            });
         }
     }
     app.lap_topics.ask(topic, Instant::now())?;
