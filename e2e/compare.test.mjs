@@ -63,7 +63,18 @@ describe('compare with a lap of another topic', () => {
     const readout = page.getByTestId('delta-readout');
     assert.match(await readout.innerText(), new RegExp(`^Δ to #R9 L2 · ${stack.yday}: now .* · last lap \\+2\\.2[0-9]{2}$`));
     assert.ok(await readout.evaluate((e) => e.clientWidth > 0 && e.scrollWidth <= e.clientWidth + 1), 'the readout shows whole');
-    assert.equal(await page.getByTestId('ref-chip').locator('.ref-label').innerText(), `Δ ${label}`);
+    assert.equal(await page.getByTestId('ref-chip').first().locator('.ref-label').innerText(), `Δ ${label}`);
+  }
+
+  /** Opens "Compare with…" from the delta panel, on yesterday's topic, and pins R9's lap `lap`. */
+  async function pin(page, lap) {
+    await page.locator('.distance-strips [data-testid=compare-open]').click();
+    const dialog = page.getByTestId('compare');
+    await waitUntil(async () => (await dialog.getByTestId('compare-topic').locator('option').count()) >= 2, 'the topics are listed');
+    await dialog.getByTestId('compare-topic').selectOption(stack.yday);
+    const button = dialog.locator(`[data-testid=compare-lap][data-lap="${lap}"]`);
+    await waitUntil(async () => (await button.count()) === 1, `yesterday's lap ${lap} is listed`);
+    return { dialog, button };
   }
 
   test('a lap picked from another topic is drawn, is the delta\'s reference, and a link opens it again', T, async () => {
@@ -71,13 +82,8 @@ describe('compare with a lap of another topic', () => {
     try {
       await waitUntil(async () => (await distance(page))?.last?.lap === 3, 'the distance strips show today\'s laps');
       await page.getByTestId('delta-readout').scrollIntoViewIfNeeded();
-      await page.locator('.distance-strips [data-testid=compare-open]').click();
-      const dialog = page.getByTestId('compare');
-      await waitUntil(async () => (await dialog.getByTestId('compare-topic').locator('option').count()) >= 2, 'the topics are listed');
-      await dialog.getByTestId('compare-topic').selectOption(stack.yday);
       // Read on demand: progress first, then R9's laps with the best marked.
-      const best = dialog.locator('[data-testid=compare-lap][data-lap="2"]');
-      await waitUntil(async () => (await best.count()) === 1, 'yesterday\'s laps are listed');
+      const { dialog, button: best } = await pin(page, 2);
       assert.equal(await dialog.getByTestId('compare-car').inputValue(), 'R9');
       assert.match(await best.innerText(), /L2\s+24\.000\s+★ best/);
       await page.screenshot({ path: `${ARTIFACTS}/compare-picker.png` });
@@ -104,7 +110,25 @@ describe('compare with a lap of another topic', () => {
         await again.close();
       }
 
-      // Unpinned with its ✕: the delta goes back to the car's own best.
+      // A second lap pinned: both drawn, each with a line of its own; the newest is the delta's.
+      const second = await pin(page, 3);
+      await second.button.click();
+      const label3 = `${stack.yday} · car R9 · lap 3 · 27.000`;
+      await waitUntil(async () => (await distance(page))?.ref?.label === label3, 'the delta is against yesterday\'s lap 3');
+      const d = await distance(page);
+      assert.ok(Math.abs(d.lastDeltaMs - (TODAY_LAP3_MS - 27_000)) <= PERIOD, `delta at the line ${d.lastDeltaMs} ms, laps differ by −750 ms`);
+      assert.deepEqual(d.strips[0].series.map((x) => x.lap).filter((l) => l.startsWith(stack.yday)), [LABEL(stack.yday), label3]);
+      assert.deepEqual(await page.getByTestId('ref-chip').locator('.ref-label').allInnerTexts(), [LABEL(stack.yday), `Δ ${label3}`]);
+      const colors = await page.locator('[data-testid=ref-chip] .ref-line').evaluateAll((els) => els.map((e) => e.style.color));
+      assert.equal(new Set(colors).size, 2, `two colours: ${colors}`);
+      assert.match(await page.getByTestId('delta-readout').innerText(), /last lap −0\.7[0-9]{2}$/);
+      // The delta's picker makes the first one the reference again.
+      await page.getByTestId('delta-ref').selectOption('ref:0');
+      await seesReference(page);
+
+      // Unpinned with their ✕: the delta goes back to the car's own best.
+      await page.getByTestId('ref-remove').first().click();
+      await waitUntil(async () => (await page.getByTestId('ref-chip').count()) === 1, 'one reference is left');
       await page.getByTestId('ref-remove').click();
       await waitUntil(async () => (await distance(page))?.ref?.label === 'own best (L2)', 'the delta is against the own best again');
       assert.equal(await page.getByTestId('ref-chip').count(), 0);
