@@ -22,6 +22,7 @@ mod outage;
 mod overview;
 mod playback;
 mod readonly;
+mod references;
 mod replay;
 mod replicas;
 mod security;
