@@ -19,7 +19,7 @@ use crate::{
         annotations::{Annotator, NoteReaders},
         live::{self, LiveConfig, Topics},
     },
-    laps::LapIndex,
+    laps::{LapIndex, on_demand::OnDemand},
     mapping::Decoder,
     protocol::ServerMessage,
     status::Status,
@@ -122,13 +122,16 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     let (stop_kafka, close_viewers) = (CancellationToken::new(), CancellationToken::new());
     let (kafka_side, sessions) = (TaskTracker::new(), TaskTracker::new());
     let laps = LapIndex::default();
+    let (lap_topics, lap_topics_rx) = OnDemand::new();
     kafka_side.spawn(kafka::laps::follow(
         args.kafka.clone(),
         decoder.clone(),
         laps.clone(),
         topics_rx.clone(),
+        lap_topics_rx,
         stop_kafka.clone().cancelled_owned(),
     ));
+    kafka_side.spawn(lap_topics.clone().expire_idle(stop_kafka.clone().cancelled_owned()));
     kafka_side.spawn(kafka::annotations::follow(
         notes.clone(),
         topics_rx.clone(),
@@ -178,6 +181,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
         readers,
         client_slots: Arc::new(Semaphore::new(usize::try_from(args.max_clients).unwrap_or(usize::MAX))),
         laps,
+        lap_topics,
         channels: Arc::clone(decoder.channels()),
         notes: notes.notes,
         annotator,

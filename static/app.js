@@ -30,7 +30,7 @@ import { panelKinds } from './workbench/kinds.js';
 import { PICK_CHANNEL } from './workbench/panel.js';
 import { LayoutsMenu } from './workbench/layouts-menu.js';
 import { OPEN_LAYOUT, layoutFromQuery, layoutParam } from './workbench/link.js';
-import { parseLayout } from './workbench/layout.js';
+import { parseLayout, withReferences } from './workbench/layout.js';
 import { installCursors } from './cursors/cursors.js';
 import { CursorsDock } from './cursors/dock.js';
 
@@ -119,6 +119,14 @@ const race = new Race({
   moment: () => playback.playhead(performance.now()),
   seek: (ts) => playback.seek(ts),
   showLaps: () => showLaps(),
+  references: () => ui.layout.references ?? [],
+  // Pinned references are the layout's: shown as any layout opened is, and kept in the link.
+  setReferences: (refs) => {
+    const r = withReferences(ui.layout, refs);
+    if (!r.ok) return r.error;
+    document.dispatchEvent(new CustomEvent(OPEN_LAYOUT, { detail: { layout: r.layout } }));
+    return null;
+  },
 });
 const playback = new Playback({
   root, dispatch, store, charts: strips.charts,

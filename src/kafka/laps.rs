@@ -1,4 +1,5 @@
-//! The lap index's readers: one per topic the group reads. Each reads what Kafka retains
+//! The lap index's readers: one per topic the group reads, and one per topic asked for on
+//! demand (`laps::on_demand`, a reference lap from another session). Each reads what Kafka retains
 //! of its topic from the earliest offset, then follows the live edge, feeding
 //! [`LapIndex`]. Its own reader, not the group's: the index covers the whole retained
 //! session whatever the group has committed, and replicas each index everything.
@@ -41,13 +42,14 @@ const RETRY: Duration = Duration::from_secs(2);
 /// for every topic the group reads.
 const PREFETCH_KBYTES: &str = "16384";
 
-/// Keeps one index reader per topic in `topics` until `shutdown`; a topic that leaves
-/// the set stops its reader and drops its laps.
+/// Keeps one index reader per topic in `topics` (the group's) or `on_demand` until
+/// `shutdown`; a topic that leaves both sets stops its reader and drops its laps.
 pub(crate) async fn follow(
     kafka: KafkaArgs,
     decoder: Decoder,
     index: LapIndex,
     topics: watch::Receiver<BTreeSet<String>>,
+    on_demand: watch::Receiver<BTreeSet<String>>,
     shutdown: impl Future<Output = ()>,
 ) {
     let start = |topic: &str, stop: Arc<AtomicBool>| {
@@ -61,7 +63,7 @@ pub(crate) async fn follow(
             );
         });
     };
-    per_topic::each_topic(topics, shutdown, start, |topic| index.remove(topic)).await;
+    per_topic::each_topic(vec![topics, on_demand], shutdown, start, |topic| index.remove(topic)).await;
 }
 
 fn read_topic(

@@ -24,7 +24,7 @@ use crate::{
     config::Secret,
     hub::Hub,
     kafka::{Readers, admin::Cluster, annotations::Annotator, live::Topics},
-    laps::LapIndex,
+    laps::{LapIndex, on_demand::OnDemand},
     status::Status,
 };
 
@@ -70,8 +70,10 @@ pub(crate) struct AppState {
     pub readers: Readers,
     /// Each viewer holds a slot for as long as its socket is open.
     pub client_slots: Arc<Semaphore>,
-    /// Every car's laps in each topic the group reads.
+    /// Every car's laps in each topic the group reads, and in those asked for on demand.
     pub laps: LapIndex,
+    /// The topics the lap index reads because someone asked for their laps.
+    pub lap_topics: OnDemand,
     /// Each topic's channels, as the decoders found them.
     pub channels: Arc<Registry>,
     /// The latest state of each note of each topic read.

@@ -23,6 +23,7 @@ mod outage;
 mod overview;
 mod playback;
 mod readonly;
+mod references;
 mod replay;
 mod replicas;
 mod security;

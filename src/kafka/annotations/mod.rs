@@ -79,7 +79,7 @@ pub(crate) async fn follow(
             );
         });
     };
-    per_topic::each_topic(topics, shutdown, start, |topic| readers.notes.forget(topic)).await;
+    per_topic::each_topic(vec![topics], shutdown, start, |topic| readers.notes.forget(topic)).await;
 }
 
 fn read(readers: &NoteReaders, topic: &str, notes_topic: &str, stop: &AtomicBool) -> Result<(), KafkaError> {

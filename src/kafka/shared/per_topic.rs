@@ -15,11 +15,11 @@ use tokio::sync::watch;
 
 use crate::kafka::KafkaError;
 
-/// Until `shutdown`, calls `start(topic, stop)` for each topic that joins `topics` (it
-/// spawns the topic's reader, which ends once `stop` is set) and, for each that leaves,
-/// sets its `stop` and calls `left(topic)`.
+/// Until `shutdown`, calls `start(topic, stop)` for each topic that joins the union of the
+/// `sets` (it spawns the topic's reader, which ends once `stop` is set) and, for each that
+/// leaves them all, sets its `stop` and calls `left(topic)`.
 pub(crate) async fn each_topic(
-    mut topics: watch::Receiver<BTreeSet<String>>,
+    mut sets: Vec<watch::Receiver<BTreeSet<String>>>,
     shutdown: impl Future<Output = ()>,
     mut start: impl FnMut(&str, Arc<AtomicBool>),
     mut left: impl FnMut(&str),
@@ -27,7 +27,10 @@ pub(crate) async fn each_topic(
     tokio::pin!(shutdown);
     let mut running = Running::default();
     loop {
-        let wanted = topics.borrow_and_update().clone();
+        let mut wanted = BTreeSet::new();
+        for set in &mut sets {
+            wanted.extend(set.borrow_and_update().iter().cloned());
+        }
         running.0.retain(|topic, stop| {
             let keep = wanted.contains(topic);
             if !keep {
@@ -44,9 +47,10 @@ pub(crate) async fn each_topic(
             running.0.insert(topic.clone(), stop.clone());
             start(&topic, stop);
         }
+        let changes = sets.iter_mut().map(|set| Box::pin(set.changed()));
         tokio::select! {
             () = &mut shutdown => break,
-            changed = topics.changed() => if changed.is_err() { break },
+            (changed, _, _) = futures_util::future::select_all(changes) => if changed.is_err() { break },
         }
     }
 }
