@@ -65,12 +65,11 @@ describe('notes', () => {
       await waitUntil(async () => Math.abs(Number(await b.page.getByTestId('playhead-time').getAttribute('data-ts')) - ts) < 2000,
         'the playhead is at the note');
 
-      // Back two seconds, then play: the note shows as the playhead passes it.
+      // A second back (Shift+←, which pauses), then play: the note shows as the playhead passes it.
       await b.page.waitForFunction(() => Number.isFinite(window.trackside.replay?.position_ts), null, { timeout: 30_000 });
       await b.page.evaluate(() => document.activeElement?.blur());
       await b.page.keyboard.press('Shift+ArrowLeft');
-      await b.page.keyboard.press('Shift+ArrowLeft');
-      await waitUntil(() => b.page.evaluate((t) => window.trackside.playhead < t - 1000 && window.trackside.replay?.state === 'paused', ts),
+      await waitUntil(() => b.page.evaluate((t) => window.trackside.playhead <= t - 900 && window.trackside.replay?.state === 'paused', ts),
         'the replay paused before the note');
       for (const t of await b.page.getByTestId('toast-close').all()) await t.click();
       await b.page.keyboard.press('Space');
