@@ -14,6 +14,7 @@ import { PartitionPicker, TopicPicker, WindowPicker } from './chrome/pickers.js'
 import { ChannelPicker } from './chrome/channel-picker.js';
 import { ChannelCatalogue } from './core/channels.js';
 import { fetchChannels } from './net/channels-api.js';
+import { writeNote } from './net/annotations-api.js';
 import { Strips } from './strips/strips.js';
 import { Playback } from './playback/playback.js';
 import { Race } from './race/race.js';
@@ -132,6 +133,7 @@ const playback = new Playback({
   session: () => session,
   focus: () => race.focus(),
   onUrl: () => writeUrl(),
+  notes: { write: writeNote, notify: (title, text) => toasts.show(title, text, 'info'), storage: pageStorage() },
 });
 const charts = strips.charts;
 installCursors({
@@ -271,6 +273,9 @@ function onMessage(msg) {
       return;
     case 'laps':
       return race.onLaps(msg);
+    case 'annotations':
+    case 'annotation':
+      return playback.onNote(msg);
     case 'channels':
       channels.apply(msg);
       channelPicker.update();

@@ -27,6 +27,7 @@ use super::{
     shared::{
         client::{self, ReaderContext},
         decode::{DECODE_BATCH, Raw, decode_all},
+        per_topic,
     },
 };
 use crate::{config::KafkaArgs, laps::LapIndex, mapping::Decoder, telemetry::Record};
@@ -47,65 +48,22 @@ pub(crate) async fn follow(
     kafka: KafkaArgs,
     decoder: Decoder,
     index: LapIndex,
-    mut topics: watch::Receiver<BTreeSet<String>>,
-    mut on_demand: watch::Receiver<BTreeSet<String>>,
+    topics: watch::Receiver<BTreeSet<String>>,
+    on_demand: watch::Receiver<BTreeSet<String>>,
     shutdown: impl Future<Output = ()>,
 ) {
-    tokio::pin!(shutdown);
-    let mut running = Running::default();
-    loop {
-        let mut wanted = topics.borrow_and_update().clone();
-        wanted.extend(on_demand.borrow_and_update().iter().cloned());
-        running.0.retain(|topic, stop| {
-            let keep = wanted.contains(topic);
-            if !keep {
-                stop.store(true, Ordering::Relaxed);
-                index.remove(topic);
-            }
-            keep
+    let start = |topic: &str, stop: Arc<AtomicBool>| {
+        let (kafka, decoder, index, topic) = (kafka.clone(), decoder.clone(), index.clone(), topic.to_owned());
+        tokio::task::spawn_blocking(move || {
+            per_topic::until_stopped(
+                &stop,
+                RETRY,
+                || read_topic(&kafka, &decoder, &index, &topic, &stop),
+                |e| debug!(topic, error = %e, "lap index: cannot read the topic yet"),
+            );
         });
-        for topic in wanted {
-            if running.0.contains_key(&topic) {
-                continue;
-            }
-            let stop = Arc::new(AtomicBool::new(false));
-            running.0.insert(topic.clone(), stop.clone());
-            let (kafka, decoder, index) = (kafka.clone(), decoder.clone(), index.clone());
-            tokio::task::spawn_blocking(move || index_topic(&kafka, &decoder, &index, &topic, &stop));
-        }
-        tokio::select! {
-            () = &mut shutdown => break,
-            changed = topics.changed() => if changed.is_err() { break },
-            changed = on_demand.changed() => if changed.is_err() { break },
-        }
-    }
-}
-
-/// The stop flag of each topic's reader. Dropping it stops them all, so a runtime that
-/// is dropped without a shutdown (a test that panics) is not kept waiting for them.
-#[derive(Default)]
-struct Running(HashMap<String, Arc<AtomicBool>>);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        for stop in self.0.values() {
-            stop.store(true, Ordering::Relaxed);
-        }
-    }
-}
-
-/// Reads `topic` into the index until `stop`, starting over after a Kafka failure.
-fn index_topic(kafka: &KafkaArgs, decoder: &Decoder, index: &LapIndex, topic: &str, stop: &AtomicBool) {
-    while !stop.load(Ordering::Relaxed) {
-        match read_topic(kafka, decoder, index, topic, stop) {
-            Ok(()) => return,
-            Err(e) => debug!(topic, error = %e, "lap index: cannot read the topic yet"),
-        }
-        let until = Instant::now() + RETRY;
-        while Instant::now() < until && !stop.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
+    };
+    per_topic::each_topic(vec![topics, on_demand], shutdown, start, |topic| index.remove(topic)).await;
 }
 
 fn read_topic(

@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod annotations;
 mod bridge;
 mod channels;
 mod cli;

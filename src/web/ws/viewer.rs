@@ -115,6 +115,11 @@ impl Viewer {
             }
         }
         self.client.watch_live(selection.clone());
+        // After the switch, so a note written meanwhile comes at worst twice (the page
+        // keeps the latest state of each id), never not at all.
+        for topic in selection.topics() {
+            self.client.outbox().push_control(super::super::annotations::current(&self.app, topic));
+        }
         self.selection = selection;
     }
 
