@@ -9,7 +9,11 @@ use tokio::sync::Semaphore;
 
 use super::{
     KafkaError,
-    lookup::{lap::lap_samples, overview::Overview, range},
+    lookup::{
+        lap::{LapRead, lap_samples},
+        overview::Overview,
+        range,
+    },
     replay::{Playback, Replay},
     task::{Hold, ReaderTask, Slot},
 };
@@ -21,7 +25,6 @@ use crate::{
     overview::OverviewRequest,
     selection::Selection,
     status::Status,
-    telemetry::Sample,
 };
 
 /// What every viewer-driven reader is made from: how to reach Kafka, how its records
@@ -81,13 +84,8 @@ impl Readers {
     }
 
     /// The samples of `car` over `span` of `topic`: one timed lap, with the sample either
-    /// side of it.
-    pub(crate) async fn lap_samples(
-        &self,
-        topic: String,
-        car: String,
-        span: LapSpan,
-    ) -> Result<Vec<Sample>, KafkaError> {
+    /// side of it; or where the partition starts now, when retention deleted the lap.
+    pub(crate) async fn lap_samples(&self, topic: String, car: String, span: LapSpan) -> Result<LapRead, KafkaError> {
         let (kafka, decoder) = (self.setup.kafka.clone(), self.setup.decoder.clone());
         tokio::task::spawn_blocking(move || lap_samples(&kafka, &decoder, &topic, &car, &span)).await?
     }

@@ -66,6 +66,13 @@ pub(crate) struct Totals {
     pub frames_sent: u64,
     pub records_dropped: u64,
     pub replays_running: u64,
+    /// Notes: for `/metrics` only, not in the `stats` message.
+    #[serde(skip)]
+    pub annotations_written: u64,
+    #[serde(skip)]
+    pub annotations_refused: u64,
+    #[serde(skip)]
+    pub annotations_evicted: u64,
 }
 
 /// The body of the `stats` message (see docs/protocol.md).

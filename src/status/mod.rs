@@ -55,6 +55,9 @@ struct Inner {
     records_dropped: AtomicU64,
     clients: AtomicU64,
     replays_running: AtomicU64,
+    annotations_written: AtomicU64,
+    annotations_refused: AtomicU64,
+    annotations_evicted: AtomicU64,
 }
 
 impl Status {
@@ -75,6 +78,9 @@ impl Status {
                 records_dropped: AtomicU64::new(0),
                 clients: AtomicU64::new(0),
                 replays_running: AtomicU64::new(0),
+                annotations_written: AtomicU64::new(0),
+                annotations_refused: AtomicU64::new(0),
+                annotations_evicted: AtomicU64::new(0),
             }),
         }
     }
@@ -173,6 +179,17 @@ impl Status {
         self.inner.records_dropped.fetch_add(n, Ordering::Relaxed);
     }
 
+    /// Counts a note written (`Ok`) or a request to write one refused, for any reason.
+    pub(crate) fn count_annotation(&self, written: bool) {
+        let counter = if written { &self.inner.annotations_written } else { &self.inner.annotations_refused };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a note the server stopped keeping because its topic had too many.
+    pub(crate) fn count_annotation_evicted(&self) {
+        self.inner.annotations_evicted.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Counts a viewer for as long as the returned guard lives.
     pub(crate) fn client_guard(&self) -> CountGuard {
         CountGuard::new(self.clone(), |i| &i.clients)
@@ -198,6 +215,9 @@ impl Status {
             frames_sent: self.inner.frames_sent.load(Ordering::Relaxed),
             records_dropped: self.inner.records_dropped.load(Ordering::Relaxed),
             replays_running: self.inner.replays_running.load(Ordering::Relaxed),
+            annotations_written: self.inner.annotations_written.load(Ordering::Relaxed),
+            annotations_refused: self.inner.annotations_refused.load(Ordering::Relaxed),
+            annotations_evicted: self.inner.annotations_evicted.load(Ordering::Relaxed),
         };
         Snapshot { kafka: self.kafka(), group, partitions, totals }
     }

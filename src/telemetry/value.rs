@@ -16,7 +16,7 @@ pub fn decode_value_channels_into(
     batch: Option<&mut ValueBatch>,
 ) -> Result<(Sample, Channels), Malformed> {
     with_scratch(|scratch| {
-        let Scratch { flat, path } = scratch;
+        let Scratch { flat, path, .. } = scratch;
         flat.reset(crate::channels::flatten::MAX_RECORD_CHANNELS);
         path.clear();
         let sample =
