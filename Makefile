@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help demo test soak bench deps kafka-up kafka-down build release lint fmt fuzz clean
+.PHONY: help demo test soak bench deps kafka-up kafka-down registry-up registry-down build release lint fmt fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,12 @@ kafka-up: ## start the local Kafka broker (127.0.0.1:9092)
 kafka-down: ## stop the local Kafka broker
 	@bash scripts/kafka.sh down
 
+registry-up: ## start the local schema registry (Apicurio, in memory, 127.0.0.1:8081)
+	@bash scripts/registry.sh up
+
+registry-down: ## stop the local schema registry
+	@bash scripts/registry.sh down
+
 # The build embeds uPlot from node_modules (build.rs says so when it is missing).
 NPM_PACKAGES := node_modules/.package-lock.json
 $(NPM_PACKAGES): package-lock.json
@@ -54,11 +60,11 @@ lint: ## formatting and clippy, as CI runs them; the deployment files' checks (s
 	cargo clippy --all-targets --locked --features failpoints -- -D warnings
 	bash scripts/lint-deploy.sh
 
-fuzz: $(NPM_PACKAGES) ## property tests of the decoder, the mapping, the game datagram decoders and the WebSocket parser with 1,000,000 inputs each (make test runs 256)
+fuzz: $(NPM_PACKAGES) ## property tests of the decoder, the wire-format decoder, the mapping, the game datagram decoders and the WebSocket parser with 1,000,000 inputs each (make test runs 256)
 	PROPTEST_CASES=1000000 cargo test --release --locked --lib properties
 
 fmt: ## format the code
 	cargo fmt --all
 
-clean: ## remove build output (keeps Kafka and the checkers in ~/.cache/trackside, the broker's data in .cache)
+clean: ## remove build output (keeps Kafka, the registry and the checkers in ~/.cache/trackside, the broker's data in .cache)
 	cargo clean

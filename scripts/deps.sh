@@ -77,6 +77,7 @@ command -v cargo >/dev/null || die "cargo is missing: install Rust with rustup (
 install_npm_packages
 if [[ $want_lint -eq 1 ]]; then install_lint_tools; fi
 
-# Apache Kafka from Maven Central; skipped when already installed.
+# Apache Kafka and the schema registry from Maven Central; skipped when already installed.
 bash scripts/kafka.sh install
+bash scripts/registry.sh install
 say "all present"

@@ -56,6 +56,11 @@ step "Kafka"
 . scripts/lib/broker.sh
 use_local_broker
 
+step "schema registry"
+# Once per run, for the tests of Avro topics (tests/integration/schema_registry.rs).
+. scripts/lib/registry.sh
+use_local_registry
+
 step "unit and integration tests"
 # `failpoints` lets a test stall the group consumer to prove the watchdog replaces it.
 cargo test --locked --features failpoints

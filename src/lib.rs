@@ -8,7 +8,9 @@
 //!   `selection` (what a viewer watches), `playback` (what a replay plays and reports),
 //!   `overview` (the whole-span summary's arithmetic), `laps` (the lap index),
 //!   [`mapping`] (other schemas mapped onto the contract), [`channels`] (math channels;
-//!   not yet wired into decoding, issue 20), `annotations` (notes on the timeline).
+//!   not yet wired into decoding, issue 20), `annotations` (notes on the timeline),
+//!   [`schema`] (Avro and Protobuf in the Confluent wire format, by schemas from a
+//!   registry).
 //! - `kafka`: reads and decodes. The always-on group member and lap readers, the cluster
 //!   watcher, and `kafka::Readers`, the one door for the reads a viewer asks for.
 //! - `status`: counters and cluster facts, written by the Kafka side, read by the web.
@@ -37,6 +39,7 @@ mod overview;
 mod playback;
 mod progress;
 mod protocol;
+pub mod schema;
 pub use protocol::columnar;
 mod selection;
 pub mod serve;

@@ -22,6 +22,7 @@ use crate::{
     laps::{LapIndex, on_demand::OnDemand},
     mapping::Decoder,
     protocol::ServerMessage,
+    schema::{RegistryConfig, SchemaRegistry},
     status::Status,
     tick,
     web::{self, AppState, WebConfig},
@@ -43,6 +44,8 @@ const CHANNELS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1)
 pub enum ServeError {
     #[error(transparent)]
     Kafka(#[from] KafkaError),
+    #[error("the schema registry: {0}")]
+    Registry(String),
     #[error("the HTTP server failed")]
     Http(#[from] std::io::Error),
 }
@@ -75,15 +78,21 @@ impl Server {
     /// Creates the Kafka clients. Fails only on a configuration librdkafka refuses (a bad
     /// `-X` property, say); an unreachable broker is waited for while serving.
     pub fn build(listener: TcpListener, args: ServeArgs) -> Result<Self, ServeError> {
-        let decoder = Decoder::new(args.mapping.clone().unwrap_or_default(), args.channels.clone());
+        let mut decoder = Decoder::new(args.mapping.clone().unwrap_or_default(), args.channels.clone());
+        let status = Status::new(&args.group_id);
+        if let Some(url) = &args.schema_registry {
+            let registry = SchemaRegistry::start(RegistryConfig::from_env(url)).map_err(ServeError::Registry)?;
+            status.set_schema_registry(registry.clone());
+            decoder = decoder.with_schemas(Arc::new(registry));
+        }
         let live = LiveConfig {
             kafka: args.kafka.clone(),
-            decoder: decoder.observing(),
+            // The group's readers keep a record whose schema is not at hand for later.
+            decoder: decoder.observing().impatient(),
             group_id: args.group_id.clone(),
             history: std::time::Duration::from_secs(args.history_secs),
             stuck_after: std::time::Duration::from_secs(args.stuck_timeout_secs),
         };
-        let status = Status::new(&args.group_id);
         let hub = Hub::new(args.history_secs, usize::try_from(args.client_queue_bytes).unwrap_or(usize::MAX));
         let member = live::connect(&live, &status, &hub)?;
         let cluster = admin::Cluster::new(&args.kafka, &status)?;

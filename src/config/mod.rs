@@ -151,6 +151,11 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKSIDE_ANNOTATIONS_TOPIC", default_value = "{topic}.annotations",
           value_parser = parse_annotations_topic)]
     pub annotations_topic: String,
+    /// A schema registry's Confluent-compatible API (Confluent, Apicurio's
+    /// `/apis/ccompat/v7`, Redpanda): records in the wire format are decoded by their
+    /// schema. Credentials from TRACKSIDE_SCHEMA_REGISTRY_USER and _PASSWORD, or _TOKEN.
+    #[arg(long, env = "TRACKSIDE_SCHEMA_REGISTRY", value_name = "URL")]
+    pub schema_registry: Option<String>,
     /// Serve the page's scripts and styles from this directory instead of the copies built
     /// into the binary: for working on the page without rebuilding (`--static-dir static`).
     #[arg(long, env = "TRACKSIDE_STATIC_DIR")]
@@ -190,6 +195,23 @@ pub struct SimulateArgs {
     /// Produce as fast as possible instead of in real time (for filling topics).
     #[arg(long, env = "TRACKSIDE_AS_FAST_AS_POSSIBLE")]
     pub as_fast_as_possible: bool,
+    /// How records are written: JSON, or Avro or Protobuf in the Confluent wire format by
+    /// examples/schemas/simulator.avsc or .proto, registered as `<topic>-value` (needs
+    /// --schema-registry).
+    #[arg(long, env = "TRACKSIDE_FORMAT", value_enum, default_value_t = SimulateFormat::Json)]
+    pub format: SimulateFormat,
+    /// The schema registry's Confluent-compatible API, for `--format avro` and `protobuf`.
+    #[arg(long, env = "TRACKSIDE_SCHEMA_REGISTRY", value_name = "URL",
+          required_if_eq_any([("format", "avro"), ("format", "protobuf")]))]
+    pub schema_registry: Option<String>,
+}
+
+/// How `simulate` writes its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SimulateFormat {
+    Json,
+    Avro,
+    Protobuf,
 }
 
 /// An annotations topic template: it names `{topic}`, and with a topic name in it gives

@@ -7,11 +7,13 @@ mod channels;
 mod compile;
 mod math;
 mod spec;
+mod wire;
 
 use std::{
     collections::HashMap,
     path::Path,
     sync::{Arc, Mutex},
+    time::Duration,
 };
 
 use crate::{
@@ -20,6 +22,7 @@ use crate::{
         flatten::Flat,
         math::MathChannels,
     },
+    schema::{self, Schemas},
     sync::lock,
     telemetry::{self, MAX_RECORD_BYTES, Malformed, Sample},
 };
@@ -80,6 +83,10 @@ fn one_line(text: &str) -> String {
         .join(" ")
 }
 
+/// How long a reader on a thread of its own waits for a record's schema to be fetched
+/// before the record is malformed (a replay, an overview: the registry's own timeout).
+const SCHEMA_PATIENCE: Duration = Duration::from_secs(5);
+
 /// Turns records into samples: by the topic's mapping when it has one, else by the
 /// contract. Cheap to clone; every reader of records holds one, and all share the
 /// topics' channel dictionaries. A clone has its own math-channel memory of each car.
@@ -96,6 +103,12 @@ pub(crate) struct Decoder {
     v1_only: bool,
     /// This reader's cars, for `d()`.
     math_state: Mutex<MathState>,
+    /// Schemas for records in the Confluent wire format (`--schema-registry`).
+    schemas: Option<Arc<dyn Schemas>>,
+    /// How long a record may wait for its schema to be fetched: a while for a reader on
+    /// a thread of its own, nothing for the group's, which keeps the record for later
+    /// instead (`WireError::Unavailable`).
+    schema_patience: Duration,
 }
 
 impl Clone for Decoder {
@@ -107,6 +120,8 @@ impl Clone for Decoder {
             math: self.math.clone(),
             v1_only: self.v1_only,
             math_state: Mutex::default(),
+            schemas: self.schemas.clone(),
+            schema_patience: self.schema_patience,
         }
     }
 }
@@ -120,6 +135,22 @@ impl Decoder {
             }
         }
         decoder
+    }
+
+    /// The same decoder, reading records in the wire format by the schemas `schemas` finds.
+    pub(crate) fn with_schemas(self, schemas: Arc<dyn Schemas>) -> Decoder {
+        Decoder { schemas: Some(schemas), schema_patience: SCHEMA_PATIENCE, ..self }
+    }
+
+    /// The same decoder, never waiting for a schema: a record whose schema is not at
+    /// hand is refused as `Malformed::SchemaUnavailable`, for its reader to read again.
+    pub(crate) fn impatient(&self) -> Decoder {
+        Decoder { schema_patience: Duration::ZERO, ..self.clone() }
+    }
+
+    /// The same decoder, waiting for a record's schema (on a thread of its own).
+    pub(crate) fn patient(&self) -> Decoder {
+        Decoder { schema_patience: SCHEMA_PATIENCE, ..self.clone() }
     }
 
     /// The same decoder, counting what it decodes in the channels' records and ranges.
@@ -171,6 +202,9 @@ impl Decoder {
         now_ms: i64,
         batch: Option<&mut ValueBatch>,
     ) -> Result<Samples, Malformed> {
+        if let Some(bytes @ [schema::MAGIC, ..]) = value {
+            return self.decode_wire(topic, key, bytes, record_ts.unwrap_or(now_ms), batch);
+        }
         // Most servers map nothing: no hashing of the topic for every record then.
         let mapped = if self.mappings.0.is_empty() { None } else { self.mappings.0.get(topic) };
         let Some(mapping) = mapped else {
@@ -187,7 +221,19 @@ impl Decoder {
             Some(b) => b,
         };
         let json: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| Malformed::NotJson(e.to_string()))?;
-        let samples = apply::apply(mapping, &json, key, record_ts.unwrap_or(now_ms))?;
+        self.decode_mapped(topic, mapping, &json, key, record_ts.unwrap_or(now_ms))
+    }
+
+    /// The samples a mapping finds in a record's JSON.
+    fn decode_mapped(
+        &self,
+        topic: &str,
+        mapping: &Mapping,
+        json: &serde_json::Value,
+        key: Option<&[u8]>,
+        ts: i64,
+    ) -> Result<Samples, Malformed> {
+        let samples = apply::apply(mapping, json, key, ts)?;
         let mut dict = None;
         let mut intern = |flat: Flat| {
             // What the bounds dropped goes with the record even when they dropped all; a

@@ -11,6 +11,9 @@ use crate::telemetry::{MalformedNote, TopicPartition};
 pub(crate) struct KafkaHealth {
     pub reachable: bool,
     pub error: Option<String>,
+    /// The schema registry, when the server has one (`--schema-registry`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_registry: Option<crate::schema::RegistryHealth>,
 }
 
 /// The consumer group as this member sees it.

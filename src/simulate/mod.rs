@@ -14,12 +14,13 @@ use rdkafka::producer::{BaseRecord, Producer};
 use tracing::{info, warn};
 
 use crate::{
-    config::SimulateArgs,
+    config::{SimulateArgs, SimulateFormat},
     kafka::{
         produce::{self, CONNECT_TIMEOUT, CountingProducer, PRODUCER_DEFAULTS, ProduceError, enqueue, flush},
         shared::client::{now_ms, redacted_properties},
     },
     progress::ProgressLine,
+    schema::{RegistryConfig, WireWriter},
     tick,
 };
 use race::Race;
@@ -31,6 +32,9 @@ pub enum SimulateError {
     Kafka(#[from] ProduceError),
     #[error("cannot encode a sample")]
     Encode(#[source] serde_json::Error),
+    /// The schema registry refused the schema, or a record does not fit it.
+    #[error("{0}")]
+    Schema(String),
 }
 
 /// What a run did.
@@ -55,13 +59,14 @@ pub struct Summary {
 pub async fn run(args: SimulateArgs, shutdown: impl Future<Output = ()>) -> Result<Summary, SimulateError> {
     produce::ensure_topic(&args.kafka, &args.topic, args.partitions, CONNECT_TIMEOUT).await?;
     let producer = produce::producer(&args.kafka, PRODUCER_DEFAULTS)?;
+    let wire = wire_writer(&args).await?;
     let pace = if args.as_fast_as_possible { "as fast as possible" } else { "real time" };
     info!(topic = %args.topic, cars = args.cars, hz = args.hz, seed = args.seed, pace,
           properties = ?redacted_properties(&args.kafka), "simulating");
 
     let started = Instant::now();
     let mut status = Status::new(started);
-    let driven = drive(&args, &producer, pin!(shutdown), &mut status).await;
+    let driven = drive(&args, &producer, wire.as_ref(), pin!(shutdown), &mut status).await;
     let (delivered, delivery_errors, unflushed) = flush(producer).await?;
     let (race, records) = driven?;
     let summary = Summary {
@@ -82,6 +87,7 @@ pub async fn run(args: SimulateArgs, shutdown: impl Future<Output = ()>) -> Resu
 async fn drive<F: Future<Output = ()>>(
     args: &SimulateArgs,
     producer: &CountingProducer,
+    wire: Option<&WireWriter>,
     mut shutdown: Pin<&mut F>,
     status: &mut Status,
 ) -> Result<(Race, u64), SimulateError> {
@@ -119,7 +125,13 @@ async fn drive<F: Future<Output = ()>>(
         let room = usize::try_from(max_records - records).unwrap_or(usize::MAX);
         for car in race.records(ts).take(room) {
             value.clear();
-            serde_json::to_writer(&mut value, &car).map_err(SimulateError::Encode)?;
+            match wire {
+                None => serde_json::to_writer(&mut value, &car).map_err(SimulateError::Encode)?,
+                Some(wire) => {
+                    let json = serde_json::to_value(&car).map_err(SimulateError::Encode)?;
+                    wire.write(&json, &mut value).map_err(SimulateError::Schema)?;
+                }
+            }
             let record = BaseRecord::to(&args.topic).key(car.sample.car.as_str()).payload(&value).timestamp(ts);
             if !enqueue(producer, record, &mut shutdown).await? {
                 break 'race;
@@ -129,6 +141,25 @@ async fn drive<F: Future<Output = ()>>(
         status.update(records, producer.context().failed(), race.leader_lap());
     }
     Ok((race, records))
+}
+
+/// The simulator's schemas (`examples/schemas/`).
+pub const AVRO_SCHEMA: &str = include_str!("../../examples/schemas/simulator.avsc");
+pub const PROTOBUF_SCHEMA: &str = include_str!("../../examples/schemas/simulator.proto");
+
+/// For `--format avro` and `protobuf`: the schema registered, to write records by.
+async fn wire_writer(args: &SimulateArgs) -> Result<Option<WireWriter>, SimulateError> {
+    let Some(url) = &args.schema_registry else { return Ok(None) };
+    let registry = RegistryConfig::from_env(url);
+    let subject = format!("{}-value", args.topic);
+    let writer = match args.format {
+        SimulateFormat::Json => return Ok(None),
+        SimulateFormat::Avro => WireWriter::register_avro(&registry, &subject, AVRO_SCHEMA).await,
+        SimulateFormat::Protobuf => WireWriter::register_protobuf(&registry, &subject, PROTOBUF_SCHEMA).await,
+    }
+    .map_err(SimulateError::Schema)?;
+    info!(id = writer.id(), url = %registry.url, "schema registered");
+    Ok(Some(writer))
 }
 
 /// The simulator's progress line.

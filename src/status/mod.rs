@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::{
     protocol::{GroupInfo, KafkaHealth, Snapshot, Totals},
+    schema::SchemaRegistry,
     sync::lock,
     telemetry::{MalformedNote, TopicPartition},
 };
@@ -44,6 +45,8 @@ pub(crate) struct Status {
 struct Inner {
     // std mutexes: every critical section is a few map operations and never awaits.
     kafka: Mutex<KafkaHealth>,
+    /// The schema registry's client, asked for its health when the status is read.
+    registry: Mutex<Option<SchemaRegistry>>,
     topics: Mutex<Arc<Vec<TopicInfo>>>,
     group: Mutex<GroupInfo>,
     traffic: Mutex<BTreeMap<TopicPartition, Traffic>>,
@@ -61,7 +64,12 @@ impl Status {
     pub(crate) fn new(group_id: &str) -> Self {
         Self {
             inner: Arc::new(Inner {
-                kafka: Mutex::new(KafkaHealth { reachable: false, error: Some("not checked yet".into()) }),
+                kafka: Mutex::new(KafkaHealth {
+                    reachable: false,
+                    error: Some("not checked yet".into()),
+                    schema_registry: None,
+                }),
+                registry: Mutex::new(None),
                 topics: Mutex::new(Arc::new(Vec::new())),
                 group: Mutex::new(GroupInfo { id: group_id.to_owned(), ..GroupInfo::default() }),
                 traffic: Mutex::new(BTreeMap::new()),
@@ -79,11 +87,18 @@ impl Status {
 
     /// Whether the broker answered the last look at the cluster, or what it said instead.
     pub(crate) fn set_kafka(&self, answered: Result<(), String>) {
-        *lock(&self.inner.kafka) = KafkaHealth { reachable: answered.is_ok(), error: answered.err() };
+        *lock(&self.inner.kafka) =
+            KafkaHealth { reachable: answered.is_ok(), error: answered.err(), schema_registry: None };
+    }
+
+    /// The schema registry whose health the Kafka panel shows.
+    pub(crate) fn set_schema_registry(&self, registry: SchemaRegistry) {
+        *lock(&self.inner.registry) = Some(registry);
     }
 
     pub(crate) fn kafka(&self) -> KafkaHealth {
-        lock(&self.inner.kafka).clone()
+        let registry = lock(&self.inner.registry).as_ref().map(SchemaRegistry::health);
+        KafkaHealth { schema_registry: registry, ..lock(&self.inner.kafka).clone() }
     }
 
     pub(crate) fn set_topics(&self, topics: Vec<TopicInfo>) {

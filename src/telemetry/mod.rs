@@ -3,7 +3,10 @@
 //! channels, or says why it cannot.
 
 mod template;
+mod value;
 mod visit;
+
+pub use value::decode_value_channels_into;
 
 use std::{cell::RefCell, sync::Arc};
 
@@ -150,6 +153,14 @@ pub enum Malformed {
     EmptyCar,
     #[error("no channel: a record needs at least one numeric field besides `ts`")]
     NoChannel,
+    /// A record in the schema-registry wire format that its schema does not decode, or
+    /// whose schema the registry lacks: `schema 7: not found in the registry`.
+    #[error("{0}")]
+    Schema(String),
+    /// A record whose schema the registry has not given (yet): read again, not counted,
+    /// by a reader that can wait (the group's); malformed for one that cannot.
+    #[error("{0}")]
+    SchemaUnavailable(String),
 }
 
 /// Decodes one record value. `record_ts` is the Kafka record timestamp (ms), used when
@@ -232,6 +243,15 @@ impl<F: FnOnce() -> Arc<Dictionary>> Lazy<F> {
     }
 }
 
+/// A record's other channels against its topic's dictionary, for a record read from a
+/// value already decoded (`value.rs`: no bytes to learn a layout from). A record of v1
+/// fields only costs nothing more; one whose other channels the bounds all dropped still
+/// takes its topic's dictionary, which counts the drop.
+fn intern(flat: &Flat, dictionary: impl FnOnce() -> Arc<Dictionary>, batch: Option<&mut ValueBatch>) -> Channels {
+    let lost = flat.too_long + flat.too_many;
+    if flat.is_empty() && lost == 0 { Channels::default() } else { dictionary().intern_into(flat, batch) }
+}
+
 /// What decoding a record writes as it goes (its channels, the name being read), kept
 /// from one record to the next: growing them again for every record was about a quarter
 /// of the decoding of the simulator's records. Bounded by what a record may hold
@@ -279,8 +299,15 @@ fn decode_flat(
     flat.reset(MAX_RECORD_CHANNELS);
     path.clear();
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let mut sample = visit::RecordSeed { flat, path }.deserialize(&mut de).map_err(classify)?;
+    let sample = visit::RecordSeed { flat, path }.deserialize(&mut de).map_err(classify)?;
     de.end().map_err(classify)?;
+    check_flat(sample, record_ts, now_ms, flat)
+}
+
+/// The checks and bounds every record's sample and channels go through, however it was
+/// read.
+#[inline]
+fn check_flat(mut sample: Sample, record_ts: Option<i64>, now_ms: i64, flat: &mut Flat) -> Result<Sample, Malformed> {
     if sample.car.is_empty() {
         return Err(Malformed::EmptyCar);
     }

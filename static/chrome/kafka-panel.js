@@ -28,6 +28,8 @@ export class KafkaPanel {
     this.restartsRow = root.querySelector('[data-testid=kafka-restarts-row]');
     this.restarts = root.querySelector('[data-testid=kafka-restarts]');
     this.format = root.querySelector('[data-testid=data-format]');
+    this.registryRow = root.querySelector('[data-testid=kafka-registry-row]');
+    this.registry = root.querySelector('[data-testid=kafka-registry]');
   }
 
   /** How this page's `data` messages arrive ('columnar' or 'json'; null while disconnected). */
@@ -52,6 +54,16 @@ export class KafkaPanel {
     this.reach.dataset.state = k.reachable ? 'up' : 'down';
     this.reach.textContent = k.reachable ? 'reachable' : `unavailable${k.error ? `: ${k.error}` : ''}`;
     this.reach.title = k.error ?? '';
+    // Only a server given --schema-registry has one to show.
+    const r = k.schema_registry;
+    this.registryRow.hidden = !r;
+    if (r) {
+      const state = r.reachable === false ? 'down' : r.reachable ? 'up' : 'unknown';
+      this.registry.dataset.state = state;
+      this.registry.textContent = state === 'down' ? `unavailable${r.error ? `: ${r.error}` : ''}`
+        : state === 'up' ? `reachable (${fmt.format(r.schemas)} schemas)` : 'not asked yet';
+      this.registry.title = r.url;
+    }
 
     const g = stats.group ?? {};
     this.group.textContent = g.id ?? '—';

@@ -26,6 +26,7 @@ mod readonly;
 mod references;
 mod replay;
 mod replicas;
+mod schema_registry;
 mod security;
 mod simulate;
 mod soak;

@@ -40,7 +40,7 @@ use crate::{
     mapping::Decoder,
     status::{Status, TopicInfo},
     sync::lock,
-    telemetry::TopicPartition,
+    telemetry::{Malformed, TopicPartition},
     tick,
 };
 
@@ -116,6 +116,7 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
     let mut state =
         Following { consumer: consumer.clone(), history, hub, status, reading: BTreeSet::new(), looking: None };
     let mut batcher = Batcher::default();
+    let mut held = super::held::Held::default();
     let mut flush = tick::ticker(BATCH_LINGER);
     // New partitions of a read topic show in the cluster's metadata, not in a channel.
     let mut tick = tick::ticker(POSITION_INTERVAL);
@@ -146,10 +147,20 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
             }
             msg = consumer.recv() => match msg {
                 Ok(m) => {
-                    if let Err(reason) = batcher.push_message(&decoder, &m) {
-                        let tp = TopicPartition::new(m.topic(), m.partition());
-                        debug!(topic = %tp.topic, partition = tp.partition, offset = m.offset(), %reason, "malformed record skipped");
-                        state.status.record_malformed(&tp, m.offset(), reason.to_string());
+                    let (topic, partition, offset) = (m.topic(), m.partition(), m.offset());
+                    if held.drops(topic, partition) {
+                        continue;
+                    }
+                    match batcher.push_message(&decoder, &m) {
+                        Ok(()) => held.read(topic, partition, offset),
+                        Err(reason) => {
+                            let tp = TopicPartition::new(topic, partition);
+                            let wait = matches!(reason, Malformed::SchemaUnavailable(_));
+                            if !(wait && held.hold(consumer.as_ref(), &tp, offset)) {
+                                debug!(topic, partition, offset, %reason, "malformed record skipped");
+                                state.status.record_malformed(&tp, offset, reason.to_string());
+                            }
+                        }
                     }
                     if batcher.is_full() {
                         publish(&state.hub, &state.status, &mut batcher);
@@ -163,6 +174,7 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
             },
             _ = flush.tick() => {
                 publish(&state.hub, &state.status, &mut batcher);
+                held.resume_due(consumer.as_ref());
                 continue;
             }
         }

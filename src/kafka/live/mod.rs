@@ -8,6 +8,7 @@ mod backfill;
 mod batch;
 mod context;
 mod follow;
+mod held;
 mod start;
 mod topics;
 pub(crate) mod watchdog;
@@ -34,7 +35,13 @@ use tracing::{debug, info, warn};
 
 use super::KafkaError;
 use crate::{
-    config::KafkaArgs, hub::Hub, mapping::Decoder, status::Status, sync::lock, telemetry::TopicPartition, tick,
+    config::KafkaArgs,
+    hub::Hub,
+    mapping::Decoder,
+    status::Status,
+    sync::lock,
+    telemetry::{Malformed, TopicPartition},
+    tick,
 };
 use batch::{BATCH_LINGER, Batcher};
 use watchdog::{PartitionLook, Stuck, Watchdog};
@@ -173,6 +180,7 @@ async fn consume(
     let mut error_run = 0u32;
     let mut positions = tokio::time::interval(POSITION_INTERVAL);
     let mut watchdog = Watchdog::new(config.stuck_after);
+    let mut held = held::Held::default();
     // Backfills waiting to try again stop with the group.
     let backfills_stopped = CancellationToken::new();
     // Consumers created so far: the first is 0.
@@ -200,10 +208,20 @@ async fn consume(
             msg = consumer.recv() => match msg {
                 Ok(m) => {
                     error_run = 0;
-                    if let Err(reason) = batcher.push_message(&config.decoder, &m) {
-                        let (topic, partition, offset) = (m.topic(), m.partition(), m.offset());
-                        debug!(topic, partition, offset, %reason, "malformed record skipped");
-                        status.record_malformed(&TopicPartition::new(topic, partition), offset, reason.to_string());
+                    let (topic, partition, offset) = (m.topic(), m.partition(), m.offset());
+                    if held.drops(topic, partition) {
+                        continue;
+                    }
+                    match batcher.push_message(&config.decoder, &m) {
+                        Ok(()) => held.read(topic, partition, offset),
+                        Err(reason) => {
+                            let tp = TopicPartition::new(topic, partition);
+                            let wait = matches!(reason, Malformed::SchemaUnavailable(_));
+                            if !(wait && held.hold(&consumer, &tp, offset)) {
+                                debug!(topic, partition, offset, %reason, "malformed record skipped");
+                                status.record_malformed(&tp, offset, reason.to_string());
+                            }
+                        }
                     }
                     if batcher.is_full() {
                         publish(hub, status, &mut batcher);
@@ -223,7 +241,10 @@ async fn consume(
                     }
                 }
             },
-            _ = flush.tick() => publish(hub, status, &mut batcher),
+            _ = flush.tick() => {
+                publish(hub, status, &mut batcher);
+                held.resume_due(&consumer);
+            }
             _ = positions.tick() => {
                 #[cfg(feature = "failpoints")]
                 if generation == 0 && stalled_by_test(&config.group_id) {
@@ -294,7 +315,8 @@ fn start_backfills(
 /// [`BACKFILL_PATIENCE`]; the history merges a late backfill with what the group has
 /// delivered since, so nothing repeats.
 fn backfill(config: &LiveConfig, ranges: Vec<BackfillRange>, hub: &Hub, stopped: CancellationToken) {
-    let (kafka, decoder, hub) = (config.kafka.clone(), config.decoder.clone(), hub.clone());
+    // On a thread of its own, it may wait for a record's schema.
+    let (kafka, decoder, hub) = (config.kafka.clone(), config.decoder.patient(), hub.clone());
     tokio::spawn(async move {
         let started = Instant::now();
         loop {

@@ -65,7 +65,8 @@ pub(crate) fn lap_samples(
     read_spans(kafka, "trackside-lap", &spans, Instant::now() + LAP_READ_DEADLINE, None, |_, m| {
         // The key is the car id (unless a mapping says otherwise): only its records are
         // decoded.
-        if decoder.key_is_car(topic) && m.key().is_some_and(|k| k != car.as_bytes()) {
+        // A key in the schema-registry wire format names its car only once decoded.
+        if decoder.key_is_car(topic) && m.key().is_some_and(|k| k != car.as_bytes() && k.first() != Some(&0)) {
             return true;
         }
         let records = decode_record(decoder, m).into_iter().flatten();
