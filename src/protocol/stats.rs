@@ -63,6 +63,10 @@ pub(crate) struct Totals {
     pub frames_sent: u64,
     pub records_dropped: u64,
     pub replays_running: u64,
+    /// Exports reading now (`/api/export`).
+    pub exports_running: u64,
+    /// Rows exports have written since the server started.
+    pub export_records: u64,
 }
 
 /// The body of the `stats` message (see docs/protocol.md).

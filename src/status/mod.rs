@@ -52,6 +52,8 @@ struct Inner {
     records_dropped: AtomicU64,
     clients: AtomicU64,
     replays_running: AtomicU64,
+    exports_running: AtomicU64,
+    export_records: AtomicU64,
 }
 
 impl Status {
@@ -67,6 +69,8 @@ impl Status {
                 records_dropped: AtomicU64::new(0),
                 clients: AtomicU64::new(0),
                 replays_running: AtomicU64::new(0),
+                exports_running: AtomicU64::new(0),
+                export_records: AtomicU64::new(0),
             }),
         }
     }
@@ -168,6 +172,17 @@ impl Status {
         CountGuard::new(self.clone(), |i| &i.replays_running)
     }
 
+    /// Counts a running export for as long as the returned guard lives: the guard lives
+    /// as long as its reader, so the gauge says when a disconnected download stopped reading.
+    pub(crate) fn export_guard(&self) -> CountGuard {
+        CountGuard::new(self.clone(), |i| &i.exports_running)
+    }
+
+    /// Rows exports have written, since the server started.
+    pub(crate) fn add_export_records(&self, n: u64) {
+        self.inner.export_records.fetch_add(n, Ordering::Relaxed);
+    }
+
     pub(crate) fn total_consumed(&self) -> u64 {
         lock(&self.inner.traffic).values().map(|t| t.consumed + t.malformed).sum()
     }
@@ -183,6 +198,8 @@ impl Status {
             frames_sent: self.inner.frames_sent.load(Ordering::Relaxed),
             records_dropped: self.inner.records_dropped.load(Ordering::Relaxed),
             replays_running: self.inner.replays_running.load(Ordering::Relaxed),
+            exports_running: self.inner.exports_running.load(Ordering::Relaxed),
+            export_records: self.inner.export_records.load(Ordering::Relaxed),
         };
         Snapshot { kafka: self.kafka(), group, partitions, totals }
     }
