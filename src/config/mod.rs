@@ -129,7 +129,7 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub max_replays: u16,
     /// Rows in each row group of an exported Parquet file (`/api/export`); an export holds
-    /// about twice this many records at most, whatever its span. Exports share the
+    /// at most about three times this many records, whatever its span. Exports share the
     /// `--max-replays` reader slots.
     #[arg(long, env = "TRACKSIDE_EXPORT_ROW_GROUP", default_value_t = 16_384,
           value_parser = clap::value_parser!(u32).range(64..=1_048_576))]
