@@ -108,9 +108,15 @@ pub(crate) fn read_merged(
             return Ok(Ended::Deadline);
         }
         // Records fetched before the partitions' queues were split off come here.
+        // So may the end of a partition: the event names only its number, and one topic
+        // is read, so the number is the lane's.
         while let Some(m) = consumer.poll(Duration::ZERO) {
-            let lane = m.as_ref().ok().and_then(|m| lanes.iter().position(|l| l.span.tp.partition == m.partition()));
-            if let Some(i) = lane {
+            let partition = match &m {
+                Ok(m) => Some(m.partition()),
+                Err(RdKafkaError::PartitionEOF(p)) => Some(*p),
+                Err(_) => None,
+            };
+            if let Some(i) = partition.and_then(|p| lanes.iter().position(|l| l.span.tp.partition == p)) {
                 reading.take(&mut lanes, i, vec![m]);
             }
         }
