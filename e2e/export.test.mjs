@@ -1,6 +1,8 @@
 // Exports from the page: a lap exported from the timing tower (right-click on its time,
 // then a format) downloads as a file whose rows are that lap's records, with the progress
-// line saying how many were saved.
+// line saying how many were saved; the A–B range from the cursors' readout, as JSON lines.
+// kcat gives the hand-made records its own clock as their Kafka timestamps, by which a
+// time span is exported: the A–B range here spans the minutes they were produced in.
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -10,6 +12,8 @@ import { ARTIFACTS, fillTopic, openPage, produceLines, startStack, uniqueName, w
 import { handLaps } from './hand-race.mjs';
 
 const T = { timeout: 120_000 };
+const A1 = [[1, 16_000], [2, 90_000], [3, 91_250], [4, 10_000]];
+const B2 = [[1, 16_000], [2, 93_000], [3, 92_000], [4, 10_000]];
 
 describe('exports', () => {
   let stack;
@@ -19,8 +23,8 @@ describe('exports', () => {
       topic: uniqueName('e2e-export'),
       async prepare(topic) {
         await fillTopic(topic, { partitions: 1, cars: 1, count: 0 });
-        await produceLines({ topic, partition: 0, key: 'A1', values: handLaps('A1', [[1, 16_000], [2, 90_000], [3, 91_250], [4, 10_000]], 0) });
-        await produceLines({ topic, partition: 0, key: 'B2', values: handLaps('B2', [[1, 16_000], [2, 93_000], [3, 92_000], [4, 10_000]], 0) });
+        await produceLines({ topic, partition: 0, key: 'A1', values: handLaps('A1', A1, 0) });
+        await produceLines({ topic, partition: 0, key: 'B2', values: handLaps('B2', B2, 0) });
       },
     });
   });
@@ -63,6 +67,30 @@ describe('exports', () => {
       await best.click({ button: 'right' });
       await menu.waitFor({ state: 'visible' });
       await page.screenshot({ path: path.join(ARTIFACTS, 'export-menu-1280.png') });
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
+  test('the A–B range exports from the cursors\' readout as JSON lines', T, async () => {
+    const [a, b] = [Date.now() - 10 * 60_000, Date.now()];
+    const { page, errors, close } = await openPage(stack.browser, `${stack.url}/?topic=${stack.topic}&a=${a}&b=${b}`, { acceptDownloads: true });
+    try {
+      const button = page.getByTestId('cursors-export');
+      await button.waitFor({ state: 'visible' });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'export-cursors-1440.png') });
+      await button.click();
+      const menu = page.getByTestId('export-menu');
+      assert.equal(await menu.locator('.export-title').innerText(), `Export A–B of ${stack.topic} as`);
+      const downloading = page.waitForEvent('download');
+      await menu.getByRole('menuitem', { name: 'JSONL' }).click();
+      const download = await downloading;
+      assert.equal(download.suggestedFilename(), `${stack.topic}-all-${a}-${b}.jsonl`);
+      const records = (await readFile(await download.path(), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      const count = (car) => records.filter((r) => r.car === car).length;
+      assert.deepEqual([count('A1'), count('B2')], [handLaps('A1', A1, 0).length, handLaps('B2', B2, 0).length]);
+      assert.ok(records.every((r, i) => r.topic === stack.topic && r.partition === 0 && (i === 0 || r.offset > records[i - 1].offset)));
       assert.deepEqual(errors, []);
     } finally {
       await close();
