@@ -247,6 +247,11 @@ impl Exporter {
         Ok(summary)
     }
 
+    /// Why writing failed, when it did.
+    pub(crate) fn failed(&self) -> Option<&std::io::Error> {
+        self.error.as_ref()
+    }
+
     /// Rows written so far.
     pub(crate) fn rows(&self) -> u64 {
         self.summary.rows

@@ -101,11 +101,18 @@ pub(super) async fn export(
                 }
                 Err(e) => e.to_string(),
             },
-            Ok(Ended::Stopped) => "stopped: the client went away".to_owned(),
+            // The sink said stop: its client went away, or writing failed.
+            Ok(Ended::Stopped) => match exporter.failed() {
+                Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => e.to_string(),
+                _ => {
+                    info!(%topic, rows = exporter.rows(), "export stopped: the client went away");
+                    return;
+                }
+            },
             Ok(Ended::Deadline) => "took longer than the export deadline".to_owned(),
             Err(e) => e.to_string(),
         };
-        warn!(%topic, reason = %failed, "export ended early");
+        warn!(%topic, reason = %failed, "export failed");
         // The body ends with an error, so the client sees a failed download, not a short file.
         let _ = tx.blocking_send(Err(std::io::Error::other(failed)));
     });
@@ -187,7 +194,9 @@ impl ChunkWriter {
             return Ok(());
         }
         let chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK_BYTES)));
-        self.tx.blocking_send(Ok(chunk)).map_err(|_| std::io::Error::other("the client went away"))
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
     }
 }
 
