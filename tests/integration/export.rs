@@ -218,6 +218,10 @@ async fn csv_parquet_and_jsonl_exports_of_a_hand_made_topic_give_the_values_prod
 async fn bad_parameters_are_named_an_unknown_topic_is_404_and_a_lap_not_indexed_says_why() {
     let topic = create_topic(1).await;
     let app = TestApp::spawn(&["--topics", &topic, "--group-id", &unique("g")]).await;
+    // While the index still reads the topic, a lap is 503; once it has, a lap it lacks is 404.
+    let laps = format!("/api/laps?topic={topic}");
+    eventually("the lap index to read the topic", || async { app.get_json(&laps).await["index"]["state"] == "live" })
+        .await;
     for (path, status, says) in [
         (format!("/api/export?topic={topic}&format=xlsx"), 400, "format"),
         (format!("/api/export?topic={topic}&from_ts=yesterday"), 400, "from_ts"),

@@ -83,7 +83,13 @@ pub(crate) fn read_merged(
     if spans.is_empty() {
         return Ok(Ended::Complete);
     }
-    let consumer: Arc<BaseConsumer<ReaderContext>> = Arc::new(client::reader(kafka, CLIENT_ID)?);
+    // librdkafka's prefetch is bounded per partition queue: the replay's 32 MiB shared.
+    let prefetch = client::prefetch_per_partition_kb(spans.len());
+    let consumer: BaseConsumer<ReaderContext> =
+        client::reader_config_with(kafka, CLIENT_ID, &[("queued.max.messages.kbytes", &prefetch)])
+            .create_with_context(ReaderContext)
+            .map_err(KafkaError::Create)?;
+    let consumer = Arc::new(consumer);
     let mut assign = TopicPartitionList::new();
     for s in &spans {
         assign.add_partition_offset(&s.tp.topic, s.tp.partition, Offset::Offset(s.from)).map_err(KafkaError::Assign)?;
