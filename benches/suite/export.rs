@@ -26,9 +26,9 @@ pub(crate) fn export_vs_kcat(
     let mut kcat = kcat.unwrap_or_default();
     let mut server = Server::start(brokers, topic, &["--history-secs", "0"]);
     rt.block_on(server.wait_for_lap_index(topic));
-    // What the server holds before any export (its group member has read the topic, and
-    // its lap index), so that the peak says what the exports added.
-    let rss_before_mb = server.rss_mb();
+    // What the server held before any export (its group member and its lap index have
+    // read the topic), so that the peak says what the exports added.
+    let (rss_before_mb, peak_before_mb) = (server.rss_mb(), server.peak_rss_mb());
     let (mut ours, mut cpu, mut sizes) = (vec![], vec![], vec![]);
     for i in 1..=REPEATS {
         if !reused {
@@ -52,7 +52,8 @@ pub(crate) fn export_vs_kcat(
         "records": records, "runs_trackside_s": ours, "runs_kcat_s": kcat.secs,
         "kcat_runs": if reused { "the replay's, same topic, same run" } else { "its own" },
         "runs_server_cpu_s": cpu, "runs_kcat_cpu_s": kcat.cpu_secs, "server_peak_rss_mb": peak_rss_mb,
-        "server_rss_before_exports_mb": rss_before_mb, "file_bytes": sizes,
+        "server_rss_before_exports_mb": rss_before_mb,
+        "server_peak_rss_before_exports_mb": peak_before_mb, "file_bytes": sizes,
     }))
 }
 
