@@ -5,11 +5,16 @@
 // progress on stderr. Not a test: `node --test e2e/` skips it (no .test.mjs).
 //
 //   node e2e/bench-browser.mjs --seconds 600
+//   node e2e/bench-browser.mjs --seconds 60 --trace /tmp/t.json   # and a Chromium trace of the run
 //
+// `--trace FILE` also records the run as a Chromium trace (the timeline's tasks, script and GC
+// events, and the CPU profiler's samples), for e2e/long-tasks.mjs to say what each long task
+// was. Tracing costs the page time, so the figures of a traced run are not the bench's.
 // Environment as e2e/harness.mjs: TRACKSIDE_BIN (make bench passes the release build),
 // TRACKSIDE_TEST_BROKERS, TRACKSIDE_CHROMIUM.
 
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { BIN, BROKERS, launchBrowser, openPage, startServer, stop, uniqueName } from './harness.mjs';
 
 const arg = (name, fallback) => {
@@ -17,6 +22,7 @@ const arg = (name, fallback) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const SECONDS = arg('seconds', 60);
+const TRACE = process.argv.includes('--trace') ? process.argv[process.argv.indexOf('--trace') + 1] : null;
 /** fps is counted over intervals this long; the heap is sampled every HEAP_EVERY of them. */
 const INTERVAL_MS = 5_000;
 const HEAP_EVERY = SECONDS >= 300 ? 6 : 2;
@@ -50,6 +56,29 @@ function simulating(sim) {
     sim.once('exit', onExit);
     sim.stderr.on('data', onData);
   });
+}
+/** The categories of DevTools' own Performance recording: tasks, script, GC, layout, samples. */
+const TRACE_CATEGORIES = [
+  'devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame',
+  'v8.execute', 'v8', 'disabled-by-default-v8.gc', 'disabled-by-default-v8.cpu_profiler', 'blink.user_timing',
+];
+const startTrace = (cdp) => cdp.send('Tracing.start', {
+  transferMode: 'ReturnAsStream', traceConfig: { includedCategories: TRACE_CATEGORIES, recordMode: 'recordContinuously' },
+});
+/** Ends the trace and copies its stream to `file`. */
+async function endTrace(cdp, file) {
+  const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.end');
+  const { stream } = await done;
+  const out = fs.createWriteStream(file);
+  for (;;) {
+    const { data, eof, base64Encoded } = await cdp.send('IO.read', { handle: stream, size: 1 << 20 });
+    out.write(base64Encoded ? Buffer.from(data, 'base64') : data);
+    if (eof) break;
+  }
+  await cdp.send('IO.close', { handle: stream });
+  await new Promise((resolve) => out.end(resolve));
+  log(`trace written to ${file}`);
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -108,6 +137,7 @@ try {
     return { deltas: d, records: window.trackside.records, tasks: window.__bench.tasks };
   });
 
+  if (TRACE) await startTrace(cdp);
   log(`${SECONDS} s on ${topic}`);
   await take();
   const fps = [];
@@ -130,6 +160,7 @@ try {
     if (i % 6 === 0) log(`${Math.round((Date.now() - t0) / 1000)} s: ${fps.at(-1).toFixed(1)} fps, heap ${heap.at(-1)?.mb.toFixed(1)} MB`);
   }
   const last = await take();
+  if (TRACE) await endTrace(cdp, TRACE);
   const records = last.records - records0;
   const overlaps = ([start, dur]) => forced.some(([a, b]) => start < b && start + dur > a);
   const pageTasks = last.tasks.filter((t) => !overlaps(t));

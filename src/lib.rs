@@ -8,7 +8,7 @@
 //!   `selection` (what a viewer watches), `playback` (what a replay plays and reports),
 //!   `overview` (the whole-span summary's arithmetic), `laps` (the lap index),
 //!   [`mapping`] (other schemas mapped onto the contract), [`channels`] (math channels;
-//!   not yet wired into decoding, issue 20).
+//!   not yet wired into decoding, issue 20), `annotations` (notes on the timeline).
 //! - `kafka`: reads and decodes. The always-on group member and lap readers, the cluster
 //!   watcher, and `kafka::Readers`, the one door for the reads a viewer asks for.
 //! - `status`: counters and cluster facts, written by the Kafka side, read by the web.
@@ -24,6 +24,7 @@
 //! Only what the binary and the integration tests use is public; everything else is
 //! private to the crate, so the compiler finds dead code and reaches across layers.
 
+mod annotations;
 pub mod bridge;
 pub mod channels;
 pub mod config;

@@ -10,14 +10,16 @@ use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tracing::info;
 
 use crate::{
+    annotations::Notes,
     channels::dictionary::Registry,
     config::ServeArgs,
     hub::Hub,
     kafka::{
         self, KafkaError, ReaderSetup, Readers, admin,
+        annotations::{Annotator, NoteReaders},
         live::{self, LiveConfig, Topics},
     },
-    laps::LapIndex,
+    laps::{LapIndex, on_demand::OnDemand},
     mapping::Decoder,
     protocol::ServerMessage,
     status::Status,
@@ -64,6 +66,9 @@ pub struct Server {
     hub: Hub,
     /// The one decoder every reader clones, so all fill the same channel dictionaries.
     decoder: Decoder,
+    /// The annotations topics' readers, and the writer when `--annotations` is on.
+    notes: NoteReaders,
+    annotator: Option<Annotator>,
 }
 
 impl Server {
@@ -82,7 +87,16 @@ impl Server {
         let hub = Hub::new(args.history_secs, usize::try_from(args.client_queue_bytes).unwrap_or(usize::MAX));
         let member = live::connect(&live, &status, &hub)?;
         let cluster = admin::Cluster::new(&args.kafka, &status)?;
-        Ok(Self { listener, args, status, member, cluster, hub, decoder })
+        let notes = NoteReaders {
+            kafka: args.kafka.clone(),
+            template: args.annotations_topic.clone(),
+            notes: Notes::default(),
+            hub: hub.clone(),
+            status: status.clone(),
+        };
+        // The only writer serve ever makes, and only when asked to.
+        let annotator = if args.annotations { Some(Annotator::new(notes.clone())?) } else { None };
+        Ok(Self { listener, args, status, member, cluster, hub, decoder, notes, annotator })
     }
 
     pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
@@ -97,7 +111,7 @@ impl Server {
 }
 
 async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
-    let Server { listener, args, status, member, cluster, hub, decoder } = server;
+    let Server { listener, args, status, member, cluster, hub, decoder, notes, annotator } = server;
     let idle = std::time::Duration::from_secs(args.topic_idle_secs);
     let (topics, topics_rx) = Topics::new(&args.topics, idle, hub.clone());
     status.set_group_topics(topics.current().into_iter().collect());
@@ -108,10 +122,18 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     let (stop_kafka, close_viewers) = (CancellationToken::new(), CancellationToken::new());
     let (kafka_side, sessions) = (TaskTracker::new(), TaskTracker::new());
     let laps = LapIndex::default();
+    let (lap_topics, lap_topics_rx) = OnDemand::new();
     kafka_side.spawn(kafka::laps::follow(
         args.kafka.clone(),
         decoder.clone(),
         laps.clone(),
+        topics_rx.clone(),
+        lap_topics_rx,
+        stop_kafka.clone().cancelled_owned(),
+    ));
+    kafka_side.spawn(lap_topics.clone().expire_idle(stop_kafka.clone().cancelled_owned()));
+    kafka_side.spawn(kafka::annotations::follow(
+        notes.clone(),
         topics_rx.clone(),
         stop_kafka.clone().cancelled_owned(),
     ));
@@ -133,7 +155,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
         .collect();
     let mapped: Vec<&str> = args.mapping.iter().flat_map(|m| m.topics()).collect();
     info!(brokers = %args.kafka.brokers, group = %args.group_id, topics = ?args.topics, ?mapped, properties = ?redacted,
-          "starting");
+          annotations = args.annotations, "starting");
     let setup = ReaderSetup { kafka: args.kafka.clone(), decoder: decoder.clone(), laps: laps.clone() };
     let readers = Readers::new(setup, status.clone(), usize::from(args.max_replays));
     let state = AppState {
@@ -160,7 +182,10 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
         readers,
         client_slots: Arc::new(Semaphore::new(usize::try_from(args.max_clients).unwrap_or(usize::MAX))),
         laps,
+        lap_topics,
         channels: Arc::clone(decoder.channels()),
+        notes: notes.notes,
+        annotator,
     };
     axum::serve(listener, web::router(state))
         .with_graceful_shutdown(async move {

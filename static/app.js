@@ -15,6 +15,7 @@ import { PartitionPicker, TopicPicker, WindowPicker } from './chrome/pickers.js'
 import { ChannelPicker } from './chrome/channel-picker.js';
 import { ChannelCatalogue } from './core/channels.js';
 import { fetchChannels } from './net/channels-api.js';
+import { writeNote } from './net/annotations-api.js';
 import { Strips } from './strips/strips.js';
 import { Playback } from './playback/playback.js';
 import { Race } from './race/race.js';
@@ -30,7 +31,7 @@ import { panelKinds } from './workbench/kinds.js';
 import { PICK_CHANNEL } from './workbench/panel.js';
 import { LayoutsMenu } from './workbench/layouts-menu.js';
 import { OPEN_LAYOUT, layoutFromQuery, layoutParam } from './workbench/link.js';
-import { parseLayout } from './workbench/layout.js';
+import { parseLayout, withReferences } from './workbench/layout.js';
 import { installCursors } from './cursors/cursors.js';
 import { CursorsDock } from './cursors/dock.js';
 
@@ -119,12 +120,21 @@ const race = new Race({
   moment: () => playback.playhead(performance.now()),
   seek: (ts) => playback.seek(ts),
   showLaps: () => showLaps(),
+  references: () => ui.layout.references ?? [],
+  // Pinned references are the layout's: shown as any layout opened is, and kept in the link.
+  setReferences: (refs) => {
+    const r = withReferences(ui.layout, refs);
+    if (!r.ok) return r.error;
+    document.dispatchEvent(new CustomEvent(OPEN_LAYOUT, { detail: { layout: r.layout } }));
+    return null;
+  },
 });
 const playback = new Playback({
   root, dispatch, store, charts: strips.charts,
   session: () => session,
   focus: () => race.focus(),
   onUrl: () => writeUrl(),
+  notes: { write: writeNote, notify: (title, text) => toasts.show(title, text, 'info'), storage: pageStorage() },
 });
 const charts = strips.charts;
 installCursors({
@@ -269,6 +279,9 @@ function onMessage(msg) {
       return;
     case 'laps':
       return race.onLaps(msg);
+    case 'annotations':
+    case 'annotation':
+      return playback.onNote(msg);
     case 'channels':
       channels.apply(msg);
       channelPicker.update();

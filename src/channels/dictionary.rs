@@ -308,6 +308,11 @@ impl Dictionary {
         f(&read(&self.inner).names)
     }
 
+    /// What a thread's memory of a record's layout is of: unique in the process.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
     /// The index of `name`, if the topic has it.
     pub fn index_of(&self, name: &str) -> Option<u16> {
         read(&self.inner).index.get(name).copied()

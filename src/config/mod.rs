@@ -148,6 +148,15 @@ pub struct ServeArgs {
     /// from others for every record, per car, e.g. `g_total = "sqrt(g.lat^2 + g.long^2)"`.
     #[arg(long, env = "TRACKSIDE_CHANNELS", value_name = "FILE", value_parser = load_channels)]
     pub channels: Option<MathChannels>,
+    /// Let viewers write notes on the timeline into Kafka (`POST /api/annotations`): the
+    /// only record `serve` ever writes, and the only topic it ever creates. Off: read-only.
+    #[arg(long, env = "TRACKSIDE_ANNOTATIONS")]
+    pub annotations: bool,
+    /// The topic a data topic's notes are kept in, `{topic}` standing for the data
+    /// topic's name. Read whether or not `--annotations` is on.
+    #[arg(long, env = "TRACKSIDE_ANNOTATIONS_TOPIC", default_value = "{topic}.annotations",
+          value_parser = parse_annotations_topic)]
+    pub annotations_topic: String,
     /// Serve the page's scripts and styles from this directory instead of the copies built
     /// into the binary: for working on the page without rebuilding (`--static-dir static`).
     #[arg(long, env = "TRACKSIDE_STATIC_DIR")]
@@ -189,6 +198,19 @@ pub struct SimulateArgs {
     pub as_fast_as_possible: bool,
 }
 
+/// An annotations topic template: it names `{topic}`, and with a topic name in it gives
+/// a name Kafka accepts.
+fn parse_annotations_topic(s: &str) -> Result<String, String> {
+    if !s.contains(crate::annotations::TOPIC_PLACEHOLDER) {
+        return Err(format!("`{s}` must contain `{{topic}}`, where the data topic's name goes"));
+    }
+    if s == crate::annotations::TOPIC_PLACEHOLDER {
+        return Err("notes need a topic of their own, not the data topic: add to `{topic}`".into());
+    }
+    crate::selection::check_topic_name(&crate::annotations::topic_for(s, "t")).map_err(|e| e.to_string())?;
+    Ok(s.to_owned())
+}
+
 fn load_mapping(path: &str) -> Result<Mappings, String> {
     Mappings::load(std::path::Path::new(path)).map_err(|e| e.to_string())
 }
@@ -224,6 +246,23 @@ pub(crate) mod tests {
         let cli = parse(&["serve", "--log-format", "json"]).unwrap();
         assert_eq!(cli.log_format, LogFormat::Json);
         assert_eq!(parse(&["simulate"]).unwrap().log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn annotations_are_off_by_default_and_their_topic_template_must_name_the_topic() {
+        let Command::Serve(s) = parse(&["serve"]).unwrap().command else { panic!("not serve") };
+        assert!(!s.annotations, "serve is read-only unless asked");
+        assert_eq!(s.annotations_topic, "{topic}.annotations");
+        let Command::Serve(s) =
+            parse(&["serve", "--annotations", "--annotations-topic", "notes.{topic}"]).unwrap().command
+        else {
+            panic!("not serve")
+        };
+        assert!(s.annotations);
+        assert_eq!(s.annotations_topic, "notes.{topic}");
+        assert!(parse(&["serve", "--annotations-topic", "notes"]).is_err(), "no {{topic}}");
+        assert!(parse(&["serve", "--annotations-topic", "{topic} notes"]).is_err(), "not a topic name");
+        assert!(parse(&["serve", "--annotations-topic", "{topic}"]).is_err(), "the data topic itself");
     }
 
     #[test]

@@ -224,6 +224,11 @@ impl Hub {
         }
     }
 
+    /// Tells every viewer of `topic` a note's new state.
+    pub(crate) fn announce_annotation(&self, topic: &str, note: &crate::annotations::Note) {
+        self.broadcast_to_topic(topic, crate::protocol::ServerMessage::Annotation { topic, note }.encode());
+    }
+
     /// A viewer reading `data` as JSON, for tests of what readers send.
     #[cfg(test)]
     pub(crate) fn json_viewer(&self) -> ClientHandle {

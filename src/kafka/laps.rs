@@ -1,4 +1,5 @@
-//! The lap index's readers: one per topic the group reads. Each reads what Kafka retains
+//! The lap index's readers: one per topic the group reads, and one per topic asked for on
+//! demand (`laps::on_demand`, a reference lap from another session). Each reads what Kafka retains
 //! of its topic from the earliest offset, then follows the live edge, feeding
 //! [`LapIndex`]. Its own reader, not the group's: the index covers the whole retained
 //! session whatever the group has committed, and replicas each index everything.
@@ -26,6 +27,7 @@ use super::{
     shared::{
         client::{self, ReaderContext},
         decode::{DECODE_BATCH, Raw, decode_all},
+        per_topic,
     },
 };
 use crate::{config::KafkaArgs, laps::LapIndex, mapping::Decoder, telemetry::Record};
@@ -40,68 +42,28 @@ const RETRY: Duration = Duration::from_secs(2);
 /// for every topic the group reads.
 const PREFETCH_KBYTES: &str = "16384";
 
-/// Keeps one index reader per topic in `topics` until `shutdown`; a topic that leaves
-/// the set stops its reader and drops its laps.
+/// Keeps one index reader per topic in `topics` (the group's) or `on_demand` until
+/// `shutdown`; a topic that leaves both sets stops its reader and drops its laps.
 pub(crate) async fn follow(
     kafka: KafkaArgs,
     decoder: Decoder,
     index: LapIndex,
-    mut topics: watch::Receiver<BTreeSet<String>>,
+    topics: watch::Receiver<BTreeSet<String>>,
+    on_demand: watch::Receiver<BTreeSet<String>>,
     shutdown: impl Future<Output = ()>,
 ) {
-    tokio::pin!(shutdown);
-    let mut running = Running::default();
-    loop {
-        let wanted = topics.borrow_and_update().clone();
-        running.0.retain(|topic, stop| {
-            let keep = wanted.contains(topic);
-            if !keep {
-                stop.store(true, Ordering::Relaxed);
-                index.remove(topic);
-            }
-            keep
+    let start = |topic: &str, stop: Arc<AtomicBool>| {
+        let (kafka, decoder, index, topic) = (kafka.clone(), decoder.clone(), index.clone(), topic.to_owned());
+        tokio::task::spawn_blocking(move || {
+            per_topic::until_stopped(
+                &stop,
+                RETRY,
+                || read_topic(&kafka, &decoder, &index, &topic, &stop),
+                |e| debug!(topic, error = %e, "lap index: cannot read the topic yet"),
+            );
         });
-        for topic in wanted {
-            if running.0.contains_key(&topic) {
-                continue;
-            }
-            let stop = Arc::new(AtomicBool::new(false));
-            running.0.insert(topic.clone(), stop.clone());
-            let (kafka, decoder, index) = (kafka.clone(), decoder.clone(), index.clone());
-            tokio::task::spawn_blocking(move || index_topic(&kafka, &decoder, &index, &topic, &stop));
-        }
-        tokio::select! {
-            () = &mut shutdown => break,
-            changed = topics.changed() => if changed.is_err() { break },
-        }
-    }
-}
-
-/// The stop flag of each topic's reader. Dropping it stops them all, so a runtime that
-/// is dropped without a shutdown (a test that panics) is not kept waiting for them.
-#[derive(Default)]
-struct Running(HashMap<String, Arc<AtomicBool>>);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        for stop in self.0.values() {
-            stop.store(true, Ordering::Relaxed);
-        }
-    }
-}
-
-/// Reads `topic` into the index until `stop`, starting over after a Kafka failure.
-fn index_topic(kafka: &KafkaArgs, decoder: &Decoder, index: &LapIndex, topic: &str, stop: &AtomicBool) {
-    while !stop.load(Ordering::Relaxed) {
-        match read_topic(kafka, decoder, index, topic, stop) {
-            Ok(()) => return,
-            Err(e) => debug!(topic, error = %e, "lap index: cannot read the topic yet"),
-        }
-        let until = Instant::now() + RETRY;
-        while Instant::now() < until && !stop.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
+    };
+    per_topic::each_topic(vec![topics, on_demand], shutdown, start, |topic| index.remove(topic)).await;
 }
 
 fn read_topic(

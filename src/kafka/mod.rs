@@ -3,6 +3,8 @@
 //! - [`live`]: always on. The consumer-group member that feeds the hub, its follower of
 //!   the partitions other members own, its watchdog and the backfill of recent history.
 //! - [`laps`]: always on too, one reader per topic read, feeding the lap index.
+//! - [`annotations`]: always on too, one reader per topic read, of its notes; and the
+//!   writer of notes, the one thing `serve` may write (`--annotations`).
 //! - [`admin`]: the cluster watcher, and the metadata look-ups every reader shares.
 //! - [`Readers`] ([`readers`]): the one door for the reads a viewer asks for, each run as a
 //!   [`task::ReaderTask`]: the per-viewer player ([`replay`]) and bounded one-off reads
@@ -14,6 +16,7 @@
 //! the web layer or the wire: the hub delivers, `protocol` encodes.
 
 pub(crate) mod admin;
+pub(crate) mod annotations;
 pub(crate) mod laps;
 pub(crate) mod live;
 pub(crate) mod lookup;

@@ -14,7 +14,7 @@ use super::{
     KafkaError,
     lookup::{
         export::{ExportSink, ExportSpans, read_merged},
-        lap::lap_samples,
+        lap::{LapRead, lap_samples},
         overview::{Overview, plan},
         range,
     },
@@ -30,7 +30,6 @@ use crate::{
     overview::OverviewRequest,
     selection::{Selection, TopicSelection},
     status::Status,
-    telemetry::Sample,
 };
 
 /// An export that has not read its span by then ends, failed: a release build exports
@@ -95,13 +94,8 @@ impl Readers {
     }
 
     /// The samples of `car` over `span` of `topic`: one timed lap, with the sample either
-    /// side of it.
-    pub(crate) async fn lap_samples(
-        &self,
-        topic: String,
-        car: String,
-        span: LapSpan,
-    ) -> Result<Vec<Sample>, KafkaError> {
+    /// side of it; or where the partition starts now, when retention deleted the lap.
+    pub(crate) async fn lap_samples(&self, topic: String, car: String, span: LapSpan) -> Result<LapRead, KafkaError> {
         let (kafka, decoder) = (self.setup.kafka.clone(), self.setup.decoder.clone());
         tokio::task::spawn_blocking(move || lap_samples(&kafka, &decoder, &topic, &car, &span)).await?
     }

@@ -1,7 +1,8 @@
-//! The lap index: every car's laps in what Kafka retains of each topic the group reads,
-//! kept up to date as records arrive. The timing tower, `/api/laps` and seek-to-lap read
-//! it; a reader in `kafka::laps` feeds it.
+//! The lap index: every car's laps in what Kafka retains of each topic the group reads
+//! (and of those asked for on demand: `on_demand`), kept up to date as records arrive.
+//! The timing tower, `/api/laps` and seek-to-lap read it; a reader in `kafka::laps` feeds it.
 
+pub(crate) mod on_demand;
 pub(crate) mod timing;
 
 use std::{

@@ -36,6 +36,20 @@ pub(crate) enum ServerMessage<'a> {
     Laps(&'a crate::laps::LapTable),
     Channels(&'a crate::channels::stats::ChannelList),
     Stats(&'a super::Snapshot),
+    /// A note's new state (a removal has `deleted: true`).
+    Annotation {
+        topic: &'a str,
+        #[serde(flatten)]
+        note: &'a crate::annotations::Note,
+    },
+    /// A topic's notes when a viewer subscribes, and whether this server may write more.
+    Annotations {
+        topic: &'a str,
+        annotations: &'a [crate::annotations::Note],
+        writable: bool,
+        /// Why a note cannot be added, when it cannot.
+        why: Option<&'a str>,
+    },
 }
 
 impl ServerMessage<'_> {

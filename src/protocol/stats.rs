@@ -67,6 +67,13 @@ pub(crate) struct Totals {
     pub exports_running: u64,
     /// Rows exports have written since the server started.
     pub export_records: u64,
+    /// Notes: for `/metrics` only, not in the `stats` message.
+    #[serde(skip)]
+    pub annotations_written: u64,
+    #[serde(skip)]
+    pub annotations_refused: u64,
+    #[serde(skip)]
+    pub annotations_evicted: u64,
 }
 
 /// The body of the `stats` message (see docs/protocol.md).

@@ -54,6 +54,9 @@ struct Inner {
     replays_running: AtomicU64,
     exports_running: AtomicU64,
     export_records: AtomicU64,
+    annotations_written: AtomicU64,
+    annotations_refused: AtomicU64,
+    annotations_evicted: AtomicU64,
 }
 
 impl Status {
@@ -71,6 +74,9 @@ impl Status {
                 replays_running: AtomicU64::new(0),
                 exports_running: AtomicU64::new(0),
                 export_records: AtomicU64::new(0),
+                annotations_written: AtomicU64::new(0),
+                annotations_refused: AtomicU64::new(0),
+                annotations_evicted: AtomicU64::new(0),
             }),
         }
     }
@@ -162,6 +168,17 @@ impl Status {
         self.inner.records_dropped.fetch_add(n, Ordering::Relaxed);
     }
 
+    /// Counts a note written (`Ok`) or a request to write one refused, for any reason.
+    pub(crate) fn count_annotation(&self, written: bool) {
+        let counter = if written { &self.inner.annotations_written } else { &self.inner.annotations_refused };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a note the server stopped keeping because its topic had too many.
+    pub(crate) fn count_annotation_evicted(&self) {
+        self.inner.annotations_evicted.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Counts a viewer for as long as the returned guard lives.
     pub(crate) fn client_guard(&self) -> CountGuard {
         CountGuard::new(self.clone(), |i| &i.clients)
@@ -200,6 +217,9 @@ impl Status {
             replays_running: self.inner.replays_running.load(Ordering::Relaxed),
             exports_running: self.inner.exports_running.load(Ordering::Relaxed),
             export_records: self.inner.export_records.load(Ordering::Relaxed),
+            annotations_written: self.inner.annotations_written.load(Ordering::Relaxed),
+            annotations_refused: self.inner.annotations_refused.load(Ordering::Relaxed),
+            annotations_evicted: self.inner.annotations_evicted.load(Ordering::Relaxed),
         };
         Snapshot { kafka: self.kafka(), group, partitions, totals }
     }

@@ -2,9 +2,10 @@
 //! pure function that turns record bytes into a [`Sample`] (the v1 fields) and its other
 //! channels, or says why it cannot.
 
+mod template;
 mod visit;
 
-use std::cell::RefCell;
+use std::{cell::RefCell, sync::Arc};
 
 use serde::{Deserialize, Serialize, de::DeserializeSeed};
 
@@ -105,6 +106,25 @@ impl Sample {
         ]
     }
 
+    /// A sample of car `car` with no other field: every number absent.
+    pub fn blank(car: String) -> Sample {
+        Sample {
+            car,
+            ts: None,
+            speed_kph: f64::NAN,
+            rpm: f64::NAN,
+            tire_temp_c: None,
+            lap: None,
+            gear: None,
+            throttle: None,
+            brake: None,
+            driver: None,
+            x: None,
+            y: None,
+            lap_distance_m: None,
+        }
+    }
+
     /// How many channels the v1 fields give this sample (`ts` is the time, not a channel).
     fn v1_channels(&self) -> usize {
         self.v1_values().iter().filter(|v| v.is_some()).count()
@@ -145,7 +165,7 @@ pub fn decode_channels(
     value: Option<&[u8]>,
     record_ts: Option<i64>,
     now_ms: i64,
-    dictionary: impl FnOnce() -> std::sync::Arc<Dictionary>,
+    dictionary: impl FnOnce() -> Arc<Dictionary>,
 ) -> Result<(Sample, Channels), Malformed> {
     decode_channels_into(value, record_ts, now_ms, dictionary, None)
 }
@@ -156,19 +176,60 @@ pub fn decode_channels_into(
     value: Option<&[u8]>,
     record_ts: Option<i64>,
     now_ms: i64,
-    dictionary: impl FnOnce() -> std::sync::Arc<Dictionary>,
-    batch: Option<&mut ValueBatch>,
+    dictionary: impl FnOnce() -> Arc<Dictionary>,
+    mut batch: Option<&mut ValueBatch>,
 ) -> Result<(Sample, Channels), Malformed> {
     with_scratch(|scratch| {
+        let mut dictionary = Lazy(Some(dictionary), None);
+        // A record laid out as one of the last: its values alone are read (template.rs).
+        if let Some(bytes) = value.filter(|b| b.len() <= MAX_RECORD_BYTES) {
+            for k in 0..scratch.templates.len() {
+                let t = &scratch.templates[k];
+                let read = if t.has_channels() {
+                    let dict = dictionary.get();
+                    Channels::write_known(dict, batch.as_deref_mut(), |out| t.read(bytes, dict.id(), out))
+                } else {
+                    t.read(bytes, 0, &mut Vec::new()).map(|s| (s, Channels::default()))
+                };
+                if let Some((mut sample, channels)) = read {
+                    scratch.templates.swap(0, k);
+                    sample.ts = sample.ts.or(record_ts).or(Some(now_ms));
+                    return Ok((sample, channels));
+                }
+            }
+        }
         let sample = decode_flat(value, record_ts, now_ms, scratch)?;
         let flat = &scratch.flat;
         // A record of v1 fields only costs nothing more; one whose other channels the
         // bounds all dropped still takes its topic's dictionary, which counts the drop.
         let lost = flat.too_long + flat.too_many;
-        let channels =
-            if flat.is_empty() && lost == 0 { Channels::default() } else { dictionary().intern_into(flat, batch) };
+        let bytes = value.unwrap_or_default();
+        if flat.is_empty() && lost == 0 {
+            template::remember(&mut scratch.templates, template::Template::learn(bytes, 0, &[]));
+            return Ok((sample, Channels::default()));
+        }
+        let dict = dictionary.get();
+        let channels = Arc::clone(dict).intern_into(flat, batch);
+        // Nothing lost and no name twice: a layout worth learning for the next record.
+        if lost == 0 && channels.len() == flat.len() {
+            let indices: Option<Vec<u16>> = flat.iter().map(|(name, _)| dict.index_of(name)).collect();
+            let learnt = indices.and_then(|indices| template::Template::learn(bytes, dict.id(), &indices));
+            template::remember(&mut scratch.templates, learnt);
+        }
         Ok((sample, channels))
     })
+}
+
+/// The topic's dictionary, asked for once, when first needed.
+struct Lazy<F>(Option<F>, Option<Arc<Dictionary>>);
+
+impl<F: FnOnce() -> Arc<Dictionary>> Lazy<F> {
+    fn get(&mut self) -> &Arc<Dictionary> {
+        if self.1.is_none() {
+            self.1 = self.0.take().map(|f| f());
+        }
+        self.1.get_or_insert_with(|| Arc::new(Dictionary::default()))
+    }
 }
 
 /// What decoding a record writes as it goes (its channels, the name being read), kept
@@ -179,6 +240,9 @@ pub fn decode_channels_into(
 struct Scratch {
     flat: Flat,
     path: String,
+    /// The layouts of the last records decoded in full that could be learnt, the one
+    /// matched last first.
+    templates: Vec<template::Template>,
 }
 
 thread_local! {
@@ -211,7 +275,7 @@ fn decode_flat(
         serde_json::error::Category::Data => Malformed::Contract(e.to_string()),
         _ => Malformed::NotJson(e.to_string()),
     };
-    let Scratch { flat, path } = scratch;
+    let Scratch { flat, path, .. } = scratch;
     flat.reset(MAX_RECORD_CHANNELS);
     path.clear();
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -309,19 +373,11 @@ impl Sample {
     /// A valid sample with only the required fields, for tests elsewhere in the crate.
     pub(crate) fn minimal(car: &str, ts: i64) -> Self {
         Self {
-            car: car.into(),
             ts: Some(ts),
             speed_kph: 100.0,
             rpm: 9000.0,
             tire_temp_c: Some(Tires { fl: 1.0, fr: 2.0, rl: 3.0, rr: 4.0 }),
-            lap: None,
-            gear: None,
-            throttle: None,
-            brake: None,
-            driver: None,
-            x: None,
-            y: None,
-            lap_distance_m: None,
+            ..Self::blank(car.into())
         }
     }
 }

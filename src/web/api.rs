@@ -117,6 +117,22 @@ impl Collector for SnapshotMetrics {
             ConstCounter::new(s.group.consumer_restarts),
         )?;
         one(e, "trackside_clients", "Connected WebSocket viewers.", ConstGauge::new(t.clients))?;
+        let written = ConstCounter::new(t.annotations_written);
+        one(e, "trackside_annotations_written", "Notes (new, edited, removed) written to Kafka.", written)?;
+        let refused = ConstCounter::new(t.annotations_refused);
+        one(
+            e,
+            "trackside_annotations_refused",
+            "Requests to write a note refused: invalid, read-only, or by Kafka.",
+            refused,
+        )?;
+        let evicted = ConstCounter::new(t.annotations_evicted);
+        one(
+            e,
+            "trackside_annotations_evicted",
+            "Notes no longer kept in memory because their topic had too many.",
+            evicted,
+        )?;
         one(e, "trackside_replays_running", "Replay readers running.", ConstGauge::new(t.replays_running))?;
         one(e, "trackside_exports_running", "Exports reading now.", ConstGauge::new(t.exports_running))?;
         let rows = ConstCounter::new(t.export_records);

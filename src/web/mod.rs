@@ -1,6 +1,7 @@
 //! The web layer: the page, the JSON API, metrics and the WebSocket. It reads the hub
 //! and the status, and hands the Kafka reads viewers ask for to [`Readers`].
 
+mod annotations;
 mod api;
 mod assets;
 mod auth;
@@ -19,11 +20,12 @@ use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 use crate::{
+    annotations::Notes,
     channels::dictionary::Registry,
     config::Secret,
     hub::Hub,
-    kafka::{Readers, admin::Cluster, live::Topics},
-    laps::LapIndex,
+    kafka::{Readers, admin::Cluster, annotations::Annotator, live::Topics},
+    laps::{LapIndex, on_demand::OnDemand},
     status::Status,
 };
 
@@ -71,10 +73,16 @@ pub(crate) struct AppState {
     pub readers: Readers,
     /// Each viewer holds a slot for as long as its socket is open.
     pub client_slots: Arc<Semaphore>,
-    /// Every car's laps in each topic the group reads.
+    /// Every car's laps in each topic the group reads, and in those asked for on demand.
     pub laps: LapIndex,
+    /// The topics the lap index reads because someone asked for their laps.
+    pub lap_topics: OnDemand,
     /// Each topic's channels, as the decoders found them.
     pub channels: Arc<Registry>,
+    /// The latest state of each note of each topic read.
+    pub notes: Notes,
+    /// Writes notes; `None` unless the server runs with `--annotations`.
+    pub annotator: Option<Annotator>,
 }
 
 /// The page loads only its own scripts, styles and socket: no inline code, no other
@@ -102,6 +110,12 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/lap", get(laps::lap))
         .route("/api/channels", get(channels::channels))
         .route("/api/export", get(export::export))
+        .route(
+            "/api/annotations",
+            get(annotations::list)
+                .post(annotations::write)
+                .layer(axum::extract::DefaultBodyLimit::max(annotations::MAX_BODY_BYTES)),
+        )
         .route("/metrics", get(api::metrics))
         .route("/ws", get(ws::upgrade))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require))

@@ -8,6 +8,7 @@ import { TimelineView, clock } from './timeline-view.js';
 import { dragSpan, overviewRequest, zoomLabel, zoomSpan } from '../strips/zoom.js';
 import { keyIntent } from '../core/keys.js';
 import { ReplayControls } from './replay-controls.js';
+import { NotesView } from './notes-view.js';
 
 /** How often the retained range is asked for again (the live edge grows in between with the data). */
 const RANGE_REFRESH_MS = 10_000;
@@ -19,12 +20,16 @@ const EXTRAPOLATE_MAX_MS = 500;
 export class Playback {
   /**
    * @param {{root: HTMLElement, dispatch: Function, session: () => object, store: object,
-   *   charts: object, focus: () => string|null, onUrl: () => void}} deps
+   *   charts: object, focus: () => string|null, onUrl: () => void,
+   *   notes: {write: Function, notify: Function, storage: Storage}}} deps
    */
   constructor(deps) {
     Object.assign(this, deps);
     const $ = (id) => deps.root.querySelector(`[data-testid="${id}"]`);
     this.timeline = new TimelineView($('timeline'), { onSeek: (ts) => this.seek(ts) });
+    this.notes = new NotesView(deps.root, {
+      ...deps.notes, timeline: $('timeline'), onSeek: (ts) => this.seek(ts), where: () => this.noteTarget(),
+    });
     this.controls = new ReplayControls($('playback'), $('replay-progress'), {
       onReplay: () => this.dispatch({ type: 'replay' }),
       onPause: () => this.dispatch({ type: 'pause', at: this.liveEdge() }),
@@ -72,6 +77,27 @@ export class Playback {
   seek(ts) {
     this.pendingTs = ts;
     this.dispatch({ type: 'seek', ts });
+  }
+
+  /** An `annotations` or `annotation` message. */
+  onNote(msg) {
+    this.notes.onMessage(msg);
+  }
+
+  /** Where a new note goes: the playhead (the live edge when live), the focused car and its lap there. */
+  noteTarget() {
+    const s = this.session();
+    const ts = this.playhead(performance.now()) ?? this.liveEdge();
+    if (!Number.isFinite(ts) || s.selection.length === 0) return null;
+    const focus = this.focus();
+    const track = focus ? this.store.cars.get(focus) : null;
+    const lap = focus ? this.store.valuesAt(focus, ts)?.lap : null;
+    return {
+      topic: track?.topic ?? s.selection[0].topic,
+      ts: Math.round(ts),
+      car: track?.car ?? null,
+      lap: Number.isInteger(lap) && lap >= 0 ? lap : null,
+    };
   }
 
   /** A replay message arrived: the playhead is as it says from now on. */
@@ -178,6 +204,7 @@ export class Playback {
     if (s.selection !== this.seenSelection) {
       this.seenSelection = s.selection;
       if (this.zoom) this.setZoom(null);
+      this.notes.selected(s.selection.map((t) => t.topic));
     }
     if (!s.awaitingReplay && Number.isFinite(s.replay?.position_ts)) this.pendingTs = null;
     if (s.mode !== 'replay') this.pendingTs = null;
@@ -197,6 +224,7 @@ export class Playback {
       focus,
       overviewNote: overviewNote(t),
     });
+    this.notes.frame({ span: this.span, width: w, playhead: head, live: s.mode !== 'replay' });
     const live = s.mode !== 'replay';
     const shown = live ? this.liveEdge() : head;
     const text = !Number.isFinite(shown) ? '—' : `${live ? 'live · ' : ''}${clock(shown, !live)}`;

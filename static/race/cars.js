@@ -10,6 +10,7 @@
 import { carColor } from '../core/colors.js';
 import { MAX_EXTRA_RINGS, splitCarKey } from '../core/state.js';
 import { formatValue } from '../analysis/scale.js';
+import { reorderChildren } from '../core/reorder.js';
 
 /** Cars drawn at once: twenty lines per strip is already a lot to read. */
 export const MAX_DRAWN = 20;
@@ -230,10 +231,8 @@ export class CarList {
     const order = rows.map((r) => r.id).join('\n');
     if (order !== this.orderKey && rows.length === this.rows.size) {
       this.orderKey = order;
-      for (const r of rows) {
-        const row = this.rows.get(r.id);
-        if (row) this.body.append(row.tr);
-      }
+      // Only the rows out of place move: re-appending every row laid the whole table out.
+      reorderChildren(this.body, rows.map((r) => this.rows.get(r.id)?.tr).filter(Boolean));
     }
     for (const r of rows) {
       const row = this.rows.get(r.id);

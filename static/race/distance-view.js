@@ -27,9 +27,13 @@ const DELTA = {
 };
 
 export class DistanceView {
-  /** @param {HTMLElement} root  the delta's box: its `[data-dplot="delta"]` strip stays, the distance strips are made here */
-  constructor(root) {
+  /**
+   * @param {HTMLElement} root  the delta's box: its `[data-dplot="delta"]` strip stays, the distance strips are made here
+   * @param {() => void} onCompare  "Compare with…" in a strip's head
+   */
+  constructor(root, onCompare = () => {}) {
     this.root = root;
+    this.onCompare = onCompare;
     this.deltaBox = root.querySelector('[data-dplot="delta"]').closest('.strip');
     /** Per strip of the layout: its box, plot and series; the delta strip last. */
     this.plots = [];
@@ -74,7 +78,10 @@ export class DistanceView {
       head.className = 'strip-head';
       const name = Object.assign(document.createElement('span'), { className: 'strip-name', textContent: labelOf(s), title: s.channels.join(', ') });
       const unit = Object.assign(document.createElement('span'), { className: 'strip-unit', textContent: `${stripUnit(s, units)} by lap distance`.trim() });
-      head.append(name, unit);
+      const compare = Object.assign(document.createElement('button'), { type: 'button', className: 'compare-open', textContent: 'Compare with…', title: 'Pin a lap of any topic as a reference' });
+      compare.dataset.testid = 'compare-open';
+      compare.addEventListener('click', () => this.onCompare());
+      head.append(name, unit, compare);
       const plot = Object.assign(document.createElement('div'), { className: 'strip-plot' });
       plot.dataset.dplot = `s${i}`;
       const box = Object.assign(document.createElement('div'), { className: 'strip' });
@@ -110,7 +117,7 @@ export class DistanceView {
           { ...AXIS, size: 58, space: 24, values: (u, splits) => splits.map(s ? (v) => formatValue(scale, v, true) : DELTA.format) },
         ],
         series: [{}, ...series.map((x) => ({
-          label: x.label, channel: x.channel, lap: x.lap?.label, stroke: x.color, width: x.width ?? 1.5, dash: x.dash ? [6, 4] : undefined, points: { show: false },
+          label: x.label, channel: x.channel, lap: x.lap?.label, stroke: x.color, width: x.width ?? 1.5, dash: Array.isArray(x.dash) ? x.dash : x.dash ? [6, 4] : undefined, points: { show: false },
           paths: x.step ? uPlot.paths.stepped({ align: 1 }) : undefined,
         }))],
         plugins: [cursorPlugin('distance')], // the A/B cursors, in metres into the lap

@@ -7,9 +7,13 @@
 
 import { CarPanel } from './car-panel.js';
 import { requestExport } from '../chrome/export.js';
+import { ComparePicker } from './compare.js';
 import { DistancePanel } from './distance-panel.js';
 import { NO_LAPS, mergeLaps } from './laps.js';
 import { LapCache } from './lap-cache.js';
+import { ReferenceLaps } from './reference-laps.js';
+import { deltaReference, pinReference } from './references.js';
+import { MAX_REFERENCES } from '../workbench/layout-references.js';
 import { TowerPanel } from './tower-panel.js';
 import { TrackMap } from './track-map.js';
 
@@ -22,8 +26,11 @@ export class Race {
   /**
    * @param {{root: HTMLElement, store: object, ui: object, charts: object, dispatch: Function,
    *   moment: () => number|null, seek: (ts: number) => void, showLaps: () => void,
-   *   writeUrl: () => void, onCars: () => void}} page  `moment`: the playhead (ms) while
-   *   replaying, else null; `showLaps`: a lap was chosen: the workbench shows distance strips
+   *   writeUrl: () => void, onCars: () => void, references: () => object[],
+   *   setReferences: (refs: object[]) => string|null}} page  `moment`: the playhead (ms) while
+   *   replaying, else null; `showLaps`: a lap was chosen: the workbench shows distance strips;
+   *   `references`: the layout's pinned reference laps; `setReferences`: keeps new ones in the
+   *   layout (and the link), or says why it cannot
    */
   constructor(page) {
     this.page = page;
@@ -50,6 +57,37 @@ export class Race {
     this.tower = new TowerPanel(this);
     this.distance = new DistancePanel(this);
     this.cache = new LapCache(() => this.distance.resize());
+    this.refLaps = new ReferenceLaps(() => this.distance.resize());
+    this.compare = new ComparePicker({ current: () => this.topic, pin: (ref) => this.pin(ref) });
+  }
+
+  /** The reference laps pinned in the layout ({topic, car, lap, delta?}). */
+  references() {
+    return this.page.references();
+  }
+
+  /** Pins `ref` as the delta's reference, shown on the distance strips; or says why it cannot. */
+  pin(ref) {
+    const next = pinReference(this.references(), ref, MAX_REFERENCES);
+    if (!next) return `${MAX_REFERENCES} reference laps are pinned already: unpin one first (✕ under the delta).`;
+    const refused = this.page.setReferences(next);
+    if (refused) return refused;
+    this.page.showLaps();
+    this.distance.resize();
+    return null;
+  }
+
+  /** Unpins reference `i`. */
+  unpin(i) {
+    this.page.setReferences(this.references().filter((_, k) => k !== i));
+    this.distance.resize();
+  }
+
+  /** Reference `i` is the delta's (null: none of the pinned ones, the page's own choice is). */
+  setDeltaReference(i) {
+    const refs = this.references();
+    if (refs.findIndex((r) => r.delta) === (i ?? -1)) return;
+    this.page.setReferences(deltaReference(refs, i));
   }
 
   focus() {

@@ -7,10 +7,12 @@
 //
 // A layout as the page holds it is normalised: every panel has every field of its kind
 // (defaults filled in) and its `grid` has `w` and `h`; `title`, a histogram's `bins` and a
-// grid's `col`/`row` are there only when written. Layouts are plain objects: an edit makes a
+// grid's `col`/`row` are there only when written; `references` only when it lists some
+// (layout-references.js). Layouts are plain objects: an edit makes a
 // new one rather than changing one in place.
 
 import { COLUMNS, GRID_FIELDS, KINDS, KIND_NAMES } from './layout-kinds.js';
+import { formatReferences, parseReferences } from './layout-references.js';
 
 export { KINDS, KIND_NAMES };
 
@@ -24,7 +26,7 @@ export const MAX_BYTES = 8 * 1024;
 /** Text read as a layout (a file, pretty-printed) is at most this long before it is parsed. */
 export const MAX_TEXT = 64 * 1024;
 
-const TOP_FIELDS = ['version', 'name', 'panels'];
+const TOP_FIELDS = ['version', 'name', 'panels', 'references'];
 const PANEL_FIELDS = ['kind', 'title', 'grid'];
 const utf8 = new TextEncoder();
 const quote = (v) => JSON.stringify(v);
@@ -54,6 +56,8 @@ export function parseLayout(value) {
   const extra = Object.keys(doc).find((k) => !TOP_FIELDS.includes(k));
   if (extra !== undefined) return fail(`unknown field ${quote(extra)} (${TOP_FIELDS.join(', ')})`);
   if (doc.name !== undefined && !isLabel(doc.name)) return fail(`"name" must be 1 to ${MAX_LABEL} characters`);
+  const refs = parseReferences(doc.references);
+  if (refs.error) return fail(refs.error);
   const { panels } = doc;
   if (!Array.isArray(panels)) return fail(`panels: an array of 1 to ${MAX_PANELS} panels is expected`);
   if (panels.length < 1 || panels.length > MAX_PANELS) return fail(`panels: 1 to ${MAX_PANELS} panels are expected, not ${panels.length}`);
@@ -77,6 +81,7 @@ export function parseLayout(value) {
     }
     layout.panels.push(read.panel);
   }
+  if (refs.value) layout.references = refs.value;
   const bytes = utf8.encode(JSON.stringify(formatLayout(layout))).length;
   if (bytes > MAX_BYTES) return fail(`a layout is at most ${MAX_BYTES / 1024} KiB written compactly, not ${kib(bytes)}`);
   return { ok: true, layout };
@@ -139,6 +144,7 @@ export function formatLayout(layout) {
   const out = { version: layout.version };
   if (layout.name !== undefined) out.name = layout.name;
   out.panels = layout.panels.map(formatPanel);
+  if (layout.references?.length) out.references = formatReferences(layout.references);
   return out;
 }
 
@@ -244,6 +250,14 @@ export function movePanel(layout, from, to) {
 /** A normalised panel is a valid one as it is, so the edited list is checked whole, as written. */
 function withPanels(layout, panels) {
   const doc = { version: layout.version, panels };
+  if (layout.name !== undefined) doc.name = layout.name;
+  if (layout.references !== undefined) doc.references = layout.references;
+  return parseLayout(doc);
+}
+
+/** `layout` with `references` (docs/layouts.md) instead of its own: checked as written. */
+export function withReferences(layout, references) {
+  const doc = { version: layout.version, panels: layout.panels, references };
   if (layout.name !== undefined) doc.name = layout.name;
   return parseLayout(doc);
 }

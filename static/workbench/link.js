@@ -29,11 +29,13 @@ export function layoutFromQuery({ layout = null, strips = null, axis = 'time' })
 }
 
 /**
- * The `layout=` value for a layout, or null for the default layout's panels (a link leaves
- * them out, whatever the name: a link without `layout=` opens the same panels).
+ * The `layout=` value for a layout, or null for the default layout's panels with no
+ * reference laps (a link leaves them out, whatever the name: a link without `layout=` opens
+ * the same panels).
  */
 export function layoutParam(layout) {
-  return !layout || samePanels(layout, DEFAULT_LAYOUT) ? null : toParam(layout);
+  const plain = !layout || (samePanels(layout, DEFAULT_LAYOUT) && !layout.references?.length);
+  return plain ? null : toParam(layout);
 }
 
 const samePanels = (a, b) => JSON.stringify(formatLayout(a).panels) === JSON.stringify(formatLayout(b).panels);

@@ -7,11 +7,11 @@ use crate::helpers::*;
 
 /// The track of the hand-made race, metres.
 const TRACK_M: f64 = 3_000.0;
-const T0: i64 = 1_700_000_000_000;
+pub(crate) const T0: i64 = 1_700_000_000_000;
 /// Car A1: lap 1 from 1,000 m at 120 km/h (60 s to the line), lap 2 at 120 km/h
 /// (exactly 90.000 s), then laps at 3,000 m / 91.25 s (exactly 91.250 s each).
-const LAP2_MS: f64 = 90_000.0;
-const LAP3_MS: f64 = 91_250.0;
+pub(crate) const LAP2_MS: f64 = 90_000.0;
+pub(crate) const LAP3_MS: f64 = 91_250.0;
 
 /// A1's record at sample `i` (every 100 ms).
 fn a1(i: i64) -> Value {
@@ -28,19 +28,19 @@ fn a1(i: i64) -> Value {
     })
 }
 
-async fn produce_a1(topic: &str, samples: std::ops::Range<i64>) {
+pub(crate) async fn produce_a1(topic: &str, samples: std::ops::Range<i64>) {
     let values: Vec<Option<Vec<u8>>> = samples.map(|i| json_bytes(&a1(i))).collect();
     let records: Vec<(i32, &str, Option<Vec<u8>>)> = values.into_iter().map(|v| (0, "A1", v)).collect();
     produce(topic, &records).await;
 }
 
-fn a1_laps(table: &Value) -> Vec<Value> {
+pub(crate) fn a1_laps(table: &Value) -> Vec<Value> {
     let cars = table["cars"].as_array().cloned().unwrap_or_default();
     let a1 = cars.into_iter().find(|c| c["car"] == "A1");
     a1.and_then(|c| c["laps"].as_array().cloned()).unwrap_or_default()
 }
 
-fn close(a: &Value, b: f64) -> bool {
+pub(crate) fn close(a: &Value, b: f64) -> bool {
     a.as_f64().is_some_and(|a| (a - b).abs() < 0.001)
 }
 

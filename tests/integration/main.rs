@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod annotations;
 mod bridge;
 mod channels;
 mod cli;
@@ -23,6 +24,7 @@ mod outage;
 mod overview;
 mod playback;
 mod readonly;
+mod references;
 mod replay;
 mod replicas;
 mod security;

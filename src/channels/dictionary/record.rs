@@ -129,6 +129,29 @@ impl Channels {
         Channels { dict: Some(Arc::clone(dict)), values: Values::Own(values), lost: Lost::default() }
     }
 
+    /// A record's channels that `write` adds by index (a decoder that knew the record's
+    /// layout): to `batch`'s values when there is one, else to values of its own. None,
+    /// and nothing added, when `write` says None.
+    pub fn write_known<T>(
+        dict: &Arc<Dictionary>,
+        batch: Option<&mut ValueBatch>,
+        write: impl FnOnce(&mut Vec<(u16, f64)>) -> Option<T>,
+    ) -> Option<(T, Channels)> {
+        let (got, values) = match batch {
+            Some(batch) => {
+                let start = batch.values.len();
+                let got = write(&mut batch.values)?;
+                // A batch holds a run of records of at most MAX_RECORD_CHANNELS each: within u32.
+                (got, Values::Pending(start as u32, batch.values.len() as u32))
+            }
+            None => {
+                let mut own = Vec::new();
+                (write(&mut own)?, Values::Own(own))
+            }
+        };
+        Some((got, Channels { dict: Some(Arc::clone(dict)), values, lost: Lost::default() }))
+    }
+
     /// Adds a value (a math channel's) by its index in `dict`, the record's dictionary.
     pub fn push(&mut self, dict: &Arc<Dictionary>, i: u16, v: f64) {
         if self.dict.is_none() {

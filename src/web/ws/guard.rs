@@ -1,4 +1,5 @@
-//! What protects the stream from other sites' pages and from runaway clients.
+//! What protects the stream (and the one route that writes, `POST /api/annotations`)
+//! from other sites' pages, and the stream from runaway clients.
 
 use std::time::Instant;
 
@@ -12,7 +13,7 @@ const REQUEST_BURST: f64 = 60.0;
 /// The `Origin` of a browser page from another site, which must not read the stream (a
 /// page anywhere could otherwise open a socket to a dashboard on the user's network).
 /// Clients that are not browsers send no `Origin` and are let through.
-pub(super) fn foreign_origin<'h>(headers: &'h HeaderMap, allowed: &[String]) -> Option<&'h str> {
+pub(in crate::web) fn foreign_origin<'h>(headers: &'h HeaderMap, allowed: &[String]) -> Option<&'h str> {
     let origin = headers.get(header::ORIGIN)?.to_str().unwrap_or("(unreadable)");
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
     let own = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) == Some(host);

@@ -28,7 +28,8 @@ mod guard;
 mod viewer;
 
 use frames::{Frame, MAX_FRAME_BYTES, frames};
-use guard::{REQUESTS_PER_SEC, RequestBudget, foreign_origin};
+pub(super) use guard::foreign_origin;
+use guard::{REQUESTS_PER_SEC, RequestBudget};
 use viewer::Viewer;
 
 use super::AppState;

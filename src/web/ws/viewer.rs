@@ -2,7 +2,10 @@
 
 use tracing::debug;
 
-use super::super::AppState;
+use super::super::{
+    AppState,
+    laps::{LapsError, lap_table},
+};
 use crate::{
     hub::ClientHandle,
     kafka::{
@@ -65,12 +68,11 @@ impl Viewer {
             ClientMessage::Step { ms } => self.step(ms),
             ClientMessage::Range => self.range(),
             ClientMessage::Overview(request) => self.overview(request),
-            ClientMessage::Laps { topic } => match self.app.laps.table(&topic, None) {
-                Some(table) => self.send(&ServerMessage::Laps(&table)),
-                None => {
-                    let message = format!("laps of `{topic}` are not indexed: subscribe to the topic first");
-                    self.refuse(Some("laps"), &RequestError::BadRequest(message));
-                }
+            // Any topic the server can read: one the group does not is indexed on demand.
+            ClientMessage::Laps { topic } => match lap_table(&self.app, &topic, None).await {
+                Ok(table) => self.send(&ServerMessage::Laps(&table)),
+                Err(LapsError::UnknownTopic(topic)) => self.refuse(Some("laps"), &RequestError::UnknownTopic(topic)),
+                Err(e) => self.refuse(Some("laps"), &RequestError::BadRequest(e.to_string())),
             },
             ClientMessage::Live => {
                 if self.replay.take().is_some() {
@@ -113,6 +115,11 @@ impl Viewer {
             }
         }
         self.client.watch_live(selection.clone());
+        // After the switch, so a note written meanwhile comes at worst twice (the page
+        // keeps the latest state of each id), never not at all.
+        for topic in selection.topics() {
+            self.client.outbox().push_control(super::super::annotations::current(&self.app, topic));
+        }
         self.selection = selection;
     }
 

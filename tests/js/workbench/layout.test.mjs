@@ -90,7 +90,7 @@ describe('a layout refused, with the reason docs/layouts.md gives', () => {
     [null, 'not a layout: an object with "version" and "panels" is expected'],
     [{ version: 2, panels: [{ kind: 'map' }] }, 'layout version 2 is newer than this page reads (1)'],
     [{ version: '1', panels: [{ kind: 'map' }] }, 'layout version "1" is not one this page reads (1)'],
-    [{ version: 1, panels: [], theme: 'dark' }, 'unknown field "theme" (version, name, panels)'],
+    [{ version: 1, panels: [], theme: 'dark' }, 'unknown field "theme" (version, name, panels, references)'],
     [doc(), 'panels: 1 to 24 panels are expected, not 0'],
     [doc(...Array(25).fill({ kind: 'xy', x: 'a', y: 'b' })), 'panels: 1 to 24 panels are expected, not 25'],
     [{ version: 1, panels: { kind: 'map' } }, 'panels: an array of 1 to 24 panels is expected'],
