@@ -184,6 +184,7 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
             idle_timeout_secs: args.idle_timeout_secs,
             auth_token: args.auth_token.clone(),
             stall_timeout_secs: args.stall_timeout_secs,
+            export_row_group: args.export_row_group as usize,
         }),
         shutdown: close_viewers.clone(),
         sessions: sessions.clone(),

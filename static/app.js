@@ -9,6 +9,7 @@ import { connect } from './net/connection.js';
 import { TelemetryStore } from './core/state.js';
 import { KafkaPanel } from './chrome/kafka-panel.js';
 import { Toasts } from './chrome/toasts.js';
+import { installExport, requestExport } from './chrome/export.js';
 import { Header } from './chrome/header.js';
 import { PartitionPicker, TopicPicker, WindowPicker } from './chrome/pickers.js';
 import { ChannelPicker } from './chrome/channel-picker.js';
@@ -152,6 +153,11 @@ const cursorsDock = new CursorsDock(root, {
   addPanel: () => bench.add({ kind: 'cursors' }),
 });
 const views = pageViews({ playback, race, cursorsDock });
+installExport(root, { topic: () => session.selection[0]?.topic ?? null, toast: (title, text) => toasts.show(title, text) });
+$('export-window').addEventListener('click', (e) => {
+  const [fromTs, toTs] = charts.plots.length > 0 ? [charts.xMin * 1000, charts.xMax * 1000] : windowSpan();
+  requestExport({ label: 'the visible window', span: { fromTs, toTs }, anchor: e.currentTarget });
+});
 
 /** The panels, from `ui.layout`: what each reads and asks (workbench/panel.js). */
 const bench = new Workbench($('workbench'), {

@@ -17,12 +17,14 @@
 //!   fields, the simulator's records (with its gauges) and records of 100 channels,
 //!   against serde_json reading the v1 fields alone and reading a `serde_json::Value`
 //!   (no broker needed).
+//! - `export`: the replay's topic exported to Parquet through `/api/export`, against the
+//!   same kcat runs (its own when `replay` is not run), and the server's peak RSS.
 //! - `replay_page`: the replay's topic replayed by the page in headless Chromium, from the
 //!   click to the progress showing 100%, against the same kcat runs (its own when `replay`
 //!   is not run); its longest task and JS heap (e2e/bench-replay-page.mjs).
 //!
 //! `QUICK=1` (or `--quick`) runs a reduced version in a few minutes. `BENCH_ONLY=replay,
-//! overview,latency,memory,browser,replay_page,decode` runs some parts. Everything runs on loopback and stops on its
+//! overview,export,latency,memory,browser,replay_page,decode` runs some parts. Everything runs on loopback and stops on its
 //! own. Environment: `TRACKSIDE_TEST_BROKERS` (default 127.0.0.1:9092); `BENCH_BASELINE_BIN`,
 //! another build's binary (an earlier commit's) that `replay` also runs, in turn with this
 //! one on the same topic, for `replay_cpu_per_million_vs_baseline`.
@@ -30,6 +32,7 @@
 mod browser;
 mod common;
 mod decode;
+mod export;
 mod latency;
 mod overview;
 mod replay;
@@ -87,7 +90,7 @@ fn main() {
     let mut figures = Vec::new();
     let mut topics = Vec::new();
 
-    if wants("replay") || wants("overview") || wants("replay_page") {
+    if wants("replay") || wants("overview") || wants("export") || wants("replay_page") {
         let topic = replay::filled_topic(&brokers, plan.replay_records);
         let mut kcat = None;
         if wants("replay") {
@@ -97,6 +100,9 @@ fn main() {
         }
         if wants("overview") {
             figures.push(overview::overview_vs_kcat(&runtime, &brokers, &topic, plan.replay_records, kcat.clone()));
+        }
+        if wants("export") {
+            figures.push(export::export_vs_kcat(&runtime, &brokers, &topic, plan.replay_records, kcat.clone()));
         }
         if wants("replay_page") {
             figures.extend(replay_page::run(&brokers, &topic, plan.replay_records, kcat));

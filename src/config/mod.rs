@@ -128,6 +128,12 @@ pub struct ServeArgs {
     #[arg(long, env = "TRACKSIDE_MAX_REPLAYS", default_value_t = 16,
           value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub max_replays: u16,
+    /// Rows in each row group of an exported Parquet file (`/api/export`); an export holds
+    /// at most about three times this many records, whatever its span. Exports share the
+    /// `--max-replays` reader slots.
+    #[arg(long, env = "TRACKSIDE_EXPORT_ROW_GROUP", default_value_t = 16_384,
+          value_parser = clap::value_parser!(u32).range(64..=1_048_576))]
+    pub export_row_group: u32,
     /// Seconds the group consumer may make no progress while Kafka answers and records
     /// wait for it, before it is replaced by a new one (librdkafka can get stuck after a
     /// broker restart); 0 turns the watchdog off.

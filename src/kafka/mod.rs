@@ -30,8 +30,10 @@ pub(crate) mod task;
 
 use std::time::Duration;
 
+pub(crate) use lookup::export::{ExportSink, ExportSpans};
 pub(crate) use readers::{ReaderSetup, Readers};
 use shared::client::redact_kafka_error;
+pub(crate) use shared::read::{Ended, Span};
 
 /// Timeout of one metadata or watermark request.
 pub(crate) const METADATA_TIMEOUT: Duration = Duration::from_secs(3);

@@ -58,6 +58,20 @@ fn write_batch(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record
     Ok(())
 }
 
+/// One record as a line of an export's JSON lines: `{"topic":…,"partition":…,"offset":…`,
+/// then the fields of a `data` record, and a line break.
+pub(crate) fn write_record_line(out: &mut Vec<u8>, topic: &str, partition: i32, r: &Record) -> serde_json::Result<()> {
+    use std::io::Write;
+
+    out.extend_from_slice(br#"{"topic":"#);
+    serde_json::to_writer(&mut *out, topic)?;
+    write!(out, r#","partition":{partition},"offset":{},"#, r.offset).map_err(serde_json::Error::io)?;
+    write_sample_fields(out, &r.sample)?;
+    write_channels(out, &r.channels)?;
+    out.extend_from_slice(b"}\n");
+    Ok(())
+}
+
 /// The sample's fields in the order and form of its `Serialize`: absent optional fields
 /// left out, a missing `ts` as null. Values go through serde_json, so numbers and strings
 /// are written exactly as it writes them.

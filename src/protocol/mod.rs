@@ -5,6 +5,7 @@
 mod batch;
 pub mod columnar;
 mod data;
+pub(crate) mod export;
 mod inbound;
 mod outbound;
 mod overview;

@@ -66,6 +66,10 @@ pub(crate) struct Totals {
     pub frames_sent: u64,
     pub records_dropped: u64,
     pub replays_running: u64,
+    /// Exports reading now (`/api/export`).
+    pub exports_running: u64,
+    /// Rows exports have written since the server started.
+    pub export_records: u64,
     /// Notes: for `/metrics` only, not in the `stats` message.
     #[serde(skip)]
     pub annotations_written: u64,

@@ -55,6 +55,8 @@ struct Inner {
     records_dropped: AtomicU64,
     clients: AtomicU64,
     replays_running: AtomicU64,
+    exports_running: AtomicU64,
+    export_records: AtomicU64,
     annotations_written: AtomicU64,
     annotations_refused: AtomicU64,
     annotations_evicted: AtomicU64,
@@ -78,6 +80,8 @@ impl Status {
                 records_dropped: AtomicU64::new(0),
                 clients: AtomicU64::new(0),
                 replays_running: AtomicU64::new(0),
+                exports_running: AtomicU64::new(0),
+                export_records: AtomicU64::new(0),
                 annotations_written: AtomicU64::new(0),
                 annotations_refused: AtomicU64::new(0),
                 annotations_evicted: AtomicU64::new(0),
@@ -200,6 +204,17 @@ impl Status {
         CountGuard::new(self.clone(), |i| &i.replays_running)
     }
 
+    /// Counts a running export for as long as the returned guard lives: the guard lives
+    /// as long as its reader, so the gauge says when a disconnected download stopped reading.
+    pub(crate) fn export_guard(&self) -> CountGuard {
+        CountGuard::new(self.clone(), |i| &i.exports_running)
+    }
+
+    /// Rows exports have written, since the server started.
+    pub(crate) fn add_export_records(&self, n: u64) {
+        self.inner.export_records.fetch_add(n, Ordering::Relaxed);
+    }
+
     pub(crate) fn total_consumed(&self) -> u64 {
         lock(&self.inner.traffic).values().map(|t| t.consumed + t.malformed).sum()
     }
@@ -215,6 +230,8 @@ impl Status {
             frames_sent: self.inner.frames_sent.load(Ordering::Relaxed),
             records_dropped: self.inner.records_dropped.load(Ordering::Relaxed),
             replays_running: self.inner.replays_running.load(Ordering::Relaxed),
+            exports_running: self.inner.exports_running.load(Ordering::Relaxed),
+            export_records: self.inner.export_records.load(Ordering::Relaxed),
             annotations_written: self.inner.annotations_written.load(Ordering::Relaxed),
             annotations_refused: self.inner.annotations_refused.load(Ordering::Relaxed),
             annotations_evicted: self.inner.annotations_evicted.load(Ordering::Relaxed),

@@ -134,6 +134,9 @@ impl Collector for SnapshotMetrics {
             evicted,
         )?;
         one(e, "trackside_replays_running", "Replay readers running.", ConstGauge::new(t.replays_running))?;
+        one(e, "trackside_exports_running", "Exports reading now.", ConstGauge::new(t.exports_running))?;
+        let rows = ConstCounter::new(t.export_records);
+        one(e, "trackside_export_records", "Rows exports have written.", rows)?;
         let up = ConstGauge::new(i64::from(s.kafka.reachable));
         one(e, "trackside_kafka_up", "1 if the broker answered the last metadata request.", up)
     }

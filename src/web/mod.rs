@@ -6,6 +6,7 @@ mod api;
 mod assets;
 mod auth;
 mod channels;
+mod export;
 mod laps;
 mod page;
 mod ws;
@@ -49,6 +50,8 @@ pub(crate) struct WebConfig {
     pub stall_timeout_secs: u64,
     /// When set, every route but `/healthz` asks for it.
     pub auth_token: Option<Secret>,
+    /// Rows of an export's Parquet row group, and about the records its reader holds.
+    pub export_row_group: usize,
 }
 
 /// Shared by every request; each field is a cheap clone.
@@ -106,6 +109,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/laps", get(laps::laps))
         .route("/api/lap", get(laps::lap))
         .route("/api/channels", get(channels::channels))
+        .route("/api/export", get(export::export))
         .route(
             "/api/annotations",
             get(annotations::list)

@@ -8,6 +8,7 @@
 // rewrites only the cells whose numbers changed.
 
 import { checkPanel } from '../workbench/panel.js';
+import { requestExport } from '../chrome/export.js';
 import { formatValue, labelOf, scaleOf, unitOf } from '../strips/layout.js';
 import { CURSOR_COLORS, clearCursors, cursors, distanceLines } from './cursors.js';
 import { HOLD_MS, columnStats, delta, readoutRows, timeRows } from './stats.js';
@@ -90,7 +91,14 @@ export function cursorsPanel(body, spec, ctx) {
   const clear = el('button', { type: 'button', className: 'cursors-clear', textContent: '✕', title: 'Clear the cursors (Esc)' });
   clear.setAttribute('aria-label', 'Clear the A and B cursors');
   clear.dataset.testid = 'cursors-clear';
-  const head = el('div', { className: 'cursors-head' }, times, clear);
+  const exportAB = el('button', { type: 'button', className: 'link cursors-export', textContent: 'Export A–B', title: 'Export every record between A and B, every car, as CSV, Parquet or JSONL' });
+  exportAB.dataset.testid = 'cursors-export';
+  exportAB.addEventListener('click', () => {
+    const c = cursors();
+    if (c.a === null || c.b === null || c.axis !== 'time') return;
+    requestExport({ label: 'A–B', span: { fromTs: Math.min(c.a, c.b), toTs: Math.max(c.a, c.b) }, anchor: exportAB });
+  });
+  const head = el('div', { className: 'cursors-head' }, times, exportAB, clear);
   const hint = el('p', { className: 'cursors-hint', textContent: HINT });
   const table = el('table', { className: 'cursors-table' });
   table.dataset.testid = 'cursors-table';
@@ -122,6 +130,8 @@ export function cursorsPanel(body, spec, ctx) {
     const both = c.a !== null && c.b !== null;
     body.dataset.state = both ? 'range' : set ? 'one' : 'none';
     clear.hidden = !set;
+    // Distance cursors are metres into laps, not a span of the topic.
+    exportAB.hidden = !both || c.axis !== 'time';
     hint.hidden = both;
     const at = `${c.a}|${c.b}|${c.axis}`;
     if (at !== headerKey) times.replaceChildren(...header(c));

@@ -16,9 +16,10 @@ export class CarPanel {
    * @param {{root: HTMLElement, store: object, ui: object, charts: object, writeUrl: () => void,
    *   onCars: () => void}} page  `ui`: what the page shows (focus, hidden cars, cursor), shared
    *   with the URL; `onCars`: the cars drawn changed
-   * @param {{onLap: (car: string, lap: number) => void, onSeekLap: (car: string, lap: number) => void}} race
+   * @param {{onLap: (car: string, lap: number) => void, onSeekLap: (car: string, lap: number) => void,
+   *   onExportLap: (car: string, lap: number, cell: HTMLElement) => void}} race
    */
-  constructor(page, { onLap, onSeekLap }) {
+  constructor(page, { onLap, onSeekLap, onExportLap }) {
     this.page = page;
     const { root, store, ui } = page;
     this.tires = new TireWidget(root.querySelector('[data-testid="tire-widget"]'));
@@ -32,6 +33,7 @@ export class CarPanel {
       onFocus: (car) => this.focusCar(car),
       onLap,
       onSeekLap,
+      onExportLap,
       onAll: () => {
         ui.hidden.clear();
         ui.hideNewCars = false;

@@ -43,7 +43,8 @@ export class CarList {
    * @param {HTMLElement} root  the sidebar's car panel
    * @param {{onToggle: (car: string, drawn: boolean) => void, onFocus: (car: string) => void,
    *          onAll: () => void, onFocusedOnly: () => void, onLap?: (car: string, lap: number) => void,
-   *          onSeekLap?: (car: string, lap: number) => void}} actions
+   *          onSeekLap?: (car: string, lap: number) => void,
+   *          onExportLap?: (car: string, lap: number, cell: HTMLElement) => void}} actions
    */
   constructor(root, actions) {
     this.body = root.querySelector('[data-testid=car-rows]');
@@ -74,6 +75,13 @@ export class CarList {
       }
       const tr = e.target.closest('tr[data-car]');
       if (tr) actions.onFocus(tr.dataset.car);
+    });
+    // Right-click on a lap time: export that lap (chrome/export.js).
+    this.body.addEventListener('contextmenu', (e) => {
+      const lapCell = e.target.closest('td[data-lap]');
+      if (!lapCell || lapCell.dataset.lap === '' || !actions.onExportLap) return;
+      e.preventDefault();
+      actions.onExportLap(lapCell.closest('tr').dataset.car, Number(lapCell.dataset.lap), lapCell);
     });
     this.body.addEventListener('keydown', (e) => {
       const tr = e.target.closest('tr[data-car]');

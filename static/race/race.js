@@ -6,6 +6,7 @@
 // It asks the server for laps through session events; the views are drawn from views.js.
 
 import { CarPanel } from './car-panel.js';
+import { requestExport } from '../chrome/export.js';
 import { ComparePicker } from './compare.js';
 import { DistancePanel } from './distance-panel.js';
 import { NO_LAPS, mergeLaps } from './laps.js';
@@ -47,7 +48,11 @@ export class Race {
     /** Milliseconds the race views spent drawing since the page loaded, for benchmarks. */
     this.spentMs = 0;
 
-    this.cars = new CarPanel(page, { onLap: (car, lap) => this.chooseLap(car, lap), onSeekLap: (car, lap) => this.seekLap(car, lap) });
+    this.cars = new CarPanel(page, {
+      onLap: (car, lap) => this.chooseLap(car, lap),
+      onSeekLap: (car, lap) => this.seekLap(car, lap),
+      onExportLap: (car, lap, anchor) => requestExport({ label: `lap ${lap} of car ${car}`, span: { car, lap }, anchor }),
+    });
     this.map = new TrackMap($('track-map'), this);
     this.tower = new TowerPanel(this);
     this.distance = new DistancePanel(this);

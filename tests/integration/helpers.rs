@@ -132,16 +132,27 @@ pub async fn produce(topic: &str, records: &[(i32, &str, Option<Vec<u8>>)]) -> V
 
 /// As [`produce`], with every record's Kafka timestamp set to `timestamp_ms` when given.
 pub async fn produce_at(topic: &str, timestamp_ms: Option<i64>, records: &[(i32, &str, Option<Vec<u8>>)]) -> Vec<i64> {
+    let timed: Vec<Timed<'_>> = records.iter().map(|(p, key, value)| (*p, *key, timestamp_ms, value.clone())).collect();
+    produce_timed(topic, &timed).await
+}
+
+/// A record to produce: partition, key, Kafka timestamp (the producer's clock when none),
+/// value.
+pub type Timed<'a> = (i32, &'a str, Option<i64>, Option<Vec<u8>>);
+
+/// Produces each record in order and waits for every acknowledgement. Returns the offset
+/// each record got.
+pub async fn produce_timed(topic: &str, records: &[Timed<'_>]) -> Vec<i64> {
     let producer: FutureProducer = ClientConfig::new()
         .set("bootstrap.servers", brokers())
         .set("linger.ms", "5")
         .set("enable.idempotence", "true")
         .create()
         .unwrap();
-    let sends = records.iter().map(|(p, key, value)| {
+    let sends = records.iter().map(|(p, key, timestamp_ms, value)| {
         let mut r: FutureRecord<'_, str, [u8]> = FutureRecord::to(topic).partition(*p).key(*key);
         if let Some(ts) = timestamp_ms {
-            r = r.timestamp(ts);
+            r = r.timestamp(*ts);
         }
         if let Some(v) = value {
             r = r.payload(v.as_slice());

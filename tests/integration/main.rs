@@ -11,6 +11,7 @@ mod bridge;
 mod channels;
 mod cli;
 mod columnar;
+mod export;
 mod group;
 mod http;
 mod installed;

@@ -170,7 +170,7 @@ fn summarise(
     let to_ts = request.to_ts.unwrap_or_else(client::now_ms);
     let started = Instant::now();
     let deadline = started + DEADLINE;
-    let spans = plan(kafka, selection, request)?;
+    let spans = plan(kafka, selection, request.from_ts, request.to_ts)?;
     let from_ts = match request.from_ts {
         Some(ts) => ts,
         // Nothing to read: an empty span.
@@ -247,16 +247,21 @@ fn first_ts(
 
 /// The span of each chosen partition: from the first record at or after `from_ts` (the
 /// low watermark without one) up to the first at or after `to_ts` (the high watermark
-/// now, without one or when there is none). Blocking.
-fn plan(kafka: &KafkaArgs, selection: &Selection, request: &OverviewRequest) -> Result<Vec<Span>, KafkaError> {
+/// now, without one or when there is none). Blocking. Exports plan their spans here too.
+pub(crate) fn plan(
+    kafka: &KafkaArgs,
+    selection: &Selection,
+    from_ts: Option<i64>,
+    to_ts: Option<i64>,
+) -> Result<Vec<Span>, KafkaError> {
     let consumer: BaseConsumer<ReaderContext> = client::reader(kafka, CLIENT_ID)?;
     let topics = selection.topics().map(|t| admin::describe_topic(&consumer, t)).collect::<Result<Vec<_>, _>>()?;
     let mut chosen: Vec<(TopicPartition, i64, i64)> = admin::chosen(&topics, selection)
         .map(|(topic, p)| (TopicPartition::new(topic, p.partition), p.low.max(0), p.high.max(0)))
         .collect();
     chosen.sort();
-    let starts = request.from_ts.map(|ts| offsets_at(&consumer, &chosen, ts)).transpose()?;
-    let ends = request.to_ts.map(|ts| offsets_at(&consumer, &chosen, ts)).transpose()?;
+    let starts = from_ts.map(|ts| offsets_at(&consumer, &chosen, ts)).transpose()?;
+    let ends = to_ts.map(|ts| offsets_at(&consumer, &chosen, ts)).transpose()?;
     Ok(chosen
         .into_iter()
         .map(|(tp, low, high)| {

@@ -10,13 +10,13 @@ use std::collections::VecDeque;
 use crate::telemetry::{Record, TopicPartition};
 
 /// Race time one release covers at most.
-pub(super) const SLICE_MS: i64 = 50;
+pub(in crate::kafka) const SLICE_MS: i64 = 50;
 /// The slice at `max`, where nothing is paced: larger slices make larger batches (a batch
 /// costs a header whatever its size). A record still trails none by more than 100 ms of
 /// race.
 pub(super) const MAX_SPEED_SLICE_MS: i64 = 100;
 
-pub(super) struct Lane {
+pub(in crate::kafka) struct Lane {
     pub tp: TopicPartition,
     queue: VecDeque<Record>,
     /// The reader reached the end of the log since the last record it read here.
@@ -27,7 +27,7 @@ pub(super) struct Lane {
     skip_before: Option<i64>,
 }
 
-pub(super) struct Merge {
+pub(in crate::kafka) struct Merge {
     lanes: Vec<Lane>,
     /// Records a lane holds before it takes no more.
     cap: usize,
@@ -35,7 +35,7 @@ pub(super) struct Merge {
 
 /// What the lanes hold, for the reader to decide what to wait for.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum Head {
+pub(in crate::kafka) enum Head {
     /// The earliest record that may be released next, and its race time.
     Ready(i64),
     /// A lane is still reading and may yet hold something earlier.
@@ -47,7 +47,7 @@ pub(super) enum Head {
 impl Merge {
     /// Lanes for `partitions`, each with the race time before which it skips records;
     /// together they hold about `budget` records.
-    pub(super) fn new(partitions: Vec<(TopicPartition, Option<i64>)>, budget: usize) -> Self {
+    pub(in crate::kafka) fn new(partitions: Vec<(TopicPartition, Option<i64>)>, budget: usize) -> Self {
         let cap = (budget / partitions.len().max(1)).max(64);
         let lanes = partitions
             .into_iter()
@@ -66,7 +66,7 @@ impl Merge {
 
     /// Takes a record read from lane `i`. Returns false when it was skipped as before the
     /// replay's start time.
-    pub(super) fn push(&mut self, i: usize, record: Record) -> bool {
+    pub(in crate::kafka) fn push(&mut self, i: usize, record: Record) -> bool {
         let lane = &mut self.lanes[i];
         lane.at_end = false;
         let ts = ts(&record);
@@ -81,7 +81,7 @@ impl Merge {
     }
 
     /// Lane `i`'s reader reached the end of its log.
-    pub(super) fn reached_end(&mut self, i: usize) {
+    pub(in crate::kafka) fn reached_end(&mut self, i: usize) {
         self.lanes[i].at_end = true;
         self.lanes[i].ended_once = true;
     }
@@ -104,11 +104,16 @@ impl Merge {
     }
 
     /// How many more records lane `i` takes before it is full.
-    pub(super) fn room(&self, i: usize) -> usize {
+    pub(in crate::kafka) fn room(&self, i: usize) -> usize {
         self.cap.saturating_sub(self.lanes[i].queue.len())
     }
 
-    pub(super) fn is_empty(&self) -> bool {
+    /// Records held in every lane: what the merge costs in memory now.
+    pub(in crate::kafka) fn held(&self) -> usize {
+        self.lanes.iter().map(|l| l.queue.len()).sum()
+    }
+
+    pub(in crate::kafka) fn is_empty(&self) -> bool {
         self.lanes.iter().all(|l| l.queue.is_empty())
     }
 
@@ -141,7 +146,7 @@ impl Merge {
     /// Releases the records before `due` that nothing earlier can still precede, at most
     /// one slice of `slice_ms` of race time; in offset order within each partition. `None`
     /// when nothing is releasable.
-    pub(super) fn release(&mut self, due: i64, slice_ms: i64) -> Option<Vec<(TopicPartition, Vec<Record>)>> {
+    pub(in crate::kafka) fn release(&mut self, due: i64, slice_ms: i64) -> Option<Vec<(TopicPartition, Vec<Record>)>> {
         let Head::Ready(start) = self.head() else { return None };
         if start >= due {
             return None;

@@ -8,7 +8,7 @@
 //! the loop that does the rest is [`reader`]'s; [`Replay`] is the viewer's handle on it.
 
 mod clock;
-mod merge;
+pub(in crate::kafka) mod merge;
 mod reader;
 mod start;
 

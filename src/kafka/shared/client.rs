@@ -27,6 +27,13 @@ const CLIENT_DEFAULTS: [(&str, &str); 1] = [("reconnect.backoff.max.ms", "1000")
 const CONSUMER_DEFAULTS: [(&str, &str); 2] =
     [("queued.max.messages.kbytes", "16384"), ("fetch.queue.backoff.ms", "10")];
 
+/// What a reader of `partitions` partitions, each from a queue of its own, lets librdkafka
+/// prefetch per partition (`queued.max.messages.kbytes`): 32 MiB shared among them, from
+/// 1 to 16 MiB each, so a reader of many partitions does not hold 16 MiB of each.
+pub(crate) fn prefetch_per_partition_kb(partitions: usize) -> String {
+    (32 * 1024 / partitions.max(1)).clamp(1024, 16 * 1024).to_string()
+}
+
 /// A librdkafka configuration: the brokers, Trackside's `defaults`, then the user's
 /// own properties (the file, the SASL password, `-X`, each overriding the one before),
 /// so a user can override anything Trackside sets.
