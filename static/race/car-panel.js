@@ -134,7 +134,7 @@ export class CarPanel {
   renderLegend() {
     const { charts, ui, root } = this.page;
     const t = ui.cursorIdx == null ? null : charts.timeAt(ui.cursorIdx) ?? null;
-    const when = t == null ? 'Latest values · click a row to focus'
+    const when = t == null ? 'Latest values · click a row to focus · right-click a lap time to export it'
       : charts.bands ? `Highest in ${charts.bands.bucket_ms} ms at ${fmtTime.format(t)}` : `At ${fmtTime.format(t)}`;
     this.list.update((car) => this.valuesOf(car, t), when);
     root.querySelector('[data-testid="cursor-time"]').textContent = t == null ? '' : `cursor ${fmtTime.format(t)}`;

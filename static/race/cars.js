@@ -270,7 +270,11 @@ function timed(row, k, c) {
   if (td.className !== cls) td.className = cls;
   if (c.lap !== undefined) {
     const lap = c.lap == null ? '' : String(c.lap);
-    if (td.dataset.lap !== lap) td.dataset.lap = lap;
+    if (td.dataset.lap !== lap) {
+      td.dataset.lap = lap;
+      // The lap time's three actions, said where the pointer is (docs/using.md).
+      td.title = lap === '' ? '' : `Lap ${lap}: click to overlay it by distance · Shift+click to play from its start · right-click to export it`;
+    }
   }
 }
 
