@@ -93,8 +93,10 @@ describe('race analysis', () => {
       const box = await page.getByTestId('track-map').boundingBox();
       await page.mouse.click(box.x + target.px, box.y + target.py);
       await waitUntil(async () => (await page.evaluate(() => window.trackside.focus)) === target.car, `car ${target.car} is focused`);
-      assert.equal(await page.getByTestId(`car-row-${target.car}`).getAttribute('aria-selected'), 'true');
-      assert.match(await page.locator('[data-readout="speed"]').innerText(), new RegExp(`#${target.car}\\b`));
+      // The page's state takes the focus at once; the tower and the readouts show it on the
+      // next frame they draw.
+      await waitUntil(async () => (await page.getByTestId(`car-row-${target.car}`).getAttribute('aria-selected')) === 'true', `car ${target.car}'s row is selected`);
+      await waitUntil(async () => new RegExp(`#${target.car}\\b`).test(await page.locator('[data-readout="speed"]').innerText()), `the speed readout names car ${target.car}`);
       assert.deepEqual(errors, []);
     } finally {
       await close();
