@@ -4,8 +4,9 @@
 // layout) with their durations, and where the CPU profiler's samples in it fell (the leaf,
 // and the page's own function nearest it). Not a test: a tool for attributing long tasks by
 // the trace rather than by wall times, on a machine too busy for wall times to mean much.
+// With --frames, also the animation frames by thread time, and what the heaviest spent it on.
 //
-//   node e2e/long-tasks.mjs /tmp/t.json [--over 50]
+//   node e2e/long-tasks.mjs /tmp/t.json [--over 50] [--frames]
 
 import fs from 'node:fs';
 

@@ -301,9 +301,9 @@ function onMessage(msg) {
       if (msg.request === 'laps') return race.lapsRefused();
       return dispatch({ type: 'refused', request: msg.request, code: msg.error, message: msg.message });
     case 'stats':
-      // Written with the views' text (frame() below), not on the frame that draws new records.
-      ui.stats = msg;
-      statsDue = true;
+      // Taken and written with the views' text (frame() below), not on a frame that draws
+      // new records; `ui.stats` (and the test hook's) is what the page shows.
+      statsDue = msg;
       return;
     default:
       return; // v1 clients ignore what they do not know
@@ -404,8 +404,8 @@ const rounds = new Rounds(views.length);
 const writes = new Writes();
 /** The store's version at the last frame: a frame after a change draws new records. */
 let framedVersion = -1;
-/** A `stats` message came: the Kafka panel and the header are written with the views' text. */
-let statsDue = false;
+/** The `stats` message not yet shown: the Kafka panel and the header are written with the views' text. */
+let statsDue = null;
 
 /**
  * The views, then the panels on screen: a panel scrolled out of sight draws nothing. Their
@@ -422,7 +422,8 @@ function frame(now) {
   if (!writes.due(now, drawing)) return;
   for (const d of drawn) d.write?.(now);
   if (statsDue) {
-    statsDue = false;
+    ui.stats = statsDue;
+    statsDue = null;
     renderKafka();
     renderStatus();
   }
