@@ -98,11 +98,13 @@ impl Viewer {
             let error = "the server has not looked at the Kafka cluster yet; try again in a moment";
             return self.refuse(Some("subscribe"), &RequestError::Kafka(error.to_owned()));
         }
-        let known = self.app.status.topics();
+        let (known, read) = (self.app.status.topics(), self.app.topics.current());
         // While Kafka is unreachable nothing is known; accept and let the group wait. A
-        // topic the last look did not find may have been created since: ask Kafka.
+        // topic the last look did not find may have been created since: ask Kafka. One the
+        // group reads already (a `--topics` not created yet) waits with the group.
         if !known.is_empty() || self.app.status.kafka().reachable {
-            for topic in selection.topics().filter(|t| !known.iter().any(|k| k.name == *t)) {
+            let unlisted = |t: &&str| !known.iter().any(|k| k.name == *t) && !read.contains(*t);
+            for topic in selection.topics().filter(unlisted) {
                 if !self.app.cluster.look_up(topic).await {
                     return self.refuse(Some("subscribe"), &RequestError::UnknownTopic(topic.to_owned()));
                 }
