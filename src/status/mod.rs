@@ -3,11 +3,12 @@
 //! here; nothing here knows who reads it.
 
 use std::{
-    collections::BTreeMap,
+    collections::{BTreeMap, HashSet},
     sync::{
         Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
+    time::Duration,
 };
 
 mod rows;
@@ -45,6 +46,8 @@ pub(crate) struct Status {
 struct Inner {
     // std mutexes: every critical section is a few map operations and never awaits.
     kafka: Mutex<KafkaHealth>,
+    /// Whether the cluster watcher has looked at the cluster yet, whatever it found.
+    looked: tokio::sync::watch::Sender<bool>,
     /// The schema registry's client, asked for its health when the status is read.
     registry: Mutex<Option<SchemaRegistry>>,
     topics: Mutex<Arc<Vec<TopicInfo>>>,
@@ -71,6 +74,7 @@ impl Status {
                     error: Some("not checked yet".into()),
                     schema_registry: None,
                 }),
+                looked: tokio::sync::watch::Sender::new(false),
                 registry: Mutex::new(None),
                 topics: Mutex::new(Arc::new(Vec::new())),
                 group: Mutex::new(GroupInfo { id: group_id.to_owned(), ..GroupInfo::default() }),
@@ -93,6 +97,15 @@ impl Status {
     pub(crate) fn set_kafka(&self, answered: Result<(), String>) {
         *lock(&self.inner.kafka) =
             KafkaHealth { reachable: answered.is_ok(), error: answered.err(), schema_registry: None };
+        self.inner.looked.send_replace(true);
+    }
+
+    /// Waits, at most `within`, for the cluster watcher's first look, and says whether it
+    /// came: until then the topic list is empty because nobody has looked, not because
+    /// the cluster has no topics.
+    pub(crate) async fn first_look(&self, within: Duration) -> bool {
+        let mut looked = self.inner.looked.subscribe();
+        matches!(tokio::time::timeout(within, looked.wait_for(|l| *l)).await, Ok(Ok(_)))
     }
 
     /// The schema registry whose health the Kafka panel shows.
@@ -107,6 +120,21 @@ impl Status {
 
     pub(crate) fn set_topics(&self, topics: Vec<TopicInfo>) {
         *lock(&self.inner.topics) = Arc::new(topics);
+    }
+
+    /// Replaces the list with what `look` makes of the list as it is now (under the lock,
+    /// so a look at the whole list that ended meanwhile is what it keeps from).
+    pub(crate) fn update_topics(&self, look: impl FnOnce(&[TopicInfo]) -> Vec<TopicInfo>) {
+        let mut topics = lock(&self.inner.topics);
+        *topics = Arc::new(look(&topics));
+    }
+
+    /// The topics whose offsets and lag the status shows: the group's, and any it has
+    /// counted records of.
+    pub(crate) fn topics_read(&self) -> HashSet<String> {
+        let mut read: HashSet<String> = lock(&self.inner.group).topics.iter().cloned().collect();
+        read.extend(lock(&self.inner.traffic).keys().map(|tp| tp.topic.clone()));
+        read
     }
 
     /// Adds or replaces one topic of the list, which stays sorted by name.

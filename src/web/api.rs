@@ -41,6 +41,8 @@ struct Topics<'a> {
 }
 
 pub(super) async fn topics(State(app): State<AppState>) -> Response {
+    // The watcher keeps only the topics read current; the list's reader gets them all.
+    app.cluster.refresh_list().await;
     let status = app.status;
     let topics = status.topics();
     // Serialised here, straight from the shared list, with no copy of it.

@@ -24,6 +24,24 @@ async fn the_api_lists_topics_with_partitions_and_watermarks() {
 }
 
 #[tokio::test]
+async fn the_topic_list_counts_records_written_to_a_topic_nobody_reads() {
+    // Arrange: a server reading another topic, which has listed ours with two records.
+    let (idle, read) = (create_topic(1).await, create_topic(1).await);
+    produce(&idle, &[(0, "a", json_bytes(&sample("a", 1))), (0, "a", json_bytes(&sample("a", 2)))]).await;
+    let app = TestApp::spawn(&["--topics", &read, "--group-id", &unique("g")]).await;
+    let high = |v: &serde_json::Value| {
+        v["topics"].as_array()?.iter().find(|t| t["name"] == idle.as_str())?["partitions"][0]["high"].as_i64()
+    };
+    until_json(&app, "/api/topics", |v| high(v) == Some(2)).await;
+
+    // Act: three more records, in a topic the server's own looks no longer ask about.
+    produce(&idle, &(3..6u32).map(|n| (0, "a", json_bytes(&sample("a", n)))).collect::<Vec<_>>()).await;
+
+    // Assert: whoever asks for the list is told of them.
+    until_json(&app, "/api/topics", |v| high(v) == Some(5)).await;
+}
+
+#[tokio::test]
 async fn the_page_its_scripts_and_uplot_are_served() {
     let app = TestApp::spawn(&["--group-id", &unique("g")]).await;
     let page = reqwest::get(app.url("/")).await.unwrap();

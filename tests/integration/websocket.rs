@@ -39,6 +39,28 @@ async fn a_bad_request_gets_an_error_frame_and_the_connection_lives_on() {
 }
 
 #[tokio::test]
+async fn a_topic_asked_for_before_the_servers_first_look_at_the_cluster_is_still_checked() {
+    // Arrange: a server that has just started, and has not yet looked at the cluster.
+    let app = TestApp::spawn(&["--group-id", &unique("g")]).await;
+    let mut viewer = app.viewer().await;
+
+    // Act: at once, a topic that does not exist, then one that does.
+    viewer.subscribe(&unique("no-such-topic"), None).await;
+    let real = create_topic(1).await;
+    viewer.subscribe(&real, None).await;
+
+    // Assert: the first is refused as unknown (not accepted for want of a list), the
+    // second accepted.
+    let answers = |seen: &[serde_json::Value]| {
+        seen.iter().filter(|m| m["type"] == "error" || m["type"] == "subscribed").cloned().collect::<Vec<_>>()
+    };
+    viewer.until("two answers", |seen| answers(seen).len() >= 2).await;
+    let answers = answers(&viewer.seen);
+    assert_eq!((answers[0]["type"].as_str(), answers[0]["error"].as_str()), (Some("error"), Some("unknown_topic")));
+    assert_eq!(answers[1]["type"], "subscribed", "{answers:?}");
+}
+
+#[tokio::test]
 async fn shutdown_closes_every_viewer_with_going_away() {
     let app = TestApp::spawn(&["--group-id", &unique("g")]).await;
     let mut a = app.viewer().await;

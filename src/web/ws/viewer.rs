@@ -20,6 +20,10 @@ use crate::{
     selection::{Selection, TopicSelection},
 };
 
+/// How long a `subscribe` waits for the server's first look at the cluster: longer than
+/// a look takes when Kafka answers (or fails to), short enough to answer a person.
+const FIRST_LOOK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub(super) struct Viewer {
     client: ClientHandle,
     app: AppState,
@@ -88,11 +92,19 @@ impl Viewer {
             Ok(s) => s,
             Err(e) => return self.refuse(Some("subscribe"), &e.into()),
         };
-        let known = self.app.status.topics();
+        // Before the server's first look at the cluster the list is empty for want of a
+        // look: wait for it, a little, rather than take any name.
+        if !self.app.status.first_look(FIRST_LOOK_WAIT).await {
+            let error = "the server has not looked at the Kafka cluster yet; try again in a moment";
+            return self.refuse(Some("subscribe"), &RequestError::Kafka(error.to_owned()));
+        }
+        let (known, read) = (self.app.status.topics(), self.app.topics.current());
         // While Kafka is unreachable nothing is known; accept and let the group wait. A
-        // topic the last look did not find may have been created since: ask Kafka.
-        if !known.is_empty() {
-            for topic in selection.topics().filter(|t| !known.iter().any(|k| k.name == *t)) {
+        // topic the last look did not find may have been created since: ask Kafka. One the
+        // group reads already (a `--topics` not created yet) waits with the group.
+        if !known.is_empty() || self.app.status.kafka().reachable {
+            let unlisted = |t: &&str| !known.iter().any(|k| k.name == *t) && !read.contains(*t);
+            for topic in selection.topics().filter(unlisted) {
                 if !self.app.cluster.look_up(topic).await {
                     return self.refuse(Some("subscribe"), &RequestError::UnknownTopic(topic.to_owned()));
                 }

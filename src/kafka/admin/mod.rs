@@ -1,25 +1,23 @@
-//! Watches the cluster: whether the broker answers, which topics exist, and every
-//! partition's low and high watermarks. The page's pickers, offsets and lag come from
-//! here; `/healthz` says what the last look found.
+//! Watches the cluster: whether the broker answers, which topics exist, and the low and
+//! high watermarks of the partitions someone reads (look.rs says which). The page's
+//! pickers, offsets and lag come from here; `/healthz` says what the last look found.
 
 use std::{
     collections::HashMap,
-    future::Future,
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use rdkafka::{
     ClientContext, Offset, TopicPartitionList,
     config::RDKafkaLogLevel,
     consumer::{BaseConsumer, Consumer, ConsumerContext},
-    metadata::Metadata,
     types::RDKafkaErrorCode,
 };
-use tracing::{debug, info, warn};
+use tracing::{debug, warn};
 
 use super::{KafkaError, METADATA_TIMEOUT, shared::client};
 use crate::{
@@ -27,16 +25,16 @@ use crate::{
     selection::Selection,
     status::{PartitionInfo, Status, TopicInfo},
     sync::lock,
-    tick,
 };
 
-/// How often the cluster is looked at.
+mod look;
+mod watch;
+
+use look::{Asked, topics_with_watermarks};
+pub(crate) use watch::watch;
+
+/// How often the cluster is looked at, and how old the whole list's watermarks may be.
 pub(crate) const POLL_INTERVAL: Duration = Duration::from_secs(2);
-/// How often the watcher's client is asked for librdkafka's events (its error callback).
-const EVENTS_INTERVAL: Duration = Duration::from_millis(250);
-/// Timeout of the look taken at once when librdkafka says the brokers are gone: short,
-/// because a broker that is there answers in milliseconds.
-const ALARM_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// The cluster watcher's client context. librdkafka tells its error callback that every
 /// broker is down, or that a login was refused, long before a metadata request times out
@@ -96,6 +94,9 @@ type MetadataClient = BaseConsumer<WatchContext>;
 pub(crate) struct Cluster {
     client: Arc<MetadataClient>,
     status: Status,
+    /// When the last look at every topic's watermarks began; held while one runs, so
+    /// readers of the list that come together share one look.
+    listed: Arc<tokio::sync::Mutex<Option<Instant>>>,
 }
 
 impl Cluster {
@@ -103,7 +104,44 @@ impl Cluster {
         let client = client::client_config(kafka, &[("client.id", "trackside-admin")])
             .create_with_context(WatchContext::default())
             .map_err(KafkaError::Create)?;
-        Ok(Self { client: Arc::new(client), status: status.clone() })
+        Ok(Self { client: Arc::new(client), status: status.clone(), listed: Arc::default() })
+    }
+
+    /// Brings every topic's watermarks up to date for a reader of the whole list (the
+    /// page's topic picker), unless a look at them all began within [`POLL_INTERVAL`]:
+    /// the watcher's own looks ask only for the topics someone reads, so the rest are as
+    /// fresh as the last time someone asked for the list. While Kafka is unreachable it
+    /// does not wait on a look bound to fail: the list is what was last known.
+    pub(crate) async fn refresh_list(&self) {
+        if !self.status.kafka().reachable {
+            return;
+        }
+        let cluster = self.clone();
+        // In a task of its own, so a reader that goes away does not let the next one start
+        // a second look while this one still runs.
+        let _ = tokio::spawn(async move { cluster.look_at_the_list().await }).await;
+    }
+
+    async fn look_at_the_list(&self) {
+        let mut listed = self.listed.lock().await;
+        if listed.is_some_and(|at| at.elapsed() < POLL_INTERVAL) {
+            return;
+        }
+        let (started, client) = (Instant::now(), self.client.clone());
+        let looked = tokio::task::spawn_blocking(move || {
+            let metadata = client.fetch_metadata(None, METADATA_TIMEOUT).map_err(KafkaError::Metadata)?;
+            Ok::<_, KafkaError>(topics_with_watermarks(client.as_ref(), &metadata, &Asked::All))
+        })
+        .await;
+        match looked {
+            Ok(Ok(topics)) => {
+                self.status.set_topics(topics);
+                *listed = Some(started);
+            }
+            // The watcher says whether Kafka answers; the list stays what it was.
+            Ok(Err(e)) => debug!(error = %e, "could not look at every topic's watermarks"),
+            Err(e) => warn!(error = %e, "the look at every topic's watermarks failed"),
+        }
     }
 
     /// Asks Kafka about one topic now, rather than at the watcher's next look, and adds
@@ -127,46 +165,6 @@ impl Cluster {
             }
         }
     }
-}
-
-/// Reads topics and watermarks, the metadata within `timeout`. Blocking: call it from
-/// `spawn_blocking`.
-fn describe_cluster<X: ConsumerContext>(
-    client: &impl Consumer<X>,
-    timeout: Duration,
-) -> Result<Vec<TopicInfo>, KafkaError> {
-    let metadata = client.fetch_metadata(None, timeout).map_err(KafkaError::Metadata)?;
-    Ok(topics_with_watermarks(client, &metadata))
-}
-
-fn topics_with_watermarks<X: ConsumerContext>(client: &impl Consumer<X>, metadata: &Metadata) -> Vec<TopicInfo> {
-    let listed: Vec<(&str, i32)> = metadata
-        .topics()
-        .iter()
-        .filter(|t| !t.name().starts_with("__") && t.error().is_none())
-        .flat_map(|t| t.partitions().iter().map(move |p| (t.name(), p.id())))
-        .collect();
-    let (lows, highs) = (
-        offsets(client, &listed, Offset::Beginning, METADATA_TIMEOUT),
-        offsets(client, &listed, Offset::End, METADATA_TIMEOUT),
-    );
-    let mut topics: Vec<TopicInfo> = Vec::new();
-    for (topic, partition) in listed {
-        if topics.last().is_none_or(|t: &TopicInfo| t.name != topic) {
-            topics.push(TopicInfo { name: topic.to_owned(), partitions: Vec::new() });
-        }
-        let key = (topic.to_owned(), partition);
-        let low = lows.get(&key).copied().unwrap_or(-1);
-        let high = highs.get(&key).copied().unwrap_or(-1);
-        if let Some(t) = topics.last_mut() {
-            t.partitions.push(PartitionInfo { partition, low, high });
-        }
-    }
-    for t in &mut topics {
-        t.partitions.sort_by_key(|p| p.partition);
-    }
-    topics.sort_by(|a, b| a.name.cmp(&b.name));
-    topics
 }
 
 /// The earliest or latest offset of every listed partition, or the first at or after a
@@ -214,76 +212,8 @@ pub(crate) fn describe_topic<X: ConsumerContext>(
     topic: &str,
 ) -> Result<TopicInfo, KafkaError> {
     let metadata = client.fetch_metadata(Some(topic), METADATA_TIMEOUT).map_err(KafkaError::Metadata)?;
-    topics_with_watermarks(client, &metadata)
+    topics_with_watermarks(client, &metadata, &Asked::All)
         .into_iter()
         .find(|t| t.name == topic && !t.partitions.is_empty())
         .ok_or_else(|| KafkaError::UnknownTopic(topic.to_owned()))
-}
-
-/// Looks at the cluster every [`POLL_INTERVAL`] until `shutdown`, keeping the status
-/// current and logging each change of reachability once. When librdkafka says every
-/// broker is down (or the login was refused), it looks again at once with a short
-/// timeout, so the page hears within a couple of seconds, and hears why.
-pub(crate) async fn watch(cluster: Cluster, brokers: String, shutdown: impl Future<Output = ()>) {
-    let Cluster { client, status } = cluster;
-    let mut events = tick::ticker(EVENTS_INTERVAL);
-    let mut tick = tick::ticker(POLL_INTERVAL);
-    tokio::pin!(shutdown);
-    let mut was_reachable: Option<bool> = None;
-    loop {
-        let timeout = tokio::select! {
-            () = &mut shutdown => return,
-            _ = events.tick() => {
-                if !drain_events(&client) {
-                    continue;
-                }
-                ALARM_TIMEOUT
-            }
-            _ = tick.tick() => METADATA_TIMEOUT,
-        };
-        let c = client.clone();
-        let looked = match tokio::task::spawn_blocking(move || describe_cluster(c.as_ref(), timeout)).await {
-            Ok(looked) => looked,
-            Err(e) => Err(KafkaError::Join(e)),
-        };
-        // What the error callback said is more use than a timed-out request's words, and
-        // out of date once a look succeeds.
-        let said = client.context().take();
-        match looked {
-            Ok(topics) => {
-                if was_reachable != Some(true) {
-                    info!(%brokers, topics = topics.len(), "kafka reachable");
-                }
-                was_reachable = Some(true);
-                status.set_topics(topics);
-                status.set_kafka(Ok(()));
-            }
-            Err(e) => {
-                let error = said.unwrap_or_else(|| e.to_string());
-                if was_reachable != Some(false) {
-                    warn!(%brokers, %error, "kafka unavailable; retrying every {POLL_INTERVAL:?}");
-                }
-                was_reachable = Some(false);
-                status.set_kafka(Err(error));
-            }
-        }
-    }
-}
-
-/// Serves the client's pending events (it reads no records, so there are only events),
-/// and says whether any of them was an alarm. Never blocks.
-fn drain_events(client: &MetadataClient) -> bool {
-    // Bounded, in case librdkafka produces events as fast as they are taken.
-    for _ in 0..1024 {
-        match client.poll(Duration::ZERO) {
-            None => break,
-            // Some errors come back from the poll rather than through the callback.
-            Some(Err(e)) => {
-                let said = e.to_string();
-                client.context().error(e, &said);
-            }
-            Some(Ok(_)) => {}
-        }
-    }
-    client.context().alarmed.swap(false, Ordering::Relaxed)
 }
