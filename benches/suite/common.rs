@@ -102,7 +102,12 @@ impl Server {
             .args(["serve", "--brokers", brokers, "--listen", "127.0.0.1:0", "--group-id", &group, "--topics", topic])
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            // A server asked for its stage times (see src/stages.rs) logs them here.
+            .stderr(if std::env::var("TRACKSIDE_STAGE_TIMES").is_ok_and(|v| v == "1") {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .expect("trackside serve (perf, when BENCH_PERF is set)");
         let mut lines = BufReader::new(child.stdout.take().expect("its stdout")).lines();

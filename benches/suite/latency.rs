@@ -128,7 +128,9 @@ impl Client {
 pub(crate) async fn run_cell(brokers: &str, cell: Cell) -> CellResult {
     let topic = format!("bench-latency-{}", crate::common::unique());
     create_topic(brokers, &topic, 6).await;
-    let server = Server::start(brokers, &topic, &["--max-frame-rate", FRAME_RATE]);
+    // Another build's server in its place (an earlier commit's, for a before and after).
+    let bin = std::env::var("BENCH_LATENCY_BIN").unwrap_or_else(|_| crate::common::BIN.to_owned());
+    let server = Server::start_bin(&bin, brokers, &topic, &["--max-frame-rate", FRAME_RATE]);
     let viewers = Client::spawn(
         "viewers",
         &[

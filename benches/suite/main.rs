@@ -27,7 +27,8 @@
 //!
 //! `QUICK=1` (or `--quick`) runs a reduced version in a few minutes. `BENCH_ONLY=replay,
 //! overview,export,latency,memory,browser,replay_page,decode` runs some parts, and
-//! `BENCH_LATENCY_TARGETS=1` only the latency target's cells of `latency`. Everything
+//! `BENCH_LATENCY_TARGETS=1` only the latency target's cells of `latency`, with
+//! `BENCH_LATENCY_BIN`'s server when it is set (an earlier build, say). Everything
 //! runs on loopback and stops on its own. Environment: `TRACKSIDE_TEST_BROKERS` (default 127.0.0.1:9092); `BENCH_BASELINE_BIN`,
 //! another build's binary (an earlier commit's) that `replay` also runs, in turn with this
 //! one on the same topic, for `replay_cpu_per_million_vs_baseline`.
