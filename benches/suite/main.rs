@@ -27,7 +27,8 @@
 //!
 //! `QUICK=1` (or `--quick`) runs a reduced version in a few minutes. `BENCH_ONLY=replay,
 //! overview,export,latency,memory,browser,replay_page,decode` runs some parts, and
-//! `BENCH_LATENCY_TARGETS=1` only the latency target's cells of `latency`, with
+//! `BENCH_LATENCY_TARGETS=1` only the latency target's cells of `latency` (or
+//! `BENCH_LATENCY_CELLS=20000x10,1200x50` those cells, records/s x viewers), with
 //! `BENCH_LATENCY_BIN`'s server when it is set (an earlier build, say). Everything
 //! runs on loopback and stops on its own. Environment: `TRACKSIDE_TEST_BROKERS` (default 127.0.0.1:9092); `BENCH_BASELINE_BIN`,
 //! another build's binary (an earlier commit's) that `replay` also runs, in turn with this
@@ -157,6 +158,16 @@ fn latency_and_fanout(rt: &tokio::runtime::Runtime, brokers: &str, plan: &Plan) 
     if targets_only {
         pairs.retain(|p| TARGETS.contains(p));
     }
+    // Or cells of one's choosing (`RATExVIEWERS,...`), each run three times.
+    let chosen: Vec<(u32, usize)> = std::env::var("BENCH_LATENCY_CELLS")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|c| c.split_once('x').and_then(|(r, v)| Some((r.trim().parse().ok()?, v.trim().parse().ok()?))))
+        .collect();
+    let targets_only = targets_only || !chosen.is_empty();
+    if !chosen.is_empty() {
+        pairs.clone_from(&chosen);
+    }
     let cells: Vec<Cell> =
         pairs.into_iter().map(|(rate, clients)| Cell { rate, clients, stalled: 0, window: plan.window }).collect();
     // The fan-out runs are the matrix's at the fan-out rate, or runs of their own.
@@ -180,7 +191,7 @@ fn latency_and_fanout(rt: &tokio::runtime::Runtime, brokers: &str, plan: &Plan) 
         ));
         // The target's cells are run three times and the median p99 kept: one busy second
         // of a shared two-core machine moves a p99 by tens of milliseconds.
-        let repeats = if is_target(cell) { 3 } else { 1 };
+        let repeats = if is_target(cell) || chosen.contains(&(cell.rate, cell.clients)) { 3 } else { 1 };
         let mut runs: Vec<CellResult> = (0..repeats)
             .map(|_| {
                 let r = rt.block_on(latency::run_cell(brokers, *cell));
