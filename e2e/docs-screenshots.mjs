@@ -5,9 +5,11 @@
 // brake layout of the README.
 //
 //   TRACKSIDE_TEST_BROKERS=127.0.0.1:9092 node e2e/docs-screenshots.mjs
+//   (SHOT_ONLY=race.png: only that one)
 //
 // Not a test: it asserts only what it needs to take a picture worth showing (the strips
-// have drawn values), and writes docs/screenshot.png, docs/layout-*.png and docs/channels.png.
+// have drawn values), and writes docs/screenshot.png, docs/playback.png, docs/race.png,
+// docs/layout-*.png and docs/channels.png.
 
 import path from 'node:path';
 import { REPO, fillTopic, openPage, startStack, uniqueName, waitUntil } from './harness.mjs';
@@ -32,8 +34,28 @@ const brakes = {
   ],
 };
 
+/** Race analysis (docs/using.md): the focused car's laps by distance, its delta, the map and the tower. */
+const race = {
+  version: 1,
+  name: 'Race analysis',
+  panels: [
+    { kind: 'distance', channels: ['speed_kph'], grid: { col: 1, row: 1, w: 6, h: 4 } },
+    { kind: 'distance', channels: ['rpm'], grid: { col: 1, row: 5, w: 6, h: 4 } },
+    { kind: 'delta', grid: { col: 1, row: 9, w: 6, h: 4 } },
+    { kind: 'map', grid: { col: 7, row: 1, w: 6, h: 5 } },
+    { kind: 'tower', grid: { col: 7, row: 6, w: 6, h: 7 } },
+  ],
+};
+
+/**
+ * Each picture: its file, its layout (null: the default) and how far before the race's end
+ * the page is paused (`back`, ms; playback.png is taken mid-race so the timeline shows the
+ * playhead with the race still to come).
+ */
 const SHOTS = [
   { file: 'screenshot.png', layout: null },
+  { file: 'playback.png', layout: null, back: 150_000 },
+  { file: 'race.png', layout: race, back: 40_000 },
   { file: 'layout-driver-coach.png', layout: builtin('Driver coach') },
   { file: 'layout-kafka.png', layout: builtin('Kafka') },
   { file: 'channels.png', layout: brakes },
@@ -57,8 +79,10 @@ try {
     car = [...table.cars].sort((a, b) => b.laps.length - a.laps.length)[0]?.car ?? null;
     return car !== null;
   }, 'the lap index has read the race', { timeout: 60_000 });
-  for (const shot of SHOTS) {
-    const query = new URLSearchParams({ topic: stack.topic, t: moment, paused: '1', car });
+  // SHOT_ONLY=race.png takes one picture again.
+  for (const shot of SHOTS.filter((s) => !process.env.SHOT_ONLY || s.file === process.env.SHOT_ONLY)) {
+    const at = new Date(Date.parse(moment) - (shot.back ?? 0)).toISOString();
+    const query = new URLSearchParams({ topic: stack.topic, t: at, paused: '1', car });
     if (shot.layout) query.set('layout', toParam(shot.layout));
     const { page, close } = await openPage(stack.browser, `${stack.url}/?${query}`);
     try {
@@ -67,11 +91,11 @@ try {
         const t = await page.evaluate(() => ({
           strips: window.trackside.strips ?? [], playhead: window.trackside.playhead, laps: window.trackside.distance?.laps ?? [],
         }));
-        return t.playhead >= Date.parse(moment) - 1_000
+        return t.playhead >= Date.parse(at) - 1_000
           && t.strips.every((s) => s.series.some((x) => Number.isFinite(x.last)))
           && (!distance || t.laps.some((l) => l.startsWith('best')));
       }, 'the replay at its moment, every strip drawing a value, the Distance strips a best lap', { timeout: 90_000 }).catch(async (e) => {
-        console.error(JSON.stringify(await page.evaluate(() => ({ playhead: window.trackside.playhead, mode: window.trackside.mode, strips: window.trackside.strips, laps: window.trackside.distance?.laps }))).slice(0, 1500), Date.parse(moment));
+        console.error(JSON.stringify(await page.evaluate(() => ({ playhead: window.trackside.playhead, mode: window.trackside.mode, strips: window.trackside.strips, laps: window.trackside.distance?.laps }))).slice(0, 1500), Date.parse(at));
         throw e;
       });
       await page.waitForTimeout(5_000); // the lap table, the Distance strips and the panels' slower redraws

@@ -4,8 +4,9 @@
 // layout) with their durations, and where the CPU profiler's samples in it fell (the leaf,
 // and the page's own function nearest it). Not a test: a tool for attributing long tasks by
 // the trace rather than by wall times, on a machine too busy for wall times to mean much.
+// With --frames, also the animation frames by thread time, and what the heaviest spent it on.
 //
-//   node e2e/long-tasks.mjs /tmp/t.json [--over 50]
+//   node e2e/long-tasks.mjs /tmp/t.json [--over 50] [--frames]
 
 import fs from 'node:fs';
 
@@ -147,3 +148,49 @@ for (const e of all) {
 }
 console.log(`\nlayouts and style recalculations forced by script, by who forced them (count, thread ms):`);
 for (const [k, [n, us]] of [...forced].sort((a, b) => b[1][1] - a[1][1]).slice(0, 10)) console.log(`  ${n}  ${ms(us)}  ${k}`);
+
+// --frames: the page's animation frames by thread time, whatever the machine's load did to
+// their wall time: how they spread, and what the heaviest spent it on. A change to a frame's
+// work shows here in any traced run, where its tasks over 50 ms need a quiet machine.
+if (process.argv.includes('--frames')) {
+  const KINDS = {
+    script: ['FunctionCall'], layout: ['Layout'], style: ['UpdateLayoutTree'],
+    paint: ['Paint', 'PrePaint', 'Layerize', 'Commit', 'UpdateLayer'], gc: ['MinorGC', 'MajorGC', 'V8.GC_MC_INCREMENTAL'],
+  };
+  const kindOf = new Map(Object.entries(KINDS).flatMap(([k, names]) => names.map((n) => [n, k])));
+  // One pass over the thread's events (in order of start): each task, and what is in it.
+  const costs = [];
+  let task = null;
+  let open = []; // the outermost event of each kind still open: [kind, end]
+  const finish = () => {
+    if (task?.frame) costs.push(task);
+  };
+  for (const e of all) {
+    if (e.name === 'RunTask') {
+      if (task && e.ts < task.end) continue; // a task inside a task: its events count in the outer one
+      finish();
+      task = { at: (e.ts - all[0].ts) / 1000, end: e.ts + e.dur, thread: (e.tdur ?? e.dur) / 1000, frame: false, ...Object.fromEntries(Object.keys(KINDS).map((k) => [k, 0])) };
+      open = [];
+      continue;
+    }
+    if (!task || e.ts >= task.end) continue;
+    if (e.name === 'FireAnimationFrame') task.frame = true;
+    const kind = kindOf.get(e.name);
+    if (!kind) continue;
+    open = open.filter(([, end]) => end > e.ts);
+    if (open.some(([k]) => k === kind)) continue; // nested in one of its own kind: counted there
+    open.push([kind, e.ts + e.dur]);
+    task[kind] += (e.tdur ?? e.dur) / 1000;
+  }
+  finish();
+  costs.sort((a, b) => a.thread - b.thread);
+  const pct = (p) => costs[Math.min(costs.length - 1, Math.floor(costs.length * p))]?.thread ?? 0;
+  const total = (k) => costs.reduce((s, c) => s + c[k], 0) / 1000;
+  const over = (ms) => costs.filter((c) => c.thread > ms).length;
+  console.log(`\n${costs.length} animation frames, thread ms: median ${pct(0.5).toFixed(1)}, p90 ${pct(0.9).toFixed(1)}, p99 ${pct(0.99).toFixed(1)}, max ${pct(1).toFixed(1)}; over 20 ms ${over(20)}, over 30 ms ${over(30)}`);
+  console.log(`  in all of them, thread s: ${['thread', ...Object.keys(KINDS)].map((k) => `${k} ${total(k).toFixed(2)}`).join(', ')}`);
+  console.log(`  the heaviest (thread ms: ${Object.keys(KINDS).join(', ')}; gc may be inside script):`);
+  for (const c of costs.slice(-10).reverse()) {
+    console.log(`    at ${c.at.toFixed(0)} ms: ${c.thread.toFixed(1)}: ${Object.keys(KINDS).map((k) => c[k].toFixed(1)).join(', ')}`);
+  }
+}

@@ -21,7 +21,7 @@ import { Playback } from './playback/playback.js';
 import { Race } from './race/race.js';
 import { describeSelection, sameSelection, selects } from './core/selection.js';
 import { drawPeriod, initial, next } from './core/session.js';
-import { Rounds } from './core/view.js';
+import { Rounds, Writes } from './core/view.js';
 import { formatQuery, parseQuery } from './core/url.js';
 import { pageViews } from './views.js';
 import { installHook } from './hook.js';
@@ -301,9 +301,9 @@ function onMessage(msg) {
       if (msg.request === 'laps') return race.lapsRefused();
       return dispatch({ type: 'refused', request: msg.request, code: msg.error, message: msg.message });
     case 'stats':
-      ui.stats = msg;
-      renderKafka();
-      renderStatus();
+      // Taken and written with the views' text (frame() below), not on a frame that draws
+      // new records; `ui.stats` (and the test hook's) is what the page shows.
+      statsDue = msg;
       return;
     default:
       return; // v1 clients ignore what they do not know
@@ -401,13 +401,32 @@ window.addEventListener('resize', () => {
 });
 
 const rounds = new Rounds(views.length);
+const writes = new Writes();
+/** The store's version at the last frame: a frame after a change draws new records. */
+let framedVersion = -1;
+/** The `stats` message not yet shown: the Kafka panel and the header are written with the views' text. */
+let statsDue = null;
 
-/** The views, then the panels on screen: a panel scrolled out of sight draws nothing. */
+/**
+ * The views, then the panels on screen: a panel scrolled out of sight draws nothing. Their
+ * text is written after every canvas drew, and on frames with no new records where it can
+ * (core/view.js `Writes`).
+ */
 function frame(now) {
   requestAnimationFrame(frame);
   const drawn = [...views, ...bench.shown().map((p) => p.panel)];
   rounds.resize(drawn.length);
   for (const i of rounds.due(now, drawPeriod(session))) drawn[i].frame(now);
+  const drawing = store.version !== framedVersion;
+  framedVersion = store.version;
+  if (!writes.due(now, drawing)) return;
+  for (const d of drawn) d.write?.(now);
+  if (statsDue) {
+    ui.stats = statsDue;
+    statsDue = null;
+    renderKafka();
+    renderStatus();
+  }
 }
 
 // ---- start -----------------------------------------------------------------------------

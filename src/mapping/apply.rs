@@ -69,22 +69,8 @@ fn sample(m: &Mapping, root: &Value, el: &Value, i: usize, key: Option<&[u8]>, t
         _ => misfit("the record has no key to name the car by".into()),
     })?;
     let driver = m.driver.as_ref().map(|d| text(d, root, el, i, key)).transpose()?.flatten();
-    let mut s = Sample {
-        car,
-        ts: Some(ts),
-        // Absent unless mapped and present: contract v2 requires neither.
-        speed_kph: f64::NAN,
-        rpm: f64::NAN,
-        tire_temp_c: None,
-        lap: None,
-        gear: None,
-        throttle: None,
-        brake: None,
-        driver,
-        x: None,
-        y: None,
-        lap_distance_m: None,
-    };
+    // Every number absent unless mapped and present: contract v2 requires none of them.
+    let mut s = Sample { ts: Some(ts), driver, ..Sample::blank(car) };
     let mut tires = [None; 4];
     for n in &m.numbers {
         let Some(v) = number(n, root, el)? else { continue };

@@ -11,6 +11,8 @@
  *   once per animation frame (`now`: its timestamp, ms), so it must be cheap when nothing did
  * @property {() => void} resize  the space it has may have changed (the window, the Time or
  *   Distance switch): its next frame draws in full
+ * @property {(now: number) => void} [write]  optional: writes its text into the page (values,
+ *   rows), after every view's `frame`, and on frames chosen by `Writes` (below), not on each
  */
 
 /** The names a view must have: `frame(now)` and `resize()`. */
@@ -62,5 +64,28 @@ export class Rounds {
     const i = this.count - this.pending;
     this.pending--;
     return [i];
+  }
+}
+
+/** The longest a view's text waits for a frame that draws no records (`Writes`). */
+export const WRITE_WAIT_MS = 50;
+
+/**
+ * On which frames the views write their text (`write(now)`). Text written into the page must
+ * be laid out, and the first canvas text drawn after it (uPlot's axis labels) lays out the
+ * page there and then: on a frame that also draws new records into every strip, that layout
+ * lands on the frame's heaviest work. So the views write on frames that draw no new records
+ * (two frames in three, live), or on any frame once they have waited WRITE_WAIT_MS.
+ */
+export class Writes {
+  constructor() {
+    this.lastAt = -Infinity;
+  }
+
+  /** Whether the views write on the frame at `now`; `drawing`: new records are drawn on it. */
+  due(now, drawing) {
+    if (drawing && now - this.lastAt < WRITE_WAIT_MS) return false;
+    this.lastAt = now;
+    return true;
   }
 }

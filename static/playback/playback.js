@@ -37,6 +37,8 @@ export class Playback {
       onLive: () => this.dispatch({ type: 'live' }),
       onSpeed: (speed) => this.dispatch({ type: 'speed', speed }),
     });
+    /** The playhead readout the last frame computed, written by `write()`. */
+    this.readout = { shown: NaN, text: '—', behind: null };
     this.zoomPicker = $('zoom-picker');
     this.zoomNote = $('zoom-note');
     this.zoomText = $('zoom-text');
@@ -197,7 +199,7 @@ export class Playback {
     this.dispatch({ type: 'ask-overview', purpose: 'timeline', request: overviewRequest(sp, width) });
   }
 
-  /** Draws what changed: the timeline, the playhead readout, the zoomed-out charts. */
+  /** Draws what changed: the timeline and the zoomed-out charts; the playhead readout is computed, and written by `write()`. */
   frame(now) {
     const s = this.session();
     // Another selection: the zoomed-out summary was of the old one.
@@ -228,8 +230,9 @@ export class Playback {
     const live = s.mode !== 'replay';
     const shown = live ? this.liveEdge() : head;
     const text = !Number.isFinite(shown) ? '—' : `${live ? 'live · ' : ''}${clock(shown, !live)}`;
-    const behind = live || s.replayState === 'caught_up' ? null : behindMs(s.replay, head, this.span);
-    this.controls.showPlayhead(shown, text, behind);
+    this.readout.shown = shown;
+    this.readout.text = text;
+    this.readout.behind = live || s.replayState === 'caught_up' ? null : behindMs(s.replay, head, this.span);
     this.renderZoom(s, head);
     // The URL follows the playhead once a second, to the ms once it stands still.
     const moved = Math.abs(head - (this.urlPlayhead ?? 0)) >= (s.wantPaused ? 1 : 100);
@@ -238,6 +241,12 @@ export class Playback {
       this.urlPlayhead = head;
       this.onUrl();
     }
+  }
+
+  /** The playhead readout of the last frame, written with the views' text (core/view.js `write`). */
+  write() {
+    const r = this.readout;
+    this.controls.showPlayhead(r.shown, r.text, r.behind);
   }
 
   /** A new width: the timeline's overview is asked for again at it, now. */

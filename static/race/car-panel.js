@@ -76,8 +76,13 @@ export class CarPanel {
     this.urlDirty ||= url;
   }
 
-  frame(now) {
+  /** Which cars the strips draw: before them, on every frame. */
+  frame() {
     this.syncCars();
+  }
+
+  /** The values at the cursor, in the list, the strips' readouts and the tires. */
+  write(now) {
     const { store, ui } = this.page;
     const due = this.legendDirty || store.version !== this.legendVersion || ui.cursorIdx !== this.legendCursor;
     if (now - this.legendAt >= LEGEND_INTERVAL_MS && due) {

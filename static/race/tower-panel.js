@@ -25,7 +25,10 @@ export class TowerPanel {
     this.lastRows = [];
   }
 
-  frame(now) {
+  /** The tower is text only: it is written, not drawn (core/view.js `write`). */
+  frame() {}
+
+  write(now) {
     if (now - this.drawnAt < TOWER_MS) return;
     this.drawnAt = now;
     this.race.timed(() => this.renderTower(this.race.moment()));

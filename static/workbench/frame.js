@@ -71,6 +71,7 @@ export function adopt(body, node, view = null) {
   view?.resize();
   return {
     frame: (now) => view?.frame(now),
+    write: (now) => view?.write?.(now),
     resize: () => view?.resize(),
     destroy: () => {
       // A panel of the same node built before this one went (its spec changed) keeps it.

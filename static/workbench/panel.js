@@ -14,6 +14,8 @@ import { VIEW_METHODS } from '../core/view.js';
 /**
  * @typedef {object} Panel
  * @property {(now: number) => void} frame  draws what changed since its last frame; cheap when nothing did
+ * @property {(now: number) => void} [write]  optional: writes its text into the page, after every
+ *   panel's `frame` and on the frames core/view.js `Writes` chooses (a panel of text only draws nothing)
  * @property {() => void} resize  its body's size may have changed: the next frame draws in full
  * @property {() => void} destroy  the panel leaves the layout: stop observers and listeners, free plots
  */

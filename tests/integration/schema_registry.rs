@@ -1,7 +1,8 @@
 //! Avro and Protobuf topics in the Confluent wire format, against the real schema
 //! registry (scripts/registry.sh; `TRACKSIDE_TEST_REGISTRY` names one already running)
 //! and the real broker: they chart as JSON ones do, a schema evolves, an unknown schema is a
-//! malformed record with its reason, and a registry that stops loses nothing.
+//! malformed record with its reason, and a registry that stops loses nothing, even to a
+//! server stopped while it waits.
 
 use std::collections::BTreeMap;
 
@@ -169,31 +170,67 @@ impl Drop for PrivateRegistry {
     }
 }
 
-#[tokio::test]
-async fn records_wait_for_a_registry_that_is_down_and_none_is_lost() {
-    let registry = PrivateRegistry::new();
-    registry.sh("up");
+/// Five records of one car on a new topic, written with a schema registered at `config`.
+async fn five_records(config: &RegistryConfig) -> String {
     let topic = create_topic(1).await;
-    let config = RegistryConfig::from_env(&registry.url());
-    let v1 = WireWriter::register_avro(&config, &format!("{topic}-value"), V1).await.unwrap();
+    let v1 = WireWriter::register_avro(config, &format!("{topic}-value"), V1).await.unwrap();
     let mut batch = Vec::new();
     for n in 0..5 {
         batch.push((0, "1", wire(&v1, json!({"car": "1", "speed_kph": f64::from(n) + 0.5})).await));
     }
     produce(&topic, &batch).await;
-    registry.sh("down");
+    topic
+}
 
+fn speeds(viewer: &Viewer, topic: &str) -> Vec<f64> {
+    by_offset(&viewer.seen, topic).values().map(|r| r["speed_kph"].as_f64().unwrap()).collect()
+}
+
+/// One registry stopped once (it takes a while to start): a server that waits for it
+/// delivers every record when it is back, and one stopped while it waited committed none
+/// of the records it put back, so the next server of its group starts at the first.
+#[tokio::test]
+async fn records_wait_for_a_registry_that_is_down_and_none_is_lost() {
+    let registry = std::sync::Arc::new(PrivateRegistry::new());
+    registry.sh("up");
+    let config = RegistryConfig::from_env(&registry.url());
+    let (waits, stops) = (five_records(&config).await, five_records(&config).await);
+    registry.sh("down");
     let url = registry.url();
-    let (_app, mut viewer) = watch(&topic, &url).await;
+
+    // No history window: a restarted server starts exactly where the group committed.
+    let group = unique("g");
+    let args = ["--topics", &stops, "--group-id", &group, "-X", "auto.offset.reset=earliest", "--history-secs", "0"];
+    let args = [args.as_slice(), &["--schema-registry", &url]].concat();
+    let stopped = TestApp::spawn(&args).await;
+    let mut viewer = stopped.viewer().await;
+    viewer.subscribe(&stops, None).await;
+    // The first record waits for its schema; the four behind it were fetched and put back.
+    viewer.next_of("stats", |m| m["kafka"]["schema_registry"]["reachable"] == false).await;
+    assert!(by_offset(&viewer.seen, &stops).is_empty());
+    stopped.shutdown().await;
+
+    let (_app, mut viewer) = watch(&waits, &url).await;
     // The Kafka panel says so, and the records wait rather than being counted malformed.
     let stats = viewer.next_of("stats", |m| m["kafka"]["schema_registry"]["reachable"] == false).await;
     assert_eq!(stats["totals"]["malformed"], 0);
-    assert!(by_offset(&viewer.seen, &topic).is_empty());
+    assert!(by_offset(&viewer.seen, &waits).is_empty());
 
-    registry.sh("up");
-    viewer.until("every record", |seen| by_offset(seen, &topic).len() == 5).await;
-    let speeds: Vec<f64> = by_offset(&viewer.seen, &topic).values().map(|r| r["speed_kph"].as_f64().unwrap()).collect();
-    assert_eq!(speeds, vec![0.5, 1.5, 2.5, 3.5, 4.5]);
+    // The page keeps reading (and answering pings) while the registry starts again.
+    let back = tokio::task::spawn_blocking({
+        let registry = registry.clone();
+        move || registry.sh("up")
+    });
+    viewer.until("every record", |seen| by_offset(seen, &waits).len() == 5).await;
+    back.await.unwrap();
+    assert_eq!(speeds(&viewer, &waits), vec![0.5, 1.5, 2.5, 3.5, 4.5]);
     let stats = viewer.next_of("stats", |m| m["kafka"]["schema_registry"]["reachable"] == true).await;
     assert_eq!(stats["totals"]["malformed"], 0);
+
+    // Had the stopped server committed the records it put back, this one would start past them.
+    let restarted = TestApp::spawn(&args).await;
+    let mut viewer = restarted.viewer().await;
+    viewer.subscribe(&stops, None).await;
+    viewer.until("every record, from the first", |seen| by_offset(seen, &stops).len() == 5).await;
+    assert_eq!(speeds(&viewer, &stops), vec![0.5, 1.5, 2.5, 3.5, 4.5]);
 }

@@ -8,6 +8,7 @@ mod backfill;
 mod batch;
 mod context;
 mod follow;
+mod handled;
 mod held;
 mod start;
 mod topics;
@@ -121,6 +122,9 @@ fn create(config: &LiveConfig, shared: &Shared) -> Result<StreamConsumer<GroupCo
             ("client.id", "trackside-live"),
             ("enable.auto.commit", "true"),
             ("auto.commit.interval.ms", "1000"),
+            // Offsets are stored once the hub has the records (`handled`), never for a
+            // record held for its schema.
+            ("enable.auto.offset.store", "false"),
             // Only when no start could be looked up (see `start`): a new group starts at
             // the live edge, and the page's replay covers the past.
             ("auto.offset.reset", "latest"),
@@ -181,6 +185,7 @@ async fn consume(
     let mut positions = tokio::time::interval(POSITION_INTERVAL);
     let mut watchdog = Watchdog::new(config.stuck_after);
     let mut held = held::Held::default();
+    let mut handled = handled::Handled::default();
     // Backfills waiting to try again stop with the group.
     let backfills_stopped = CancellationToken::new();
     // Consumers created so far: the first is 0.
@@ -221,6 +226,7 @@ async fn consume(
                 let looks = record_positions(&consumer, status);
                 if let Some(stuck) = watchdog.look(Instant::now(), status.kafka().reachable, &looks) {
                     publish(hub, status, &mut batcher);
+                    handled.store(&consumer);
                     if replace(&mut consumer, config, shared, &subscribed, &stuck, generation).await {
                         watchdog.reset();
                         generation += 1;
@@ -229,6 +235,7 @@ async fn consume(
             }
             _ = flush.tick() => {
                 publish(hub, status, &mut batcher);
+                handled.store(&consumer);
                 held.resume_due(&consumer);
             }
             msg = consumer.recv() => match msg {
@@ -239,18 +246,23 @@ async fn consume(
                         continue;
                     }
                     match batcher.push_message(&config.decoder, &m) {
-                        Ok(()) => held.read(topic, partition, offset),
+                        Ok(()) => {
+                            held.read(topic, partition, offset);
+                            handled.note(topic, partition, offset);
+                        }
                         Err(reason) => {
                             let tp = TopicPartition::new(topic, partition);
                             let wait = matches!(reason, Malformed::SchemaUnavailable(_));
                             if !(wait && held.hold(&consumer, &tp, offset)) {
                                 debug!(topic, partition, offset, %reason, "malformed record skipped");
                                 status.record_malformed(&tp, offset, reason.to_string());
+                                handled.note(topic, partition, offset);
                             }
                         }
                     }
                     if batcher.is_full() {
                         publish(hub, status, &mut batcher);
+                        handled.store(&consumer);
                     }
                     start_backfills(&consumer, config, hub, &backfills_stopped);
                 }
@@ -270,12 +282,16 @@ async fn consume(
             // Nothing more is queued: what was read goes to the viewers now rather than
             // after a linger, which at 20,000 records/s added 2.5 ms to the median and 5
             // to the worst (docs/performance.md, "Live latency").
-            () = std::future::ready(()), if !batcher.is_empty() => publish(hub, status, &mut batcher),
+            () = std::future::ready(()), if !batcher.is_empty() => {
+                publish(hub, status, &mut batcher);
+                handled.store(&consumer);
+            }
         }
     }
 
     backfills_stopped.cancel();
     publish(hub, status, &mut batcher);
+    handled.store(&consumer);
     leave(consumer).await;
 }
 

@@ -2,7 +2,7 @@
 // frame, or during a fast replay one view per frame, a round every period.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Rounds, checkViews } from '../../../static/core/view.js';
+import { Rounds, WRITE_WAIT_MS, Writes, checkViews } from '../../../static/core/view.js';
 
 describe('the view contract', () => {
   test('a view with frame(now) and resize() is taken; one without either is refused by name', () => {
@@ -45,5 +45,22 @@ describe('drawing rounds', () => {
     assert.deepEqual([r.due(16, 1000), r.due(32, 1000)], [[1], []]);
     r.resize(5);
     assert.deepEqual(r.due(0, 0), [0, 1, 2, 3, 4]);
+  });
+});
+
+describe('the frames views write their text on', () => {
+  test('a frame with no new records writes; one drawing them waits, at most WRITE_WAIT_MS', () => {
+    const w = new Writes();
+    assert.equal(w.due(0, true), true, 'the first frame writes');
+    assert.equal(w.due(16, true), false, 'records drawn: the text waits');
+    assert.equal(w.due(33, false), true, 'no records: written');
+    assert.equal(w.due(50, true), false);
+    assert.equal(w.due(66, true), false);
+    assert.equal(w.due(33 + WRITE_WAIT_MS, true), true, 'waited long enough: written whatever the frame draws');
+  });
+
+  test('frames that draw nothing write on each', () => {
+    const w = new Writes();
+    assert.deepEqual([0, 16, 33, 50].map((t) => w.due(t, false)), [true, true, true, true]);
   });
 });
