@@ -151,7 +151,17 @@ async fn send_frames(
         }
         // Waiting here is what batches records into frames for this viewer.
         pace.ready().await;
+        // A close the receive side asked for meanwhile still comes before anything queued,
+        // and before the end of a viewer whose registration went with its receive side.
+        let mut asked = asked_to_close(&mut close, &mut close_done);
         let drained = outbox.take();
+        if drained.closed && asked.is_none() {
+            asked = asked_to_close(&mut close, &mut close_done);
+        }
+        if let Some(frame) = asked {
+            let _ = send_within(&mut sink, Message::Close(Some(frame)), stall).await;
+            return;
+        }
         if drained.closed {
             return;
         }
@@ -174,6 +184,24 @@ async fn send_frames(
         status.add_frames_sent(n);
         stages::record(Stage::Send, started.elapsed(), 1);
         pace.sent(started, bytes >= MAX_FRAME_BYTES);
+    }
+}
+
+/// The close frame the receive side asked for, if it has (once: `done` is set after).
+fn asked_to_close(close: &mut oneshot::Receiver<CloseFrame>, done: &mut bool) -> Option<CloseFrame> {
+    if *done {
+        return None;
+    }
+    match close.try_recv() {
+        Ok(frame) => {
+            *done = true;
+            Some(frame)
+        }
+        Err(oneshot::error::TryRecvError::Closed) => {
+            *done = true;
+            None
+        }
+        Err(oneshot::error::TryRecvError::Empty) => None,
     }
 }
 
