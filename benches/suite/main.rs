@@ -206,7 +206,7 @@ fn latency_and_fanout(rt: &tokio::runtime::Runtime, brokers: &str, plan: &Plan) 
     }
     let mut figures: Vec<Figure> = results
         .iter()
-        .filter(|r| plan.rates.contains(&r.cell.rate) || is_target(&r.cell))
+        .filter(|r| plan.rates.contains(&r.cell.rate) || is_target(&r.cell) || !chosen.is_empty())
         .map(|r| {
             let (t, b) = (r.trackside.quantile(0.99), r.baseline.quantile(0.99));
             let name = format!("latency_p99_{}rps_{}clients", r.cell.rate, r.cell.clients);
