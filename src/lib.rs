@@ -45,6 +45,7 @@ mod selection;
 pub mod serve;
 pub mod shutdown;
 pub mod simulate;
+mod stages;
 mod status;
 mod sync;
 pub mod telemetry;

@@ -102,7 +102,12 @@ impl Server {
             .args(["serve", "--brokers", brokers, "--listen", "127.0.0.1:0", "--group-id", &group, "--topics", topic])
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            // A server asked for its stage times (see src/stages.rs) logs them here.
+            .stderr(if std::env::var("TRACKSIDE_STAGE_TIMES").is_ok_and(|v| v == "1") {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .expect("trackside serve (perf, when BENCH_PERF is set)");
         let mut lines = BufReader::new(child.stdout.take().expect("its stdout")).lines();
@@ -154,13 +159,7 @@ impl Server {
 
     /// CPU seconds (user + system) the server has used so far.
     pub(crate) fn cpu_secs(&self) -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap_or_default();
-        // Fields after the command name, which is in parentheses and may hold spaces:
-        // utime and stime are the 12th and 13th.
-        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks: f64 = [11, 12].iter().filter_map(|&i| fields.get(i)?.parse::<f64>().ok()).sum();
-        ticks / clock_ticks_per_sec()
+        cpu_secs_of(self.pid)
     }
 
     /// Stops the server (and perf, which ends with it, writing its profile).
@@ -176,6 +175,17 @@ impl Drop for Server {
             self.stop();
         }
     }
+}
+
+/// CPU seconds (user + system) process `pid` has used so far.
+pub(crate) fn cpu_secs_of(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces:
+    // utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = [11, 12].iter().filter_map(|&i| fields.get(i)?.parse::<f64>().ok()).sum();
+    ticks / clock_ticks_per_sec()
 }
 
 /// The one process `parent` started (the server perf runs): it prints its URL only once

@@ -1,90 +1,34 @@
 //! `latency`, `fan-out` and the stalled-viewer half of `memory`: a paced producer in this
 //! process stamps every record with its send time (`ts`, ms since the epoch, also the
-//! Kafka record timestamp), WebSocket viewers note when each record reaches them, and a
-//! plain librdkafka consumer reading the same records with no server in between is the
-//! baseline. `ts` has a resolution of one millisecond, truncated, so every latency is
-//! over-stated by 0 to 1 ms (receipt is read with the clock's full resolution); the
-//! baseline is stamped the same way, so the comparison is fair.
+//! Kafka record timestamp); WebSocket viewers, in a process of their own, decode every
+//! record of every frame and note when each reached them; and a plain librdkafka consumer
+//! reading the same records with no server in between, in a third process, is the
+//! baseline ([`latency_client`](crate::latency_client)). `ts` has a resolution of one
+//! millisecond, truncated, so every latency is over-stated by 0 to 1 ms (receipt is read
+//! with the clock's full resolution); the baseline is stamped the same way, so the
+//! comparison is fair.
 
 use std::{
+    io::{BufRead, BufReader, Write},
+    process::{Child, ChildStdin, Command, Stdio},
     sync::{
         Arc,
         atomic::{AtomicBool, AtomicU64, Ordering},
+        mpsc,
     },
     time::{Duration, Instant},
 };
 
-use futures_util::StreamExt;
-use memchr::memmem;
 use rdkafka::{
-    ClientConfig, Message as _,
-    consumer::{BaseConsumer, Consumer},
+    ClientConfig,
     producer::{BaseRecord, Producer, ThreadedProducer},
 };
-use tokio_tungstenite::tungstenite::Message;
 
-use crate::common::{Server, Ws, create_topic, delete_topics, now_ms_f64, unique, viewer};
-
-/// Latency histogram: 0.1 ms buckets to 2 s, then 10 ms buckets to 120 s.
-#[derive(Clone)]
-pub(crate) struct Hist {
-    fine: Vec<u32>,
-    coarse: Vec<u32>,
-    pub(crate) n: u64,
-    pub(crate) max: f64,
-}
-
-const FINE_MS: f64 = 0.1;
-const FINE_BUCKETS: usize = 20_000;
-const COARSE_MS: f64 = 10.0;
-const COARSE_BUCKETS: usize = 12_000;
-
-impl Hist {
-    pub(crate) fn new() -> Self {
-        Self { fine: vec![0; FINE_BUCKETS], coarse: vec![0; COARSE_BUCKETS], n: 0, max: 0.0 }
-    }
-
-    pub(crate) fn add(&mut self, ms: f64) {
-        let ms = ms.max(0.0);
-        let fine = (ms / FINE_MS) as usize;
-        if fine < FINE_BUCKETS {
-            self.fine[fine] += 1;
-        } else {
-            self.coarse[((ms / COARSE_MS) as usize).min(COARSE_BUCKETS - 1)] += 1;
-        }
-        self.n += 1;
-        self.max = self.max.max(ms);
-    }
-
-    pub(crate) fn merge(&mut self, other: &Hist) {
-        self.fine.iter_mut().zip(&other.fine).for_each(|(a, b)| *a += b);
-        self.coarse.iter_mut().zip(&other.coarse).for_each(|(a, b)| *a += b);
-        self.n += other.n;
-        self.max = self.max.max(other.max);
-    }
-
-    /// The `q` quantile in ms (upper edge of its bucket); NaN when empty.
-    pub(crate) fn quantile(&self, q: f64) -> f64 {
-        if self.n == 0 {
-            return f64::NAN;
-        }
-        let rank = ((q * self.n as f64).ceil() as u64).max(1);
-        let mut seen = 0u64;
-        for (i, c) in self.fine.iter().enumerate() {
-            seen += u64::from(*c);
-            if seen >= rank {
-                return (i + 1) as f64 * FINE_MS;
-            }
-        }
-        for (i, c) in self.coarse.iter().enumerate() {
-            seen += u64::from(*c);
-            if seen >= rank {
-                return ((i + 1) as f64 * COARSE_MS).min(self.max);
-            }
-        }
-        self.max
-    }
-}
+use crate::{
+    common::{Server, cpu_secs_of, create_topic, delete_topics, now_ms_f64},
+    hist::Hist,
+    latency_client,
+};
 
 /// What one cell of the matrix is.
 #[derive(Clone, Copy, Debug)]
@@ -104,6 +48,8 @@ pub(crate) struct CellResult {
     pub(crate) baseline: Hist,
     /// Server CPU over the window, in cores.
     pub(crate) cpu_cores: f64,
+    /// The viewers' process's CPU over the window, in cores.
+    pub(crate) client_cpu_cores: f64,
     /// Records that reached the healthy viewers, over `healthy × sent`.
     pub(crate) delivered_fraction: f64,
     /// Records delivered to all healthy viewers per second of window.
@@ -117,46 +63,85 @@ pub(crate) struct CellResult {
     pub(crate) clients_at_end: f64,
 }
 
-/// The window bounds, in ms since the epoch, shared with every reader.
-struct Window {
-    start: AtomicU64,
-    end: AtomicU64,
-}
-
-impl Window {
-    fn contains(&self, ts: u64) -> bool {
-        ts >= self.start.load(Ordering::Relaxed) && ts < self.end.load(Ordering::Relaxed)
-    }
-}
-
 /// `--max-frame-rate` for the latency runs: 60 frames a second per viewer, what a
 /// browser draws. The default 30 adds up to 33 ms of batching to every record.
 pub(crate) const FRAME_RATE: &str = "60";
 
-pub(crate) async fn run_cell(brokers: &str, cell: Cell) -> CellResult {
-    let topic = format!("bench-latency-{}", unique());
-    create_topic(brokers, &topic, 6).await;
-    let server = Server::start(brokers, &topic, &["--max-frame-rate", FRAME_RATE]);
-    let ws_url = server.ws_url();
-    let mut sockets = Vec::with_capacity(cell.clients);
-    for _ in 0..cell.clients {
-        sockets.push(viewer(&ws_url, &topic).await);
-    }
-    let window = Arc::new(Window { start: AtomicU64::new(u64::MAX), end: AtomicU64::new(u64::MAX) });
-    let stop = Arc::new(AtomicBool::new(false));
-    let seen = Arc::new(AtomicU64::new(0));
+/// One client process (see [`latency_client`]) and the lines it prints.
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    lines: mpsc::Receiver<String>,
+}
 
-    let stalled: Vec<Ws> = sockets.drain(..cell.stalled.min(cell.clients)).collect();
-    let mut readers = Vec::new();
-    for ws in sockets {
-        readers.push(tokio::spawn(read_viewer(ws, window.clone(), stop.clone(), seen.clone())));
+impl Client {
+    fn spawn(role: &str, env: &[(&str, String)]) -> Client {
+        let exe = std::env::current_exe().expect("the bench's own binary");
+        let mut child = Command::new(exe)
+            .env(latency_client::ROLE, role)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("a latency client process");
+        let stdin = child.stdin.take().expect("its stdin");
+        let out = BufReader::new(child.stdout.take().expect("its stdout"));
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Client { child, stdin, lines }
     }
-    let base_seen = Arc::new(AtomicU64::new(0));
-    let baseline = {
-        let (brokers, topic, window, stop, seen) =
-            (brokers.to_owned(), topic.clone(), window.clone(), stop.clone(), base_seen.clone());
-        std::thread::spawn(move || baseline_consumer(&brokers, &topic, &window, &stop, &seen))
-    };
+
+    /// Waits up to `within` for the client to print `line`; returns whether it did.
+    fn wait_for(&self, line: &str, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(l) if l == line => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+
+    fn say(&mut self, line: &str) {
+        let _ = writeln!(self.stdin, "{line}");
+    }
+
+    /// Stops the client and returns what it measured (empty if it failed).
+    fn finish(mut self) -> Hist {
+        self.say("stop");
+        let hist = (0..)
+            .map_while(|_| self.lines.recv_timeout(Duration::from_secs(60)).ok())
+            .find_map(|l| l.strip_prefix("hist ").and_then(Hist::from_line));
+        let _ = self.child.wait();
+        hist.unwrap_or_else(Hist::new)
+    }
+}
+
+pub(crate) async fn run_cell(brokers: &str, cell: Cell) -> CellResult {
+    let topic = format!("bench-latency-{}", crate::common::unique());
+    create_topic(brokers, &topic, 6).await;
+    // Another build's server in its place (an earlier commit's, for a before and after).
+    let bin = std::env::var("BENCH_LATENCY_BIN").unwrap_or_else(|_| crate::common::BIN.to_owned());
+    let server = Server::start_bin(&bin, brokers, &topic, &["--max-frame-rate", FRAME_RATE]);
+    let viewers = Client::spawn(
+        "viewers",
+        &[
+            ("BENCH_WS_URL", server.ws_url()),
+            ("BENCH_TOPIC", topic.clone()),
+            ("BENCH_CLIENTS", cell.clients.to_string()),
+            ("BENCH_STALLED", cell.stalled.to_string()),
+        ],
+    );
+    assert!(viewers.wait_for("subscribed", Duration::from_secs(300)), "the viewers never all subscribed");
+    let baseline = Client::spawn("baseline", &[("BENCH_BROKERS", brokers.to_owned()), ("BENCH_TOPIC", topic.clone())]);
     let sent = Arc::new(AtomicU64::new(0));
     let producing = Arc::new(AtomicBool::new(true));
     let producer = {
@@ -166,19 +151,21 @@ pub(crate) async fn run_cell(brokers: &str, cell: Cell) -> CellResult {
 
     // Warm up: the group and the baseline consumer join, and the first records arrive.
     let healthy = cell.clients - cell.stalled.min(cell.clients);
-    let warm_deadline = Instant::now() + Duration::from_secs(30);
-    while (seen.load(Ordering::Relaxed) == 0 && healthy > 0 || base_seen.load(Ordering::Relaxed) == 0)
-        && Instant::now() < warm_deadline
-    {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let warm = Duration::from_secs(30);
+    if healthy > 0 {
+        viewers.wait_for("first", warm);
     }
+    baseline.wait_for("first", warm);
     tokio::time::sleep(Duration::from_secs(2)).await;
+    let (mut viewers, mut baseline) = (viewers, baseline);
     let start = now_ms_f64().ceil() as u64;
     let end = start + cell.window.as_millis() as u64;
-    window.start.store(start, Ordering::Relaxed);
-    window.end.store(end, Ordering::Relaxed);
+    for client in [&mut viewers, &mut baseline] {
+        client.say(&format!("window {start} {end}"));
+    }
     let sent_before = sent.load(Ordering::Relaxed);
     let cpu_before = server.cpu_secs();
+    let client_cpu_before = cpu_secs_of(viewers.child.id());
     let rss_start_mb = server.rss_mb();
     let began = Instant::now();
     let mut peak_rss_mb = rss_start_mb;
@@ -186,7 +173,9 @@ pub(crate) async fn run_cell(brokers: &str, cell: Cell) -> CellResult {
         tokio::time::sleep(left.min(Duration::from_millis(250))).await;
         peak_rss_mb = peak_rss_mb.max(server.rss_mb());
     }
-    let cpu_cores = (server.cpu_secs() - cpu_before) / began.elapsed().as_secs_f64();
+    let secs = began.elapsed().as_secs_f64();
+    let cpu_cores = (server.cpu_secs() - cpu_before) / secs;
+    let client_cpu_cores = (cpu_secs_of(viewers.child.id()) - client_cpu_before) / secs;
     let sent_in_window = sent.load(Ordering::Relaxed) - sent_before;
     let rss_end_mb = server.rss_mb();
     let dropped = server.metric("trackside_records_dropped_total").await.unwrap_or(f64::NAN);
@@ -194,16 +183,9 @@ pub(crate) async fn run_cell(brokers: &str, cell: Cell) -> CellResult {
     producing.store(false, Ordering::Relaxed);
     // Records of the window still on their way.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut trackside = Hist::new();
-    for r in readers {
-        if let Ok(h) = r.await {
-            trackside.merge(&h);
-        }
-    }
-    let baseline = baseline.join().unwrap_or_else(|_| Hist::new());
+    let trackside = viewers.finish();
+    let baseline = baseline.finish();
     let _ = producer.join();
-    drop(stalled);
     let mut server = server;
     server.stop();
     delete_topics(brokers, &[topic]).await;
@@ -216,74 +198,13 @@ pub(crate) async fn run_cell(brokers: &str, cell: Cell) -> CellResult {
         trackside,
         baseline,
         cpu_cores,
+        client_cpu_cores,
         rss_start_mb,
         rss_end_mb,
         peak_rss_mb,
         dropped,
         clients_at_end,
     }
-}
-
-/// Every `"ts":` in a frame of live data, as the integer after it.
-fn timestamps<'a>(finder: &'a memmem::Finder<'a>, bytes: &'a [u8]) -> impl Iterator<Item = u64> + 'a {
-    finder.find_iter(bytes).map(move |at| {
-        bytes[at + 5..].iter().take_while(|b| b.is_ascii_digit()).fold(0u64, |n, b| n * 10 + u64::from(b - b'0'))
-    })
-}
-
-async fn read_viewer(mut ws: Ws, window: Arc<Window>, stop: Arc<AtomicBool>, seen: Arc<AtomicU64>) -> Hist {
-    let mut hist = Hist::new();
-    let finder = memmem::Finder::new(br#""ts":"#);
-    while !stop.load(Ordering::Relaxed) {
-        let next = tokio::time::timeout(Duration::from_millis(200), ws.next()).await;
-        let Ok(Some(Ok(msg))) = next else {
-            if matches!(next, Ok(None | Some(Err(_)))) {
-                break;
-            }
-            continue;
-        };
-        let Message::Text(text) = msg else { continue };
-        let now = now_ms_f64();
-        let bytes = text.as_bytes();
-        if !bytes.starts_with(br#"{"type":"data","mode":"live""#) {
-            continue;
-        }
-        let mut n = 0;
-        for ts in timestamps(&finder, bytes) {
-            n += 1;
-            if window.contains(ts) {
-                hist.add(now - ts as f64);
-            }
-        }
-        seen.fetch_add(n, Ordering::Relaxed);
-    }
-    let _ = ws.close(None).await;
-    hist
-}
-
-/// The baseline: a plain librdkafka consumer with default settings, in its own group.
-fn baseline_consumer(brokers: &str, topic: &str, window: &Window, stop: &AtomicBool, seen: &AtomicU64) -> Hist {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", format!("bench-baseline-{}", unique()))
-        .set("auto.offset.reset", "latest")
-        .set("enable.auto.commit", "false")
-        .create()
-        .expect("a baseline consumer");
-    consumer.subscribe(&[topic]).expect("subscribing the baseline consumer");
-    let finder = memmem::Finder::new(br#""ts":"#);
-    let mut hist = Hist::new();
-    while !stop.load(Ordering::Relaxed) {
-        let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) else { continue };
-        let now = now_ms_f64();
-        if let Some(ts) = m.payload().and_then(|p| timestamps(&finder, p).next()) {
-            seen.fetch_add(1, Ordering::Relaxed);
-            if window.contains(ts) {
-                hist.add(now - ts as f64);
-            }
-        }
-    }
-    hist
 }
 
 /// Produces `rate` records a second of 20 cars until `producing` is cleared, with the

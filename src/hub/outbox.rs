@@ -3,9 +3,13 @@
 use std::{
     collections::{HashMap, VecDeque},
     sync::Mutex,
+    time::Instant,
 };
 
-use crate::sync::lock;
+use crate::{
+    stages::{self, Stage},
+    sync::lock,
+};
 use bytes::Bytes;
 use tokio::sync::Notify;
 
@@ -70,6 +74,8 @@ struct LiveBatch {
     records: u64,
     /// Which partition the batch is of (a hash; equal for equal partitions).
     key: u64,
+    /// When it was queued, while stage times are taken ([`stages`]).
+    queued: Option<Instant>,
 }
 
 /// The viewer has gone; a replay reader feeding it should stop.
@@ -90,7 +96,7 @@ impl Outbox {
         }
         s.live_bytes += bytes.len();
         *s.live_per_key.entry(key).or_default() += 1;
-        s.live.push_back(LiveBatch { bytes, records, key });
+        s.live.push_back(LiveBatch { bytes, records, key, queued: stages::enabled().then(Instant::now) });
         while s.live_bytes > self.cap {
             // The oldest batch whose partition has a newer one queued, else the oldest.
             let superseded = s.live.iter().position(|b| s.live_per_key.get(&b.key).is_some_and(|&n| n > 1));
@@ -195,7 +201,16 @@ impl Outbox {
         let freed_replay = s.replay_bytes > 0;
         let drained = Drained {
             items: s.ordered.drain(..).collect(),
-            live: s.live.drain(..).map(|b| b.bytes).collect(),
+            live: s
+                .live
+                .drain(..)
+                .map(|b| {
+                    if let Some(queued) = b.queued {
+                        stages::record(Stage::Outbox, queued.elapsed(), b.records);
+                    }
+                    b.bytes
+                })
+                .collect(),
             stats: s.stats.take(),
             dropped: std::mem::take(&mut s.dropped),
             closed: s.closed,

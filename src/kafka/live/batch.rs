@@ -11,10 +11,11 @@ use crate::{
     telemetry::{Malformed, Record, TopicPartition},
 };
 
-/// How long a batch may wait for more records before it goes to the viewers. Short
-/// enough to be invisible on a chart, and to add little to the frame pacing (at 20,000
-/// records/s, 20 ms here cost 8 ms of median latency); long enough to batch a busy
-/// partition. Each viewer's frame rate bounds the frames, whatever this is.
+/// How long a batch may wait for more records while librdkafka keeps handing them over (a
+/// backlog): a batch otherwise goes as soon as nothing more is queued. Short enough to
+/// add little to the frame pacing (at 20,000 records/s, a linger of 20 ms cost 8 ms of
+/// median latency); long enough to batch a busy partition. Each viewer's frame rate
+/// bounds the frames, whatever this is.
 pub(crate) const BATCH_LINGER: Duration = Duration::from_millis(5);
 /// A batch is flushed at this many records even before its linger ends.
 pub(crate) const BATCH_MAX_RECORDS: usize = 1_000;

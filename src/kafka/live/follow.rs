@@ -123,6 +123,9 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
+            // In this order, so that a backlog of records (always ready) never holds up
+            // the rest; and so that a batch goes once librdkafka has nothing more queued.
+            biased;
             () = &mut shutdown => break,
             changed = topics.changed() => if changed.is_err() { break },
             changed = owned.changed() => if changed.is_err() { break },
@@ -143,6 +146,11 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
                 }
                 // What is still missing is looked up at the next tick, so a Kafka that
                 // answers nothing is not asked in a tight loop.
+                continue;
+            }
+            _ = flush.tick() => {
+                publish(&state.hub, &state.status, &mut batcher);
+                held.resume_due(consumer.as_ref());
                 continue;
             }
             msg = consumer.recv() => match msg {
@@ -172,9 +180,9 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
                     continue;
                 }
             },
-            _ = flush.tick() => {
+            // Nothing more is queued: the batch goes now, as the group member's does.
+            () = std::future::ready(()), if !batcher.is_empty() => {
                 publish(&state.hub, &state.status, &mut batcher);
-                held.resume_due(consumer.as_ref());
                 continue;
             }
         }

@@ -196,6 +196,9 @@ async fn consume(
 
     loop {
         tokio::select! {
+            // In this order, so that a backlog of records (always ready) never holds up
+            // the rest; and so that a batch goes once librdkafka has nothing more queued.
+            biased;
             () = &mut shutdown => break,
             changed = topics.changed() => {
                 if changed.is_err() {
@@ -209,6 +212,31 @@ async fn consume(
                     status.set_group_topics(wanted.iter().cloned().collect());
                     subscribed = wanted;
                 }
+            }
+            _ = positions.tick() => {
+                #[cfg(feature = "failpoints")]
+                if generation == 0 && stalled_by_test(&config.group_id) {
+                    // What a stuck librdkafka consumer looks like: assigned, but fetching nothing.
+                    if let Ok(assignment) = consumer.assignment() {
+                        let _ = consumer.pause(&assignment);
+                    }
+                }
+                // A rebalance with no record after it is noticed here.
+                start_backfills(&consumer, config, hub, &backfills_stopped);
+                let looks = record_positions(&consumer, status);
+                if let Some(stuck) = watchdog.look(Instant::now(), status.kafka().reachable, &looks) {
+                    publish(hub, status, &mut batcher);
+                    handled.store(&consumer);
+                    if replace(&mut consumer, config, shared, &subscribed, &stuck, generation).await {
+                        watchdog.reset();
+                        generation += 1;
+                    }
+                }
+            }
+            _ = flush.tick() => {
+                publish(hub, status, &mut batcher);
+                handled.store(&consumer);
+                held.resume_due(&consumer);
             }
             msg = consumer.recv() => match msg {
                 Ok(m) => {
@@ -251,30 +279,12 @@ async fn consume(
                     }
                 }
             },
-            _ = flush.tick() => {
+            // Nothing more is queued: what was read goes to the viewers now rather than
+            // after a linger, which at 20,000 records/s added 2.5 ms to the median and 5
+            // to the worst (docs/performance.md, "Live latency").
+            () = std::future::ready(()), if !batcher.is_empty() => {
                 publish(hub, status, &mut batcher);
                 handled.store(&consumer);
-                held.resume_due(&consumer);
-            }
-            _ = positions.tick() => {
-                #[cfg(feature = "failpoints")]
-                if generation == 0 && stalled_by_test(&config.group_id) {
-                    // What a stuck librdkafka consumer looks like: assigned, but fetching nothing.
-                    if let Ok(assignment) = consumer.assignment() {
-                        let _ = consumer.pause(&assignment);
-                    }
-                }
-                // A rebalance with no record after it is noticed here.
-                start_backfills(&consumer, config, hub, &backfills_stopped);
-                let looks = record_positions(&consumer, status);
-                if let Some(stuck) = watchdog.look(Instant::now(), status.kafka().reachable, &looks) {
-                    publish(hub, status, &mut batcher);
-                    handled.store(&consumer);
-                    if replace(&mut consumer, config, shared, &subscribed, &stuck, generation).await {
-                        watchdog.reset();
-                        generation += 1;
-                    }
-                }
             }
         }
     }
@@ -404,6 +414,7 @@ fn publish(hub: &Hub, status: &Status, batcher: &mut Batcher) {
         return;
     }
     for (tp, records) in batcher.drain() {
+        crate::stages::record_group(records.iter().filter_map(|r| r.sample.ts));
         // Only what was new to the hub counts: see `Hub::publish`.
         let kept = hub.publish(&tp, &records);
         if let Some(last) = records.last().filter(|_| kept > 0) {

@@ -25,17 +25,20 @@ use tracing::{debug, info};
 
 mod frames;
 mod guard;
+mod pace;
 mod viewer;
 
 use frames::{Frame, MAX_FRAME_BYTES, frames};
 pub(super) use guard::foreign_origin;
 use guard::{REQUESTS_PER_SEC, RequestBudget};
+use pace::Pace;
 use viewer::Viewer;
 
 use super::AppState;
 use crate::{
     hub::{ClientHandle, Outbox},
     protocol::{DataFormat, MAX_INBOUND_BYTES, RequestError, SUBPROTOCOL, ServerMessage},
+    stages::{self, Stage},
 };
 
 /// At shutdown, how long a viewer gets to take each of its last frames and the goodbye.
@@ -103,7 +106,7 @@ async fn send_frames(
     app: AppState,
     mut close: oneshot::Receiver<CloseFrame>,
 ) {
-    let pace = Duration::from_secs(1) / app.config.max_frame_rate.max(1);
+    let mut pace = Pace::new(app.config.max_frame_rate);
     let shutdown = app.shutdown.clone();
     let status = app.status.clone();
     // Three pings per idle timeout, so one lost answer does not disconnect a viewer.
@@ -146,7 +149,19 @@ async fn send_frames(
                 return;
             }
         }
+        // Waiting here is what batches records into frames for this viewer.
+        pace.ready().await;
+        // A close the receive side asked for meanwhile still comes before anything queued,
+        // and before the end of a viewer whose registration went with its receive side.
+        let mut asked = asked_to_close(&mut close, &mut close_done);
         let drained = outbox.take();
+        if drained.closed && asked.is_none() {
+            asked = asked_to_close(&mut close, &mut close_done);
+        }
+        if let Some(frame) = asked {
+            let _ = send_within(&mut sink, Message::Close(Some(frame)), stall).await;
+            return;
+        }
         if drained.closed {
             return;
         }
@@ -154,6 +169,11 @@ async fn send_frames(
             status.add_records_dropped(drained.dropped);
         }
         let frames = frames(drained);
+        if frames.is_empty() {
+            // Woken for batches the last frame already took: no frame, so no period.
+            continue;
+        }
+        let started = tokio::time::Instant::now();
         let n = frames.len() as u64;
         let bytes: usize = frames.iter().map(Frame::len).sum();
         for frame in frames {
@@ -162,12 +182,26 @@ async fn send_frames(
             }
         }
         status.add_frames_sent(n);
-        // Waiting here is what batches records into frames for this viewer. A drain that
-        // filled a whole frame needs no more batching (a replay's backlog, usually), and
-        // waiting then would only hold the replay reader back; the socket paces it instead.
-        if bytes < MAX_FRAME_BYTES {
-            tokio::time::sleep(pace).await;
+        stages::record(Stage::Send, started.elapsed(), 1);
+        pace.sent(started, bytes >= MAX_FRAME_BYTES);
+    }
+}
+
+/// The close frame the receive side asked for, if it has (once: `done` is set after).
+fn asked_to_close(close: &mut oneshot::Receiver<CloseFrame>, done: &mut bool) -> Option<CloseFrame> {
+    if *done {
+        return None;
+    }
+    match close.try_recv() {
+        Ok(frame) => {
+            *done = true;
+            Some(frame)
         }
+        Err(oneshot::error::TryRecvError::Closed) => {
+            *done = true;
+            None
+        }
+        Err(oneshot::error::TryRecvError::Empty) => None,
     }
 }
 
