@@ -33,7 +33,10 @@ pub(crate) fn filled_topic(rt: &tokio::runtime::Runtime, brokers: &str, records:
         .create()
         .expect("a producer");
     let mut race = Race::new(20, 7).without_retirements();
-    let (mut ts, mut sent) = (1_764_028_800_000i64, 0u64);
+    // Times that end now: the broker's retention deletes a log whose records' timestamps
+    // are older than it keeps, under a running replay (a fixed date a year back did).
+    let span_ms = i64::try_from(records / 20 * 50).unwrap_or(0);
+    let (mut ts, mut sent) = (crate::common::now_ms_f64() as i64 - span_ms, 0u64);
     while sent < records {
         race.step(0.05);
         ts += 50;
