@@ -22,7 +22,7 @@ soak: ## the long fault tests: 10 broker crashes of 30 s each, a viewer stalled 
 	@bash scripts/deps.sh --no-browser
 	@bash scripts/soak.sh
 
-bench: ## benchmarks against baselines measured in the same run (QUICK=1: a few minutes; BENCH_ONLY=replay,overview,export,latency,memory,browser,replay_page,decode); writes target/bench/results.json
+bench: ## benchmarks against baselines measured in the same run (QUICK=1: a few minutes; BENCH_ONLY=replay,replay_50ch,overview,export,latency,memory,browser,replay_page,decode); writes target/bench/results.json
 	@bash scripts/deps.sh
 	@bash scripts/kafka.sh up
 	TRACKSIDE_TEST_BROKERS=$$(bash scripts/kafka.sh bootstrap) QUICK=$(QUICK) BENCH_ONLY=$(BENCH_ONLY) cargo bench --locked --bench suite

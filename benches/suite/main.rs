@@ -21,12 +21,14 @@
 //!   (no broker needed).
 //! - `export`: the replay's topic exported to Parquet through `/api/export`, against the
 //!   same kcat runs (its own when `replay` is not run), and the server's peak RSS.
+//! - `replay_50ch`: the replay against kcat on a topic of its own whose records carry 50
+//!   channels each (the simulator's with `aux.*` channels added), and the server's CPU.
 //! - `replay_page`: the replay's topic replayed by the page in headless Chromium, from the
 //!   click to the progress showing 100%, against the same kcat runs (its own when `replay`
 //!   is not run); its longest task and JS heap (e2e/bench-replay-page.mjs).
 //!
 //! `QUICK=1` (or `--quick`) runs a reduced version in a few minutes. `BENCH_ONLY=replay,
-//! overview,export,latency,memory,browser,replay_page,decode` runs some parts, and
+//! replay_50ch,overview,export,latency,memory,browser,replay_page,decode` runs some parts, and
 //! `BENCH_LATENCY_TARGETS=1` only the latency target's cells of `latency` (or
 //! `BENCH_LATENCY_CELLS=20000x10,1200x50` those cells, records/s x viewers), with
 //! `BENCH_LATENCY_BIN`'s server when it is set (an earlier build, say). Everything
@@ -43,6 +45,7 @@ mod latency;
 mod latency_client;
 mod overview;
 mod replay;
+mod replay_50ch;
 mod replay_page;
 
 use std::time::Duration;
@@ -123,6 +126,11 @@ fn main() {
         if wants("replay_page") {
             figures.extend(replay_page::run(&brokers, &topic, plan.replay_records, kcat));
         }
+        topics.push(topic);
+    }
+    if wants("replay_50ch") {
+        let topic = replay_50ch::filled_topic(&runtime, &brokers, plan.replay_records);
+        figures.extend(replay_50ch::replay_vs_kcat(&runtime, &brokers, &topic, plan.replay_records));
         topics.push(topic);
     }
     if wants("latency") {

@@ -18,7 +18,7 @@ use crate::common::{BIN, Figure, Server, Wire, fill, median, step, unique, viewe
 pub(crate) const REPEATS: usize = 3;
 /// After the fill, the broker flushes its log segments; measuring then would time the
 /// disk, not the readers.
-const SETTLE: Duration = Duration::from_secs(5);
+pub(crate) const SETTLE: Duration = Duration::from_secs(5);
 
 pub(crate) struct ReplayRun {
     pub(crate) secs: f64,
@@ -221,7 +221,7 @@ fn decode_data(message: &Message) -> u64 {
 
 /// Starts a server (`bin`'s), sends "replay from earliest" and waits until every record and
 /// `caught_up` arrived, decoding every record as a client of `wire` does.
-async fn trackside_once(bin: &str, brokers: &str, topic: &str, records: u64, wire: Wire) -> ReplayRun {
+pub(crate) async fn trackside_once(bin: &str, brokers: &str, topic: &str, records: u64, wire: Wire) -> ReplayRun {
     let mut server = Server::start_bin(bin, brokers, topic, &["--history-secs", "0"]);
     server.wait_for_lap_index(topic).await;
     let mut ws = viewer_on(&server.ws_url(), topic, wire).await;

@@ -83,7 +83,7 @@ pub(crate) fn read_merged(
     if spans.is_empty() {
         return Ok(Ended::Complete);
     }
-    // librdkafka's prefetch is bounded per partition queue: the replay's 32 MiB shared.
+    // librdkafka's prefetch is bounded per partition queue: the replay's 16 MiB shared.
     let prefetch = client::prefetch_per_partition_kb(spans.len());
     let consumer: BaseConsumer<ReaderContext> =
         client::reader_config_with(kafka, CLIENT_ID, &[("queued.max.messages.kbytes", &prefetch)])

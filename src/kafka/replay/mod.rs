@@ -39,8 +39,10 @@ use start::StartError;
 /// How often progress is reported while a replay runs.
 pub(crate) const PROGRESS_INTERVAL: Duration = Duration::from_millis(250);
 /// Records a replay holds read ahead of its playhead, over all its partitions (about
-/// 20 MB), besides what librdkafka has prefetched.
-const READ_AHEAD: usize = 50_000;
+/// 600 bytes each with the simulator's channels: some 12 MB), besides what librdkafka has
+/// prefetched. Still 50 s of a 20-car race at 20 Hz, far more than merging the partitions
+/// in time needs (50,000, with a deeper prefetch, held 50 to 80 MB more at no less CPU).
+const READ_AHEAD: usize = 20_000;
 /// Slices released per turn of the reader's loop, so a long backlog at `max` still
 /// lets it hear a pause.
 const SLICES_PER_TURN: usize = 64;

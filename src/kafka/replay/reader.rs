@@ -126,7 +126,7 @@ impl Reader {
 
         // Each partition is read from a queue of its own, so a lane that is full simply
         // takes no more while the others are read; librdkafka bounds what it prefetches
-        // per partition queue, here to share 32 MiB among the partitions.
+        // per partition queue, here to share 16 MiB among the partitions.
         let per_partition_kb = client::prefetch_per_partition_kb(merge.lanes().len());
         let consumer: StreamConsumer<ReaderContext> = client::reader_config_with(
             &kafka,

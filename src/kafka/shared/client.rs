@@ -28,10 +28,13 @@ const CONSUMER_DEFAULTS: [(&str, &str); 2] =
     [("queued.max.messages.kbytes", "16384"), ("fetch.queue.backoff.ms", "10")];
 
 /// What a reader of `partitions` partitions, each from a queue of its own, lets librdkafka
-/// prefetch per partition (`queued.max.messages.kbytes`): 32 MiB shared among them, from
-/// 1 to 16 MiB each, so a reader of many partitions does not hold 16 MiB of each.
+/// prefetch per partition (`queued.max.messages.kbytes`): 16 MiB shared among them, from
+/// 1 to 16 MiB each, so a reader of many partitions does not hold 16 MiB of each. A
+/// replay decodes far slower than librdkafka fetches, so a deeper prefetch only held
+/// memory (32 MiB, with 50,000 records read ahead, took a replay's peak RSS 50 to 80 MB
+/// higher at the same CPU; docs/performance.md).
 pub(crate) fn prefetch_per_partition_kb(partitions: usize) -> String {
-    (32 * 1024 / partitions.max(1)).clamp(1024, 16 * 1024).to_string()
+    (16 * 1024 / partitions.max(1)).clamp(1024, 16 * 1024).to_string()
 }
 
 /// A librdkafka configuration: the brokers, Trackside's `defaults`, then the user's
