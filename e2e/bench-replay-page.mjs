@@ -7,11 +7,22 @@
 // line on stdout, progress on stderr. Not a test: `node --test e2e/` skips it (no .test.mjs).
 //
 //   node e2e/bench-replay-page.mjs --topic bench-replay-1 --records 1000000 --runs 3 [--wire json]
+//   node e2e/bench-replay-page.mjs --topic T --records 200000 --runs 1 --trace /tmp/r.json   # and a trace
+//   node e2e/bench-replay-page.mjs --topic T --records 200000 --runs 3 --bare   # and the bare socket's time
+//
+// `--bare` also times, after each page run, the same replay to a bare document in the same
+// Chromium that only counts the bytes (e2e/bare-replay.mjs): what the page adds to the time
+// Chromium's WebSocket takes anyway.
+// `--trace FILE` records each replay, from the click to 100%, as a Chromium trace (e2e/trace.mjs;
+// FILE, or FILE-2.json and on for later runs) for e2e/long-tasks.mjs to read. Tracing costs
+// the page time, so a traced run's figures are not the bench's.
 //
 // Environment as e2e/harness.mjs: TRACKSIDE_BIN (make bench passes the release build),
 // TRACKSIDE_TEST_BROKERS, TRACKSIDE_CHROMIUM.
 
 import { launchBrowser, openPage, startServer, stop, uniqueName, waitUntil } from './harness.mjs';
+import { endTrace, startTrace } from './trace.mjs';
+import { bareReplay } from './bare-replay.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,6 +32,10 @@ const TOPIC = arg('topic');
 const RECORDS = Number(arg('records', 0));
 const RUNS = Number(arg('runs', 3));
 const WIRE = arg('wire', 'columnar') === 'json' ? 'json' : 'columnar';
+const TRACE = arg('trace', null);
+const BARE = process.argv.includes('--bare');
+/** Where run `run`'s trace goes: the file named, then a numbered one for each later run. */
+const traceFile = (run) => (run === 1 ? TRACE : TRACE.replace(/(\.json)?$/, `-${run}.json`));
 /** A replay that has not reached 100% by then has failed (1,000,000 records take seconds). */
 const TIMEOUT_MS = 300_000;
 /** The JS heap is sampled (without a collection) this often during a replay. */
@@ -80,6 +95,7 @@ async function once(browser, url, run) {
       });
       seen.observe(text, { childList: true, characterData: true, subtree: true });
     });
+    if (TRACE) await startTrace(cdp);
     const before = await metrics();
     const heap = [];
     await page.getByTestId('replay-earliest').click();
@@ -92,6 +108,10 @@ async function once(browser, url, run) {
       await new Promise((r) => setTimeout(r, HEAP_EVERY_MS));
     }
     const after = await metrics();
+    if (TRACE) {
+      await endTrace(cdp, traceFile(run));
+      log(`run ${run}: trace written to ${traceFile(run)}`);
+    }
     // Long tasks are reported after they end: give the observer a frame to catch up.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50))));
     const b = await page.evaluate(() => window.__bench);
@@ -133,7 +153,14 @@ try {
   const browser = await launchBrowser();
   started.push(() => browser.close());
   const runs = [];
-  for (let i = 1; i <= RUNS; i++) runs.push(await once(browser, server.url, i));
+  const bare = [];
+  for (let i = 1; i <= RUNS; i++) {
+    runs.push(await once(browser, server.url, i));
+    if (!BARE) continue;
+    const b = await bareReplay(browser, server.url, TOPIC, WIRE);
+    log(`run ${i}, bare socket: ${b.secs.toFixed(2)} s, ${b.frames} frames, ${b.mb.toFixed(1)} MB`);
+    bare.push(b);
+  }
   const secs = runs.map((r) => r.secs);
   const mid = runs.find((r) => r.secs === median(secs));
   process.stdout.write(`${JSON.stringify({
@@ -151,6 +178,7 @@ try {
     main_thread_layout_s: mid.main_thread_layout_s,
     heap_peak_mb: Math.max(...runs.map((r) => r.heap_peak_mb ?? 0)),
     heap_after_gc_mb: mid.heap_after_gc_mb,
+    ...(BARE ? { bare_median_s: median(bare.map((b) => b.secs)), bare_runs_s: bare.map((b) => b.secs), bare_mb: bare[0].mb } : {}),
   })}\n`);
 } finally {
   for (const s of started.reverse()) await s();
