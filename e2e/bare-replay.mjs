@@ -9,16 +9,23 @@ import { SUBPROTOCOL } from '../static/net/wire.js';
 /** A document of the server's with nothing running in it. */
 const BARE = '/static/favicon.svg';
 
+/** How long the browser is left to settle first: a renderer closed before may still be exiting. */
+const SETTLE_MS = 1000;
+
 /**
  * One replay of `topic` to a bare document in a fresh context of `browser`.
- * @returns {Promise<{secs: number, frames: number, mb: number}>}  from the `replay` request to `caught_up`
+ * @param {() => number|null} cpu  the browser's CPU seconds so far (e2e/proc-cpu.mjs), read around the replay
+ * @returns {Promise<{secs: number, frames: number, mb: number, cpu: number|null}>}  from the
+ *   `replay` request to `caught_up`; `cpu`: the browser's CPU seconds over it
  */
-export async function bareReplay(browser, url, topic, wire) {
+export async function bareReplay(browser, url, topic, wire, cpu = () => null) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
     await page.goto(`${url}${BARE}`);
-    return await page.evaluate(({ topic, protocol }) => new Promise((resolve, reject) => {
+    await page.waitForTimeout(SETTLE_MS);
+    const cpu0 = cpu();
+    const got = await page.evaluate(({ topic, protocol }) => new Promise((resolve, reject) => {
       const ws = protocol ? new WebSocket(`ws://${location.host}/ws`, protocol) : new WebSocket(`ws://${location.host}/ws`);
       ws.binaryType = 'arraybuffer';
       let t0 = 0;
@@ -46,6 +53,8 @@ export async function bareReplay(browser, url, topic, wire) {
         }
       };
     }), { topic, protocol: wire === 'json' ? null : SUBPROTOCOL });
+    const cpu1 = cpu();
+    return { ...got, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
   } finally {
     await context.close();
   }

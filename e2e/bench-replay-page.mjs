@@ -20,9 +20,10 @@
 // Environment as e2e/harness.mjs: TRACKSIDE_BIN (make bench passes the release build),
 // TRACKSIDE_TEST_BROKERS, TRACKSIDE_CHROMIUM.
 
-import { launchBrowser, openPage, startServer, stop, uniqueName, waitUntil } from './harness.mjs';
+import { CHROMIUM, launchBrowser, openPage, startServer, stop, uniqueName, waitUntil } from './harness.mjs';
 import { endTrace, startTrace } from './trace.mjs';
 import { bareReplay } from './bare-replay.mjs';
+import { childrenCpuSeconds } from './proc-cpu.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -96,6 +97,7 @@ async function once(browser, url, run) {
       seen.observe(text, { childList: true, characterData: true, subtree: true });
     });
     if (TRACE) await startTrace(cdp);
+    const cpu0 = childrenCpuSeconds(CHROMIUM);
     const before = await metrics();
     const heap = [];
     await page.getByTestId('replay-earliest').click();
@@ -108,6 +110,7 @@ async function once(browser, url, run) {
       await new Promise((r) => setTimeout(r, HEAP_EVERY_MS));
     }
     const after = await metrics();
+    const cpu1 = childrenCpuSeconds(CHROMIUM);
     if (TRACE) {
       await endTrace(cdp, traceFile(run));
       log(`run ${run}: trace written to ${traceFile(run)}`);
@@ -130,13 +133,15 @@ async function once(browser, url, run) {
       longtasks: tasks.length,
       longtasks_over_100ms: tasks.filter((ms) => ms > 100).length,
       main_thread_busy_s: after.task - before.task,
+      chromium_cpu_s: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
       main_thread_script_s: after.script - before.script,
       main_thread_layout_s: after.layout - before.layout,
       heap_peak_mb: heap.length ? Math.max(...heap) : null,
       heap_after_gc_mb: settled / 1e6,
     };
     log(`run ${run}: ${secs.toFixed(2)} s (${format}), ${out.records} records at 100%, longest task ${out.longtask_max_ms.toFixed(0)} ms `
-      + `(${out.longtasks} over 50 ms), main thread busy ${out.main_thread_busy_s.toFixed(2)} s, heap peak ${out.heap_peak_mb?.toFixed(1)} MB`);
+      + `(${out.longtasks} over 50 ms), main thread busy ${out.main_thread_busy_s.toFixed(2)} s, Chromium CPU ${out.chromium_cpu_s?.toFixed(2)} s, `
+      + `heap peak ${out.heap_peak_mb?.toFixed(1)} MB`);
     return out;
   } finally {
     await close();
@@ -157,8 +162,8 @@ try {
   for (let i = 1; i <= RUNS; i++) {
     runs.push(await once(browser, server.url, i));
     if (!BARE) continue;
-    const b = await bareReplay(browser, server.url, TOPIC, WIRE);
-    log(`run ${i}, bare socket: ${b.secs.toFixed(2)} s, ${b.frames} frames, ${b.mb.toFixed(1)} MB`);
+    const b = await bareReplay(browser, server.url, TOPIC, WIRE, () => childrenCpuSeconds(CHROMIUM));
+    log(`run ${i}, bare socket: ${b.secs.toFixed(2)} s, ${b.frames} frames, ${b.mb.toFixed(1)} MB, Chromium CPU ${b.cpu?.toFixed(2)} s`);
     bare.push(b);
   }
   const secs = runs.map((r) => r.secs);
@@ -176,9 +181,10 @@ try {
     main_thread_busy_s: mid.main_thread_busy_s,
     main_thread_script_s: mid.main_thread_script_s,
     main_thread_layout_s: mid.main_thread_layout_s,
+    chromium_cpu_s: runs.map((r) => r.chromium_cpu_s),
     heap_peak_mb: Math.max(...runs.map((r) => r.heap_peak_mb ?? 0)),
     heap_after_gc_mb: mid.heap_after_gc_mb,
-    ...(BARE ? { bare_median_s: median(bare.map((b) => b.secs)), bare_runs_s: bare.map((b) => b.secs), bare_mb: bare[0].mb } : {}),
+    ...(BARE ? { bare_median_s: median(bare.map((b) => b.secs)), bare_runs_s: bare.map((b) => b.secs), bare_mb: bare[0].mb, bare_chromium_cpu_s: bare.map((b) => b.cpu) } : {}),
   })}\n`);
 } finally {
   for (const s of started.reverse()) await s();
