@@ -3,7 +3,8 @@
 // timeline, "as fast as Kafka serves", a click on "Play from start", and the wait until the
 // replay progress shows 100%. Timed in the page from
 // the click event to the first frame drawn after the progress text turned 100%; long tasks
-// are counted with a PerformanceObserver; the JS heap is sampled over CDP. Prints one JSON
+// are counted with a PerformanceObserver; the JS heap is sampled over CDP; the CPU time of
+// all Chromium's processes over each replay is read from /proc (e2e/proc-cpu.mjs). Prints one JSON
 // line on stdout, progress on stderr. Not a test: `node --test e2e/` skips it (no .test.mjs).
 //
 //   node e2e/bench-replay-page.mjs --topic bench-replay-1 --records 1000000 --runs 3 [--wire json]
