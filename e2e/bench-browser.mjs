@@ -14,8 +14,8 @@
 // TRACKSIDE_TEST_BROKERS, TRACKSIDE_CHROMIUM.
 
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import { BIN, BROKERS, launchBrowser, openPage, startServer, stop, uniqueName } from './harness.mjs';
+import { endTrace, startTrace } from './trace.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,29 +56,6 @@ function simulating(sim) {
     sim.once('exit', onExit);
     sim.stderr.on('data', onData);
   });
-}
-/** The categories of DevTools' own Performance recording: tasks, script, GC, layout, samples. */
-const TRACE_CATEGORIES = [
-  'devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame',
-  'v8.execute', 'v8', 'disabled-by-default-v8.gc', 'disabled-by-default-v8.cpu_profiler', 'blink.user_timing',
-];
-const startTrace = (cdp) => cdp.send('Tracing.start', {
-  transferMode: 'ReturnAsStream', traceConfig: { includedCategories: TRACE_CATEGORIES, recordMode: 'recordContinuously' },
-});
-/** Ends the trace and copies its stream to `file`. */
-async function endTrace(cdp, file) {
-  const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-  await cdp.send('Tracing.end');
-  const { stream } = await done;
-  const out = fs.createWriteStream(file);
-  for (;;) {
-    const { data, eof, base64Encoded } = await cdp.send('IO.read', { handle: stream, size: 1 << 20 });
-    out.write(base64Encoded ? Buffer.from(data, 'base64') : data);
-    if (eof) break;
-  }
-  await cdp.send('IO.close', { handle: stream });
-  await new Promise((resolve) => out.end(resolve));
-  log(`trace written to ${file}`);
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -160,7 +137,10 @@ try {
     if (i % 6 === 0) log(`${Math.round((Date.now() - t0) / 1000)} s: ${fps.at(-1).toFixed(1)} fps, heap ${heap.at(-1)?.mb.toFixed(1)} MB`);
   }
   const last = await take();
-  if (TRACE) await endTrace(cdp, TRACE);
+  if (TRACE) {
+    await endTrace(cdp, TRACE);
+    log(`trace written to ${TRACE}`);
+  }
   const records = last.records - records0;
   const overlaps = ([start, dur]) => forced.some(([a, b]) => start < b && start + dur > a);
   const pageTasks = last.tasks.filter((t) => !overlaps(t));

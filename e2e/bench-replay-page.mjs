@@ -3,15 +3,28 @@
 // timeline, "as fast as Kafka serves", a click on "Play from start", and the wait until the
 // replay progress shows 100%. Timed in the page from
 // the click event to the first frame drawn after the progress text turned 100%; long tasks
-// are counted with a PerformanceObserver; the JS heap is sampled over CDP. Prints one JSON
+// are counted with a PerformanceObserver; the JS heap is sampled over CDP; the CPU time of
+// all Chromium's processes over each replay is read from /proc (e2e/proc-cpu.mjs). Prints one JSON
 // line on stdout, progress on stderr. Not a test: `node --test e2e/` skips it (no .test.mjs).
 //
 //   node e2e/bench-replay-page.mjs --topic bench-replay-1 --records 1000000 --runs 3 [--wire json]
+//   node e2e/bench-replay-page.mjs --topic T --records 200000 --runs 1 --trace /tmp/r.json   # and a trace
+//   node e2e/bench-replay-page.mjs --topic T --records 200000 --runs 3 --bare   # and the bare socket's time
+//
+// `--bare` also times, after each page run, the same replay to a bare document in the same
+// Chromium that only counts the bytes (e2e/bare-replay.mjs): what the page adds to the time
+// Chromium's WebSocket takes anyway.
+// `--trace FILE` records each replay, from the click to 100%, as a Chromium trace (e2e/trace.mjs;
+// FILE, or FILE-2.json and on for later runs) for e2e/long-tasks.mjs to read. Tracing costs
+// the page time, so a traced run's figures are not the bench's.
 //
 // Environment as e2e/harness.mjs: TRACKSIDE_BIN (make bench passes the release build),
 // TRACKSIDE_TEST_BROKERS, TRACKSIDE_CHROMIUM.
 
-import { launchBrowser, openPage, startServer, stop, uniqueName, waitUntil } from './harness.mjs';
+import { CHROMIUM, launchBrowser, openPage, startServer, stop, uniqueName, waitUntil } from './harness.mjs';
+import { endTrace, startTrace } from './trace.mjs';
+import { bareReplay } from './bare-replay.mjs';
+import { childrenCpuSeconds } from './proc-cpu.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,6 +34,10 @@ const TOPIC = arg('topic');
 const RECORDS = Number(arg('records', 0));
 const RUNS = Number(arg('runs', 3));
 const WIRE = arg('wire', 'columnar') === 'json' ? 'json' : 'columnar';
+const TRACE = arg('trace', null);
+const BARE = process.argv.includes('--bare');
+/** Where run `run`'s trace goes: the file named, then a numbered one for each later run. */
+const traceFile = (run) => (run === 1 ? TRACE : TRACE.replace(/(\.json)?$/, `-${run}.json`));
 /** A replay that has not reached 100% by then has failed (1,000,000 records take seconds). */
 const TIMEOUT_MS = 300_000;
 /** The JS heap is sampled (without a collection) this often during a replay. */
@@ -80,6 +97,8 @@ async function once(browser, url, run) {
       });
       seen.observe(text, { childList: true, characterData: true, subtree: true });
     });
+    if (TRACE) await startTrace(cdp);
+    const cpu0 = childrenCpuSeconds(CHROMIUM);
     const before = await metrics();
     const heap = [];
     await page.getByTestId('replay-earliest').click();
@@ -92,6 +111,11 @@ async function once(browser, url, run) {
       await new Promise((r) => setTimeout(r, HEAP_EVERY_MS));
     }
     const after = await metrics();
+    const cpu1 = childrenCpuSeconds(CHROMIUM);
+    if (TRACE) {
+      await endTrace(cdp, traceFile(run));
+      log(`run ${run}: trace written to ${traceFile(run)}`);
+    }
     // Long tasks are reported after they end: give the observer a frame to catch up.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50))));
     const b = await page.evaluate(() => window.__bench);
@@ -110,13 +134,15 @@ async function once(browser, url, run) {
       longtasks: tasks.length,
       longtasks_over_100ms: tasks.filter((ms) => ms > 100).length,
       main_thread_busy_s: after.task - before.task,
+      chromium_cpu_s: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
       main_thread_script_s: after.script - before.script,
       main_thread_layout_s: after.layout - before.layout,
       heap_peak_mb: heap.length ? Math.max(...heap) : null,
       heap_after_gc_mb: settled / 1e6,
     };
     log(`run ${run}: ${secs.toFixed(2)} s (${format}), ${out.records} records at 100%, longest task ${out.longtask_max_ms.toFixed(0)} ms `
-      + `(${out.longtasks} over 50 ms), main thread busy ${out.main_thread_busy_s.toFixed(2)} s, heap peak ${out.heap_peak_mb?.toFixed(1)} MB`);
+      + `(${out.longtasks} over 50 ms), main thread busy ${out.main_thread_busy_s.toFixed(2)} s, Chromium CPU ${out.chromium_cpu_s?.toFixed(2)} s, `
+      + `heap peak ${out.heap_peak_mb?.toFixed(1)} MB`);
     return out;
   } finally {
     await close();
@@ -133,7 +159,14 @@ try {
   const browser = await launchBrowser();
   started.push(() => browser.close());
   const runs = [];
-  for (let i = 1; i <= RUNS; i++) runs.push(await once(browser, server.url, i));
+  const bare = [];
+  for (let i = 1; i <= RUNS; i++) {
+    runs.push(await once(browser, server.url, i));
+    if (!BARE) continue;
+    const b = await bareReplay(browser, server.url, TOPIC, WIRE, () => childrenCpuSeconds(CHROMIUM));
+    log(`run ${i}, bare socket: ${b.secs.toFixed(2)} s, ${b.frames} frames, ${b.mb.toFixed(1)} MB, Chromium CPU ${b.cpu?.toFixed(2)} s`);
+    bare.push(b);
+  }
   const secs = runs.map((r) => r.secs);
   const mid = runs.find((r) => r.secs === median(secs));
   process.stdout.write(`${JSON.stringify({
@@ -149,8 +182,10 @@ try {
     main_thread_busy_s: mid.main_thread_busy_s,
     main_thread_script_s: mid.main_thread_script_s,
     main_thread_layout_s: mid.main_thread_layout_s,
+    chromium_cpu_s: runs.map((r) => r.chromium_cpu_s),
     heap_peak_mb: Math.max(...runs.map((r) => r.heap_peak_mb ?? 0)),
     heap_after_gc_mb: mid.heap_after_gc_mb,
+    ...(BARE ? { bare_median_s: median(bare.map((b) => b.secs)), bare_runs_s: bare.map((b) => b.secs), bare_mb: bare[0].mb, bare_chromium_cpu_s: bare.map((b) => b.cpu) } : {}),
   })}\n`);
 } finally {
   for (const s of started.reverse()) await s();

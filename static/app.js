@@ -409,17 +409,18 @@ let statsDue = null;
 
 /**
  * The views, then the panels on screen: a panel scrolled out of sight draws nothing. Their
- * text is written after every canvas drew, and on frames with no new records where it can
- * (core/view.js `Writes`).
+ * text is written after every canvas drew, on frames with no new records where it can, and
+ * once a period while a replay at max paces the drawing (core/view.js `Writes`).
  */
 function frame(now) {
   requestAnimationFrame(frame);
   const drawn = [...views, ...bench.shown().map((p) => p.panel)];
   rounds.resize(drawn.length);
-  for (const i of rounds.due(now, drawPeriod(session))) drawn[i].frame(now);
+  const period = drawPeriod(session);
+  for (const i of rounds.due(now, period)) drawn[i].frame(now);
   const drawing = store.version !== framedVersion;
   framedVersion = store.version;
-  if (!writes.due(now, drawing)) return;
+  if (!writes.due(now, drawing, period)) return;
   for (const d of drawn) d.write?.(now);
   if (statsDue) {
     ui.stats = statsDue;

@@ -75,16 +75,24 @@ export const WRITE_WAIT_MS = 50;
  * be laid out, and the first canvas text drawn after it (uPlot's axis labels) lays out the
  * page there and then: on a frame that also draws new records into every strip, that layout
  * lands on the frame's heaviest work. So the views write on frames that draw no new records
- * (two frames in three, live), or on any frame once they have waited WRITE_WAIT_MS.
+ * (two frames in three, live), or on any frame once they have waited WRITE_WAIT_MS. While
+ * the drawing is paced (`period`, a replay at max: `Rounds`), the text is written once a
+ * period too: records arrive on most frames then, and text rewritten on each of them (a
+ * layout and a paint every frame, for values a person cannot follow) took the main thread
+ * from the socket the replay comes through.
  */
 export class Writes {
   constructor() {
     this.lastAt = -Infinity;
   }
 
-  /** Whether the views write on the frame at `now`; `drawing`: new records are drawn on it. */
-  due(now, drawing) {
-    if (drawing && now - this.lastAt < WRITE_WAIT_MS) return false;
+  /**
+   * Whether the views write on the frame at `now`; `drawing`: new records are drawn on it;
+   * `period`: the drawing's pace, as `Rounds.due` takes it (0: every frame).
+   */
+  due(now, drawing, period = 0) {
+    const wait = period > 0 ? period : drawing ? WRITE_WAIT_MS : 0;
+    if (now - this.lastAt < wait) return false;
     this.lastAt = now;
     return true;
   }

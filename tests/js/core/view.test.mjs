@@ -63,4 +63,14 @@ describe('the frames views write their text on', () => {
     const w = new Writes();
     assert.deepEqual([0, 16, 33, 50].map((t) => w.due(t, false)), [true, true, true, true]);
   });
+
+  test('paced drawing (a replay at max) writes once a period, whatever the frames draw', () => {
+    const w = new Writes();
+    assert.equal(w.due(0, true, 1000), true, 'the first frame writes');
+    assert.deepEqual([16, 33, 500, 999].map((t) => w.due(t, false, 1000)), [false, false, false, false],
+      'frames with no new records wait for the period too');
+    assert.equal(w.due(1000 + WRITE_WAIT_MS, true, 1000), true, 'a period on: written');
+    assert.equal(w.due(1066, true, 1000), false);
+    assert.equal(w.due(1083, false, 0), true, 'unpaced again (caught up): a frame with no records writes at once');
+  });
 });
