@@ -292,4 +292,6 @@ impl Drop for ClientHandle {
 }
 
 #[cfg(test)]
+mod bench;
+#[cfg(test)]
 mod tests;
