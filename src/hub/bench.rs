@@ -56,4 +56,9 @@ fn a_million_live_records_to_one_columnar_viewer() {
     }
     assert_eq!(delivered, 1_000_000);
     eprintln!("publishing 1,000,000 live records to one columnar viewer: {cpu:.2} cpu-s");
+    let held = lock(&hub.inner.state)
+        .history
+        .matching(&Selection::new(vec![TopicSelection { topic: "t".into(), partitions: None }]).unwrap());
+    let (columnar, json) = (held[0].get(DataFormat::Columnar).len(), held[0].get(DataFormat::Json).len());
+    eprintln!("a batch of 1,000 in history: columnar {columnar} bytes, JSON {json}, all it holds {}", held[0].len());
 }

@@ -28,7 +28,7 @@ pub(super) struct Batch {
     pub(super) max_ts: i64,
     pub(super) bytes: Encoded,
     /// The bytes the history counts for it: `bytes.len()` when it was last counted, since
-    /// a form encoded outside the hub's lock makes it grow before the history knows.
+    /// a form encoded outside the hub's lock changes that before the history knows.
     pub(super) counted: usize,
 }
 
@@ -37,11 +37,11 @@ impl Batch {
         Self { first_offset, last_offset, max_ts, bytes, counted: 0 }
     }
 
-    /// Counts what it holds now; returns by how much that grew.
-    fn recount(&mut self) -> usize {
-        let before = self.counted;
-        self.counted = self.bytes.len();
-        self.counted.saturating_sub(before)
+    /// Counts what it holds now in `total`, which counted it as `counted` so far.
+    fn recount(&mut self, total: &mut usize) {
+        let now = self.bytes.len();
+        *total = *total + now - self.counted;
+        self.counted = now;
     }
 }
 
@@ -90,7 +90,7 @@ impl Histories {
         let window_ms = self.window_ms;
         self.update(tp, |h| {
             h.newest_ts = h.newest_ts.max(batch.max_ts);
-            h.bytes += batch.recount();
+            batch.recount(&mut h.bytes);
             h.batches.push_back(batch);
             h.prune(window_ms);
         });
@@ -102,7 +102,7 @@ impl Histories {
         self.update(tp, |h| {
             for mut b in batches.into_iter().rev() {
                 h.newest_ts = h.newest_ts.max(b.max_ts);
-                h.bytes += b.recount();
+                b.recount(&mut h.bytes);
                 h.batches.push_front(b);
             }
             h.prune(window_ms);
@@ -152,7 +152,7 @@ impl Histories {
             let before = h.bytes;
             for b in &mut h.batches {
                 out.push(b.bytes.get(format).clone());
-                h.bytes += b.recount();
+                b.recount(&mut h.bytes);
             }
             h.prune(self.window_ms);
             self.bytes = self.bytes + h.bytes - before;
@@ -219,7 +219,10 @@ mod tests {
             Selection::new(vec![crate::selection::TopicSelection { topic: "t".into(), partitions: None }]).unwrap();
         let json = h.forms(&all, DataFormat::Json);
         assert_eq!(json, vec![DataFormat::Json.encode("t", 0, &[Record::new(1, Sample::minimal("1", 1_000))])]);
-        assert_eq!(h.bytes, before + json[0].len());
+        // The JSON form is counted now, and the records it was encoded from, let go, no more.
+        assert_ne!(h.bytes, before);
+        assert_eq!(h.bytes, b.bytes.len());
+        assert!(h.bytes > json[0].len() + b.bytes.get(DataFormat::Columnar).len());
         assert_eq!(h.map[&tp].bytes, h.bytes);
         h.forget("t");
         assert_eq!(h.bytes, 0);

@@ -2,7 +2,7 @@
 //! or the columnar binary layout. A batch is encoded once per form that viewers need,
 //! and in no form that none needs.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use bytes::Bytes;
 use serde::Serialize;
@@ -11,7 +11,10 @@ use super::{
     batch::{self, Mode, data_frame, encode_batch},
     columnar::{self, SUBPROTOCOL, columnar_frame, encode_columnar},
 };
-use crate::telemetry::{Record, TopicPartition};
+use crate::{
+    sync::lock,
+    telemetry::{Record, TopicPartition},
+};
 
 /// How a connection receives `data` messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -98,7 +101,7 @@ impl DataMessage {
 
 /// A batch of one partition shared among viewers of either form (the live stream and its
 /// history), encoded in a form only when a viewer of that form first needs it, and then
-/// once: clones share the encodings. It keeps its records for a form not yet asked for.
+/// once: clones share the encodings. It keeps its records until both forms exist.
 #[derive(Debug, Clone)]
 pub(crate) struct Encoded(Arc<Lazy>);
 
@@ -106,9 +109,11 @@ pub(crate) struct Encoded(Arc<Lazy>);
 struct Lazy {
     topic: String,
     partition: i32,
-    records: Vec<Record>,
-    /// What the records and the rest of this struct take, counted once.
-    held: usize,
+    /// Emptied once both forms exist. A lock taken only to encode a form, once per form:
+    /// reading a form already encoded takes none.
+    records: Mutex<Vec<Record>>,
+    /// What the records take, counted once.
+    records_bytes: usize,
     json: OnceLock<Bytes>,
     columnar: OnceLock<Bytes>,
 }
@@ -116,21 +121,39 @@ struct Lazy {
 impl Encoded {
     /// Keeps a copy of the records; encodes nothing yet.
     pub(crate) fn new(topic: &str, partition: i32, records: &[Record]) -> Self {
-        let held = records.iter().map(record_bytes).sum::<usize>() + topic.len() + std::mem::size_of::<Lazy>();
-        let (json, columnar) = (OnceLock::new(), OnceLock::new());
-        Self(Arc::new(Lazy { topic: topic.to_owned(), partition, records: records.to_vec(), held, json, columnar }))
+        Self(Arc::new(Lazy {
+            topic: topic.to_owned(),
+            partition,
+            records: Mutex::new(records.to_vec()),
+            records_bytes: records.iter().map(record_bytes).sum(),
+            json: OnceLock::new(),
+            columnar: OnceLock::new(),
+        }))
     }
 
     /// The batch in `format`, encoded now if this is the first time that form is asked for.
     pub(crate) fn get(&self, format: DataFormat) -> &Bytes {
+        let form = self.form(format);
+        if let Some(bytes) = form.get() {
+            return bytes;
+        }
         let l = &*self.0;
-        self.form(format).get_or_init(|| format.encode(&l.topic, l.partition, &l.records))
+        let mut records = lock(&l.records);
+        let bytes = form.get_or_init(|| format.encode(&l.topic, l.partition, &records));
+        if self.has_both() {
+            *records = Vec::new();
+        }
+        bytes
     }
 
     /// Whether the batch has been encoded in `format`.
     #[cfg(test)]
     pub(crate) fn has(&self, format: DataFormat) -> bool {
         self.form(format).get().is_some()
+    }
+
+    fn has_both(&self) -> bool {
+        self.0.json.get().is_some() && self.0.columnar.get().is_some()
     }
 
     fn form(&self, format: DataFormat) -> &OnceLock<Bytes> {
@@ -140,11 +163,12 @@ impl Encoded {
         }
     }
 
-    /// About the bytes held: the records and the forms encoded so far. It grows when a
-    /// form is first asked for.
+    /// About the bytes held: the forms encoded so far, and the records until both are. It
+    /// changes when a form is first asked for.
     pub(crate) fn len(&self) -> usize {
         let forms = [DataFormat::Json, DataFormat::Columnar].map(|f| self.form(f).get().map_or(0, Bytes::len));
-        forms.iter().sum::<usize>() + self.0.held
+        let records = if self.has_both() { 0 } else { self.0.records_bytes };
+        forms.iter().sum::<usize>() + records + self.0.topic.len() + std::mem::size_of::<Lazy>()
     }
 }
 
@@ -190,6 +214,9 @@ mod tests {
         // Asked again, through any clone, it is the same bytes, not a new encoding.
         assert_eq!(batch.get(DataFormat::Columnar).as_ptr(), columnar.as_ptr());
         assert_eq!(batch.get(DataFormat::Json), &DataFormat::Json.encode("t", 2, &records));
+        // With both forms, the records are let go.
+        assert!(batch.len() < bare + columnar.len() + batch.get(DataFormat::Json).len());
+        assert!(lock(&batch.0.records).is_empty());
     }
 
     #[test]
