@@ -93,6 +93,9 @@ impl State {
         for slot in self.clients.values().filter(|s| s.live && s.selection.matches(&tp.topic, tp.partition)) {
             if !forms.contains(&slot.format) {
                 forms.push(slot.format);
+                if forms.len() == 2 {
+                    break;
+                }
             }
         }
         forms
