@@ -241,3 +241,19 @@ fn a_json_viewer_arriving_later_gets_the_bytes_a_json_viewer_there_from_the_star
         late_history.iter().map(|b| b.as_ptr()).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_backfill_is_encoded_as_json_only_when_a_json_viewer_asks() {
+    let hub = reading_t_and_u(60, 1 << 20);
+    let tp = TopicPartition::new("t", 0);
+    let page = hub.connect(DataFormat::Columnar);
+    page.watch_live(select("t", None));
+    let older = [record(0, 10), record(1, 20)];
+    assert_eq!(hub.backfill(&tp, &older), 2);
+    assert_eq!(live_and_history(&page).0, vec![DataFormat::Columnar.encode("t", 0, &older)]);
+    let held = lock(&hub.inner.state).history.matching(&select("t", None));
+    assert!(held.iter().all(|b| !b.has(DataFormat::Json)));
+    let late = hub.connect(DataFormat::Json);
+    late.watch_live(select("t", None));
+    assert_eq!(history_offsets(&late.outbox().take()), vec![0, 1]);
+}
