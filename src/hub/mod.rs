@@ -1,6 +1,7 @@
 //! The fan-out hub: who watches what, the recent history of every partition, and one
-//! bounded outbox per viewer. A batch is encoded once and its bytes are shared by every
-//! viewer that wants it; a slow viewer only ever loses its own oldest live batches.
+//! bounded outbox per viewer. A batch is encoded once in each form a viewer reads (and in
+//! no other) and its bytes are shared by every viewer of that form; a slow viewer only
+//! ever loses its own oldest live batches.
 //! Readers a viewer started answer it through feeds the hub owns and encodes for:
 //! [`ReplayFeed`] for a replay, [`Answers`] for a `range` or an `overview`.
 
@@ -72,15 +73,33 @@ fn partition_key(tp: &TopicPartition) -> u64 {
     BuildHasherDefault::<DefaultHasher>::default().hash_one(tp)
 }
 
-/// Encodes consecutive records of one partition, once in each form.
-fn encode(tp: &TopicPartition, records: &[Record]) -> Option<Batch> {
+/// Consecutive records of one partition as a batch, encoded in `forms` now (outside the
+/// hub's lock) and in any other form on first need.
+fn encode(tp: &TopicPartition, records: &[Record], forms: &[DataFormat]) -> Option<Batch> {
     let (first, last) = (records.first()?, records.last()?);
-    Some(Batch {
-        first_offset: first.offset,
-        last_offset: last.offset,
-        max_ts: records.iter().filter_map(|r| r.sample.ts).max().unwrap_or(0),
-        bytes: Encoded::new(&tp.topic, tp.partition, records),
-    })
+    let max_ts = records.iter().filter_map(|r| r.sample.ts).max().unwrap_or(0);
+    let bytes = Encoded::new(&tp.topic, tp.partition, records);
+    for &f in forms {
+        bytes.get(f);
+    }
+    Some(Batch::new(first.offset, last.offset, max_ts, bytes))
+}
+
+impl State {
+    /// The forms the live viewers of a partition read: what a batch of it is encoded in
+    /// before it is published.
+    fn live_forms(&self, tp: &TopicPartition) -> Vec<DataFormat> {
+        let mut forms = Vec::with_capacity(2);
+        for slot in self.clients.values().filter(|s| s.live && s.selection.matches(&tp.topic, tp.partition)) {
+            if !forms.contains(&slot.format) {
+                forms.push(slot.format);
+                if forms.len() == 2 {
+                    break;
+                }
+            }
+        }
+        forms
+    }
 }
 
 impl Hub {
@@ -125,20 +144,21 @@ impl Hub {
     /// the follower) are left out, so every viewer gets each offset once. Returns how many
     /// records were new.
     pub(crate) fn publish(&self, tp: &TopicPartition, records: &[Record]) -> usize {
-        let next = {
+        let (next, forms) = {
             let state = lock(&self.inner.state);
             if !state.reading.contains(&tp.topic) {
                 return 0;
             }
-            state.next.get(tp).copied()
+            (state.next.get(tp).copied(), state.live_forms(tp))
         };
         let fresh = |next: Option<i64>| match next {
             Some(next) => &records[records.partition_point(|r| r.offset < next)..],
             None => records,
         };
-        // Encoding happens outside the lock.
+        // Encoding happens outside the lock, in the forms live viewers read: a viewer of
+        // another form who joins meanwhile has its form encoded under the lock, once.
         let mut records = fresh(next);
-        let Some(mut batch) = encode(tp, records) else { return 0 };
+        let Some(mut batch) = encode(tp, records, &forms) else { return 0 };
         let mut state = lock(&self.inner.state);
         if !state.reading.contains(&tp.topic) {
             return 0;
@@ -147,18 +167,19 @@ impl Hub {
         if now != next {
             // The other reader delivered some of these meanwhile: rare, so encoded again here.
             records = fresh(now);
-            let Some(again) = encode(tp, records) else { return 0 };
+            let Some(again) = encode(tp, records, &forms) else { return 0 };
             batch = again;
         }
         state.next.insert(tp.clone(), batch.last_offset + 1);
-        let (bytes, n, key) = (batch.bytes.clone(), records.len() as u64, partition_key(tp));
-        if state.history.enabled() {
-            state.history.append(tp, batch);
-        }
+        let (n, key) = (records.len() as u64, partition_key(tp));
         for slot in state.clients.values() {
             if slot.live && slot.selection.matches(&tp.topic, tp.partition) {
-                slot.outbox.push_live(bytes.get(slot.format).clone(), n, key);
+                slot.outbox.push_live(batch.bytes.get(slot.format).clone(), n, key);
             }
+        }
+        // After the viewers, so that the history counts every form they had encoded.
+        if state.history.enabled() {
+            state.history.append(tp, batch);
         }
         records.len()
     }
@@ -171,10 +192,15 @@ impl Hub {
     pub(crate) fn backfill(&self, tp: &TopicPartition, records: &[Record]) -> usize {
         let key = partition_key(tp);
         let cutoff = |state: &State| state.history.first_offset(tp).or(state.next.get(tp).copied()).unwrap_or(i64::MAX);
-        let first_cutoff = cutoff(&lock(&self.inner.state));
+        let (first_cutoff, forms) = {
+            let state = lock(&self.inner.state);
+            let forms = if state.next.contains_key(tp) { Vec::new() } else { state.live_forms(tp) };
+            (cutoff(&state), forms)
+        };
         let older = &records[..records.partition_point(|r| r.offset < first_cutoff)];
-        // Encoding happens outside the lock, in chunks the size of live batches.
-        let batches: Vec<Batch> = older.chunks(BACKFILL_BATCH_RECORDS).filter_map(|c| encode(tp, c)).collect();
+        // Encoding happens outside the lock, in chunks the size of live batches, in the
+        // forms of the live viewers that will get them at once; the rest on first need.
+        let batches: Vec<Batch> = older.chunks(BACKFILL_BATCH_RECORDS).filter_map(|c| encode(tp, c, &forms)).collect();
         let mut state = lock(&self.inner.state);
         // The group may have delivered more in the meantime.
         let cutoff = cutoff(&state);
@@ -258,8 +284,15 @@ impl ClientHandle {
     /// history of the selection is queued first, under the same lock as the switch, so
     /// the viewer sees neither a gap nor a record twice between history and live.
     pub(crate) fn watch_live(&self, selection: Selection) {
+        // A form no viewer has read the history in yet is encoded first, outside the lock
+        // (once: later viewers share it); what arrives meanwhile is encoded under it.
+        let held = lock(&self.hub.inner.state).history.matching(&selection);
+        for b in &held {
+            b.get(self.format);
+        }
+        drop(held);
         let mut state = lock(&self.hub.inner.state);
-        let history = state.history.matching(&selection).iter().map(|b| b.get(self.format).clone()).collect();
+        let history = state.history.forms(&selection, self.format);
         self.outbox.restart(history);
         if let Some(slot) = state.clients.get_mut(&self.id) {
             slot.selection = selection;
@@ -291,5 +324,7 @@ impl Drop for ClientHandle {
     }
 }
 
+#[cfg(test)]
+mod bench;
 #[cfg(test)]
 mod tests;

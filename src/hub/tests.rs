@@ -190,3 +190,70 @@ fn a_topic_no_longer_read_loses_its_history_and_its_late_records_are_refused() {
     assert_eq!(hub.publish(&t0, &[record(2, 2_000)]), 1);
     assert_eq!(hub.next_offset(&u0), Some(4), "the topic that stayed keeps its place");
 }
+
+/// The `data` bytes of a viewer's live batches and, separately, of its history.
+fn live_and_history(viewer: &ClientHandle) -> (Vec<Bytes>, Vec<Bytes>) {
+    let d = viewer.outbox().take();
+    let history =
+        d.items.iter().filter_map(|i| if let Item::History(b) = i { Some(b.clone()) } else { None }).collect();
+    (d.live, history)
+}
+
+#[test]
+fn a_batch_only_columnar_viewers_read_is_never_encoded_as_json() {
+    let hub = reading_t_and_u(60, 1 << 20);
+    let viewer = hub.connect(DataFormat::Columnar);
+    viewer.watch_live(select("t", None));
+    hub.publish(&TopicPartition::new("t", 0), &[record(1, 10), record(2, 20)]);
+    hub.publish(&TopicPartition::new("u", 0), &[record(1, 10)]); // nobody watches u
+    let held = lock(&hub.inner.state).history.matching(&select("t", None));
+    assert!(held.iter().all(|b| b.has(DataFormat::Columnar) && !b.has(DataFormat::Json)));
+    let unread = lock(&hub.inner.state).history.matching(&select("u", None));
+    assert!(unread.iter().all(|b| !b.has(DataFormat::Columnar) && !b.has(DataFormat::Json)));
+    assert_eq!(live_and_history(&viewer).0.len(), 1);
+}
+
+#[test]
+fn a_json_viewer_arriving_later_gets_the_bytes_a_json_viewer_there_from_the_start_got() {
+    let tp = TopicPartition::new("t", 0);
+    let batches = [vec![record(0, 10), record(1, 20)], vec![record(2, 30)]];
+    // One hub with a JSON viewer from the start, one with only a columnar viewer.
+    let (with_json, columnar_only) = (reading_t_and_u(60, 1 << 20), reading_t_and_u(60, 1 << 20));
+    let early = with_json.connect(DataFormat::Json);
+    early.watch_live(select("t", None));
+    let page = columnar_only.connect(DataFormat::Columnar);
+    page.watch_live(select("t", None));
+    for b in &batches {
+        with_json.publish(&tp, b);
+        columnar_only.publish(&tp, b);
+    }
+    let late = columnar_only.connect(DataFormat::Json);
+    late.watch_live(select("t", None));
+    let (early_live, _) = live_and_history(&early);
+    let (_, late_history) = live_and_history(&late);
+    assert_eq!(late_history, early_live);
+    // A second late JSON viewer shares those bytes: the form was encoded once.
+    let again = columnar_only.connect(DataFormat::Json);
+    again.watch_live(select("t", None));
+    let (_, again_history) = live_and_history(&again);
+    assert_eq!(
+        again_history.iter().map(|b| b.as_ptr()).collect::<Vec<_>>(),
+        late_history.iter().map(|b| b.as_ptr()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_backfill_is_encoded_as_json_only_when_a_json_viewer_asks() {
+    let hub = reading_t_and_u(60, 1 << 20);
+    let tp = TopicPartition::new("t", 0);
+    let page = hub.connect(DataFormat::Columnar);
+    page.watch_live(select("t", None));
+    let older = [record(0, 10), record(1, 20)];
+    assert_eq!(hub.backfill(&tp, &older), 2);
+    assert_eq!(live_and_history(&page).0, vec![DataFormat::Columnar.encode("t", 0, &older)]);
+    let held = lock(&hub.inner.state).history.matching(&select("t", None));
+    assert!(held.iter().all(|b| !b.has(DataFormat::Json)));
+    let late = hub.connect(DataFormat::Json);
+    late.watch_live(select("t", None));
+    assert_eq!(history_offsets(&late.outbox().take()), vec![0, 1]);
+}

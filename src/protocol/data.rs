@@ -1,5 +1,8 @@
 //! The two forms a `data` message takes, chosen per connection: JSON text (the default)
-//! or the columnar binary layout. A batch is encoded once per form that viewers need.
+//! or the columnar binary layout. A batch is encoded once per form that viewers need,
+//! and in no form that none needs.
+
+use std::sync::{Arc, Mutex, OnceLock};
 
 use bytes::Bytes;
 use serde::Serialize;
@@ -8,7 +11,10 @@ use super::{
     batch::{self, Mode, data_frame, encode_batch},
     columnar::{self, SUBPROTOCOL, columnar_frame, encode_columnar},
 };
-use crate::telemetry::{Record, TopicPartition};
+use crate::{
+    sync::lock,
+    telemetry::{Record, TopicPartition},
+};
 
 /// How a connection receives `data` messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -93,33 +99,83 @@ impl DataMessage {
     }
 }
 
-/// A batch encoded in both forms, for what is shared among viewers of either (the live
-/// stream and its history).
+/// A batch of one partition shared among viewers of either form (the live stream and its
+/// history), encoded in a form only when a viewer of that form first needs it, and then
+/// once: clones share the encodings. It keeps its records until both forms exist.
 #[derive(Debug, Clone)]
-pub(crate) struct Encoded {
-    json: Bytes,
-    columnar: Bytes,
+pub(crate) struct Encoded(Arc<Lazy>);
+
+#[derive(Debug)]
+struct Lazy {
+    topic: String,
+    partition: i32,
+    /// Emptied once both forms exist. A lock taken only to encode a form, once per form:
+    /// reading a form already encoded takes none.
+    records: Mutex<Vec<Record>>,
+    /// What the records take, counted once.
+    records_bytes: usize,
+    json: OnceLock<Bytes>,
+    columnar: OnceLock<Bytes>,
 }
 
 impl Encoded {
+    /// Keeps a copy of the records; encodes nothing yet.
     pub(crate) fn new(topic: &str, partition: i32, records: &[Record]) -> Self {
-        Self {
-            json: DataFormat::Json.encode(topic, partition, records),
-            columnar: DataFormat::Columnar.encode(topic, partition, records),
-        }
+        Self(Arc::new(Lazy {
+            topic: topic.to_owned(),
+            partition,
+            records: Mutex::new(records.to_vec()),
+            records_bytes: records.iter().map(record_bytes).sum(),
+            json: OnceLock::new(),
+            columnar: OnceLock::new(),
+        }))
     }
 
+    /// The batch in `format`, encoded now if this is the first time that form is asked for.
     pub(crate) fn get(&self, format: DataFormat) -> &Bytes {
+        let form = self.form(format);
+        if let Some(bytes) = form.get() {
+            return bytes;
+        }
+        let l = &*self.0;
+        let mut records = lock(&l.records);
+        let bytes = form.get_or_init(|| format.encode(&l.topic, l.partition, &records));
+        if self.has_both() {
+            *records = Vec::new();
+        }
+        bytes
+    }
+
+    /// Whether the batch has been encoded in `format`.
+    #[cfg(test)]
+    pub(crate) fn has(&self, format: DataFormat) -> bool {
+        self.form(format).get().is_some()
+    }
+
+    fn has_both(&self) -> bool {
+        self.0.json.get().is_some() && self.0.columnar.get().is_some()
+    }
+
+    fn form(&self, format: DataFormat) -> &OnceLock<Bytes> {
         match format {
-            DataFormat::Json => &self.json,
-            DataFormat::Columnar => &self.columnar,
+            DataFormat::Json => &self.0.json,
+            DataFormat::Columnar => &self.0.columnar,
         }
     }
 
-    /// Bytes held, both forms together.
+    /// About the bytes held: the forms encoded so far, and the records until both are. It
+    /// changes when a form is first asked for.
     pub(crate) fn len(&self) -> usize {
-        self.json.len() + self.columnar.len()
+        let forms = [DataFormat::Json, DataFormat::Columnar].map(|f| self.form(f).get().map_or(0, Bytes::len));
+        let records = if self.has_both() { 0 } else { self.0.records_bytes };
+        forms.iter().sum::<usize>() + records + self.0.topic.len() + std::mem::size_of::<Lazy>()
     }
+}
+
+/// About the bytes a record takes in memory: the struct, its strings and its channels.
+fn record_bytes(r: &Record) -> usize {
+    let strings = r.sample.car.capacity() + r.sample.driver.as_ref().map_or(0, String::capacity);
+    std::mem::size_of::<Record>() + strings + r.channels.len() * std::mem::size_of::<(u16, f64)>()
 }
 
 #[cfg(test)]
@@ -142,6 +198,25 @@ mod tests {
         let binary = DataFormat::Columnar.frame(Mode::Replay, 0, &[DataFormat::Columnar.encode_groups(&groups)]);
         let f = super::super::columnar::decode_frame(&binary.into_binary()).unwrap();
         assert_eq!(f.batches.iter().map(|b| (b.partition, b.records.len())).collect::<Vec<_>>(), vec![(0, 2), (1, 1)]);
+    }
+
+    #[test]
+    fn a_shared_batch_is_encoded_in_a_form_only_when_asked_and_then_once() {
+        let records = vec![Record::new(4, Sample::minimal("7", 10))];
+        let batch = Encoded::new("t", 2, &records);
+        let shared = batch.clone();
+        let bare = batch.len();
+        assert!(!batch.has(DataFormat::Json) && !batch.has(DataFormat::Columnar));
+        let columnar = shared.get(DataFormat::Columnar).clone();
+        assert_eq!(columnar, DataFormat::Columnar.encode("t", 2, &records));
+        assert!(batch.has(DataFormat::Columnar) && !batch.has(DataFormat::Json));
+        assert_eq!(batch.len(), bare + columnar.len());
+        // Asked again, through any clone, it is the same bytes, not a new encoding.
+        assert_eq!(batch.get(DataFormat::Columnar).as_ptr(), columnar.as_ptr());
+        assert_eq!(batch.get(DataFormat::Json), &DataFormat::Json.encode("t", 2, &records));
+        // With both forms, the records are let go.
+        assert!(batch.len() < bare + columnar.len() + batch.get(DataFormat::Json).len());
+        assert!(lock(&batch.0.records).is_empty());
     }
 
     #[test]
