@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::{
     common::{Figure, Server, median, step},
-    replay::{KcatRuns, REPEATS},
+    replay::{KcatRuns, PartKcat, REPEATS},
 };
 
 /// Exports the whole `topic` to Parquet `REPEATS` times. `kcat` holds the replay's kcat
@@ -22,8 +22,7 @@ pub(crate) fn export_vs_kcat(
     records: u64,
     kcat: Option<KcatRuns>,
 ) -> Figure {
-    let reused = kcat.is_some();
-    let mut kcat = kcat.unwrap_or_default();
+    let mut kcat = PartKcat::new(kcat);
     let mut server = Server::start(brokers, topic, &["--history-secs", "0"]);
     rt.block_on(server.wait_for_lap_index(topic));
     // What the server held before any export (its group member and its lap index have
@@ -31,10 +30,7 @@ pub(crate) fn export_vs_kcat(
     let (rss_before_mb, peak_before_mb) = (server.rss_mb(), server.peak_rss_mb());
     let (mut ours, mut cpu, mut sizes) = (vec![], vec![], vec![]);
     for i in 1..=REPEATS {
-        if !reused {
-            step(&format!("export {i}/{REPEATS}: kcat -C -o beginning -e to /dev/null"));
-            kcat.once(brokers, topic);
-        }
+        kcat.before_run("export", i, brokers, topic);
         step(&format!("export {i}/{REPEATS}: the whole topic to Parquet"));
         let cpu_before = server.cpu_secs();
         let (secs, file) = rt.block_on(export_once(&server.url, topic));
@@ -47,11 +43,11 @@ pub(crate) fn export_vs_kcat(
     }
     let peak_rss_mb = server.peak_rss_mb();
     server.stop();
-    let (k, t) = (median(kcat.secs.clone()), median(ours.clone()));
+    let (k, t) = (median(kcat.runs.secs.clone()), median(ours.clone()));
     Figure::new("export_parquet", t, k, "s").target("at most 3x kcat's time", t <= 3.0 * k).detail(json!({
-        "records": records, "runs_trackside_s": ours, "runs_kcat_s": kcat.secs,
-        "kcat_runs": if reused { "the replay's, same topic, same run" } else { "its own" },
-        "runs_server_cpu_s": cpu, "runs_kcat_cpu_s": kcat.cpu_secs, "server_peak_rss_mb": peak_rss_mb,
+        "records": records, "runs_trackside_s": ours, "runs_kcat_s": kcat.runs.secs,
+        "kcat_runs": kcat.source(),
+        "runs_server_cpu_s": cpu, "runs_kcat_cpu_s": kcat.runs.cpu_secs, "server_peak_rss_mb": peak_rss_mb,
         "server_rss_before_exports_mb": rss_before_mb,
         "server_peak_rss_before_exports_mb": peak_before_mb, "file_bytes": sizes,
     }))

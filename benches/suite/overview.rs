@@ -9,7 +9,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::{
     common::{Figure, Server, Ws, median, step, viewer},
-    replay::{KcatRuns, REPEATS},
+    replay::{KcatRuns, PartKcat, REPEATS},
 };
 
 /// Buckets of the overview: a chart a thousand pixels wide.
@@ -25,17 +25,13 @@ pub(crate) fn overview_vs_kcat(
     records: u64,
     kcat: Option<KcatRuns>,
 ) -> Figure {
-    let reused = kcat.is_some();
-    let mut kcat = kcat.unwrap_or_default();
+    let mut kcat = PartKcat::new(kcat);
     let mut server = Server::start(brokers, topic, &["--history-secs", "0"]);
     rt.block_on(server.wait_for_lap_index(topic));
     let mut ws = rt.block_on(viewer(&server.ws_url(), topic));
     let (mut ours, mut cpu) = (vec![], vec![]);
     for i in 1..=REPEATS {
-        if !reused {
-            step(&format!("overview {i}/{REPEATS}: kcat -C -o beginning -e to /dev/null"));
-            kcat.once(brokers, topic);
-        }
+        kcat.before_run("overview", i, brokers, topic);
         step(&format!("overview {i}/{REPEATS}: the whole topic in {BUCKETS} buckets"));
         let cpu_before = server.cpu_secs();
         let secs = rt.block_on(overview_once(&mut ws, i as u64, records));
@@ -46,11 +42,11 @@ pub(crate) fn overview_vs_kcat(
     let peak_rss_mb = server.peak_rss_mb();
     rt.block_on(async { ws.close(None).await.ok() });
     server.stop();
-    let (k, t) = (median(kcat.secs.clone()), median(ours.clone()));
+    let (k, t) = (median(kcat.runs.secs.clone()), median(ours.clone()));
     Figure::new("overview", t, k, "s").target("at most 1.5x kcat's time", t <= 1.5 * k).detail(json!({
-        "records": records, "buckets": BUCKETS, "runs_trackside_s": ours, "runs_kcat_s": kcat.secs,
-        "kcat_runs": if reused { "the replay's, same topic, same run" } else { "its own" },
-        "runs_server_cpu_s": cpu, "runs_kcat_cpu_s": kcat.cpu_secs, "server_peak_rss_mb": peak_rss_mb,
+        "records": records, "buckets": BUCKETS, "runs_trackside_s": ours, "runs_kcat_s": kcat.runs.secs,
+        "kcat_runs": kcat.source(),
+        "runs_server_cpu_s": cpu, "runs_kcat_cpu_s": kcat.runs.cpu_secs, "server_peak_rss_mb": peak_rss_mb,
     }))
 }
 

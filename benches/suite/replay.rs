@@ -42,6 +42,33 @@ impl KcatRuns {
     }
 }
 
+/// The kcat runs a later part (the overview, the export) compares with: the replay's, of
+/// the same topic in the same run, when it ran; otherwise the part's own, one before each
+/// of its runs, alternating.
+pub(crate) struct PartKcat {
+    pub(crate) runs: KcatRuns,
+    own: bool,
+}
+
+impl PartKcat {
+    pub(crate) fn new(replays: Option<KcatRuns>) -> Self {
+        Self { own: replays.is_none(), runs: replays.unwrap_or_default() }
+    }
+
+    /// Before run `i` of `part`: kcat reads `topic` once, when the runs are the part's own.
+    pub(crate) fn before_run(&mut self, part: &str, i: usize, brokers: &str, topic: &str) {
+        if self.own {
+            step(&format!("{part} {i}/{REPEATS}: kcat -C -o beginning -e to /dev/null"));
+            self.runs.once(brokers, topic);
+        }
+    }
+
+    /// Where the runs came from, for a figure's detail.
+    pub(crate) fn source(&self) -> &'static str {
+        if self.own { "its own" } else { "the replay's, same topic, same run" }
+    }
+}
+
 /// Fills a fresh topic with `records` simulator records and lets the broker settle;
 /// the replay and the overview read it.
 pub(crate) fn filled_topic(brokers: &str, records: u64) -> String {

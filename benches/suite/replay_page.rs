@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::{
     common::{Figure, median, node_figures, step},
-    replay::{KcatRuns, REPEATS},
+    replay::{KcatRuns, PartKcat, REPEATS},
 };
 
 /// What a person may wait for, against kcat writing the same records to /dev/null.
@@ -17,27 +17,24 @@ const MAX_RATIO: f64 = 2.0;
 const LONG_TASK_MS: f64 = 100.0;
 
 pub(crate) fn run(brokers: &str, topic: &str, records: u64, kcat: Option<KcatRuns>) -> Vec<Figure> {
-    let reused = kcat.is_some();
-    let mut kcat = kcat.unwrap_or_default();
-    if !reused {
-        for i in 1..=REPEATS {
-            step(&format!("replay_page: kcat {i}/{REPEATS}: -C -o beginning -e to /dev/null"));
-            kcat.once(brokers, topic);
-        }
+    // The page's runs are taken together, so its own kcat runs, if any, come first.
+    let mut kcat = PartKcat::new(kcat);
+    for i in 1..=REPEATS {
+        kcat.before_run("replay_page", i, brokers, topic);
     }
     step(&format!(
         "replay_page: the page replays {records} records from earliest in headless Chromium, {REPEATS} times"
     ));
     let v = page_runs(brokers, topic, records);
     let num = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
-    let (k, t) = (median(kcat.secs.clone()), num("median_s"));
+    let (k, t) = (median(kcat.runs.secs.clone()), num("median_s"));
     let longest = num("longtask_max_ms");
     vec![
         Figure::new("replay_page", t, k, "s")
             .target(format!("at most {MAX_RATIO}x kcat's time"), t <= MAX_RATIO * k)
             .detail(json!({
-                "records": records, "runs_page_s": v["runs_s"], "runs_kcat_s": kcat.secs,
-                "kcat_runs": if reused { "the replay's, same topic, same run" } else { "its own" },
+                "records": records, "runs_page_s": v["runs_s"], "runs_kcat_s": kcat.runs.secs,
+                "kcat_runs": kcat.source(),
                 "data_format": v["format"], "records_at_100_percent": v["records_at_100"],
                 "main_thread_busy_s": v["main_thread_busy_s"], "main_thread_script_s": v["main_thread_script_s"],
                 "main_thread_layout_s": v["main_thread_layout_s"],
