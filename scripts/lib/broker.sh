@@ -3,19 +3,8 @@
 # starts the local one and stops it when the script exits. Exports TRACKSIDE_TEST_BROKERS
 # for the tests.
 
+. scripts/lib/service.sh
+
 use_local_broker() {
-  if [ -n "${TRACKSIDE_TEST_BROKERS:-}" ]; then
-    echo "using the broker at $TRACKSIDE_TEST_BROKERS (TRACKSIDE_TEST_BROKERS)"
-  elif bash scripts/kafka.sh status >/dev/null 2>&1; then
-    echo "using the broker already running"
-  else
-    bash scripts/kafka.sh up
-    # Stopped at exit, after what the script already runs then (test.sh's summary).
-    local previous
-    previous=$(trap -p EXIT)
-    eval "set -- ${previous:-trap -- '' EXIT}"
-    trap "${3:+$3; }bash scripts/kafka.sh down" EXIT
-  fi
-  TRACKSIDE_TEST_BROKERS="${TRACKSIDE_TEST_BROKERS:-$(bash scripts/kafka.sh bootstrap)}"
-  export TRACKSIDE_TEST_BROKERS
+  use_local_service scripts/kafka.sh TRACKSIDE_TEST_BROKERS broker bootstrap
 }
