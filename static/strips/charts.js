@@ -14,6 +14,7 @@ import { bandColumns } from './zoom.js';
 import { formatValue, scaleOf, stripSeries, yRange } from './layout.js';
 import { stripBox, stripKeys } from './strip-dom.js';
 import { cursorPlugin } from '../cursors/cursors.js';
+import { Pace } from './pace.js';
 
 const SYNC_KEY = 'trackside';
 
@@ -79,8 +80,11 @@ export class Charts {
      * data current (the readouts and the test hook read it) but is not drawn until it is seen.
      */
     this.onScreen = [];
-    /** Frames drawn (setData calls on the strips), for the test hook. */
+    /** Frames binned for the strips (each strip's setData follows within a few frames), for the test hook. */
     this.frames = 0;
+    /** Which strips with new records draw on which frame (pace.js), and the frame asked for the rest. */
+    this.pace = new Pace();
+    this.flushing = 0;
     this.drawnVersion = -1;
     this.resizer = new ResizeObserver((entries) => {
       for (const e of entries) {
@@ -272,16 +276,32 @@ export class Charts {
       names.forEach((name, k) => fresh.set(`${car}\u0000${name}`, outs[k]));
     }
     this.cols = fresh;
-    this.plots.forEach((p, n) => this.show(p, n, [x, ...p.series.map((s) => fresh.get(`${s.car}\u0000${s.channel}`))]));
+    this.plots.forEach((p, n) => this.show(p, n, [x, ...p.series.map((s) => fresh.get(`${s.car}\u0000${s.channel}`))], true));
     this.frames++;
+    this.flush();
     return true;
   }
 
-  /** Strip `n`'s data is `data`: drawn now when its panel is on screen, else once it is. */
-  show(p, n, data) {
+  /**
+   * Strip `n`'s data is `data`: drawn now when its panel is on screen, else once it is;
+   * `paced`, new records: drawn with a share of the strips on this frame or the next (pace.js).
+   */
+  show(p, n, data, paced = false) {
     p.data = data;
     p.stale = this.onScreen[n] === false;
-    if (!p.stale) p.plot.setData(data);
+    p.due = paced && !p.stale;
+    if (!p.stale && !paced) p.plot.setData(data);
+  }
+
+  /** Draws this frame's share of the strips waiting (`due`), and asks the next frame for the rest. */
+  flush() {
+    cancelAnimationFrame(this.flushing);
+    this.flushing = 0;
+    for (const n of this.pace.take(this.plots.map((p) => p.due === true))) {
+      this.plots[n].due = false;
+      this.plots[n].plot.setData(this.plots[n].data);
+    }
+    if (this.plots.some((p) => p.due)) this.flushing = requestAnimationFrame(() => this.flush());
   }
 
   /** Strip `n`'s panel came on screen (true) or left it: one out of date is drawn as it comes. */
@@ -291,6 +311,9 @@ export class Charts {
     if (on && p?.stale) {
       p.stale = false;
       p.plot.setData(p.data);
+    } else if (!on && p?.due) {
+      p.due = false; // drawn as it comes back on screen
+      p.stale = true;
     }
   }
 
