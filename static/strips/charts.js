@@ -82,9 +82,8 @@ export class Charts {
     this.onScreen = [];
     /** Frames binned for the strips (each strip's setData follows within a few frames), for the test hook. */
     this.frames = 0;
-    /** Which strips with new records draw on which frame (pace.js), and the frame asked for the rest. */
+    /** Which strips with new records draw on which frame (pace.js). */
     this.pace = new Pace();
-    this.flushing = 0;
     this.drawnVersion = -1;
     this.resizer = new ResizeObserver((entries) => {
       for (const e of entries) {
@@ -240,17 +239,22 @@ export class Charts {
   }
 
   /**
-   * Bins the store into the strips if it changed since the last call; returns whether it drew.
-   * Each car's channels are binned once per frame, whichever strips show them.
+   * Bins the store into the strips if it changed since the last call, once per animation
+   * frame: each car's channels are binned once, whichever strips show them. `paced`: the
+   * strips draw their share of it on this frame and the rest on the next (`flush`); else all now.
    * @param {number} endTs  where the window ends (ms)
    */
-  draw(store, windowMs, endTs) {
-    if (this.bands || store.version === this.drawnVersion || this.plots.length === 0) return false;
+  draw(store, windowMs, endTs, paced = false) {
+    if (this.bands || this.plots.length === 0) return;
+    if (store.version === this.drawnVersion) {
+      this.flush();
+      return;
+    }
     this.drawnVersion = store.version;
     if (!Number.isFinite(endTs)) {
       this.plots.forEach((p, n) => this.show(p, n, [[], ...p.series.map(() => [])]));
       this.frames++;
-      return true;
+      return;
     }
     const { firstSlot, slotMs, n } = timeGrid(endTs, windowMs, this.oldestDrawn(store), this.plotWidth);
     const x = sized(this.x, n, 0);
@@ -276,10 +280,9 @@ export class Charts {
       names.forEach((name, k) => fresh.set(`${car}\u0000${name}`, outs[k]));
     }
     this.cols = fresh;
-    this.plots.forEach((p, n) => this.show(p, n, [x, ...p.series.map((s) => fresh.get(`${s.car}\u0000${s.channel}`))], true));
+    this.plots.forEach((p, n) => this.show(p, n, [x, ...p.series.map((s) => fresh.get(`${s.car}\u0000${s.channel}`))], paced));
     this.frames++;
     this.flush();
-    return true;
   }
 
   /**
@@ -293,15 +296,12 @@ export class Charts {
     if (!p.stale && !paced) p.plot.setData(data);
   }
 
-  /** Draws this frame's share of the strips waiting (`due`), and asks the next frame for the rest. */
+  /** Draws this frame's share of the strips waiting for theirs (`due`), the rest on the next frames. */
   flush() {
-    cancelAnimationFrame(this.flushing);
-    this.flushing = 0;
     for (const n of this.pace.take(this.plots.map((p) => p.due === true))) {
       this.plots[n].due = false;
       this.plots[n].plot.setData(this.plots[n].data);
     }
-    if (this.plots.some((p) => p.due)) this.flushing = requestAnimationFrame(() => this.flush());
   }
 
   /** Strip `n`'s panel came on screen (true) or left it: one out of date is drawn as it comes. */
