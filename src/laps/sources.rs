@@ -26,6 +26,14 @@ impl LapIndex {
         t.cursors.all().clone()
     }
 
+    /// Records each topic's own reader decoded, by topic.
+    pub(crate) fn records_read(&self) -> Vec<(String, u64)> {
+        let mut read: Vec<(String, u64)> =
+            lock(&self.topics).iter().map(|(topic, t)| (topic.clone(), t.records_read)).collect();
+        read.sort();
+        read
+    }
+
     /// The partitions of `topic` the live path has delivered a batch of.
     pub(crate) fn fed_partitions(&self, topic: &str) -> BTreeSet<i32> {
         lock(&self.topics).get(topic).map(|t| t.cursors.fed().clone()).unwrap_or_default()
