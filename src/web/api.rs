@@ -226,4 +226,12 @@ mod tests {
         assert!(text.contains("trackside_follower_lag{topic=\"t\",partition=\"0\"} 6"), "{text}");
         assert!(!text.contains("trackside_consumer_lag{"), "{text}");
     }
+
+    #[test]
+    fn metrics_count_what_each_topics_lap_index_reader_decoded() {
+        let status = crate::status::tests::assigned_status(&[(0, 0, 10)]);
+        let text = render_with_laps(status.snapshot(), vec![("t".into(), 300)]).unwrap();
+        assert!(text.contains("trackside_lap_index_records_read_total{topic=\"t\"} 300"), "{text}");
+        assert!(text.ends_with("# EOF\n"), "{text}");
+    }
 }
