@@ -213,7 +213,8 @@ impl Reading {
         }
     }
 
-    /// Reads again, from the index's next offset, the paused partitions whose feed had a gap.
+    /// Reads again, from the index's next offset, the paused partitions whose feed had a
+    /// gap or fell silent.
     fn resume_behind(&mut self, consumer: &BaseConsumer<ReaderContext>, topic: &str, index: &LapIndex) {
         let behind = index.take_behind(topic);
         if behind.is_empty() {
@@ -221,7 +222,7 @@ impl Reading {
         }
         let next = index.next_offsets(topic);
         for p in behind.into_iter().filter(|p| self.paused.remove(p)) {
-            debug!(topic, partition = p, "lap index: the live feed had a gap; reading the partition again");
+            debug!(topic, partition = p, "lap index: the live feed had a gap or stopped; reading the partition again");
             // Without the seek, the reader would take up where it paused, before the
             // feed's records, and skip them undecoded: the seek only saves that read.
             if let Some(&at) = next.get(&p)

@@ -3,7 +3,10 @@
 //! decoded for the hub, so a live record is decoded once. [`Cursors`](super::cursor::Cursors)
 //! decides, per partition, which of them a record is taken from.
 
-use std::collections::{BTreeSet, HashMap};
+use std::{
+    collections::{BTreeSet, HashMap},
+    time::Instant,
+};
 
 use super::LapIndex;
 use crate::{sync::lock, telemetry::Record};
@@ -36,13 +39,14 @@ impl LapIndex {
 
     /// The partitions of `topic` the live path has delivered a batch of.
     pub(crate) fn fed_partitions(&self, topic: &str) -> BTreeSet<i32> {
-        lock(&self.topics).get(topic).map(|t| t.cursors.fed().clone()).unwrap_or_default()
+        lock(&self.topics).get(topic).map(|t| t.cursors.fed()).unwrap_or_default()
     }
 
-    /// The partitions of `topic` whose live feed had a gap since the last call: the
-    /// reader reads them again from their next offset.
+    /// The partitions of `topic` whose live feed had a gap since the last call, or fell
+    /// silent: the reader reads them again from their next offset.
     pub(crate) fn take_behind(&self, topic: &str) -> BTreeSet<i32> {
-        lock(&self.topics).get_mut(topic).map(|t| t.cursors.take_behind()).unwrap_or_default()
+        let now = Instant::now();
+        lock(&self.topics).get_mut(topic).map(|t| t.cursors.take_behind(now)).unwrap_or_default()
     }
 
     /// Takes the reader's records of one partition, in offset order: those not indexed
@@ -73,7 +77,7 @@ impl LapIndex {
         let (Some(first), Some(last)) = (records.first(), records.last()) else { return };
         let mut topics = lock(&self.topics);
         let Some(t) = topics.get_mut(topic) else { return };
-        let Some(from) = t.cursors.feed(partition, after, first.offset, last.offset) else { return };
+        let Some(from) = t.cursors.feed(partition, after, (first.offset, last.offset), Instant::now()) else { return };
         for r in &records[records.partition_point(|r| r.offset < from)..] {
             t.feed(partition, r);
         }

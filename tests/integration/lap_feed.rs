@@ -116,3 +116,47 @@ async fn two_servers_in_one_group_each_time_every_partition_from_live_records() 
         }
     }
 }
+
+#[tokio::test]
+async fn a_topic_the_group_stops_reading_is_indexed_on_by_its_on_demand_reader() {
+    let (pinned, asked) = (create_topic(1).await, create_topic(1).await);
+    produce_car(&asked, 0, "D", 0..300).await;
+    let args =
+        ["--topics", pinned.as_str(), "--group-id", &unique("g"), "--history-secs", "0", "--topic-idle-secs", "2"];
+    let app = TestApp::spawn(&args).await;
+    let topics = |stats: &Value| -> Vec<String> {
+        stats["group"]["topics"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_owned()).collect()
+    };
+    // Asked for on demand (a reference lap, say): its own reader indexes it.
+    let path = format!("/api/laps?topic={asked}");
+    eventually("the on-demand reader to read the backlog", || async {
+        let t = app.get_json(&path).await;
+        if t["index"]["state"] == "live" && records_read(&t) == 300 { Ok(()) } else { Err(t.to_string()) }
+    })
+    .await;
+
+    // Watched too: the group reads it and feeds the index, and the reader leaves it to the feed.
+    let mut viewer = app.viewer().await;
+    viewer.subscribe(&asked, None).await;
+    viewer.next_of("subscribed", |_| true).await;
+    produce_car(&asked, 0, "D", 300..350).await;
+    viewer.until("the watched topic's records", |seen| records(seen, "live").len() >= 50).await;
+
+    // No longer watched: the group lets it go, and the feed stops with it.
+    viewer.subscribe(&pinned, None).await;
+    eventually("the topic to leave the group", || async {
+        let stats = app.get_json("/api/stats").await;
+        if topics(&stats) == vec![pinned.clone()] { Ok(()) } else { Err(stats["group"].to_string()) }
+    })
+    .await;
+
+    // Lap 2 ends after that: the on-demand reader, not a silent feed, has to time it.
+    produce_car(&asked, 0, "D", 350..700).await;
+    let table = eventually("lap 2 of the topic no longer watched", || async {
+        let t = app.get_json(&path).await;
+        if laps_of(&t, "D").iter().any(|l| l["lap"] == 2) { Ok(t) } else { Err(t["index"].to_string()) }
+    })
+    .await;
+    let lap2 = laps_of(&table, "D").into_iter().find(|l| l["lap"] == 2).unwrap();
+    assert!(close(&lap2["time_ms"], LAP_MS), "{lap2}");
+}
