@@ -12,7 +12,10 @@
 //! a name, so an index, once given, keeps its name. Numbers come out as serde_json's do:
 //! both round correctly (its `float_roundtrip`), and an integer converts as it does.
 
-use super::{Sample, Tires, number::parse_f64};
+use super::{
+    Sample, Tires,
+    number::{decimal_at, parse_f64},
+};
 
 /// What one value of the record is.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -226,8 +229,13 @@ impl Template {
                     }
                 }
                 _ => {
-                    let end = number_end(json, at)?;
-                    let v = parse_f64(text.get(at..end)?)?;
+                    let (v, end) = match decimal_at(json, at) {
+                        Some(read) => read,
+                        None => {
+                            let end = number_end(json, at)?;
+                            (parse_f64(text.get(at..end)?)?, end)
+                        }
+                    };
                     at = end;
                     match role {
                         Role::Speed => s.speed_kph = v,
