@@ -216,7 +216,8 @@ struct JsonBatch {
 
 /// Reads every value of every record of a `data` message, so no client work is skipped.
 /// Returns the replay records it held.
-fn decode_data(message: &Message) -> u64 {
+/// The records and batches of a replay `data` message (none for anything else).
+fn decode_data(message: &Message) -> (u64, u64) {
     let use_all = |samples: &mut dyn Iterator<Item = &Sample>| -> u64 {
         let mut n = 0;
         let mut sum = 0.0;
@@ -231,18 +232,36 @@ fn decode_data(message: &Message) -> u64 {
         Message::Binary(bytes) => {
             let frame = trackside::columnar::decode_frame(bytes).expect("a columnar frame from the server");
             if frame.mode != "replay" {
-                return 0;
+                return (0, 0);
             }
-            use_all(&mut frame.batches.iter().flat_map(|b| b.records.iter().map(|r| &r.sample)))
+            let batches = frame.batches.len() as u64;
+            (use_all(&mut frame.batches.iter().flat_map(|b| b.records.iter().map(|r| &r.sample))), batches)
         }
         Message::Text(text) if text.as_str().starts_with(r#"{"type":"data""#) => {
             let data: JsonData = serde_json::from_str(text.as_str()).expect("JSON from the server");
             if data.mode != "replay" {
-                return 0;
+                return (0, 0);
             }
-            use_all(&mut data.batches.iter().flat_map(|b| b.records.iter()))
+            let batches = data.batches.len() as u64;
+            (use_all(&mut data.batches.iter().flat_map(|b| b.records.iter())), batches)
         }
-        _ => 0,
+        _ => (0, 0),
+    }
+}
+
+/// What a replay's data messages came to on the wire.
+#[derive(Default)]
+struct WireCount {
+    frames: u64,
+    bytes: u64,
+    batches: u64,
+}
+
+impl WireCount {
+    fn add(&mut self, message: &Message, batches: u64) {
+        self.frames += 1;
+        self.bytes += message.len() as u64;
+        self.batches += batches;
     }
 }
 
@@ -258,6 +277,7 @@ pub(crate) async fn trackside_once(bin: &str, brokers: &str, topic: &str, record
         .await
         .expect("sending to the server");
     let (mut received, mut caught_up, mut last_report) = (0u64, false, Instant::now());
+    let mut wire = WireCount::default();
     while received < records || !caught_up {
         let message = match ws.next().await {
             // The server pings every few seconds; the client answers by itself.
@@ -265,7 +285,11 @@ pub(crate) async fn trackside_once(bin: &str, brokers: &str, topic: &str, record
             Some(Ok(m)) => m,
             other => panic!("the socket ended mid-replay: {other:?}"),
         };
-        received += decode_data(&message);
+        let (records, batches) = decode_data(&message);
+        if records > 0 {
+            received += records;
+            wire.add(&message, batches);
+        }
         if let Message::Text(text) = &message
             && text.as_str().starts_with(r#"{"type":"replay""#)
         {
@@ -284,6 +308,13 @@ pub(crate) async fn trackside_once(bin: &str, brokers: &str, topic: &str, record
     let secs = started.elapsed().as_secs_f64();
     let cpu_secs = server.cpu_secs() - cpu_before;
     eprintln!("\r  {received} of {records} records; the server used {cpu_secs:.2} CPU-seconds");
+    eprintln!(
+        "  {} data frames ({:.0} a second), {:.1} bytes a record, {:.1} records a batch",
+        wire.frames,
+        wire.frames as f64 / secs,
+        wire.bytes as f64 / received.max(1) as f64,
+        received as f64 / wire.batches.max(1) as f64
+    );
     let peak_rss_mb = server.peak_rss_mb();
     let _ = ws.close(None).await;
     server.stop();

@@ -2,6 +2,7 @@
 //! pure function that turns record bytes into a [`Sample`] (the v1 fields) and its other
 //! channels, or says why it cannot.
 
+mod number;
 mod template;
 mod value;
 mod visit;

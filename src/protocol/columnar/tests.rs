@@ -282,6 +282,20 @@ fn a_channel_named_like_a_car_shares_its_string_table_entry() {
 }
 
 #[test]
+fn among_more_cars_than_are_searched_in_order_a_channel_named_like_one_shares_its_entry() {
+    let dict = std::sync::Arc::new(Dictionary::default());
+    // 40 cars fill the table past its ordered search; channel `c39` is the last car's name.
+    let records: Vec<Record> = (0..40)
+        .map(|o| decoded(&dict, o, &format!(r#"{{"car":"c{o}","ts":5,"speed_kph":1,"rpm":1,"c39":{o},"steer":0}}"#)))
+        .collect();
+    let b = frame(&records);
+    assert_eq!(u16::from_le_bytes([b[38], b[39]]), 41, "40 cars and `steer`");
+    let section = section_of(&b[16..]);
+    assert_eq!((section[8], section[12]), (39, 40), "`c39` is the last car's entry");
+    assert_eq!(decode_frame(&b).unwrap().batches[0].records, records);
+}
+
+#[test]
 fn a_long_run_splits_and_each_batch_has_its_own_section() {
     let dict = std::sync::Arc::new(Dictionary::default());
     let n = MAX_BATCH_RECORDS as i64 + 3;
