@@ -32,12 +32,6 @@ impl ReplayFeed {
         Self { choice, ..self }
     }
 
-    /// Whether the viewer reads any channel beyond the v1 fields (math channels included):
-    /// when it does not, its reader decodes the v1 fields alone.
-    pub(crate) fn needs_other_channels(&self) -> bool {
-        self.choice.as_ref().is_none_or(Choice::has_others)
-    }
-
     /// Queues consecutive records of one partition, waiting while the viewer has a full
     /// queue of replay data: a replay promises every record, so nothing is dropped. Only
     /// the form this viewer reads is encoded, and the batches of several partitions are

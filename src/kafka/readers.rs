@@ -67,15 +67,9 @@ impl Readers {
         replacing.or_else(|| self.slots.clone().try_acquire_owned().ok())
     }
 
-    /// Plays `playback` of `selection` into `feed`, holding `slot` while it lives. A
-    /// viewer that chose v1 fields only has them decoded alone: the replay then costs what
-    /// it cost before records had other channels.
+    /// Plays `playback` of `selection` into `feed`, holding `slot` while it lives.
     pub(crate) fn replay(&self, selection: Selection, playback: Playback, feed: ReplayFeed, slot: Slot) -> Replay {
-        let mut setup = self.setup.clone();
-        if !feed.needs_other_channels() {
-            setup.decoder = setup.decoder.v1_only();
-        }
-        Replay::start(setup, selection, playback, feed, &self.status, slot)
+        Replay::start(self.setup.clone(), selection, playback, feed, &self.status, slot)
     }
 
     /// Summarises `request` over `selection`, answering through `answers`; `slot` is
