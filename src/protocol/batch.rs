@@ -157,7 +157,7 @@ fn write_channels(out: &mut Vec<u8>, channels: &Channels) -> serde_json::Result<
 /// [`write_channels`] with only the channels `choice` keeps, left out when it keeps none
 /// of the record's.
 fn write_chosen_channels(out: &mut Vec<u8>, channels: &Channels, choice: &Choice) -> serde_json::Result<()> {
-    let Some(dict) = channels.dictionary() else { return Ok(()) };
+    let Some(dict) = channels.dictionary().filter(|_| choice.has_others()) else { return Ok(()) };
     let mut kept = channels.values().iter().filter(|(i, _)| choice.keeps(dict, *i)).peekable();
     if kept.peek().is_none() {
         return Ok(());

@@ -254,6 +254,16 @@ mod tests {
         assert_eq!(got[0].4, vec![("brake_temp_c.fl".to_owned(), 500.0)]);
         assert_eq!((got[0].0, got[0].2, got[1].0, got[1].3), (200.0, None, 201.0, None));
         assert!(got[1].1.is_nan() && got[1].4.is_empty(), "no rpm, no channel: {got:?}");
+
+        // v1 fields only: no channels section, no `"channels"`.
+        let v1 = Choice::new(&["rpm".to_owned()]);
+        let binary =
+            DataFormat::Columnar.frame(Mode::Replay, 0, &[DataFormat::Columnar.encode_groups(&groups, Some(&v1))]);
+        let f = super::super::columnar::decode_frame(&binary.into_binary()).unwrap();
+        let got: Vec<_> = f.batches[0].records.iter().map(|r| (r.sample.rpm, r.channels.len())).collect();
+        assert_eq!(got, vec![(9000.0, 0), (9100.0, 0)]);
+        let json = DataFormat::Json.encode_groups(&groups, Some(&v1));
+        assert!(!String::from_utf8_lossy(&json).contains("channels"), "{json:?}");
     }
 
     #[test]

@@ -248,6 +248,8 @@ struct Scan<'a> {
 impl<'a> Section<'a> {
     fn gather(records: &'a [Record], choice: Option<&Choice>) -> Section<'a> {
         let mut scans: Vec<Scan<'a>> = Vec::new();
+        // A viewer of v1 fields only: no record's channels need a look.
+        let records = if choice.is_some_and(|c| !c.has_others()) { &[] } else { records };
         for (j, r) in records.iter().enumerate() {
             let values = r.channels.values();
             let Some(dict) = r.channels.dictionary().filter(|_| !values.is_empty()) else { continue };
