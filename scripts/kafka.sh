@@ -45,6 +45,7 @@ KAFKA_VERSION=4.1.1 # keep in sync with kafka/pom.xml and docker-compose.yml
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 POM="$REPO/kafka/pom.xml"
 . "$REPO/scripts/lib/cache.sh"
+. "$REPO/scripts/lib/daemon.sh"
 KAFKA_HOME="${TRACKSIDE_KAFKA_HOME:-$TRACKSIDE_CACHE/kafka-$KAFKA_VERSION}"
 STATE="${TRACKSIDE_KAFKA_STATE:-$REPO/.cache/kafka-run}"
 PORT="${TRACKSIDE_KAFKA_PORT:-9092}"
@@ -72,25 +73,7 @@ if [[ -n "${JAVA_HOME:-}" ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; f
 
 say() { printf 'kafka: %s\n' "$*"; }
 
-# Wall-clock time in seconds (fractional on bash 5+), and the seconds since $1.
-now() {
-  local t="${EPOCHREALTIME:-$(date +%s)}"
-  echo "${t/,/.}" # some locales use a decimal comma
-}
-since() {
-  awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'
-}
 die() { printf 'kafka: error: %s\n' "$*" >&2; exit 1; }
-
-# Serialise commands that change state (install, up, down, reset): tests or make
-# targets may call `up` concurrently. The lock fd is closed for the broker
-# process (see start_broker), otherwise the broker would hold the lock forever.
-lock() {
-  local file="$1"
-  mkdir -p "$(dirname "$file")"
-  exec 9>"$file"
-  flock 9
-}
 
 pom_sum() { sha256sum "$POM" | cut -d' ' -f1; }
 
@@ -272,17 +255,7 @@ make_tls() {
   say "made a CA and a broker certificate in $d (clients trust $d/ca.pem)"
 }
 
-# The pid in the pid file, if that process is alive and really is our broker
-# (pids get reused after a reboot or a crash).
-broker_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE")"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  ps -p "$pid" -o args= 2>/dev/null | grep -q 'kafka\.Kafka' || return 1
-  echo "$pid"
-}
+broker_pid() { daemon_pid "$PID_FILE" 'kafka\.Kafka'; }
 
 port_open() {
   timeout 2 bash -c ": </dev/tcp/127.0.0.1/$1" 2>/dev/null
@@ -324,40 +297,18 @@ format_storage() {
 
 start_broker() {
   : >"$BROKER_LOG"
-  # setsid + nohup: the broker outlives this script and is not hit by a Ctrl-C
-  # in the terminal that ran `make up`. The inner shell writes its own pid and
-  # then execs java, so the pid file holds the JVM's pid. 9>&- closes the lock.
-  # shellcheck disable=SC2086,SC2016 # HEAP_OPTS is a list of flags; $$ is the inner shell's
-  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
+  # shellcheck disable=SC2086 # HEAP_OPTS is a list of flags
+  daemon_start "$PID_FILE" "$BROKER_LOG" \
     "$JAVA" $HEAP_OPTS -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     -Dkafka.logs.dir="$LOG_DIR" \
     -Dlog4j2.configurationFile="$CONF_DIR/log4j2.properties" \
-    -cp "$LIBS/*" kafka.Kafka "$CONF_DIR/server.properties" \
-    </dev/null >>"$BROKER_LOG" 2>&1 9>&- &
-  # Wait for the pid file (written by the child right away).
-  for _ in $(seq 50); do [[ -s "$PID_FILE" ]] && return 0; sleep 0.1; done
-  die "broker did not start (no pid file)"
+    -cp "$LIBS/*" kafka.Kafka "$CONF_DIR/server.properties"
 }
 
 wait_ready() {
-  local start deadline=$((SECONDS + START_TIMEOUT)) pid
-  start="$(now)"
-  printf 'kafka: waiting for the broker on %s ' "$BOOTSTRAP"
-  while ! broker_ready; do
-    if ! pid="$(broker_pid)"; then
-      printf '\n'
-      fail "the broker process exited during startup"
-    fi
-    if ((SECONDS >= deadline)); then
-      printf '\n'
-      fail "the broker did not answer within ${START_TIMEOUT} s"
-    fi
-    printf '.'
-    sleep 0.5
-  done
-  printf ' ready in %s s\n' "$(since "$start")"
+  daemon_wait_ready "the broker" "kafka: waiting for the broker on $BOOTSTRAP" "$START_TIMEOUT" broker_ready broker_pid fail
 }
 
 fail() {
@@ -404,18 +355,9 @@ cmd_down() {
     return 0
   fi
   say "stopping broker (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
   local start
   start="$(now)"
-  for _ in $(seq 300); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "broker still running after 30 s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  fi
+  daemon_stop "$pid" 30
   rm -f "$PID_FILE"
   say "stopped in $(since "$start") s"
 }

@@ -34,6 +34,7 @@ ARTIFACT="io.apicurio:apicurio-registry-app:$VERSION:tar.gz:all"
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$REPO/scripts/lib/cache.sh"
+. "$REPO/scripts/lib/daemon.sh"
 HOME_DIR="${TRACKSIDE_REGISTRY_HOME:-$TRACKSIDE_CACHE/apicurio-registry-$VERSION}"
 STATE="${TRACKSIDE_REGISTRY_STATE:-$REPO/.cache/registry-run}"
 PORT="${TRACKSIDE_REGISTRY_PORT:-8081}"
@@ -49,14 +50,6 @@ if [[ -n "${JAVA_HOME:-}" ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; f
 
 say() { printf 'registry: %s\n' "$*"; }
 die() { printf 'registry: error: %s\n' "$*" >&2; exit 1; }
-
-# Serialise install, up and down: tests and make targets may call `up` side by side.
-# The registry's process closes the lock's fd (see start), or it would hold it forever.
-lock() {
-  mkdir -p "$(dirname "$1")"
-  exec 9>"$1"
-  flock 9
-}
 
 cmd_install() {
   [[ -f "$MARKER" ]] && return 0
@@ -85,16 +78,7 @@ cmd_install() {
   say "installed"
 }
 
-# The pid in the pid file, if that process is alive and is our registry.
-registry_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE")"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  ps -p "$pid" -o args= 2>/dev/null | grep -q 'apicurio-registry-app' || return 1
-  echo "$pid"
-}
+registry_pid() { daemon_pid "$PID_FILE" 'apicurio-registry-app'; }
 
 ready() {
   curl -fsS --max-time 2 "$URL/subjects" >/dev/null 2>&1
@@ -108,36 +92,21 @@ start() {
     mkdir -p "$DATA"
     storage=(-Dapicurio.datasource.url="jdbc:h2:file:$DATA/registry;DB_CLOSE_ON_EXIT=FALSE")
   fi
-  # setsid + nohup: the registry outlives this script and a Ctrl-C in its terminal; the
-  # inner shell writes its pid and execs java, so the pid file holds the JVM's pid.
-  # shellcheck disable=SC2016 # $$ is the inner shell's
-  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
+  daemon_start "$PID_FILE" "$LOG" \
     "$JAVA" -Xms64m -Xmx512m -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" \
     -Dquarkus.log.level=WARN -Dquarkus.banner.enabled=false "${storage[@]}" \
-    -jar "$JAR" </dev/null >>"$LOG" 2>&1 9>&- &
-  for _ in $(seq 50); do [[ -s "$PID_FILE" ]] && return 0; sleep 0.1; done
-  die "the registry did not start (no pid file)"
+    -jar "$JAR"
+}
+
+# Why it failed, with the end of its log; exits.
+fail() {
+  tail -n 40 "$LOG" >&2 || true
+  die "$1 (log: $LOG)"
 }
 
 wait_ready() {
-  local deadline=$((SECONDS + START_TIMEOUT)) started=$SECONDS
-  printf 'registry: waiting for %s ' "$URL"
-  while ! ready; do
-    if ! registry_pid >/dev/null; then
-      printf '\n'
-      tail -n 40 "$LOG" >&2 || true
-      die "the registry exited during start-up (log: $LOG)"
-    fi
-    if ((SECONDS >= deadline)); then
-      printf '\n'
-      tail -n 40 "$LOG" >&2 || true
-      die "the registry did not answer within $START_TIMEOUT s (log: $LOG)"
-    fi
-    printf '.'
-    sleep 0.5
-  done
-  printf ' ready in %d s\n' $((SECONDS - started))
+  daemon_wait_ready "the registry" "registry: waiting for $URL" "$START_TIMEOUT" ready registry_pid fail
 }
 
 cmd_up() {
@@ -168,16 +137,7 @@ cmd_down() {
     return 0
   fi
   say "stopping (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 200); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "still running after 20 s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  fi
+  daemon_stop "$pid" 20
   rm -f "$PID_FILE"
   say "stopped"
 }

@@ -67,6 +67,8 @@ pub struct Server {
     member: live::GroupMember,
     cluster: admin::Cluster,
     hub: Hub,
+    /// Every car's laps: fed by the group member and the follower, and by its own readers.
+    laps: LapIndex,
     /// The one decoder every reader clones, so all fill the same channel dictionaries.
     decoder: Decoder,
     /// The annotations topics' readers, and the writer when `--annotations` is on.
@@ -94,7 +96,8 @@ impl Server {
             stuck_after: std::time::Duration::from_secs(args.stuck_timeout_secs),
         };
         let hub = Hub::new(args.history_secs, usize::try_from(args.client_queue_bytes).unwrap_or(usize::MAX));
-        let member = live::connect(&live, &status, &hub)?;
+        let laps = LapIndex::default();
+        let member = live::connect(&live, &status, &hub, &laps)?;
         let cluster = admin::Cluster::new(&args.kafka, &status)?;
         let notes = NoteReaders {
             kafka: args.kafka.clone(),
@@ -105,7 +108,7 @@ impl Server {
         };
         // The only writer serve ever makes, and only when asked to.
         let annotator = if args.annotations { Some(Annotator::new(notes.clone())?) } else { None };
-        Ok(Self { listener, args, status, member, cluster, hub, decoder, notes, annotator })
+        Ok(Self { listener, args, status, member, cluster, hub, laps, decoder, notes, annotator })
     }
 
     pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
@@ -120,7 +123,7 @@ impl Server {
 }
 
 async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
-    let Server { listener, args, status, member, cluster, hub, decoder, notes, annotator } = server;
+    let Server { listener, args, status, member, cluster, hub, laps, decoder, notes, annotator } = server;
     let idle = std::time::Duration::from_secs(args.topic_idle_secs);
     let (topics, topics_rx) = Topics::new(&args.topics, idle, hub.clone());
     status.set_group_topics(topics.current().into_iter().collect());
@@ -130,7 +133,6 @@ async fn serve(server: Server, shutdown: impl Future<Output = ()> + Send + 'stat
     // still queued for it and closed. So nothing the group committed is lost on the way.
     let (stop_kafka, close_viewers) = (CancellationToken::new(), CancellationToken::new());
     let (kafka_side, sessions) = (TaskTracker::new(), TaskTracker::new());
-    let laps = LapIndex::default();
     let (lap_topics, lap_topics_rx) = OnDemand::new();
     kafka_side.spawn(kafka::laps::follow(
         args.kafka.clone(),

@@ -411,6 +411,8 @@ const writes = new Writes();
 let framedVersion = -1;
 /** The `stats` message not yet shown: the Kafka panel and the header are written with the views' text. */
 let statsDue = null;
+/** The views whose text the frame's `write` callback writes, or null. */
+let written = null;
 
 /**
  * The views, then the panels on screen: a panel scrolled out of sight draws nothing. Their
@@ -419,14 +421,25 @@ let statsDue = null;
  */
 function frame(now) {
   requestAnimationFrame(frame);
+  // The text goes in a callback of its own, after this one: uPlot draws the strips in a
+  // microtask once this callback returns, and its axis labels' first fillText lays the page
+  // out there and then if text was written before it; after it, the text is laid out once,
+  // with the frame.
+  requestAnimationFrame(write);
   const drawn = [...views, ...bench.shown().map((p) => p.panel)];
   rounds.resize(drawn.length);
   const period = drawPeriod(session);
   for (const i of rounds.due(now, period)) drawn[i].frame(now);
   const drawing = store.version !== framedVersion;
   framedVersion = store.version;
-  if (!writes.due(now, drawing, period)) return;
-  for (const d of drawn) d.write?.(now);
+  written = writes.due(now, drawing, period) ? drawn : null;
+}
+
+/** The text of the views `frame` chose to write on this frame (`written`). */
+function write(now) {
+  if (!written) return;
+  for (const d of written) d.write?.(now);
+  written = null;
   if (statsDue) {
     ui.stats = statsDue;
     statsDue = null;

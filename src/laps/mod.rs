@@ -1,8 +1,11 @@
 //! The lap index: every car's laps in what Kafka retains of each topic the group reads
 //! (and of those asked for on demand: `on_demand`), kept up to date as records arrive.
-//! The timing tower, `/api/laps` and seek-to-lap read it; a reader in `kafka::laps` feeds it.
+//! The timing tower, `/api/laps` and seek-to-lap read it. A reader in `kafka::laps` feeds it
+//! what the live path has not delivered, and the live path the rest (`sources`).
 
+mod cursor;
 pub(crate) mod on_demand;
+mod sources;
 pub(crate) mod timing;
 
 use std::{
@@ -41,6 +44,10 @@ struct TopicLaps {
     /// What the next update must carry besides changed cars.
     progress_changed: bool,
     announce_full: bool,
+    /// Where the index stands in each partition: what the reader and the feed agree on.
+    cursors: cursor::Cursors,
+    /// Records the index's own reader decoded (the live feed's are not counted).
+    records_read: u64,
 }
 
 #[derive(Default)]
@@ -69,6 +76,9 @@ pub(crate) struct IndexInfo {
     /// Records read of the `total` retained when the reading began.
     pub read: u64,
     pub total: u64,
+    /// Records the index's own reader decoded: the retention it read at the start, and
+    /// any gap in the live feed. It stays flat while the group member feeds the index.
+    pub records_read: u64,
     /// Set when a bound has been hit: what is missing.
     pub bound: Option<String>,
 }
@@ -135,7 +145,8 @@ impl LapIndex {
         }
     }
 
-    /// Takes records of one partition of `topic`, in offset order.
+    /// Takes records of one partition of `topic`, in offset order, whatever was indexed.
+    #[cfg(test)]
     pub(crate) fn feed<'a>(&self, topic: &str, partition: i32, records: impl IntoIterator<Item = &'a Record>) {
         let mut topics = lock(&self.topics);
         let Some(t) = topics.get_mut(topic) else { return };
@@ -268,6 +279,7 @@ impl TopicLaps {
                 state: if self.live { "live" } else { "reading" },
                 read: self.read,
                 total: self.total,
+                records_read: self.records_read,
                 bound: (!bounds.is_empty()).then(|| bounds.join("; ")),
             },
             track,

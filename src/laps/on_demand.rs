@@ -120,7 +120,7 @@ pub(crate) fn pending_table(topic: &str) -> LapTable {
     LapTable {
         topic: topic.to_owned(),
         full: true,
-        index: IndexInfo { state: "reading", read: 0, total: 0, bound: None },
+        index: IndexInfo { state: "reading", read: 0, total: 0, records_read: 0, bound: None },
         track: None,
         cars: Vec::new(),
     }

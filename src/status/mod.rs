@@ -139,11 +139,19 @@ impl Status {
 
     /// Adds or replaces one topic of the list, which stays sorted by name.
     pub(crate) fn merge_topic(&self, topic: TopicInfo) {
+        self.merge_topics([topic]);
+    }
+
+    /// Adds or replaces these topics of the list, which stays sorted by name; the others
+    /// stay as they were.
+    pub(crate) fn merge_topics(&self, looked: impl IntoIterator<Item = TopicInfo>) {
         let mut topics = lock(&self.inner.topics);
         let mut list = topics.as_ref().clone();
-        match list.binary_search_by(|t| t.name.cmp(&topic.name)) {
-            Ok(i) => list[i] = topic,
-            Err(i) => list.insert(i, topic),
+        for topic in looked {
+            match list.binary_search_by(|t| t.name.cmp(&topic.name)) {
+                Ok(i) => list[i] = topic,
+                Err(i) => list.insert(i, topic),
+            }
         }
         *topics = Arc::new(list);
     }

@@ -57,7 +57,7 @@ pub(super) async fn stats(State(app): State<AppState>) -> impl IntoResponse {
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 pub(super) async fn metrics(State(app): State<AppState>) -> Response {
-    match render_metrics(app.status.snapshot()) {
+    match render_with_laps(app.status.snapshot(), app.laps.records_read()) {
         Ok(text) => ([(header::CONTENT_TYPE, OPENMETRICS)], text).into_response(),
         Err(error) => {
             tracing::error!(%error, "could not write the metrics");
@@ -67,9 +67,16 @@ pub(super) async fn metrics(State(app): State<AppState>) -> Response {
 }
 
 /// The OpenMetrics text of a snapshot: every family, then `# EOF`.
+#[cfg(test)]
 fn render_metrics(s: Snapshot) -> Result<String, fmt::Error> {
+    render_with_laps(s, Vec::new())
+}
+
+/// The same, with what each topic's lap index reader decoded.
+fn render_with_laps(s: Snapshot, laps: Vec<(String, u64)>) -> Result<String, fmt::Error> {
     let mut registry = Registry::default();
     registry.register_collector(Box::new(SnapshotMetrics(s)));
+    registry.register_collector(Box::new(LapMetrics(laps)));
     let mut out = String::new();
     prometheus_client::encoding::text::encode(&mut out, &registry)?;
     Ok(out)
@@ -144,6 +151,23 @@ impl Collector for SnapshotMetrics {
     }
 }
 
+/// Records each topic's lap index reader decoded, labelled `topic`.
+#[derive(Debug)]
+struct LapMetrics(Vec<(String, u64)>);
+
+impl Collector for LapMetrics {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> fmt::Result {
+        let help = "Records the lap index's own reader decoded: the retention at its start and gaps in \
+                    the live feed; flat while the group member and the follower feed the index.";
+        let mut family =
+            encoder.encode_descriptor("trackside_lap_index_records_read", help, None, ConstCounter::<u64>::TYPE)?;
+        for (topic, read) in &self.0 {
+            ConstCounter::new(*read).encode(family.encode_family(&[("topic", topic.as_str())])?)?;
+        }
+        Ok(())
+    }
+}
+
 /// A family of one unlabelled metric.
 fn one(encoder: &mut DescriptorEncoder<'_>, name: &str, help: &str, metric: impl EncodeMetric) -> fmt::Result {
     metric.encode(encoder.encode_descriptor(name, help, None, metric.metric_type())?)
@@ -201,5 +225,13 @@ mod tests {
         let text = render_metrics(status.snapshot()).unwrap();
         assert!(text.contains("trackside_follower_lag{topic=\"t\",partition=\"0\"} 6"), "{text}");
         assert!(!text.contains("trackside_consumer_lag{"), "{text}");
+    }
+
+    #[test]
+    fn metrics_count_what_each_topics_lap_index_reader_decoded() {
+        let status = crate::status::tests::assigned_status(&[(0, 0, 10)]);
+        let text = render_with_laps(status.snapshot(), vec![("t".into(), 300)]).unwrap();
+        assert!(text.contains("trackside_lap_index_records_read_total{topic=\"t\"} 300"), "{text}");
+        assert!(text.ends_with("# EOF\n"), "{text}");
     }
 }

@@ -72,9 +72,9 @@ export const WRITE_WAIT_MS = 50;
 
 /**
  * On which frames the views write their text (`write(now)`). Text written into the page must
- * be laid out, and the first canvas text drawn after it (uPlot's axis labels) lays out the
- * page there and then: on a frame that also draws new records into every strip, that layout
- * lands on the frame's heaviest work. So the views write on frames that draw no new records
+ * be laid out (the page writes it after the frame's canvases drew, app.js, so once): on a
+ * frame that also takes new records into the strips, that layout lands on the frame's
+ * heaviest work. So the views write on frames that draw no new records
  * (two frames in three, live), or on any frame once they have waited WRITE_WAIT_MS. While
  * the drawing is paced (`period`, a replay at max: `Rounds`), the text is written once a
  * period too: records arrive on most frames then, and text rewritten on each of them (a

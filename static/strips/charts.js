@@ -14,6 +14,7 @@ import { bandColumns } from './zoom.js';
 import { formatValue, scaleOf, stripSeries, yRange } from './layout.js';
 import { stripBox, stripKeys } from './strip-dom.js';
 import { cursorPlugin } from '../cursors/cursors.js';
+import { Pace } from './pace.js';
 
 const SYNC_KEY = 'trackside';
 
@@ -79,8 +80,10 @@ export class Charts {
      * data current (the readouts and the test hook read it) but is not drawn until it is seen.
      */
     this.onScreen = [];
-    /** Frames drawn (setData calls on the strips), for the test hook. */
+    /** Frames binned for the strips (each strip's setData follows within a few frames), for the test hook. */
     this.frames = 0;
+    /** Which strips with new records draw on which frame (pace.js). */
+    this.pace = new Pace();
     this.drawnVersion = -1;
     this.resizer = new ResizeObserver((entries) => {
       for (const e of entries) {
@@ -236,17 +239,22 @@ export class Charts {
   }
 
   /**
-   * Bins the store into the strips if it changed since the last call; returns whether it drew.
-   * Each car's channels are binned once per frame, whichever strips show them.
+   * Bins the store into the strips if it changed since the last call, once per animation
+   * frame: each car's channels are binned once, whichever strips show them. `paced`: the
+   * strips draw their share of it on this frame and the rest on the next (`flush`); else all now.
    * @param {number} endTs  where the window ends (ms)
    */
-  draw(store, windowMs, endTs) {
-    if (this.bands || store.version === this.drawnVersion || this.plots.length === 0) return false;
+  draw(store, windowMs, endTs, paced = false) {
+    if (this.bands || this.plots.length === 0) return;
+    if (store.version === this.drawnVersion) {
+      this.flush();
+      return;
+    }
     this.drawnVersion = store.version;
     if (!Number.isFinite(endTs)) {
       this.plots.forEach((p, n) => this.show(p, n, [[], ...p.series.map(() => [])]));
       this.frames++;
-      return true;
+      return;
     }
     const { firstSlot, slotMs, n } = timeGrid(endTs, windowMs, this.oldestDrawn(store), this.plotWidth);
     const x = sized(this.x, n, 0);
@@ -272,16 +280,28 @@ export class Charts {
       names.forEach((name, k) => fresh.set(`${car}\u0000${name}`, outs[k]));
     }
     this.cols = fresh;
-    this.plots.forEach((p, n) => this.show(p, n, [x, ...p.series.map((s) => fresh.get(`${s.car}\u0000${s.channel}`))]));
+    this.plots.forEach((p, n) => this.show(p, n, [x, ...p.series.map((s) => fresh.get(`${s.car}\u0000${s.channel}`))], paced));
     this.frames++;
-    return true;
+    this.flush();
   }
 
-  /** Strip `n`'s data is `data`: drawn now when its panel is on screen, else once it is. */
-  show(p, n, data) {
+  /**
+   * Strip `n`'s data is `data`: drawn now when its panel is on screen, else once it is;
+   * `paced`, new records: drawn with a share of the strips on this frame or the next (pace.js).
+   */
+  show(p, n, data, paced = false) {
     p.data = data;
     p.stale = this.onScreen[n] === false;
-    if (!p.stale) p.plot.setData(data);
+    p.due = paced && !p.stale;
+    if (!p.stale && !paced) p.plot.setData(data);
+  }
+
+  /** Draws this frame's share of the strips waiting for theirs (`due`), the rest on the next frames. */
+  flush() {
+    for (const n of this.pace.take(this.plots.map((p) => p.due === true))) {
+      this.plots[n].due = false;
+      this.plots[n].plot.setData(this.plots[n].data);
+    }
   }
 
   /** Strip `n`'s panel came on screen (true) or left it: one out of date is drawn as it comes. */
@@ -291,6 +311,9 @@ export class Charts {
     if (on && p?.stale) {
       p.stale = false;
       p.plot.setData(p.data);
+    } else if (!on && p?.due) {
+      p.due = false; // drawn as it comes back on screen
+      p.stale = true;
     }
   }
 

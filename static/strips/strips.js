@@ -12,6 +12,7 @@
 // strip of null is a new time panel.
 
 import { Charts } from './charts.js';
+import { drawPeriod } from '../core/session.js';
 import { addChannel, sameStrips, setCars, stripUnit as stripUnitOf } from './layout.js';
 import { PICK_CHANNEL, PICKED as CHANNEL_PICKED } from '../workbench/panel.js';
 
@@ -125,11 +126,20 @@ class TimeStrips {
   constructor(page, charts) {
     this.page = page;
     this.charts = charts;
+    /** The animation frame last drawn: every time panel calls `frame`, the strips draw once. */
+    this.at = null;
   }
 
-  frame() {
+  /**
+   * New records are drawn a share of the strips a frame (charts.js `flush`), unless a replay
+   * at max already paces the drawing a view a frame (core/view.js `Rounds`).
+   */
+  frame(now) {
+    if (now !== undefined && now === this.at) return;
+    this.at = now;
     const { store, ui, session } = this.page;
-    this.charts.draw(store, ui.windowSec * 1000, store.windowEnd(session().mode === 'replay'));
+    const s = session();
+    this.charts.draw(store, ui.windowSec * 1000, store.windowEnd(s.mode === 'replay'), drawPeriod(s) === 0);
   }
 
   /** The plots follow their boxes themselves (a ResizeObserver); the grid of bins is redone. */

@@ -15,6 +15,7 @@ mod export;
 mod group;
 mod http;
 mod installed;
+mod lap_feed;
 mod laps;
 mod live;
 mod logs;

@@ -37,6 +37,7 @@ use crate::{
     config::KafkaArgs,
     hub::Hub,
     kafka::{KafkaError, shared::client},
+    laps::LapIndex,
     mapping::Decoder,
     status::{Status, TopicInfo},
     sync::lock,
@@ -104,6 +105,8 @@ pub(super) struct Follow {
     pub(super) history: Duration,
     pub(super) hub: Hub,
     pub(super) status: Status,
+    /// Fed what the follower decodes, as the hub is.
+    pub(super) laps: LapIndex,
     /// How records decode (a topic's mapping, or the contract).
     pub(super) decoder: Decoder,
     pub(super) topics: watch::Receiver<BTreeSet<String>>,
@@ -112,9 +115,9 @@ pub(super) struct Follow {
 
 /// Follows until `shutdown`, then closes its consumer.
 pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
-    let Follow { consumer, history, hub, status, decoder, mut topics, mut owned } = follow;
+    let Follow { consumer, history, hub, status, laps, decoder, mut topics, mut owned } = follow;
     let mut state =
-        Following { consumer: consumer.clone(), history, hub, status, reading: BTreeSet::new(), looking: None };
+        Following { consumer: consumer.clone(), history, hub, status, laps, reading: BTreeSet::new(), looking: None };
     let mut batcher = Batcher::default();
     let mut held = super::held::Held::default();
     let mut flush = tick::ticker(BATCH_LINGER);
@@ -149,7 +152,7 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
                 continue;
             }
             _ = flush.tick() => {
-                publish(&state.hub, &state.status, &mut batcher);
+                publish(&state.hub, &state.status, &state.laps, &mut batcher);
                 held.resume_due(consumer.as_ref());
                 continue;
             }
@@ -171,7 +174,7 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
                         }
                     }
                     if batcher.is_full() {
-                        publish(&state.hub, &state.status, &mut batcher);
+                        publish(&state.hub, &state.status, &state.laps, &mut batcher);
                     }
                     continue;
                 }
@@ -182,7 +185,7 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
             },
             // Nothing more is queued: the batch goes now, as the group member's does.
             () = std::future::ready(()), if !batcher.is_empty() => {
-                publish(&state.hub, &state.status, &mut batcher);
+                publish(&state.hub, &state.status, &state.laps, &mut batcher);
                 continue;
             }
         }
@@ -190,7 +193,7 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
         let (topics, owned) = (topics.borrow().clone(), owned.borrow().clone());
         state.reconcile(&topics, owned.as_ref()).await;
     }
-    publish(&state.hub, &state.status, &mut batcher);
+    publish(&state.hub, &state.status, &state.laps, &mut batcher);
     if let Some(looking) = state.looking.take() {
         looking.abort();
     }
@@ -207,6 +210,7 @@ struct Following {
     history: Duration,
     hub: Hub,
     status: Status,
+    laps: LapIndex,
     /// The partitions assigned to the follower now.
     reading: BTreeSet<TopicPartition>,
     /// Start offsets being looked up for partitions to take; one look-up at a time.

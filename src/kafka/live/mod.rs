@@ -38,6 +38,7 @@ use super::KafkaError;
 use crate::{
     config::KafkaArgs,
     hub::Hub,
+    laps::LapIndex,
     mapping::Decoder,
     status::Status,
     sync::lock,
@@ -91,6 +92,8 @@ struct Shared {
     /// Where the member keeps its assignment, positions and counts for the page.
     status: Status,
     hub: Hub,
+    /// Fed every batch the hub is, so a live record is decoded once.
+    laps: LapIndex,
     /// The group's assignment, for the follower.
     owned: Arc<Owned>,
     subscribed: Subscribed,
@@ -99,10 +102,16 @@ struct Shared {
 /// Creates the group member and its follower. Fails only on a configuration librdkafka
 /// refuses (a bad `-X` property, say); an unreachable broker is not an error, it is
 /// waited for.
-pub(crate) fn connect(config: &LiveConfig, status: &Status, hub: &Hub) -> Result<GroupMember, KafkaError> {
+pub(crate) fn connect(
+    config: &LiveConfig,
+    status: &Status,
+    hub: &Hub,
+    laps: &LapIndex,
+) -> Result<GroupMember, KafkaError> {
     let shared = Shared {
         status: status.clone(),
         hub: hub.clone(),
+        laps: laps.clone(),
         owned: Arc::new(watch::Sender::new(None)),
         subscribed: Subscribed::default(),
     };
@@ -157,6 +166,7 @@ impl GroupMember {
             history: config.history,
             hub: shared.hub.clone(),
             status: shared.status.clone(),
+            laps: shared.laps.clone(),
             decoder: config.decoder.clone(),
             topics: topics.clone(),
             owned: shared.owned.subscribe(),
@@ -225,7 +235,7 @@ async fn consume(
                 start_backfills(&consumer, config, hub, &backfills_stopped);
                 let looks = record_positions(&consumer, status);
                 if let Some(stuck) = watchdog.look(Instant::now(), status.kafka().reachable, &looks) {
-                    publish(hub, status, &mut batcher);
+                    publish(hub, status, &shared.laps, &mut batcher);
                     handled.store(&consumer);
                     if replace(&mut consumer, config, shared, &subscribed, &stuck, generation).await {
                         watchdog.reset();
@@ -234,7 +244,7 @@ async fn consume(
                 }
             }
             _ = flush.tick() => {
-                publish(hub, status, &mut batcher);
+                publish(hub, status, &shared.laps, &mut batcher);
                 handled.store(&consumer);
                 held.resume_due(&consumer);
             }
@@ -261,7 +271,7 @@ async fn consume(
                         }
                     }
                     if batcher.is_full() {
-                        publish(hub, status, &mut batcher);
+                        publish(hub, status, &shared.laps, &mut batcher);
                         handled.store(&consumer);
                     }
                     start_backfills(&consumer, config, hub, &backfills_stopped);
@@ -283,14 +293,14 @@ async fn consume(
             // after a linger, which at 20,000 records/s added 2.5 ms to the median and 5
             // to the worst (docs/performance.md, "Live latency").
             () = std::future::ready(()), if !batcher.is_empty() => {
-                publish(hub, status, &mut batcher);
+                publish(hub, status, &shared.laps, &mut batcher);
                 handled.store(&consumer);
             }
         }
     }
 
     backfills_stopped.cancel();
-    publish(hub, status, &mut batcher);
+    publish(hub, status, &shared.laps, &mut batcher);
     handled.store(&consumer);
     leave(consumer).await;
 }
@@ -409,12 +419,16 @@ fn subscribe(consumer: &StreamConsumer<GroupContext>, topics: &BTreeSet<String>)
     }
 }
 
-fn publish(hub: &Hub, status: &Status, batcher: &mut Batcher) {
+/// Hands the decoded batches to the hub and to the lap index, which are not decoded again.
+fn publish(hub: &Hub, status: &Status, laps: &LapIndex, batcher: &mut Batcher) {
     if batcher.is_empty() {
         return;
     }
     for (tp, records) in batcher.drain() {
         crate::stages::record_group(records.iter().filter_map(|r| r.sample.ts));
+        // The hub's records of a partition have no gap (see `start`), so where they end
+        // is where this batch continues from, whichever reader delivered them.
+        laps.fed(&tp.topic, tp.partition, hub.next_offset(&tp), &records);
         // Only what was new to the hub counts: see `Hub::publish`.
         let kept = hub.publish(&tp, &records);
         if let Some(last) = records.last().filter(|_| kept > 0) {

@@ -80,6 +80,7 @@ mod against_a_mock_cluster {
             history: Duration::from_secs(3600),
             hub: hub.clone(),
             status: status.clone(),
+            laps: crate::laps::LapIndex::default(),
             decoder: Decoder::default(),
             topics,
             owned,
