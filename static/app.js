@@ -32,6 +32,7 @@ import { PICK_CHANNEL } from './workbench/panel.js';
 import { LayoutsMenu } from './workbench/layouts-menu.js';
 import { OPEN_LAYOUT, layoutFromQuery, layoutParam } from './workbench/link.js';
 import { parseLayout, withReferences } from './workbench/layout.js';
+import { layoutChannels } from './workbench/replay-channels.js';
 import { installCursors } from './cursors/cursors.js';
 import { CursorsDock } from './cursors/dock.js';
 
@@ -57,6 +58,8 @@ let session = initial({
   start: fromUrl.t === null ? null : { ts: fromUrl.t, paused: fromUrl.paused },
   // A seek shows the chart window's worth of race up to its moment.
   preroll: fromUrl.window * 1000,
+  // A replay carries only what the layout draws (workbench/replay-channels.js).
+  channels: layoutChannels(opened.layout),
 });
 /** How the page shows what it has: none of it is the server's business. */
 const ui = {
@@ -175,6 +178,7 @@ const bench = new Workbench($('workbench'), {
   check: (layout) => parseLayout(layout),
   onChange: (layout) => {
     ui.layout = layout;
+    dispatch({ type: 'channels', names: layoutChannels(layout) });
     writeUrl();
   },
   onRefused: (error) => toasts.show('Layout not changed', error),
@@ -188,6 +192,7 @@ new PanelMenu(root.querySelector('.add-panel'), bench);
 document.addEventListener(OPEN_LAYOUT, (e) => {
   ui.layout = e.detail.layout;
   bench.apply(ui.layout);
+  dispatch({ type: 'channels', names: layoutChannels(ui.layout) });
   writeUrl();
 });
 

@@ -34,7 +34,8 @@
 //! `BENCH_LATENCY_BIN`'s server when it is set (an earlier build, say). Everything
 //! runs on loopback and stops on its own. Environment: `TRACKSIDE_TEST_BROKERS` (default 127.0.0.1:9092); `BENCH_BASELINE_BIN`,
 //! another build's binary (an earlier commit's) that `replay` also runs, in turn with this
-//! one on the same topic, for `replay_cpu_per_million_vs_baseline`.
+//! one on the same topic, for `replay_cpu_per_million_vs_baseline` (this build's viewer asking
+//! for the v1 channels, as the baseline sent) and `replay_cpu_all_channels_per_million`.
 
 mod browser;
 mod common;

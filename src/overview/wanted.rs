@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use crate::channels::{
+    choice::check_names,
     dictionary::{Channels, Dictionary, MAX_TOPIC_CHANNELS},
-    flatten::MAX_NAME_BYTES,
     stats::V1_CHANNELS,
 };
 use crate::telemetry::Sample;
@@ -23,17 +23,7 @@ pub(crate) const DEFAULT_CHANNELS: [&str; 8] =
 /// Whether `channels`, as a request names them, are within the protocol's bounds; the
 /// text says what is not.
 pub(crate) fn check(channels: &[String]) -> Result<(), String> {
-    if channels.is_empty() || channels.len() > MAX_OVERVIEW_CHANNELS {
-        return Err(format!("`channels` names 1 to {MAX_OVERVIEW_CHANNELS} channels"));
-    }
-    if let Some(bad) = channels.iter().find(|c| c.is_empty() || c.len() > MAX_NAME_BYTES) {
-        let shown: String = bad.chars().take(40).collect();
-        return Err(format!("a channel name is 1 to {MAX_NAME_BYTES} bytes, not `{shown}`"));
-    }
-    if let Some((i, c)) = channels.iter().enumerate().find(|(i, c)| channels[..*i].contains(c)) {
-        return Err(format!("`channels` names `{c}` twice (at {i})"));
-    }
-    Ok(())
+    check_names(channels, MAX_OVERVIEW_CHANNELS)
 }
 
 /// A place in the record's dictionary no wanted channel is at.

@@ -5,7 +5,10 @@ use bytes::Bytes;
 use serde::Serialize;
 
 use crate::{
-    channels::dictionary::Channels,
+    channels::{
+        choice::{ALL_V1, Choice, V1Kept},
+        dictionary::Channels,
+    },
     telemetry::{Record, Sample, is_absent},
 };
 
@@ -19,16 +22,23 @@ const RECORD_BYTES_HINT: usize = 320;
 /// serde_json escapes every field name anew.
 pub(crate) fn encode_batch(topic: &str, partition: i32, records: &[Record]) -> Bytes {
     let mut out = Vec::with_capacity(capacity(topic, records));
-    encode_batch_into(&mut out, topic, partition, records);
+    encode_batch_into(&mut out, topic, partition, records, None);
     Bytes::from(out)
 }
 
-/// [`encode_batch`], at the end of `out`.
-pub(crate) fn encode_batch_into(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record]) {
+/// [`encode_batch`], at the end of `out`, with only the channels of `choice` when there
+/// is one ([`Choice::resolve`]d for the records' dictionaries).
+pub(crate) fn encode_batch_into(
+    out: &mut Vec<u8>,
+    topic: &str,
+    partition: i32,
+    records: &[Record],
+    choice: Option<&Choice>,
+) {
     let start = out.len();
     // Serialising plain structs of strings and finite numbers cannot fail; were it to,
     // the batch is left out rather than cut short.
-    if write_batch(out, topic, partition, records).is_err() {
+    if write_batch(out, topic, partition, records, choice).is_err() {
         out.truncate(start);
     }
 }
@@ -39,9 +49,16 @@ pub(crate) fn capacity(topic: &str, records: &[Record]) -> usize {
     64 + topic.len() + records.len() * RECORD_BYTES_HINT + channels * 24
 }
 
-fn write_batch(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record]) -> serde_json::Result<()> {
+fn write_batch(
+    out: &mut Vec<u8>,
+    topic: &str,
+    partition: i32,
+    records: &[Record],
+    choice: Option<&Choice>,
+) -> serde_json::Result<()> {
     use std::io::Write;
 
+    let v1 = choice.map_or(&ALL_V1, Choice::v1);
     out.extend_from_slice(br#"{"topic":"#);
     serde_json::to_writer(&mut *out, topic)?;
     write!(out, r#","partition":{partition},"records":["#).map_err(serde_json::Error::io)?;
@@ -50,8 +67,11 @@ fn write_batch(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record
             out.push(b',');
         }
         write!(out, r#"{{"offset":{},"#, r.offset).map_err(serde_json::Error::io)?;
-        write_sample_fields(out, &r.sample)?;
-        write_channels(out, &r.channels)?;
+        write_sample_fields(out, &r.sample, v1)?;
+        match choice {
+            None => write_channels(out, &r.channels)?,
+            Some(choice) => write_chosen_channels(out, &r.channels, choice)?,
+        }
         out.push(b'}');
     }
     out.extend_from_slice(b"]}");
@@ -66,7 +86,7 @@ pub(crate) fn write_record_line(out: &mut Vec<u8>, topic: &str, partition: i32, 
     out.extend_from_slice(br#"{"topic":"#);
     serde_json::to_writer(&mut *out, topic)?;
     write!(out, r#","partition":{partition},"offset":{},"#, r.offset).map_err(serde_json::Error::io)?;
-    write_sample_fields(out, &r.sample)?;
+    write_sample_fields(out, &r.sample, &ALL_V1)?;
     write_channels(out, &r.channels)?;
     out.extend_from_slice(b"}\n");
     Ok(())
@@ -74,8 +94,9 @@ pub(crate) fn write_record_line(out: &mut Vec<u8>, topic: &str, partition: i32, 
 
 /// The sample's fields in the order and form of its `Serialize`: absent optional fields
 /// left out, a missing `ts` as null. Values go through serde_json, so numbers and strings
-/// are written exactly as it writes them.
-fn write_sample_fields(out: &mut Vec<u8>, s: &Sample) -> serde_json::Result<()> {
+/// are written exactly as it writes them. Only the v1 fields `keep` has are written
+/// (by their place in `V1_CHANNELS`); `car`, `ts` and `driver` always are.
+fn write_sample_fields(out: &mut Vec<u8>, s: &Sample, keep: &V1Kept) -> serde_json::Result<()> {
     fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, key: &[u8], value: &T) -> serde_json::Result<()> {
         out.extend_from_slice(key);
         serde_json::to_writer(&mut *out, value)
@@ -85,23 +106,26 @@ fn write_sample_fields(out: &mut Vec<u8>, s: &Sample) -> serde_json::Result<()> 
     }
     field(out, br#""car":"#, s.car.as_str())?;
     field(out, br#","ts":"#, &s.ts)?;
-    optional(out, br#","speed_kph":"#, Some(&s.speed_kph).filter(|v| !is_absent(v)))?;
-    optional(out, br#","rpm":"#, Some(&s.rpm).filter(|v| !is_absent(v)))?;
-    if let Some(t) = &s.tire_temp_c {
+    // `keep` by place: speed 0, rpm 1, tires 2 to 5 (all or none), lap 6, gear 7,
+    // throttle 8, brake 9, x 10, y 11, lap_distance_m 12.
+    let speed = Some(&s.speed_kph).filter(|v| keep[0] && !is_absent(v));
+    optional(out, br#","speed_kph":"#, speed)?;
+    optional(out, br#","rpm":"#, Some(&s.rpm).filter(|v| keep[1] && !is_absent(v)))?;
+    if let Some(t) = s.tire_temp_c.as_ref().filter(|_| keep[2]) {
         field(out, br#","tire_temp_c":{"fl":"#, &t.fl)?;
         field(out, br#","fr":"#, &t.fr)?;
         field(out, br#","rl":"#, &t.rl)?;
         field(out, br#","rr":"#, &t.rr)?;
         out.push(b'}');
     }
-    optional(out, br#","lap":"#, s.lap.as_ref())?;
-    optional(out, br#","gear":"#, s.gear.as_ref())?;
-    optional(out, br#","throttle":"#, s.throttle.as_ref())?;
-    optional(out, br#","brake":"#, s.brake.as_ref())?;
+    optional(out, br#","lap":"#, s.lap.as_ref().filter(|_| keep[6]))?;
+    optional(out, br#","gear":"#, s.gear.as_ref().filter(|_| keep[7]))?;
+    optional(out, br#","throttle":"#, s.throttle.as_ref().filter(|_| keep[8]))?;
+    optional(out, br#","brake":"#, s.brake.as_ref().filter(|_| keep[9]))?;
     optional(out, br#","driver":"#, s.driver.as_ref())?;
-    optional(out, br#","x":"#, s.x.as_ref())?;
-    optional(out, br#","y":"#, s.y.as_ref())?;
-    optional(out, br#","lap_distance_m":"#, s.lap_distance_m.as_ref())
+    optional(out, br#","x":"#, s.x.as_ref().filter(|_| keep[10]))?;
+    optional(out, br#","y":"#, s.y.as_ref().filter(|_| keep[11]))?;
+    optional(out, br#","lap_distance_m":"#, s.lap_distance_m.as_ref().filter(|_| keep[12]))
 }
 
 /// A record's other channels as `,"channels":{"g.lat":1.25,…}`, left out when it has none
@@ -128,6 +152,31 @@ fn write_channels(out: &mut Vec<u8>, channels: &Channels) -> serde_json::Result<
     });
     out.push(b'}');
     result
+}
+
+/// [`write_channels`] with only the channels `choice` keeps, left out when it keeps none
+/// of the record's.
+fn write_chosen_channels(out: &mut Vec<u8>, channels: &Channels, choice: &Choice) -> serde_json::Result<()> {
+    let Some(dict) = channels.dictionary().filter(|_| choice.has_others()) else { return Ok(()) };
+    let mut kept = channels.values().iter().filter(|(i, _)| choice.keeps(dict, *i)).peekable();
+    if kept.peek().is_none() {
+        return Ok(());
+    }
+    out.extend_from_slice(br#","channels":{"#);
+    dict.with_names(|names| {
+        for (n, &(i, v)) in kept.enumerate() {
+            let Some(name) = names.get(usize::from(i)) else { continue };
+            if n > 0 {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut *out, &**name)?;
+            out.push(b':');
+            serde_json::to_writer(&mut *out, &v)?;
+        }
+        Ok::<(), serde_json::Error>(())
+    })?;
+    out.push(b'}');
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

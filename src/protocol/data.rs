@@ -12,6 +12,7 @@ use super::{
     columnar::{self, SUBPROTOCOL, columnar_frame, encode_columnar},
 };
 use crate::{
+    channels::choice::Choice,
     sync::lock,
     telemetry::{Record, TopicPartition},
 };
@@ -44,11 +45,12 @@ impl DataFormat {
     }
 
     /// Encodes consecutive records of several partitions, one batch each, as one piece
-    /// that [`DataFormat::frame`] packs as it packs one batch.
+    /// that [`DataFormat::frame`] packs as it packs one batch; with a `choice`
+    /// ([`Choice::resolve`]d for the records' dictionaries), only its channels.
     /// Written into one buffer sized beforehand: a replay sends a few records of each
     /// partition at a time, and each batch was written into a buffer of its own, then
     /// copied.
-    pub(crate) fn encode_groups(self, groups: &[(TopicPartition, Vec<Record>)]) -> Bytes {
+    pub(crate) fn encode_groups(self, groups: &[(TopicPartition, Vec<Record>)], choice: Option<&Choice>) -> Bytes {
         let capacity: usize = groups
             .iter()
             .map(|(tp, records)| match self {
@@ -64,9 +66,11 @@ impl DataFormat {
                     if i > 0 {
                         out.push(b',');
                     }
-                    batch::encode_batch_into(&mut out, &tp.topic, tp.partition, records);
+                    batch::encode_batch_into(&mut out, &tp.topic, tp.partition, records, choice);
                 }
-                DataFormat::Columnar => columnar::encode_columnar_into(&mut out, &tp.topic, tp.partition, records),
+                DataFormat::Columnar => {
+                    columnar::encode_columnar_into(&mut out, &tp.topic, tp.partition, records, choice);
+                }
             }
         }
         Bytes::from(out)
@@ -188,16 +192,78 @@ mod tests {
         let r = |o: i64| Record::new(o, Sample::minimal("7", o));
         let groups = vec![(TopicPartition::new("t", 0), vec![r(1), r(2)]), (TopicPartition::new("t", 1), vec![r(9)])];
         let DataMessage::Text(json) =
-            DataFormat::Json.frame(Mode::Replay, 0, &[DataFormat::Json.encode_groups(&groups)])
+            DataFormat::Json.frame(Mode::Replay, 0, &[DataFormat::Json.encode_groups(&groups, None)])
         else {
             panic!("JSON frames are text")
         };
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(v["batches"].as_array().unwrap().len(), 2);
         assert_eq!(v["batches"][1]["partition"], 1);
-        let binary = DataFormat::Columnar.frame(Mode::Replay, 0, &[DataFormat::Columnar.encode_groups(&groups)]);
+        let binary = DataFormat::Columnar.frame(Mode::Replay, 0, &[DataFormat::Columnar.encode_groups(&groups, None)]);
         let f = super::super::columnar::decode_frame(&binary.into_binary()).unwrap();
         assert_eq!(f.batches.iter().map(|b| (b.partition, b.records.len())).collect::<Vec<_>>(), vec![(0, 2), (1, 1)]);
+    }
+
+    #[test]
+    fn a_choice_of_channels_leaves_every_other_channel_out_of_both_forms() {
+        let dict = Arc::new(crate::channels::dictionary::Dictionary::default());
+        let record = |offset: i64, json: &str| {
+            let (sample, channels) =
+                crate::telemetry::decode_channels(Some(json.as_bytes()), Some(offset), 0, || dict.clone()).unwrap();
+            Record { offset, sample, channels }
+        };
+        let groups = vec![(
+            TopicPartition::new("t", 0),
+            vec![
+                record(
+                    1,
+                    r#"{"car":"7","speed_kph":200,"rpm":9000,"lap":3,"driver":"A","g":{"lat":1.5},"brake_temp_c":{"fl":500}}"#,
+                ),
+                record(2, r#"{"car":"7","speed_kph":201,"rpm":9100,"x":4,"g":{"lat":1.25}}"#),
+            ],
+        )];
+        let names: Vec<String> = ["speed_kph", "brake_temp_c.fl", "late"].map(String::from).to_vec();
+        let mut choice = Choice::new(&names);
+        choice.resolve(&dict);
+
+        let DataMessage::Text(json) =
+            DataFormat::Json.frame(Mode::Replay, 0, &[DataFormat::Json.encode_groups(&groups, Some(&choice))])
+        else {
+            panic!("JSON frames are text")
+        };
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            v["batches"][0]["records"],
+            serde_json::json!([
+                {"offset": 1, "car": "7", "ts": 1, "speed_kph": 200.0, "driver": "A", "channels": {"brake_temp_c.fl": 500.0}},
+                {"offset": 2, "car": "7", "ts": 2, "speed_kph": 201.0}
+            ])
+        );
+
+        let binary =
+            DataFormat::Columnar.frame(Mode::Replay, 0, &[DataFormat::Columnar.encode_groups(&groups, Some(&choice))]);
+        let binary = binary.into_binary();
+        let columns = u32::from_le_bytes(binary[28..32].try_into().unwrap());
+        assert_eq!(columns, 0b10_0000_0000_1111, "offset, ts, car, speed_kph and driver: nothing else flagged");
+        let f = super::super::columnar::decode_frame(&binary).unwrap();
+        let got: Vec<_> = f.batches[0]
+            .records
+            .iter()
+            .map(|r| (r.sample.speed_kph, r.sample.rpm, r.sample.lap, r.sample.x, r.channels.to_vec()))
+            .collect();
+        assert_eq!(got[0].4, vec![("brake_temp_c.fl".to_owned(), 500.0)]);
+        assert_eq!((got[0].0, got[0].2, got[1].0, got[1].3), (200.0, None, 201.0, None));
+        assert!(got[1].1.is_nan() && got[1].4.is_empty(), "no rpm, no channel: {got:?}");
+
+        // v1 fields only: no channels section, no `"channels"`.
+        let v1 = Choice::new(&["rpm".to_owned()]);
+        let binary =
+            DataFormat::Columnar.frame(Mode::Replay, 0, &[DataFormat::Columnar.encode_groups(&groups, Some(&v1))]);
+        let f = super::super::columnar::decode_frame(&binary.into_binary()).unwrap();
+        let got: Vec<_> = f.batches[0].records.iter().map(|r| (r.sample.rpm, r.channels.len())).collect();
+        assert_eq!(got, vec![(9000.0, 0), (9100.0, 0)]);
+        let json = DataFormat::Json.encode_groups(&groups, Some(&v1));
+        assert!(!String::from_utf8_lossy(&json).contains("channels"), "{json:?}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use crate::{
+    channels::choice::{MAX_CHOSEN_CHANNELS, check_names},
     overview::OverviewRequest,
     playback::{LapRef, ReplayFrom, Speed},
     selection::{MAX_CAR_ID, MAX_TOPIC_NAME, Selection, SelectionError, TopicSelection, check_topic_name},
@@ -38,6 +39,10 @@ pub(crate) enum ClientMessage {
         /// Chosen by the client and echoed in every `replay` message of this replay.
         #[serde(default)]
         id: Option<u64>,
+        /// The only channels the replay's data carries (besides `offset`, `ts`, `car` and
+        /// `driver`), by the names `/api/channels` gives them; every channel when absent.
+        #[serde(default)]
+        channels: Option<Vec<String>>,
     },
     /// Moves the running replay to `to`, keeping its speed and whether it is paused.
     Seek {
@@ -124,11 +129,16 @@ pub(crate) fn parse_client_message(text: &str) -> Result<ClientMessage, RequestE
         ClientMessage::Subscribe { selection } => {
             Selection::new(selection.clone())?;
         }
-        ClientMessage::Replay { from, preroll_ms, .. } | ClientMessage::Seek { to: from, preroll_ms, .. } => {
+        ClientMessage::Replay { from, preroll_ms, channels, .. } => {
             check_from(from)?;
-            if i64::from(*preroll_ms) > MAX_STEP_MS {
-                return Err(RequestError::BadRequest(format!("`preroll_ms` is at most {MAX_STEP_MS}")));
+            check_preroll(*preroll_ms)?;
+            if let Some(channels) = channels {
+                check_names(channels, MAX_CHOSEN_CHANNELS).map_err(RequestError::BadRequest)?;
             }
+        }
+        ClientMessage::Seek { to, preroll_ms, .. } => {
+            check_from(to)?;
+            check_preroll(*preroll_ms)?;
         }
         ClientMessage::Step { ms } if *ms == 0 || ms.abs() > MAX_STEP_MS => {
             return Err(RequestError::BadRequest(format!(
@@ -142,6 +152,13 @@ pub(crate) fn parse_client_message(text: &str) -> Result<ClientMessage, RequestE
         _ => {}
     }
     Ok(msg)
+}
+
+fn check_preroll(preroll_ms: u32) -> Result<(), RequestError> {
+    if i64::from(preroll_ms) > MAX_STEP_MS {
+        return Err(RequestError::BadRequest(format!("`preroll_ms` is at most {MAX_STEP_MS}")));
+    }
+    Ok(())
 }
 
 fn check_from(from: &ReplayFrom) -> Result<(), RequestError> {
@@ -190,7 +207,8 @@ mod tests {
                 speed: Speed::Max,
                 paused: false,
                 preroll_ms: 0,
-                id: None
+                id: None,
+                channels: None
             }),
             "a v1 replay, with no speed, reads as fast as Kafka serves"
         );
@@ -201,8 +219,21 @@ mod tests {
                 speed: Speed::Factor(0.5),
                 paused: false,
                 preroll_ms: 0,
-                id: Some(3)
+                id: Some(3),
+                channels: None
             })
+        );
+        assert_eq!(
+            parse_client_message(r#"{"type":"replay","from":"earliest","channels":["speed_kph","g.lat"]}"#),
+            Ok(ClientMessage::Replay {
+                from: ReplayFrom::Earliest,
+                speed: Speed::Max,
+                paused: false,
+                preroll_ms: 0,
+                id: None,
+                channels: Some(vec!["speed_kph".into(), "g.lat".into()])
+            }),
+            "a replay may name the only channels it carries"
         );
         assert_eq!(
             parse_client_message(r#"{"type":"seek","to":{"lap":{"car":"7","lap":12}}}"#),
@@ -251,6 +282,10 @@ mod tests {
             (r#"{"type":"overview","buckets":10,"channels":[]}"#, "`channels` names 1 to 16 channels"),
             (r#"{"type":"overview","buckets":10,"channels":"g_lat"}"#, "cannot read message"),
             (r#"{"type":"overview","buckets":10,"channels":["g_lat",""]}"#, "a channel name is 1 to 128 bytes"),
+            (r#"{"type":"replay","from":"earliest","channels":[]}"#, "`channels` names 1 to 512 channels"),
+            (r#"{"type":"replay","from":"earliest","channels":"lap"}"#, "cannot read message"),
+            (r#"{"type":"replay","from":"earliest","channels":["lap",3]}"#, "cannot read message"),
+            (r#"{"type":"replay","from":"earliest","channels":["x","x"]}"#, "names `x` twice (at 1)"),
         ];
         for (input, expected) in cases {
             let err = parse_client_message(input).unwrap_err().to_string();

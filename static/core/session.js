@@ -24,6 +24,7 @@
 //   overview { message }           the server's `overview` message
 //   topics { names }               the broker's topics, refreshed every few seconds
 //   ask-laps { topic }             the race views want the topic's lap table (again, after a refusal)
+//   channels { names }             the channels the layout draws (workbench/replay-channels.js): replays ask for these
 //
 // Effects, each `{ type, ... }`:
 //   send { message }               a control message for the server
@@ -41,12 +42,12 @@ import * as overviews from './overview-queue.js';
  *   (or the server's default topic) names, asked for once the socket opens; `start`: a moment
  *   a link names, played once the selection is confirmed
  */
-export function initial({ selection, connection = 'connecting', speed = 1, start = null, preroll = 0 }) {
+export function initial({ selection, connection = 'connecting', speed = 1, start = null, preroll = 0, channels = null }) {
   return Object.freeze(withReplayFields({
     selection,
     /**
      * The replay this page plays on its own reader, as one value; null while live, so going
-     * live is one assignment. `{ last, state, awaiting, paused, id }`: see `replayFields`,
+     * live is one assignment. `{ last, state, awaiting, paused, id, from, channels }`: see `replayFields`,
      * which spells them out as the flat fields views read (`mode`, `replay`, ...).
      */
     replaying: LIVE,
@@ -67,6 +68,8 @@ export function initial({ selection, connection = 'connecting', speed = 1, start
     start,
     /** Race time (ms) before a moment the server delivers at once (`preroll_ms`): the chart window. */
     preroll,
+    /** The channels a replay asks for (the layout's), sorted; null: every channel. */
+    channels,
     /** The last `range` message of the selection: what Kafka retains. */
     range: null,
     /** The overviews asked for, by purpose ('timeline', 'chart'); see overview-queue.js. */
@@ -174,6 +177,9 @@ export function next(state, event) {
       if (state.connection === 'connected' && event.topic) effects.push({ type: 'send', message: { type: 'laps', topic: event.topic } });
       return out(state);
 
+    case 'channels':
+      return out(channelsDrawn(state, event.names, effects));
+
     case 'ask-overview':
       return out(askOverview(state, event.purpose, event.request, effects));
 
@@ -211,17 +217,40 @@ function takeId(state) {
   return [state.nextId, { ...state, nextId: state.nextId + 1 }];
 }
 
-/** Starts a replay `from` at the chosen speed; data is discarded until its first message. */
+/**
+ * Starts a replay `from` at the chosen speed, of the channels the layout draws; data is
+ * discarded until its first message.
+ */
 function startReplay(state, from, paused, effects, extra = {}) {
   const [id, s] = takeId(state);
+  const { channels } = state;
+  const chosen = channels ? { channels } : {};
   effects.push(
-    { type: 'send', message: { type: 'replay', from, speed: state.speed, paused, ...extra, id } },
+    { type: 'send', message: { type: 'replay', from, speed: state.speed, paused, ...extra, ...chosen, id } },
     { type: 'clear-store' },
     { type: 'write-url' },
   );
   return {
-    ...s, replaying: { last: null, state: 'starting', awaiting: true, paused, id },
+    ...s, replaying: { last: null, state: 'starting', awaiting: true, paused, id, from, channels },
   };
+}
+
+/**
+ * The layout draws `names` now. A running replay that did not ask for one of them starts
+ * again from its playhead (with the chart window before it) asking for the new list, so the
+ * new channel fills in; one that has them all goes on, sending a few channels no one draws.
+ */
+function channelsDrawn(state, names, effects) {
+  const same = state.channels && names.length === state.channels.length && names.every((n, i) => n === state.channels[i]);
+  if (same) return state;
+  const s = { ...state, channels: names };
+  const r = state.replaying;
+  const asked = r?.channels ? new Set(r.channels) : null;
+  if (state.connection !== 'connected' || !asked || names.every((n) => asked.has(n))) return s;
+  const at = r.last?.position_ts;
+  if (!Number.isFinite(at)) return startReplay(s, r.from, r.paused, effects);
+  const extra = state.preroll >= 1 ? { preroll_ms: Math.round(state.preroll) } : {};
+  return startReplay(s, { timestamp: Math.max(0, Math.round(at)) }, r.paused, effects, extra);
 }
 
 /**
@@ -237,7 +266,7 @@ function seek(state, ts, paused, effects) {
   const [id, s] = takeId(state);
   if (paused !== r.paused) effects.push({ type: 'send', message: { type: paused ? 'pause' : 'resume' } });
   effects.push({ type: 'send', message: { type: 'seek', to, ...extra, id } }, { type: 'write-url' });
-  return { ...s, replaying: { ...r, awaiting: true, id, state: r.state ?? 'starting', paused } };
+  return { ...s, replaying: { ...r, awaiting: true, id, state: r.state ?? 'starting', paused, from: to } };
 }
 
 /** Pause, resume, or either (Space). Pausing live freezes the live edge `at` as a paused replay. */

@@ -27,6 +27,7 @@ mod playback;
 mod readonly;
 mod references;
 mod replay;
+mod replay_channels;
 mod replicas;
 mod schema_registry;
 mod security;

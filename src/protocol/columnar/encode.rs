@@ -9,7 +9,10 @@ use bytes::Bytes;
 
 use super::{FLAG_SPARSE, MAX_BATCH_RECORDS, MAX_SECTION_COLUMNS, column, pad8};
 use crate::{
-    channels::dictionary::{Dictionary, MAX_TOPIC_CHANNELS},
+    channels::{
+        choice::Choice,
+        dictionary::{Dictionary, MAX_TOPIC_CHANNELS},
+    },
     telemetry::{Record, Sample, is_absent},
 };
 
@@ -19,14 +22,35 @@ use crate::{
 /// become several batches of the layout, back to back.
 pub(crate) fn encode_columnar(topic: &str, partition: i32, records: &[Record]) -> Bytes {
     let mut out = Vec::with_capacity(capacity(records));
-    encode_columnar_into(&mut out, topic, partition, records);
+    encode_columnar_into(&mut out, topic, partition, records, None);
     Bytes::from(out)
 }
 
 /// [`encode_columnar`], at the end of `out`: several partitions' batches lie end to end.
-pub(crate) fn encode_columnar_into(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record]) {
+/// With a `choice` ([`Choice::resolve`]d for the records' dictionaries), only its
+/// channels: a v1 column it lacks has its bit clear, and the section lists only its
+/// other channels.
+pub(crate) fn encode_columnar_into(
+    out: &mut Vec<u8>,
+    topic: &str,
+    partition: i32,
+    records: &[Record],
+    choice: Option<&Choice>,
+) {
     for chunk in records.chunks(MAX_BATCH_RECORDS) {
-        write_batch(out, topic, partition, chunk);
+        write_batch(out, topic, partition, chunk, choice);
+    }
+}
+
+/// Whether `choice` keeps column `c` of columns 0 to 16: `offset`, `ts`, `car` and
+/// `driver` always; the others as their v1 field (`V1_CHANNELS` lists them from column 3
+/// on, without `driver`).
+fn chosen_column(choice: Option<&Choice>, c: usize) -> bool {
+    let Some(choice) = choice else { return true };
+    match c {
+        column::OFFSET | column::TS | column::CAR | column::DRIVER => true,
+        c if c < column::DRIVER => choice.v1()[c - column::SPEED_KPH],
+        c => choice.v1()[c - column::SPEED_KPH - 1],
     }
 }
 
@@ -95,10 +119,10 @@ fn clamp_u16(s: &str) -> &str {
     &s[..end]
 }
 
-fn write_batch(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record]) {
+fn write_batch(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record], choice: Option<&Choice>) {
     let start = out.len();
     let n = records.len();
-    let section = Section::gather(records);
+    let section = Section::gather(records, choice);
     let mut strings = Strings::default();
     let cars: Vec<f64> = records.iter().map(|r| strings.add(clamp_u16(&r.sample.car))).collect();
     let drivers: Vec<f64> =
@@ -130,6 +154,7 @@ fn write_batch(out: &mut Vec<u8>, topic: &str, partition: i32, records: &[Record
     ];
     let present = |c: usize| -> usize {
         match c {
+            _ if !chosen_column(choice, c) => 0,
             column::OFFSET | column::TS | column::CAR => n,
             column::DRIVER => drivers.iter().filter(|d| !d.is_nan()).count(),
             _ => records.iter().filter(|r| getters[c](&r.sample).is_some()).count(),
@@ -226,8 +251,10 @@ struct Scan<'a> {
 }
 
 impl<'a> Section<'a> {
-    fn gather(records: &'a [Record]) -> Section<'a> {
+    fn gather(records: &'a [Record], choice: Option<&Choice>) -> Section<'a> {
         let mut scans: Vec<Scan<'a>> = Vec::new();
+        // A viewer of v1 fields only: no record's channels need a look.
+        let records = if choice.is_some_and(|c| !c.has_others()) { &[] } else { records };
         for (j, r) in records.iter().enumerate() {
             let values = r.channels.values();
             let Some(dict) = r.channels.dictionary().filter(|_| !values.is_empty()) else { continue };
@@ -242,6 +269,9 @@ impl<'a> Section<'a> {
             // Below MAX_BATCH_RECORDS, so within u32.
             let mark = j as u32 + 1;
             for &(i, _) in values {
+                if choice.is_some_and(|c| !c.keeps(dict, i)) {
+                    continue;
+                }
                 let i = usize::from(i);
                 if i >= scan.last.len() && i < MAX_TOPIC_CHANNELS {
                     scan.last.resize(i + 1, 0);

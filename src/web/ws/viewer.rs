@@ -7,6 +7,7 @@ use super::super::{
     laps::{LapsError, lap_table},
 };
 use crate::{
+    channels::choice::Choice,
     hub::ClientHandle,
     kafka::{
         live::Watching,
@@ -34,11 +35,14 @@ pub(super) struct Viewer {
     overview: Option<Overview>,
     /// The look-up answering the last `range` request; a newer request replaces it.
     range: Option<ReaderTask>,
+    /// The channels the last `replay` chose, for its seeks and steps too.
+    choice: Option<Choice>,
 }
 
 impl Viewer {
     pub(super) fn new(client: ClientHandle, app: AppState) -> Self {
-        Self { client, app, selection: Selection::default(), watching: None, replay: None, overview: None, range: None }
+        let selection = Selection::default();
+        Self { client, app, selection, watching: None, replay: None, overview: None, range: None, choice: None }
     }
 
     /// Acts on one control message; anything refused is answered with an `error`.
@@ -54,8 +58,9 @@ impl Viewer {
         };
         match msg {
             ClientMessage::Subscribe { selection } => self.subscribe(selection).await,
-            ClientMessage::Replay { from, speed, paused, preroll_ms, id } => {
-                self.start_replay(Playback { from, speed, paused, preroll_ms, id });
+            ClientMessage::Replay { from, speed, paused, preroll_ms, id, channels } => {
+                let choice = channels.as_deref().map(Choice::new);
+                self.start_replay(Playback { from, speed, paused, preroll_ms, id }, choice);
             }
             ClientMessage::Seek { to, preroll_ms, id } => self.seek("seek", to, preroll_ms, id, None),
             ClientMessage::Pause | ClientMessage::Resume => match &self.replay {
@@ -145,10 +150,13 @@ impl Viewer {
         Some(self.selection.clone())
     }
 
-    fn start_replay(&mut self, playback: Playback) {
+    /// Starts a replay of only the channels of `choice` (every channel when none), as
+    /// are its seeks and steps.
+    fn start_replay(&mut self, playback: Playback, choice: Option<Choice>) {
         if self.chosen("replay").is_none() {
             return;
         }
+        self.choice = choice;
         // Stop the old reader before the outbox moves on, so it cannot slip data in. Its
         // slot serves the new one.
         let Some(slot) = self.app.readers.slot(self.replay.take().and_then(Replay::into_slot)) else {
@@ -158,7 +166,7 @@ impl Viewer {
     }
 
     fn play(&mut self, playback: Playback, slot: Slot) {
-        let feed = self.client.watch_replay();
+        let feed = self.client.watch_replay().choosing(self.choice.clone());
         self.replay = Some(self.app.readers.replay(self.selection.clone(), playback, feed, slot));
     }
 

@@ -4,22 +4,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FAST_REPLAY_DRAW_MS, drawPeriod, initial, next, replayFields } from '../../../static/core/session.js';
+import { run, sent } from './session-run.mjs';
 
 const TELEMETRY = [{ topic: 'telemetry', partitions: null }];
 const PIT = [{ topic: 'pit', partitions: [0, 2] }];
 
-/** Runs events in order from `state`; returns the last state and every effect, in order. */
-function run(state, ...events) {
-  const effects = [];
-  for (const event of events) {
-    const r = next(state, event);
-    state = r.state;
-    effects.push(...r.effects);
-  }
-  return { state, effects };
-}
-
-const sent = (effects) => effects.filter((e) => e.type === 'send').map((e) => e.message);
 const toasts = (effects) => effects.filter((e) => e.type === 'toast');
 const has = (effects, type) => effects.some((e) => e.type === type);
 const data = (mode, cars = ['7'], extra = {}) => ({
