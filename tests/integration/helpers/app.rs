@@ -103,3 +103,16 @@ pub async fn three_read_then_two_more_while_stopped(topic: &str, args: &[&str]) 
     first.shutdown().await;
     produce(topic, &(3..5u32).map(|n| (0, "1", json_bytes(&sample("1", n)))).collect::<Vec<_>>()).await;
 }
+
+/// Starts `trackside serve` again with `args` after
+/// [`three_read_then_two_more_while_stopped`], and checks that its group resumed at its
+/// commit: it consumes only records 3 and 4, nothing repeated, nothing missed. Returns the
+/// server and the viewer that saw it.
+pub async fn restarted_resumes_at_its_commit(topic: &str, args: &[&str]) -> (TestApp, Viewer) {
+    let second = TestApp::spawn(args).await;
+    let mut viewer = second.viewer().await;
+    viewer.subscribe(topic, None).await;
+    let stats = viewer.next_of("stats", |m| m["partitions"][0]["consumed"] == 2).await;
+    assert_eq!(stats["partitions"][0]["last_offset"], 4);
+    (second, viewer)
+}
