@@ -433,7 +433,7 @@ function frame(now) {
   rounds.draw(now, period, (i) => drawn[i].frame(now), () => performance.now());
   const drawing = store.version !== framedVersion;
   framedVersion = store.version;
-  written = writes.due(now, drawing, period) ? drawn : null;
+  written = writes.due(now, drawing, period, rounds.heavy) ? drawn : null;
 }
 
 /** The text of the views `frame` chose to write on this frame (`written`). */

@@ -54,6 +54,8 @@ export class Rounds {
     this.next = 0;
     /** The views `due` gave last, in the order given. */
     this.order = [];
+    /** The last `draw` spent its whole budget: its frame is heavy already (`Writes.due`). */
+    this.heavy = false;
   }
 
   /**
@@ -66,6 +68,7 @@ export class Rounds {
     let k = 0;
     while (k < order.length && (k === 0 || clock() - from < budget)) drawOne(order[k++]);
     this.drew(k);
+    this.heavy = clock() - from >= budget;
     return k;
   }
 
@@ -127,10 +130,13 @@ export class Writes {
 
   /**
    * Whether the views write on the frame at `now`; `drawing`: new records are drawn on it;
-   * `period`: the drawing's pace, as `Rounds.due` takes it (0: every frame).
+   * `period`: the drawing's pace, as `Rounds.due` takes it (0: every frame); `heavy`: its
+   * views spent the frame's budget (`Rounds.draw`), so the text's layout waits for a lighter
+   * frame, at most WRITE_WAIT_MS longer (the strips built again for the cars a replay
+   * brought, and the tower's first twenty rows, were one task of 55 thread-ms).
    */
-  due(now, drawing, period = 0) {
-    const wait = period > 0 ? period : drawing ? WRITE_WAIT_MS : 0;
+  due(now, drawing, period = 0, heavy = false) {
+    const wait = (period > 0 ? period : drawing ? WRITE_WAIT_MS : 0) + (heavy ? WRITE_WAIT_MS : 0);
     if (now - this.lastAt < wait) return false;
     this.lastAt = now;
     return true;

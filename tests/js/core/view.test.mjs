@@ -75,6 +75,40 @@ describe('the frames views write their text on', () => {
   });
 });
 
+describe('the text on a heavy frame', () => {
+  test('a frame whose views spent the budget leaves the text to the next frame', () => {
+    const w = new Writes();
+    assert.equal(w.due(0, false), true);
+    assert.equal(w.due(16, false, 0, true), false, 'heavy: not on this frame');
+    assert.equal(w.due(33, false, 0, false), true, 'the next, lighter, frame writes');
+  });
+
+  test('paced, the period’s first frame is heavy (the round starts there): the text goes on the frame after', () => {
+    const w = new Writes();
+    assert.equal(w.due(0, true, 1000), true);
+    assert.equal(w.due(1000, true, 1000, true), false);
+    assert.equal(w.due(1016, true, 1000, false), true);
+  });
+
+  test('heavy frames one after another hold the text back WRITE_WAIT_MS at most', () => {
+    const w = new Writes();
+    w.due(0, false);
+    const frames = [16, 33, 50, 66];
+    assert.deepEqual(frames.map((t) => w.due(t, false, 0, true)), [false, false, true, false]);
+    assert.equal(w.due(50 + WRITE_WAIT_MS, true, 0, true), false, 'drawing records too: its wait and the heavy frame’s add up');
+    assert.equal(w.due(50 + 2 * WRITE_WAIT_MS, true, 0, true), true);
+  });
+
+  test('Rounds.draw says whether its views spent the budget', () => {
+    const r = new Rounds(2);
+    let t = 0;
+    r.draw(0, 0, () => { t += 3; }, () => t, 8);
+    assert.equal(r.heavy, false);
+    r.draw(16, 0, () => { t += 9; }, () => t, 8);
+    assert.equal(r.heavy, true);
+  });
+});
+
 describe('the frame budget', () => {
   /** A clock that moves on by each view's cost (ms) as the view draws. */
   function drawing(costs) {
