@@ -415,7 +415,8 @@ let statsDue = null;
 let written = null;
 
 /**
- * The views, then the panels on screen: a panel scrolled out of sight draws nothing. Their
+ * The views, then the panels on screen: a panel scrolled out of sight draws nothing. Those
+ * the frame's budget leaves (core/view.js `Rounds.draw`) start the next frame. Their
  * text is written after every canvas drew, on frames with no new records where it can, and
  * once a period while a replay at max paces the drawing (core/view.js `Writes`).
  */
@@ -429,10 +430,10 @@ function frame(now) {
   const drawn = [...views, ...bench.shown().map((p) => p.panel)];
   rounds.resize(drawn.length);
   const period = drawPeriod(session);
-  for (const i of rounds.due(now, period)) drawn[i].frame(now);
+  rounds.draw(now, period, (i) => drawn[i].frame(now), () => performance.now());
   const drawing = store.version !== framedVersion;
   framedVersion = store.version;
-  written = writes.due(now, drawing, period) ? drawn : null;
+  written = writes.due(now, drawing, period, rounds.heavy) ? drawn : null;
 }
 
 /** The text of the views `frame` chose to write on this frame (`written`). */

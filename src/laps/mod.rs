@@ -1,124 +1,35 @@
 //! The lap index: every car's laps in what Kafka retains of each topic the group reads
 //! (and of those asked for on demand: `on_demand`), kept up to date as records arrive.
 //! The timing tower, `/api/laps` and seek-to-lap read it. A reader in `kafka::laps` feeds it
-//! what the live path has not delivered, and the live path the rest (`sources`).
+//! what the live path has not delivered, and the live path the rest (`sources`). One
+//! topic's index is a `topic::TopicLaps`; what the index answers is in `table`.
 
 mod cursor;
 pub(crate) mod on_demand;
 mod sources;
+mod table;
 pub(crate) mod timing;
+mod topic;
 
 use std::{
-    collections::{BTreeMap, BTreeSet, HashMap, VecDeque},
+    collections::HashMap,
     sync::{Arc, Mutex},
 };
 
-use serde::Serialize;
+pub(crate) use table::{CarLaps, IndexInfo, LapSpan, LapTable, Missing, Track};
+use topic::TopicLaps;
 
-use crate::{sync::lock, telemetry::Record};
-use timing::{CarTiming, Current, Lap, MAX_LAPS_PER_CAR, Point, SECTORS};
+use crate::sync::lock;
 
 /// Cars indexed per topic. A grid is 20 to 40 cars; more is a topic keyed by something
 /// else, and the index stops growing rather than the server.
 pub(crate) const MAX_CARS_PER_TOPIC: usize = 256;
-/// Lap lengths the track's length is the median of.
-const LENGTHS: usize = 64;
 
 /// Cheap to clone; every clone is the same index.
 #[derive(Clone, Default)]
 pub(crate) struct LapIndex {
     // A std mutex: it is held for a batch of arithmetic, never across an await.
     topics: Arc<Mutex<HashMap<String, TopicLaps>>>,
-}
-
-#[derive(Default)]
-struct TopicLaps {
-    cars: BTreeMap<String, CarEntry>,
-    live: bool,
-    read: u64,
-    total: u64,
-    refused_cars: u64,
-    lengths: VecDeque<f64>,
-    /// Cars with laps or a lap in progress not yet sent in an update.
-    changed: BTreeSet<String>,
-    /// What the next update must carry besides changed cars.
-    progress_changed: bool,
-    announce_full: bool,
-    /// Where the index stands in each partition: what the reader and the feed agree on.
-    cursors: cursor::Cursors,
-    /// Records the index's own reader decoded (the live feed's are not counted).
-    records_read: u64,
-}
-
-#[derive(Default)]
-struct CarEntry {
-    driver: Option<String>,
-    timing: CarTiming,
-    /// Laps already sent in updates.
-    sent: u64,
-}
-
-/// What the index holds of a topic, as sent in a `laps` message and by `/api/laps`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct LapTable {
-    pub topic: String,
-    /// True when `cars` is everything, false for an update holding only what changed.
-    pub full: bool,
-    pub index: IndexInfo,
-    pub track: Option<Track>,
-    pub cars: Vec<CarLaps>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct IndexInfo {
-    /// `reading` while what Kafka retains is read, then `live`.
-    pub state: &'static str,
-    /// Records read of the `total` retained when the reading began.
-    pub read: u64,
-    pub total: u64,
-    /// Records the index's own reader decoded: the retention it read at the start, and
-    /// any gap in the live feed. It stays flat while the group member feeds the index.
-    pub records_read: u64,
-    /// Set when a bound has been hit: what is missing.
-    pub bound: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct Track {
-    /// The median length of recent laps.
-    pub length_m: f64,
-    /// Where the sectors meet.
-    pub sectors_m: Vec<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct CarLaps {
-    pub car: String,
-    pub driver: Option<String>,
-    pub laps: Vec<Lap>,
-    pub current: Option<Current>,
-}
-
-/// Why a lap could not be found.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub(crate) enum Missing {
-    #[error("laps of `{0}` are not indexed: watch the topic first")]
-    Topic(String),
-    #[error("the laps of `{topic}` are still being read ({percent}% of what Kafka holds)")]
-    Reading { topic: String, percent: u64 },
-    #[error("car `{0}` has no records with laps in what Kafka holds")]
-    Car(String),
-    #[error("car `{car}` has no lap {lap} in what Kafka holds (its laps there are {first} to {last})")]
-    Lap { car: String, lap: u32, first: u32, last: u32 },
-}
-
-/// A lap's records: a span of one partition, both ends included.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct LapSpan {
-    pub lap: Lap,
-    pub partition: i32,
-    pub from: i64,
-    pub until: i64,
 }
 
 impl LapIndex {
@@ -147,7 +58,12 @@ impl LapIndex {
 
     /// Takes records of one partition of `topic`, in offset order, whatever was indexed.
     #[cfg(test)]
-    pub(crate) fn feed<'a>(&self, topic: &str, partition: i32, records: impl IntoIterator<Item = &'a Record>) {
+    pub(crate) fn feed<'a>(
+        &self,
+        topic: &str,
+        partition: i32,
+        records: impl IntoIterator<Item = &'a crate::telemetry::Record>,
+    ) {
         let mut topics = lock(&self.topics);
         let Some(t) = topics.get_mut(topic) else { return };
         for r in records {
@@ -222,100 +138,10 @@ impl LapIndex {
     }
 }
 
-impl TopicLaps {
-    fn feed(&mut self, partition: i32, r: &Record) {
-        let s = &r.sample;
-        let (Some(ts), Some(lap), Some(dist)) = (s.ts, s.lap, s.lap_distance_m) else { return };
-        if !self.cars.contains_key(&s.car) {
-            if self.cars.len() >= MAX_CARS_PER_TOPIC {
-                self.refused_cars += 1;
-                return;
-            }
-            self.cars.insert(s.car.clone(), CarEntry::default());
-        }
-        let Some(entry) = self.cars.get_mut(&s.car) else { return };
-        if entry.driver.is_none() {
-            entry.driver.clone_from(&s.driver);
-        }
-        let point = Point { ts: ts as f64, lap, dist, speed_kph: s.speed_kph, partition, offset: r.offset };
-        if let Some(done) = entry.timing.feed(point) {
-            if self.lengths.len() >= LENGTHS {
-                self.lengths.pop_front();
-            }
-            self.lengths.push_back(done.length_m);
-        }
-        if self.live && !self.changed.contains(&s.car) {
-            self.changed.insert(s.car.clone());
-        }
-    }
-
-    fn track_length(&self) -> Option<f64> {
-        let mut lengths: Vec<f64> = self.lengths.iter().copied().collect();
-        lengths.sort_by(f64::total_cmp);
-        lengths.get(lengths.len() / 2).copied()
-    }
-
-    fn car_laps(&self, id: &str, e: &CarEntry, laps: Vec<Lap>) -> CarLaps {
-        let length = e.timing.laps().back().map(|l| l.length_m).or_else(|| self.track_length());
-        CarLaps { car: id.to_owned(), driver: e.driver.clone(), laps, current: e.timing.current(length) }
-    }
-
-    fn table(&self, topic: &str, full: bool, cars: Vec<CarLaps>) -> LapTable {
-        let mut bounds = Vec::new();
-        if self.refused_cars > 0 {
-            bounds.push(format!("only the first {MAX_CARS_PER_TOPIC} cars are indexed"));
-        }
-        if self.cars.values().any(|e| e.timing.truncated()) {
-            bounds.push(format!("only the last {MAX_LAPS_PER_CAR} laps of a car are kept"));
-        }
-        let track = self.track_length().map(|length_m| Track {
-            length_m,
-            sectors_m: (1..SECTORS).map(|k| length_m * k as f64 / SECTORS as f64).collect(),
-        });
-        LapTable {
-            topic: topic.to_owned(),
-            full,
-            index: IndexInfo {
-                state: if self.live { "live" } else { "reading" },
-                read: self.read,
-                total: self.total,
-                records_read: self.records_read,
-                bound: (!bounds.is_empty()).then(|| bounds.join("; ")),
-            },
-            track,
-            cars,
-        }
-    }
-
-    fn timing(&self, topic: &str, car: &str) -> Result<&CarTiming, Missing> {
-        match self.cars.get(car) {
-            Some(e) => Ok(&e.timing),
-            None if !self.live => Err(self.reading(topic)),
-            None => Err(Missing::Car(car.to_owned())),
-        }
-    }
-
-    fn reading(&self, topic: &str) -> Missing {
-        let percent = (self.read * 100).checked_div(self.total).unwrap_or(0);
-        Missing::Reading { topic: topic.to_owned(), percent }
-    }
-
-    fn no_lap(&self, topic: &str, car: &str, lap: u32, timing: &CarTiming) -> Missing {
-        let first = timing.laps().front().map(|l| l.lap.saturating_sub(1));
-        let last = timing.current(None).map(|c| c.lap);
-        match (first, last) {
-            _ if !self.live => self.reading(topic),
-            (Some(first), Some(last)) => Missing::Lap { car: car.to_owned(), lap, first: first.max(1), last },
-            (None, Some(last)) => Missing::Lap { car: car.to_owned(), lap, first: last, last },
-            _ => Missing::Car(car.to_owned()),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::telemetry::{Sample, Tires};
+    use crate::telemetry::{Record, Sample, Tires};
 
     /// Car `car` at 180 km/h round a 1,000 m track, one record every 100 ms for `secs`.
     fn records(car: &str, from_offset: i64, secs: u32) -> Vec<Record> {

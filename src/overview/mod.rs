@@ -1,13 +1,14 @@
 //! The overview's arithmetic, a domain of its own like `laps`: what an `overview` request
 //! asks for, and the whole span of a selection summarised as the minimum and maximum of
-//! each channel asked for per time bucket, per car ([`summary`]), any channel a record
-//! may carry ([`wanted`]). Pure: Kafka's reader feeds it records, the protocol writes
-//! what it makes.
+//! each channel asked for per time bucket, per car ([`summary`], [`buckets`]), any
+//! channel a record may carry ([`wanted`]). Pure: Kafka's reader feeds it records, the
+//! protocol writes what it makes.
 
 use serde::{Deserialize, Serialize, ser::SerializeMap};
 
 use crate::selection::MAX_CAR_ID;
 
+mod buckets;
 mod summary;
 mod wanted;
 

@@ -29,10 +29,20 @@ export function checkViews(views) {
 }
 
 /**
+ * The most the views' `frame` calls of one animation frame may take (ms, by the page's clock)
+ * before the views left wait for the next frame. A burst of work (a replay caught up, every
+ * view drawing its first full window; the strips taking records as the map redraws its lap)
+ * is spread over frames instead of making one long task; live, views cost a millisecond or
+ * two a frame and all draw on each (docs/performance.md, issues 21 and 23).
+ */
+export const FRAME_BUDGET_MS = 8;
+
+/**
  * Which of `count` views to draw on each animation frame. Unpaced (`period` 0), all of them
- * every frame. Paced (a replay at max, see session.js `drawPeriod`), a round of drawing every
- * `period` ms, one view per animation frame, so the records go into the rings in between and
- * no frame holds every view's work.
+ * every frame, as far as the frame's budget goes (`draw`, FRAME_BUDGET_MS): the next frame
+ * starts with those left. Paced (a replay at max, see session.js `drawPeriod`), a round of
+ * drawing every `period` ms, one view per animation frame, so the records go into the rings
+ * in between and no frame holds every view's work.
  */
 export class Rounds {
   constructor(count) {
@@ -40,6 +50,31 @@ export class Rounds {
     this.lastAt = -Infinity;
     /** Views of the round under way still to draw. */
     this.pending = 0;
+    /** Unpaced, the view the next frame starts with: the first one the last frame's budget left. */
+    this.next = 0;
+    /** The views `due` gave last, in the order given. */
+    this.order = [];
+    /** The last `draw` spent its whole budget: its frame is heavy already (`Writes.due`). */
+    this.heavy = false;
+  }
+
+  /**
+   * Draws this frame's views (`due`), `drawOne(i)` each in turn, until `clock()` says `budget`
+   * ms went by; the first is always drawn. @returns {number} how many were drawn
+   */
+  draw(now, period, drawOne, clock, budget = FRAME_BUDGET_MS) {
+    const order = this.due(now, period);
+    const from = clock();
+    let k = 0;
+    while (k < order.length && (k === 0 || clock() - from < budget)) drawOne(order[k++]);
+    this.drew(k);
+    this.heavy = clock() - from >= budget;
+    return k;
+  }
+
+  /** `k` of the views `due` gave were drawn: unpaced, the next frame starts with the first left. */
+  drew(k) {
+    this.next = k < this.order.length ? this.order[k] : 0;
   }
 
   /** The views are `count` now (panels came on screen or left it); a round under way ends within them. */
@@ -52,9 +87,16 @@ export class Rounds {
 
   /** @returns {number[]} the indices of the views to draw on the frame at `now` */
   due(now, period) {
+    this.order = this.offer(now, period);
+    return this.order;
+  }
+
+  /** `due`'s choice, before it is kept for `drew`. */
+  offer(now, period) {
     if (period === 0) {
       this.pending = 0;
-      return [...Array(this.count).keys()];
+      const start = this.next < this.count ? this.next : 0;
+      return Array.from({ length: this.count }, (_, k) => (start + k) % this.count);
     }
     if (this.pending === 0) {
       if (now - this.lastAt < period) return [];
@@ -88,10 +130,13 @@ export class Writes {
 
   /**
    * Whether the views write on the frame at `now`; `drawing`: new records are drawn on it;
-   * `period`: the drawing's pace, as `Rounds.due` takes it (0: every frame).
+   * `period`: the drawing's pace, as `Rounds.due` takes it (0: every frame); `heavy`: its
+   * views spent the frame's budget (`Rounds.draw`), so the text's layout waits for a lighter
+   * frame, at most WRITE_WAIT_MS longer (the strips built again for the cars a replay
+   * brought, and the tower's first twenty rows, were one task of 55 thread-ms).
    */
-  due(now, drawing, period = 0) {
-    const wait = period > 0 ? period : drawing ? WRITE_WAIT_MS : 0;
+  due(now, drawing, period = 0, heavy = false) {
+    const wait = (period > 0 ? period : drawing ? WRITE_WAIT_MS : 0) + (heavy ? WRITE_WAIT_MS : 0);
     if (now - this.lastAt < wait) return false;
     this.lastAt = now;
     return true;

@@ -145,17 +145,14 @@ impl PrivateRegistry {
     }
 
     fn sh(&self, command: &str) {
-        let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/registry.sh");
-        let out = std::process::Command::new("bash")
-            .arg(script)
-            .arg(command)
-            .env("TRACKSIDE_REGISTRY_PORT", self.port.to_string())
-            .env("TRACKSIDE_REGISTRY_STATE", &self.state)
+        let (port, data) = (self.port.to_string(), self.state.join("data"));
+        let env = [
+            ("TRACKSIDE_REGISTRY_PORT", port.as_ref()),
+            ("TRACKSIDE_REGISTRY_STATE", self.state.as_os_str()),
             // Schemas kept on disk: a registry restarted keeps them, as a real one does.
-            .env("TRACKSIDE_REGISTRY_DATA", self.state.join("data"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "registry.sh {command}: {}", String::from_utf8_lossy(&out.stderr));
+            ("TRACKSIDE_REGISTRY_DATA", data.as_os_str()),
+        ];
+        run_script("registry.sh", command, &env);
     }
 
     fn url(&self) -> String {

@@ -20,7 +20,6 @@ use rdkafka::{
     ClientContext, Offset, TopicPartitionList,
     config::RDKafkaLogLevel,
     consumer::{Consumer, ConsumerContext, StreamConsumer},
-    message::Message,
     types::RDKafkaErrorCode,
 };
 use tokio::{sync::watch, task::JoinHandle};
@@ -30,7 +29,7 @@ use super::{
     LEAVE_TIMEOUT, POSITION_INTERVAL,
     batch::{BATCH_LINGER, Batcher},
     context::ErrorThrottle,
-    publish,
+    feed::{Taken, publish, take},
     start::{self, Found, Reset, Start},
 };
 use crate::{
@@ -41,7 +40,7 @@ use crate::{
     mapping::Decoder,
     status::{Status, TopicInfo},
     sync::lock,
-    telemetry::{Malformed, TopicPartition},
+    telemetry::TopicPartition,
     tick,
 };
 
@@ -158,20 +157,9 @@ pub(super) async fn run(follow: Follow, shutdown: impl Future<Output = ()>) {
             }
             msg = consumer.recv() => match msg {
                 Ok(m) => {
-                    let (topic, partition, offset) = (m.topic(), m.partition(), m.offset());
-                    if held.drops(topic, partition) {
+                    // The follower commits nothing: what was handled needs no note.
+                    if take(&m, &decoder, &mut batcher, &mut held, consumer.as_ref(), &state.status) == Taken::Dropped {
                         continue;
-                    }
-                    match batcher.push_message(&decoder, &m) {
-                        Ok(()) => held.read(topic, partition, offset),
-                        Err(reason) => {
-                            let tp = TopicPartition::new(topic, partition);
-                            let wait = matches!(reason, Malformed::SchemaUnavailable(_));
-                            if !(wait && held.hold(consumer.as_ref(), &tp, offset)) {
-                                debug!(topic, partition, offset, %reason, "malformed record skipped");
-                                state.status.record_malformed(&tp, offset, reason.to_string());
-                            }
-                        }
                     }
                     if batcher.is_full() {
                         publish(&state.hub, &state.status, &state.laps, &mut batcher);

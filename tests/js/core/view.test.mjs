@@ -74,3 +74,88 @@ describe('the frames views write their text on', () => {
     assert.equal(w.due(1083, false, 0), true, 'unpaced again (caught up): a frame with no records writes at once');
   });
 });
+
+describe('the text on a heavy frame', () => {
+  test('a frame whose views spent the budget leaves the text to the next frame', () => {
+    const w = new Writes();
+    assert.equal(w.due(0, false), true);
+    assert.equal(w.due(16, false, 0, true), false, 'heavy: not on this frame');
+    assert.equal(w.due(33, false, 0, false), true, 'the next, lighter, frame writes');
+  });
+
+  test('paced, the period’s first frame is heavy (the round starts there): the text goes on the frame after', () => {
+    const w = new Writes();
+    assert.equal(w.due(0, true, 1000), true);
+    assert.equal(w.due(1000, true, 1000, true), false);
+    assert.equal(w.due(1016, true, 1000, false), true);
+  });
+
+  test('heavy frames one after another hold the text back WRITE_WAIT_MS at most', () => {
+    const w = new Writes();
+    w.due(0, false);
+    const frames = [16, 33, 50, 66];
+    assert.deepEqual(frames.map((t) => w.due(t, false, 0, true)), [false, false, true, false]);
+    assert.equal(w.due(50 + WRITE_WAIT_MS, true, 0, true), false, 'drawing records too: its wait and the heavy frame’s add up');
+    assert.equal(w.due(50 + 2 * WRITE_WAIT_MS, true, 0, true), true);
+  });
+
+  test('Rounds.draw says whether its views spent the budget', () => {
+    const r = new Rounds(2);
+    let t = 0;
+    r.draw(0, 0, () => { t += 3; }, () => t, 8);
+    assert.equal(r.heavy, false);
+    r.draw(16, 0, () => { t += 9; }, () => t, 8);
+    assert.equal(r.heavy, true);
+  });
+});
+
+describe('the frame budget', () => {
+  /** A clock that moves on by each view's cost (ms) as the view draws. */
+  function drawing(costs) {
+    let t = 0;
+    const log = [];
+    return { clock: () => t, drawOne: (i) => { log.push(i); t += costs[i]; }, log };
+  }
+
+  test('cheap views all draw on every frame, from view 0', () => {
+    const r = new Rounds(4);
+    const d = drawing([1, 1, 1, 1]);
+    assert.equal(r.draw(0, 0, d.drawOne, d.clock, 8), 4);
+    assert.equal(r.draw(16, 0, d.drawOne, d.clock, 8), 4);
+    assert.deepEqual(d.log, [0, 1, 2, 3, 0, 1, 2, 3]);
+  });
+
+  test('a burst over the budget leaves the views after it to the next frame, which starts with them', () => {
+    const r = new Rounds(4);
+    const costs = [10, 1, 30, 1];
+    const d = drawing(costs);
+    assert.equal(r.draw(0, 0, d.drawOne, d.clock, 8), 1, 'the first view is drawn whatever it costs; the budget is spent');
+    assert.equal(r.draw(16, 0, d.drawOne, d.clock, 8), 2, 'views 1 and 2 next');
+    costs.fill(1);
+    assert.equal(r.draw(32, 0, d.drawOne, d.clock, 8), 4, 'then view 3 first, and round again');
+    assert.equal(r.draw(48, 0, d.drawOne, d.clock, 8), 4);
+    assert.deepEqual(d.log, [0, 1, 2, 3, 0, 1, 2, 0, 1, 2, 3]);
+  });
+
+  test('no view waits more than a frame per view before it, however heavy the others', () => {
+    const r = new Rounds(5);
+    const d = drawing([50, 50, 50, 50, 50]);
+    for (let f = 0; f < 5; f++) r.draw(f * 16, 0, d.drawOne, d.clock, 8);
+    assert.deepEqual(d.log, [0, 1, 2, 3, 4], 'one view a frame, in turn');
+  });
+
+  test('fewer views than the frame started with (panels left the screen): the next frame starts at view 0', () => {
+    const r = new Rounds(4);
+    const d = drawing([1, 1, 20, 1]);
+    r.draw(0, 0, d.drawOne, d.clock, 8);
+    r.resize(2);
+    assert.deepEqual(r.due(16, 0), [0, 1]);
+  });
+
+  test('paced, the one view of the frame is drawn and the budget changes nothing', () => {
+    const r = new Rounds(3);
+    const d = drawing([40, 40, 40]);
+    for (let now = 0; now <= 1000; now += 100) r.draw(now, 1000, d.drawOne, d.clock, 8);
+    assert.deepEqual(d.log, [0, 1, 2, 0]);
+  });
+});
