@@ -52,8 +52,6 @@ export class Rounds {
     this.pending = 0;
     /** Unpaced, the view the next frame starts with: the first one the last frame's budget left. */
     this.next = 0;
-    /** The views `due` gave last, in the order given. */
-    this.order = [];
     /** The last `draw` spent its whole budget: its frame is heavy already (`Writes.due`). */
     this.heavy = false;
   }
@@ -67,14 +65,10 @@ export class Rounds {
     const from = clock();
     let k = 0;
     while (k < order.length && (k === 0 || clock() - from < budget)) drawOne(order[k++]);
-    this.drew(k);
+    // Unpaced, the next frame starts with the first view this one's budget left.
+    this.next = k < order.length ? order[k] : 0;
     this.heavy = clock() - from >= budget;
     return k;
-  }
-
-  /** `k` of the views `due` gave were drawn: unpaced, the next frame starts with the first left. */
-  drew(k) {
-    this.next = k < this.order.length ? this.order[k] : 0;
   }
 
   /** The views are `count` now (panels came on screen or left it); a round under way ends within them. */
@@ -87,12 +81,6 @@ export class Rounds {
 
   /** @returns {number[]} the indices of the views to draw on the frame at `now` */
   due(now, period) {
-    this.order = this.offer(now, period);
-    return this.order;
-  }
-
-  /** `due`'s choice, before it is kept for `drew`. */
-  offer(now, period) {
     if (period === 0) {
       this.pending = 0;
       const start = this.next < this.count ? this.next : 0;
